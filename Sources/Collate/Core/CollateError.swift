@@ -1,0 +1,39 @@
+/// An error raised while building a batch: it names the example and field at fault and says
+/// how to fix it.
+public enum CollateError: Error, Sendable, Hashable {
+    /// The collator needs a field that an example lacks or holds as null.
+    case missingField(String, example: Int, collator: String)
+    /// A field holds a scalar where a sequence is needed, or the reverse.
+    case wrongFieldKind(String, example: Int, expected: String)
+    /// Two sequences that must have the same length do not.
+    case lengthMismatch(String, example: Int, length: Int, expected: String, expectedLength: Int)
+    /// A sequence is longer than the fixed length it must be padded to.
+    case exceedsMaxLength(String, example: Int, length: Int, maxLength: Int)
+    /// A field that the collator cannot pad has different lengths across the batch.
+    case cannotStack(String, example: Int, length: Int, firstLength: Int)
+    /// A batch with no examples.
+    case emptyBatch
+}
+
+extension CollateError: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case let .missingField(field, example, collator):
+            "example \(example) has no '\(field)' (absent or null), which the \(collator) collator requires; "
+                + "add '\(field)' to every example or choose a collator that does not need it"
+        case let .wrongFieldKind(field, example, expected):
+            "example \(example): field '\(field)' must be \(expected); fix the data or rename the field"
+        case let .lengthMismatch(field, example, length, expected, expectedLength):
+            "example \(example): '\(field)' has \(length) tokens but '\(expected)' has \(expectedLength); "
+                + "they must be aligned token for token (labels are not shifted by the collator)"
+        case let .exceedsMaxLength(field, example, length, maxLength):
+            "example \(example): '\(field)' has \(length) tokens, more than max_length \(maxLength) it must be padded to; "
+                + "truncate the examples first or raise max_length"
+        case let .cannotStack(field, example, length, firstLength):
+            "example \(example): '\(field)' has length \(length) but example 0 has \(firstLength), and this collator does not pad '\(field)'; "
+                + "remove the field or make it the same length in every example"
+        case .emptyBatch:
+            "a batch needs at least one example"
+        }
+    }
+}

@@ -1,0 +1,105 @@
+/// The ignore index of PyTorch's cross-entropy and of every HF collator: label positions
+/// holding it are not trained.
+public let ignoreIndex: Int32 = -100
+
+/// One training example: named integer sequences and integer scalars, with HF field names
+/// (`input_ids`, `labels`, `attention_mask`, `label`, ...).
+///
+/// Fields keep the order they were given in, so a batch built from examples lists its
+/// tensors in the order HF would. A field can be present with the value `null`, which is
+/// kept (not dropped) because "`labels` is null" is a different mistake from "no `labels`".
+public struct Example: Sendable, Hashable {
+    /// The value of one field.
+    public enum Value: Sendable, Hashable {
+        /// A sequence of token-level integers, e.g. `input_ids`.
+        case sequence([Int32])
+        /// One integer, e.g. a class `label`.
+        case scalar(Int32)
+        /// JSON `null`: the field exists but holds nothing.
+        case null
+    }
+
+    /// Field names in order.
+    public internal(set) var names: [String]
+    /// Field values, parallel to ``names``.
+    public internal(set) var values: [Value]
+
+    /// Creates an example from fields in order; a repeated name keeps its last value.
+    public init(_ fields: KeyValuePairs<String, Value>) {
+        names = []
+        values = []
+        for (name, value) in fields { self[name] = value }
+    }
+
+    /// Creates an example with `input_ids` and, optionally, `labels`.
+    public init(inputIDs: [Int32], labels: [Int32]? = nil) {
+        names = ["input_ids"]
+        values = [.sequence(inputIDs)]
+        if let labels {
+            names.append("labels")
+            values.append(.sequence(labels))
+        }
+    }
+
+    /// The value of a field, or `nil` when the example has no such field. Setting `nil` removes it.
+    ///
+    /// - Complexity: O(*f*) in the number of fields (a handful).
+    public subscript(name: String) -> Value? {
+        get {
+            guard let index = names.firstIndex(of: name) else { return nil }
+            return values[index]
+        }
+        set {
+            if let index = names.firstIndex(of: name) {
+                if let newValue {
+                    values[index] = newValue
+                } else {
+                    names.remove(at: index)
+                    values.remove(at: index)
+                }
+            } else if let newValue {
+                names.append(name)
+                values.append(newValue)
+            }
+        }
+    }
+
+    /// The sequence stored under `name`, or `nil` when the field is absent, null or a scalar.
+    public func sequence(_ name: String) -> [Int32]? {
+        guard let index = names.firstIndex(of: name), case .sequence(let tokens) = values[index] else { return nil }
+        return tokens
+    }
+
+    /// The scalar stored under `name`, or `nil` when the field is absent, null or a sequence.
+    public func scalar(_ name: String) -> Int32? {
+        guard let index = names.firstIndex(of: name), case .scalar(let value) = values[index] else { return nil }
+        return value
+    }
+
+    /// Whether the example has a non-null field `name`.
+    public func has(_ name: String) -> Bool {
+        guard let value = self[name] else { return false }
+        return value != .null
+    }
+
+    /// The example's `input_ids`, or an empty array when it has none.
+    public var inputIDs: [Int32] { sequence("input_ids") ?? [] }
+
+    /// The example's `labels`, or `nil` when it has none.
+    public var labels: [Int32]? { sequence("labels") }
+}
+
+extension Example {
+    /// The sequence `name` of the example at `index` in a batch, or an error naming both.
+    ///
+    /// - Throws: ``CollateError/missingField(_:example:collator:)`` when absent or null,
+    ///   ``CollateError/wrongFieldKind(_:example:expected:)`` when it holds a scalar.
+    @inlinable
+    public func requireSequence(_ name: String, example index: Int, collator: String) throws(CollateError) -> [Int32] {
+        switch self[name] {
+        case .sequence(let tokens): return tokens
+        case .scalar: throw .wrongFieldKind(name, example: index, expected: "a sequence of integers")
+        case .null, nil: throw .missingField(name, example: index, collator: collator)
+        }
+    }
+}

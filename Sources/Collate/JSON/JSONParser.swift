@@ -1,0 +1,272 @@
+/// A JSON syntax error: where in the text it is and what was expected.
+public struct JSONSyntaxError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// Byte offset of the problem in the parsed text.
+    public var offset: Int
+    /// What is wrong, e.g. `expected ',' or ']' after an array element`.
+    public var reason: String
+
+    /// Creates a syntax error.
+    public init(offset: Int, reason: String) {
+        self.offset = offset
+        self.reason = reason
+    }
+
+    public var description: String { "invalid JSON at byte \(offset): \(reason)" }
+}
+
+/// A strict JSON parser (RFC 8259) over UTF-8 bytes.
+///
+/// Integers without fraction or exponent become ``JSONValue/integer(_:)`` when they fit in
+/// `Int64`; everything else numeric keeps its text. Nesting is limited so hostile input
+/// cannot exhaust the stack.
+public struct JSONParser {
+    /// The deepest nesting of arrays and objects accepted.
+    public static let maximumDepth = 512
+
+    /// Parses one JSON value that must span the whole of `text` (surrounding whitespace allowed).
+    /// - Throws: ``JSONSyntaxError`` naming the byte offset and what was expected.
+    public static func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
+        var copy = text
+        let result: Result<JSONValue, JSONSyntaxError> = copy.withUTF8 { bytes in
+            Result { () throws(JSONSyntaxError) in try parse(bytes) }
+        }
+        return try result.get()
+    }
+
+    /// Parses one JSON value that must span the whole of `bytes` (surrounding whitespace allowed).
+    /// - Throws: ``JSONSyntaxError`` naming the byte offset and what was expected.
+    public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(JSONSyntaxError) -> JSONValue {
+        var parser = _Cursor(bytes: bytes)
+        parser.skipWhitespace()
+        let value = try parser.parseValue(depth: 0)
+        parser.skipWhitespace()
+        guard parser.position == bytes.count else {
+            throw parser.error("unexpected text after the JSON value")
+        }
+        return value
+    }
+}
+
+struct _Cursor {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var position = 0
+
+    init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+    func error(_ reason: String) -> JSONSyntaxError {
+        JSONSyntaxError(offset: position, reason: reason)
+    }
+
+    var current: UInt8? { position < bytes.count ? bytes[position] : nil }
+
+    mutating func skipWhitespace() {
+        while position < bytes.count {
+            switch bytes[position] {
+            case 0x20, 0x09, 0x0A, 0x0D: position += 1
+            default: return
+            }
+        }
+    }
+
+    mutating func parseValue(depth: Int) throws(JSONSyntaxError) -> JSONValue {
+        guard let byte = current else { throw error("unexpected end of input, expected a value") }
+        switch byte {
+        case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
+        case UInt8(ascii: "["): return try parseArray(depth: depth + 1)
+        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "t"): try expectWord("true"); return .bool(true)
+        case UInt8(ascii: "f"): try expectWord("false"); return .bool(false)
+        case UInt8(ascii: "n"): try expectWord("null"); return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
+        default: throw error("unexpected character '\(Character(Unicode.Scalar(byte)))', expected a value")
+        }
+    }
+
+    mutating func expectWord(_ word: StaticString) throws(JSONSyntaxError) {
+        let count = word.utf8CodeUnitCount
+        guard position + count <= bytes.count else { throw error("unexpected end of input in a literal") }
+        let pointer = word.utf8Start
+        for index in 0..<count where bytes[position + index] != pointer[index] {
+            throw error("invalid literal, expected '\(word)'")
+        }
+        position += count
+    }
+
+    mutating func parseArray(depth: Int) throws(JSONSyntaxError) -> JSONValue {
+        guard depth <= JSONParser.maximumDepth else { throw error("nesting deeper than \(JSONParser.maximumDepth) levels") }
+        position += 1
+        var elements: [JSONValue] = []
+        skipWhitespace()
+        if current == UInt8(ascii: "]") { position += 1; return .array(elements) }
+        while true {
+            skipWhitespace()
+            elements.append(try parseValue(depth: depth))
+            skipWhitespace()
+            switch current {
+            case UInt8(ascii: ","): position += 1
+            case UInt8(ascii: "]"): position += 1; return .array(elements)
+            default: throw error("expected ',' or ']' after an array element")
+            }
+        }
+    }
+
+    mutating func parseObject(depth: Int) throws(JSONSyntaxError) -> JSONValue {
+        guard depth <= JSONParser.maximumDepth else { throw error("nesting deeper than \(JSONParser.maximumDepth) levels") }
+        position += 1
+        var object = JSONObject()
+        skipWhitespace()
+        if current == UInt8(ascii: "}") { position += 1; return .object(object) }
+        while true {
+            skipWhitespace()
+            guard current == UInt8(ascii: "\"") else { throw error("expected a string key in an object") }
+            let key = try parseString()
+            skipWhitespace()
+            guard current == UInt8(ascii: ":") else { throw error("expected ':' after the key \"\(key)\"") }
+            position += 1
+            skipWhitespace()
+            object[key] = try parseValue(depth: depth)
+            skipWhitespace()
+            switch current {
+            case UInt8(ascii: ","): position += 1
+            case UInt8(ascii: "}"): position += 1; return .object(object)
+            default: throw error("expected ',' or '}' after the value of \"\(key)\"")
+            }
+        }
+    }
+
+    mutating func parseNumber() throws(JSONSyntaxError) -> JSONValue {
+        let start = position
+        var isInteger = true
+        if current == UInt8(ascii: "-") { position += 1 }
+        guard let first = current, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) else {
+            throw error("expected a digit")
+        }
+        if first == UInt8(ascii: "0") {
+            position += 1
+        } else {
+            while let digit = current, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(digit) { position += 1 }
+        }
+        if current == UInt8(ascii: ".") {
+            isInteger = false
+            position += 1
+            guard let digit = current, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(digit) else {
+                throw error("expected a digit after '.'")
+            }
+            while let digit = current, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(digit) { position += 1 }
+        }
+        if current == UInt8(ascii: "e") || current == UInt8(ascii: "E") {
+            isInteger = false
+            position += 1
+            if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { position += 1 }
+            guard let digit = current, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(digit) else {
+                throw error("expected a digit in the exponent")
+            }
+            while let digit = current, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(digit) { position += 1 }
+        }
+        if isInteger {
+            // Accumulate negatively so Int64.min parses; overflow means "keep as text".
+            var value: Int64 = 0
+            var overflow = false
+            let negative = bytes[start] == UInt8(ascii: "-")
+            for index in (negative ? start + 1 : start)..<position {
+                let digit = Int64(bytes[index] &- UInt8(ascii: "0"))
+                let (times10, o1) = value.multipliedReportingOverflow(by: 10)
+                let (next, o2) = times10.subtractingReportingOverflow(digit)
+                if o1 || o2 { overflow = true; break }
+                value = next
+            }
+            if !overflow {
+                if negative { return .integer(value) }
+                if value != Int64.min { return .integer(-value) }
+            }
+        }
+        return .number(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self))
+    }
+
+    mutating func parseString() throws(JSONSyntaxError) -> String {
+        position += 1
+        let start = position
+        // Fast path: no escapes.
+        while let byte = current, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\"), byte >= 0x20 {
+            position += 1
+        }
+        if current == UInt8(ascii: "\"") {
+            let slice = UnsafeBufferPointer(rebasing: bytes[start..<position])
+            position += 1
+            return try validatedString(slice, at: start)
+        }
+        var scratch: [UInt8] = Array(UnsafeBufferPointer(rebasing: bytes[start..<position]))
+        while true {
+            guard let byte = current else { throw error("unterminated string") }
+            switch byte {
+            case UInt8(ascii: "\""):
+                position += 1
+                return try scratch.withUnsafeBufferPointer { buffer throws(JSONSyntaxError) in
+                    try validatedString(buffer, at: start)
+                }
+            case UInt8(ascii: "\\"):
+                position += 1
+                guard let escaped = current else { throw error("unterminated escape") }
+                position += 1
+                switch escaped {
+                case UInt8(ascii: "\""): scratch.append(0x22)
+                case UInt8(ascii: "\\"): scratch.append(0x5C)
+                case UInt8(ascii: "/"): scratch.append(0x2F)
+                case UInt8(ascii: "b"): scratch.append(0x08)
+                case UInt8(ascii: "f"): scratch.append(0x0C)
+                case UInt8(ascii: "n"): scratch.append(0x0A)
+                case UInt8(ascii: "r"): scratch.append(0x0D)
+                case UInt8(ascii: "t"): scratch.append(0x09)
+                case UInt8(ascii: "u"):
+                    var code = try parseHex4()
+                    if (0xD800...0xDBFF).contains(code) {
+                        // A high surrogate must be followed by an escaped low surrogate.
+                        guard current == UInt8(ascii: "\\"), position + 1 < bytes.count,
+                              bytes[position + 1] == UInt8(ascii: "u") else {
+                            throw error("unpaired UTF-16 surrogate in \\u escape")
+                        }
+                        position += 2
+                        let low = try parseHex4()
+                        guard (0xDC00...0xDFFF).contains(low) else { throw error("unpaired UTF-16 surrogate in \\u escape") }
+                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                    } else if (0xDC00...0xDFFF).contains(code) {
+                        throw error("unpaired UTF-16 surrogate in \\u escape")
+                    }
+                    guard let scalar = Unicode.Scalar(code) else { throw error("invalid \\u escape") }
+                    scratch.append(contentsOf: Array(String(scalar).utf8))
+                default:
+                    throw error("invalid escape '\\\(Character(Unicode.Scalar(escaped)))'")
+                }
+            default:
+                guard byte >= 0x20 else { throw error("control character in a string; escape it") }
+                scratch.append(byte)
+                position += 1
+            }
+        }
+    }
+
+    mutating func parseHex4() throws(JSONSyntaxError) -> UInt32 {
+        guard position + 4 <= bytes.count else { throw error("incomplete \\u escape") }
+        var code: UInt32 = 0
+        for _ in 0..<4 {
+            let byte = bytes[position]
+            let digit: UInt32
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - UInt8(ascii: "A") + 10)
+            default: throw error("invalid hex digit in \\u escape")
+            }
+            code = code << 4 | digit
+            position += 1
+        }
+        return code
+    }
+
+    func validatedString(_ buffer: UnsafeBufferPointer<UInt8>, at start: Int) throws(JSONSyntaxError) -> String {
+        guard let text = String(validating: buffer, as: UTF8.self) else {
+            throw JSONSyntaxError(offset: start, reason: "string is not valid UTF-8")
+        }
+        return text
+    }
+}
