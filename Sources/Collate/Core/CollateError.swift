@@ -11,6 +11,8 @@ public enum CollateError: Error, Sendable, Hashable {
     case exceedsMaxLength(String, example: Int, length: Int, maxLength: Int)
     /// A field that the collator cannot pad has different lengths across the batch.
     case cannotStack(String, example: Int, length: Int, firstLength: Int)
+    /// An example with no tokens where the collator needs at least one.
+    case emptyExample(example: Int)
     /// A batch with no examples.
     case emptyBatch
 }
@@ -32,6 +34,8 @@ extension CollateError: CustomStringConvertible {
         case let .cannotStack(field, example, length, firstLength):
             "example \(example): '\(field)' has length \(length) but example 0 has \(firstLength), and this collator does not pad '\(field)'; "
                 + "remove the field or make it the same length in every example"
+        case let .emptyExample(example):
+            "example \(example) has no tokens; drop empty examples before collating"
         case .emptyBatch:
             "a batch needs at least one example"
         }
