@@ -1,29 +1,29 @@
 extension CollatorRegistry {
     /// The built-in spec types (DESIGN.md's table) and their factories.
-    static let builtIns: [String: Factory] = [
-        "language-modeling": { spec in
+    static let builtIns: [String: Registration] = [
+        "language-modeling": Registration(keys: ["pad_token_id", "padding_side", "pad_to_multiple_of"]) { spec in
             let padding = try spec.paddingOptions(withStrategy: false)
             return LanguageModelingCollator(padTokenID: padding.padTokenID, paddingSide: padding.side, padToMultipleOf: padding.padToMultipleOf)
         },
-        "padding": { spec in
+        "padding": Registration(keys: ["pad_token_id", "padding_side", "padding", "max_length", "pad_to_multiple_of"]) { spec in
             PaddingCollator(padding: try spec.paddingOptions(withStrategy: true))
         },
-        "seq2seq": { spec in
+        "seq2seq": Registration(keys: ["pad_token_id", "padding_side", "padding", "max_length", "pad_to_multiple_of", "label_pad_token_id"]) { spec in
             let padding = try spec.paddingOptions(withStrategy: true)
             return Seq2SeqCollator(padding: padding, labelPadTokenID: try spec.int32("label_pad_token_id", default: ignoreIndex) ?? ignoreIndex)
         },
-        "token-classification": { spec in
+        "token-classification": Registration(keys: ["pad_token_id", "padding_side", "pad_to_multiple_of", "label_pad_token_id"]) { spec in
             let padding = try spec.paddingOptions(withStrategy: false)
             return TokenClassificationCollator(padding: padding, labelPadTokenID: try spec.int32("label_pad_token_id", default: ignoreIndex) ?? ignoreIndex)
         },
-        "flattening": { spec in
+        "flattening": Registration(keys: ["separator_id", "return_position_ids", "return_flash_attn_kwargs", "return_seq_idx"]) { spec in
             FlatteningCollator(
                 separatorID: try spec.int32("separator_id", default: ignoreIndex) ?? ignoreIndex,
                 returnPositionIDs: try spec.bool("return_position_ids", default: true),
                 returnFlashAttentionKwargs: try spec.bool("return_flash_attn_kwargs", default: false),
                 returnSequenceIndex: try spec.bool("return_seq_idx", default: false))
         },
-        "completion-only": { spec in
+        "completion-only": Registration(keys: ["pad_token_id", "padding_side", "response_template_ids", "instruction_template_ids", "ignore_index", "padding_free", "pad_to_multiple_of"]) { spec in
             let padding = try spec.paddingOptions(withStrategy: false)
             guard let response = try spec.int32Array("response_template_ids") else {
                 throw SpecError.missingKey("response_template_ids", type: spec.type, reason: "the token ids that precede each completion, tokenized as they appear in context")

@@ -4,19 +4,25 @@ import Synchronization
 /// as JSON and third-party packages can add their own types.
 ///
 /// ```swift
-/// CollatorRegistry.shared.register("my-collator") { spec in
+/// CollatorRegistry.shared.register("my-collator", keys: ["pad_token_id"]) { spec in
 ///     MyCollator(padTokenID: try spec.requiredInt32("pad_token_id", reason: "..."))
 /// }
 /// let collator = try CollatorRegistry.shared.makeCollator(fromJSON: #"{"type": "my-collator", "pad_token_id": 0}"#)
 /// ```
 ///
-/// Factories read keys through ``CollatorSpec``; a key the factory never read is rejected as
-/// unknown, so a typo like `pad_token` fails loudly instead of silently taking a default.
+/// Each type declares the keys it takes; any other key is rejected before the factory runs, so
+/// a typo like `pad_token` fails loudly (with a suggestion) instead of silently taking a default.
 public final class CollatorRegistry: Sendable {
     /// Builds a collator from a spec.
     public typealias Factory = @Sendable (inout CollatorSpec) throws -> any Collator<Batch>
 
-    private let factories: Mutex<[String: Factory]>
+    /// A registered type: the keys its spec may hold (besides `type`) and its factory.
+    struct Registration: Sendable {
+        var keys: [String]
+        var factory: Factory
+    }
+
+    private let registrations: Mutex<[String: Registration]>
 
     /// The process-wide registry, holding the built-in types.
     public static let shared = CollatorRegistry()
@@ -24,17 +30,21 @@ public final class CollatorRegistry: Sendable {
     /// Creates a registry.
     /// - Parameter includingBuiltIns: whether to register the built-in collator types.
     public init(includingBuiltIns: Bool = true) {
-        factories = Mutex(includingBuiltIns ? CollatorRegistry.builtIns : [:])
+        registrations = Mutex(includingBuiltIns ? CollatorRegistry.builtIns : [:])
     }
 
     /// Registers (or replaces) the factory for `type`.
-    public func register(_ type: String, factory: @escaping Factory) {
-        factories.withLock { $0[type] = factory }
+    /// - Parameters:
+    ///   - type: The spec's `"type"` value.
+    ///   - keys: Every key the spec may hold besides `"type"`; others are rejected as typos.
+    ///   - factory: Builds the collator, reading keys through ``CollatorSpec``.
+    public func register(_ type: String, keys: [String], factory: @escaping Factory) {
+        registrations.withLock { $0[type] = Registration(keys: keys, factory: factory) }
     }
 
     /// The registered types, sorted.
     public var knownTypes: [String] {
-        factories.withLock { $0.keys.sorted() }
+        registrations.withLock { $0.keys.sorted() }
     }
 
     /// Builds the collator a spec describes.
@@ -43,24 +53,14 @@ public final class CollatorRegistry: Sendable {
     public func makeCollator(from spec: JSONValue) throws -> any Collator<Batch> {
         guard case .object(let object) = spec else { throw SpecError.notAnObject(found: spec.typeName) }
         guard case .string(let type)? = object["type"] else { throw SpecError.missingType }
-        guard let factory = factories.withLock({ $0[type] }) else {
+        guard let registration = registrations.withLock({ $0[type] }) else {
             throw SpecError.unknownType(type, known: knownTypes)
         }
+        if let unknown = object.keys.first(where: { $0 != "type" && !registration.keys.contains($0) }) {
+            throw SpecError.unknownKey(unknown, type: type, allowed: registration.keys)
+        }
         var reader = CollatorSpec(type: type, object: object)
-        let collator: any Collator<Batch>
-        do {
-            collator = try factory(&reader)
-        } catch let error as SpecError {
-            // A missing key next to an unread one is most likely a typo: name the typo.
-            if case .missingKey = error, let unknown = object.keys.first(where: { !reader.readKeys.contains($0) }) {
-                throw SpecError.unknownKey(unknown, type: type, allowed: reader.readKeys)
-            }
-            throw error
-        }
-        if let unknown = object.keys.first(where: { !reader.readKeys.contains($0) }) {
-            throw SpecError.unknownKey(unknown, type: type, allowed: reader.readKeys)
-        }
-        return collator
+        return try registration.factory(&reader)
     }
 
     /// Builds the collator a spec's JSON text describes.

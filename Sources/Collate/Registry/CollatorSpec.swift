@@ -1,5 +1,5 @@
-/// A collator spec being read: typed accessors for its keys that remember which keys were
-/// read, so the registry can reject the keys nobody read (typos) after the factory ran.
+/// A collator spec being read: typed accessors for its keys, with errors that name the key,
+/// the value and what would be accepted.
 ///
 /// Keys are HF's parameter names in snake_case; a key that is absent or `null` takes the
 /// default the factory passes, as HF's does.
@@ -8,8 +8,6 @@ public struct CollatorSpec: Sendable {
     public let type: String
     /// The whole spec object.
     public let object: JSONObject
-    /// The keys the factory has asked for, in order.
-    public private(set) var readKeys: [String] = ["type"]
 
     /// Creates a spec reader over a spec object.
     public init(type: String, object: JSONObject) {
@@ -17,8 +15,7 @@ public struct CollatorSpec: Sendable {
         self.object = object
     }
 
-    private mutating func value(_ key: String) -> JSONValue? {
-        if !readKeys.contains(key) { readKeys.append(key) }
+    private func value(_ key: String) -> JSONValue? {
         guard let value = object[key], value != .null else { return nil }
         return value
     }

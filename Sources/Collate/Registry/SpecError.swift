@@ -42,6 +42,7 @@ extension SpecError: CustomStringConvertible {
 
     /// The candidate within edit distance 2 of `word`, if any: a likely typo's intent.
     static func closest(to word: String, in candidates: [String]) -> String? {
+        if let extended = candidates.first(where: { $0.hasPrefix(word) || word.hasPrefix($0) }) { return extended }
         let scored = candidates.map { ($0, editDistance(word, $0)) }.filter { $0.1 <= 2 }
         return scored.min { $0.1 < $1.1 }?.0
     }
