@@ -23,11 +23,16 @@ let package = Package(
             dependencies: ["Collate", "CollateTokenizers", "CollateData", "CollateBackends"]
         ),
 
+        // Samples
+        .executableTarget(name: "QuickStart", dependencies: ["Collate", "CollateData"], path: "Samples/QuickStart"),
+        .executableTarget(name: "CustomCollator", dependencies: ["Collate"], path: "Samples/CustomCollator"),
+        .executableTarget(name: "Seq2Seq", dependencies: ["Collate"], path: "Samples/Seq2Seq"),
+
         // Tests
         .testTarget(name: "CollateTests", dependencies: ["Collate"]),
         .testTarget(name: "CollateTokenizersTests", dependencies: ["CollateTokenizers"]),
         .testTarget(name: "CollateBackendsTests", dependencies: ["CollateBackends", "Collate"]),
-        .testTarget(name: "CollateCLITests", dependencies: ["CollateCLI"]),
+        .testTarget(name: "CollateCLITests", dependencies: ["CollateCLI", "Collate", "QuickStart", "CustomCollator", "Seq2Seq"]),
     ],
     swiftLanguageModes: [.v6]
 )
