@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "CollateData", targets: ["CollateData"]),
         .library(name: "CollateBackends", targets: ["CollateBackends"]),
         .executable(name: "collate", targets: ["CollateCLI"]),
+        .plugin(name: "CollateLint", targets: ["CollateLint"]),
     ],
     targets: [
         // Core
@@ -21,6 +22,17 @@ let package = Package(
         .executableTarget(
             name: "CollateCLI",
             dependencies: ["Collate", "CollateTokenizers", "CollateData", "CollateBackends"]
+        ),
+
+        // Plugins
+        .plugin(
+            name: "CollateLint",
+            capability: .command(
+                intent: .custom(verb: "collate-lint", description: "Validate the datasets and collator specs listed in collate.json"),
+                permissions: []
+            ),
+            dependencies: ["CollateCLI"],
+            path: "Plugins/CollateLint"
         ),
 
         // Samples
