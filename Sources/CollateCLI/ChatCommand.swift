@@ -249,9 +249,9 @@ enum ChatCommand {
 
     // MARK: - Tokenizer
 
-    /// Loads the tokenizer at `path` (a tokenizer.json file or a folder holding one).
+    /// Loads the tokenizer at `path`: a tokenizer.json file or a folder holding one (special
+    /// tokens from tokenizer_config.json / special_tokens_map.json beside it).
     static func loadTokenizer(at path: String) throws -> any Tokenizer {
-        // Adapted to the tokenizer.json loader once the `tokenizer` branch is merged.
-        throw Rejection(message: "loading tokenizer.json is not available in this build")
+        try PretrainedTokenizer(contentsOf: URL(fileURLWithPath: path))
     }
 }

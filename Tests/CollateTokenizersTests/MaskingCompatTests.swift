@@ -20,19 +20,26 @@ import Testing
         var description: String { "\(disagree) (\(nothingTrained) untrained)" }
     }
 
-    /// Exact labels: golden ids where HF's assistant mask is 1, -100 elsewhere.
-    static func exactLabels(_ golden: ChatCase) -> [Int32] {
-        MaskedConversation(inputIds: golden.expected.inputIds, assistantMasks: golden.expected.assistantMasks).labels
+    /// Collate's labels for a golden conversation, rendered and tokenized with the real
+    /// tokenizer (`chat.jsonl` messages with the same id as the compat row).
+    static func collateLabels(_ golden: ChatCase, masking: AssistantMasking = AssistantMasking()) throws -> TokenizedChat {
+        try ChatFormat.named(golden.template).tokenize(
+            golden.messages, with: Fixtures.tokenizer(golden.tokenizer), masking: masking)
     }
 
-    static func measure() -> [Tool: [String: Count]] {
+    static func measure(masking: AssistantMasking = AssistantMasking(), tools: [Tool] = Tool.allCases) throws
+        -> [Tool: [String: Count]]
+    {
         let chat = Dictionary(ChatGolden.chatCases.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var counts: [Tool: [String: Count]] = [:]
         for row in ChatGolden.compatRows {
             guard let golden = chat[row.id] else { continue }
-            let exact = exactLabels(golden)
+            let collate = try collateLabels(golden, masking: masking)
+            // Same ids as the tools saw, so labels compare token for token.
+            guard collate.inputIds == row.inputIds else { continue }
+            let exact = collate.labels
             let group = "\(golden.template)@\(golden.tokenizer)"
-            for tool in Tool.allCases {
+            for tool in tools {
                 let labels: [Int32]?
                 switch tool {
                 case .trl: labels = row.expected.trlLabels
@@ -51,19 +58,20 @@ import Testing
         return counts
     }
 
-    @Test func rowsPairWithGoldenConversations() {
+    @Test func rowsPairWithGoldenConversations() throws {
         let chat = Dictionary(ChatGolden.chatCases.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         #expect(ChatGolden.compatRows.count == 300)
         for row in ChatGolden.compatRows {
             // Same conversation, same ids: the exact labels apply token for token.
-            #expect(chat[row.id]?.expected.inputIds == row.inputIds, "\(row.id)")
-            #expect(chat[row.id]?.template == row.template, "\(row.id)")
+            let golden = try #require(chat[row.id], "\(row.id)")
+            #expect(golden.template == row.template && golden.tokenizer == row.tokenizer, "\(row.id)")
+            #expect(try Self.collateLabels(golden).inputIds == row.inputIds, "\(row.id)")
         }
     }
 
     /// Measured counts (60 conversations per group).
-    @Test func disagreementCounts() {
-        let measured = Self.measure()
+    @Test func disagreementCounts() throws {
+        let measured = try Self.measure()
         let expected: [Tool: [String: Count]] = [
             .trl: [
                 "alpaca@mistral-v1": Count(disagree: 60, nothingTrained: 60),
@@ -90,5 +98,19 @@ import Testing
         for tool in Tool.allCases {
             #expect(measured[tool] == expected[tool], "\(tool.rawValue): \(measured[tool] ?? [:])")
         }
+    }
+
+    /// TRL without an instruction template trains only the last response; compared with
+    /// Collate's `.last` option it still differs wherever its template search fails or it trains
+    /// the separator after the end-of-turn token.
+    @Test func responseOnlyAgainstLastTurn() throws {
+        let measured = try Self.measure(masking: AssistantMasking(turns: .last), tools: [.trlResponseOnly])
+        #expect(measured[.trlResponseOnly] == [
+            "alpaca@mistral-v1": Count(disagree: 60, nothingTrained: 59),
+            "alpaca@tekken": Count(disagree: 60, nothingTrained: 0),
+            "chatml@mistral-v1-chatml": Count(disagree: 60, nothingTrained: 0),
+            "mistral-inst@mistral-v1": Count(disagree: 4, nothingTrained: 2),
+            "mistral-tekken@tekken": Count(disagree: 0, nothingTrained: 0),
+        ])
     }
 }
