@@ -41,3 +41,23 @@ extension Batch {
         return out
     }
 }
+
+extension Tensor {
+    /// The tensor as a JSON value: nested arrays following the shape, a plain integer for a scalar.
+    public var jsonValue: JSONValue {
+        func nested(_ offset: Int, _ dims: ArraySlice<Int>) -> JSONValue {
+            guard let outer = dims.first else { return .integer(Int64(scalars[offset])) }
+            let inner = dims.dropFirst()
+            let stride = inner.reduce(1, *)
+            return .array((0..<outer).map { nested(offset + $0 * stride, inner) })
+        }
+        return nested(0, shape[...])
+    }
+}
+
+extension Batch {
+    /// The batch as a JSON object value, tensors in order.
+    public var jsonValue: JSONValue {
+        .object(JSONObject(zip(names, tensors).map { (key: $0, value: $1.jsonValue) }))
+    }
+}

@@ -11,6 +11,8 @@ public enum CollateError: Error, Sendable, Hashable {
     case exceedsMaxLength(String, example: Int, length: Int, maxLength: Int)
     /// A field that the collator cannot pad has different lengths across the batch.
     case cannotStack(String, example: Int, length: Int, firstLength: Int)
+    /// An example with no tokens where the collator needs at least one.
+    case emptyExample(example: Int)
     /// A batch with no examples.
     case emptyBatch
 }
@@ -32,8 +34,41 @@ extension CollateError: CustomStringConvertible {
         case let .cannotStack(field, example, length, firstLength):
             "example \(example): '\(field)' has length \(length) but example 0 has \(firstLength), and this collator does not pad '\(field)'; "
                 + "remove the field or make it the same length in every example"
+        case let .emptyExample(example):
+            "example \(example) has no tokens; drop empty examples before collating"
         case .emptyBatch:
             "a batch needs at least one example"
+        }
+    }
+}
+
+extension CollateError {
+    /// The index of the example at fault within the batch, if the error names one.
+    public var exampleIndex: Int? {
+        switch self {
+        case let .missingField(_, example, _), let .wrongFieldKind(_, example, _),
+             let .lengthMismatch(_, example, _, _, _), let .exceedsMaxLength(_, example, _, _),
+             let .cannotStack(_, example, _, _), let .emptyExample(example):
+            example
+        case .emptyBatch:
+            nil
+        }
+    }
+
+    /// The same error with its example index shifted by `offset`: turns an index within a
+    /// batch into an index within the dataset.
+    public func offsettingExample(by offset: Int) -> CollateError {
+        switch self {
+        case let .missingField(field, example, collator): .missingField(field, example: example + offset, collator: collator)
+        case let .wrongFieldKind(field, example, expected): .wrongFieldKind(field, example: example + offset, expected: expected)
+        case let .lengthMismatch(field, example, length, other, otherLength):
+            .lengthMismatch(field, example: example + offset, length: length, expected: other, expectedLength: otherLength)
+        case let .exceedsMaxLength(field, example, length, maxLength):
+            .exceedsMaxLength(field, example: example + offset, length: length, maxLength: maxLength)
+        case let .cannotStack(field, example, length, firstLength):
+            .cannotStack(field, example: example + offset, length: length, firstLength: firstLength)
+        case let .emptyExample(example): .emptyExample(example: example + offset)
+        case .emptyBatch: .emptyBatch
         }
     }
 }

@@ -1,0 +1,148 @@
+/// Trains only on completions found by searching for template token ids: TRL 0.19's
+/// `DataCollatorForCompletionOnlyLM`, byte for byte.
+///
+/// Labels start as the language-modeling collator's (a copy of `input_ids`, pad ids → -100).
+/// Without an instruction template, everything up to the end of the **last** occurrence of the
+/// response template is masked. With one, each human turn (instruction template up to the next
+/// response template) is masked. A row where a template is not found is masked entirely —
+/// TRL only warns, and the example silently trains nothing; Collate's validator reports
+/// `template-not-found`. Template search runs over `labels`, as TRL's does.
+///
+/// Exact masking from chat formats (CollateTokenizers) avoids the search; this collator exists
+/// for parity with TRL pipelines.
+///
+/// Spec type `completion-only`; keys `pad_token_id`, `padding_side`, `response_template_ids`,
+/// `instruction_template_ids`, `ignore_index`, `padding_free`, `pad_to_multiple_of`.
+public struct CompletionOnlyCollator: Collator {
+    /// Token ids that precede every completion (e.g. `"### Response:\n"` tokenized in context).
+    public var responseTemplate: [Int32]
+    /// Token ids that open every human turn, for multi-turn masking; `nil` masks up to the last response.
+    public var instructionTemplate: [Int32]?
+    /// Padding options (pad to longest).
+    public var padding: PaddingOptions
+    /// The value masked label positions get.
+    public var ignoreIndex: Int32
+    /// Whether to return one flattened row with `position_ids` and `cu_seq_lens_*` instead of padding.
+    public var paddingFree: Bool
+
+    /// Creates the collator.
+    /// - Precondition: `responseTemplate` is not empty (the spec decoder rejects an empty one).
+    public init(responseTemplate: [Int32], instructionTemplate: [Int32]? = nil, padTokenID: Int32,
+                paddingSide: PaddingSide = .right, padToMultipleOf: Int? = nil,
+                ignoreIndex: Int32 = Collate.ignoreIndex, paddingFree: Bool = false) {
+        self.responseTemplate = responseTemplate
+        self.instructionTemplate = instructionTemplate
+        self.padding = PaddingOptions(padTokenID: padTokenID, side: paddingSide, strategy: .longest, padToMultipleOf: padToMultipleOf)
+        self.ignoreIndex = ignoreIndex
+        self.paddingFree = paddingFree
+    }
+
+    public var contract: CollatorContract {
+        CollatorContract(
+            name: "completion-only", reference: "TRL 0.19 DataCollatorForCompletionOnlyLM",
+            requiredFields: ["input_ids"], optionalFields: ["attention_mask"],
+            producedFields: paddingFree
+                ? ["input_ids", "labels", "position_ids", "cu_seq_lens_q", "cu_seq_lens_k", "max_length_k", "max_length_q"]
+                : ["input_ids", "attention_mask", "labels"],
+            labelSource: .completionOfInputIDs,
+            layout: paddingFree ? .paddingFree : .padded(side: padding.side, padTokenID: padding.padTokenID, masksLabelsByPadID: true),
+            ignoreIndex: ignoreIndex,
+            requiredTemplates: [responseTemplate] + (instructionTemplate.map { [$0] } ?? []))
+    }
+
+    /// Builds the batch.
+    /// - Complexity: O(*B* × *L* × *T*) in the worst case for template length *T*; O(*B* × *L*) typically.
+    public func collate(_ examples: [Example]) throws(CollateError) -> Batch {
+        let base = LanguageModelingCollator(padTokenID: padding.padTokenID, paddingSide: padding.side, padToMultipleOf: padding.padToMultipleOf)
+        var batch = try base.collate(examples)
+        guard var labels = batch["labels"] else { throw .emptyBatch }
+        let width = labels.shape[1]
+        labels.withUnsafeMutableScalars { scalars in
+            for row in 0..<examples.count {
+                let rowBuffer = UnsafeMutableBufferPointer(rebasing: scalars[row * width ..< (row + 1) * width])
+                maskRow(rowBuffer)
+            }
+        }
+        batch["labels"] = labels
+        return paddingFree ? flatten(batch) : batch
+    }
+
+    /// The positions where `template` starts in `row`, in order.
+    func occurrences(of template: [Int32], in row: UnsafeMutableBufferPointer<Int32>) -> [Int] {
+        guard let head = template.first, template.count <= row.count else { return [] }
+        var found: [Int] = []
+        for start in 0...(row.count - template.count) where row[start] == head {
+            var matches = true
+            for offset in 1..<template.count where row[start + offset] != template[offset] {
+                matches = false
+                break
+            }
+            if matches { found.append(start) }
+        }
+        return found
+    }
+
+    /// TRL's masking of one row of labels, in place.
+    func maskRow(_ row: UnsafeMutableBufferPointer<Int32>) {
+        func mask(_ range: Range<Int>) {
+            for index in range.clamped(to: 0..<row.count) { row[index] = ignoreIndex }
+        }
+        let responseStarts = occurrences(of: responseTemplate, in: row)
+        guard let instructionTemplate else {
+            guard let last = responseStarts.last else { return mask(0..<row.count) }
+            return mask(0..<(last + responseTemplate.count))
+        }
+        let responseEnds = responseStarts.map { $0 + responseTemplate.count }
+        if responseEnds.isEmpty { mask(0..<row.count) }
+        // TRL searches for the instruction template after the masking above.
+        var humanStarts = occurrences(of: instructionTemplate, in: row)
+        if humanStarts.isEmpty { mask(0..<row.count) }
+        if let firstHuman = humanStarts.first, let firstResponse = responseEnds.first, firstHuman > firstResponse {
+            humanStarts.insert(0, at: 0)
+        }
+        for (turn, (start, end)) in zip(humanStarts, responseEnds).enumerated() {
+            mask(turn == 0 ? 0..<end : start..<max(start, end))
+        }
+        if responseEnds.count < humanStarts.count, let lastHuman = humanStarts.last {
+            mask(lastHuman..<row.count)
+        }
+    }
+
+    /// TRL's padding-free layout: padding removed, one row, positions restarting per sequence,
+    /// the first label of each sequence masked, and `cu_seq_lens_*` / `max_length_*`.
+    func flatten(_ batch: Batch) -> Batch {
+        guard let inputs = batch["input_ids"], let labels = batch["labels"], let mask = batch["attention_mask"] else { return batch }
+        var flatInputs: [Int32] = []
+        var flatLabels: [Int32] = []
+        var positions: [Int32] = []
+        flatInputs.reserveCapacity(mask.scalars.count)
+        flatLabels.reserveCapacity(mask.scalars.count)
+        positions.reserveCapacity(mask.scalars.count)
+        var boundaries: [Int32] = []
+        let width = inputs.shape[1]
+        for row in 0..<inputs.shape[0] {
+            var position: Int32 = 0
+            for column in 0..<width where mask.scalars[row * width + column] != 0 {
+                let index = row * width + column
+                if position == 0 { boundaries.append(Int32(flatInputs.count)) }
+                flatInputs.append(inputs.scalars[index])
+                flatLabels.append(position == 0 ? ignoreIndex : labels.scalars[index])
+                positions.append(position)
+                position += 1
+            }
+        }
+        boundaries.append(Int32(flatInputs.count))
+        let longest = (positions.max() ?? -1) + 1
+        let total = flatInputs.count
+        var flat = Batch()
+        flat["input_ids"] = Tensor(shape: [1, total], scalars: flatInputs)
+        flat["labels"] = Tensor(shape: [1, total], scalars: flatLabels)
+        flat["position_ids"] = Tensor(shape: [1, total], scalars: positions)
+        let cumulative = Tensor(shape: [1, boundaries.count], scalars: boundaries, dtype: .int32)
+        flat["cu_seq_lens_q"] = cumulative
+        flat["cu_seq_lens_k"] = cumulative
+        flat["max_length_k"] = Tensor(shape: [1], scalars: [longest])
+        flat["max_length_q"] = Tensor(shape: [1], scalars: [longest])
+        return flat
+    }
+}

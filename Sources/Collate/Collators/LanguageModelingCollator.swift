@@ -1,0 +1,45 @@
+/// Causal language modeling: pads, and makes `labels` a copy of `input_ids` with padding
+/// set to the ignore index.
+///
+/// Byte-identical to transformers' `DataCollatorForLanguageModeling(mlm=False)`, including its
+/// quirk: label positions are masked by comparing ids with `padTokenID`, so when the pad id is
+/// also a real token (typically pad == eos) those tokens are never trained — the validator
+/// reports `pad-masks-eos`. Labels the examples carry are replaced (`labels-overwritten`).
+///
+/// Spec type `language-modeling`; keys `pad_token_id`, `padding_side`, `pad_to_multiple_of`.
+public struct LanguageModelingCollator: Collator {
+    /// Padding options (HF pads to the longest sequence).
+    public var padding: PaddingOptions
+
+    /// Creates the collator.
+    /// - Parameters:
+    ///   - padTokenID: The tokenizer's pad id; label positions holding it become -100.
+    ///   - paddingSide: The tokenizer's padding side.
+    ///   - padToMultipleOf: Round the batch length up to a multiple of this.
+    public init(padTokenID: Int32, paddingSide: PaddingSide = .right, padToMultipleOf: Int? = nil) {
+        padding = PaddingOptions(padTokenID: padTokenID, side: paddingSide, strategy: .longest, padToMultipleOf: padToMultipleOf)
+    }
+
+    public var contract: CollatorContract {
+        CollatorContract(
+            name: "language-modeling", reference: "transformers DataCollatorForLanguageModeling(mlm=False)",
+            requiredFields: ["input_ids"], optionalFields: ["attention_mask", "token_type_ids", "special_tokens_mask"],
+            producedFields: ["input_ids", "attention_mask", "labels"], labelSource: .copyOfInputIDs,
+            layout: .padded(side: padding.side, padTokenID: padding.padTokenID, masksLabelsByPadID: true))
+    }
+
+    /// Builds the batch.
+    /// - Complexity: O(*B* × *L*).
+    public func collate(_ examples: [Example]) throws(CollateError) -> Batch {
+        var (batch, _) = try _tokenizerPad(examples, options: padding, excluding: ["labels"], collator: contract.name)
+        guard var labels = batch["input_ids"] else { throw .emptyBatch }
+        let padID = padding.padTokenID
+        labels.withUnsafeMutableScalars { scalars in
+            for index in scalars.indices where scalars[index] == padID {
+                scalars[index] = ignoreIndex
+            }
+        }
+        batch["labels"] = labels
+        return batch
+    }
+}

@@ -1,0 +1,125 @@
+/// A collator spec being read: typed accessors for its keys, with errors that name the key,
+/// the value and what would be accepted.
+///
+/// Keys are HF's parameter names in snake_case; a key that is absent or `null` takes the
+/// default the factory passes, as HF's does.
+public struct CollatorSpec: Sendable {
+    /// The spec's `type`.
+    public let type: String
+    /// The whole spec object.
+    public let object: JSONObject
+
+    /// Creates a spec reader over a spec object.
+    public init(type: String, object: JSONObject) {
+        self.type = type
+        self.object = object
+    }
+
+    private func value(_ key: String) -> JSONValue? {
+        guard let value = object[key], value != .null else { return nil }
+        return value
+    }
+
+    /// An integer key that fits in `Int32`, or `defaultValue` when absent or null.
+    public mutating func int32(_ key: String, default defaultValue: Int32? = nil) throws(SpecError) -> Int32? {
+        guard let value = value(key) else { return defaultValue }
+        guard case .integer(let number) = value else {
+            throw .wrongType(key: key, expected: "an integer", found: "\(value.typeName) \(value.preview())")
+        }
+        guard let narrowed = Int32(exactly: number) else {
+            throw .invalidValue(key: key, value: value.preview(), reason: "must fit in 32 bits")
+        }
+        return narrowed
+    }
+
+    /// A required integer key.
+    public mutating func requiredInt32(_ key: String, reason: String) throws(SpecError) -> Int32 {
+        guard let value = try int32(key) else { throw .missingKey(key, type: type, reason: reason) }
+        return value
+    }
+
+    /// A positive integer key (a length), or `nil` when absent or null.
+    public mutating func positiveInt(_ key: String) throws(SpecError) -> Int? {
+        guard let value = try int32(key) else { return nil }
+        guard value > 0 else { throw .invalidValue(key: key, value: String(value), reason: "must be a positive integer or null") }
+        return Int(value)
+    }
+
+    /// A boolean key, or `defaultValue` when absent or null.
+    public mutating func bool(_ key: String, default defaultValue: Bool) throws(SpecError) -> Bool {
+        guard let value = value(key) else { return defaultValue }
+        guard case .bool(let flag) = value else {
+            throw .wrongType(key: key, expected: "true or false", found: "\(value.typeName) \(value.preview())")
+        }
+        return flag
+    }
+
+    /// A string key, or `nil` when absent or null.
+    public mutating func string(_ key: String) throws(SpecError) -> String? {
+        guard let value = value(key) else { return nil }
+        guard case .string(let text) = value else {
+            throw .wrongType(key: key, expected: "a string", found: "\(value.typeName) \(value.preview())")
+        }
+        return text
+    }
+
+    /// An array-of-integers key (token ids), or `nil` when absent or null.
+    public mutating func int32Array(_ key: String) throws(SpecError) -> [Int32]? {
+        guard let value = value(key) else { return nil }
+        guard case .array(let elements) = value else {
+            throw .wrongType(key: key, expected: "an array of token ids", found: "\(value.typeName) \(value.preview())")
+        }
+        var ids: [Int32] = []
+        for element in elements {
+            guard case .integer(let number) = element, let narrowed = Int32(exactly: number) else {
+                throw .wrongType(key: key, expected: "an array of 32-bit integer token ids", found: "element \(element.preview())")
+            }
+            ids.append(narrowed)
+        }
+        return ids
+    }
+
+    /// `padding_side`: `"right"` (default) or `"left"`.
+    public mutating func paddingSide() throws(SpecError) -> PaddingSide {
+        guard let text = try string("padding_side") else { return .right }
+        guard let side = PaddingSide(rawValue: text) else {
+            throw .invalidValue(key: "padding_side", value: "\"\(text)\"", reason: "must be \"right\" or \"left\"")
+        }
+        return side
+    }
+
+    /// `padding` with `max_length`, as HF reads them: `"longest"`/`true` (default),
+    /// `"max_length"` (needs `max_length`), `"do_not_pad"`/`false`.
+    public mutating func paddingStrategy() throws(SpecError) -> PaddingStrategy {
+        let maxLength = try positiveInt("max_length")
+        let mode: String
+        switch value("padding") {
+        case nil: mode = "longest"
+        case .bool(let flag)?: mode = flag ? "longest" : "do_not_pad"
+        case .string(let text)?: mode = text
+        case let other?:
+            throw .wrongType(key: "padding", expected: "\"longest\", \"max_length\", \"do_not_pad\" or a boolean", found: "\(other.typeName) \(other.preview())")
+        }
+        switch mode {
+        case "longest": return .longest
+        case "do_not_pad": return .doNotPad
+        case "max_length":
+            guard let maxLength else {
+                throw .missingKey("max_length", type: type, reason: "padding \"max_length\" pads every row to max_length; set it (HF would fall back to the model's maximum)")
+            }
+            return .maxLength(maxLength)
+        default:
+            throw .invalidValue(key: "padding", value: "\"\(mode)\"", reason: "must be \"longest\", \"max_length\" or \"do_not_pad\"")
+        }
+    }
+
+    /// The common padding keys: `pad_token_id` (required), `padding_side`, `pad_to_multiple_of`,
+    /// and, when `withStrategy`, `padding` and `max_length`.
+    public mutating func paddingOptions(withStrategy: Bool) throws(SpecError) -> PaddingOptions {
+        let padID = try requiredInt32("pad_token_id", reason: "padding needs the tokenizer's pad id (often its eos id when it has no pad token)")
+        let side = try paddingSide()
+        let strategy = withStrategy ? try paddingStrategy() : .longest
+        let multiple = try positiveInt("pad_to_multiple_of")
+        return PaddingOptions(padTokenID: padID, side: side, strategy: strategy, padToMultipleOf: multiple)
+    }
+}

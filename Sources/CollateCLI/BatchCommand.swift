@@ -1,0 +1,43 @@
+import Collate
+import CollateData
+
+/// `collate batch --spec SPEC.json --input EXAMPLES.jsonl [--batch-size N]`: one JSON object per batch.
+enum BatchCommand {
+    static let usage = "usage: collate batch --spec SPEC.json --input EXAMPLES.jsonl [--batch-size N]"
+
+    static func run(arguments: [String]) -> Int32 {
+        let specPath: String, inputPath: String, batchSize: Int?
+        do {
+            let parsed = try Arguments(arguments, options: ["--spec", "--input", "--batch-size"])
+            specPath = try parsed.required("--spec")
+            inputPath = try parsed.required("--input")
+            batchSize = try parsed.positiveInt("--batch-size")
+        } catch {
+            Console.message("collate batch: \(error)\n\(usage)")
+            return ExitStatus.usage
+        }
+        do {
+            let collator = try Inputs.collator(specPath: specPath)
+            let records = try Inputs.examples(path: inputPath)
+            guard !records.isEmpty else {
+                throw InputError(file: inputPath, line: nil, reason: "the file holds no examples")
+            }
+            let examples = records.map(\.example)
+            let size = batchSize ?? examples.count
+            for start in stride(from: 0, to: examples.count, by: size) {
+                let slice = Array(examples[start..<min(start + size, examples.count)])
+                do {
+                    Console.output(try collator.collate(slice).jsonText)
+                } catch let error as CollateError {
+                    throw Inputs.locate(error, offset: start, records: records, file: inputPath)
+                }
+            }
+            Console.flush()
+            return ExitStatus.success
+        } catch {
+            Console.flush()
+            Console.message("collate batch: \(error)")
+            return ExitStatus.rejected
+        }
+    }
+}

@@ -1,0 +1,32 @@
+import Foundation
+
+/// Where the CLI writes: results to stdout (buffered), messages to stderr.
+enum Console {
+    nonisolated(unsafe) private static var buffer: [UInt8] = []
+
+    /// Queues `line` plus a newline for stdout, flushing in large chunks.
+    static func output(_ line: String) {
+        buffer.append(contentsOf: line.utf8)
+        buffer.append(0x0A)
+        if buffer.count > 1 << 20 { flush() }
+    }
+
+    /// Writes what ``output(_:)`` queued.
+    static func flush() {
+        guard !buffer.isEmpty else { return }
+        FileHandle.standardOutput.write(Data(buffer))
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Writes a human message to stderr.
+    static func message(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+}
+
+/// Exit statuses of every subcommand (DESIGN.md's command-line contract).
+enum ExitStatus {
+    static let success: Int32 = 0
+    static let rejected: Int32 = 1
+    static let usage: Int32 = 2
+}

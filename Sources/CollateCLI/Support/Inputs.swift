@@ -1,0 +1,34 @@
+import Collate
+import CollateData
+import Foundation
+
+/// Loading a spec and an examples file, shared by the subcommands that take them.
+enum Inputs {
+    /// Reads and builds the collator of a spec file.
+    /// - Throws: ``InputError`` naming the file and what is wrong with it.
+    static func collator(specPath: String) throws -> any Collator<Batch> {
+        let text: String
+        do {
+            text = try String(contentsOfFile: specPath, encoding: .utf8)
+        } catch {
+            throw InputError(file: specPath, line: nil, reason: "cannot read the spec file; check the path")
+        }
+        do {
+            return try CollatorRegistry.shared.makeCollator(fromJSON: text)
+        } catch {
+            throw InputError(file: specPath, line: nil, reason: "\(error)")
+        }
+    }
+
+    /// Reads every example of a JSONL file.
+    static func examples(path: String) throws -> [ExampleFile.Record] {
+        try ExampleFile.read(URL(fileURLWithPath: path))
+    }
+
+    /// Turns a collation error in the batch starting at `offset` into one naming the input line.
+    static func locate(_ error: CollateError, offset: Int, records: [ExampleFile.Record], file: String) -> InputError {
+        let global = error.offsettingExample(by: offset)
+        let line = global.exampleIndex.flatMap { $0 < records.count ? records[$0].line : nil }
+        return InputError(file: file, line: line, reason: global.description)
+    }
+}
