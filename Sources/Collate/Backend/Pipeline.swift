@@ -66,7 +66,7 @@ public struct Pipeline<C: Collator>: Sendable where C.Output == Batch {
             do {
                 batch = try collator.collate(Array(examples[range]))
             } catch let error as CollateError {
-                throw .collationFailed(error.offset(by: range.lowerBound), batch: index)
+                throw .collationFailed(error.offsettingExample(by: range.lowerBound), batch: index)
             } catch {
                 throw .transformFailed(batch: index, message: String(describing: error))
             }

@@ -38,20 +38,3 @@ extension PipelineError: CustomStringConvertible {
 extension PipelineError: LocalizedError {
     public var errorDescription: String? { description }
 }
-
-extension CollateError {
-    /// The same error with its example index moved from batch-relative to dataset-relative.
-    func offset(by base: Int) -> CollateError {
-        switch self {
-        case let .missingField(field, example, collator): .missingField(field, example: example + base, collator: collator)
-        case let .wrongFieldKind(field, example, expected): .wrongFieldKind(field, example: example + base, expected: expected)
-        case let .lengthMismatch(field, example, length, expected, expectedLength):
-            .lengthMismatch(field, example: example + base, length: length, expected: expected, expectedLength: expectedLength)
-        case let .exceedsMaxLength(field, example, length, maxLength):
-            .exceedsMaxLength(field, example: example + base, length: length, maxLength: maxLength)
-        case let .cannotStack(field, example, length, firstLength):
-            .cannotStack(field, example: example + base, length: length, firstLength: firstLength)
-        case .emptyBatch: .emptyBatch
-        }
-    }
-}
