@@ -30,9 +30,8 @@ enum InspectCommand {
         do {
             parsed = try Arguments(
                 arguments,
-                options: ["--spec", "--input", "--tokenizer", "--template", "-n", "--html", "--batch-size",
-                          "--requires", "--vocab-size", "--max-length"],
-                flags: ["--ids", "--no-padding-free"])
+                options: BackendFlags.options.union(["--spec", "--input", "--tokenizer", "--template", "-n", "--html", "--batch-size"]),
+                flags: BackendFlags.flags.union(["--ids"]))
             _ = try parsed.required("--spec")
             _ = try parsed.required("--input")
             count = try parsed.positiveInt("-n") ?? 4

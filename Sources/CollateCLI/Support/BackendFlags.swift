@@ -10,8 +10,8 @@ enum BackendFlags {
     static func contract(from arguments: Arguments, defaultRequires: [String]) throws(UsageError) -> BackendContract {
         var required = defaultRequires
         if let list = arguments.value("--requires") {
-            required = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            if !required.contains("input_ids") { required.insert("input_ids", at: 0) }
+            let listed = list.split(separator: ",").map { String($0).trimmingSpaces() }.filter { !$0.isEmpty }
+            required = ["input_ids"] + listed.filter { $0 != "input_ids" }
         }
         return BackendContract(
             requiredInputs: required, acceptsPaddingFree: !arguments.flag("--no-padding-free"),
