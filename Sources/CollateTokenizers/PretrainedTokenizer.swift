@@ -55,13 +55,13 @@ extension PretrainedTokenizer {
     ///   overall for cached words.
     public func encode(_ text: String, addSpecialTokens: Bool = true) -> Encoding {
         var raw = encodeRaw(text)
-        postProcessor?.process(&raw, addSpecialTokens: addSpecialTokens)
+        postProcessor?.process(&raw, addSpecialTokens: addSpecialTokens) { token(of: $0) ?? "" }
         return Encoding(ids: raw.ids, offsets: raw.offsets)
     }
 
     /// The token strings of `text`'s encoding (no post-processing).
     public func tokenize(_ text: String) -> [String] {
-        encodeRaw(text).tokens
+        encodeRaw(text).ids.map { token(of: $0) ?? "" }
     }
 
     private func encodeRaw(_ text: String) -> _RawEncoding {
@@ -69,7 +69,6 @@ extension PretrainedTokenizer {
         var encoding = _RawEncoding()
         encoding.ids.reserveCapacity(root.count / 3 + 4)
         encoding.offsets.reserveCapacity(root.count / 3 + 4)
-        encoding.tokens.reserveCapacity(root.count / 3 + 4)
 
         for (range, token) in rawMatcher.split(root.scalars) where !range.isEmpty {
             let piece = root.slice(range)
@@ -93,7 +92,6 @@ extension PretrainedTokenizer {
                         let end = Int(token.end)
                         encoding.ids.append(token.id)
                         encoding.offsets.append(word.originalRange(of: start..<end))
-                        encoding.tokens.append(model.token(for: token.id) ?? "")
                     }
                 }
             }
@@ -104,7 +102,6 @@ extension PretrainedTokenizer {
     private func append(_ token: AddedToken, covering piece: _NormalizedString, to encoding: inout _RawEncoding) {
         encoding.ids.append(token.id)
         encoding.offsets.append(piece.originalRange(of: 0..<piece.count))
-        encoding.tokens.append(token.content)
     }
 }
 
