@@ -25,3 +25,7 @@ for run in range(repeats):
     dt = time.perf_counter() - t0
     print(json.dumps({"impl": "hf", "run": run, "load_s": round(load, 3), "encode_s": round(dt, 3),
                       "mb_per_s": round(mb / dt, 2), "tokens": len(enc.ids)}))
+    dump = os.environ.get("TOKENIZER_BENCH_DUMP")
+    if dump and run == repeats - 1:  # "id start end" per token, to diff with the Swift side
+        with open(dump, "w") as f:
+            f.writelines(f"{i} {s} {e}\n" for i, (s, e) in zip(enc.ids, enc.offsets))

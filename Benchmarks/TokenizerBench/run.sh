@@ -10,6 +10,12 @@ mkdir -p .build
 swift build -c release >/dev/null
 for name in tekken mistral-v1; do
   echo "== $name"
-  .build/release/TokenizerBench "$FIXTURES/$name" "$CORPUS" 3
-  RAYON_NUM_THREADS=1 TOKENIZERS_PARALLELISM=false python3 hf_bench.py "$FIXTURES/$name/tokenizer.json" "$CORPUS" 3
+  TOKENIZER_BENCH_DUMP=.build/$name.collate.txt .build/release/TokenizerBench "$FIXTURES/$name" "$CORPUS" 3
+  TOKENIZER_BENCH_DUMP=.build/$name.hf.txt RAYON_NUM_THREADS=1 TOKENIZERS_PARALLELISM=false \
+    python3 hf_bench.py "$FIXTURES/$name/tokenizer.json" "$CORPUS" 3
+  if cmp -s ".build/$name.collate.txt" ".build/$name.hf.txt"; then
+    echo "ids and offsets identical to HF on the whole corpus"
+  else
+    echo "MISMATCH with HF: diff .build/$name.collate.txt .build/$name.hf.txt"
+  fi
 done

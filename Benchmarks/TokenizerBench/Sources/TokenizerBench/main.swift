@@ -5,6 +5,7 @@ import Foundation
 // Prints one JSON line per run: load seconds, encode seconds of one call on the whole
 // text, MB/s (MB = 10^6 UTF-8 bytes), token count. The word cache is cleared between
 // runs by loading a fresh tokenizer, so every run is a cold single call, as for HF.
+// TOKENIZER_BENCH_DUMP=FILE writes the last run's tokens for a parity diff.
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 3 else {
@@ -41,4 +42,10 @@ for run in 0..<repeats {
         format: "{\"impl\": \"collate\", \"run\": %d, \"load_s\": %.3f, \"encode_s\": %.3f, \"mb_per_s\": %.2f, \"tokens\": %d}",
         run, loadSeconds, seconds, megabytes / seconds, encoding.ids.count)
     print(line)
+    // TOKENIZER_BENCH_DUMP=FILE writes "id start end" per token, to diff with hf_bench.py.
+    if run == repeats - 1, let dump = ProcessInfo.processInfo.environment["TOKENIZER_BENCH_DUMP"] {
+        var out = ""
+        for (id, range) in zip(encoding.ids, encoding.offsets) { out += "\(id) \(range.lowerBound) \(range.upperBound)\n" }
+        FileManager.default.createFile(atPath: dump, contents: Data(out.utf8))
+    }
 }
