@@ -61,7 +61,8 @@ extension PretrainedTokenizer {
 
     /// The token strings of `text`'s encoding (no post-processing).
     public func tokenize(_ text: String) -> [String] {
-        encodeRaw(text).ids.map { token(of: $0) ?? "" }
+        let raw = encodeRaw(text)
+        return zip(raw.ids, raw.texts).map { id, text in text ?? token(of: id) ?? "" }
     }
 
     private func encodeRaw(_ text: String) -> _RawEncoding {
@@ -69,6 +70,7 @@ extension PretrainedTokenizer {
         var encoding = _RawEncoding()
         encoding.ids.reserveCapacity(root.count / 3 + 4)
         encoding.offsets.reserveCapacity(root.count / 3 + 4)
+        encoding.texts.reserveCapacity(root.count / 3 + 4)
 
         for (range, token) in rawMatcher.split(root.scalars) where !range.isEmpty {
             let piece = root.slice(range)
@@ -90,8 +92,7 @@ extension PretrainedTokenizer {
                     for token in model.tokenize(word.scalars) {
                         let start = Int(token.start)
                         let end = Int(token.end)
-                        encoding.ids.append(token.id)
-                        encoding.offsets.append(word.originalRange(of: start..<end))
+                        encoding.append(token.id, word.originalRange(of: start..<end))
                     }
                 }
             }
@@ -100,8 +101,9 @@ extension PretrainedTokenizer {
     }
 
     private func append(_ token: AddedToken, covering piece: _NormalizedString, to encoding: inout _RawEncoding) {
-        encoding.ids.append(token.id)
-        encoding.offsets.append(piece.originalRange(of: 0..<piece.count))
+        // HF's token value is the matched text, with any white space lstrip/rstrip took.
+        let text = piece.string
+        encoding.append(token.id, piece.originalRange(of: 0..<piece.count), text: text == token.content ? nil : text)
     }
 }
 

@@ -1,7 +1,16 @@
-/// An encoding being built: ids and offsets.
+/// An encoding being built: ids, offsets, and the token strings that differ from the
+/// vocabulary's (an added token's matched text includes the spaces `lstrip`/`rstrip` took).
 struct _RawEncoding {
     var ids: [Int32] = []
     var offsets: [Range<Int>] = []
+    /// For each token, its string when it is not the vocabulary's string of its id.
+    var texts: [String?] = []
+
+    mutating func append(_ id: Int32, _ offsets: Range<Int>, text: String? = nil) {
+        ids.append(id)
+        self.offsets.append(offsets)
+        texts.append(text)
+    }
 }
 
 /// A piece of a `TemplateProcessing` template.
@@ -85,11 +94,13 @@ indirect enum _PostProcessor: Sendable {
                     if name == "A" {
                         result.ids.append(contentsOf: encoding.ids)
                         result.offsets.append(contentsOf: encoding.offsets)
+                        result.texts.append(contentsOf: encoding.texts)
                     }
                 case .specialToken(let name):
                     if let special = specialTokens[name] {
                         result.ids.append(contentsOf: special.ids)
                         result.offsets.append(contentsOf: repeatElement(0..<0, count: special.ids.count))
+                        result.texts.append(contentsOf: special.tokens.map { Optional($0) })
                     }
                 }
             }
@@ -103,7 +114,7 @@ indirect enum _PostProcessor: Sendable {
         let space = _ByteLevel.byteToScalar[Int(UInt8(ascii: " "))]
         func isSpace(_ scalar: Unicode.Scalar) -> Bool { scalar == space || scalar.properties.isWhitespace }
         for index in 0..<encoding.ids.count {
-            let scalars = Array(tokenString(encoding.ids[index]).unicodeScalars)
+            let scalars = Array((encoding.texts[index] ?? tokenString(encoding.ids[index])).unicodeScalars)
             var leading = 0
             while leading < scalars.count, isSpace(scalars[leading]) { leading += 1 }
             var trailing = 0
