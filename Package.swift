@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "CollateData", targets: ["CollateData"]),
         .library(name: "CollateBackends", targets: ["CollateBackends"]),
         .executable(name: "collate", targets: ["CollateCLI"]),
+        .library(name: "CollateTesting", targets: ["CollateTesting"]),
     ],
     targets: [
         // Core
@@ -24,10 +25,12 @@ let package = Package(
         ),
 
         // Tests
+        .target(name: "CollateTesting", dependencies: ["Collate"]),
         .testTarget(name: "CollateTests", dependencies: ["Collate"]),
         .testTarget(name: "CollateTokenizersTests", dependencies: ["CollateTokenizers"]),
         .testTarget(name: "CollateBackendsTests", dependencies: ["CollateBackends", "Collate"]),
         .testTarget(name: "CollateCLITests", dependencies: ["CollateCLI"]),
+        .testTarget(name: "CollateTestingTests", dependencies: ["CollateTesting", "Collate"]),
     ],
     swiftLanguageModes: [.v6]
 )
