@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "CollateBackends", targets: ["CollateBackends"]),
         .executable(name: "collate", targets: ["CollateCLI"]),
         .library(name: "CollateTesting", targets: ["CollateTesting"]),
+        .plugin(name: "CollateLint", targets: ["CollateLint"]),
     ],
     targets: [
         // Core
@@ -24,12 +25,29 @@ let package = Package(
             dependencies: ["Collate", "CollateTokenizers", "CollateData", "CollateBackends"]
         ),
 
+        // Plugins
+        .plugin(
+            name: "CollateLint",
+            capability: .command(
+                intent: .custom(verb: "collate-lint", description: "Validate the datasets and collator specs listed in collate.json"),
+                permissions: []
+            ),
+            dependencies: ["CollateCLI"],
+            path: "Plugins/CollateLint"
+        ),
+
+        // Samples
+        .executableTarget(name: "QuickStart", dependencies: ["Collate", "CollateData"], path: "Samples/QuickStart"),
+        .executableTarget(name: "CustomCollator", dependencies: ["Collate"], path: "Samples/CustomCollator"),
+        .executableTarget(name: "Seq2Seq", dependencies: ["Collate"], path: "Samples/Seq2Seq"),
+
         // Tests
         .target(name: "CollateTesting", dependencies: ["Collate"]),
         .testTarget(name: "CollateTests", dependencies: ["Collate"]),
         .testTarget(name: "CollateTokenizersTests", dependencies: ["CollateTokenizers"]),
+        .testTarget(name: "CollateDataTests", dependencies: ["CollateData", "CollateTokenizers", "Collate"]),
         .testTarget(name: "CollateBackendsTests", dependencies: ["CollateBackends", "Collate"]),
-        .testTarget(name: "CollateCLITests", dependencies: ["CollateCLI"]),
+        .testTarget(name: "CollateCLITests", dependencies: ["CollateCLI", "Collate", "QuickStart", "CustomCollator", "Seq2Seq"]),
         .testTarget(name: "CollateTestingTests", dependencies: ["CollateTesting", "Collate"]),
     ],
     swiftLanguageModes: [.v6]
