@@ -34,14 +34,44 @@ struct BatchAssertionTests {
         // The LM collator trains the prompt too: the expectation (prompt masked) catches it.
         let batch = try LanguageModelingCollator(padTokenID: 0).collate(Self.chat)
         let mismatch = try #require(checkBatch(batch, equals: ["labels": Self.labelsExpected], options: .init(allowsExtraTensors: true), decode: Self.decode))
-        #expect(mismatch.kinds.first == .value(tensor: "labels", row: 0, position: 0, expected: -100, actual: 1))
-        #expect(mismatch.kinds.last == .moreValues(tensor: "labels", count: 17, rows: [0, 1]))
-        let first = mismatch.differences[0].message
-        #expect(first.hasPrefix(#"labels row 0, position 0: expected -100, got 1 ("<s>")"#))
-        #expect(first.contains("  expected  [-100] -100 -100"))
-        #expect(first.contains("  got       [1] 3 10"))
-        #expect(first.contains("  context   ⟦<s>⟧ [INST] ▁What ▁is ▁the ▁capital ▁of …   (input_ids row 0)"))
-        #expect(mismatch.description.hasPrefix("batch differs from the expectation in 20 places:\n  labels row 0, position 0"))
+        let prompt: [Int32] = [1, 3, 10, 11, 12, 13, 14, 15, 16, 4]
+        let masked = [Int32](repeating: -100, count: 10)
+        #expect(mismatch.kinds == [
+            .values(tensor: "labels", row: 0, positions: 0..<10, expected: masked, actual: prompt),
+            .values(tensor: "labels", row: 1, positions: 0..<10, expected: masked, actual: prompt),
+        ])
+        #expect(mismatch.description == """
+            batch differs from the expectation in 20 places:
+              labels row 0, positions 0–9: expected -100 ×10, got [1, 3, 10, 11, …, 14, 15, 16, 4]
+                expected  [-100 -100 -100 -100 -100 -100 -100 -100 -100 -100] 17 18 2
+                got       [1 3 10 11 12 13 14 15 16 4] 17 18 2
+                context   ⟦<s> [INST] ▁What ▁is ▁the ▁capital ▁of ▁France ? [/INST]⟧ ▁Paris . </s>   (input_ids row 0)
+              labels row 1, positions 0–9: expected -100 ×10, got [1, 3, 10, 11, …, 14, 15, 16, 4]
+                expected  [-100 -100 -100 -100 -100 -100 -100 -100 -100 -100] 17 18 2
+                got       [1 3 10 11 12 13 14 15 16 4] 17 18 2
+                context   ⟦<s> [INST] ▁What ▁is ▁the ▁capital ▁of ▁France ? [/INST]⟧ ▁Paris . </s>   (input_ids row 1)
+            """)
+    }
+
+    @Test func differencesBeyondTheLimitAreCounted() throws {
+        let batch = Batch(["input_ids": Tensor(shape: [3, 4], scalars: [1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0])])
+        let mismatch = try #require(checkBatch(batch, equals: ["input_ids": [[1, 1, 1, 1], [1, 1, 1, 1], [1, 1, 1, 1]]], options: .init(maxValueDifferencesPerTensor: 2)))
+        #expect(mismatch.kinds.count == 3)
+        #expect(mismatch.kinds.last == .moreValues(tensor: "input_ids", count: 4, rows: [1, 2]))
+        #expect(mismatch.differences.last?.message == "input_ids: 4 more differing elements (rows 1, 2)")
+        #expect(mismatch.description.hasPrefix("batch differs from the expectation in 6 places:"))
+    }
+
+    @Test func longRunsAreShortened() throws {
+        let batch = Batch(["labels": Tensor(shape: [1, 30], scalars: Array(repeating: 0, count: 30))])
+        let expected: ExpectedBatch = ["labels": TensorLiteral(rows: [Array(repeating: -100, count: 30)])]
+        let mismatch = try #require(checkBatch(batch, equals: expected, options: .init(contextRadius: 2)))
+        #expect(mismatch.description == """
+            batch differs from the expectation in 30 places:
+              labels row 0, positions 0–29: expected -100 ×30, got 0 ×30
+                expected  [-100 -100 -100 -100 … (30 in all) … -100 -100 -100 -100]
+                got       [0 0 0 0 … (30 in all) … 0 0 0 0]
+            """)
     }
 
     @Test func contextWindowIsCentredOnTheDifference() throws {

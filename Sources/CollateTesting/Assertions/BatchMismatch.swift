@@ -11,11 +11,14 @@ import Foundation
 ///
 /// ```
 /// batch differs from the expectation in 1 place:
-///   labels row 1, position 3: expected -100, got 31 ("▁Paris")
-///     expected  12 13 14 [-100]
-///     got       12 13 14 [31]
-///     context   ▁capital ▁of ▁France ⟦▁Paris⟧   (input_ids row 1)
+///   labels row 1, position 10: expected -100, got 17 ("▁Paris")
+///     expected  … -100 -100 -100 -100 -100 -100 [-100] 18 2
+///     got       … -100 -100 -100 -100 -100 -100 [17] 18 2
+///     context   … ▁the ▁capital ▁of ▁France ? [/INST] ⟦▁Paris⟧ . </s>   (input_ids row 1)
 /// ```
+///
+/// Adjacent differing positions of a row are one difference (``Kind/values(tensor:row:positions:expected:actual:)``);
+/// ``BatchComparison/maxValueDifferencesPerTensor`` of them are spelled out and the rest counted.
 public struct BatchMismatch: Error, Sendable, Hashable {
     /// What differs.
     public enum Kind: Sendable, Hashable {
@@ -32,6 +35,8 @@ public struct BatchMismatch: Error, Sendable, Hashable {
         /// One element differs. `row` is `nil` for tensors of rank 0 or 1; `position` is the
         /// column (rank 2), the index (rank 1) or `nil` (rank 0).
         case value(tensor: String, row: Int?, position: Int?, expected: Int32, actual: Int32)
+        /// Adjacent elements of one row differ (`positions` is the run of columns, or indices for rank 1).
+        case values(tensor: String, row: Int?, positions: Range<Int>, expected: [Int32], actual: [Int32])
         /// More elements of the tensor differ than are spelled out.
         case moreValues(tensor: String, count: Int, rows: [Int])
         /// The backend received no batch `index` (it received `received`).
@@ -72,8 +77,11 @@ extension BatchMismatch: CustomStringConvertible {
     /// Every difference, one block each, under a one-line summary.
     public var description: String {
         let places = differences.reduce(0) { total, difference in
-            if case .moreValues(_, let count, _) = difference.kind { return total + count }
-            return total + 1
+            switch difference.kind {
+            case .moreValues(_, let count, _): total + count
+            case .values(_, _, let positions, _, _): total + positions.count
+            default: total + 1
+            }
         }
         let header = "batch differs from the expectation in \(places) place\(places == 1 ? "" : "s"):"
         let body = differences.map { difference in
