@@ -58,6 +58,7 @@ public struct BatchMismatch: Error, Sendable, Hashable {
             self.message = message
         }
 
+        /// The message.
         public var description: String { message }
     }
 
@@ -92,5 +93,6 @@ extension BatchMismatch: CustomStringConvertible {
 }
 
 extension BatchMismatch: LocalizedError {
+    /// The same text as ``description``.
     public var errorDescription: String? { description }
 }

@@ -77,6 +77,7 @@ public struct TensorLiteralError: Error, Sendable, Hashable, CustomStringConvert
         self.expectedShape = expectedShape
     }
 
+    /// What is ragged and how to fix it.
     public var description: String {
         "element \(path) has shape \(shape) but the ones before it have \(expectedShape); write every row with the same length (padding included)"
     }

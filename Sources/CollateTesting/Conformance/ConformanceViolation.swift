@@ -56,6 +56,7 @@ public struct ConformanceFailure: Error, Sendable, Hashable, CustomStringConvert
         self.violations = violations
     }
 
+    /// Every violation under a one-line summary naming the collator.
     public var description: String {
         let count = violations.count
         return (["collator '\(collator)' breaks \(count) conformance requirement\(count == 1 ? "" : "s"):"]
@@ -64,5 +65,6 @@ public struct ConformanceFailure: Error, Sendable, Hashable, CustomStringConvert
 }
 
 extension ConformanceFailure: LocalizedError {
+    /// The same text as ``description``.
     public var errorDescription: String? { description }
 }

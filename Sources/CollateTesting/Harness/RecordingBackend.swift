@@ -36,6 +36,7 @@ public final class RecordingBackend: ModelBackend, TrainableBackend, Sendable {
     /// Computes the backend's answer to a batch; may throw to simulate a failing model.
     public typealias Responder = @Sendable (Batch) throws -> ModelOutput
 
+    /// What the backend declares; the validator checks pipelines against it.
     public let contract: BackendContract
     private let responder: Responder
     private let state = Mutex<(calls: [Call], read: Int)>(([], 0))
