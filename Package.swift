@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "CollateData", targets: ["CollateData"]),
         .library(name: "CollateBackends", targets: ["CollateBackends"]),
         .executable(name: "collate", targets: ["CollateCLI"]),
+        .library(name: "CollateTesting", targets: ["CollateTesting"]),
         .plugin(name: "CollateLint", targets: ["CollateLint"]),
     ],
     targets: [
@@ -42,6 +43,8 @@ let package = Package(
         .executableTarget(name: "TrainLoop", dependencies: ["Collate"], path: "Samples/TrainLoop"),
 
         // Tests
+        .target(name: "CollateTesting", dependencies: ["Collate"]),
+        .testTarget(name: "CollateTestingTests", dependencies: ["CollateTesting", "Collate"]),
         .testTarget(name: "CollateTests", dependencies: ["Collate"]),
         .testTarget(name: "CollateTokenizersTests", dependencies: ["CollateTokenizers"]),
         .testTarget(name: "CollateDataTests", dependencies: ["CollateData", "CollateTokenizers", "Collate"]),
