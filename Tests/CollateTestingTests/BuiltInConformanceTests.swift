@@ -22,16 +22,10 @@ struct ConformanceCase: Sendable, CustomTestStringConvertible {
         ConformanceCase(id: "flattening", collator: FlatteningCollator()),
         ConformanceCase(id: "flattening, every output, separator 0", collator: FlatteningCollator(separatorID: 0, returnFlashAttentionKwargs: true, returnSequenceIndex: true)),
         ConformanceCase(id: "flattening without position_ids", collator: FlatteningCollator(returnPositionIDs: false)),
-        // The completion collator delegates padding to the language-modeling collator, whose
-        // name its missing-field errors carry; see completionOnlyErrorsNameTheCollatorItDelegatesTo.
-        ConformanceCase(id: "completion-only", collator: CompletionOnlyCollator(responseTemplate: [5, 6], padTokenID: 0),
-                        options: .init(checksCollatorNameInErrors: false)),
-        ConformanceCase(id: "completion-only multi-turn", collator: CompletionOnlyCollator(responseTemplate: [5, 6], instructionTemplate: [7], padTokenID: 0),
-                        options: .init(checksCollatorNameInErrors: false)),
-        ConformanceCase(id: "completion-only padding-free", collator: CompletionOnlyCollator(responseTemplate: [5], padTokenID: 0, paddingFree: true),
-                        options: .init(checksCollatorNameInErrors: false)),
-        ConformanceCase(id: "completion-only left", collator: CompletionOnlyCollator(responseTemplate: [5], padTokenID: 0, paddingSide: .left),
-                        options: .init(checksCollatorNameInErrors: false)),
+        ConformanceCase(id: "completion-only", collator: CompletionOnlyCollator(responseTemplate: [5, 6], padTokenID: 0)),
+        ConformanceCase(id: "completion-only multi-turn", collator: CompletionOnlyCollator(responseTemplate: [5, 6], instructionTemplate: [7], padTokenID: 0)),
+        ConformanceCase(id: "completion-only padding-free", collator: CompletionOnlyCollator(responseTemplate: [5], padTokenID: 0, paddingFree: true)),
+        ConformanceCase(id: "completion-only left", collator: CompletionOnlyCollator(responseTemplate: [5], padTokenID: 0, paddingSide: .left)),
     ]
 }
 
@@ -54,13 +48,13 @@ struct BuiltInConformanceTests {
     ])
     func registrySpecConforms(_ spec: String) throws {
         let collator = try CollatorRegistry.shared.makeCollator(fromJSON: spec)
-        let options = CollatorConformance.Options(checksCollatorNameInErrors: collator.contract.name != "completion-only")
-        try CollatorConformance.verify(collator, options: options)
+        try CollatorConformance.verify(collator)
     }
 
-    @Test func completionOnlyErrorsNameTheCollatorItDelegatesTo() {
-        withKnownIssue("CompletionOnlyCollator reports missing fields as the 'language-modeling' collator's") {
-            try CollatorConformance.verify(CompletionOnlyCollator(responseTemplate: [5], padTokenID: 0))
+    @Test func completionOnlyErrorsNameTheCompletionCollator() throws {
+        try CollatorConformance.verify(CompletionOnlyCollator(responseTemplate: [5], padTokenID: 0))
+        #expect(throws: CollateError.missingField("input_ids", example: 1, collator: "completion-only")) {
+            try CompletionOnlyCollator(responseTemplate: [5], padTokenID: 0).collate([Example(inputIDs: [5]), Example(["labels": .sequence([1])])])
         }
     }
 

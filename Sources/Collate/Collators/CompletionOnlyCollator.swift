@@ -55,7 +55,7 @@ public struct CompletionOnlyCollator: Collator {
     /// - Complexity: O(*B* × *L* × *T*) in the worst case for template length *T*; O(*B* × *L*) typically.
     public func collate(_ examples: [Example]) throws(CollateError) -> Batch {
         let base = LanguageModelingCollator(padTokenID: padding.padTokenID, paddingSide: padding.side, padToMultipleOf: padding.padToMultipleOf)
-        var batch = try base.collate(examples)
+        var batch = try base.collate(examples, reportingAs: contract.name)
         guard var labels = batch["labels"] else { throw .emptyBatch }
         let width = labels.shape[1]
         let templates = contract.requiredTemplates
