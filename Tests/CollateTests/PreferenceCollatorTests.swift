@@ -7,6 +7,10 @@ struct PreferenceCollatorTests {
         Example(["prompt_input_ids": .sequence([1, 2, 3]), "chosen_input_ids": .sequence([4, 5]), "rejected_input_ids": .sequence([6])]),
         Example(["prompt_input_ids": .sequence([7, 8]), "chosen_input_ids": .sequence([9]), "rejected_input_ids": .sequence([10, 11])]),
     ]
+    /// The same pairs under TRL 1.x's field names.
+    static let renamedPairs = pairs.map { pair in
+        Example(["prompt_ids": pair["prompt_input_ids"]!, "chosen_ids": pair["chosen_input_ids"]!, "rejected_ids": pair["rejected_input_ids"]!])
+    }
 
     @Test func trlLayoutLeftPadsPromptsAndRightPadsCompletions() throws {
         let batch = try PreferenceCollator(padTokenID: 0).collate(Self.pairs)
@@ -20,7 +24,7 @@ struct PreferenceCollatorTests {
     }
 
     @Test func concatenatedLayoutsPutChosenRowsThenRejectedRows() throws {
-        let trl = try PreferenceCollator(padTokenID: 0, layout: .trlConcatenated).collate(Self.pairs)
+        let trl = try PreferenceCollator(padTokenID: 0, layout: .trlConcatenated).collate(Self.renamedPairs)
         #expect(trl.names == ["input_ids", "attention_mask", "completion_mask"])
         #expect(trl["input_ids"]?.rows == [[1, 2, 3, 4, 5], [7, 8, 9, 0, 0], [1, 2, 3, 6, 0], [7, 8, 10, 11, 0]])
         #expect(trl["completion_mask"]?.rows == [[0, 0, 0, 1, 1], [0, 0, 1, 0, 0], [0, 0, 0, 1, 0], [0, 0, 1, 1, 0]])
@@ -34,13 +38,14 @@ struct PreferenceCollatorTests {
         #expect(PreferenceCollator(padTokenID: 0, layout: .torchtune).contract.labelSource == .responsesOfPreferencePairs)
     }
 
-    @Test func eitherFieldSpellingIsRead() throws {
-        let renamed = Self.pairs.map { pair in
-            Example(["prompt_ids": pair["prompt_input_ids"]!, "chosen_ids": pair["chosen_input_ids"]!, "rejected_ids": pair["rejected_input_ids"]!])
-        }
-        for layout in PreferenceCollator.PairLayout.allCases {
-            let collator = PreferenceCollator(padTokenID: 0, layout: layout)
-            #expect(try collator.collate(renamed) == collator.collate(Self.pairs), "\(layout)")
+    @Test func eachLayoutReadsItsReferencesFieldNames() throws {
+        let renamed = Self.renamedPairs
+        let concatenated = PreferenceCollator(padTokenID: 0, layout: .trlConcatenated)
+        #expect(concatenated.contract.requiredFields == ["prompt_ids", "chosen_ids", "rejected_ids"])
+        #expect(try concatenated.collate(renamed)["input_ids"] == PreferenceCollator(padTokenID: 0, layout: .torchtune).collate(Self.pairs)["input_ids"])
+        #expect(throws: CollateError.missingField("prompt_ids", example: 0, collator: "preference")) { try concatenated.collate(Self.pairs) }
+        #expect(throws: CollateError.missingField("prompt_input_ids", example: 0, collator: "preference")) {
+            try PreferenceCollator(padTokenID: 0).collate(renamed)
         }
     }
 

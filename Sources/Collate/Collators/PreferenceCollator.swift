@@ -14,9 +14,10 @@
 ///   `input_ids`, with `labels` holding the completion ids and the ignore index over the prompt
 ///   and padding; Collate adds `attention_mask`.
 ///
-/// Examples name their fields `prompt_input_ids` / `chosen_input_ids` / `rejected_input_ids`
-/// (TRL 0.19) or `prompt_ids` / `chosen_ids` / `rejected_ids` (TRL 1.x); either spelling is read
-/// in every layout. Completions may be empty. Optional truncation: ``maxPromptLength`` keeps the
+/// Examples name their fields as the layout's reference does: `prompt_input_ids` /
+/// `chosen_input_ids` / `rejected_input_ids` for ``PairLayout/trl`` and ``PairLayout/torchtune``
+/// (TRL 0.19's names), `prompt_ids` / `chosen_ids` / `rejected_ids` for
+/// ``PairLayout/trlConcatenated`` (TRL 1.x's). Completions may be empty. Optional truncation: ``maxPromptLength`` keeps the
 /// end of the prompt and ``maxCompletionLength`` the start of each completion (TRL 0.19's
 /// `tokenize_row`); in the concatenated layouts ``maxLength`` then truncates each prompt +
 /// completion row on the side ``truncationMode`` gives (TRL 1.x's collator).
@@ -77,14 +78,9 @@ public struct PreferenceCollator: Collator {
         self.truncationMode = truncationMode
     }
 
-    /// The field names this layout's reference reads, in the order prompt, chosen, rejected.
-    var fieldNames: [String] {
+    /// The fields read, in the order prompt, chosen, rejected: the names of the layout's reference.
+    public var fieldNames: [String] {
         layout == .trlConcatenated ? ["prompt_ids", "chosen_ids", "rejected_ids"] : ["prompt_input_ids", "chosen_input_ids", "rejected_input_ids"]
-    }
-
-    /// The other spelling of each field, also read.
-    var alternativeFieldNames: [String] {
-        layout == .trlConcatenated ? ["prompt_input_ids", "chosen_input_ids", "rejected_input_ids"] : ["prompt_ids", "chosen_ids", "rejected_ids"]
     }
 
     public var contract: CollatorContract {
@@ -107,7 +103,7 @@ public struct PreferenceCollator: Collator {
             reference = "torchtune padded_collate_dpo"
         }
         return CollatorContract(
-            name: "preference", reference: reference, requiredFields: fieldNames, optionalFields: alternativeFieldNames,
+            name: "preference", reference: reference, requiredFields: fieldNames,
             producedFields: produced, labelSource: labels,
             layout: .padded(side: .right, padTokenID: padTokenID, masksLabelsByPadID: false), ignoreIndex: ignoreIndex)
     }
@@ -199,10 +195,8 @@ public struct PreferenceCollator: Collator {
         return batch
     }
 
-    /// Field `part` (0 prompt, 1 chosen, 2 rejected) of an example, under either spelling.
+    /// Field `part` (0 prompt, 1 chosen, 2 rejected) of an example.
     private func field(_ part: Int, of example: Example, index: Int) throws(CollateError) -> [Int32] {
-        let name = example[fieldNames[part]] != nil || example[alternativeFieldNames[part]] == nil
-            ? fieldNames[part] : alternativeFieldNames[part]
-        return try example.requireSequence(name, example: index, collator: contract.name)
+        try example.requireSequence(fieldNames[part], example: index, collator: "preference")
     }
 }
