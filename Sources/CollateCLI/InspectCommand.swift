@@ -27,6 +27,7 @@ enum InspectCommand {
         let parsed: Arguments
         let count: Int, batchSize: Int
         let backend: BackendContract
+        let chatFormat: ChatFormat?
         do {
             parsed = try Arguments(
                 arguments,
@@ -37,6 +38,7 @@ enum InspectCommand {
             count = try parsed.positiveInt("-n") ?? 4
             batchSize = try parsed.positiveInt("--batch-size") ?? 16
             backend = try BackendFlags.contract(from: parsed, defaultRequires: ["input_ids", "labels"])
+            chatFormat = try parsed.value("--template").map { try Inputs.chatFormat(name: $0) }
         } catch {
             Console.message("collate inspect: \(error)\n\(usage)")
             return ExitStatus.usage
@@ -45,7 +47,6 @@ enum InspectCommand {
             let collator = try Inputs.collator(specPath: try parsed.required("--spec"))
             let inputPath = try parsed.required("--input")
             let tokenizer = try parsed.value("--tokenizer").map { try Inputs.tokenizer(path: $0) }
-            let chatFormat = try parsed.value("--template").map { try Inputs.chatFormat(name: $0) }
             let (records, report) = try DatasetReader(url: URL(fileURLWithPath: inputPath), tokenizer: tokenizer, chatFormat: chatFormat).readAll()
             guard !records.isEmpty else { throw InputError(file: inputPath, line: nil, reason: "the file holds no examples") }
             let examples = records.map(\.example)

@@ -86,9 +86,15 @@ public struct HTMLReport: Sendable {
         out += "</table>\n<h2>Tokens</h2>\n<div id=\"tokens\">\n"
         for (number, sequence) in view.sequences.enumerated() {
             out += "<div class=\"seq\" data-sequence=\"\(number)\">"
-            for token in sequence.tokens {
-                let tip = "id \(token.id), label \(token.label.map(String.init) ?? "none")"
-                out += "<span class=\"\(token.role.rawValue)\" title=\"\(tip)\">\(escape(tokenText(token.id)))</span>"
+            for run in sequence.runs {
+                if run.role == .padding {
+                    out += "<span class=\"padding\" title=\"\(run.tokens.count) padding positions, id \(run.tokens[run.tokens.startIndex].id)\">pad × \(run.tokens.count)</span>"
+                    continue
+                }
+                for token in run.tokens {
+                    let tip = "id \(token.id), label \(token.label.map(String.init) ?? "none")"
+                    out += "<span class=\"\(token.role.rawValue)\" title=\"\(tip)\">\(escape(tokenText(token.id)))</span>"
+                }
             }
             out += "</div>\n"
         }

@@ -35,17 +35,19 @@ extension TokenView {
             let trained = sequence.tokens.count { $0.role == .trained }
             let padding = sequence.tokens.count { $0.role == .padding }
             out += "── sequence \(number) (row \(sequence.row)): \(sequence.tokens.count - padding) tokens, \(trained) trained, \(padding) padding\n"
-            var previous: TokenRole?
-            for token in sequence.tokens {
-                if token.role != previous {
-                    if let previous { out += close(previous, style) }
-                    out += open(token.role, style)
-                    previous = token.role
+            for run in sequence.runs {
+                out += open(run.role, style)
+                if run.role == .padding {
+                    // A run of pad tokens says nothing token by token: show its length.
+                    out += "⟨\(run.tokens.count) × pad \(run.tokens.first.map { String($0.id) } ?? "")⟩"
+                } else {
+                    for token in run.tokens {
+                        out += text(token.id)
+                        if showIDs { out += "(\(token.label.map(String.init) ?? "-"),\(token.id))" }
+                    }
                 }
-                out += text(token.id)
-                if showIDs { out += "(\(token.label.map(String.init) ?? "-"),\(token.id))" }
+                out += close(run.role, style)
             }
-            if let previous { out += close(previous, style) }
             out += "\n"
         }
         return out

@@ -32,6 +32,14 @@ public struct TokenView: Sendable, Hashable {
         public var tokens: [Token]
     }
 
+    /// A maximal run of consecutive tokens with the same role.
+    public struct Run: Sendable, Hashable {
+        /// The role every token of the run has.
+        public var role: TokenRole
+        /// The tokens, in order.
+        public var tokens: ArraySlice<Token>
+    }
+
     /// The sequences in batch order.
     public var sequences: [Sequence]
 
@@ -61,5 +69,19 @@ public struct TokenView: Sendable, Hashable {
             }
             sequences.append(current)
         }
+    }
+}
+
+extension TokenView.Sequence {
+    /// The sequence split into runs of equal role, in order.
+    public var runs: [TokenView.Run] {
+        var runs: [TokenView.Run] = []
+        var start = tokens.startIndex
+        for index in tokens.indices.dropFirst() where tokens[index].role != tokens[start].role {
+            runs.append(TokenView.Run(role: tokens[start].role, tokens: tokens[start..<index]))
+            start = index
+        }
+        if start < tokens.endIndex { runs.append(TokenView.Run(role: tokens[start].role, tokens: tokens[start...])) }
+        return runs
     }
 }
