@@ -31,6 +31,14 @@ public struct CollatorContract: Sendable, Hashable {
         /// Per-example scalar class labels (`label` / `label_ids`) passed through as `labels` of
         /// shape [B] (`DataCollatorWithPadding`); never token labels.
         case sequenceClassLabels
+        /// The original id at the positions the collator chose to mask (and maybe replaced in
+        /// `input_ids`), the ignore index everywhere else; examples' own labels are replaced
+        /// (`DataCollatorForLanguageModeling(mlm=True)`). How many tokens train is random.
+        case maskedTokens
+        /// Preference pairs concatenated as prompt + response rows, chosen rows then rejected rows,
+        /// with the prompt positions set to the ignore index (torchtune `padded_collate_dpo`);
+        /// the labels come from the example's `chosen_*` / `rejected_*` fields, not from `labels`.
+        case responsesOfPreferencePairs
     }
 
     /// How the produced batch lays sequences out.
