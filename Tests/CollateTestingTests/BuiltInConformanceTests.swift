@@ -26,6 +26,12 @@ struct ConformanceCase: Sendable, CustomTestStringConvertible {
         ConformanceCase(id: "completion-only multi-turn", collator: CompletionOnlyCollator(responseTemplate: [5, 6], instructionTemplate: [7], padTokenID: 0)),
         ConformanceCase(id: "completion-only padding-free", collator: CompletionOnlyCollator(responseTemplate: [5], padTokenID: 0, paddingFree: true)),
         ConformanceCase(id: "completion-only left", collator: CompletionOnlyCollator(responseTemplate: [5], padTokenID: 0, paddingSide: .left)),
+        // Random by design: each batch advances the generator, as HF's does (seeding is tested in MaskedLanguageModelingTests).
+        ConformanceCase(id: "masked-language-modeling", collator: MaskedLanguageModelingCollator(maskTokenID: 4, padTokenID: 0, vocabSize: 100, seed: 7),
+                        options: .init(checksDeterminism: false)),
+        ConformanceCase(id: "preference (TRL 0.19)", collator: PreferenceCollator(padTokenID: 0)),
+        ConformanceCase(id: "preference (TRL 1.x concatenated)", collator: PreferenceCollator(padTokenID: 0, layout: .trlConcatenated)),
+        ConformanceCase(id: "preference (torchtune)", collator: PreferenceCollator(padTokenID: 0, layout: .torchtune)),
     ]
 }
 
@@ -70,5 +76,11 @@ struct BuiltInConformanceTests {
         }
         let fixed = PaddingCollator(padding: PaddingOptions(padTokenID: 0, strategy: .maxLength(3))).contract
         #expect(CollatorConformance.samples(for: fixed).joined().allSatisfy { $0.inputIDs.count <= 3 })
+    }
+
+    @Test func determinismCheckCatchesAGeneratorThatAdvancesPerBatch() {
+        let collator = MaskedLanguageModelingCollator(maskTokenID: 4, padTokenID: 0, vocabSize: 100, seed: 7)
+        let violations = CollatorConformance.violations(of: collator)
+        #expect(violations.contains { $0.requirement == .deterministic })
     }
 }

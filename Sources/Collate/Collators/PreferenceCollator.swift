@@ -105,7 +105,8 @@ public struct PreferenceCollator: Collator {
         return CollatorContract(
             name: "preference", reference: reference, requiredFields: fieldNames,
             producedFields: produced, labelSource: labels,
-            layout: .padded(side: .right, padTokenID: padTokenID, masksLabelsByPadID: false), ignoreIndex: ignoreIndex)
+            layout: .padded(side: .right, padTokenID: padTokenID, masksLabelsByPadID: false), ignoreIndex: ignoreIndex,
+            rowsPerExample: layout == .trl ? 1 : 2)
     }
 
     /// One example's pair after truncation.

@@ -36,8 +36,18 @@ struct _LayoutCheck {
     mutating func padded(side: PaddingSide, padID: Int32) {
         let count = examples.count
         guard let inputs = batch["input_ids"] else { return }
-        guard inputs.rank == 2, inputs.shape[0] == count else {
-            return report(.layout, "input_ids has shape \(inputs.shape); a padded layout needs [\(count), L], one row per example")
+        let rows = count * contract.rowsPerExample
+        guard inputs.rank == 2, inputs.shape[0] == rows else {
+            let each = contract.rowsPerExample == 1 ? "one row per example" : "\(contract.rowsPerExample) rows per example"
+            return report(.layout, "input_ids has shape \(inputs.shape); a padded layout needs [\(rows), L], \(each)")
+        }
+        // Preference pairs: rows are built from prompt + response fields; only shapes and labels are generic.
+        guard contract.rowsPerExample == 1 else { return paddedLabels(inputs: inputs, side: side) }
+        // A masked-LM collator replaces the tokens it selects; their labels hold the originals.
+        let maskedLabels = contract.labelSource == .maskedTokens ? batch["labels"].flatMap { $0.shape == inputs.shape ? $0.scalars : nil } : nil
+        let ignoreIndex = ignore
+        func replaced(_ row: Int, _ column: Int) -> Bool {
+            maskedLabels.map { $0[row * inputs.shape[1] + column] != ignoreIndex } ?? false
         }
         let width = inputs.shape[1]
         let lengths = examples.map(\.inputIDs.count)
@@ -55,7 +65,7 @@ struct _LayoutCheck {
             let ids = example.inputIDs
             let range = tokenRange(ids.count, width)
             var expected = [Int32?](repeating: padID, count: width)
-            for (offset, id) in ids.enumerated() { expected[range.lowerBound + offset] = id }
+            for (offset, id) in ids.enumerated() { expected[range.lowerBound + offset] = replaced(row, range.lowerBound + offset) ? nil : id }
             if let message = firstDifference("input_ids", row: row, actual: inputs[row: row], expected: expected, why: {
                 range.contains($0) ? "token \($0 - range.lowerBound) of example \(row)" : "\(side) padding with pad id \(padID)"
             }) {
@@ -127,6 +137,39 @@ struct _LayoutCheck {
                 if contract.labelSource == .completionOfInputIDs, trained == 0, completionExpected(example.inputIDs, masking: masking) {
                     report(.labels, "labels row \(row) trains no token although example \(row) holds every template and tokens follow the response template")
                 }
+            }
+        case .maskedTokens:
+            // Labels hold the original id where a token was selected for masking, else the ignore index.
+            guard let labels else { return report(.labels, "labelSource is .maskedTokens but the batch has no 'labels'") }
+            guard labels.shape == inputs.shape else {
+                return report(.labels, "labels has shape \(labels.shape); masked-token labels must have input_ids' shape \(inputs.shape)")
+            }
+            for (row, example) in examples.enumerated() {
+                let original = example.inputIDs
+                let start = side == .right ? 0 : width - original.count
+                let expected: [Int32?] = (0..<width).map { column in
+                    let offset = column - start
+                    return offset >= 0 && offset < original.count ? nil : ignore
+                }
+                if let message = firstDifference("labels", row: row, actual: labels[row: row], expected: expected, why: { _ in "padding with the ignore index" }) {
+                    report(.labels, message)
+                }
+                for (offset, id) in original.enumerated() {
+                    let got = labels.scalars[row * width + start + offset]
+                    if got != ignore && got != id {
+                        report(.labels, "labels row \(row), position \(start + offset): expected \(id) (the original token) or \(ignore), got \(got)")
+                        break
+                    }
+                }
+            }
+        case .responsesOfPreferencePairs:
+            // Rows are chosen then rejected (2B); every label is its input id or the ignore index.
+            guard let labels else { return report(.labels, "labelSource is .responsesOfPreferencePairs but the batch has no 'labels'") }
+            guard labels.shape == inputs.shape else {
+                return report(.labels, "labels has shape \(labels.shape); it must have input_ids' shape \(inputs.shape)")
+            }
+            if let index = labels.scalars.indices.first(where: { labels.scalars[$0] != ignore && labels.scalars[$0] != inputs.scalars[$0] }) {
+                report(.labels, "labels position \(index): expected \(inputs.scalars[index]) (the response token) or \(ignore), got \(labels.scalars[index])")
             }
         case .examples, .examplesOrInputIDs:
             guard let labels else {
@@ -221,6 +264,9 @@ struct _LayoutCheck {
             return
         case .copyOfInputIDs, .completionOfInputIDs:
             sources = nil
+        case .maskedTokens, .responsesOfPreferencePairs:
+            // Neither built-in collator of these kinds is padding-free; nothing more to compare.
+            return
         case .examples:
             guard examples.allSatisfy({ $0.has("labels") }) else { return }
             sources = examples.compactMap(\.labels)
