@@ -1,0 +1,34 @@
+/// Decides which examples form each batch, and in what order, for every epoch.
+///
+/// A sampler is a pure description: ``batches(epoch:)`` is a function of its configuration
+/// and the epoch alone, so any position in training is reproduced exactly from a
+/// ``SamplerState`` (epoch, batches consumed) — which is what makes resuming mid-epoch exact.
+/// Iterate with a ``SamplerCursor``.
+///
+/// ```swift
+/// var cursor = SamplerCursor(ShuffleSampler(count: 3000, batchSize: 16, seed: 42))
+/// while let indices = cursor.next() { ... }
+/// let saved = cursor.state                    // Codable: put it in the checkpoint
+/// ```
+public protocol Sampler: Sendable, CustomStringConvertible {
+    /// The batches of one epoch, as example indices, in order.
+    /// - Parameter epoch: The 0-based epoch (seeded samplers draw a new order per epoch).
+    func batches(epoch: Int) -> [[Int]]
+}
+
+extension Array where Element == Int {
+    /// The indices cut into batches of `size`; the last partial batch is kept unless `dropLast`.
+    /// - Complexity: O(*n*).
+    func batched(_ size: Int, dropLast: Bool) -> [[Int]] {
+        var result: [[Int]] = []
+        result.reserveCapacity(count / Swift.max(size, 1) + 1)
+        var start = 0
+        while start < count {
+            let end = Swift.min(start + size, count)
+            if end - start < size, dropLast { break }
+            result.append(Array(self[start..<end]))
+            start = end
+        }
+        return result
+    }
+}
