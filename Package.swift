@@ -23,8 +23,12 @@ let package = Package(
             dependencies: ["Collate", "CollateTokenizers", "CollateData", "CollateBackends"]
         ),
 
+        // Benchmarks
+        .executableTarget(name: "PackingBench", dependencies: ["Collate"], path: "Benchmarks/PackingBench"),
+
         // Tests
         .testTarget(name: "CollateTests", dependencies: ["Collate"]),
+        .testTarget(name: "CollateDataTests", dependencies: ["CollateData", "Collate"]),
         .testTarget(name: "CollateTokenizersTests", dependencies: ["CollateTokenizers"]),
         .testTarget(name: "CollateBackendsTests", dependencies: ["CollateBackends", "Collate"]),
         .testTarget(name: "CollateCLITests", dependencies: ["CollateCLI"]),
