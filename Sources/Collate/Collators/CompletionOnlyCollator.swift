@@ -47,7 +47,8 @@ public struct CompletionOnlyCollator: Collator {
             labelSource: .completionOfInputIDs,
             layout: paddingFree ? .paddingFree : .padded(side: padding.side, padTokenID: padding.padTokenID, masksLabelsByPadID: true),
             ignoreIndex: ignoreIndex,
-            requiredTemplates: [responseTemplate] + (instructionTemplate.map { [$0] } ?? []))
+            requiredTemplates: [responseTemplate] + (instructionTemplate.map { [$0] } ?? []),
+            maskedLabelTokenID: paddingFree ? padding.padTokenID : nil)
     }
 
     /// Builds the batch.

@@ -64,12 +64,18 @@ public struct CollatorContract: Sendable, Hashable {
     public var fixedLength: Int?
     /// Token sequences that must occur in every example (a completion collator's response template).
     public var requiredTemplates: [[Int32]]
+    /// The token id whose occurrences in `input_ids` become the ignore index in `labels`, for
+    /// layouts that do not say it themselves (a padding-free TRL completion collator pads, masks
+    /// by pad id, then flattens). For ``Layout/padded(side:padTokenID:masksLabelsByPadID:)`` the
+    /// layout decides; see ``labelMaskingTokenID``.
+    public var maskedLabelTokenID: Int32?
 
     /// Creates a contract.
     public init(
         name: String, reference: String, requiredFields: [String], optionalFields: [String] = [],
         producedFields: [String], labelSource: LabelSource, layout: Layout,
-        ignoreIndex: Int32 = Collate.ignoreIndex, fixedLength: Int? = nil, requiredTemplates: [[Int32]] = []
+        ignoreIndex: Int32 = Collate.ignoreIndex, fixedLength: Int? = nil, requiredTemplates: [[Int32]] = [],
+        maskedLabelTokenID: Int32? = nil
     ) {
         self.name = name
         self.reference = reference
@@ -81,5 +87,13 @@ public struct CollatorContract: Sendable, Hashable {
         self.ignoreIndex = ignoreIndex
         self.fixedLength = fixedLength
         self.requiredTemplates = requiredTemplates
+        self.maskedLabelTokenID = maskedLabelTokenID
+    }
+
+    /// The token id the collator masks in `labels` by comparing ids (HF's language-modeling
+    /// collator and TRL's completion collator mask `pad_token_id`), or `nil` when it masks by length.
+    public var labelMaskingTokenID: Int32? {
+        if case .padded(_, let padTokenID, true) = layout { return padTokenID }
+        return maskedLabelTokenID
     }
 }

@@ -1,0 +1,55 @@
+/// `packing-without-boundaries`: a flattened or packed batch goes to a backend that cannot
+/// honour `position_ids` / `cu_seq_lens_*`, or carries no boundaries at all.
+public struct PackingWithoutBoundariesRule: ValidationRule {
+    /// Creates the rule.
+    public init() {}
+
+    public var code: Diagnostic.Code { .packingWithoutBoundaries }
+
+    public func check(_ context: ValidationContext) -> [Diagnostic] {
+        guard context.collator.layout == .paddingFree, !context.backend.acceptsPaddingFree else { return [] }
+        return [.backendCannotTakePaddingFree(context.collator)]
+    }
+
+    public func check(batch: Batch, _ context: BatchValidationContext) -> [Diagnostic] {
+        let hasBoundaries = batch.contains("position_ids") || batch.contains("cu_seq_lens_q") || batch.contains("seq_idx")
+        if context.collator.layout == .paddingFree {
+            if !hasBoundaries { return [.batchHasNoBoundaries(context.batchPhrase)] }
+            return []
+        }
+        // A batch packed by a collator or transform whose contract says padded.
+        guard !context.backend.acceptsPaddingFree, let positions = batch["position_ids"], positions.rank == 2 else { return [] }
+        let width = positions.shape[1]
+        for row in 0..<positions.shape[0] {
+            let values = positions[row: row]
+            if values.indices.dropFirst().contains(where: { values[$0] == 0 && values[$0 - 1] != 0 }) {
+                return [.batchPackedForPaddedBackend(context.batchPhrase, row: row, width: width)]
+            }
+        }
+        return []
+    }
+}
+
+extension Diagnostic {
+    fileprivate static func backendCannotTakePaddingFree(_ collator: CollatorContract) -> Diagnostic {
+        Diagnostic(.packingWithoutBoundaries, message:
+            "\(collator.phrase) concatenates each batch's examples into one row with boundaries only in position_ids / cu_seq_lens_*, "
+            + "but the backend does not take padding-free batches: every sequence would attend to the ones before it and the loss "
+            + "would train across example joins. Fix: use a padded collator (language-modeling, or completion-only without "
+            + "padding_free), or a backend that honours boundaries (flash-attention varlen; with transformers also use_cache=False).")
+    }
+
+    fileprivate static func batchHasNoBoundaries(_ batch: String) -> Diagnostic {
+        Diagnostic(.packingWithoutBoundaries, message:
+            "\(batch) is padding-free (one concatenated row) but has neither position_ids nor cu_seq_lens_q nor seq_idx: nothing tells "
+            + "the model where sequences end, so they attend across each other. Fix: enable return_position_ids (or "
+            + "return_flash_attn_kwargs) on the collator.")
+    }
+
+    fileprivate static func batchPackedForPaddedBackend(_ batch: String, row: Int, width: Int) -> Diagnostic {
+        Diagnostic(.packingWithoutBoundaries, message:
+            "\(batch): row \(row) of \(width) positions packs several sequences (position_ids restart at 0) but the backend does not "
+            + "take padding-free batches, so the sequences attend across each other. Fix: stop packing for this backend, or use one "
+            + "that honours position_ids / cu_seq_lens.")
+    }
+}

@@ -1,0 +1,36 @@
+/// The `labels` row a collator would produce for one example, computed from its contract
+/// without building a batch (unpadded: padding positions are the ignore index anyway).
+enum _ProspectiveLabels {
+    /// The labels the collator would make for `example`, or `nil` when it makes no token labels for it.
+    /// - Parameter maskingByID: Whether to apply the contract's masking by token id (pad id);
+    ///   `false` shows what would be trained without it.
+    /// - Complexity: O(*L*), or O(*L* × *T*) worst case for a completion template of length *T*.
+    static func labels(of example: Example, contract: CollatorContract, maskingByID: Bool = true) -> [Int32]? {
+        switch contract.labelSource {
+        case .none, .sequenceClassLabels:
+            return nil
+        case .examples:
+            return example.labels
+        case .examplesOrInputIDs:
+            guard var labels = example.labels ?? example.sequence("input_ids") else { return nil }
+            // DataCollatorWithFlattening writes separator_id (-100) over each sequence's first label.
+            if contract.layout == .paddingFree, !labels.isEmpty { labels[0] = contract.ignoreIndex }
+            return labels
+        case .copyOfInputIDs:
+            guard let inputs = example.sequence("input_ids") else { return nil }
+            return masked(inputs, contract: contract, maskingByID: maskingByID)
+        case .completionOfInputIDs:
+            guard let inputs = example.sequence("input_ids") else { return nil }
+            var labels = masked(inputs, contract: contract, maskingByID: maskingByID)
+            _TemplateSearch.maskCompletion(&labels, templates: contract.requiredTemplates, ignoreIndex: contract.ignoreIndex)
+            if contract.layout == .paddingFree, !labels.isEmpty { labels[0] = contract.ignoreIndex }
+            return labels
+        }
+    }
+
+    /// `input_ids` with the masked token id (pad id) replaced by the ignore index, as HF's LM collator does.
+    static func masked(_ inputs: [Int32], contract: CollatorContract, maskingByID: Bool = true) -> [Int32] {
+        guard maskingByID, let maskID = contract.labelMaskingTokenID else { return inputs }
+        return inputs.map { $0 == maskID ? contract.ignoreIndex : $0 }
+    }
+}
