@@ -5,8 +5,8 @@
 /// A position counts when its label is not the ignore index *after the causal shift*: the
 /// first label of every row is never predicted, and in a padding-free (flattened or packed)
 /// batch neither is the first label of every sequence in the row (the boundaries come from
-/// `cu_seq_lens_q`, `seq_idx`, or `position_ids` resetting to 0). Backends call
-/// ``count(in:ignoreIndex:)`` directly.
+/// `position_ids` restarting at 0 after a real token, or `cu_seq_lens_q`). The count is the
+/// training loop's ``Batch/numItemsInBatch(ignoreIndex:shifted:)``, which backends call directly.
 ///
 /// Spec type `num-items-in-batch`; key `ignore_index` (default -100).
 public struct NumItemsInBatch: BatchTransform, Hashable {
@@ -33,7 +33,9 @@ public struct NumItemsInBatch: BatchTransform, Hashable {
         return result
     }
 
-    /// The number of trained label positions of `batch` after the causal shift.
+    /// The number of trained label positions of `batch` after the causal shift: the
+    /// training loop's own count (``Batch/numItemsInBatch(ignoreIndex:shifted:)``), after checking
+    /// that there are labels to count.
     /// - Parameters:
     ///   - batch: A batch with 2-D `labels`.
     ///   - ignoreIndex: The label value that is not trained.
@@ -42,26 +44,9 @@ public struct NumItemsInBatch: BatchTransform, Hashable {
     /// - Complexity: O(*B* × *L*).
     public static func count(in batch: Batch, ignoreIndex: Int32 = Collate.ignoreIndex) throws(TransformError) -> Int {
         guard let labels = batch["labels"] else { throw .missingTensor("labels", transform: "num-items-in-batch") }
-        guard labels.rank == 2 else {
-            throw .wrongShape("labels", shape: labels.shape, expected: "2-D [batch, length] token labels", transform: "num-items-in-batch")
+        guard labels.rank == 2, labels.shape == batch["input_ids"]?.shape else {
+            throw .wrongShape("labels", shape: labels.shape, expected: "2-D [batch, length] token labels aligned with input_ids", transform: "num-items-in-batch")
         }
-        let rows = labels.shape[0], width = labels.shape[1]
-        let starts = SequenceStarts(batch)
-        var count = 0
-        for row in 0..<rows {
-            for column in 0..<width where labels.scalars[row * width + column] != ignoreIndex {
-                if !starts.isStart(row: row, column: column) { count += 1 }
-            }
-        }
-        return count
-    }
-}
-
-extension Batch {
-    /// The number of trained label positions after the causal shift (see ``NumItemsInBatch``).
-    /// - Throws: ``TransformError`` when the batch has no 2-D `labels`.
-    /// - Complexity: O(*B* × *L*).
-    public func numItemsInBatch(ignoreIndex: Int32 = Collate.ignoreIndex) throws(TransformError) -> Int {
-        try NumItemsInBatch.count(in: self, ignoreIndex: ignoreIndex)
+        return batch.numItemsInBatch(ignoreIndex: ignoreIndex)
     }
 }

@@ -32,8 +32,9 @@ public struct PositionIDs: BatchTransform, Hashable {
         guard inputIDs.rank == 2 else { throw .wrongShape("input_ids", shape: inputIDs.shape, expected: "2-D [batch, length]", transform: name) }
         let rows = inputIDs.shape[0], width = inputIDs.shape[1]
         var positions = [Int32](repeating: 0, count: rows * width)
-        let starts = SequenceStarts(batch)
-        if let mask = batch["attention_mask"], mask.shape == inputIDs.shape, !starts.isPaddingFree {
+        let sequenceIndex = batch["seq_idx"].flatMap { $0.shape == inputIDs.shape ? $0.scalars : nil }
+        let isPaddingFree = batch.contains("cu_seq_lens_q") || sequenceIndex != nil
+        if let mask = batch["attention_mask"], mask.shape == inputIDs.shape, !isPaddingFree {
             for row in 0..<rows {
                 var running: Int32 = 0
                 for column in 0..<width {
@@ -43,10 +44,14 @@ public struct PositionIDs: BatchTransform, Hashable {
                 }
             }
         } else {
+            var starts = batch.sequenceStarts(rows: rows, width: width)
+            if let sequenceIndex {
+                for offset in starts.indices where offset % width != 0 && sequenceIndex[offset] != sequenceIndex[offset - 1] { starts[offset] = true }
+            }
             for row in 0..<rows {
                 var position: Int32 = 0
                 for column in 0..<width {
-                    if starts.isStart(row: row, column: column) { position = 0 }
+                    if column == 0 || starts[row * width + column] { position = 0 }
                     positions[row * width + column] = position
                     position += 1
                 }
