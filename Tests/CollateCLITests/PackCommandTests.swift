@@ -11,8 +11,8 @@ extension CollateProcess {
     }
 }
 
-/// Commands run inside the test process share `Console`'s buffer, so their suites run one at a time.
-@Suite("in-process commands", .serialized)
+/// Commands run inside the test process (no dependency on main.swift's dispatch table).
+@Suite("in-process commands")
 enum InProcessCommandTests {}
 
 extension InProcessCommandTests {
