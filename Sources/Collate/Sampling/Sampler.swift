@@ -32,3 +32,9 @@ extension Array where Element == Int {
         return result
     }
 }
+
+/// Rejects a negative example count or a batch size below 1.
+func _checkSamplerParameters(count: Int, batchSize: Int) throws(SamplerError) {
+    guard count >= 0 else { throw .invalidParameter(name: "count", value: count, reason: "must not be negative") }
+    guard batchSize >= 1 else { throw .invalidParameter(name: "batch_size", value: batchSize, reason: "must be at least 1") }
+}
