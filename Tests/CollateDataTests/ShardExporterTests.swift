@@ -53,10 +53,13 @@ struct ShardExporterTests {
         #expect(try exporter.export(Self.examples, collator: collator).written == 3)
         #expect(try exporter.export(Self.examples, collator: collator).skipped == 3)
 
+        let leftover = directory.appendingPathComponent("rank-00001/.batch-000000.safetensors.0000.tmp")
+        try Data([1, 2, 3]).write(to: leftover)
         let victim = directory.appendingPathComponent("rank-00001/batch-000000.safetensors")
         try FileManager.default.removeItem(at: victim)
         let resumed = try exporter.export(Self.examples, collator: collator)
         #expect(resumed.written == 1 && resumed.skipped == 2)
+        #expect(!FileManager.default.fileExists(atPath: leftover.path), "a killed run's temporary file is cleared")
 
         // A truncated shard (an interrupted copy) is rewritten, not trusted.
         let bytes = try Data(contentsOf: victim)

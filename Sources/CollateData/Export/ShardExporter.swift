@@ -79,7 +79,12 @@ public struct ShardExporter: Sendable {
         for rank in 0..<worldSize {
             let sampler = try DistributedSampler(count: examples.count, rank: rank, worldSize: worldSize, batchSize: size, shuffle: false)
             let rankFolder = String(format: "rank-%05d", rank)
-            try fileManager.createDirectory(at: directory.appendingPathComponent(rankFolder), withIntermediateDirectories: true)
+            let rankURL = directory.appendingPathComponent(rankFolder)
+            try fileManager.createDirectory(at: rankURL, withIntermediateDirectories: true)
+            // Temporary files of a run that was killed mid-write are never renamed: clear them.
+            for name in (try? fileManager.contentsOfDirectory(atPath: rankURL.path)) ?? [] where name.hasPrefix(".") && name.hasSuffix(".tmp") {
+                try? fileManager.removeItem(at: rankURL.appendingPathComponent(name))
+            }
             for (number, indices) in sampler.batches(epoch: 0).enumerated() {
                 let file = rankFolder + "/" + String(format: "batch-%06d.safetensors", number)
                 let url = directory.appendingPathComponent(file)
