@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "CollateData", targets: ["CollateData"]),
         .library(name: "CollateBackends", targets: ["CollateBackends"]),
         .executable(name: "collate", targets: ["CollateCLI"]),
+        .library(name: "CollateTesting", targets: ["CollateTesting"]),
         .plugin(name: "CollateLint", targets: ["CollateLint"]),
     ],
     targets: [
@@ -45,6 +46,8 @@ let package = Package(
         .executableTarget(name: "PackingBench", dependencies: ["Collate"], path: "Benchmarks/PackingBench"),
 
         // Tests
+        .target(name: "CollateTesting", dependencies: ["Collate"]),
+        .testTarget(name: "CollateTestingTests", dependencies: ["CollateTesting", "Collate"]),
         .testTarget(name: "CollateTests", dependencies: ["Collate"]),
         .testTarget(name: "CollateTokenizersTests", dependencies: ["CollateTokenizers"]),
         .testTarget(name: "CollateDataTests", dependencies: ["CollateData", "CollateTokenizers", "Collate"]),
