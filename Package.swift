@@ -42,6 +42,9 @@ let package = Package(
         .executableTarget(name: "Seq2Seq", dependencies: ["Collate"], path: "Samples/Seq2Seq"),
         .executableTarget(name: "TrainLoop", dependencies: ["Collate"], path: "Samples/TrainLoop"),
 
+        // Benchmarks
+        .executableTarget(name: "PackingBench", dependencies: ["Collate"], path: "Benchmarks/PackingBench"),
+
         // Tests
         .target(name: "CollateTesting", dependencies: ["Collate"]),
         .testTarget(name: "CollateTestingTests", dependencies: ["CollateTesting", "Collate"]),
