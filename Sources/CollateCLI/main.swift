@@ -12,6 +12,8 @@ struct Subcommand {
 let subcommands: [(name: String, command: Subcommand)] = [
     ("batch", Subcommand(summary: "collate JSONL examples into batches (JSON Lines on stdout)", usage: BatchCommand.usage, run: BatchCommand.run)),
     ("bench", Subcommand(summary: "time collation of JSONL examples", usage: BenchCommand.usage, run: BenchCommand.run)),
+    ("pack", Subcommand(summary: "pack JSONL examples into fixed-capacity bins (BFD, FFD, greedy)", usage: PackCommand.usage, run: PackCommand.run)),
+    ("export", Subcommand(summary: "write per-rank safetensors shards and index.json", usage: ExportCommand.usage, run: ExportCommand.run)),
     ("tokenize", Subcommand(summary: "encode texts with a tokenizer.json (ids and offsets)", usage: TokenizeCommand.usage, run: TokenizeCommand.run)),
     ("validate", Subcommand(summary: "check a spec and dataset against a model backend before training", usage: ValidateCommand.usage, run: ValidateCommand.run)),
     ("train", Subcommand(summary: "a short dry run on the reference Swift LM: loss per step", usage: TrainCommand.usage, run: TrainCommand.run)),
