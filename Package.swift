@@ -41,6 +41,8 @@ let package = Package(
         .executableTarget(name: "CustomCollator", dependencies: ["Collate"], path: "Samples/CustomCollator"),
         .executableTarget(name: "Seq2Seq", dependencies: ["Collate"], path: "Samples/Seq2Seq"),
         .executableTarget(name: "TrainLoop", dependencies: ["Collate"], path: "Samples/TrainLoop"),
+        .executableTarget(
+            name: "ChatSFT", dependencies: ["Collate", "CollateTokenizers", "CollateData", "CollateBackends"], path: "Samples/ChatSFT"),
 
         // Benchmarks
         .executableTarget(name: "PackingBench", dependencies: ["Collate"], path: "Benchmarks/PackingBench"),
@@ -52,7 +54,7 @@ let package = Package(
         .testTarget(name: "CollateTokenizersTests", dependencies: ["CollateTokenizers"]),
         .testTarget(name: "CollateDataTests", dependencies: ["CollateData", "CollateTokenizers", "Collate"]),
         .testTarget(name: "CollateBackendsTests", dependencies: ["CollateBackends", "Collate"]),
-        .testTarget(name: "CollateCLITests", dependencies: ["CollateCLI", "Collate", "QuickStart", "CustomCollator", "Seq2Seq", "TrainLoop"]),
+        .testTarget(name: "CollateCLITests", dependencies: ["CollateCLI", "Collate", "QuickStart", "CustomCollator", "Seq2Seq", "TrainLoop", "ChatSFT"]),
     ],
     swiftLanguageModes: [.v6]
 )
