@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "CollateData", targets: ["CollateData"]),
         .library(name: "CollateBackends", targets: ["CollateBackends"]),
         .executable(name: "collate", targets: ["CollateCLI"]),
+        .plugin(name: "CollateLint", targets: ["CollateLint"]),
     ],
     targets: [
         // Core
@@ -23,11 +24,27 @@ let package = Package(
             dependencies: ["Collate", "CollateTokenizers", "CollateData", "CollateBackends"]
         ),
 
+        // Plugins
+        .plugin(
+            name: "CollateLint",
+            capability: .command(
+                intent: .custom(verb: "collate-lint", description: "Validate the datasets and collator specs listed in collate.json"),
+                permissions: []
+            ),
+            dependencies: ["CollateCLI"],
+            path: "Plugins/CollateLint"
+        ),
+
+        // Samples
+        .executableTarget(name: "QuickStart", dependencies: ["Collate", "CollateData"], path: "Samples/QuickStart"),
+        .executableTarget(name: "CustomCollator", dependencies: ["Collate"], path: "Samples/CustomCollator"),
+        .executableTarget(name: "Seq2Seq", dependencies: ["Collate"], path: "Samples/Seq2Seq"),
+
         // Tests
         .testTarget(name: "CollateTests", dependencies: ["Collate"]),
         .testTarget(name: "CollateTokenizersTests", dependencies: ["CollateTokenizers"]),
         .testTarget(name: "CollateBackendsTests", dependencies: ["CollateBackends", "Collate"]),
-        .testTarget(name: "CollateCLITests", dependencies: ["CollateCLI"]),
+        .testTarget(name: "CollateCLITests", dependencies: ["CollateCLI", "Collate", "QuickStart", "CustomCollator", "Seq2Seq"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,84 @@
+import Foundation
+import PackagePlugin
+
+/// `swift package collate-lint`: runs `collate validate` over every dataset and spec a package
+/// lists in its `collate.json`, and fails with the diagnostics when any check has errors.
+///
+/// `collate.json` at the package root:
+///
+/// ```json
+/// {
+///   "checks": [
+///     {"spec": "specs/sft.json", "input": "data/train.jsonl",
+///      "requires": ["labels"], "vocab_size": 32000, "max_length": 4096, "padding_free": true}
+///   ]
+/// }
+/// ```
+///
+/// Paths are relative to the package root. `requires`, `vocab_size`, `max_length` and
+/// `padding_free` describe the model backend, as `collate validate`'s flags do.
+@main
+struct CollateLint: CommandPlugin {
+    struct Configuration: Decodable {
+        struct Check: Decodable {
+            var spec: String
+            var input: String
+            var requires: [String]?
+            var vocab_size: Int?
+            var max_length: Int?
+            var padding_free: Bool?
+        }
+        var checks: [Check]
+    }
+
+    func performCommand(context: PluginContext, arguments: [String]) async throws {
+        var extractor = ArgumentExtractor(arguments)
+        let configName = extractor.extractOption(named: "config").last ?? "collate.json"
+        let root = context.package.directoryURL
+        let configURL = root.appendingPathComponent(configName)
+        guard let data = FileManager.default.contents(atPath: configURL.path) else {
+            Diagnostics.error("collate-lint: no \(configName) at the package root; list the specs and datasets to check there (see Guides/Validation.md)")
+            return
+        }
+        let configuration: Configuration
+        do {
+            configuration = try JSONDecoder().decode(Configuration.self, from: data)
+        } catch {
+            Diagnostics.error("collate-lint: \(configURL.path) is not a valid configuration: \(error)")
+            return
+        }
+        let tool = try context.tool(named: "collate")
+        var failures = 0
+        for check in configuration.checks {
+            var toolArguments = [
+                "validate",
+                "--spec", root.appendingPathComponent(check.spec).path,
+                "--input", root.appendingPathComponent(check.input).path,
+            ]
+            if let requires = check.requires, !requires.isEmpty { toolArguments += ["--requires", requires.joined(separator: ",")] }
+            if let vocabSize = check.vocab_size { toolArguments += ["--vocab-size", String(vocabSize)] }
+            if let maxLength = check.max_length { toolArguments += ["--max-length", String(maxLength)] }
+            if check.padding_free == false { toolArguments.append("--no-padding-free") }
+
+            let process = Process()
+            process.executableURL = tool.url
+            process.arguments = toolArguments
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = output
+            try process.run()
+            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            if process.terminationStatus == 0 {
+                Diagnostics.remark("collate-lint: \(check.input) with \(check.spec): ok")
+                if !text.isEmpty { print(text, terminator: "") }
+            } else {
+                failures += 1
+                Diagnostics.error("collate-lint: \(check.input) with \(check.spec) failed validation:\n\(text)")
+            }
+        }
+        if failures == 0 {
+            print("collate-lint: \(configuration.checks.count) check(s) passed")
+        }
+    }
+}

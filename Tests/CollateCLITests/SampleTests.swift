@@ -1,0 +1,49 @@
+import Collate
+import Foundation
+import Testing
+
+/// Every sample builds (it is a target) and runs; these check what each one prints.
+@Suite("Samples run end to end")
+struct SampleTests {
+    static func runSample(_ name: String) throws -> CollateProcess.Result {
+        let process = Process()
+        process.executableURL = CollateProcess.productsDirectory.appendingPathComponent(name)
+        process.currentDirectoryURL = CollateProcess.repositoryRoot
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return .init(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    @Test func quickStartCollatesTheBundledData() throws {
+        let result = try Self.runSample("QuickStart")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdoutLines.first == "16 examples, collator seq2seq (transformers DataCollatorForSeq2Seq)")
+        let batchLines = result.stdoutLines.filter { $0.hasPrefix("batch ") }
+        #expect(batchLines.count == 4)
+        // pad_to_multiple_of 8 in the sample spec: every padded width is a multiple of 8.
+        for line in batchLines {
+            let width = line.split(separator: "[")[1].split(separator: "]")[0].split(separator: ", ")[1]
+            #expect(Int(width).map { $0 % 8 == 0 } == true, "\(line)")
+        }
+    }
+
+    @Test func customCollatorIsBuiltFromItsSpecAndTyposAreRejected() throws {
+        let result = try Self.runSample("CustomCollator")
+        #expect(result.status == 0, "\(result.stderr)")
+        let batch = try JSONParser.parse(try #require(result.stdoutLines.first))
+        #expect(batch == (try JSONParser.parse(#"{"input_ids": [[11, 12, 13, 14], [21, 22, 23, 0]], "attention_mask": [[1, 1, 1, 1], [1, 1, 1, 0]], "labels": [[-100, -100, 13, 14], [-100, -100, 23, -100]]}"#)))
+        #expect(result.stdout.contains(#"did you mean "prompt_tokens"?"#))
+    }
+
+    @Test func seq2seqShowsLabelsPaddedSeparatelyAndMissingLabels() throws {
+        let result = try Self.runSample("Seq2Seq")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains(#""labels": [[7, 8, -100, -100, -100, -100, -100, -100]"#))
+        #expect(result.stdout.contains("unlabelled batch has labels: false"))
+    }
+}
