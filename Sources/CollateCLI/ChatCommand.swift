@@ -1,0 +1,257 @@
+import CollateTokenizers
+import Foundation
+
+/// `collate chat --template NAME --tokenizer PATH --input CONVERSATIONS.jsonl`: renders each
+/// conversation with a built-in chat format, tokenizes it once and prints its assistant mask.
+///
+/// Input lines are `{"messages": [{"role": ..., "content": ...}, ...]}`; output lines are
+/// `{"text": ..., "input_ids": [...], "assistant_masks": [...]}` on stdout, identical to HF
+/// `apply_chat_template(..., return_dict=True, return_assistant_tokens_mask=True)` for the
+/// same template. Human messages go to stderr. Exit status: 0 success, 1 rejected input (the
+/// message names file:line, the field and its value; nothing is printed to stdout), 2 usage.
+enum ChatCommand {
+    /// The usage text.
+    static let usage = """
+        usage: collate chat --template NAME --tokenizer PATH --input CONVERSATIONS.jsonl
+
+          --template NAME    chat format: \(ChatFormat.builtInNames.joined(separator: ", "))
+          --tokenizer PATH   tokenizer.json, or a folder holding it (and tokenizer_config.json)
+          --input FILE       JSON Lines of {"messages": [{"role": ..., "content": ...}, ...]} ('-' for stdin)
+
+        Prints one {"text", "input_ids", "assistant_masks"} object per input line.
+        """
+
+    /// Runs the command with the process's stdout and stderr.
+    ///
+    /// - Parameter arguments: The arguments after `collate` (a leading `"chat"` is skipped) or
+    ///   after `collate chat`.
+    /// - Returns: The exit status: 0 success, 1 rejected input, 2 usage error.
+    static func run(arguments: [String]) -> Int32 {
+        run(
+            arguments: arguments,
+            loadTokenizer: loadTokenizer(at:),
+            readInput: readInput(_:),
+            output: { FileHandle.standardOutput.write(Data($0.utf8)) },
+            error: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
+    }
+
+    /// Runs the command with injectable tokenizer loading and I/O (for tests).
+    static func run(
+        arguments: [String],
+        loadTokenizer: (String) throws -> any Tokenizer,
+        readInput: (String) throws -> Data,
+        output: (String) -> Void,
+        error: (String) -> Void
+    ) -> Int32 {
+        let options: Options
+        switch parse(arguments) {
+        case .help:
+            output(usage + "\n")
+            return 0
+        case let .usageError(message):
+            error("collate chat: \(message)\n\n\(usage)")
+            return 2
+        case let .options(parsed):
+            options = parsed
+        }
+        let format: ChatFormat
+        do {
+            format = try ChatFormat.named(options.template)
+        } catch let failure {
+            // An unknown --template is a usage error; the message lists the known names.
+            error("collate chat: --template: \(failure)")
+            return 2
+        }
+        let tokenizer: any Tokenizer
+        do {
+            tokenizer = try loadTokenizer(options.tokenizer)
+        } catch let failure {
+            error("collate chat: --tokenizer \(options.tokenizer): \(failure)")
+            return 1
+        }
+        let data: Data
+        do {
+            data = try readInput(options.input)
+        } catch let failure {
+            error("collate chat: --input \(options.input): cannot read the file (\(failure.localizedDescription))")
+            return 1
+        }
+        var printed = ""
+        var lineNumber = 0
+        for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            lineNumber += 1
+            guard line.contains(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\r") && $0 != UInt8(ascii: "\t") })
+            else { continue }
+            do {
+                let messages = try parseMessages(Data(line))
+                let chat = try render(messages, format: format, tokenizer: tokenizer)
+                printed += jsonLine(chat)
+            } catch let rejection as Rejection {
+                error("\(options.input):\(lineNumber): \(rejection.message)")
+                return 1
+            } catch let failure {
+                error("\(options.input):\(lineNumber): \(failure)")
+                return 1
+            }
+        }
+        output(printed)
+        return 0
+    }
+
+    // MARK: - Arguments
+
+    struct Options: Equatable {
+        var template: String
+        var tokenizer: String
+        var input: String
+    }
+
+    enum Parsed: Equatable {
+        case options(Options)
+        case help
+        case usageError(String)
+    }
+
+    static func parse(_ arguments: [String]) -> Parsed {
+        var arguments = arguments[...]
+        if arguments.first == "chat" { arguments = arguments.dropFirst() }
+        var values: [String: String] = [:]
+        let known = ["--template", "--tokenizer", "--input"]
+        while let argument = arguments.popFirst() {
+            if argument == "-h" || argument == "--help" { return .help }
+            var flag = argument
+            var value: String?
+            if let equals = argument.firstIndex(of: "="), argument.hasPrefix("--") {
+                flag = String(argument[..<equals])
+                value = String(argument[argument.index(after: equals)...])
+            }
+            guard known.contains(flag) else {
+                return .usageError("unknown argument '\(argument)'; expected \(known.joined(separator: ", "))")
+            }
+            if value == nil { value = arguments.popFirst() }
+            guard let value, !value.isEmpty else { return .usageError("\(flag) needs a value") }
+            guard values[flag] == nil else { return .usageError("\(flag) given twice") }
+            values[flag] = value
+        }
+        let missing = known.filter { values[$0] == nil }
+        guard missing.isEmpty, let template = values["--template"], let tokenizer = values["--tokenizer"],
+              let input = values["--input"]
+        else { return .usageError("missing \(missing.joined(separator: ", "))") }
+        return .options(Options(template: template, tokenizer: tokenizer, input: input))
+    }
+
+    // MARK: - Input
+
+    /// A rejected input line: names the field and its value.
+    struct Rejection: Error {
+        var message: String
+    }
+
+    static func readInput(_ path: String) throws -> Data {
+        if path == "-" { return FileHandle.standardInput.readDataToEndOfFile() }
+        return try Data(contentsOf: URL(fileURLWithPath: path))
+    }
+
+    static func parseMessages(_ line: Data) throws -> [ChatMessage] {
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: line, options: [.fragmentsAllowed])
+        } catch {
+            throw Rejection(message: "not valid JSON (\(error.localizedDescription)); each line must be one {\"messages\": [...]} object")
+        }
+        guard let record = object as? [String: Any] else {
+            throw Rejection(message: "expected an object {\"messages\": [...]}, got \(describe(object))")
+        }
+        guard let rawMessages = record["messages"] else {
+            throw Rejection(message: "field 'messages' is missing; each line needs {\"messages\": [{\"role\": ..., \"content\": ...}]}")
+        }
+        guard let list = rawMessages as? [Any] else {
+            throw Rejection(message: "field 'messages': expected an array of {\"role\", \"content\"} objects, got \(describe(rawMessages))")
+        }
+        var messages: [ChatMessage] = []
+        messages.reserveCapacity(list.count)
+        for (index, element) in list.enumerated() {
+            guard let message = element as? [String: Any] else {
+                throw Rejection(message: "field 'messages[\(index)]': expected an object with \"role\" and \"content\", got \(describe(element))")
+            }
+            var fields: [String] = []
+            for key in ["role", "content"] {
+                guard let value = message[key] else {
+                    throw Rejection(message: "field 'messages[\(index)].\(key)' is missing; every message needs \"role\" and \"content\" strings")
+                }
+                guard let text = value as? String, !(value is NSNumber) else {
+                    throw Rejection(message: "field 'messages[\(index)].\(key)': expected a string, got \(describe(value))")
+                }
+                fields.append(text)
+            }
+            messages.append(ChatMessage(role: fields[0], content: fields[1]))
+        }
+        return messages
+    }
+
+    static func render(_ messages: [ChatMessage], format: ChatFormat, tokenizer: any Tokenizer) throws -> TokenizedChat {
+        do {
+            return try format.tokenize(messages, with: tokenizer)
+        } catch let error as ChatFormatError {
+            switch error {
+            case let .unsupportedRole(index, role, _, _), let .rolesMustAlternate(index, role, _, _):
+                throw Rejection(message: "field 'messages[\(index)].role': value \(describe(role)): \(error)")
+            default:
+                throw Rejection(message: error.description)
+            }
+        }
+    }
+
+    /// The value as compact JSON, for messages.
+    static func describe(_ value: Any) -> String {
+        if value is NSNull { return "null" }
+        if let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed]),
+           let text = String(data: data, encoding: .utf8) {
+            return text.count > 80 ? String(text.prefix(77)) + "..." : text
+        }
+        return String(describing: value)
+    }
+
+    // MARK: - Output
+
+    static func jsonLine(_ chat: TokenizedChat) -> String {
+        var line = "{\"text\": "
+        appendJSONString(chat.text, to: &line)
+        line += ", \"input_ids\": ["
+        line += chat.inputIds.map(String.init).joined(separator: ", ")
+        line += "], \"assistant_masks\": ["
+        line += chat.assistantMasks.map(String.init).joined(separator: ", ")
+        line += "]}\n"
+        return line
+    }
+
+    /// Appends `text` as a JSON string literal (UTF-8, not ASCII-escaped, like
+    /// `json.dumps(..., ensure_ascii=False)`).
+    static func appendJSONString(_ text: String, to output: inout String) {
+        output += "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": output += "\\\""
+            case "\\": output += "\\\\"
+            case "\n": output += "\\n"
+            case "\r": output += "\\r"
+            case "\t": output += "\\t"
+            case "\u{08}": output += "\\b"
+            case "\u{0C}": output += "\\f"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: output.unicodeScalars.append(scalar)
+            }
+        }
+        output += "\""
+    }
+
+    // MARK: - Tokenizer
+
+    /// Loads the tokenizer at `path`: a tokenizer.json file or a folder holding one (special
+    /// tokens from tokenizer_config.json / special_tokens_map.json beside it).
+    static func loadTokenizer(at path: String) throws -> any Tokenizer {
+        try PretrainedTokenizer(contentsOf: URL(fileURLWithPath: path))
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+
+/// Why a conversation could not be rendered with a chat format.
+///
+/// Each case carries the offending value and its ``description`` says how to fix it.
+public enum ChatFormatError: Error, Sendable, Hashable {
+    /// Message `messageIndex` has a role the format does not render (unknown, or e.g. `system`
+    /// for `mistral-inst`, whose template has no system turn).
+    case unsupportedRole(messageIndex: Int, role: String, format: String, supportedRoles: [String])
+    /// The format needs a special token (`"bos_token"` or `"eos_token"`) that was not given.
+    case missingSpecialToken(format: String, token: String)
+    /// The format requires user/assistant alternation (as Gemma's template does) and message
+    /// `messageIndex` breaks it.
+    case rolesMustAlternate(messageIndex: Int, role: String, format: String, expected: String)
+    /// ``ChatFormat/named(_:)`` was asked for a format it does not know.
+    case unknownFormat(name: String, known: [String])
+}
+
+extension ChatFormatError: CustomStringConvertible {
+    /// A message naming the bad value and the fix.
+    public var description: String {
+        switch self {
+        case let .unsupportedRole(index, role, format, supported):
+            return "message \(index) has role \"\(role)\", which chat format '\(format)' does not render; "
+                + "use one of \(supported.map { "\"\($0)\"" }.joined(separator: ", ")) "
+                + "(or pick a format that supports it, e.g. 'chatml' or 'mistral-tekken' for system prompts)"
+        case let .missingSpecialToken(format, token):
+            return "chat format '\(format)' writes \(token) into the text but none was given; "
+                + "pass ChatSpecialTokens with \(token == "bos_token" ? "bos" : "eos") set, "
+                + "or use a tokenizer that declares it"
+        case let .rolesMustAlternate(index, role, format, expected):
+            return "message \(index) has role \"\(role)\" but chat format '\(format)' requires "
+                + "user/assistant turns to alternate, so \"\(expected)\" was expected here; "
+                + "merge consecutive turns of the same role"
+        case let .unknownFormat(name, known):
+            return "unknown chat format '\(name)'; known formats: \(known.joined(separator: ", "))"
+        }
+    }
+}
+
+extension ChatFormatError: LocalizedError {
+    /// Same as ``description``.
+    public var errorDescription: String? { description }
+}

@@ -1,0 +1,388 @@
+import Foundation
+
+/// One token produced by the model for a word: its id and the scalars of the word it
+/// covers.
+struct _ModelToken: Hashable, Sendable {
+    var id: Int32
+    var start: Int32
+    var end: Int32
+}
+
+/// The BPE model of `tokenizer.json` (`model.type = "BPE"`), following HF tokenizers'
+/// `BPE::merge_word` and `Word::merge_all` step by step so the result is identical,
+/// including which stale merges are skipped.
+struct _BPE: Sendable {
+    /// Token string to id.
+    let vocab: [String: Int32]
+    /// Id to token string (`nil` for ids absent from the vocabulary).
+    let vocabR: [String?]
+    /// Pair of ids to (rank, merged id).
+    let merges: _PairTable
+    /// Id of each single-scalar token, for scalars below 0x10000 (-1 when absent).
+    private let bmpIDs: [Int32]
+    /// Id of each single-scalar token above 0xFFFF.
+    private let astralIDs: [UInt32: Int32]
+    /// Id of `<0xXX>` for each byte, when `byte_fallback` is on (-1 when absent).
+    private let byteIDs: [Int32]
+    let unknownToken: String?
+    private let unknownID: Int32?
+    let fuseUnknown: Bool
+    let byteFallback: Bool
+    let ignoreMerges: Bool
+    let continuingSubwordPrefix: String?
+    let endOfWordSuffix: String?
+    private let cache = _WordCache()
+
+    /// Words at least this long (in scalars) are not cached (HF `MAX_LENGTH`).
+    static let maxCachedLength = 256
+
+    /// Parses `model` (already known to be of type BPE).
+    init(json: _JSONValue) throws {
+        if let dropout = try json.optionalMember("dropout") {
+            let value = (dropout.raw as? NSNumber)?.doubleValue ?? -1
+            if value != 0 {
+                throw TokenizerJSONError.invalidValue(
+                    path: dropout.path, value: "\(dropout.raw)",
+                    reason: "BPE dropout is random and not supported for encoding; set it to null")
+            }
+        }
+        let vocabJSON = try json.member("vocab")
+        guard let rawVocab = vocabJSON.raw as? [String: Any] else {
+            throw TokenizerJSONError.wrongType(path: vocabJSON.path, expected: "an object", found: vocabJSON.typeName)
+        }
+        var vocab = [String: Int32](minimumCapacity: rawVocab.count)
+        var maxID: Int32 = -1
+        for (token, value) in rawVocab {
+            guard let number = value as? NSNumber, String(cString: number.objCType) != "c",
+                  let id = Int32(exactly: number.doubleValue), id >= 0
+            else {
+                let element = _JSONValue(raw: value, path: "\(vocabJSON.path)[\"\(token)\"]")
+                throw TokenizerJSONError.wrongType(path: element.path, expected: "a non-negative integer id", found: element.typeName)
+            }
+            vocab[token] = id
+            maxID = max(maxID, id)
+        }
+        var vocabR = [String?](repeating: nil, count: Int(maxID) + 1)
+        for (token, id) in vocab { vocabR[Int(id)] = token }
+        self.vocab = vocab
+        self.vocabR = vocabR
+
+        continuingSubwordPrefix = try json.optionalString("continuing_subword_prefix")
+        endOfWordSuffix = try json.optionalString("end_of_word_suffix")
+        fuseUnknown = try json.bool("fuse_unk", default: false)
+        byteFallback = try json.bool("byte_fallback", default: false)
+        ignoreMerges = try json.bool("ignore_merges", default: false)
+        if let unknownJSON = try json.optionalMember("unk_token") {
+            let unknown = try unknownJSON.string()
+            guard let id = vocab[unknown] else {
+                throw TokenizerJSONError.tokenNotInVocabulary(path: unknownJSON.path, token: unknown)
+            }
+            unknownToken = unknown
+            unknownID = id
+        } else {
+            unknownToken = nil
+            unknownID = nil
+        }
+
+        var bmpIDs = [Int32](repeating: -1, count: 0x10000)
+        var astralIDs: [UInt32: Int32] = [:]
+        for (token, id) in vocab {
+            var iterator = token.unicodeScalars.makeIterator()
+            guard let scalar = iterator.next(), iterator.next() == nil else { continue }
+            if scalar.value < 0x10000 { bmpIDs[Int(scalar.value)] = id } else { astralIDs[scalar.value] = id }
+        }
+        self.bmpIDs = bmpIDs
+        self.astralIDs = astralIDs
+        var byteIDs = [Int32](repeating: -1, count: 256)
+        for byte in 0..<256 {
+            let name = "<0x" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true) + ">"
+            byteIDs[byte] = vocab[name] ?? -1
+        }
+        self.byteIDs = byteIDs
+
+        merges = try Self.parseMerges(try json.member("merges"), vocab: vocab, prefix: continuingSubwordPrefix)
+    }
+
+    private static func parseMerges(_ json: _JSONValue, vocab: [String: Int32], prefix: String?) throws -> _PairTable {
+        let rawMerges = try json.rawArray()
+        var table = _PairTable(capacity: rawMerges.count)
+        let prefixLength = prefix?.utf8.count ?? 0
+        for (rank, raw) in rawMerges.enumerated() {
+            let left: String
+            let right: String
+            if let pair = raw as? [Any], pair.count == 2, let first = pair[0] as? String, let second = pair[1] as? String {
+                left = first
+                right = second
+            } else if let line = raw as? String, let space = line.firstIndex(of: " ") {
+                left = String(line[..<space])
+                right = String(line[line.index(after: space)...])
+            } else {
+                let element = _JSONValue(raw: raw, path: "\(json.path)[\(rank)]")
+                throw TokenizerJSONError.wrongType(
+                    path: element.path, expected: "a pair [\"left\", \"right\"] or a string \"left right\"",
+                    found: element.typeName)
+            }
+            guard let leftID = vocab[left] else {
+                throw TokenizerJSONError.tokenNotInVocabulary(path: "\(json.path)[\(rank)]", token: left)
+            }
+            guard let rightID = vocab[right] else {
+                throw TokenizerJSONError.tokenNotInVocabulary(path: "\(json.path)[\(rank)]", token: right)
+            }
+            let merged: String
+            if prefixLength > 0, right.utf8.count >= prefixLength {
+                merged = left + String(decoding: right.utf8.dropFirst(prefixLength), as: UTF8.self)
+            } else {
+                merged = left + right
+            }
+            guard let mergedID = vocab[merged] else {
+                throw TokenizerJSONError.tokenNotInVocabulary(path: "\(json.path)[\(rank)]", token: merged)
+            }
+            table.insert(leftID, rightID, rank: Int32(rank), newID: mergedID)
+        }
+        return table
+    }
+
+    /// Number of ids of the model vocabulary.
+    var vocabularySize: Int { vocab.count }
+
+    /// The token string of `id`.
+    func token(for id: Int32) -> String? {
+        id >= 0 && Int(id) < vocabR.count ? vocabR[Int(id)] : nil
+    }
+
+    // MARK: - Tokenization
+
+    /// Tokenizes one pre-tokenized word; offsets are scalar positions in `word`.
+    func tokenize(_ word: [Unicode.Scalar]) -> [_ModelToken] {
+        if word.isEmpty { return [] }
+        let cacheable = word.count < Self.maxCachedLength
+        if cacheable, let hit = cache.get(word) { return hit }
+        var result: [_ModelToken]
+        if ignoreMerges, let id = vocab[Self.string(word)] {
+            result = [_ModelToken(id: id, start: 0, end: Int32(word.count))]
+        } else {
+            result = mergeWord(word)
+        }
+        if cacheable { cache.set(word, result) }
+        return result
+    }
+
+    private static func string(_ scalars: some Sequence<Unicode.Scalar>) -> String {
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: scalars)
+        return String(view)
+    }
+
+    @inline(__always)
+    private func singleID(_ scalar: Unicode.Scalar) -> Int32 {
+        let value = scalar.value
+        if value < 0x10000 { return bmpIDs[Int(value)] }
+        return astralIDs[value] ?? -1
+    }
+
+    /// HF `merge_word`: initial symbols (with byte fallback and unknown handling), then
+    /// all merges.
+    private func mergeWord(_ word: [Unicode.Scalar]) -> [_ModelToken] {
+        var symbols = _Symbols(capacity: word.count)
+        var pendingUnknown: (start: Int32, end: Int32)?
+        let usesAffixes = continuingSubwordPrefix != nil || endOfWordSuffix != nil
+        for (index, scalar) in word.enumerated() {
+            let position = Int32(index)
+            var id: Int32
+            if usesAffixes {
+                var piece = String(Character(scalar))
+                if index > 0, let prefix = continuingSubwordPrefix { piece = prefix + piece }
+                if index == word.count - 1, let suffix = endOfWordSuffix { piece += suffix }
+                id = vocab[piece] ?? -1
+            } else {
+                id = singleID(scalar)
+            }
+            if id >= 0 {
+                if let unknown = pendingUnknown, let unknownID {
+                    symbols.append(unknownID, unknown.start, unknown.end)
+                    pendingUnknown = nil
+                }
+                symbols.append(id, position, position + 1)
+                continue
+            }
+            if byteFallback {
+                let bytes = UTF8.bytes(of: scalar)
+                if bytes.allSatisfy({ byteIDs[Int($0)] >= 0 }) {
+                    // HF adds the byte tokens without flushing a pending unknown first.
+                    for byte in bytes { symbols.append(byteIDs[Int(byte)], position, position + 1) }
+                    continue
+                }
+            }
+            guard let unknownID else { continue }
+            if let unknown = pendingUnknown {
+                if fuseUnknown {
+                    pendingUnknown = (unknown.start, position + 1)
+                } else {
+                    symbols.append(unknownID, unknown.start, unknown.end)
+                    pendingUnknown = (position, position + 1)
+                }
+            } else {
+                pendingUnknown = (position, position + 1)
+            }
+        }
+        if let unknown = pendingUnknown, let unknownID {
+            symbols.append(unknownID, unknown.start, unknown.end)
+        }
+        symbols.mergeAll(merges)
+        return symbols.tokens()
+    }
+}
+
+/// The symbols of a word being merged (HF `Word`), as parallel arrays.
+struct _Symbols {
+    var ids: [Int32] = []
+    var starts: [Int32] = []
+    var ends: [Int32] = []
+    var previous: [Int32] = []
+    var next: [Int32] = []
+    var removed: [Bool] = []
+
+    init(capacity: Int) {
+        ids.reserveCapacity(capacity)
+        starts.reserveCapacity(capacity)
+        ends.reserveCapacity(capacity)
+        previous.reserveCapacity(capacity)
+        next.reserveCapacity(capacity)
+        removed.reserveCapacity(capacity)
+    }
+
+    mutating func append(_ id: Int32, _ start: Int32, _ end: Int32) {
+        let count = Int32(ids.count)
+        if count > 0 { next[Int(count) - 1] = count }
+        ids.append(id)
+        starts.append(start)
+        ends.append(end)
+        previous.append(count - 1)
+        next.append(-1)
+        removed.append(false)
+    }
+
+    /// HF `Word::merge_all` without dropout: repeatedly merge the pair of lowest rank
+    /// (leftmost first), skipping queue entries that went stale.
+    mutating func mergeAll(_ merges: _PairTable) {
+        let count = ids.count
+        guard count > 1 else { return }
+        var heap = _MergeHeap()
+        heap.reserve(count)
+        for position in 0..<(count - 1) {
+            let merge = merges.lookup(ids[position], ids[position + 1])
+            if merge != _PairTable.notFound { heap.push(rankAndID: merge, position: Int32(position)) }
+        }
+        while let top = heap.pop() {
+            let position = Int(top.position)
+            if removed[position] { continue }
+            let nextPosition = Int(next[position])
+            if nextPosition < 0 { continue }
+            let current = merges.lookup(ids[position], ids[nextPosition])
+            let newID = Int32(truncatingIfNeeded: top.rankAndID & 0xFFFF_FFFF)
+            if current == _PairTable.notFound || Int32(truncatingIfNeeded: current & 0xFFFF_FFFF) != newID { continue }
+            // Merge the right symbol into this one.
+            ids[position] = newID
+            ends[position] = ends[nextPosition]
+            let after = next[nextPosition]
+            next[position] = after
+            removed[nextPosition] = true
+            if after >= 0 { previous[Int(after)] = Int32(position) }
+            let before = previous[position]
+            if before >= 0 {
+                let merge = merges.lookup(ids[Int(before)], newID)
+                if merge != _PairTable.notFound { heap.push(rankAndID: merge, position: before) }
+            }
+            if after >= 0 {
+                let merge = merges.lookup(newID, ids[Int(after)])
+                if merge != _PairTable.notFound { heap.push(rankAndID: merge, position: Int32(position)) }
+            }
+        }
+    }
+
+    /// The surviving symbols as tokens.
+    func tokens() -> [_ModelToken] {
+        var result: [_ModelToken] = []
+        result.reserveCapacity(ids.count)
+        for index in 0..<ids.count where !removed[index] {
+            result.append(_ModelToken(id: ids[index], start: starts[index], end: ends[index]))
+        }
+        return result
+    }
+}
+
+/// A binary min-heap of pending merges ordered by (rank, position), as HF's merge queue.
+struct _MergeHeap {
+    /// `rank << 32 | position`: the ordering key.
+    private var keys: [UInt64] = []
+    /// The merged id of each entry.
+    private var newIDs: [Int32] = []
+
+    mutating func reserve(_ capacity: Int) {
+        keys.reserveCapacity(capacity)
+        newIDs.reserveCapacity(capacity)
+    }
+
+    mutating func push(rankAndID: UInt64, position: Int32) {
+        let key = (rankAndID & 0xFFFF_FFFF_0000_0000) | UInt64(UInt32(bitPattern: position))
+        let newID = Int32(truncatingIfNeeded: rankAndID & 0xFFFF_FFFF)
+        keys.append(key)
+        newIDs.append(newID)
+        var child = keys.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            if keys[parent] <= key { break }
+            keys[child] = keys[parent]
+            newIDs[child] = newIDs[parent]
+            child = parent
+        }
+        keys[child] = key
+        newIDs[child] = newID
+    }
+
+    /// The entry of lowest (rank, position): `rankAndID` packs rank and merged id.
+    mutating func pop() -> (rankAndID: UInt64, position: Int32)? {
+        guard let topKey = keys.first else { return nil }
+        let topID = newIDs[0]
+        let lastKey = keys.removeLast()
+        let lastID = newIDs.removeLast()
+        let count = keys.count
+        if count > 0 {
+            var parent = 0
+            while true {
+                var child = 2 * parent + 1
+                if child >= count { break }
+                if child + 1 < count && keys[child + 1] < keys[child] { child += 1 }
+                if keys[child] >= lastKey { break }
+                keys[parent] = keys[child]
+                newIDs[parent] = newIDs[child]
+                parent = child
+            }
+            keys[parent] = lastKey
+            newIDs[parent] = lastID
+        }
+        let rankAndID = (topKey & 0xFFFF_FFFF_0000_0000) | UInt64(UInt32(bitPattern: topID))
+        return (rankAndID, Int32(truncatingIfNeeded: topKey & 0xFFFF_FFFF))
+    }
+}
+
+/// A bounded, thread-safe cache of tokenized words (HF keeps one per BPE model).
+final class _WordCache: @unchecked Sendable {
+    // All access to `storage` is under `lock`.
+    private let lock = NSLock()
+    private var storage: [[Unicode.Scalar]: [_ModelToken]] = [:]
+    /// Entries kept at most; further words are not cached (as HF's cache does).
+    static let capacity = 100_000
+
+    func get(_ word: [Unicode.Scalar]) -> [_ModelToken]? {
+        lock.lock()
+        defer { lock.unlock() }
+        return storage[word]
+    }
+
+    func set(_ word: [Unicode.Scalar], _ tokens: [_ModelToken]) {
+        lock.lock()
+        defer { lock.unlock() }
+        if storage.count < Self.capacity { storage[word] = tokens }
+    }
+}

@@ -1,0 +1,199 @@
+/// The span of the original text (in Unicode scalar units, absolute) that one normalized
+/// scalar comes from.
+struct _Alignment: Hashable, Sendable {
+    var start: Int32
+    var end: Int32
+
+    init(_ start: Int, _ end: Int) {
+        self.start = Int32(truncatingIfNeeded: start)
+        self.end = Int32(truncatingIfNeeded: end)
+    }
+}
+
+/// A piece of text being normalized, that remembers for every normalized scalar which
+/// original scalars it comes from.
+///
+/// This mirrors HF tokenizers' `NormalizedString`, in Unicode scalar units instead of
+/// UTF-8 bytes: alignments are absolute offsets into the original input, so a slice keeps
+/// pointing into the whole text. HF's byte alignments always cover whole characters, so
+/// converting them to characters (what its Python binding reports) gives exactly these.
+struct _NormalizedString {
+    /// The normalized scalars.
+    var scalars: [Unicode.Scalar]
+    /// For each normalized scalar, the original span it comes from.
+    var alignments: [_Alignment]
+    /// Start of the original text this piece covers (HF `original_shift`).
+    var originalStart: Int
+    /// End of the original text this piece covers.
+    var originalEnd: Int
+
+    /// An unmodified piece of original text starting at `start`.
+    init<S: Sequence<Unicode.Scalar>>(original: S, start: Int = 0) {
+        scalars = Array(original)
+        alignments = []
+        alignments.reserveCapacity(scalars.count)
+        for index in 0..<scalars.count {
+            alignments.append(_Alignment(start + index, start + index + 1))
+        }
+        originalStart = start
+        originalEnd = start + scalars.count
+    }
+
+    init(scalars: [Unicode.Scalar], alignments: [_Alignment], originalStart: Int, originalEnd: Int) {
+        self.scalars = scalars
+        self.alignments = alignments
+        self.originalStart = originalStart
+        self.originalEnd = originalEnd
+    }
+
+    var isEmpty: Bool { scalars.isEmpty }
+    var count: Int { scalars.count }
+
+    /// The normalized text as a `String`.
+    var string: String {
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: scalars)
+        return String(view)
+    }
+
+    /// The original span of a range of normalized scalars (HF `convert_offsets` from the
+    /// normalized referential), absolute.
+    func originalRange(of range: Range<Int>) -> Range<Int> {
+        if range.isEmpty {
+            // HF returns the (relative) normalized range unchanged for an empty target.
+            return (originalStart + range.lowerBound)..<(originalStart + range.upperBound)
+        }
+        let start = Int(alignments[range.lowerBound].start)
+        let end = Int(alignments[range.upperBound - 1].end)
+        return start..<max(start, end)
+    }
+
+    /// A sub-piece covering `range` of the normalized scalars (HF `slice`).
+    func slice(_ range: Range<Int>) -> _NormalizedString {
+        let original = originalRange(of: range)
+        return _NormalizedString(
+            scalars: Array(scalars[range]),
+            alignments: Array(alignments[range]),
+            originalStart: original.lowerBound,
+            originalEnd: original.upperBound
+        )
+    }
+
+    // MARK: - Transformations
+
+    /// The alignment HF gives a newly inserted scalar at old position `offset`.
+    private func insertedAlignment(at offset: Int) -> _Alignment {
+        offset >= 1 ? alignments[offset - 1] : _Alignment(originalStart, originalStart)
+    }
+
+    /// Replaces `range` with new scalars, each with a `change` (HF `transform_range`):
+    /// `0` replaces the next old scalar, `1` inserts a scalar, `-n` replaces the next old
+    /// scalar and removes the `n` after it. `initialOffset` old scalars are removed first.
+    mutating func transform(range: Range<Int>, changes: [(Unicode.Scalar, Int)], initialOffset: Int) {
+        var offset = range.lowerBound + initialOffset
+        var newScalars: [Unicode.Scalar] = []
+        var newAlignments: [_Alignment] = []
+        newScalars.reserveCapacity(changes.count)
+        newAlignments.reserveCapacity(changes.count)
+        for (scalar, change) in changes {
+            let alignment: _Alignment
+            if change > 0 {
+                alignment = insertedAlignment(at: offset)
+            } else {
+                alignment = offset < alignments.count ? alignments[offset] : insertedAlignment(at: offset)
+                if offset < range.upperBound { offset += 1 }
+                if change < 0 { offset = min(range.upperBound, offset - change) }
+            }
+            newScalars.append(scalar)
+            newAlignments.append(alignment)
+        }
+        scalars.replaceSubrange(range, with: newScalars)
+        alignments.replaceSubrange(range, with: newAlignments)
+    }
+
+    /// Transforms the whole string.
+    mutating func transform(changes: [(Unicode.Scalar, Int)], initialOffset: Int) {
+        transform(range: 0..<scalars.count, changes: changes, initialOffset: initialOffset)
+    }
+
+    /// Prepends `prefix` (HF `prepend`): the new scalars share the first scalar's alignment.
+    mutating func prepend(_ prefix: [Unicode.Scalar]) {
+        guard let first = alignments.first, !prefix.isEmpty else { return }
+        scalars.insert(contentsOf: prefix, at: 0)
+        alignments.insert(contentsOf: repeatElement(first, count: prefix.count), at: 0)
+    }
+
+    /// Appends `suffix` (HF `append`): the new scalars share the last scalar's alignment.
+    mutating func append(_ suffix: [Unicode.Scalar]) {
+        guard let last = alignments.last, !suffix.isEmpty else { return }
+        scalars.append(contentsOf: suffix)
+        alignments.append(contentsOf: repeatElement(last, count: suffix.count))
+    }
+
+    /// Replaces each of the (sorted, non-overlapping, non-empty) `matches` by `content`
+    /// (HF `replace`): the new scalars share the alignment of the last replaced scalar.
+    mutating func replace(matches: [Range<Int>], with content: [Unicode.Scalar]) {
+        guard !matches.isEmpty else { return }
+        var newScalars: [Unicode.Scalar] = []
+        var newAlignments: [_Alignment] = []
+        newScalars.reserveCapacity(scalars.count + matches.count * max(0, content.count - 1))
+        newAlignments.reserveCapacity(newScalars.capacity)
+        var position = 0
+        for match in matches {
+            newScalars.append(contentsOf: scalars[position..<match.lowerBound])
+            newAlignments.append(contentsOf: alignments[position..<match.lowerBound])
+            if !content.isEmpty {
+                let alignment = insertedAlignment(at: match.upperBound)
+                newScalars.append(contentsOf: content)
+                newAlignments.append(contentsOf: repeatElement(alignment, count: content.count))
+            }
+            position = match.upperBound
+        }
+        newScalars.append(contentsOf: scalars[position...])
+        newAlignments.append(contentsOf: alignments[position...])
+        scalars = newScalars
+        alignments = newAlignments
+    }
+
+    /// Removes leading and/or trailing white space (HF `lrstrip`).
+    mutating func strip(left: Bool, right: Bool) {
+        var lower = 0
+        var upper = scalars.count
+        if left {
+            while lower < upper, scalars[lower].properties.isWhitespace { lower += 1 }
+        }
+        if right {
+            while upper > lower, scalars[upper - 1].properties.isWhitespace { upper -= 1 }
+        }
+        if lower == 0 && upper == scalars.count { return }
+        scalars = Array(scalars[lower..<upper])
+        alignments = Array(alignments[lower..<upper])
+    }
+
+    /// Maps every scalar to zero or more scalars; the first replaces the old scalar and the
+    /// others are inserted after it (HF `lowercase`, `uppercase`, NFD-style expansions).
+    mutating func expand(_ body: (Unicode.Scalar) -> [Unicode.Scalar]?) {
+        var newScalars: [Unicode.Scalar] = []
+        var newAlignments: [_Alignment] = []
+        newScalars.reserveCapacity(scalars.count)
+        newAlignments.reserveCapacity(scalars.count)
+        var changed = false
+        for (index, scalar) in scalars.enumerated() {
+            guard let mapped = body(scalar) else {
+                newScalars.append(scalar)
+                newAlignments.append(alignments[index])
+                continue
+            }
+            changed = true
+            // An empty mapping removes the scalar (HF: it merges into the previous change).
+            for mappedScalar in mapped {
+                newScalars.append(mappedScalar)
+                newAlignments.append(alignments[index])
+            }
+        }
+        if changed {
+            scalars = newScalars
+            alignments = newAlignments
+        }
+    }
+}

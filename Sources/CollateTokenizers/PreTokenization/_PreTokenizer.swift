@@ -1,0 +1,129 @@
+/// How Metaspace adds its replacement at the start of a piece (HF `PrependScheme`).
+enum _PrependScheme: String, Sendable {
+    case always
+    case first
+    case never
+}
+
+/// A pre-tokenizer from `tokenizer.json` (`pre_tokenizer`).
+indirect enum _PreTokenizer: Sendable {
+    case sequence([_PreTokenizer])
+    case split(_Pattern, behavior: _SplitBehavior, invert: Bool)
+    case byteLevel(addPrefixSpace: Bool, useRegex: Bool)
+    case metaspace(replacement: Unicode.Scalar, prependScheme: _PrependScheme, split: Bool)
+    case whitespace
+    case whitespaceSplit
+
+    /// The pattern of HF's `Whitespace` pre-tokenizer (inverted, delimiters removed).
+    static let whitespaceRegex = _Regex(builtIn: #"\w+|[^\w\s]+"#)
+
+    /// Parses the pre-tokenizer object at `json`.
+    static func parse(_ json: _JSONValue) throws -> _PreTokenizer {
+        let type = try json.componentType()
+        switch type {
+        case "Sequence":
+            return .sequence(try json.member("pretokenizers").array().map(parse))
+        case "Split":
+            let pattern = try _Pattern.parse(try json.member("pattern"))
+            let behaviorJSON = try json.member("behavior")
+            let behaviorName = try behaviorJSON.string()
+            guard let behavior = _SplitBehavior(rawValue: behaviorName) else {
+                throw TokenizerJSONError.invalidValue(
+                    path: behaviorJSON.path, value: "\"\(behaviorName)\"",
+                    reason: "use one of Removed, Isolated, MergedWithPrevious, MergedWithNext, Contiguous")
+            }
+            return .split(pattern, behavior: behavior, invert: try json.bool("invert", default: false))
+        case "ByteLevel":
+            return .byteLevel(
+                addPrefixSpace: try json.bool("add_prefix_space", default: true),
+                useRegex: try json.bool("use_regex", default: true))
+        case "Metaspace":
+            return try parseMetaspace(json)
+        case "Whitespace":
+            return .whitespace
+        case "WhitespaceSplit":
+            return .whitespaceSplit
+        default:
+            throw json.unsupported(type)
+        }
+    }
+
+    /// Parses Metaspace options shared by the pre-tokenizer and the decoder.
+    static func parseMetaspace(_ json: _JSONValue) throws -> _PreTokenizer {
+        let replacementJSON = try json.member("replacement")
+        let replacementString = try replacementJSON.string()
+        let scalars = Array(replacementString.unicodeScalars)
+        guard scalars.count == 1, let replacement = scalars.first else {
+            throw TokenizerJSONError.invalidValue(
+                path: replacementJSON.path, value: "\"\(replacementString)\"",
+                reason: "the replacement must be exactly one character, e.g. \"\u{2581}\"")
+        }
+        var scheme: _PrependScheme = .always
+        if let schemeJSON = try json.optionalMember("prepend_scheme") {
+            let name = try schemeJSON.string()
+            guard let parsed = _PrependScheme(rawValue: name) else {
+                throw TokenizerJSONError.invalidValue(
+                    path: schemeJSON.path, value: "\"\(name)\"", reason: "use one of always, first, never")
+            }
+            scheme = parsed
+        } else if let legacy = try json.optionalMember("add_prefix_space") {
+            scheme = try legacy.bool() ? .always : .never
+        }
+        return .metaspace(replacement: replacement, prependScheme: scheme, split: try json.bool("split", default: true))
+    }
+
+    /// Splits every piece of `pieces` further (pieces are never empty afterwards).
+    func preTokenize(_ pieces: inout [_NormalizedString]) {
+        switch self {
+        case .sequence(let preTokenizers):
+            for preTokenizer in preTokenizers { preTokenizer.preTokenize(&pieces) }
+        case .split(let pattern, let behavior, let invert):
+            pieces = pieces.flatMap { $0.split(on: pattern, behavior: behavior, invert: invert) }
+        case .byteLevel(let addPrefixSpace, let useRegex):
+            var result: [_NormalizedString] = []
+            result.reserveCapacity(pieces.count)
+            for var piece in pieces {
+                if addPrefixSpace && piece.scalars.first != " " {
+                    piece.prepend([" "])
+                }
+                if useRegex {
+                    for var part in piece.split(on: .regex(_ByteLevel.gpt2Regex), behavior: .isolated) {
+                        _ByteLevel.encode(&part)
+                        result.append(part)
+                    }
+                } else if !piece.isEmpty {
+                    _ByteLevel.encode(&piece)
+                    result.append(piece)
+                }
+            }
+            pieces = result
+        case .metaspace(let replacement, let scheme, let split):
+            var result: [_NormalizedString] = []
+            for var piece in pieces {
+                let spaces = _Pattern.literal([" "]).matches(in: piece.scalars)
+                piece.replace(matches: spaces, with: [replacement])
+                switch scheme {
+                case .always:
+                    if piece.scalars.first != replacement { piece.prepend([replacement]) }
+                case .first:
+                    if piece.scalars.first != replacement && piece.originalStart == 0 { piece.prepend([replacement]) }
+                case .never:
+                    break
+                }
+                if split {
+                    result.append(contentsOf: piece.split(
+                        on: .predicate { $0 == replacement }, behavior: .mergedWithNext))
+                } else if !piece.isEmpty {
+                    result.append(piece)
+                }
+            }
+            pieces = result
+        case .whitespace:
+            pieces = pieces.flatMap { $0.split(on: .regex(Self.whitespaceRegex), behavior: .removed, invert: true) }
+        case .whitespaceSplit:
+            pieces = pieces.flatMap {
+                $0.split(on: .predicate { $0.properties.isWhitespace }, behavior: .removed)
+            }
+        }
+    }
+}

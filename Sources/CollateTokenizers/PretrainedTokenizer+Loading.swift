@@ -1,0 +1,174 @@
+import Foundation
+
+extension PretrainedTokenizer {
+    /// The special-token names a `tokenizer_config.json` or `special_tokens_map.json` gives.
+    public struct SpecialTokens: Hashable, Sendable {
+        /// Beginning-of-sequence token.
+        public var bos: String?
+        /// End-of-sequence token.
+        public var eos: String?
+        /// Padding token.
+        public var pad: String?
+        /// Unknown token.
+        public var unknown: String?
+
+        /// Creates a set of special-token names.
+        public init(bos: String? = nil, eos: String? = nil, pad: String? = nil, unknown: String? = nil) {
+            self.bos = bos
+            self.eos = eos
+            self.pad = pad
+            self.unknown = unknown
+        }
+
+        /// Fills the names still missing from `other`.
+        func filling(from other: SpecialTokens) -> SpecialTokens {
+            SpecialTokens(bos: bos ?? other.bos, eos: eos ?? other.eos, pad: pad ?? other.pad, unknown: unknown ?? other.unknown)
+        }
+    }
+
+    /// Loads a tokenizer from a `tokenizer.json` file, or from a folder holding one.
+    ///
+    /// Special-token names (``bosToken``, ``eosToken``, ``padToken``, ``unknownToken``)
+    /// come from `tokenizer_config.json`, then `special_tokens_map.json`, found next to
+    /// `tokenizer.json` (in the folder, or beside the file); the unknown token falls back
+    /// to the model's `unk_token`.
+    ///
+    /// - Parameter url: A `tokenizer.json` file or a folder containing one.
+    /// - Throws: ``TokenizerJSONError`` naming the file or the JSON path at fault.
+    public init(contentsOf url: URL) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw TokenizerJSONError.unreadableFile(path: url.path)
+        }
+        let folder: URL
+        let file: URL
+        if isDirectory.boolValue {
+            folder = url
+            file = url.appendingPathComponent("tokenizer.json")
+            guard FileManager.default.fileExists(atPath: file.path) else {
+                throw TokenizerJSONError.missingTokenizerFile(folder: url.path)
+            }
+        } else {
+            folder = url.deletingLastPathComponent()
+            file = url
+        }
+        let data: Data
+        do {
+            data = try Data(contentsOf: file)
+        } catch {
+            throw TokenizerJSONError.unreadableFile(path: file.path)
+        }
+        var special = SpecialTokens()
+        for name in ["tokenizer_config.json", "special_tokens_map.json"] {
+            let companion = folder.appendingPathComponent(name)
+            guard FileManager.default.fileExists(atPath: companion.path) else { continue }
+            guard let companionData = try? Data(contentsOf: companion) else {
+                throw TokenizerJSONError.unreadableFile(path: companion.path)
+            }
+            special = special.filling(from: try Self.specialTokens(fromConfig: companionData, file: companion.path))
+        }
+        try self.init(data: data, file: file.path, specialTokens: special)
+    }
+
+    /// Reads the special-token names of a `tokenizer_config.json` or
+    /// `special_tokens_map.json` (each a string, or an object with `content`).
+    static func specialTokens(fromConfig data: Data, file: String) throws -> SpecialTokens {
+        let json = try _JSONValue.parse(data, file: file)
+        func name(_ key: String) throws -> String? {
+            guard let value = try json.optionalMember(key) else { return nil }
+            if value.raw is String { return try value.string() }
+            return try value.member("content").string()
+        }
+        return SpecialTokens(
+            bos: try name("bos_token"), eos: try name("eos_token"),
+            pad: try name("pad_token"), unknown: try name("unk_token"))
+    }
+
+    /// Loads a tokenizer from the contents of a `tokenizer.json`.
+    ///
+    /// - Parameters:
+    ///   - data: The JSON document.
+    ///   - file: How to name the document in errors.
+    ///   - specialTokens: Special-token names (from `tokenizer_config.json`).
+    /// - Throws: ``TokenizerJSONError`` naming the JSON path at fault.
+    public init(data: Data, file: String = "tokenizer.json", specialTokens: SpecialTokens = SpecialTokens()) throws {
+        let root = try _JSONValue.parse(data, file: file)
+        _ = try root.object()
+
+        for key in ["truncation", "padding"] {
+            if let value = try root.optionalMember(key) {
+                throw TokenizerJSONError.invalidValue(
+                    path: value.path, value: "non-null",
+                    reason: "truncation and padding belong to the collator in Collate; set \(key) to null")
+            }
+        }
+
+        let modelJSON = try root.member("model")
+        let modelType = try modelJSON.optionalString("type") ?? "BPE"
+        guard modelType == "BPE" else { throw modelJSON.unsupported(modelType) }
+        let model = try _BPE(json: modelJSON)
+
+        let normalizer = try root.optionalMember("normalizer").map(_Normalizer.parse)
+        let preTokenizer = try root.optionalMember("pre_tokenizer").map(_PreTokenizer.parse)
+        let postProcessor = try root.optionalMember("post_processor").map(_PostProcessor.parse)
+        let decoder = try root.optionalMember("decoder").map(_Decoder.parse)
+
+        var added: [AddedToken] = []
+        if let addedJSON = try root.optionalMember("added_tokens") {
+            for element in try addedJSON.array() {
+                let idJSON = try element.member("id")
+                let id = try idJSON.int()
+                guard let id32 = Int32(exactly: id), id32 >= 0 else {
+                    throw TokenizerJSONError.invalidValue(path: idJSON.path, value: "\(id)", reason: "ids are non-negative 32-bit integers")
+                }
+                let content = try element.member("content").string()
+                added.append(AddedToken(
+                    id: id32, content: content,
+                    singleWord: try element.bool("single_word", default: false),
+                    leftStrip: try element.bool("lstrip", default: false),
+                    rightStrip: try element.bool("rstrip", default: false),
+                    normalized: try element.bool("normalized", default: !(try element.bool("special", default: false))),
+                    special: try element.bool("special", default: false)))
+            }
+        }
+        self.init(
+            model: model, normalizer: normalizer, preTokenizer: preTokenizer,
+            postProcessor: postProcessor, decoder: decoder, addedTokens: added,
+            specialTokens: specialTokens)
+    }
+
+    init(
+        model: _BPE, normalizer: _Normalizer?, preTokenizer: _PreTokenizer?,
+        postProcessor: _PostProcessor?, decoder: _Decoder?, addedTokens: [AddedToken],
+        specialTokens: SpecialTokens
+    ) {
+        self.model = model
+        self.normalizer = normalizer
+        self.preTokenizer = preTokenizer
+        self.postProcessor = postProcessor
+        self.decoder = decoder
+        // HF matches special tokens first, then the others, each in file order.
+        let ordered = addedTokens.filter(\.special) + addedTokens.filter { !$0.special }
+        let raw = ordered.filter { !$0.normalized }
+        rawMatcher = _AddedTokenMatcher(tokens: raw, patterns: raw.map { Array($0.content.unicodeScalars) })
+        let normalized = ordered.filter(\.normalized)
+        normalizedMatcher = _AddedTokenMatcher(tokens: normalized, patterns: normalized.map { token in
+            var content = _NormalizedString(original: token.content.unicodeScalars)
+            normalizer?.normalize(&content)
+            return content.scalars
+        })
+        var byID: [Int32: AddedToken] = [:]
+        var byContent: [String: AddedToken] = [:]
+        for token in addedTokens {
+            byID[token.id] = token
+            byContent[token.content] = token
+        }
+        addedTokensByID = byID
+        addedTokensByContent = byContent
+        self.addedTokens = addedTokens.sorted { $0.id < $1.id }
+        bosToken = specialTokens.bos
+        eosToken = specialTokens.eos
+        padToken = specialTokens.pad
+        unknownToken = specialTokens.unknown ?? model.unknownToken
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+import Testing
+@testable import CollateTokenizers
+
+/// Paths of the test fixtures (`Tests/Fixtures`), found from this file's location so the
+/// tests run from any working directory.
+enum Fixtures {
+    /// `Tests/Fixtures`.
+    static let root = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent()  // Support
+        .deletingLastPathComponent()  // CollateTokenizersTests
+        .deletingLastPathComponent()  // Tests
+        .appendingPathComponent("Fixtures")
+
+    /// The folder of a real tokenizer (`mistral-v1`, `mistral-v1-chatml`, `tekken`).
+    static func tokenizerFolder(_ name: String) -> URL {
+        root.appendingPathComponent("tokenizers").appendingPathComponent(name)
+    }
+
+    /// The golden file of HF tokenizers outputs.
+    static let goldenFile = root.appendingPathComponent("golden").appendingPathComponent("tokenizers.jsonl")
+
+    /// Real tokenizers, each loaded once for the whole test run.
+    static func tokenizer(_ name: String) throws -> PretrainedTokenizer {
+        try TokenizerCache.shared.tokenizer(name)
+    }
+}
+
+/// Loads each fixture tokenizer once, however many tests ask for it concurrently.
+final class TokenizerCache: @unchecked Sendable {
+    static let shared = TokenizerCache()
+    // Guarded by `lock`; loading happens under the lock so a file is parsed once.
+    private let lock = NSLock()
+    private var loaded: [String: Result<PretrainedTokenizer, any Error>] = [:]
+
+    func tokenizer(_ name: String) throws -> PretrainedTokenizer {
+        lock.lock()
+        defer { lock.unlock() }
+        if let result = loaded[name] { return try result.get() }
+        let result = Result { try PretrainedTokenizer(contentsOf: Fixtures.tokenizerFolder(name)) }
+        loaded[name] = result
+        return try result.get()
+    }
+}
