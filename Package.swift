@@ -16,7 +16,7 @@ let package = Package(
         .target(name: "Collate"),
         .target(name: "CollateTokenizers", dependencies: ["Collate"]),
         .target(name: "CollateData", dependencies: ["Collate", "CollateTokenizers"]),
-        .target(name: "CollateBackends", dependencies: ["Collate"]),
+        .target(name: "CollateBackends", dependencies: ["Collate"], exclude: ["Worker"]),
 
         // Tools
         .executableTarget(
