@@ -43,7 +43,7 @@ public struct BoundaryProbeReport: Sendable, Hashable {
         return Diagnostic(.packingWithoutBoundaries, message:
             "boundary probe failed: sequence \(worst) (of \(differences.count), lengths \(sequenceLengths)) gives \(compared.rawValue) "
             + "that differ by up to \(worstText) when packed after the others instead of run alone (tolerance \(Self.format(tolerance)); "
-            + "per sequence: \(differences.map(Self.format))). The backend lets packed sequences attend to each other, so a "
+            + "per sequence: [\(differences.map(Self.format).joined(separator: ", "))]). The backend lets packed sequences attend to each other, so a "
             + "padding-free batch would train across example joins and padding-free batches are refused. Fix: make the backend "
             + "honour position_ids / cu_seq_lens (with transformers pass use_cache=False, or use flash-attention varlen), "
             + "or use a padded collator.")
