@@ -61,7 +61,7 @@ struct SafetensorsTests {
     struct BadCase: Sendable, CustomTestStringConvertible {
         var id: String
         var bytes: [UInt8]
-        var error: SafetensorsError
+        var error: SafetensorsFormatError
         var testDescription: String { id }
     }
 
@@ -103,7 +103,7 @@ struct SafetensorsTests {
         #expect {
             try Batch(safetensors: Self.frame("{nope"))
         } throws: { error in
-            guard case .headerNotJSON(let reason) = error as? SafetensorsError else { return false }
+            guard case .headerNotJSON(let reason) = error as? SafetensorsFormatError else { return false }
             return reason.contains("byte 1") && "\(error)".contains("not valid JSON")
         }
     }

@@ -1,6 +1,8 @@
+// Internal, not public: CollateData's safetensors file writer declares its own public
+// `Tensor.DType.safetensorsName`; one public spelling per member avoids ambiguity for clients.
 extension Tensor.DType {
     /// The safetensors dtype string: `I64` or `I32`.
-    public var safetensorsName: String {
+    var _safetensorsName: String {
         switch self {
         case .int64: "I64"
         case .int32: "I32"
@@ -8,7 +10,7 @@ extension Tensor.DType {
     }
 
     /// Bytes per element in safetensors data.
-    public var byteWidth: Int {
+    var _byteWidth: Int {
         switch self {
         case .int64: 8
         case .int32: 4
@@ -16,8 +18,8 @@ extension Tensor.DType {
     }
 
     /// The dtype of a safetensors dtype string, or `nil` for one a ``Batch`` cannot hold.
-    public init?(safetensorsName: String) {
-        switch safetensorsName {
+    init?(_safetensorsName name: String) {
+        switch name {
         case "I64": self = .int64
         case "I32": self = .int32
         default: return nil
@@ -61,9 +63,9 @@ extension Batch {
         for (name, tensor) in zip(names, tensors) {
             if !first { header += "," }
             first = false
-            let size = tensor.scalars.count * tensor.dtype.byteWidth
+            let size = tensor.scalars.count * tensor.dtype._byteWidth
             JSONWriter.writeString(name, into: &header)
-            header += ":{\"dtype\":\"\(tensor.dtype.safetensorsName)\",\"shape\":["
+            header += ":{\"dtype\":\"\(tensor.dtype._safetensorsName)\",\"shape\":["
             header += tensor.shape.map(String.init).joined(separator: ",")
             header += "],\"data_offsets\":[\(offset),\(offset + size)]}"
             offset += size
@@ -86,9 +88,9 @@ extension Batch {
     }
 
     /// Reads a batch from safetensors bytes, discarding `__metadata__`.
-    /// - Throws: ``SafetensorsError`` naming the bad header entry or length.
+    /// - Throws: ``SafetensorsFormatError`` naming the bad header entry or length.
     /// - Complexity: O(*N*) in the number of bytes.
-    public init(safetensors bytes: [UInt8]) throws(SafetensorsError) {
+    public init(safetensors bytes: [UInt8]) throws(SafetensorsFormatError) {
         self = try Self.decodeSafetensors(bytes).batch
     }
 
@@ -100,9 +102,9 @@ extension Batch {
     /// buffer from byte 0 with no hole, overlap or trailing byte; `I64` values must fit `Int32`.
     /// Tensors come back in the order of their data (the order they were written in).
     /// - Returns: The batch and the metadata (empty when absent).
-    /// - Throws: ``SafetensorsError``.
+    /// - Throws: ``SafetensorsFormatError``.
     /// - Complexity: O(*N*) in the number of bytes.
-    public static func decodeSafetensors(_ bytes: [UInt8]) throws(SafetensorsError) -> (batch: Batch, metadata: [String: String]) {
+    public static func decodeSafetensors(_ bytes: [UInt8]) throws(SafetensorsFormatError) -> (batch: Batch, metadata: [String: String]) {
         guard bytes.count >= 8 else { throw .truncated(byteCount: bytes.count) }
         var headerLength: UInt64 = 0
         for index in 0..<8 { headerLength |= UInt64(bytes[index]) << (8 * UInt64(index)) }
@@ -157,7 +159,7 @@ extension Batch {
                     for byte in 0..<4 { raw |= UInt32(bytes[position + byte]) << (8 * UInt32(byte)) }
                     scalars.append(Int32(bitPattern: raw))
                 }
-                position += item.dtype.byteWidth
+                position += item.dtype._byteWidth
             }
             batch[item.name] = Tensor(shape: item.shape, scalars: scalars, dtype: item.dtype)
         }
@@ -167,7 +169,7 @@ extension Batch {
         return (batch, metadata)
     }
 
-    private static func entry(_ name: String, _ value: JSONValue) throws(SafetensorsError)
+    private static func entry(_ name: String, _ value: JSONValue) throws(SafetensorsFormatError)
         -> (name: String, dtype: Tensor.DType, shape: [Int], begin: Int, end: Int) {
         guard case .object(let fields) = value else { throw .invalidEntry(name: name, reason: "is a \(value.typeName), not an object") }
         guard case .string(let dtypeName)? = fields["dtype"] else { throw .invalidEntry(name: name, reason: "has no string \"dtype\"") }
@@ -190,8 +192,8 @@ extension Batch {
               end < Int64(Int.max / 2) else {
             throw .invalidEntry(name: name, reason: "data_offsets \(JSONValue.array(offsets).preview()) are not integers 0 ≤ begin ≤ end")
         }
-        guard let dtype = Tensor.DType(safetensorsName: dtypeName) else { throw .unsupportedDType(name: name, dtype: dtypeName) }
-        let expectedBytes = count * dtype.byteWidth
+        guard let dtype = Tensor.DType(_safetensorsName: dtypeName) else { throw .unsupportedDType(name: name, dtype: dtypeName) }
+        let expectedBytes = count * dtype._byteWidth
         guard Int(end - begin) == expectedBytes else {
             throw .sizeMismatch(name: name, offsets: [Int(begin), Int(end)], expectedBytes: expectedBytes)
         }

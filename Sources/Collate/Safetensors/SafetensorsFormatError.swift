@@ -5,7 +5,7 @@ import Foundation
 /// The codec is strict, as the reference Rust implementation is: a header that is not a JSON
 /// object, an entry without `dtype` / `shape` / `data_offsets`, offsets that leave holes or
 /// overlap, or a data buffer of the wrong length are all errors, never silently skipped.
-public enum SafetensorsError: Error, Sendable, Hashable {
+public enum SafetensorsFormatError: Error, Sendable, Hashable {
     /// Fewer than the 8 bytes of the header length.
     case truncated(byteCount: Int)
     /// The header length field claims more bytes than there are (or an absurd size).
@@ -30,7 +30,7 @@ public enum SafetensorsError: Error, Sendable, Hashable {
     case valueOutOfRange(name: String, value: Int64)
 }
 
-extension SafetensorsError: CustomStringConvertible {
+extension SafetensorsFormatError: CustomStringConvertible {
     public var description: String {
         switch self {
         case let .truncated(count):
@@ -59,6 +59,6 @@ extension SafetensorsError: CustomStringConvertible {
     }
 }
 
-extension SafetensorsError: LocalizedError {
+extension SafetensorsFormatError: LocalizedError {
     public var errorDescription: String? { description }
 }
