@@ -43,6 +43,7 @@ let package = Package(
         // Tests
         .testTarget(name: "CollateTests", dependencies: ["Collate"]),
         .testTarget(name: "CollateTokenizersTests", dependencies: ["CollateTokenizers"]),
+        .testTarget(name: "CollateDataTests", dependencies: ["CollateData", "CollateTokenizers", "Collate"]),
         .testTarget(name: "CollateBackendsTests", dependencies: ["CollateBackends", "Collate", "CollateData"]),
         .testTarget(name: "CollateCLITests", dependencies: ["CollateCLI", "Collate", "QuickStart", "CustomCollator", "Seq2Seq"]),
     ],

@@ -1,37 +1,46 @@
 import Foundation
 
 // `collate`: thin command-line front end over the Collate libraries (DESIGN.md's contract).
+
+/// A subcommand: its one-line summary, its usage text and its entry point.
+struct Subcommand {
+    var summary: String
+    var usage: String
+    var run: ([String]) -> Int32
+}
+
+let subcommands: [(name: String, command: Subcommand)] = [
+    ("batch", Subcommand(summary: "collate JSONL examples into batches (JSON Lines on stdout)", usage: BatchCommand.usage, run: BatchCommand.run)),
+    ("bench", Subcommand(summary: "time collation of JSONL examples", usage: BenchCommand.usage, run: BenchCommand.run)),
+    ("tokenize", Subcommand(summary: "encode texts with a tokenizer.json (ids and offsets)", usage: TokenizeCommand.usage, run: TokenizeCommand.run)),
+    ("chat", Subcommand(summary: "render conversations with a chat format; ids and assistant masks", usage: ChatCommand.usage, run: ChatCommand.run)),
+]
+
 let usage = """
     usage: collate <command> [options]
 
     commands:
-      batch      collate JSONL examples into batches (JSON Lines on stdout)
-      bench      time collation of JSONL examples
+    \(subcommands.map { "  " + $0.name.padding(toLength: 10, withPad: " ", startingAt: 0) + $0.command.summary }.joined(separator: "\n"))
+
     run 'collate <command> --help' for a command's options
     """
 
 let commandLine = Array(CommandLine.arguments.dropFirst())
-guard let command = commandLine.first else {
+guard let name = commandLine.first else {
     Console.message(usage)
+    exit(ExitStatus.usage)
+}
+if ["--help", "-h", "help"].contains(name) {
+    print(usage)
+    exit(ExitStatus.success)
+}
+guard let command = subcommands.first(where: { $0.name == name })?.command else {
+    Console.message("collate: unknown command '\(name)'\n\(usage)")
     exit(ExitStatus.usage)
 }
 let rest = Array(commandLine.dropFirst())
 if rest.contains("--help") || rest.contains("-h") {
-    let commandUsage: String? = switch command {
-    case "batch": BatchCommand.usage
-    case "bench": BenchCommand.usage
-    default: nil
-    }
-    print(commandUsage ?? usage)
+    print(command.usage)
     exit(ExitStatus.success)
 }
-switch command {
-case "batch": exit(BatchCommand.run(arguments: rest))
-case "bench": exit(BenchCommand.run(arguments: rest))
-case "--help", "-h", "help":
-    print(usage)
-    exit(ExitStatus.success)
-default:
-    Console.message("collate: unknown command '\(command)'\n\(usage)")
-    exit(ExitStatus.usage)
-}
+exit(command.run(rest))

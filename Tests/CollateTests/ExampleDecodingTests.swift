@@ -60,4 +60,11 @@ struct ExampleDecodingTests {
         #expect(object["n"] == .integer(0))
         #expect(object["big"] == .number("1e400"))
     }
+
+    @Test func repeatedKeyKeepsItsPlaceAndTheLastValue() throws {
+        let value = try JSONParser.parse(#"{"a": 1, "b": 2, "a": 3}"#)
+        guard case .object(let object) = value else { Issue.record("not an object"); return }
+        #expect(object.keys == ["a", "b"])
+        #expect(object["a"] == .integer(3))
+    }
 }

@@ -113,9 +113,11 @@ struct _Cursor {
     mutating func parseObject(depth: Int) throws(JSONSyntaxError) -> JSONValue {
         guard depth <= JSONParser.maximumDepth else { throw error("nesting deeper than \(JSONParser.maximumDepth) levels") }
         position += 1
-        var object = JSONObject()
+        var members: [(key: String, value: JSONValue)] = []
+        // Index of each key, so a repeated key replaces in O(1) even in a 100k-member vocabulary.
+        var indexOfKey: [String: Int] = [:]
         skipWhitespace()
-        if current == UInt8(ascii: "}") { position += 1; return .object(object) }
+        if current == UInt8(ascii: "}") { position += 1; return .object(JSONObject(distinctMembers: members)) }
         while true {
             skipWhitespace()
             guard current == UInt8(ascii: "\"") else { throw error("expected a string key in an object") }
@@ -124,11 +126,17 @@ struct _Cursor {
             guard current == UInt8(ascii: ":") else { throw error("expected ':' after the key \"\(key)\"") }
             position += 1
             skipWhitespace()
-            object[key] = try parseValue(depth: depth)
+            let value = try parseValue(depth: depth)
+            if let existing = indexOfKey[key] {
+                members[existing].value = value  // last one wins, as in Python's json
+            } else {
+                indexOfKey[key] = members.count
+                members.append((key, value))
+            }
             skipWhitespace()
             switch current {
             case UInt8(ascii: ","): position += 1
-            case UInt8(ascii: "}"): position += 1; return .object(object)
+            case UInt8(ascii: "}"): position += 1; return .object(JSONObject(distinctMembers: members))
             default: throw error("expected ',' or '}' after the value of \"\(key)\"")
             }
         }

@@ -32,6 +32,11 @@ public struct JSONObject: Sendable, Hashable {
         for member in members { self[member.key] = member.value }
     }
 
+    /// Creates an object from members whose keys are known to be distinct (the parser's path).
+    init(distinctMembers: [(key: String, value: JSONValue)]) {
+        members = distinctMembers
+    }
+
     /// The keys in source order.
     public var keys: [String] { members.map(\.key) }
 

@@ -81,10 +81,9 @@ public struct Diagnostic: Sendable, Hashable {
 }
 
 extension Diagnostic: CustomStringConvertible {
-    /// The diagnostic as one human-readable line: `error[missing-labels] example 3: ...`.
+    /// The diagnostic as one human-readable line: `error[missing-labels]: ...` (the message names the example).
     public var description: String {
-        let location = example.map { " example \($0)" } ?? ""
-        return "\(severity.rawValue)[\(code.rawValue)]\(location): \(message)"
+        "\(severity.rawValue)[\(code.rawValue)]: \(message)"
     }
 }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Thrown when validation finds errors: every diagnostic (warnings included), so a user fixes
 /// everything in one pass.
 public struct ValidationFailure: Error, Sendable, Hashable {
@@ -22,4 +24,8 @@ extension ValidationFailure: CustomStringConvertible {
         let header = "validation found \(errors) error\(errors == 1 ? "" : "s") and \(diagnostics.count - errors) warning\(diagnostics.count - errors == 1 ? "" : "s"); the pipeline did not start:"
         return ([header] + diagnostics.map { "  " + $0.description }).joined(separator: "\n")
     }
+}
+
+extension ValidationFailure: LocalizedError {
+    public var errorDescription: String? { description }
 }

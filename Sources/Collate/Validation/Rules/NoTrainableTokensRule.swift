@@ -32,7 +32,7 @@ extension Diagnostic {
         let fix: String
         switch collator.labelSource {
         case .completionOfInputIDs:
-            cause = "after \(collator.phrase)'s masking all \(count) labels are -100 (the response template is missing, or nothing follows it)"
+            cause = "all \(count) labels are -100 after masking by \(collator.phrase) (the response template is missing, or nothing follows it)"
             fix = "make sure every example has a completion after the response template (see template-not-found), or drop the example"
         case .copyOfInputIDs:
             cause = "every token equals the pad id \(collator.labelMaskingTokenID.map(String.init) ?? "?"), which \(collator.phrase) masks to -100"

@@ -1,0 +1,116 @@
+import Collate
+import CollateBackends
+import CollateData
+import Foundation
+
+/// `collate train --backend reference --spec SPEC.json --input EXAMPLES.jsonl --steps N
+/// [--batch-size N] [--accumulation N] [--learning-rate X] [--seed N] [--vocab-size N]`:
+/// the small dry run before a real training job.
+///
+/// Validates the pipeline against the backend first (exit 1 with the diagnostics on stderr
+/// when it finds errors: no step is taken), then prints one JSON line per optimizer step:
+/// `{"step", "loss", "tokens", "num_items"}`.
+enum TrainCommand {
+    static let usage = """
+        usage: collate train --backend reference --spec SPEC.json --input EXAMPLES.jsonl --steps N
+                             [--batch-size N] [--accumulation N] [--learning-rate X] [--seed N] [--vocab-size N]
+        """
+
+    /// The backends `--backend` names.
+    static let backends = ["reference"]
+
+    /// Runs the command; returns the exit status.
+    static func run(arguments: [String]) -> Int32 {
+        execute(arguments: arguments, output: { line in
+            Console.output(line)
+            Console.flush()
+        }, message: Console.message)
+    }
+
+    /// Runs the command, sending stdout lines to `output` as they come and stderr lines to `message`.
+    static func execute(arguments: [String], output: (String) -> Void, message: (String) -> Void) -> Int32 {
+        let specPath: String, inputPath: String, steps: Int, batchSize: Int, accumulation: Int
+        let learningRate: Double, seed: UInt64, vocabSize: Int?
+        do {
+            let parsed = try Arguments(arguments, options: [
+                "--backend", "--spec", "--input", "--steps", "--batch-size", "--accumulation", "--learning-rate", "--seed", "--vocab-size",
+            ])
+            let backend = parsed.value("--backend") ?? "reference"
+            guard backends.contains(backend) else {
+                throw UsageError("unknown backend '\(backend)'; available: \(backends.joined(separator: ", "))")
+            }
+            specPath = try parsed.required("--spec")
+            inputPath = try parsed.required("--input")
+            guard let stepCount = try parsed.positiveInt("--steps") else { throw UsageError("missing --steps") }
+            steps = stepCount
+            batchSize = try parsed.positiveInt("--batch-size") ?? 8
+            accumulation = try parsed.positiveInt("--accumulation") ?? 1
+            let rateText = parsed.value("--learning-rate") ?? "0.01"
+            guard let rate = Double(rateText), rate > 0, rate.isFinite else {
+                throw UsageError("--learning-rate must be a positive number, got '\(rateText)'")
+            }
+            learningRate = rate
+            let seedText = parsed.value("--seed") ?? "0"
+            guard let seedValue = UInt64(seedText) else { throw UsageError("--seed must be a non-negative integer, got '\(seedText)'") }
+            seed = seedValue
+            vocabSize = try parsed.positiveInt("--vocab-size")
+        } catch {
+            message("collate train: \(error)\n\(usage)")
+            return ExitStatus.usage
+        }
+        let collator: any Collator<Batch>
+        let records: [ExampleFile.Record]
+        do {
+            collator = try Inputs.collator(specPath: specPath)
+            records = try Inputs.examples(path: inputPath)
+            guard !records.isEmpty else { throw InputError(file: inputPath, line: nil, reason: "the file holds no examples") }
+        } catch {
+            message("collate train: \(error)")
+            return ExitStatus.rejected
+        }
+        let examples = records.map(\.example)
+        let model = ReferenceLanguageModel(configuration: .init(
+            vocabSize: vocabSize ?? inferredVocabSize(examples, contract: collator.contract), seed: seed))
+        return train(examples, records: records, file: inputPath, collator: collator, model: model, output: output, message: message,
+                     configuration: .init(steps: steps, gradientAccumulation: accumulation, learningRate: learningRate), batchSize: batchSize)
+    }
+
+    /// Validates, then trains and prints one JSON line per step.
+    private static func train(
+        _ examples: [Example], records: [ExampleFile.Record], file: String, collator: some Collator<Batch>, model: ReferenceLanguageModel,
+        output: (String) -> Void, message: (String) -> Void, configuration: Trainer<ReferenceLanguageModel>.Configuration, batchSize: Int
+    ) -> Int32 {
+        var model = model
+        do {
+            _ = try Pipeline(collator: collator).train(examples, batchSize: batchSize, backend: &model, configuration: configuration) { record in
+                output(record.jsonText)
+            }
+            return ExitStatus.success
+        } catch {
+            switch error {
+            case .rejected(let failure):
+                for diagnostic in failure.diagnostics {
+                    let located = ValidateCommand.relocated(diagnostic, records: records)
+                    message((located.example.map { "\(file):\($0 + 1): " } ?? "\(file): ") + located.description)
+                }
+                message("collate train: validation found \(failure.diagnostics.errors.count) error(s); no training step was taken")
+            case .collationFailed(let collateError, _):
+                message("collate train: \(Inputs.locate(collateError, offset: 0, records: records, file: file))")
+            default:
+                message("collate train: \(error)")
+            }
+            return ExitStatus.rejected
+        }
+    }
+
+    /// One more than the largest token id in the examples' `input_ids` and `labels`, and than the pad id.
+    static func inferredVocabSize(_ examples: [Example], contract: CollatorContract) -> Int {
+        var largest: Int32 = 0
+        for example in examples {
+            for id in example.inputIDs where id > largest { largest = id }
+            for id in example.labels ?? [] where id > largest { largest = id }
+        }
+        if case .padded(_, let padTokenID, _) = contract.layout, padTokenID > largest { largest = padTokenID }
+        return Int(largest) + 1
+    }
+}

@@ -1,0 +1,128 @@
+import Collate
+import CollateData
+import CollateTokenizers
+import Foundation
+import Testing
+
+@Suite("Reading training JSONL in every format")
+struct DatasetReaderTests {
+    static let fixtures = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
+
+    static let mistral: Result<PretrainedTokenizer, Error> = Result {
+        try PretrainedTokenizer(contentsOf: fixtures.appendingPathComponent("tokenizers/mistral-v1"))
+    }
+
+    static func write(_ text: String) throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("collate-data-\(UUID().uuidString).jsonl")
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    /// The text of the tokens a label row trains.
+    static func trainedText(_ example: Example, _ tokenizer: PretrainedTokenizer) -> String {
+        let trained = (example.labels ?? []).filter { $0 != ignoreIndex }
+        return tokenizer.decode(ids: trained)
+    }
+
+    @Test func tokenizedLinesPassThroughWithLineNumbers() throws {
+        let url = try Self.write("{\"input_ids\": [1, 2]}\r\n\n{\"input_ids\": [3], \"labels\": [-100]}\n")
+        let (records, report) = try DatasetReader(url: url).readAll()
+        #expect(records.map(\.line) == [1, 3])
+        #expect(records[1].example.labels == [-100])
+        #expect(report.examples == 2)
+        #expect(report.skipped.isEmpty)
+    }
+
+    @Test func badLineIsRejectedWithFileLineFieldAndValue() throws {
+        let url = try Self.write("{\"input_ids\": [1]}\n{\"input_ids\": [1, null]}\n")
+        #expect(throws: InputError(file: url.path, line: 2, reason: "field 'input_ids[1]' = null: token ids must be JSON integers (found null); write ids as whole numbers, one flat array per field")) {
+            try DatasetReader(url: url).readAll()
+        }
+    }
+
+    @Test func skipPolicyCountsAndKeepsEveryBadLine() throws {
+        let url = try Self.write("{\"input_ids\": [1]}\nnot json\n{\"input_ids\": \"x\"}\n{\"input_ids\": [2]}\n")
+        let (records, report) = try DatasetReader(url: url, badLines: .skip).readAll()
+        #expect(records.map(\.example.inputIDs) == [[1], [2]])
+        #expect(report.skipped.map(\.line) == [2, 3])
+        #expect(report.description.contains("2 lines skipped"))
+    }
+
+    @Test func undetectableFormatNamesTheKeys() throws {
+        let url = try Self.write("{\"question\": \"?\"}\n")
+        #expect(throws: InputError.self) { try DatasetReader(url: url).readAll() }
+        do {
+            _ = try DatasetReader(url: url).readAll()
+        } catch let error as InputError {
+            #expect(error.line == 1)
+            #expect(error.reason.contains("[\"question\"]"))
+            #expect(error.reason.contains("prompt-completion"))
+        }
+    }
+
+    @Test func textFormatAddsBOSAndEOS() throws {
+        let tokenizer = try Self.mistral.get()
+        let url = try Self.write(#"{"text": "Hello world"}"# + "\n")
+        let (records, _) = try DatasetReader(url: url, tokenizer: tokenizer).readAll()
+        #expect(records[0].example.inputIDs == [1, 22557, 1526, 2])
+        #expect(records[0].example.labels == nil)
+    }
+
+    @Test func textFormatWithoutTokenizerIsAnError() throws {
+        let url = try Self.write(#"{"text": "Hello"}"# + "\n")
+        #expect(throws: InputError(file: url.path, line: nil, reason: "the text format needs a tokenizer (--tokenizer PATH)")) {
+            try DatasetReader(url: url, badLines: .skip).readAll()
+        }
+    }
+
+    @Test func promptCompletionTrainsOnlyTheCompletionAndEOS() throws {
+        let tokenizer = try Self.mistral.get()
+        let url = try Self.write(#"{"prompt": "The capital of France is", "completion": " Paris."}"# + "\n")
+        let example = try DatasetReader(url: url, tokenizer: tokenizer).readAll().records[0].example
+        #expect(example.labels?.count == example.inputIDs.count)
+        #expect(Self.trainedText(example, tokenizer) == "Paris.</s>")
+        #expect(example.labels?.first == ignoreIndex)
+    }
+
+    @Test func alpacaTrainsTheOutputOnly() throws {
+        let tokenizer = try Self.mistral.get()
+        let url = try Self.write(#"{"instruction": "Add the numbers.", "input": "2 and 3", "output": "5"}"# + "\n")
+        let example = try DatasetReader(url: url, tokenizer: tokenizer).readAll().records[0].example
+        let text = tokenizer.decode(ids: example.inputIDs)
+        #expect(text.contains("### Instruction:\nAdd the numbers.\n\n### Input:\n2 and 3\n\n### Response:\n5"))
+        #expect(Self.trainedText(example, tokenizer) == "5</s>")
+    }
+
+    @Test func messagesUseTheChatFormatsExactMask() throws {
+        let tokenizer = try Self.mistral.get()
+        let line = #"{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!"}]}"#
+        let url = try Self.write(line + "\n")
+        let format = try ChatFormat.named("mistral-inst")
+        let example = try DatasetReader(url: url, tokenizer: tokenizer, chatFormat: format).readAll().records[0].example
+        let direct = try format.tokenize([.user("Hi"), .assistant("Hello!")], with: tokenizer)
+        #expect(example.inputIDs == direct.masked.inputIds)
+        #expect(example.labels == direct.masked.labels)
+        #expect(Self.trainedText(example, tokenizer) == "Hello!</s>")
+    }
+
+    @Test func badMessagesNameTheField() throws {
+        let tokenizer = try Self.mistral.get()
+        let format = try ChatFormat.named("chatml")
+        let cases: [(String, String)] = [
+            (#"{"messages": [{"role": "user", "content": 5}]}"#, "field 'messages[0].content' = 5: must be a string"),
+            (#"{"messages": [{"content": "x"}]}"#, "field 'messages[0].role' = absent"),
+            (#"{"messages": "hi"}"#, "field 'messages' = \"hi\""),
+        ]
+        for (line, expected) in cases {
+            let url = try Self.write(line + "\n")
+            do {
+                _ = try DatasetReader(url: url, tokenizer: tokenizer, chatFormat: format).readAll()
+                Issue.record("accepted \(line)")
+            } catch let error as InputError {
+                #expect(error.line == 1)
+                #expect(error.reason.hasPrefix(expected), "\(error.reason)")
+            }
+        }
+    }
+}
