@@ -47,7 +47,7 @@ struct CollateLint: CommandPlugin {
             Diagnostics.error("collate-lint: \(configURL.path) is not a valid configuration: \(error)")
             return
         }
-        let tool = try context.tool(named: "collate")
+        let tool = try context.tool(named: "CollateCLI")  // the executable target behind the `collate` product
         var failures = 0
         for check in configuration.checks {
             var toolArguments = [

@@ -14,7 +14,7 @@ struct FixedPromptCollator: Collator {
         CollatorContract(
             name: "fixed-prompt", reference: "sample: LanguageModelingCollator + fixed prompt mask",
             requiredFields: ["input_ids"], producedFields: ["input_ids", "attention_mask", "labels"],
-            labelSource: .copyOfInputIDs,
+            labelSource: .completionOfInputIDs,
             layout: .padded(side: .right, padTokenID: padTokenID, masksLabelsByPadID: true))
     }
 

@@ -42,15 +42,11 @@ enum ValidateCommand {
         do {
             let parsed = try Arguments(
                 arguments,
-                options: ["--spec", "--input", "--requires", "--vocab-size", "--max-length", "--format", "--strict", "--truncation", "--batch-size"],
-                flags: ["--no-padding-free"])
+                options: BackendFlags.options.union(["--spec", "--input", "--format", "--strict", "--truncation", "--batch-size"]),
+                flags: BackendFlags.flags)
             specPath = try parsed.required("--spec")
             inputPath = try parsed.required("--input")
-            let required = (parsed.value("--requires") ?? "").split(separator: ",").map { String($0).trimmingSpaces() }.filter { !$0.isEmpty }
-            backend = BackendContract(
-                requiredInputs: ["input_ids"] + required.filter { $0 != "input_ids" },
-                acceptsPaddingFree: !parsed.flag("--no-padding-free"),
-                vocabSize: try parsed.positiveInt("--vocab-size"), maxLength: try parsed.positiveInt("--max-length"))
+            backend = try BackendFlags.contract(from: parsed, defaultRequires: ["input_ids"])
             switch parsed.value("--format") ?? "text" {
             case "json": json = true
             case "text", "human": json = false

@@ -13,6 +13,9 @@ let subcommands: [(name: String, command: Subcommand)] = [
     ("batch", Subcommand(summary: "collate JSONL examples into batches (JSON Lines on stdout)", usage: BatchCommand.usage, run: BatchCommand.run)),
     ("bench", Subcommand(summary: "time collation of JSONL examples", usage: BenchCommand.usage, run: BenchCommand.run)),
     ("tokenize", Subcommand(summary: "encode texts with a tokenizer.json (ids and offsets)", usage: TokenizeCommand.usage, run: TokenizeCommand.run)),
+    ("validate", Subcommand(summary: "check a spec and dataset against a model backend before training", usage: ValidateCommand.usage, run: ValidateCommand.run)),
+    ("train", Subcommand(summary: "a short dry run on the reference Swift LM: loss per step", usage: TrainCommand.usage, run: TrainCommand.run)),
+    ("inspect", Subcommand(summary: "show what a batch trains, token by token, with statistics and diagnostics", usage: InspectCommand.usage, run: InspectCommand.run)),
     ("chat", Subcommand(summary: "render conversations with a chat format; ids and assistant masks", usage: ChatCommand.usage, run: ChatCommand.run)),
 ]
 

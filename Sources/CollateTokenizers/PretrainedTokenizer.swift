@@ -55,13 +55,14 @@ extension PretrainedTokenizer {
     ///   overall for cached words.
     public func encode(_ text: String, addSpecialTokens: Bool = true) -> Encoding {
         var raw = encodeRaw(text)
-        postProcessor?.process(&raw, addSpecialTokens: addSpecialTokens)
+        postProcessor?.process(&raw, addSpecialTokens: addSpecialTokens) { token(of: $0) ?? "" }
         return Encoding(ids: raw.ids, offsets: raw.offsets)
     }
 
     /// The token strings of `text`'s encoding (no post-processing).
     public func tokenize(_ text: String) -> [String] {
-        encodeRaw(text).tokens
+        let raw = encodeRaw(text)
+        return zip(raw.ids, raw.texts).map { id, text in text ?? token(of: id) ?? "" }
     }
 
     private func encodeRaw(_ text: String) -> _RawEncoding {
@@ -69,7 +70,7 @@ extension PretrainedTokenizer {
         var encoding = _RawEncoding()
         encoding.ids.reserveCapacity(root.count / 3 + 4)
         encoding.offsets.reserveCapacity(root.count / 3 + 4)
-        encoding.tokens.reserveCapacity(root.count / 3 + 4)
+        encoding.texts.reserveCapacity(root.count / 3 + 4)
 
         for (range, token) in rawMatcher.split(root.scalars) where !range.isEmpty {
             let piece = root.slice(range)
@@ -91,9 +92,7 @@ extension PretrainedTokenizer {
                     for token in model.tokenize(word.scalars) {
                         let start = Int(token.start)
                         let end = Int(token.end)
-                        encoding.ids.append(token.id)
-                        encoding.offsets.append(word.originalRange(of: start..<end))
-                        encoding.tokens.append(model.token(for: token.id) ?? "")
+                        encoding.append(token.id, word.originalRange(of: start..<end))
                     }
                 }
             }
@@ -102,9 +101,9 @@ extension PretrainedTokenizer {
     }
 
     private func append(_ token: AddedToken, covering piece: _NormalizedString, to encoding: inout _RawEncoding) {
-        encoding.ids.append(token.id)
-        encoding.offsets.append(piece.originalRange(of: 0..<piece.count))
-        encoding.tokens.append(token.content)
+        // HF's token value is the matched text, with any white space lstrip/rstrip took.
+        let text = piece.string
+        encoding.append(token.id, piece.originalRange(of: 0..<piece.count), text: text == token.content ? nil : text)
     }
 }
 

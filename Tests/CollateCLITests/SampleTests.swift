@@ -46,4 +46,17 @@ struct SampleTests {
         #expect(result.stdout.contains(#""labels": [[7, 8, -100, -100, -100, -100, -100, -100]"#))
         #expect(result.stdout.contains("unlabelled batch has labels: false"))
     }
+
+    @Test func trainLoopLossFallsAndTheSeedFailureIsRejected() throws {
+        let result = try Self.runSample("TrainLoop")
+        #expect(result.status == 0, "\(result.stderr)")
+        let losses = result.stdoutLines.compactMap { line -> Double? in
+            guard case .object(let record)? = try? JSONParser.parse(line), case .number(let text)? = record["loss"] else { return nil }
+            return Double(text)
+        }
+        #expect(losses.count == 8)
+        #expect(zip(losses, losses.dropFirst()).allSatisfy { $0 > $1 }, "loss falls every step: \(losses)")
+        #expect(result.stdout.contains("rejected before step 1"))
+        #expect(result.stdout.contains("error[missing-labels]"))
+    }
 }

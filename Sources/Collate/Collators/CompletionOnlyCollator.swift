@@ -47,65 +47,26 @@ public struct CompletionOnlyCollator: Collator {
             labelSource: .completionOfInputIDs,
             layout: paddingFree ? .paddingFree : .padded(side: padding.side, padTokenID: padding.padTokenID, masksLabelsByPadID: true),
             ignoreIndex: ignoreIndex,
-            requiredTemplates: [responseTemplate] + (instructionTemplate.map { [$0] } ?? []))
+            requiredTemplates: [responseTemplate] + (instructionTemplate.map { [$0] } ?? []),
+            maskedLabelTokenID: paddingFree ? padding.padTokenID : nil)
     }
 
     /// Builds the batch.
     /// - Complexity: O(*B* × *L* × *T*) in the worst case for template length *T*; O(*B* × *L*) typically.
     public func collate(_ examples: [Example]) throws(CollateError) -> Batch {
         let base = LanguageModelingCollator(padTokenID: padding.padTokenID, paddingSide: padding.side, padToMultipleOf: padding.padToMultipleOf)
-        var batch = try base.collate(examples)
+        var batch = try base.collate(examples, reportingAs: contract.name)
         guard var labels = batch["labels"] else { throw .emptyBatch }
         let width = labels.shape[1]
+        let templates = contract.requiredTemplates
         labels.withUnsafeMutableScalars { scalars in
             for row in 0..<examples.count {
-                let rowBuffer = UnsafeMutableBufferPointer(rebasing: scalars[row * width ..< (row + 1) * width])
-                maskRow(rowBuffer)
+                var rowBuffer = UnsafeMutableBufferPointer(rebasing: scalars[row * width ..< (row + 1) * width])
+                _TemplateSearch.maskCompletion(&rowBuffer, templates: templates, ignoreIndex: ignoreIndex)
             }
         }
         batch["labels"] = labels
         return paddingFree ? flatten(batch) : batch
-    }
-
-    /// The positions where `template` starts in `row`, in order.
-    func occurrences(of template: [Int32], in row: UnsafeMutableBufferPointer<Int32>) -> [Int] {
-        guard let head = template.first, template.count <= row.count else { return [] }
-        var found: [Int] = []
-        for start in 0...(row.count - template.count) where row[start] == head {
-            var matches = true
-            for offset in 1..<template.count where row[start + offset] != template[offset] {
-                matches = false
-                break
-            }
-            if matches { found.append(start) }
-        }
-        return found
-    }
-
-    /// TRL's masking of one row of labels, in place.
-    func maskRow(_ row: UnsafeMutableBufferPointer<Int32>) {
-        func mask(_ range: Range<Int>) {
-            for index in range.clamped(to: 0..<row.count) { row[index] = ignoreIndex }
-        }
-        let responseStarts = occurrences(of: responseTemplate, in: row)
-        guard let instructionTemplate else {
-            guard let last = responseStarts.last else { return mask(0..<row.count) }
-            return mask(0..<(last + responseTemplate.count))
-        }
-        let responseEnds = responseStarts.map { $0 + responseTemplate.count }
-        if responseEnds.isEmpty { mask(0..<row.count) }
-        // TRL searches for the instruction template after the masking above.
-        var humanStarts = occurrences(of: instructionTemplate, in: row)
-        if humanStarts.isEmpty { mask(0..<row.count) }
-        if let firstHuman = humanStarts.first, let firstResponse = responseEnds.first, firstHuman > firstResponse {
-            humanStarts.insert(0, at: 0)
-        }
-        for (turn, (start, end)) in zip(humanStarts, responseEnds).enumerated() {
-            mask(turn == 0 ? 0..<end : start..<max(start, end))
-        }
-        if responseEnds.count < humanStarts.count, let lastHuman = humanStarts.last {
-            mask(lastHuman..<row.count)
-        }
     }
 
     /// TRL's padding-free layout: padding removed, one row, positions restarting per sequence,

@@ -31,7 +31,12 @@ public struct LanguageModelingCollator: Collator {
     /// Builds the batch.
     /// - Complexity: O(*B* × *L*).
     public func collate(_ examples: [Example]) throws(CollateError) -> Batch {
-        var (batch, _) = try _tokenizerPad(examples, options: padding, excluding: ["labels"], collator: contract.name)
+        try collate(examples, reportingAs: contract.name)
+    }
+
+    /// Builds the batch; errors name `collator`, so a collator built on this one names itself.
+    func collate(_ examples: [Example], reportingAs collator: String) throws(CollateError) -> Batch {
+        var (batch, _) = try _tokenizerPad(examples, options: padding, excluding: ["labels"], collator: collator)
         guard var labels = batch["input_ids"] else { throw .emptyBatch }
         let padID = padding.padTokenID
         labels.withUnsafeMutableScalars { scalars in

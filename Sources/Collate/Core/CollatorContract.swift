@@ -31,6 +31,14 @@ public struct CollatorContract: Sendable, Hashable {
         /// Per-example scalar class labels (`label` / `label_ids`) passed through as `labels` of
         /// shape [B] (`DataCollatorWithPadding`); never token labels.
         case sequenceClassLabels
+        /// The original id at the positions the collator chose to mask (and maybe replaced in
+        /// `input_ids`), the ignore index everywhere else; examples' own labels are replaced
+        /// (`DataCollatorForLanguageModeling(mlm=True)`). How many tokens train is random.
+        case maskedTokens
+        /// Preference pairs concatenated as prompt + response rows, chosen rows then rejected rows,
+        /// with the prompt positions set to the ignore index (torchtune `padded_collate_dpo`);
+        /// the labels come from the example's `chosen_*` / `rejected_*` fields, not from `labels`.
+        case responsesOfPreferencePairs
     }
 
     /// How the produced batch lays sequences out.
@@ -64,6 +72,9 @@ public struct CollatorContract: Sendable, Hashable {
     public var fixedLength: Int?
     /// Token sequences that must occur in every example (a completion collator's response template).
     public var requiredTemplates: [[Int32]]
+    /// Batch rows each example becomes: 1 for most collators, 2 for preference pairs laid out
+    /// as chosen rows followed by rejected rows.
+    public var rowsPerExample: Int
     /// The token id whose occurrences in `input_ids` become the ignore index in `labels`, for
     /// layouts that do not say it themselves (a padding-free TRL completion collator pads, masks
     /// by pad id, then flattens). For ``Layout/padded(side:padTokenID:masksLabelsByPadID:)`` the
@@ -75,7 +86,7 @@ public struct CollatorContract: Sendable, Hashable {
         name: String, reference: String, requiredFields: [String], optionalFields: [String] = [],
         producedFields: [String], labelSource: LabelSource, layout: Layout,
         ignoreIndex: Int32 = Collate.ignoreIndex, fixedLength: Int? = nil, requiredTemplates: [[Int32]] = [],
-        maskedLabelTokenID: Int32? = nil
+        maskedLabelTokenID: Int32? = nil, rowsPerExample: Int = 1
     ) {
         self.name = name
         self.reference = reference
@@ -87,6 +98,7 @@ public struct CollatorContract: Sendable, Hashable {
         self.ignoreIndex = ignoreIndex
         self.fixedLength = fixedLength
         self.requiredTemplates = requiredTemplates
+        self.rowsPerExample = rowsPerExample
         self.maskedLabelTokenID = maskedLabelTokenID
     }
 

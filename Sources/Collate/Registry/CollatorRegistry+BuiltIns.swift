@@ -41,5 +41,80 @@ extension CollatorRegistry {
                 ignoreIndex: try spec.int32("ignore_index", default: ignoreIndex) ?? ignoreIndex,
                 paddingFree: try spec.bool("padding_free", default: false))
         },
+        "masked-language-modeling": Registration(keys: [
+            "mask_token_id", "vocab_size", "mlm_probability", "mask_replace_prob", "random_replace_prob", "seed",
+            "special_token_ids", "whole_word_mask", "pad_token_id", "padding_side", "pad_to_multiple_of",
+        ]) { spec in
+            try spec.maskedLanguageModelingCollator()
+        },
+        "preference": Registration(keys: [
+            "pad_token_id", "layout", "pad_to_multiple_of", "ignore_index", "max_prompt_length", "max_completion_length",
+            "max_length", "truncation_mode",
+        ]) { spec in
+            try spec.preferenceCollator()
+        },
     ]
+}
+
+extension CollatorSpec {
+    /// Reads a `masked-language-modeling` spec.
+    mutating func maskedLanguageModelingCollator() throws(SpecError) -> MaskedLanguageModelingCollator {
+        let maskID = try requiredInt32("mask_token_id", reason: "masked language modeling replaces selected tokens with the tokenizer's mask token ([MASK]); a tokenizer without one cannot do MLM (use \"language-modeling\" for causal LM)")
+        let padding = try paddingOptions(withStrategy: false)
+        let wholeWord = try bool("whole_word_mask", default: false)
+        let mlm = try probability("mlm_probability", default: 0.15)
+        // HF turns random replacement off under whole-word masking; those are the defaults there.
+        let maskReplace = try probability("mask_replace_prob", default: wholeWord ? 1 : 0.8)
+        let randomReplace = try probability("random_replace_prob", default: wholeWord ? 0 : 0.1)
+        guard maskReplace + randomReplace <= 1 else {
+            throw .invalidValue(key: "random_replace_prob", value: String(randomReplace),
+                                reason: "mask_replace_prob + random_replace_prob = \(maskReplace + randomReplace) exceeds 1; the rest (1 - both) is the share of selected tokens left unchanged")
+        }
+        let vocab = try int32("vocab_size")
+        if let vocab, vocab <= 0 {
+            throw .invalidValue(key: "vocab_size", value: String(vocab), reason: "must be a positive integer (len(tokenizer))")
+        }
+        if vocab == nil, randomReplace > 0, mlm > 0 {
+            throw .missingKey("vocab_size", type: type, reason: "random_replace_prob \(randomReplace) replaces tokens with random ids drawn from [0, vocab_size); set it to len(tokenizer), or set random_replace_prob to 0")
+        }
+        let seed: UInt64
+        switch object["seed"] {
+        case nil, .null?: seed = 0
+        case .integer(let number)?: seed = UInt64(bitPattern: number)
+        case let other?: throw .wrongType(key: "seed", expected: "an integer", found: "\(other.typeName) \(other.preview())")
+        }
+        return MaskedLanguageModelingCollator(
+            maskTokenID: maskID, padTokenID: padding.padTokenID, vocabSize: Int(vocab ?? 0),
+            mlmProbability: mlm, maskReplaceProbability: maskReplace, randomReplaceProbability: randomReplace,
+            specialTokenIDs: try int32Array("special_token_ids") ?? [], wholeWordMask: wholeWord, seed: seed,
+            paddingSide: padding.side, padToMultipleOf: padding.padToMultipleOf)
+    }
+
+    /// Reads a `preference` spec.
+    mutating func preferenceCollator() throws(SpecError) -> PreferenceCollator {
+        let padID = try requiredInt32("pad_token_id", reason: "chosen and rejected completions are padded with the tokenizer's pad id (often its eos id when it has no pad token)")
+        var layout = PreferenceCollator.PairLayout.trl
+        if let text = try string("layout") {
+            guard let parsed = PreferenceCollator.PairLayout(rawValue: text) else {
+                throw .invalidValue(key: "layout", value: "\"\(text)\"", reason: "must be \"trl\" (TRL 0.19), \"trl-concatenated\" (TRL 1.x) or \"torchtune\"")
+            }
+            layout = parsed
+        }
+        var mode = PreferenceCollator.TruncationMode.keepStart
+        if let text = try string("truncation_mode") {
+            guard let parsed = PreferenceCollator.TruncationMode(rawValue: text) else {
+                throw .invalidValue(key: "truncation_mode", value: "\"\(text)\"", reason: "must be \"keep_start\" or \"keep_end\"")
+            }
+            mode = parsed
+        }
+        let maxLength = try positiveInt("max_length")
+        if maxLength != nil, layout == .trl {
+            throw .invalidValue(key: "max_length", value: String(maxLength ?? 0), reason: "layout \"trl\" keeps one prompt for both completions, so a row length cannot be cut per completion (TRL 0.19 truncates in the trainer); use max_prompt_length and max_completion_length, or layout \"trl-concatenated\" / \"torchtune\"")
+        }
+        return PreferenceCollator(
+            padTokenID: padID, layout: layout, padToMultipleOf: try positiveInt("pad_to_multiple_of"),
+            ignoreIndex: try int32("ignore_index", default: ignoreIndex) ?? ignoreIndex,
+            maxPromptLength: try positiveInt("max_prompt_length"), maxCompletionLength: try positiveInt("max_completion_length"),
+            maxLength: maxLength, truncationMode: mode)
+    }
 }

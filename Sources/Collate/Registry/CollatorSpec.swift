@@ -45,6 +45,32 @@ public struct CollatorSpec: Sendable {
         return Int(value)
     }
 
+    /// A number key (JSON integer or fraction, `0`, `0.15`, `1e-1`), or `defaultValue` when
+    /// absent or null.
+    public mutating func double(_ key: String, default defaultValue: Double) throws(SpecError) -> Double {
+        guard let value = value(key) else { return defaultValue }
+        switch value {
+        case .integer(let number):
+            return Double(number)
+        case .number(let text):
+            guard let number = Double(text), number.isFinite else {
+                throw .invalidValue(key: key, value: text, reason: "must be a finite number")
+            }
+            return number
+        default:
+            throw .wrongType(key: key, expected: "a number", found: "\(value.typeName) \(value.preview())")
+        }
+    }
+
+    /// A probability key: a number in [0, 1], or `defaultValue` when absent or null.
+    public mutating func probability(_ key: String, default defaultValue: Double) throws(SpecError) -> Double {
+        let number = try double(key, default: defaultValue)
+        guard (0...1).contains(number) else {
+            throw .invalidValue(key: key, value: String(number), reason: "must be a probability between 0 and 1")
+        }
+        return number
+    }
+
     /// A boolean key, or `defaultValue` when absent or null.
     public mutating func bool(_ key: String, default defaultValue: Bool) throws(SpecError) -> Bool {
         guard let value = value(key) else { return defaultValue }

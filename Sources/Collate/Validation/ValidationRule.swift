@@ -100,5 +100,7 @@ extension CollatorContract {
     var usesExampleLabels: Bool { labelSource == .examples || labelSource == .examplesOrInputIDs }
 
     /// Whether the collator makes token labels from `input_ids`, replacing any the examples carry.
-    var replacesExampleLabels: Bool { labelSource == .copyOfInputIDs || labelSource == .completionOfInputIDs }
+    var replacesExampleLabels: Bool {
+        labelSource == .copyOfInputIDs || labelSource == .completionOfInputIDs || labelSource == .maskedTokens
+    }
 }

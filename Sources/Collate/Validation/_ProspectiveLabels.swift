@@ -25,6 +25,17 @@ enum _ProspectiveLabels {
             _TemplateSearch.maskCompletion(&labels, templates: contract.requiredTemplates, ignoreIndex: contract.ignoreIndex)
             if contract.layout == .paddingFree, !labels.isEmpty { labels[0] = contract.ignoreIndex }
             return labels
+        case .maskedTokens:
+            // Which tokens are masked is random; nothing can be said of one example ahead of time.
+            return nil
+        case .responsesOfPreferencePairs:
+            // The chosen row's labels then the rejected row's: the prompt masked, each completion trained.
+            guard contract.requiredFields.count == 3,
+                  let prompt = example.sequence(contract.requiredFields[0]),
+                  let chosen = example.sequence(contract.requiredFields[1]),
+                  let rejected = example.sequence(contract.requiredFields[2]) else { return nil }
+            let masked = [Int32](repeating: contract.ignoreIndex, count: prompt.count)
+            return masked + chosen + masked + rejected
         }
     }
 

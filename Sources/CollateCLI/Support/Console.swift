@@ -18,6 +18,12 @@ enum Console {
         buffer.removeAll(keepingCapacity: true)
     }
 
+    /// Whether to colour stdout: only on a terminal, and never when `NO_COLOR` is set (no-color.org).
+    static var colorsEnabled: Bool {
+        if let noColor = ProcessInfo.processInfo.environment["NO_COLOR"], !noColor.isEmpty { return false }
+        return isatty(STDOUT_FILENO) != 0
+    }
+
     /// Writes a human message to stderr.
     static func message(_ text: String) {
         FileHandle.standardError.write(Data((text + "\n").utf8))

@@ -1,5 +1,6 @@
 import Collate
 import CollateData
+import CollateTokenizers
 import Foundation
 
 /// Loading a spec and an examples file, shared by the subcommands that take them.
@@ -30,5 +31,25 @@ enum Inputs {
         let global = error.offsettingExample(by: offset)
         let line = global.exampleIndex.flatMap { $0 < records.count ? records[$0].line : nil }
         return InputError(file: file, line: line, reason: global.description)
+    }
+}
+
+extension Inputs {
+    /// Loads a tokenizer.json file or a folder holding one.
+    static func tokenizer(path: String) throws -> PretrainedTokenizer {
+        do {
+            return try PretrainedTokenizer(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw InputError(file: path, line: nil, reason: "\(error)")
+        }
+    }
+
+    /// A built-in chat format by name.
+    static func chatFormat(name: String) throws(UsageError) -> ChatFormat {
+        do {
+            return try ChatFormat.named(name)
+        } catch {
+            throw UsageError("\(error)")
+        }
     }
 }

@@ -9,6 +9,12 @@ public enum ExampleFile {
         public var line: Int
         /// The decoded example.
         public var example: Example
+
+        /// Creates a record.
+        public init(line: Int, example: Example) {
+            self.line = line
+            self.example = example
+        }
     }
 
     /// Reads every example of a JSONL file.

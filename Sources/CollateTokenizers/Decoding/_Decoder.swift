@@ -88,9 +88,10 @@ indirect enum _Decoder: Sendable {
         case .metaspace(let replacement, let scheme):
             return tokens.enumerated().map { index, token in
                 var view = String.UnicodeScalarView()
-                for (position, scalar) in token.unicodeScalars.enumerated() {
+                for scalar in token.unicodeScalars {
                     if scalar == replacement {
-                        if index == 0 && position == 0 && scheme != .never { continue }
+                        // HF drops every replacement of the first token, not only a leading one.
+                        if index == 0 && scheme != .never { continue }
                         view.append(" ")
                     } else {
                         view.append(scalar)

@@ -18,6 +18,8 @@ struct _BPE: Sendable {
     let vocabR: [String?]
     /// Pair of ids to (rank, merged id).
     let merges: _PairTable
+    /// The merged id of each merge rank.
+    let mergedIDs: [Int32]
     /// Id of each single-scalar token, for scalars below 0x10000 (-1 when absent).
     private let bmpIDs: [Int32]
     /// Id of each single-scalar token above 0xFFFF.
@@ -100,12 +102,15 @@ struct _BPE: Sendable {
         }
         self.byteIDs = byteIDs
 
-        merges = try Self.parseMerges(try json.member("merges"), vocab: vocab, prefix: continuingSubwordPrefix)
+        (merges, mergedIDs) = try Self.parseMerges(try json.member("merges"), vocab: vocab, prefix: continuingSubwordPrefix)
     }
 
-    private static func parseMerges(_ json: _JSONValue, vocab: [String: Int32], prefix: String?) throws -> _PairTable {
+    private static func parseMerges(
+        _ json: _JSONValue, vocab: [String: Int32], prefix: String?
+    ) throws -> (_PairTable, [Int32]) {
         let rawMerges = try json.rawArray()
         var table = _PairTable(capacity: rawMerges.count)
+        var mergedIDs = [Int32](repeating: -1, count: rawMerges.count)
         let prefixLength = prefix?.utf8.count ?? 0
         for (rank, raw) in rawMerges.enumerated() {
             let left: String
@@ -138,8 +143,9 @@ struct _BPE: Sendable {
                 throw TokenizerJSONError.tokenNotInVocabulary(path: "\(json.path)[\(rank)]", token: merged)
             }
             table.insert(leftID, rightID, rank: Int32(rank), newID: mergedID)
+            mergedIDs[rank] = mergedID
         }
-        return table
+        return (table, mergedIDs)
     }
 
     /// Number of ids of the model vocabulary.
@@ -167,10 +173,8 @@ struct _BPE: Sendable {
         return result
     }
 
-    private static func string(_ scalars: some Sequence<Unicode.Scalar>) -> String {
-        var view = String.UnicodeScalarView()
-        view.append(contentsOf: scalars)
-        return String(view)
+    private static func string(_ scalars: [Unicode.Scalar]) -> String {
+        String(scalars: scalars)
     }
 
     @inline(__always)
@@ -228,7 +232,7 @@ struct _BPE: Sendable {
         if let unknown = pendingUnknown, let unknownID {
             symbols.append(unknownID, unknown.start, unknown.end)
         }
-        symbols.mergeAll(merges)
+        symbols.mergeAll(merges, mergedIDs: mergedIDs)
         return symbols.tokens()
     }
 }
@@ -263,23 +267,25 @@ struct _Symbols {
     }
 
     /// HF `Word::merge_all` without dropout: repeatedly merge the pair of lowest rank
-    /// (leftmost first), skipping queue entries that went stale.
-    mutating func mergeAll(_ merges: _PairTable) {
+    /// (leftmost first), skipping queue entries that went stale. A queue entry is
+    /// `rank << 32 | position`; its merged id is `mergedIDs[rank]` (a rank names one merge).
+    mutating func mergeAll(_ merges: _PairTable, mergedIDs: [Int32]) {
         let count = ids.count
         guard count > 1 else { return }
         var heap = _MergeHeap()
         heap.reserve(count)
         for position in 0..<(count - 1) {
             let merge = merges.lookup(ids[position], ids[position + 1])
-            if merge != _PairTable.notFound { heap.push(rankAndID: merge, position: Int32(position)) }
+            if merge != _PairTable.notFound { heap.appendUnordered(rank: merge, position: Int32(position)) }
         }
+        heap.heapify()
         while let top = heap.pop() {
-            let position = Int(top.position)
+            let position = Int(top & 0xFFFF_FFFF)
             if removed[position] { continue }
             let nextPosition = Int(next[position])
             if nextPosition < 0 { continue }
             let current = merges.lookup(ids[position], ids[nextPosition])
-            let newID = Int32(truncatingIfNeeded: top.rankAndID & 0xFFFF_FFFF)
+            let newID = mergedIDs[Int(top >> 32)]
             if current == _PairTable.notFound || Int32(truncatingIfNeeded: current & 0xFFFF_FFFF) != newID { continue }
             // Merge the right symbol into this one.
             ids[position] = newID
@@ -291,11 +297,11 @@ struct _Symbols {
             let before = previous[position]
             if before >= 0 {
                 let merge = merges.lookup(ids[Int(before)], newID)
-                if merge != _PairTable.notFound { heap.push(rankAndID: merge, position: before) }
+                if merge != _PairTable.notFound { heap.push(rank: merge, position: before) }
             }
             if after >= 0 {
                 let merge = merges.lookup(newID, ids[Int(after)])
-                if merge != _PairTable.notFound { heap.push(rankAndID: merge, position: Int32(position)) }
+                if merge != _PairTable.notFound { heap.push(rank: merge, position: Int32(position)) }
             }
         }
     }
@@ -308,61 +314,6 @@ struct _Symbols {
             result.append(_ModelToken(id: ids[index], start: starts[index], end: ends[index]))
         }
         return result
-    }
-}
-
-/// A binary min-heap of pending merges ordered by (rank, position), as HF's merge queue.
-struct _MergeHeap {
-    /// `rank << 32 | position`: the ordering key.
-    private var keys: [UInt64] = []
-    /// The merged id of each entry.
-    private var newIDs: [Int32] = []
-
-    mutating func reserve(_ capacity: Int) {
-        keys.reserveCapacity(capacity)
-        newIDs.reserveCapacity(capacity)
-    }
-
-    mutating func push(rankAndID: UInt64, position: Int32) {
-        let key = (rankAndID & 0xFFFF_FFFF_0000_0000) | UInt64(UInt32(bitPattern: position))
-        let newID = Int32(truncatingIfNeeded: rankAndID & 0xFFFF_FFFF)
-        keys.append(key)
-        newIDs.append(newID)
-        var child = keys.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            if keys[parent] <= key { break }
-            keys[child] = keys[parent]
-            newIDs[child] = newIDs[parent]
-            child = parent
-        }
-        keys[child] = key
-        newIDs[child] = newID
-    }
-
-    /// The entry of lowest (rank, position): `rankAndID` packs rank and merged id.
-    mutating func pop() -> (rankAndID: UInt64, position: Int32)? {
-        guard let topKey = keys.first else { return nil }
-        let topID = newIDs[0]
-        let lastKey = keys.removeLast()
-        let lastID = newIDs.removeLast()
-        let count = keys.count
-        if count > 0 {
-            var parent = 0
-            while true {
-                var child = 2 * parent + 1
-                if child >= count { break }
-                if child + 1 < count && keys[child + 1] < keys[child] { child += 1 }
-                if keys[child] >= lastKey { break }
-                keys[parent] = keys[child]
-                newIDs[parent] = newIDs[child]
-                parent = child
-            }
-            keys[parent] = lastKey
-            newIDs[parent] = lastID
-        }
-        let rankAndID = (topKey & 0xFFFF_FFFF_0000_0000) | UInt64(UInt32(bitPattern: topID))
-        return (rankAndID, Int32(truncatingIfNeeded: topKey & 0xFFFF_FFFF))
     }
 }
 

@@ -50,11 +50,7 @@ struct _NormalizedString {
     var count: Int { scalars.count }
 
     /// The normalized text as a `String`.
-    var string: String {
-        var view = String.UnicodeScalarView()
-        view.append(contentsOf: scalars)
-        return String(view)
-    }
+    var string: String { String(scalars: scalars) }
 
     /// The original span of a range of normalized scalars (HF `convert_offsets` from the
     /// normalized referential), absolute.
@@ -194,6 +190,43 @@ struct _NormalizedString {
         if changed {
             scalars = newScalars
             alignments = newAlignments
+        }
+    }
+}
+
+extension String {
+    /// A string made of `scalars`, written as UTF-8 in one pass.
+    init(scalars: [Unicode.Scalar]) {
+        var byteCount = 0
+        for scalar in scalars {
+            let value = scalar.value
+            byteCount += value < 0x80 ? 1 : value < 0x800 ? 2 : value < 0x10000 ? 3 : 4
+        }
+        self.init(unsafeUninitializedCapacity: byteCount) { buffer in
+            var index = 0
+            for scalar in scalars {
+                let value = scalar.value
+                if value < 0x80 {
+                    buffer[index] = UInt8(truncatingIfNeeded: value)
+                    index += 1
+                } else if value < 0x800 {
+                    buffer[index] = UInt8(truncatingIfNeeded: 0xC0 | (value >> 6))
+                    buffer[index + 1] = UInt8(truncatingIfNeeded: 0x80 | (value & 0x3F))
+                    index += 2
+                } else if value < 0x10000 {
+                    buffer[index] = UInt8(truncatingIfNeeded: 0xE0 | (value >> 12))
+                    buffer[index + 1] = UInt8(truncatingIfNeeded: 0x80 | ((value >> 6) & 0x3F))
+                    buffer[index + 2] = UInt8(truncatingIfNeeded: 0x80 | (value & 0x3F))
+                    index += 3
+                } else {
+                    buffer[index] = UInt8(truncatingIfNeeded: 0xF0 | (value >> 18))
+                    buffer[index + 1] = UInt8(truncatingIfNeeded: 0x80 | ((value >> 12) & 0x3F))
+                    buffer[index + 2] = UInt8(truncatingIfNeeded: 0x80 | ((value >> 6) & 0x3F))
+                    buffer[index + 3] = UInt8(truncatingIfNeeded: 0x80 | (value & 0x3F))
+                    index += 4
+                }
+            }
+            return index
         }
     }
 }

@@ -1,8 +1,16 @@
-/// An encoding being built: ids, offsets and the token strings (needed by offset trimming).
+/// An encoding being built: ids, offsets, and the token strings that differ from the
+/// vocabulary's (an added token's matched text includes the spaces `lstrip`/`rstrip` took).
 struct _RawEncoding {
     var ids: [Int32] = []
     var offsets: [Range<Int>] = []
-    var tokens: [String] = []
+    /// For each token, its string when it is not the vocabulary's string of its id.
+    var texts: [String?] = []
+
+    mutating func append(_ id: Int32, _ offsets: Range<Int>, text: String? = nil) {
+        ids.append(id)
+        self.offsets.append(offsets)
+        texts.append(text)
+    }
 }
 
 /// A piece of a `TemplateProcessing` template.
@@ -64,12 +72,18 @@ indirect enum _PostProcessor: Sendable {
     }
 
     /// Post-processes a single-sequence encoding (HF `process` with no pair).
-    func process(_ encoding: inout _RawEncoding, addSpecialTokens: Bool) {
+    /// - Parameters:
+    ///   - encoding: The encoding, changed in place.
+    ///   - addSpecialTokens: Whether templates add their special tokens.
+    ///   - tokenString: The token string of an id (offset trimming looks at it).
+    func process(_ encoding: inout _RawEncoding, addSpecialTokens: Bool, tokenString: (Int32) -> String) {
         switch self {
         case .sequence(let processors):
-            for processor in processors { processor.process(&encoding, addSpecialTokens: addSpecialTokens) }
+            for processor in processors {
+                processor.process(&encoding, addSpecialTokens: addSpecialTokens, tokenString: tokenString)
+            }
         case .byteLevel(let addPrefixSpace, let trimOffsets):
-            if trimOffsets { Self.trimOffsets(&encoding, addPrefixSpace: addPrefixSpace) }
+            if trimOffsets { Self.trimOffsets(&encoding, addPrefixSpace: addPrefixSpace, tokenString: tokenString) }
         case .template(let single, let specialTokens):
             guard addSpecialTokens else { return }
             var result = _RawEncoding()
@@ -80,13 +94,13 @@ indirect enum _PostProcessor: Sendable {
                     if name == "A" {
                         result.ids.append(contentsOf: encoding.ids)
                         result.offsets.append(contentsOf: encoding.offsets)
-                        result.tokens.append(contentsOf: encoding.tokens)
+                        result.texts.append(contentsOf: encoding.texts)
                     }
                 case .specialToken(let name):
                     if let special = specialTokens[name] {
                         result.ids.append(contentsOf: special.ids)
                         result.offsets.append(contentsOf: repeatElement(0..<0, count: special.ids.count))
-                        result.tokens.append(contentsOf: special.tokens)
+                        result.texts.append(contentsOf: special.tokens.map { Optional($0) })
                     }
                 }
             }
@@ -96,11 +110,11 @@ indirect enum _PostProcessor: Sendable {
 
     /// HF `process_offsets`: leading and trailing spaces of a token are left out of its
     /// offsets.
-    private static func trimOffsets(_ encoding: inout _RawEncoding, addPrefixSpace: Bool) {
+    private static func trimOffsets(_ encoding: inout _RawEncoding, addPrefixSpace: Bool, tokenString: (Int32) -> String) {
         let space = _ByteLevel.byteToScalar[Int(UInt8(ascii: " "))]
         func isSpace(_ scalar: Unicode.Scalar) -> Bool { scalar == space || scalar.properties.isWhitespace }
         for index in 0..<encoding.ids.count {
-            let scalars = Array(encoding.tokens[index].unicodeScalars)
+            let scalars = Array((encoding.texts[index] ?? tokenString(encoding.ids[index])).unicodeScalars)
             var leading = 0
             while leading < scalars.count, isSpace(scalars[leading]) { leading += 1 }
             var trailing = 0

@@ -36,10 +36,9 @@ final class _Regex: @unchecked Sendable {
     /// All matches (possibly empty) in `scalars`, as scalar ranges, in order.
     func matches(in scalars: [Unicode.Scalar]) -> [Range<Int>] {
         if scalars.isEmpty { return [] }
-        var view = String.UnicodeScalarView()
-        view.append(contentsOf: scalars)
-        let string = String(view)
-        let utf16Count = string.utf16.count
+        let string = String(scalars: scalars)
+        var utf16Count = scalars.count
+        for scalar in scalars where scalar.value > 0xFFFF { utf16Count += 1 }
         var result: [Range<Int>] = []
         // Walk UTF-16 offsets and scalar offsets together; matches come in order.
         var scalarIndex = 0

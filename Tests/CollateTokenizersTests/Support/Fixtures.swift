@@ -20,6 +20,9 @@ enum Fixtures {
     /// The golden file of HF tokenizers outputs.
     static let goldenFile = root.appendingPathComponent("golden").appendingPathComponent("tokenizers.jsonl")
 
+    /// The golden file of HF tokenizers outputs for the synthetic tokenizers.
+    static let componentsGoldenFile = root.appendingPathComponent("golden").appendingPathComponent("components.jsonl")
+
     /// Real tokenizers, each loaded once for the whole test run.
     static func tokenizer(_ name: String) throws -> PretrainedTokenizer {
         try TokenizerCache.shared.tokenizer(name)

@@ -18,9 +18,11 @@ public struct LabelsOverwrittenRule: ValidationRule {
 
 extension Diagnostic {
     fileprivate static func labelsOverwritten(example: Int, masked: Int, total: Int, collator: CollatorContract) -> Diagnostic {
-        let made = collator.labelSource == .completionOfInputIDs
-            ? "labels made from input_ids by searching a response template"
-            : "a copy of input_ids"
+        let made = switch collator.labelSource {
+        case .completionOfInputIDs: "labels made from input_ids by searching a response template"
+        case .maskedTokens: "the ids of randomly masked tokens (-100 elsewhere)"
+        default: "a copy of input_ids"
+        }
         return Diagnostic(.labelsOverwritten, message:
             "example \(example) carries its own 'labels' (\(masked) of \(total) positions masked) but \(collator.phrase) replaces them with "
             + "\(made): the masking in the data is silently lost and the model trains on tokens it should not (e.g. prompts). "

@@ -18,7 +18,7 @@ public struct MissingLabelsRule: ValidationRule {
         case .examples:
             guard !context.examples.isEmpty, !context.examples.contains(where: { $0.has("labels") }) else { return [] }
             return [.datasetHasNoLabels(collator, count: context.examples.count)]
-        case .copyOfInputIDs, .completionOfInputIDs, .examplesOrInputIDs:
+        case .copyOfInputIDs, .completionOfInputIDs, .examplesOrInputIDs, .maskedTokens, .responsesOfPreferencePairs:
             return []
         }
     }

@@ -1,0 +1,51 @@
+import CollateTokenizers
+import Foundation
+
+// usage: TokenizerBench TOKENIZER_PATH TEXT_FILE [REPEATS]
+// Prints one JSON line per run: load seconds, encode seconds of one call on the whole
+// text, MB/s (MB = 10^6 UTF-8 bytes), token count. The word cache is cleared between
+// runs by loading a fresh tokenizer, so every run is a cold single call, as for HF.
+// TOKENIZER_BENCH_DUMP=FILE writes the last run's tokens for a parity diff.
+
+let arguments = CommandLine.arguments
+guard arguments.count >= 3 else {
+    FileHandle.standardError.write(Data("usage: TokenizerBench TOKENIZER_PATH TEXT_FILE [REPEATS]\n".utf8))
+    exit(2)
+}
+let tokenizerURL = URL(fileURLWithPath: arguments[1])
+let text: String
+do {
+    text = try String(contentsOf: URL(fileURLWithPath: arguments[2]), encoding: .utf8)
+} catch {
+    FileHandle.standardError.write(Data("cannot read \(arguments[2]): \(error)\n".utf8))
+    exit(1)
+}
+let repeats = arguments.count > 3 ? Int(arguments[3]) ?? 3 : 3
+let megabytes = Double(text.utf8.count) / 1e6
+
+func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+for run in 0..<repeats {
+    let loadStart = now()
+    let tokenizer: PretrainedTokenizer
+    do {
+        tokenizer = try PretrainedTokenizer(contentsOf: tokenizerURL)
+    } catch {
+        FileHandle.standardError.write(Data("\(error)\n".utf8))
+        exit(1)
+    }
+    let loadSeconds = now() - loadStart
+    let start = now()
+    let encoding = tokenizer.encode(text, addSpecialTokens: false)
+    let seconds = now() - start
+    let line = String(
+        format: "{\"impl\": \"collate\", \"run\": %d, \"load_s\": %.3f, \"encode_s\": %.3f, \"mb_per_s\": %.2f, \"tokens\": %d}",
+        run, loadSeconds, seconds, megabytes / seconds, encoding.ids.count)
+    print(line)
+    // TOKENIZER_BENCH_DUMP=FILE writes "id start end" per token, to diff with hf_bench.py.
+    if run == repeats - 1, let dump = ProcessInfo.processInfo.environment["TOKENIZER_BENCH_DUMP"] {
+        var out = ""
+        for (id, range) in zip(encoding.ids, encoding.offsets) { out += "\(id) \(range.lowerBound) \(range.upperBound)\n" }
+        FileManager.default.createFile(atPath: dump, contents: Data(out.utf8))
+    }
+}

@@ -1,0 +1,1 @@
+// The package exists to show `swift package collate-lint`; it has no code of its own.

@@ -1,0 +1,72 @@
+extension TokenView {
+    /// ANSI styles for the terminal view; empty strings when colour is off.
+    public struct TerminalStyle: Sendable, Hashable {
+        /// Style for trained tokens.
+        public var trained: String
+        /// Style for masked tokens.
+        public var masked: String
+        /// Style for padding.
+        public var padding: String
+        /// Sequence that resets the style.
+        public var reset: String
+
+        /// Green trained tokens, dim grey masked ones, dim padding.
+        public static let colored = TerminalStyle(trained: "\u{1B}[1;32m", masked: "\u{1B}[2;37m", padding: "\u{1B}[2;35m", reset: "\u{1B}[0m")
+        /// No escape codes; roles are marked with brackets instead (`[trained]`, `{padding}`).
+        public static let plain = TerminalStyle(trained: "", masked: "", padding: "", reset: "")
+
+        /// Whether this style uses colour.
+        public var isColored: Bool { !reset.isEmpty }
+    }
+
+    /// The view as text for a terminal, one block per sequence.
+    ///
+    /// With colour, trained tokens are green, masked grey and padding dim magenta. Without it,
+    /// trained runs are wrapped in `[` `]` and padding in `{` `}` so the roles stay visible in
+    /// a log file.
+    /// - Parameters:
+    ///   - text: The display text of a token id (e.g. its vocabulary entry with `▁` as a space).
+    ///   - style: Colours, or ``TerminalStyle/plain``.
+    ///   - showIDs: Append `(label,id)` after each token.
+    ///   - limit: Show at most this many sequences.
+    public func terminalText(text: (Int32) -> String, style: TerminalStyle, showIDs: Bool = false, limit: Int = .max) -> String {
+        var out = ""
+        for (number, sequence) in sequences.prefix(limit).enumerated() {
+            let trained = sequence.tokens.count { $0.role == .trained }
+            let padding = sequence.tokens.count { $0.role == .padding }
+            out += "── sequence \(number) (row \(sequence.row)): \(sequence.tokens.count - padding) tokens, \(trained) trained, \(padding) padding\n"
+            for run in sequence.runs {
+                out += open(run.role, style)
+                if run.role == .padding {
+                    // A run of pad tokens says nothing token by token: show its length.
+                    out += "⟨\(run.tokens.count) × pad \(run.tokens.first.map { String($0.id) } ?? "")⟩"
+                } else {
+                    for token in run.tokens {
+                        out += text(token.id)
+                        if showIDs { out += "(\(token.label.map(String.init) ?? "-"),\(token.id))" }
+                    }
+                }
+                out += close(run.role, style)
+            }
+            out += "\n"
+        }
+        return out
+    }
+
+    private func open(_ role: TokenRole, _ style: TerminalStyle) -> String {
+        switch role {
+        case .trained: style.isColored ? style.trained : "["
+        case .masked: style.masked
+        case .padding: style.isColored ? style.padding : "{"
+        }
+    }
+
+    private func close(_ role: TokenRole, _ style: TerminalStyle) -> String {
+        if style.isColored { return style.reset }
+        switch role {
+        case .trained: return "]"
+        case .masked: return ""
+        case .padding: return "}"
+        }
+    }
+}

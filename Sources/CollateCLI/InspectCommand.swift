@@ -1,0 +1,144 @@
+import Collate
+import CollateData
+import CollateTokenizers
+import Foundation
+
+/// `collate inspect --spec SPEC --input DATA [--tokenizer PATH] [--template NAME] [-n K] [--ids] [--html FILE]`:
+/// shows what the first K examples train, token by token, with the batch's tensors, its
+/// statistics and the validator's diagnostics.
+///
+/// DATA may be pre-tokenized or text / prompt-completion / Alpaca / messages JSONL (those need
+/// `--tokenizer`, messages also `--template`). Colours only on a terminal; `NO_COLOR` turns
+/// them off. `--html FILE` also writes a self-contained report.
+enum InspectCommand {
+    static let usage = """
+        usage: collate inspect --spec SPEC.json --input DATA.jsonl [--tokenizer PATH] [--template NAME]
+                               [-n K] [--ids] [--html FILE] [--batch-size N]
+                               [--requires FIELD,...] [--vocab-size N] [--max-length N] [--no-padding-free]
+
+          -n K            examples to show, collated as one batch (default 4)
+          --ids           show (label,id) after every token
+          --html FILE     also write a self-contained HTML report
+          --batch-size N  batch size for the per-batch padding waste in the report (default 16)
+          backend flags as for 'collate validate'; default: a training backend (--requires labels)
+        """
+
+    static func run(arguments: [String]) -> Int32 {
+        let parsed: Arguments
+        let count: Int, batchSize: Int
+        let backend: BackendContract
+        let chatFormat: ChatFormat?
+        do {
+            parsed = try Arguments(
+                arguments,
+                options: BackendFlags.options.union(["--spec", "--input", "--tokenizer", "--template", "-n", "--html", "--batch-size"]),
+                flags: BackendFlags.flags.union(["--ids"]))
+            _ = try parsed.required("--spec")
+            _ = try parsed.required("--input")
+            count = try parsed.positiveInt("-n") ?? 4
+            batchSize = try parsed.positiveInt("--batch-size") ?? 16
+            backend = try BackendFlags.contract(from: parsed, defaultRequires: ["input_ids", "labels"])
+            chatFormat = try parsed.value("--template").map { try Inputs.chatFormat(name: $0) }
+        } catch {
+            Console.message("collate inspect: \(error)\n\(usage)")
+            return ExitStatus.usage
+        }
+        do {
+            let collator = try Inputs.collator(specPath: try parsed.required("--spec"))
+            let inputPath = try parsed.required("--input")
+            let tokenizer = try parsed.value("--tokenizer").map { try Inputs.tokenizer(path: $0) }
+            let (records, report) = try DatasetReader(url: URL(fileURLWithPath: inputPath), tokenizer: tokenizer, chatFormat: chatFormat).readAll()
+            guard !records.isEmpty else { throw InputError(file: inputPath, line: nil, reason: "the file holds no examples") }
+            let examples = records.map(\.example)
+            var contract = backend
+            if contract.vocabSize == nil, let tokenizer { contract.vocabSize = tokenizer.vocabularySize }
+
+            let shown = Array(examples.prefix(count))
+            let batch: Batch
+            do {
+                batch = try collator.collate(shown)
+            } catch let error as CollateError {
+                throw Inputs.locate(error, offset: 0, records: records.map { ExampleFile.Record(line: $0.line, example: $0.example) }, file: inputPath)
+            }
+            let validator = Validator()
+            let diagnostics = validator.validate(examples, collator: collator.contract, backend: contract)
+                + validator.validate(batch: batch, exampleIndices: 0..<shown.count, collator: collator.contract, backend: contract)
+            let text: @Sendable (Int32) -> String = { id in tokenizer.map { TokenDisplay.text(for: id, in: $0) } ?? " \(id)" }
+
+            let view = TokenView(batch: batch)
+            let statistics = BatchStatistics(batch: batch)
+            let style: TokenView.TerminalStyle = Console.colorsEnabled ? .colored : .plain
+            var out = "\(report.examples) examples in \(inputPath); collator \(collator.contract.name) (\(collator.contract.reference))\n"
+            out += "showing the first \(shown.count), collated as one batch — "
+            out += style.isColored ? "\(style.trained)trained\(style.reset) \(style.masked)masked\(style.reset) \(style.padding)padding\(style.reset)\n\n"
+                                   : "[trained] masked {padding}\n\n"
+            out += view.terminalText(text: text, style: style, showIDs: parsed.flag("--ids"))
+            out += "\ntensors:\n"
+            for (name, tensor) in zip(batch.names, batch.tensors) {
+                out += "  \(name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(tensor.shape) \(tensor.dtype.rawValue)\n"
+            }
+            out += "\nstatistics:\n"
+            out += "  padding waste       \(Inspect.percent(statistics.paddingWaste)) (\(statistics.positions - statistics.realTokens) of \(statistics.positions) positions)\n"
+            out += "  trainable fraction  \(Inspect.percent(statistics.trainableFraction)) (\(statistics.trainedLabels) of \(statistics.realTokens) tokens)\n"
+            out += "  num_items_in_batch  \(statistics.numItemsInBatch)\n"
+            out += "\ndiagnostics:\n"
+            out += diagnostics.isEmpty ? "  none: this pipeline can produce a loss\n" : diagnostics.map { "  \($0)\n" }.joined()
+            if !report.skipped.isEmpty { out += "\n\(report)\n" }
+            Console.output(out)
+            Console.flush()
+
+            if let htmlPath = parsed.value("--html") {
+                let lengths = examples.map(\.inputIDs.count)
+                let html = HTMLReport(
+                    title: "collate inspect: \(URL(fileURLWithPath: inputPath).lastPathComponent) with \(collator.contract.name)",
+                    view: view, tokenText: text,
+                    tensors: zip(batch.names, batch.tensors).map { ($0, $1.shape, $1.dtype.rawValue) },
+                    statistics: statistics, diagnostics: diagnostics, sequenceLengths: lengths,
+                    waste: Inspect.waste(lengths: lengths, batchSize: batchSize))
+                do {
+                    try html.html.write(toFile: htmlPath, atomically: true, encoding: .utf8)
+                } catch {
+                    throw InputError(file: htmlPath, line: nil, reason: "cannot write the report: \(error.localizedDescription)")
+                }
+                Console.message("wrote \(htmlPath)")
+            }
+            return ExitStatus.success
+        } catch {
+            Console.flush()
+            Console.message("collate inspect: \(error)")
+            return ExitStatus.rejected
+        }
+    }
+}
+
+/// Small computations for the inspect views.
+enum Inspect {
+    static func percent(_ value: Double) -> String {
+        let tenths = Int((value * 1000).rounded())
+        return "\(tenths / 10).\(tenths % 10)%"
+    }
+
+    /// Per batch of `batchSize` consecutive examples: the waste when padded to the longest,
+    /// and when packed first-fit-decreasing into rows of that same length.
+    static func waste(lengths: [Int], batchSize: Int) -> [HTMLReport.BatchWaste] {
+        stride(from: 0, to: lengths.count, by: batchSize).map { start in
+            let batch = lengths[start..<min(start + batchSize, lengths.count)]
+            let longest = batch.max() ?? 0
+            let tokens = batch.reduce(0, +)
+            guard longest > 0 else { return HTMLReport.BatchWaste(padded: 0, packed: 0) }
+            let padded = 1 - Double(tokens) / Double(batch.count * longest)
+            let rows = firstFitDecreasingRows(Array(batch), capacity: longest)
+            let packed = 1 - Double(tokens) / Double(rows * longest)
+            return HTMLReport.BatchWaste(padded: padded, packed: packed)
+        }
+    }
+
+    /// Rows needed to pack `lengths` first-fit-decreasing (each length ≤ capacity); a batch is small.
+    static func firstFitDecreasingRows(_ lengths: [Int], capacity: Int) -> Int {
+        var free: [Int] = []
+        for length in lengths.sorted(by: >) {
+            if let row = free.firstIndex(where: { $0 >= length }) { free[row] -= length } else { free.append(capacity - length) }
+        }
+        return free.count
+    }
+}

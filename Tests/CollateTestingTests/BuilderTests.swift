@@ -1,0 +1,82 @@
+import Collate
+import CollateTesting
+import Testing
+
+@Suite("Builders")
+struct BuilderTests {
+    @Test func exampleLiteralReadsLikeTheData() {
+        let example = Example(["input_ids": [1, 2, 3], "labels": [-100, 2, 3], "label": 1, "extra": nil])
+        #expect(example.names == ["input_ids", "labels", "label", "extra"])
+        #expect(example.inputIDs == [1, 2, 3])
+        #expect(example.labels == [-100, 2, 3])
+        #expect(example.scalar("label") == 1)
+        #expect(example["extra"] == .null)
+        #expect(example == Example(["input_ids": .sequence([1, 2, 3]), "labels": .sequence([-100, 2, 3]), "label": .scalar(1), "extra": .null]))
+    }
+
+    @Test func exampleListBuildsOnePerLiteral() {
+        let examples = Example.list(["input_ids": [5, 6]], ["input_ids": [7], "labels": nil])
+        #expect(examples == [Example(inputIDs: [5, 6]), Example(["input_ids": .sequence([7]), "labels": .null])])
+    }
+
+    @Test func tensorLiteralShapes() throws {
+        let matrix: TensorLiteral = [[1, 2], [3, 0]]
+        #expect(try matrix.tensor() == Tensor(shape: [2, 2], scalars: [1, 2, 3, 0]))
+        let vector: TensorLiteral = [0, 3, 5]
+        #expect(try vector.tensor(dtype: .int32) == Tensor(shape: [3], scalars: [0, 3, 5], dtype: .int32))
+        let scalar: TensorLiteral = 7
+        #expect(try scalar.tensor() == Tensor(scalar: 7))
+        let empty: TensorLiteral = []
+        #expect(try empty.shapeAndScalars().shape == [0])
+    }
+
+    @Test func raggedTensorLiteralIsAnErrorNamingTheRow() {
+        let ragged: TensorLiteral = [[1, 2], [3]]
+        #expect(throws: TensorLiteralError(path: "[1]", shape: [1], expectedShape: [2])) { try ragged.tensor() }
+    }
+
+    @Test func rowWiseAndWholeTensorExpectationsAgree() {
+        let whole: ExpectedBatch = [
+            "input_ids": [[5, 6, 7], [8, 0, 0]],
+            "labels": [[5, 6, 7], [8, -100, -100]],
+            "max_length_q": 3,
+        ]
+        let rows = ExpectedBatch {
+            Row(["input_ids": [5, 6, 7], "labels": [5, 6, 7]])
+            Row(["input_ids": [8, 0, 0], "labels": [8, -100, -100]])
+            Field("max_length_q", 3)
+        }
+        #expect(rows == whole)
+    }
+
+    @Test func rowBuilderSupportsLoopsAndConditions() {
+        let includeMask = true
+        let expected = ExpectedBatch {
+            for id: Int32 in [1, 2] {
+                Row(["input_ids": [TensorLiteral.scalar(id)]])
+            }
+            if includeMask {
+                Field("attention_mask", [[1], [1]])
+            } else {
+                Field("position_ids", [[0], [0]])
+            }
+        }
+        #expect(expected.names == ["input_ids", "attention_mask"])
+        #expect(expected["input_ids"]?.literal == [[1], [2]])
+    }
+
+    @Test func rowsThatDisagreeOnFieldsMakeAnInvalidExpectation() {
+        let expected = ExpectedBatch {
+            Row(["input_ids": [1], "labels": [1]])
+            Row(["input_ids": [2]])
+        }
+        let batch = Batch(["input_ids": Tensor(shape: [2, 1], scalars: [1, 2]), "labels": Tensor(shape: [2, 1], scalars: [1, 2])])
+        let mismatch = checkBatch(batch, equals: expected)
+        #expect(mismatch?.kinds == [.invalidExpectation(tensor: "labels", reason: "rows 1 of the expectation do not give 'labels'; give it in every Row")])
+    }
+
+    @Test func expectationFromABatchMatchesIt() throws {
+        let batch = try LanguageModelingCollator(padTokenID: 0).collate(Example.list(["input_ids": [5, 6]], ["input_ids": [7]]))
+        try assertBatch(batch, equals: ExpectedBatch(batch), options: .init(checksOrder: true))
+    }
+}
