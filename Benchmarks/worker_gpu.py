@@ -25,6 +25,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 WORKER = os.path.join(HERE, "..", "Sources", "CollateBackends", "Worker", "collate_worker.py")
 MODEL = {"model_type": "llama", "hidden_size": 512, "intermediate_size": 1408, "num_hidden_layers": 4,
          "num_attention_heads": 8, "num_key_value_heads": 8, "vocab_size": 32000, "max_position_embeddings": 4096}
+WORKER_PATH = WORKER
 TINY = {"model_type": "llama", "hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2,
         "num_attention_heads": 4, "num_key_value_heads": 2, "vocab_size": 32000, "max_position_embeddings": 4096}
 
@@ -51,7 +52,7 @@ def control_frame(metadata):
 class Worker:
     def __init__(self, python, arguments, timeout=600):
         self.timeout = timeout
-        self.process = subprocess.Popen([python, WORKER] + arguments, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self.process = subprocess.Popen([python, WORKER_PATH] + arguments, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         self.buffer = b""
         self.hello = self.send(control_frame({"op": "hello", "protocol": "1"}))
 
@@ -106,9 +107,12 @@ def main():
     parser.add_argument("--frames", required=True)
     parser.add_argument("--out")
     parser.add_argument("--python", default=sys.executable)
+    parser.add_argument("--worker", default=WORKER, help="collate_worker.py (default: the repository's)")
     parser.add_argument("--quick", action="store_true", help="tiny model on CPU, few batches: a rehearsal")
     parser.add_argument("--attention", default="sdpa,eager,flex_attention")
     args = parser.parse_args()
+    global WORKER_PATH
+    WORKER_PATH = args.worker
     device = "cpu" if args.quick else "auto"
     model = json.dumps(TINY if args.quick else MODEL)
     results = {"swift_on_path": shutil.which("swift"), "model": json.loads(model)}
