@@ -17,7 +17,7 @@ let package = Package(
         .target(name: "Collate"),
         .target(name: "CollateTokenizers", dependencies: ["Collate"]),
         .target(name: "CollateData", dependencies: ["Collate", "CollateTokenizers"]),
-        .target(name: "CollateBackends", dependencies: ["Collate"]),
+        .target(name: "CollateBackends", dependencies: ["Collate"], exclude: ["Worker"]),
 
         // Tools
         .executableTarget(
@@ -53,7 +53,7 @@ let package = Package(
         .testTarget(name: "CollateTests", dependencies: ["Collate"]),
         .testTarget(name: "CollateTokenizersTests", dependencies: ["CollateTokenizers"]),
         .testTarget(name: "CollateDataTests", dependencies: ["CollateData", "CollateTokenizers", "Collate"]),
-        .testTarget(name: "CollateBackendsTests", dependencies: ["CollateBackends", "Collate"]),
+        .testTarget(name: "CollateBackendsTests", dependencies: ["CollateBackends", "Collate", "CollateData"]),
         .testTarget(name: "CollateCLITests", dependencies: ["CollateCLI", "Collate", "QuickStart", "CustomCollator", "Seq2Seq", "TrainLoop", "ChatSFT"]),
     ],
     swiftLanguageModes: [.v6]

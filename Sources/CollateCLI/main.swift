@@ -17,6 +17,7 @@ let subcommands: [(name: String, command: Subcommand)] = [
     ("tokenize", Subcommand(summary: "encode texts with a tokenizer.json (ids and offsets)", usage: TokenizeCommand.usage, run: TokenizeCommand.run)),
     ("validate", Subcommand(summary: "check a spec and dataset against a model backend before training", usage: ValidateCommand.usage, run: ValidateCommand.run)),
     ("train", Subcommand(summary: "a short dry run on the reference Swift LM: loss per step", usage: TrainCommand.usage, run: TrainCommand.run)),
+    ("probe", Subcommand(summary: "check that a backend keeps packed sequences apart (alone vs packed)", usage: ProbeCommand.usage, run: ProbeCommand.run)),
     ("inspect", Subcommand(summary: "show what a batch trains, token by token, with statistics and diagnostics", usage: InspectCommand.usage, run: InspectCommand.run)),
     ("chat", Subcommand(summary: "render conversations with a chat format; ids and assistant masks", usage: ChatCommand.usage, run: ChatCommand.run)),
 ]

@@ -70,7 +70,7 @@ struct SampleTests {
             return Double(text)
         }
         #expect(losses.count == 6)
-        #expect(losses.allSatisfy(\.isFinite))
+        #expect(losses.allSatisfy { $0.isFinite })
         #expect((losses.last ?? .infinity) < (losses.first ?? 0), "loss falls: \(losses)")
     }
 }
