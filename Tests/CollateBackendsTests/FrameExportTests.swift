@@ -11,8 +11,8 @@ import Testing
 @Suite("Frame export", .enabled(if: ProcessInfo.processInfo.environment["COLLATE_EXPORT_FRAMES"] != nil,
                                 "opt-in: set COLLATE_EXPORT_FRAMES=DIR and COLLATE_WORKLOAD=EXAMPLES.jsonl"))
 struct FrameExportTests {
-    static func frame(_ batch: Batch, _ metadata: [String: String]) -> Data {
-        let body = batch.safetensorsBytes(metadata: metadata)
+    static func frame(_ batch: Batch, _ metadata: [String: String]) throws -> Data {
+        let body = try batch.safetensorsBytes(metadata: metadata)
         let length = UInt64(body.count)
         return Data((0..<8).map { UInt8(truncatingIfNeeded: length >> (8 * UInt64($0))) } + body)
     }
@@ -36,8 +36,8 @@ struct FrameExportTests {
             for (index, start) in stride(from: 0, to: examples.count - batchSize + 1, by: batchSize).enumerated() {
                 let batch = try collator.collate(Array(examples[start..<start + batchSize]))
                 tokens += batch.realTokenCount
-                data += Self.frame(batch, ["op": "accumulate", "num_items_in_batch": String(batch.numItemsInBatch())])
-                if index < 4 { forward += Self.frame(batch, ["op": "forward"]) }
+                data += try Self.frame(batch, ["op": "accumulate", "num_items_in_batch": String(batch.numItemsInBatch())])
+                if index < 4 { forward += try Self.frame(batch, ["op": "forward"]) }
             }
             try data.write(to: directory.appendingPathComponent("\(name).frames"))
             try forward.write(to: directory.appendingPathComponent("loss-\(name).frames"))
@@ -48,11 +48,11 @@ struct FrameExportTests {
         let probe = BoundaryProbe(vocabSize: vocabSize)
         var data = Data()
         for sequence in probe.sequences {
-            data += Self.frame(BoundaryProbe.aloneBatch(sequence), ["op": "forward", "return": "token_losses"])
+            data += try Self.frame(BoundaryProbe.aloneBatch(sequence), ["op": "forward", "return": "token_losses"])
         }
-        data += Self.frame(try probe.packedBatch(), ["op": "forward", "return": "token_losses"])
+        data += try Self.frame(try probe.packedBatch(), ["op": "forward", "return": "token_losses"])
         let flash = BoundaryProbe(sequences: probe.sequences, collator: FlatteningCollator(returnPositionIDs: false, returnFlashAttentionKwargs: true))
-        data += Self.frame(try flash.packedBatch(), ["op": "forward", "return": "token_losses"])
+        data += try Self.frame(try flash.packedBatch(), ["op": "forward", "return": "token_losses"])
         try data.write(to: directory.appendingPathComponent("probe.frames"))
         try Data(probe.sequences.map { $0.map(String.init).joined(separator: " ") }.joined(separator: "\n").utf8)
             .write(to: directory.appendingPathComponent("probe.sequences"))

@@ -57,7 +57,8 @@ public final class ExternalBackend: TrainableBackend, @unchecked Sendable {
             if case .launch(let reason) = error { throw .launchFailed(command: configuration.command, reason: reason) }
             throw .launchFailed(command: configuration.command, reason: "\(error)")
         }
-        let hello = Batch().safetensorsBytes(metadata: ["op": "hello", "protocol": String(Self.protocolVersion)])
+        // An empty batch with string metadata always encodes.
+        let hello = (try? Batch().safetensorsBytes(metadata: ["op": "hello", "protocol": String(Self.protocolVersion)])) ?? []
         let object = try Self.exchange(started, frame: hello, operation: "hello", timeout: configuration.startupTimeout,
                                        maximumBytes: configuration.maximumReplyBytes)
         do {
@@ -221,8 +222,14 @@ public final class ExternalBackend: TrainableBackend, @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         guard let process else { throw .notRunning(reason: stoppedReason ?? "it was never started") }
+        let frame: [UInt8]
         do {
-            return try Self.exchange(process, frame: batch.safetensorsBytes(metadata: metadata), operation: operation,
+            frame = try batch.safetensorsBytes(metadata: metadata)
+        } catch {
+            throw .invalidRequest("the batch cannot be sent as safetensors: \(error)")
+        }
+        do {
+            return try Self.exchange(process, frame: frame, operation: operation,
                                      timeout: configuration.requestTimeout, maximumBytes: configuration.maximumReplyBytes)
         } catch {
             if case .workerError = error { throw error }
@@ -315,7 +322,8 @@ public final class ExternalBackend: TrainableBackend, @unchecked Sendable {
     }
 
     private static func shutDown(_ process: _WorkerProcess, timeout: Duration) {
-        let bye = Batch().safetensorsBytes(metadata: ["op": "shutdown"])
+        // An empty batch with string metadata always encodes.
+        let bye = (try? Batch().safetensorsBytes(metadata: ["op": "shutdown"])) ?? []
         var message: [UInt8] = []
         var length = UInt64(bye.count).littleEndian
         withUnsafeBytes(of: &length) { message.append(contentsOf: $0) }

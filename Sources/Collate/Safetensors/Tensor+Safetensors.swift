@@ -1,4 +1,4 @@
-import Collate
+
 
 extension Tensor.DType {
     /// The safetensors dtype string: `I64` or `I32`.
@@ -14,6 +14,15 @@ extension Tensor.DType {
         switch self {
         case .int64: 8
         case .int32: 4
+        }
+    }
+
+    /// The dtype of a safetensors dtype string, or `nil` for one Collate's integer tensors cannot hold.
+    public init?(safetensorsName name: String) {
+        switch name {
+        case "I64": self = .int64
+        case "I32": self = .int32
+        default: return nil
         }
     }
 }
