@@ -28,7 +28,9 @@ do {
     print("packed \(plan.tokens) tokens into \(plan.binCount) bins of 1024: efficiency \(String(format: "%.4f", Double(plan.tokens) / Double(plan.binCount * 1024)))")
 
     let collator = FlatteningCollator.packed
-    let model = ReferenceLanguageModel(vocabSize: tokenizer.vocabularySize, seed: 1)
+    // A small model dimension keeps the dry run quick even in a debug build: the point is a
+    // real, finite, falling loss over the real 32k vocabulary, not a good model.
+    let model = ReferenceLanguageModel(configuration: .init(vocabSize: tokenizer.vocabularySize, dimension: 4, seed: 1))
     let diagnostics = Validator().validate(packedExamples, collator: collator.contract, backend: model.contract)
     print("validation: \(diagnostics.isEmpty ? "no problems" : diagnostics.map(\.description).joined(separator: "\n"))")
 
@@ -39,7 +41,7 @@ do {
     let first = BatchStatistics(batch: batches[0])
     print("batch 0: \(batches[0]["input_ids"]?.shape ?? []) tokens, num_items_in_batch \(first.numItemsInBatch), trainable \(String(format: "%.1f", first.trainableFraction * 100))%")
 
-    var trainer = Trainer(backend: model, configuration: .init(steps: 6, learningRate: 0.05))
+    var trainer = Trainer(backend: model, configuration: .init(steps: 3, learningRate: 0.05))
     let steps = try trainer.train(batches) { print($0.jsonText) }
     print("loss \(steps.first?.loss ?? .nan) -> \(steps.last?.loss ?? .nan)")
 } catch {

@@ -69,7 +69,7 @@ struct SampleTests {
             guard case .object(let record)? = try? JSONParser.parse(line), case .number(let text)? = record["loss"] else { return nil }
             return Double(text)
         }
-        #expect(losses.count == 6)
+        #expect(losses.count == 3)
         #expect(losses.allSatisfy { $0.isFinite })
         #expect((losses.last ?? .infinity) < (losses.first ?? 0), "loss falls: \(losses)")
     }
