@@ -46,6 +46,8 @@ let package = Package(
 
         // Benchmarks
         .executableTarget(name: "PackingBench", dependencies: ["Collate"], path: "Benchmarks/PackingBench"),
+        .executableTarget(
+            name: "EndToEndBench", dependencies: ["Collate", "CollateData", "CollateTokenizers"], path: "Benchmarks/EndToEndBench"),
 
         // Tests
         .target(name: "CollateTesting", dependencies: ["Collate"]),

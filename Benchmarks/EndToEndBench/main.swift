@@ -1,0 +1,61 @@
+// End-to-end input pipeline throughput: messages JSONL → chat-rendered, tokenized, exactly
+// masked examples → padding-free batches (and, separately, BFD-packed bins).
+//
+//     swift run -c release EndToEndBench CONVERSATIONS.jsonl TOKENIZER TEMPLATE [BATCH_SIZE]
+//
+// Prints one JSON line per layout: {"layout", "examples", "tokens", "batches", "seconds",
+// "tokens_per_second"}. The clock covers everything after the tokenizer is loaded: reading
+// the file, rendering, tokenizing, masking, packing and collating. Compare with
+// Benchmarks/end_to_end_hf.py (HF datasets.map + DataCollatorWithFlattening) on the same file.
+import Collate
+import CollateData
+import CollateTokenizers
+import Foundation
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+guard arguments.count >= 3 else {
+    FileHandle.standardError.write(Data("usage: EndToEndBench CONVERSATIONS.jsonl TOKENIZER TEMPLATE [BATCH_SIZE]\n".utf8))
+    exit(2)
+}
+let batchSize = arguments.count > 3 ? Int(arguments[3]) ?? 16 : 16
+
+func seconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+}
+
+func report(_ layout: String, examples: Int, tokens: Int, batches: Int, elapsed: Duration) {
+    let time = seconds(elapsed)
+    print(#"{"layout": "\#(layout)", "examples": \#(examples), "tokens": \#(tokens), "batches": \#(batches), "seconds": \#(time), "tokens_per_second": \#(Double(tokens) / time)}"#)
+}
+
+do {
+    let tokenizer = try PretrainedTokenizer(contentsOf: URL(fileURLWithPath: arguments[1]))
+    let reader = DatasetReader(url: URL(fileURLWithPath: arguments[0]), tokenizer: tokenizer, chatFormat: try ChatFormat.named(arguments[2]))
+    let clock = ContinuousClock()
+
+    // 1. Flattened batches of `batchSize` conversations, as DataCollatorWithFlattening would make.
+    var start = clock.now
+    let examples = try reader.readAll().records.map(\.example)
+    var batches = 0
+    var sink = 0
+    for index in stride(from: 0, to: examples.count, by: batchSize) {
+        let batch = try FlatteningCollator().collate(Array(examples[index..<min(index + batchSize, examples.count)]))
+        sink &+= batch.tokenCount
+        batches += 1
+    }
+    let tokens = examples.reduce(0) { $0 + $1.inputIDs.count }
+    report("flattened-\(batchSize)", examples: examples.count, tokens: tokens, batches: batches, elapsed: clock.now - start)
+
+    // 2. The same conversations BFD-packed into 4096-token bins with every boundary field.
+    start = clock.now
+    let again = try reader.readAll().records.map(\.example)
+    let (plan, packed) = try Packer(capacity: 4096).pack(again)
+    for bin in 0..<plan.binCount {
+        sink &+= try FlatteningCollator.packed.collate(plan[bin: bin].map { packed[$0] }).tokenCount
+    }
+    report("packed-4096", examples: again.count, tokens: plan.tokens, batches: plan.binCount, elapsed: clock.now - start)
+    precondition(sink > 0)
+} catch {
+    FileHandle.standardError.write(Data("EndToEndBench: \(error)\n".utf8))
+    exit(1)
+}
