@@ -19,9 +19,6 @@ enum BatchCommand {
         do {
             let collator = try Inputs.collator(specPath: specPath)
             let records = try Inputs.examples(path: inputPath)
-            guard !records.isEmpty else {
-                throw InputError(file: inputPath, line: nil, reason: "the file holds no examples")
-            }
             let examples = records.map(\.example)
             let size = batchSize ?? examples.count
             for start in stride(from: 0, to: examples.count, by: size) {

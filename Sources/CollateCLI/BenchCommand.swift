@@ -24,9 +24,6 @@ enum BenchCommand {
         do {
             let collator = try Inputs.collator(specPath: specPath)
             let records = try Inputs.examples(path: inputPath)
-            guard !records.isEmpty else {
-                throw InputError(file: inputPath, line: nil, reason: "the file holds no examples")
-            }
             let examples = records.map(\.example)
             let batches = stride(from: 0, to: examples.count, by: batchSize).map {
                 Array(examples[$0..<min($0 + batchSize, examples.count)])

@@ -28,9 +28,6 @@ enum ExportCommand {
         do {
             let (specText, collator, transforms) = try spec(path: specPath)
             let records = try Inputs.examples(path: inputPath)
-            guard !records.isEmpty else {
-                throw InputError(file: inputPath, line: nil, reason: "the file holds no examples")
-            }
             let prepared = try transforms.applyExampleTransforms(records.map(\.example))
             guard !prepared.examples.isEmpty else {
                 throw InputError(file: inputPath, line: nil, reason: "every example was dropped (\(prepared.report)); check the transforms")

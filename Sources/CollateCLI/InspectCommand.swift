@@ -48,7 +48,7 @@ enum InspectCommand {
             let inputPath = try parsed.required("--input")
             let tokenizer = try parsed.value("--tokenizer").map { try Inputs.tokenizer(path: $0) }
             let (records, report) = try DatasetReader(url: URL(fileURLWithPath: inputPath), tokenizer: tokenizer, chatFormat: chatFormat).readAll()
-            guard !records.isEmpty else { throw InputError(file: inputPath, line: nil, reason: "the file holds no examples") }
+            guard !records.isEmpty else { throw Inputs.emptyInput(inputPath) }
             let examples = records.map(\.example)
             var contract = backend
             if contract.vocabSize == nil, let tokenizer { contract.vocabSize = tokenizer.vocabularySize }

@@ -27,9 +27,6 @@ enum PackCommand {
         }
         do {
             let records = try Inputs.examples(path: inputPath)
-            guard !records.isEmpty else {
-                throw InputError(file: inputPath, line: nil, reason: "the file holds no examples")
-            }
             let plan: PackingPlan
             do {
                 plan = try packer.pack(lengths: records.map { $0.example.inputIDs.count })

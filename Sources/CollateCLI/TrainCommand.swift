@@ -63,7 +63,6 @@ enum TrainCommand {
         do {
             collator = try Inputs.collator(specPath: specPath)
             records = try Inputs.examples(path: inputPath)
-            guard !records.isEmpty else { throw InputError(file: inputPath, line: nil, reason: "the file holds no examples") }
         } catch {
             message("collate train: \(error)")
             return ExitStatus.rejected

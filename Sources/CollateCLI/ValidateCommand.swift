@@ -62,7 +62,6 @@ enum ValidateCommand {
         do {
             collator = try Inputs.collator(specPath: specPath)
             records = try Inputs.examples(path: inputPath)
-            guard !records.isEmpty else { throw InputError(file: inputPath, line: nil, reason: "the file holds no examples") }
         } catch {
             return Outcome(status: ExitStatus.rejected, messages: ["collate validate: \(error)"])
         }

@@ -126,4 +126,15 @@ struct BatchCommandTests {
         guard case .object(let report) = try JSONParser.parse(result.stdout) else { Issue.record("not an object"); return }
         #expect(report["tokens"] == .integer(5))
     }
+
+    @Test("An input file without examples is rejected", arguments: [
+        ["batch"], ["bench", "--batch-size", "2"], ["validate"], ["inspect"], ["train", "--backend", "reference", "--steps", "1"],
+    ])
+    func emptyInputIsRejected(_ command: [String]) throws {
+        let dir = try CollateProcess.temporaryDirectory()
+        let input = try CollateProcess.write("\n\n", to: "empty.jsonl", in: dir)
+        let result = try CollateProcess.run(command + ["--spec", try CollateProcess.write(Self.spec, to: "spec.json", in: dir), "--input", input])
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("\(input): the file holds no examples"))
+    }
 }

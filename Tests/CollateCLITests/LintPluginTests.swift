@@ -16,18 +16,7 @@ struct LintPluginTests {
     static let demo = CollateProcess.repositoryRoot.appendingPathComponent("Samples/LintDemo")
 
     static func lint(_ extra: [String]) throws -> CollateProcess.Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["swift", "package", "collate-lint"] + extra
-        process.currentDirectoryURL = demo
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return .init(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+        try CollateProcess.run(executable: URL(fileURLWithPath: "/usr/bin/env"), ["swift", "package", "collate-lint"] + extra, in: demo)
     }
 
     @Test func cleanChecksPassAndBrokenOnesFailWithTheDiagnostic() throws {

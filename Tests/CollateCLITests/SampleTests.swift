@@ -6,17 +6,7 @@ import Testing
 @Suite("Samples run end to end")
 struct SampleTests {
     static func runSample(_ name: String) throws -> CollateProcess.Result {
-        let process = Process()
-        process.executableURL = CollateProcess.productsDirectory.appendingPathComponent(name)
-        process.currentDirectoryURL = CollateProcess.repositoryRoot
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return .init(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+        try CollateProcess.run(executable: CollateProcess.productsDirectory.appendingPathComponent(name), [], in: CollateProcess.repositoryRoot)
     }
 
     @Test func quickStartCollatesTheBundledData() throws {

@@ -164,7 +164,7 @@ final class _BatchCounter: Sendable {
 
 /// The masking loop of one batch, with its generator and precomputed thresholds.
 struct _Masker {
-    private var generator: _SeededGenerator
+    private var generator: SeededGenerator
     private let selectThreshold: UInt64
     private let maskThreshold: UInt64
     private let randomThreshold: UInt64
@@ -173,10 +173,10 @@ struct _Masker {
     private let special: _TokenSet
 
     init(collator: MaskedLanguageModelingCollator, step: UInt64) {
-        generator = _SeededGenerator(seed: collator.seed, stream: step)
-        selectThreshold = _SeededGenerator.threshold(collator.mlmProbability)
-        maskThreshold = _SeededGenerator.threshold(collator.maskReplaceProbability)
-        randomThreshold = maskThreshold + _SeededGenerator.threshold(collator.randomReplaceProbability)
+        generator = SeededGenerator(seed: collator.seed, stream: step)
+        selectThreshold = SeededGenerator.threshold(collator.mlmProbability)
+        maskThreshold = SeededGenerator.threshold(collator.maskReplaceProbability)
+        randomThreshold = maskThreshold + SeededGenerator.threshold(collator.randomReplaceProbability)
         maskTokenID = collator.maskTokenID
         vocabSize = UInt64(max(collator.vocabSize, 1))
         special = _TokenSet(collator.specialTokenIDs + [collator.padding.padTokenID, collator.maskTokenID])

@@ -7,9 +7,11 @@
 public struct SeededGenerator: RandomNumberGenerator, Sendable, Hashable {
     private var state: (UInt64, UInt64, UInt64, UInt64)
 
-    /// Creates a generator from a 64-bit seed (any value, zero included).
-    public init(seed: UInt64) {
-        var mixer = seed
+    /// Creates a generator from a 64-bit seed (any value, zero included) and a stream number:
+    /// distinct streams of one seed are independent for practical purposes (the masked-LM
+    /// collator uses one stream per batch). Stream 0 is the plain seed.
+    public init(seed: UInt64, stream: UInt64 = 0) {
+        var mixer = seed ^ (stream &* 0xD1B5_4A32_D192_ED03)
         func splitMix() -> UInt64 {
             mixer &+= 0x9E37_79B9_7F4A_7C15
             var z = mixer
@@ -22,6 +24,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Hashable {
 
     /// The next 64 random bits.
     /// - Complexity: O(1).
+    @inline(__always)
     public mutating func next() -> UInt64 {
         let result = rotate(state.1 &* 5, 7) &* 9
         let t = state.1 << 17
@@ -32,6 +35,19 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Hashable {
         state.2 ^= t
         state.3 = rotate(state.3, 45)
         return result
+    }
+
+    /// A uniform 53-bit draw, compared against ``threshold(_:)`` for a Bernoulli trial.
+    /// - Complexity: O(1).
+    @inline(__always)
+    public mutating func next53() -> UInt64 { next() >> 11 }
+
+    /// The 53-bit threshold under which a ``next53()`` draw succeeds with probability `p`
+    /// (exact for 0 and 1).
+    public static func threshold(_ p: Double) -> UInt64 {
+        if p <= 0 { return 0 }
+        if p >= 1 { return 1 << 53 }
+        return UInt64((p * 9_007_199_254_740_992).rounded(.down))
     }
 
     /// A uniform integer in `0 ..< bound` (Lemire's multiply-and-reject, unbiased).

@@ -21,9 +21,16 @@ enum Inputs {
         }
     }
 
-    /// Reads every example of a JSONL file.
+    /// Reads every example of a JSONL file, which must hold at least one.
     static func examples(path: String) throws -> [ExampleFile.Record] {
-        try ExampleFile.read(URL(fileURLWithPath: path))
+        let records = try ExampleFile.read(URL(fileURLWithPath: path))
+        guard !records.isEmpty else { throw emptyInput(path) }
+        return records
+    }
+
+    /// The error for a data file without a single example.
+    static func emptyInput(_ path: String) -> InputError {
+        InputError(file: path, line: nil, reason: "the file holds no examples")
     }
 
     /// Turns a collation error in the batch starting at `offset` into one naming the input line.

@@ -23,9 +23,15 @@ struct CollateProcess {
 
     static let repositoryRoot = fixtures.deletingLastPathComponent().deletingLastPathComponent()
 
+    /// Runs the built `collate` with `arguments`.
     static func run(_ arguments: [String], in directory: URL? = nil) throws -> Result {
+        try run(executable: productsDirectory.appendingPathComponent("collate"), arguments, in: directory)
+    }
+
+    /// Runs any executable (a sample, `swift`) and collects its exit status and output.
+    static func run(executable: URL, _ arguments: [String], in directory: URL? = nil) throws -> Result {
         let process = Process()
-        process.executableURL = productsDirectory.appendingPathComponent("collate")
+        process.executableURL = executable
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
         let out = Pipe(), err = Pipe()
