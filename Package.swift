@@ -52,7 +52,7 @@ let package = Package(
         // Tests
         .target(name: "CollateTesting", dependencies: ["Collate"]),
         .testTarget(name: "CollateTestingTests", dependencies: ["CollateTesting", "Collate"]),
-        .testTarget(name: "CollateTests", dependencies: ["Collate"]),
+        .testTarget(name: "CollateTests", dependencies: ["Collate", "CollateTesting"]),
         .testTarget(name: "CollateTokenizersTests", dependencies: ["CollateTokenizers"]),
         .testTarget(name: "CollateDataTests", dependencies: ["CollateData", "CollateTokenizers", "Collate"]),
         .testTarget(name: "CollateBackendsTests", dependencies: ["CollateBackends", "Collate", "CollateData"]),
