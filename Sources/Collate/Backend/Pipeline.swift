@@ -94,7 +94,12 @@ public struct Pipeline<C: Collator>: Sendable where C.Output == Batch {
     }
 
     /// Validates, then trains `backend` with a ``Trainer``.
-    /// - Parameter onStep: Called after every optimizer step.
+    /// - Parameters:
+    ///   - examples: The examples, in training order.
+    ///   - batchSize: Examples per batch (the last batch may be smaller).
+    ///   - backend: The backend to train; it holds the trained state afterwards.
+    ///   - configuration: Steps, gradient accumulation and learning rate.
+    ///   - onStep: Called after every optimizer step.
     /// - Returns: One record per step.
     /// - Throws: ``PipelineError/rejected(_:)`` before step 1 when validation finds errors;
     ///   ``PipelineError/training(_:)`` when a step fails.
