@@ -1,4 +1,5 @@
 import Collate
+import CollateData
 import CollateBackends
 import Foundation
 
@@ -32,6 +33,9 @@ enum ProbeCommand {
                 flags: ["--flash-attn-kwargs"])
             backendText = try parsed.required("--backend")
             vocabSize = try parsed.positiveInt("--vocab-size")
+            if let vocabSize, vocabSize < 2 {
+                throw UsageError("--vocab-size must be at least 2 (a probe needs two different tokens), got \(vocabSize)")
+            }
             timeout = try parsed.positiveInt("--timeout") ?? 300
             inputPath = parsed.value("--input")
             flash = parsed.flag("--flash-attn-kwargs")
@@ -78,7 +82,12 @@ enum ProbeCommand {
                 let backend = try ExternalBackend(configuration: .init(command: command, requestTimeout: .seconds(timeout)))
                 defer { backend.close() }
                 Console.message("collate probe: \(backend.worker.name), model \(backend.worker.raw["model"]?.jsonText ?? "unknown")")
-                report = try backend.probeBoundaries(probe(vocabulary: vocabSize ?? backend.worker.vocabSize ?? 64))
+                let vocabulary = vocabSize ?? backend.worker.vocabSize ?? 64
+                guard vocabulary >= 2 else {
+                    throw InputError(file: command.joined(separator: " "), line: nil,
+                                     reason: "the worker reports a vocabulary of \(vocabulary) ids; a probe needs at least 2 (pass --vocab-size)")
+                }
+                report = try backend.probeBoundaries(probe(vocabulary: vocabulary))
             }
             Console.output(report.jsonText)
             Console.flush()

@@ -20,6 +20,7 @@ struct ProbeCommandTests {
         #expect(ProbeCommand.run(arguments: []) == 2)
         #expect(ProbeCommand.run(arguments: ["--backend", "reference", "--tolerance", "-1"]) == 2)
         #expect(ProbeCommand.run(arguments: ["--backend", "'unterminated"]) == 2)
+        #expect(ProbeCommand.run(arguments: ["--backend", "reference", "--vocab-size", "1"]) == 2)
     }
 
     @Test func splitsCommandsLikeAShellWithoutExpansion() throws {
