@@ -1,3 +1,4 @@
+import Collate
 import CollateTokenizers
 import Foundation
 
@@ -78,7 +79,9 @@ enum ChatCommand {
         }
         var printed = ""
         var lineNumber = 0
-        for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+        // A UTF-8 byte-order mark is dropped, as JSONLinesReader does.
+        let body = data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data[...]
+        for line in body.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             lineNumber += 1
             guard line.contains(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\r") && $0 != UInt8(ascii: "\t") })
             else { continue }
@@ -153,6 +156,14 @@ enum ChatCommand {
     }
 
     static func parseMessages(_ line: Data) throws -> [ChatMessage] {
+        // The strict parser first, for an error that names the byte and what was expected
+        // (JSONSerialization only says "not in the correct format").
+        let parsed = line.withUnsafeBytes { raw in
+            Result { () throws(JSONSyntaxError) in try JSONParser.parse(raw.bindMemory(to: UInt8.self)) }
+        }
+        if case .failure(let syntax) = parsed {
+            throw Rejection(message: "not valid JSON (\(syntax.reason) at byte \(syntax.offset)); each line must be one {\"messages\": [...]} object")
+        }
         let object: Any
         do {
             object = try JSONSerialization.jsonObject(with: line, options: [.fragmentsAllowed])

@@ -39,7 +39,7 @@ enum TokenizeCommand {
         do {
             tokenizer = try PretrainedTokenizer(contentsOf: URL(fileURLWithPath: tokenizerPath))
         } catch {
-            printError("error: \(error)")
+            printError("error: --tokenizer \(tokenizerPath): \(error)")
             return 1
         }
         guard let data = FileManager.default.contents(atPath: inputPath) else {
@@ -49,11 +49,19 @@ enum TokenizeCommand {
 
         var output = ""
         var lineNumber = 0
-        for line in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false) {
+        // Split on bytes, as JSONLinesReader does: a String would decode invalid UTF-8 to U+FFFD
+        // silently and treat "\r\n" as one Character, so CRLF files would never split.
+        for var bytes in data.split(separator: 0x0A, omittingEmptySubsequences: false) {
             lineNumber += 1
+            if lineNumber == 1, bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
+            if bytes.last == 0x0D { bytes = bytes.dropLast() }
+            guard let line = String(validating: bytes, as: UTF8.self) else {
+                printError("error: \(inputPath):\(lineNumber): the line is not valid UTF-8; re-encode the file as UTF-8")
+                return 1
+            }
             if line.allSatisfy(\.isWhitespace) { continue }
             let request: (text: String, addSpecialTokens: Bool)
-            switch parse(line: line) {
+            switch parse(line: Substring(line)) {
             case .success(let parsed):
                 request = parsed
             case .failure(let message):
