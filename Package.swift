@@ -17,7 +17,7 @@ let package = Package(
         .target(name: "Collate"),
         .target(name: "CollateTokenizers", dependencies: ["Collate"]),
         .target(name: "CollateData", dependencies: ["Collate", "CollateTokenizers"]),
-        .target(name: "CollateBackends", dependencies: ["Collate"]),
+        .target(name: "CollateBackends", dependencies: ["Collate"], exclude: ["Worker"]),
 
         // Tools
         .executableTarget(
@@ -41,6 +41,11 @@ let package = Package(
         .executableTarget(name: "CustomCollator", dependencies: ["Collate"], path: "Samples/CustomCollator"),
         .executableTarget(name: "Seq2Seq", dependencies: ["Collate"], path: "Samples/Seq2Seq"),
         .executableTarget(name: "TrainLoop", dependencies: ["Collate"], path: "Samples/TrainLoop"),
+        .executableTarget(
+            name: "ChatSFT", dependencies: ["Collate", "CollateTokenizers", "CollateData", "CollateBackends"], path: "Samples/ChatSFT"),
+
+        // Benchmarks
+        .executableTarget(name: "PackingBench", dependencies: ["Collate"], path: "Benchmarks/PackingBench"),
 
         // Tests
         .target(name: "CollateTesting", dependencies: ["Collate"]),
@@ -48,8 +53,8 @@ let package = Package(
         .testTarget(name: "CollateTests", dependencies: ["Collate"]),
         .testTarget(name: "CollateTokenizersTests", dependencies: ["CollateTokenizers"]),
         .testTarget(name: "CollateDataTests", dependencies: ["CollateData", "CollateTokenizers", "Collate"]),
-        .testTarget(name: "CollateBackendsTests", dependencies: ["CollateBackends", "Collate"]),
-        .testTarget(name: "CollateCLITests", dependencies: ["CollateCLI", "Collate", "QuickStart", "CustomCollator", "Seq2Seq", "TrainLoop"]),
+        .testTarget(name: "CollateBackendsTests", dependencies: ["CollateBackends", "Collate", "CollateData"]),
+        .testTarget(name: "CollateCLITests", dependencies: ["CollateCLI", "Collate", "QuickStart", "CustomCollator", "Seq2Seq", "TrainLoop", "ChatSFT"]),
         .testTarget(name: "CollateReliabilityTests", dependencies: ["CollateCLI", "Collate", "CollateData", "CollateTokenizers"]),
     ],
     swiftLanguageModes: [.v6]

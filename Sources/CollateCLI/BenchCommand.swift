@@ -4,7 +4,8 @@ import CollateData
 /// `collate bench --spec SPEC.json --input EXAMPLES.jsonl --batch-size N`: times collation only.
 ///
 /// Parses everything first, collates the first batch once to warm up (as the reference
-/// script does), then times collating every batch; `tokens` counts the examples' `input_ids`.
+/// script does), then times collating every batch; `tokens` counts the examples' `input_ids`
+/// (or, for examples without them such as preference pairs, every token sequence they hold).
 enum BenchCommand {
     static let usage = "usage: collate bench --spec SPEC.json --input EXAMPLES.jsonl --batch-size N"
 
@@ -30,7 +31,7 @@ enum BenchCommand {
             let batches = stride(from: 0, to: examples.count, by: batchSize).map {
                 Array(examples[$0..<min($0 + batchSize, examples.count)])
             }
-            let tokens = examples.reduce(0) { $0 + $1.inputIDs.count }
+            let tokens = examples.reduce(0) { $0 + Self.tokenCount($1) }
             do {
                 _ = try collator.collate(batches[0])
             } catch let error as CollateError {
@@ -56,6 +57,15 @@ enum BenchCommand {
         } catch {
             Console.message("collate bench: \(error)")
             return ExitStatus.rejected
+        }
+    }
+
+    /// The tokens an example feeds the collator.
+    static func tokenCount(_ example: Example) -> Int {
+        if let ids = example.sequence("input_ids") { return ids.count }
+        return example.values.reduce(0) { total, value in
+            if case .sequence(let tokens) = value { return total + tokens.count }
+            return total
         }
     }
 }

@@ -1,4 +1,5 @@
 import Collate
+import CollateData
 import CollateTokenizers
 import Foundation
 
@@ -79,7 +80,8 @@ enum ChatCommand {
         }
         var printed = ""
         var lineNumber = 0
-        // A UTF-8 byte-order mark is dropped, as JSONLinesReader does.
+        // A UTF-8 byte-order mark is dropped, as JSONLinesReader does (the strict parser would
+        // reject it as the first byte of line 1).
         let body = data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data[...]
         for line in body.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             lineNumber += 1
@@ -156,48 +158,20 @@ enum ChatCommand {
     }
 
     static func parseMessages(_ line: Data) throws -> [ChatMessage] {
-        // The strict parser first, for an error that names the byte and what was expected
-        // (JSONSerialization only says "not in the correct format").
-        let parsed = line.withUnsafeBytes { raw in
-            Result { () throws(JSONSyntaxError) in try JSONParser.parse(raw.bindMemory(to: UInt8.self)) }
-        }
-        if case .failure(let syntax) = parsed {
-            throw Rejection(message: "not valid JSON (\(syntax.reason) at byte \(syntax.offset)); each line must be one {\"messages\": [...]} object")
-        }
-        let object: Any
+        let value: JSONValue
         do {
-            object = try JSONSerialization.jsonObject(with: line, options: [.fragmentsAllowed])
+            value = try line.withUnsafeBytes { raw throws(JSONSyntaxError) in try JSONParser.parse(raw.bindMemory(to: UInt8.self)) }
         } catch {
-            throw Rejection(message: "not valid JSON (\(error.localizedDescription)); each line must be one {\"messages\": [...]} object")
+            throw Rejection(message: "not valid JSON (\(error)); each line must be one {\"messages\": [...]} object")
         }
-        guard let record = object as? [String: Any] else {
-            throw Rejection(message: "expected an object {\"messages\": [...]}, got \(describe(object))")
+        guard case .object(let record) = value else {
+            throw Rejection(message: "expected an object {\"messages\": [...]}, got \(value.preview())")
         }
-        guard let rawMessages = record["messages"] else {
-            throw Rejection(message: "field 'messages' is missing; each line needs {\"messages\": [{\"role\": ..., \"content\": ...}]}")
+        do {
+            return try ChatMessage.list(fromJSON: record["messages"])
+        } catch {
+            throw Rejection(message: error.description)
         }
-        guard let list = rawMessages as? [Any] else {
-            throw Rejection(message: "field 'messages': expected an array of {\"role\", \"content\"} objects, got \(describe(rawMessages))")
-        }
-        var messages: [ChatMessage] = []
-        messages.reserveCapacity(list.count)
-        for (index, element) in list.enumerated() {
-            guard let message = element as? [String: Any] else {
-                throw Rejection(message: "field 'messages[\(index)]': expected an object with \"role\" and \"content\", got \(describe(element))")
-            }
-            var fields: [String] = []
-            for key in ["role", "content"] {
-                guard let value = message[key] else {
-                    throw Rejection(message: "field 'messages[\(index)].\(key)' is missing; every message needs \"role\" and \"content\" strings")
-                }
-                guard let text = value as? String, !(value is NSNumber) else {
-                    throw Rejection(message: "field 'messages[\(index)].\(key)': expected a string, got \(describe(value))")
-                }
-                fields.append(text)
-            }
-            messages.append(ChatMessage(role: fields[0], content: fields[1]))
-        }
-        return messages
     }
 
     static func render(_ messages: [ChatMessage], format: ChatFormat, tokenizer: any Tokenizer) throws -> TokenizedChat {
@@ -206,56 +180,24 @@ enum ChatCommand {
         } catch let error as ChatFormatError {
             switch error {
             case let .unsupportedRole(index, role, _, _), let .rolesMustAlternate(index, role, _, _):
-                throw Rejection(message: "field 'messages[\(index)].role': value \(describe(role)): \(error)")
+                throw Rejection(message: "field 'messages[\(index)].role': value \(JSONValue.string(role).jsonText): \(error)")
             default:
                 throw Rejection(message: error.description)
             }
         }
     }
 
-    /// The value as compact JSON, for messages.
-    static func describe(_ value: Any) -> String {
-        if value is NSNull { return "null" }
-        if let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed]),
-           let text = String(data: data, encoding: .utf8) {
-            return text.count > 80 ? String(text.prefix(77)) + "..." : text
-        }
-        return String(describing: value)
-    }
-
     // MARK: - Output
 
     static func jsonLine(_ chat: TokenizedChat) -> String {
         var line = "{\"text\": "
-        appendJSONString(chat.text, to: &line)
+        JSONWriter.writeString(chat.text, into: &line)
         line += ", \"input_ids\": ["
         line += chat.inputIds.map(String.init).joined(separator: ", ")
         line += "], \"assistant_masks\": ["
         line += chat.assistantMasks.map(String.init).joined(separator: ", ")
         line += "]}\n"
         return line
-    }
-
-    /// Appends `text` as a JSON string literal (UTF-8, not ASCII-escaped, like
-    /// `json.dumps(..., ensure_ascii=False)`).
-    static func appendJSONString(_ text: String, to output: inout String) {
-        output += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case "\u{08}": output += "\\b"
-            case "\u{0C}": output += "\\f"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: output.unicodeScalars.append(scalar)
-            }
-        }
-        output += "\""
     }
 
     // MARK: - Tokenizer

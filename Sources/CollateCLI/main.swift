@@ -12,9 +12,12 @@ struct Subcommand {
 let subcommands: [(name: String, command: Subcommand)] = [
     ("batch", Subcommand(summary: "collate JSONL examples into batches (JSON Lines on stdout)", usage: BatchCommand.usage, run: BatchCommand.run)),
     ("bench", Subcommand(summary: "time collation of JSONL examples", usage: BenchCommand.usage, run: BenchCommand.run)),
+    ("pack", Subcommand(summary: "pack JSONL examples into fixed-capacity bins (BFD, FFD, greedy)", usage: PackCommand.usage, run: PackCommand.run)),
+    ("export", Subcommand(summary: "write per-rank safetensors shards and index.json", usage: ExportCommand.usage, run: ExportCommand.run)),
     ("tokenize", Subcommand(summary: "encode texts with a tokenizer.json (ids and offsets)", usage: TokenizeCommand.usage, run: TokenizeCommand.run)),
     ("validate", Subcommand(summary: "check a spec and dataset against a model backend before training", usage: ValidateCommand.usage, run: ValidateCommand.run)),
     ("train", Subcommand(summary: "a short dry run on the reference Swift LM: loss per step", usage: TrainCommand.usage, run: TrainCommand.run)),
+    ("probe", Subcommand(summary: "check that a backend keeps packed sequences apart (alone vs packed)", usage: ProbeCommand.usage, run: ProbeCommand.run)),
     ("inspect", Subcommand(summary: "show what a batch trains, token by token, with statistics and diagnostics", usage: InspectCommand.usage, run: InspectCommand.run)),
     ("chat", Subcommand(summary: "render conversations with a chat format; ids and assistant masks", usage: ChatCommand.usage, run: ChatCommand.run)),
 ]

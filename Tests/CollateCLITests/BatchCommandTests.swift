@@ -114,4 +114,16 @@ struct BatchCommandTests {
         #expect(report["tokens"] == .integer(6))
         #expect(report["batches"] == .integer(2))
     }
+
+    @Test func benchCountsEveryTokenOfExamplesWithoutInputIDs() throws {
+        let dir = try CollateProcess.temporaryDirectory()
+        let result = try CollateProcess.run([
+            "bench", "--spec", try CollateProcess.write(#"{"type": "preference", "pad_token_id": 0}"#, to: "spec.json", in: dir),
+            "--input", try CollateProcess.write(#"{"prompt_input_ids": [1, 2], "chosen_input_ids": [3], "rejected_input_ids": [4, 5]}"#, to: "in.jsonl", in: dir),
+            "--batch-size", "1",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        guard case .object(let report) = try JSONParser.parse(result.stdout) else { Issue.record("not an object"); return }
+        #expect(report["tokens"] == .integer(5))
+    }
 }

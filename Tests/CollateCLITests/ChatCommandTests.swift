@@ -1,3 +1,4 @@
+import Collate
 import CollateTokenizers
 import Foundation
 import Testing
@@ -147,7 +148,7 @@ import Testing
 
     @Test func jsonStringEscaping() {
         var out = ""
-        ChatCommand.appendJSONString("a\"\\\n\t\u{01}é👩‍💻\u{2028}", to: &out)
+        JSONWriter.writeString("a\"\\\n\t\u{01}é👩‍💻\u{2028}", into: &out)
         #expect(out == "\"a\\\"\\\\\\n\\t\\u0001é👩‍💻\u{2028}\"")
         let decoded = try? JSONSerialization.jsonObject(with: Data(out.utf8), options: [.fragmentsAllowed]) as? String
         #expect(decoded == "a\"\\\n\t\u{01}é👩‍💻\u{2028}")

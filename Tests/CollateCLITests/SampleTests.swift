@@ -59,4 +59,18 @@ struct SampleTests {
         #expect(result.stdout.contains("rejected before step 1"))
         #expect(result.stdout.contains("error[missing-labels]"))
     }
+
+    @Test func chatSFTPacksValidatesAndTrains() throws {
+        let result = try Self.runSample("ChatSFT")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("read 16 examples"))
+        #expect(result.stdout.contains("validation: no problems"))
+        let losses = result.stdoutLines.compactMap { line -> Double? in
+            guard case .object(let record)? = try? JSONParser.parse(line), case .number(let text)? = record["loss"] else { return nil }
+            return Double(text)
+        }
+        #expect(losses.count == 3)
+        #expect(losses.allSatisfy { $0.isFinite })
+        #expect((losses.last ?? .infinity) < (losses.first ?? 0), "loss falls: \(losses)")
+    }
 }

@@ -110,9 +110,9 @@ struct DatasetReaderTests {
         let tokenizer = try Self.mistral.get()
         let format = try ChatFormat.named("chatml")
         let cases: [(String, String)] = [
-            (#"{"messages": [{"role": "user", "content": 5}]}"#, "field 'messages[0].content' = 5: must be a string"),
-            (#"{"messages": [{"content": "x"}]}"#, "field 'messages[0].role' = absent"),
-            (#"{"messages": "hi"}"#, "field 'messages' = \"hi\""),
+            (#"{"messages": [{"role": "user", "content": 5}]}"#, "field 'messages[0].content': expected a string, got 5"),
+            (#"{"messages": [{"content": "x"}]}"#, "field 'messages[0].role' is missing"),
+            (#"{"messages": "hi"}"#, "field 'messages': expected an array of {\"role\", \"content\"} objects, got \"hi\""),
         ]
         for (line, expected) in cases {
             let url = try Self.write(line + "\n")

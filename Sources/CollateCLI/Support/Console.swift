@@ -1,18 +1,27 @@
 import Foundation
+import Synchronization
 
 /// Where the CLI writes: results to stdout (buffered), messages to stderr.
+///
+/// The buffer is lock-guarded: tests run commands in-process and in parallel.
 enum Console {
-    nonisolated(unsafe) private static var buffer: [UInt8] = []
+    private static let buffer = Mutex<[UInt8]>([])
 
     /// Queues `line` plus a newline for stdout, flushing in large chunks.
     static func output(_ line: String) {
-        buffer.append(contentsOf: line.utf8)
-        buffer.append(0x0A)
-        if buffer.count > 1 << 20 { flush() }
+        buffer.withLock { buffer in
+            buffer.append(contentsOf: line.utf8)
+            buffer.append(0x0A)
+            if buffer.count > 1 << 20 { write(&buffer) }
+        }
     }
 
     /// Writes what ``output(_:)`` queued.
     static func flush() {
+        buffer.withLock { write(&$0) }
+    }
+
+    private static func write(_ buffer: inout [UInt8]) {
         guard !buffer.isEmpty else { return }
         FileHandle.standardOutput.write(Data(buffer))
         buffer.removeAll(keepingCapacity: true)

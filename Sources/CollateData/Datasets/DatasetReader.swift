@@ -166,20 +166,10 @@ public struct DatasetReader: Sendable {
     }
 
     private func messages(_ object: JSONObject, line: Int) throws -> [ChatMessage] {
-        guard case .array(let items)? = object["messages"] else {
-            throw fail(line, "field 'messages' = \(object["messages"]?.preview() ?? "absent"): must be an array of {\"role\", \"content\"} objects")
-        }
-        return try items.enumerated().map { index, item in
-            guard case .object(let message) = item else {
-                throw fail(line, "field 'messages[\(index)]' = \(item.preview()): must be an object with \"role\" and \"content\"")
-            }
-            guard case .string(let role)? = message["role"] else {
-                throw fail(line, "field 'messages[\(index)].role' = \(message["role"]?.preview() ?? "absent"): must be a string such as \"user\" or \"assistant\"")
-            }
-            guard case .string(let content)? = message["content"] else {
-                throw fail(line, "field 'messages[\(index)].content' = \(message["content"]?.preview() ?? "absent"): must be a string")
-            }
-            return ChatMessage(role: role, content: content)
+        do {
+            return try ChatMessage.list(fromJSON: object["messages"])
+        } catch {
+            throw fail(line, error.description)
         }
     }
 

@@ -1,0 +1,104 @@
+import Synchronization
+
+/// Maps a transform spec's `"type"` to a factory, so a pipeline can be written as JSON:
+///
+/// ```json
+/// {"transforms": [
+///     {"type": "truncate", "max_length": 2048, "side": "keep_end"},
+///     {"type": "add-eos", "eos_token_id": 2},
+///     {"type": "drop-untrainable"},
+///     {"type": "pad-to-multiple", "multiple": 8, "pad_token_id": 0},
+///     {"type": "num-items-in-batch"}
+/// ]}
+/// ```
+///
+/// As with ``CollatorRegistry``, each type declares its keys and any other key is rejected
+/// (with a suggestion), so a typo fails loudly. Third-party packages register their own types.
+public final class TransformRegistry: Sendable {
+    /// Builds a transform from its spec.
+    public typealias Factory = @Sendable (inout CollatorSpec) throws -> Transform
+
+    struct Registration: Sendable {
+        var keys: [String]
+        var factory: Factory
+    }
+
+    private let registrations: Mutex<[String: Registration]>
+
+    /// The process-wide registry, holding the built-in transforms.
+    public static let shared = TransformRegistry()
+
+    /// Creates a registry.
+    /// - Parameter includingBuiltIns: whether to register the built-in transform types.
+    public init(includingBuiltIns: Bool = true) {
+        registrations = Mutex(includingBuiltIns ? TransformRegistry.builtIns : [:])
+    }
+
+    /// Registers (or replaces) the factory for `type`.
+    /// - Parameters:
+    ///   - type: The spec's `"type"` value.
+    ///   - keys: Every key the spec may hold besides `"type"`.
+    ///   - factory: Builds the transform, reading keys through ``CollatorSpec``.
+    public func register(_ type: String, keys: [String], factory: @escaping Factory) {
+        registrations.withLock { $0[type] = Registration(keys: keys, factory: factory) }
+    }
+
+    /// The registered types, sorted.
+    public var knownTypes: [String] {
+        registrations.withLock { $0.keys.sorted() }
+    }
+
+    /// Builds one transform from its spec object.
+    /// - Parameters:
+    ///   - spec: `{"type": ..., keys}`.
+    ///   - index: Its position in the `transforms` array, for messages.
+    /// - Throws: ``TransformSpecError`` naming the entry, key and value.
+    /// - Complexity: O(*k*²) in the number of keys (a handful).
+    public func makeTransform(from spec: JSONValue, index: Int = 0) throws -> Transform {
+        guard case .object(let object) = spec else { throw TransformSpecError.notAnObject(index: index, found: spec.preview()) }
+        guard case .string(let type)? = object["type"] else { throw TransformSpecError.missingType(index: index) }
+        guard let registration = registrations.withLock({ $0[type] }) else {
+            throw TransformSpecError.unknownType(type, index: index, known: knownTypes)
+        }
+        if let unknown = object.keys.first(where: { $0 != "type" && !registration.keys.contains($0) }) {
+            throw TransformSpecError.unknownKey(unknown, type: type, index: index, allowed: registration.keys)
+        }
+        var reader = CollatorSpec(type: type, object: object)
+        do {
+            return try registration.factory(&reader)
+        } catch let error as SpecError {
+            throw TransformSpecError.invalidEntry(index: index, type: type, error)
+        }
+    }
+
+    /// Builds a pipeline from a `transforms` array, or from an object holding one under
+    /// `"transforms"` (a collator spec may carry its transforms that way).
+    /// - Throws: ``TransformSpecError`` naming the entry at fault.
+    /// - Complexity: O(*s*) factory calls for *s* entries.
+    public func makePipeline(from spec: JSONValue) throws -> TransformPipeline {
+        let entries: [JSONValue]
+        switch spec {
+        case .array(let array): entries = array
+        case .object(let object):
+            switch object["transforms"] {
+            case nil, .null?: entries = []
+            case .array(let array)?: entries = array
+            case let other?: throw TransformSpecError.notAnArray(found: other.preview())
+            }
+        default: throw TransformSpecError.notAnArray(found: spec.preview())
+        }
+        return TransformPipeline(try entries.enumerated().map { try makeTransform(from: $1, index: $0) })
+    }
+
+    /// Builds a pipeline from JSON text (see ``makePipeline(from:)``).
+    /// - Throws: ``TransformSpecError``.
+    public func makePipeline(fromJSON text: String) throws -> TransformPipeline {
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(text)
+        } catch {
+            throw TransformSpecError.notAnArray(found: "invalid JSON (\(error.reason) at byte \(error.offset))")
+        }
+        return try makePipeline(from: value)
+    }
+}

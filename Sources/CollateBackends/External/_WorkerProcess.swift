@@ -1,0 +1,222 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// One worker child process and its three streams, with every read and write bounded by a
+/// deadline. Not thread-safe; ``ExternalBackend`` serialises access.
+///
+/// - stdin is one end of a Unix socket pair, written with `MSG_NOSIGNAL` (`SO_NOSIGPIPE` on
+///   Darwin) so a dead worker is an `EPIPE` error, never a `SIGPIPE` that kills the host.
+/// - stdout is a pipe read with `poll`, so a silent worker is a timeout, never a hang.
+/// - stderr goes to a temporary file, whose tail is quoted when the worker fails.
+/// - The worker leads its own process group; ``kill()`` signals the whole group.
+final class _WorkerProcess {
+    enum Failure: Error {
+        case launch(String)
+        case timedOut
+        case closed(ioError: String?)
+        case replyTooLarge(Int)
+    }
+
+    let pid: pid_t
+    private let input: Int32
+    private let output: Int32
+    let standardErrorURL: URL
+    private var pending: [UInt8] = []
+    private var reaped: Int32?
+
+    init(command: [String], environment: [String: String]) throws(Failure) {
+        guard let executable = command.first, !executable.isEmpty else { throw .launch("the worker command is empty") }
+        var socketPair: [Int32] = [-1, -1]
+        #if canImport(Darwin)
+        guard socketpair(AF_UNIX, SOCK_STREAM, 0, &socketPair) == 0 else { throw .launch("socketpair failed: \(Self.errnoText())") }
+        var one: Int32 = 1
+        setsockopt(socketPair[0], SOL_SOCKET, SO_NOSIGPIPE, &one, socklen_t(MemoryLayout<Int32>.size))
+        for fd in socketPair { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        #else
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &socketPair) == 0 else {
+            throw .launch("socketpair failed: \(Self.errnoText())")
+        }
+        #endif
+        var pipeFDs: [Int32] = [-1, -1]
+        guard pipe(&pipeFDs) == 0 else {
+            socketPair.forEach { _ = close($0) }
+            throw .launch("pipe failed: \(Self.errnoText())")
+        }
+        for fd in pipeFDs { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("collate-worker-\(UUID().uuidString).stderr")
+        let errFD = open(errURL.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard errFD >= 0 else {
+            (socketPair + pipeFDs).forEach { _ = close($0) }
+            throw .launch("cannot create \(errURL.path) for the worker's stderr: \(Self.errnoText())")
+        }
+
+        #if canImport(Darwin)
+        var actions: posix_spawn_file_actions_t? = nil
+        var attributes: posix_spawnattr_t? = nil
+        #else
+        var actions = posix_spawn_file_actions_t()
+        var attributes = posix_spawnattr_t()
+        #endif
+        posix_spawn_file_actions_init(&actions)
+        posix_spawnattr_init(&attributes)
+        defer {
+            posix_spawn_file_actions_destroy(&actions)
+            posix_spawnattr_destroy(&attributes)
+        }
+        posix_spawn_file_actions_adddup2(&actions, socketPair[1], 0)
+        posix_spawn_file_actions_adddup2(&actions, pipeFDs[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, errFD, 2)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGPIPE)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF))
+
+        var merged = ProcessInfo.processInfo.environment
+        for (key, value) in environment { merged[key] = value }
+        let argv: [UnsafeMutablePointer<CChar>?] = command.map { strdup($0) } + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var child: pid_t = 0
+        let status = posix_spawnp(&child, executable, &actions, &attributes, argv, envp)
+        _ = close(socketPair[1])
+        _ = close(pipeFDs[1])
+        _ = close(errFD)
+        guard status == 0 else {
+            _ = close(socketPair[0])
+            _ = close(pipeFDs[0])
+            try? FileManager.default.removeItem(at: errURL)
+            throw .launch("cannot start '\(executable)': \(String(cString: strerror(status)))")
+        }
+        pid = child
+        input = socketPair[0]
+        output = pipeFDs[0]
+        standardErrorURL = errURL
+        _ = fcntl(input, F_SETFL, fcntl(input, F_GETFL) | O_NONBLOCK)
+    }
+
+    deinit {
+        kill()
+        _ = close(input)
+        _ = close(output)
+        try? FileManager.default.removeItem(at: standardErrorURL)
+    }
+
+    /// Writes all of `bytes` before `deadline`.
+    func write(_ bytes: [UInt8], deadline: ContinuousClock.Instant) throws(Failure) {
+        var written = 0
+        while written < bytes.count {
+            try waitFor(input, events: Int16(POLLOUT), deadline: deadline)
+            let count = bytes.withUnsafeBytes { buffer -> Int in
+                #if canImport(Darwin)
+                send(input, buffer.baseAddress! + written, bytes.count - written, 0)
+                #else
+                send(input, buffer.baseAddress! + written, bytes.count - written, Int32(MSG_NOSIGNAL))
+                #endif
+            }
+            if count < 0 {
+                if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { continue }
+                throw .closed(ioError: Self.errnoText())
+            }
+            written += count
+        }
+    }
+
+    /// Reads one `\n`-terminated line (without the newline) before `deadline`.
+    func readLine(deadline: ContinuousClock.Instant, maximumBytes: Int) throws(Failure) -> [UInt8] {
+        var searched = 0
+        while true {
+            if let newline = pending[searched...].firstIndex(of: 0x0A) {
+                let line = Array(pending[..<newline])
+                pending.removeSubrange(...newline)
+                return line
+            }
+            searched = pending.count
+            guard pending.count <= maximumBytes else { throw .replyTooLarge(pending.count) }
+            try waitFor(output, events: Int16(POLLIN), deadline: deadline)
+            var chunk = [UInt8](repeating: 0, count: 1 << 16)
+            let count = chunk.withUnsafeMutableBytes { read(output, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EAGAIN || errno == EINTR { continue }
+                throw .closed(ioError: Self.errnoText())
+            }
+            if count == 0 { throw .closed(ioError: nil) }
+            pending += chunk[..<count]
+        }
+    }
+
+    private func waitFor(_ fd: Int32, events: Int16, deadline: ContinuousClock.Instant) throws(Failure) {
+        while true {
+            let remaining = deadline - ContinuousClock.now
+            guard remaining > .zero else { throw .timedOut }
+            let milliseconds = remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000 + 1
+            var descriptor = pollfd(fd: fd, events: events, revents: 0)
+            let ready = poll(&descriptor, 1, Int32(clamping: milliseconds))
+            if ready < 0 {
+                if errno == EINTR { continue }
+                throw .closed(ioError: Self.errnoText())
+            }
+            if ready > 0 { return }
+        }
+    }
+
+    /// Closes the worker's stdin (a well-behaved worker exits on end of input).
+    func closeInput() {
+        _ = shutdown(input, Int32(SHUT_WR))
+    }
+
+    /// Waits up to `timeout` for the worker to exit; returns its wait status, or `nil` if it is still running.
+    func waitForExit(timeout: Duration) -> Int32? {
+        if let reaped { return reaped }
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            var status: Int32 = 0
+            let result = waitpid(pid, &status, WNOHANG)
+            if result == pid || result < 0 {
+                reaped = result == pid ? status : -1
+                return reaped
+            }
+            if ContinuousClock.now >= deadline { return nil }
+            usleep(10_000)
+        }
+    }
+
+    /// Kills the worker's process group and reaps the worker.
+    func kill() {
+        guard reaped == nil else { return }
+        _ = _sendSignal(SIGKILL, toProcessGroup: pid)
+        _ = _sendSignal(SIGKILL, to: pid)
+        _ = waitForExit(timeout: .seconds(5))
+    }
+
+    /// The wait status as words: `exit status 3`, `signal 9`.
+    static func describe(status: Int32) -> String {
+        if status == -1 { return "an unknown status" }
+        let signal = status & 0x7F
+        if signal == 0 { return "exit status \((status >> 8) & 0xFF)" }
+        return "signal \(signal)"
+    }
+
+    /// The last `limit` bytes the worker wrote to stderr.
+    func standardErrorTail(limit: Int = 2000) -> String {
+        guard let data = try? Data(contentsOf: standardErrorURL) else { return "" }
+        let tail = data.suffix(limit)
+        return String(decoding: tail, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    static func errnoText() -> String { String(cString: strerror(errno)) }
+}
+
+private func _sendSignal(_ signal: Int32, to pid: pid_t) -> Int32 { kill(pid, signal) }
+
+private func _sendSignal(_ signal: Int32, toProcessGroup group: pid_t) -> Int32 { kill(-group, signal) }

@@ -1,0 +1,334 @@
+#!/usr/bin/env python3
+"""Collate external-backend worker: a transformers causal LM behind Collate's worker protocol.
+
+Protocol version 1 (Guides/Backends.md, "External-process backend"):
+
+  request  (stdin):  u64 little-endian length N, then N bytes of safetensors whose
+                     __metadata__ holds {"op": ..., ...} and whose tensors are the batch
+  reply    (stdout): one line of JSON, {"ok": true, ...} or {"ok": false, "error": "..."}
+
+  op          metadata                          reply
+  hello       protocol                          protocol, worker, model{vocab_size, max_length, ...}
+  forward     return ("token_losses,logits")    loss, num_items, outputs[{name, shape}], values{name: [...]}
+  accumulate  num_items_in_batch, return        as forward; gradients are added
+  step        learning_rate                     step
+  shutdown    -                                 {} then exit 0
+
+Everything else the process prints goes to stderr: stdout carries replies only.
+
+usage:
+  collate_worker.py --config '{"model_type": "llama", "hidden_size": 256, ...}' [options]   random init
+  collate_worker.py --model /path/to/local/model [options]                                  local weights
+options: --dtype float32|bfloat16|float16  --device auto|cpu|cuda  --attn sdpa|eager|flex_attention|flash_attention_2
+         --use-cache false|true  --seed N
+Nothing is downloaded (HF_HUB_OFFLINE=1).
+
+The protocol layer (read_frame, parse_safetensors, serve) needs only the standard library, so
+tests drive it with a model written in plain Python.
+"""
+import json
+import math
+import os
+import struct
+import sys
+import traceback
+
+PROTOCOL_VERSION = 1
+WORKER_NAME = "collate_worker 1"
+_DTYPES = {"I64": ("q", 8), "I32": ("i", 4)}
+
+
+class ProtocolError(Exception):
+    """The host sent something that is not a protocol frame; the worker cannot continue."""
+
+
+def claim_stdout():
+    """Returns a binary file on the real stdout and points fd 1 (and sys.stdout) at stderr,
+    so prints from libraries can never corrupt the reply stream."""
+    replies = os.fdopen(os.dup(1), "wb", buffering=0)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    return replies
+
+
+def read_exact(stream, count):
+    """Reads exactly count bytes; None at a clean end of input before the first byte."""
+    chunks, got = [], 0
+    while got < count:
+        chunk = stream.read(count - got)
+        if not chunk:
+            if got == 0:
+                return None
+            raise ProtocolError(f"input ended after {got} of {count} bytes of a frame")
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
+
+
+def read_frame(stream):
+    """One frame's safetensors bytes, or None at end of input."""
+    prefix = read_exact(stream, 8)
+    if prefix is None:
+        return None
+    (length,) = struct.unpack("<Q", prefix)
+    if length > 1 << 40:
+        raise ProtocolError(f"frame length {length} is implausible; the host is not speaking the protocol")
+    body = read_exact(stream, length)
+    if body is None and length:
+        raise ProtocolError("input ended before a frame's body")
+    return body or b""
+
+
+def parse_safetensors(data):
+    """(metadata, [(name, dtype, shape, bytes)]) in data order, with strict checks."""
+    if len(data) < 8:
+        raise ProtocolError(f"safetensors frame of {len(data)} bytes is shorter than its header length")
+    (n,) = struct.unpack("<Q", data[:8])
+    if n > len(data) - 8:
+        raise ProtocolError(f"safetensors header length {n} exceeds the frame")
+    header = json.loads(data[8:8 + n].decode("utf-8"))
+    if not isinstance(header, dict):
+        raise ProtocolError("safetensors header is not a JSON object")
+    metadata = header.pop("__metadata__", {}) or {}
+    buffer = memoryview(data)[8 + n:]
+    entries = []
+    for name, entry in header.items():
+        dtype, shape, (begin, end) = entry["dtype"], entry["shape"], entry["data_offsets"]
+        if dtype not in _DTYPES:
+            raise ProtocolError(f"tensor {name!r} has dtype {dtype}; the protocol sends I64 and I32 only")
+        count = 1
+        for extent in shape:
+            count *= extent
+        if end - begin != count * _DTYPES[dtype][1] or end > len(buffer):
+            raise ProtocolError(f"tensor {name!r}: data_offsets {[begin, end]} do not match shape {shape}")
+        entries.append((begin, name, dtype, shape, buffer[begin:end]))
+    entries.sort(key=lambda item: item[0])
+    return metadata, [(name, dtype, shape, raw) for _, name, dtype, shape, raw in entries]
+
+
+def int_values(dtype, raw):
+    """The integers of a tensor's bytes, as a flat list (no numpy or torch needed)."""
+    code, width = _DTYPES[dtype]
+    return list(struct.unpack(f"<{len(raw) // width}{code}", raw))
+
+
+def _finite(value):
+    """JSON has no NaN: non-finite floats travel as null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def encode_reply(reply):
+    if "values" in reply:
+        reply["values"] = {name: [_finite(v) for v in values] for name, values in reply["values"].items()}
+    if "loss" in reply:
+        reply["loss"] = _finite(reply["loss"])
+    return (json.dumps(reply, allow_nan=False, separators=(",", ":")) + "\n").encode("utf-8")
+
+
+def serve(model, replies, requests=None):
+    """Answers frames from requests (stdin) on replies until shutdown or end of input.
+
+    model has hello() -> dict, forward(tensors, metadata) -> dict, accumulate(tensors, metadata)
+    -> dict and step(learning_rate) -> int; tensors is [(name, dtype, shape, bytes)]. An
+    exception in a model method is an error reply and the worker carries on; a broken frame or
+    a protocol version it does not speak ends the worker.
+    """
+    requests = requests or sys.stdin.buffer
+    while True:
+        frame = read_frame(requests)
+        if frame is None:
+            return 0
+        metadata, tensors = parse_safetensors(frame)
+        op = metadata.get("op")
+        if op == "hello":
+            version = metadata.get("protocol")
+            if version != str(PROTOCOL_VERSION):
+                replies.write(encode_reply({"ok": False, "protocol": PROTOCOL_VERSION,
+                                            "error": f"this worker speaks protocol {PROTOCOL_VERSION}, the host {version}"}))
+                return 2
+        if op == "shutdown":
+            replies.write(encode_reply({"ok": True}))
+            return 0
+        try:
+            if op == "hello":
+                reply = {"ok": True, "protocol": PROTOCOL_VERSION, "worker": WORKER_NAME}
+                reply.update(model.hello())
+            elif op == "forward":
+                reply = {"ok": True, **model.forward(tensors, metadata)}
+            elif op == "accumulate":
+                reply = {"ok": True, **model.accumulate(tensors, metadata)}
+            elif op == "step":
+                reply = {"ok": True, "step": model.step(float(metadata["learning_rate"]))}
+            else:
+                reply = {"ok": False, "error": f"unknown op {op!r}; expected hello, forward, accumulate, step or shutdown"}
+        except Exception as error:  # the request failed, the worker did not
+            traceback.print_exc(file=sys.stderr)
+            reply = {"ok": False, "error": f"{type(error).__name__}: {error}"}
+        replies.write(encode_reply(reply))
+
+
+def requested(metadata):
+    return [name for name in metadata.get("return", "").split(",") if name]
+
+
+# ---------------------------------------------------------------------------------------------
+# The transformers model
+
+
+class TorchCausalLM:
+    """A transformers causal LM that runs Collate batches by their HF field names."""
+
+    PASSED = ("input_ids", "attention_mask", "position_ids", "labels")
+    FLASH = ("cu_seq_lens_q", "cu_seq_lens_k", "max_length_q", "max_length_k")
+
+    def __init__(self, args):
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        import torch
+        import transformers
+        from transformers import AutoConfig, AutoModelForCausalLM
+
+        self.torch = torch
+        self.transformers_version = transformers.__version__
+        dtype = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}[args.dtype]
+        if args.device == "auto":
+            self.device = "cuda" if torch.cuda.is_available() else "cpu"
+        else:
+            self.device = args.device
+        torch.manual_seed(args.seed)
+        if args.model:
+            model = AutoModelForCausalLM.from_pretrained(args.model, attn_implementation=args.attn, local_files_only=True)
+        else:
+            text = args.config
+            if os.path.exists(text):
+                with open(text) as handle:
+                    text = handle.read()
+            settings = json.loads(text)
+            config = AutoConfig.for_model(settings.pop("model_type", "llama"), **settings)
+            model = AutoModelForCausalLM.from_config(config, attn_implementation=args.attn)
+        self.model = model.to(device=self.device, dtype=dtype)
+        self.dtype_name = args.dtype
+        self.attn = args.attn
+        self.use_cache = args.use_cache == "true"
+        self.optimizer = None
+        self.steps = 0
+        self.dropped = set()
+
+    def hello(self):
+        config = self.model.config
+        return {
+            "model": {
+                "model_type": config.model_type,
+                "vocab_size": config.vocab_size,
+                "max_length": getattr(config, "max_position_embeddings", None),
+                "parameters": sum(p.numel() for p in self.model.parameters()),
+                "dtype": self.dtype_name,
+                "device": self.device,
+                "attn_implementation": self.attn,
+            },
+            "use_cache": self.use_cache,
+            "accepts_padding_free": not self.use_cache,
+            "torch": self.torch.__version__,
+            "transformers": self.transformers_version,
+        }
+
+    def _inputs(self, tensors):
+        torch = self.torch
+        kinds = {"I64": torch.int64, "I32": torch.int32}
+        inputs = {}
+        for name, dtype, shape, raw in tensors:
+            tensor = torch.frombuffer(bytearray(raw), dtype=kinds[dtype]).reshape(shape) if len(raw) else \
+                torch.zeros(shape, dtype=kinds[dtype])
+            if name in self.PASSED:
+                inputs[name] = tensor.to(self.device)
+            elif name in self.FLASH and self.attn.startswith("flash"):
+                inputs[name] = int(tensor) if name.startswith("max_length") else tensor.to(self.device)
+            elif name not in self.dropped:
+                self.dropped.add(name)
+                print(f"collate_worker: not passing '{name}' to the model (attention {self.attn})", file=sys.stderr)
+        if "input_ids" not in inputs:
+            raise ValueError("the batch has no input_ids")
+        return inputs
+
+    def _run(self, tensors, metadata, train):
+        torch = self.torch
+        inputs = self._inputs(tensors)
+        labels = inputs.get("labels")
+        extra = {}
+        if train and "num_items_in_batch" in metadata:
+            extra["num_items_in_batch"] = int(metadata["num_items_in_batch"])
+        self.model.train(train)
+        with torch.set_grad_enabled(train):
+            output = self.model(**inputs, use_cache=self.use_cache, **extra)
+            if train and output.loss is not None:
+                output.loss.backward()
+        logits = output.logits
+        reply = {
+            "loss": None if output.loss is None else float(output.loss.detach().float()),
+            "num_items": None if labels is None else int((labels[..., 1:] != -100).sum()),
+            "outputs": [{"name": "logits", "shape": list(logits.shape)}],
+        }
+        wanted = requested(metadata)
+        if wanted:
+            values = {}
+            for name in wanted:
+                if name == "token_losses":
+                    if labels is None:
+                        raise ValueError("token_losses need labels in the batch")
+                    values[name] = self._token_losses(logits.detach(), labels)
+                    reply["outputs"].append({"name": name, "shape": list(labels.shape)})
+                elif name == "logits":
+                    values[name] = logits.detach().float().flatten().tolist()
+                else:
+                    raise ValueError(f"unknown output {name!r}; this worker returns token_losses and logits")
+            reply["values"] = values
+        return reply
+
+    def _token_losses(self, logits, labels):
+        """Per position t the loss of predicting labels[t + 1] (0 where ignored or at the end)."""
+        torch = self.torch
+        batch, length, vocab = logits.shape
+        losses = torch.nn.functional.cross_entropy(
+            logits[:, :-1].float().reshape(-1, vocab), labels[:, 1:].reshape(-1), ignore_index=-100, reduction="none")
+        losses = torch.cat([losses.view(batch, length - 1), losses.new_zeros(batch, 1)], dim=1)
+        return losses.flatten().tolist()
+
+    def forward(self, tensors, metadata):
+        return self._run(tensors, metadata, train=False)
+
+    def accumulate(self, tensors, metadata):
+        return self._run(tensors, metadata, train=True)
+
+    def step(self, learning_rate):
+        if self.optimizer is None:
+            self.optimizer = self.torch.optim.AdamW(self.model.parameters(), lr=learning_rate)
+        for group in self.optimizer.param_groups:
+            group["lr"] = learning_rate
+        self.optimizer.step()
+        self.optimizer.zero_grad(set_to_none=True)
+        self.steps += 1
+        return self.steps
+
+
+def main(argv=None):
+    import argparse
+
+    replies = claim_stdout()
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--model", help="a local model directory (from_pretrained, local files only)")
+    source.add_argument("--config", help="a model config as JSON text or a path, for random initialisation")
+    parser.add_argument("--dtype", default="float32", choices=["float32", "bfloat16", "float16"])
+    parser.add_argument("--device", default="auto")
+    parser.add_argument("--attn", default="sdpa", help="attn_implementation: sdpa, eager, flex_attention, flash_attention_2")
+    parser.add_argument("--use-cache", default="false", choices=["false", "true"],
+                        help="use_cache passed to every forward; true leaks across packed sequences (DESIGN.md)")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    model = TorchCausalLM(args)
+    return serve(model, replies)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,133 @@
+import Collate
+import CollateBackends
+import Foundation
+
+/// `collate probe --backend BACKEND [...]`: puts a backend through the boundary probe — a few
+/// sequences run alone and packed into one padding-free row — and prints the report.
+///
+/// BACKEND is `reference` (the pure-Swift reference LM) or a worker command line, e.g.
+/// `"python3 Sources/CollateBackends/Worker/collate_worker.py --config tiny.json"`.
+/// Exit 0 when the backend keeps packed sequences apart, 1 when it does not (the
+/// `packing-without-boundaries` diagnostic with the measured difference goes to stderr) or
+/// cannot be run, 2 on usage errors.
+enum ProbeCommand {
+    static let usage = """
+        usage: collate probe --backend reference|"WORKER COMMAND" [--vocab-size N] [--input EXAMPLES.jsonl]
+                             [--tolerance X] [--timeout SECONDS] [--flash-attn-kwargs] [--format json|text]
+          --backend            'reference', or a worker command line (quotes group words), e.g.
+                               "python3 Sources/CollateBackends/Worker/collate_worker.py --config tiny.json"
+          --vocab-size N       ids of the generated probe sequences are below N (default: the worker's vocabulary, or 64)
+          --input FILE         probe with the input_ids of the first examples of a JSONL file instead (at least 2)
+          --tolerance X        largest accepted |alone - packed| difference (default 0.001; use ~0.05 for bf16)
+          --timeout SECONDS    per-request worker timeout (default 300)
+          --flash-attn-kwargs  send cu_seq_lens_q/k and max_length_q/k instead of position_ids
+        prints the report as one JSON line; exit 0 if the backend keeps packed sequences apart, 1 if not
+        """
+
+    static func run(arguments: [String]) -> Int32 {
+        let backendText: String, vocabSize: Int?, tolerance: Double, timeout: Int, inputPath: String?, flash: Bool
+        do {
+            let parsed = try Arguments(
+                arguments, options: ["--backend", "--vocab-size", "--input", "--tolerance", "--timeout", "--format"],
+                flags: ["--flash-attn-kwargs"])
+            backendText = try parsed.required("--backend")
+            vocabSize = try parsed.positiveInt("--vocab-size")
+            timeout = try parsed.positiveInt("--timeout") ?? 300
+            inputPath = parsed.value("--input")
+            flash = parsed.flag("--flash-attn-kwargs")
+            if let text = parsed.value("--tolerance") {
+                guard let value = Double(text), value >= 0, value.isFinite else {
+                    throw UsageError("--tolerance must be a non-negative number, got '\(text)'")
+                }
+                tolerance = value
+            } else {
+                tolerance = BoundaryProbe.defaultTolerance
+            }
+            if let format = parsed.value("--format"), format != "json", format != "text" {
+                throw UsageError("--format must be json or text, got '\(format)'")
+            }
+        } catch {
+            Console.message("collate probe: \(error)\n\(usage)")
+            return ExitStatus.usage
+        }
+        let command: [String]
+        do {
+            command = try splitCommand(backendText)
+        } catch {
+            Console.message("collate probe: \(error)\n\(usage)")
+            return ExitStatus.usage
+        }
+        let collator = flash
+            ? FlatteningCollator(returnPositionIDs: false, returnFlashAttentionKwargs: true) : FlatteningCollator()
+
+        do {
+            var sequences: [[Int32]]?
+            if let inputPath {
+                let records = try Inputs.examples(path: inputPath)
+                sequences = records.prefix(4).map(\.example.inputIDs)
+            }
+            func probe(vocabulary: Int) -> BoundaryProbe {
+                if let sequences { return BoundaryProbe(sequences: sequences, tolerance: tolerance, collator: collator) }
+                return BoundaryProbe(vocabSize: vocabulary, tolerance: tolerance, collator: collator)
+            }
+            let report: BoundaryProbeReport
+            if command == ["reference"] {
+                let vocabulary = vocabSize ?? 64
+                report = try probe(vocabulary: vocabulary).run(ReferenceLanguageModel(vocabSize: vocabulary))
+            } else {
+                let backend = try ExternalBackend(configuration: .init(command: command, requestTimeout: .seconds(timeout)))
+                defer { backend.close() }
+                Console.message("collate probe: \(backend.worker.name), model \(backend.worker.raw["model"]?.jsonText ?? "unknown")")
+                report = try backend.probeBoundaries(probe(vocabulary: vocabSize ?? backend.worker.vocabSize ?? 64))
+            }
+            Console.output(report.jsonText)
+            Console.flush()
+            if let diagnostic = report.diagnostic {
+                Console.message(diagnostic.description)
+                return ExitStatus.rejected
+            }
+            Console.message("collate probe: passed — packed sequences match their alone runs within \(tolerance) "
+                + "(max difference \(report.maxDifference) over \(report.compared.rawValue))")
+            return ExitStatus.success
+        } catch {
+            Console.message("collate probe: \(error)")
+            return ExitStatus.rejected
+        }
+    }
+
+    /// Splits a command line into words: whitespace separates, single or double quotes group,
+    /// a backslash escapes the next character (no variables, globs or other shell syntax).
+    /// - Throws: ``UsageError`` for an empty command or an unterminated quote.
+    static func splitCommand(_ text: String) throws(UsageError) -> [String] {
+        var words: [String] = []
+        var current = ""
+        var inWord = false
+        var quote: Character?
+        var escaped = false
+        for character in text {
+            if escaped {
+                current.append(character)
+                escaped = false
+            } else if character == "\\" && quote != "'" {
+                escaped = true
+                inWord = true
+            } else if let open = quote {
+                if character == open { quote = nil } else { current.append(character) }
+            } else if character == "\"" || character == "'" {
+                quote = character
+                inWord = true
+            } else if character.isWhitespace {
+                if inWord { words.append(current) }
+                current = ""
+                inWord = false
+            } else {
+                current.append(character)
+                inWord = true
+            }
+        }
+        guard quote == nil, !escaped else { throw UsageError("--backend has an unterminated quote or a trailing backslash: \(text)") }
+        if inWord { words.append(current) }
+        guard !words.isEmpty else { throw UsageError("--backend is empty; give 'reference' or a worker command") }
+        return words
+    }
+}

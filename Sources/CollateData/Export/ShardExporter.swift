@@ -1,0 +1,178 @@
+import Collate
+import Foundation
+
+/// Writes a dataset as per-rank safetensors shards, one file per batch, plus `index.json`.
+///
+/// ```
+///   OUT/index.json
+///   OUT/rank-00000/batch-000000.safetensors     rank 0's first batch
+///   OUT/rank-00000/batch-000001.safetensors
+///   OUT/rank-00001/batch-000000.safetensors     ...
+/// ```
+///
+/// Ranks are assigned with ``DistributedSampler`` semantics (no shuffle, wrap-around padding), so
+/// every rank has the same number of batches. Each shard is written atomically (temporary
+/// file, then rename) and carries `__metadata__` with the export's fingerprint, its rank, batch
+/// and example indices. A re-run skips every shard that already exists, reads back as valid
+/// safetensors and has the same fingerprint — so an interrupted export resumes where it stopped,
+/// and a changed dataset, spec or layout rewrites everything it touches.
+public struct ShardExporter: Sendable {
+    /// The output folder.
+    public var directory: URL
+    /// The number of ranks.
+    public var worldSize: Int
+    /// Examples per batch; `nil` puts each rank's whole share in one batch.
+    public var batchSize: Int?
+    /// Identifies the export's inputs (dataset, spec, layout); see ``fingerprint(examples:spec:worldSize:batchSize:)``.
+    public var fingerprint: String
+
+    /// Creates an exporter.
+    public init(directory: URL, worldSize: Int, batchSize: Int?, fingerprint: String) {
+        self.directory = directory
+        self.worldSize = worldSize
+        self.batchSize = batchSize
+        self.fingerprint = fingerprint
+    }
+
+    /// What an export did.
+    public struct Summary: Sendable, Hashable {
+        /// Shards in the export.
+        public var shards = 0
+        /// Shards written by this run.
+        public var written = 0
+        /// Shards left as they were (already complete).
+        public var skipped = 0
+        /// The index file.
+        public var index: URL
+    }
+
+    /// One shard in the index.
+    public struct Shard: Sendable, Hashable {
+        /// Path relative to the export folder.
+        public var file: String
+        /// The rank.
+        public var rank: Int
+        /// The batch number within the rank.
+        public var batch: Int
+        /// Dataset indices of its examples.
+        public var examples: [Int]
+        /// Real tokens (the examples' `input_ids`).
+        public var tokens: Int
+    }
+
+    /// Collates and writes every shard, then the index.
+    /// - Parameters:
+    ///   - examples: The dataset (after example transforms).
+    ///   - collator: Builds each batch.
+    ///   - transforms: Batch transforms applied after collation.
+    /// - Throws: ``LoaderError`` when a batch cannot be collated (naming the dataset index);
+    ///   ``SamplerError`` for a bad world or batch size; I/O errors.
+    /// - Complexity: O(*N*) in the dataset's tokens, plus the reads of existing shards.
+    public func export(_ examples: [Example], collator: some Collator<Batch>, transforms: TransformPipeline = TransformPipeline()) throws -> Summary {
+        let fileManager = FileManager.default
+        try fileManager.createDirectory(at: directory, withIntermediateDirectories: true)
+        let perRank = DistributedSampler.samplesPerRank(count: examples.count, worldSize: worldSize, dropLast: false)
+        let size = batchSize ?? max(perRank, 1)
+        var summary = Summary(index: directory.appendingPathComponent("index.json"))
+        var shards: [Shard] = []
+        var dtypes: [(String, String)] = []
+        for rank in 0..<worldSize {
+            let sampler = try DistributedSampler(count: examples.count, rank: rank, worldSize: worldSize, batchSize: size, shuffle: false)
+            let rankFolder = String(format: "rank-%05d", rank)
+            let rankURL = directory.appendingPathComponent(rankFolder)
+            try fileManager.createDirectory(at: rankURL, withIntermediateDirectories: true)
+            // Temporary files of a run that was killed mid-write are never renamed: clear them.
+            for name in (try? fileManager.contentsOfDirectory(atPath: rankURL.path)) ?? [] where name.hasPrefix(".") && name.hasSuffix(".tmp") {
+                try? fileManager.removeItem(at: rankURL.appendingPathComponent(name))
+            }
+            for (number, indices) in sampler.batches(epoch: 0).enumerated() {
+                let file = rankFolder + "/" + String(format: "batch-%06d.safetensors", number)
+                let url = directory.appendingPathComponent(file)
+                let shard = Shard(file: file, rank: rank, batch: number, examples: indices, tokens: indices.reduce(0) { $0 + examples[$1].inputIDs.count })
+                shards.append(shard)
+                summary.shards += 1
+                if let existing = try? SafetensorsFile(contentsOf: url), existing.metadata == metadata(for: shard) {
+                    summary.skipped += 1
+                    if dtypes.isEmpty { dtypes = zip(existing.batch.names, existing.batch.tensors).map { ($0, $1.dtype.safetensorsName) } }
+                    continue
+                }
+                var batch: Batch
+                do {
+                    batch = try collator.collate(indices.map { examples[$0] })
+                } catch let error as CollateError {
+                    throw LoaderError.collation(error, example: error.exampleIndex.map { indices[$0] })
+                }
+                batch = try transforms.applyBatchTransforms(batch)
+                if dtypes.isEmpty { dtypes = zip(batch.names, batch.tensors).map { ($0, $1.dtype.safetensorsName) } }
+                try SafetensorsFile(batch: batch, metadata: metadata(for: shard)).write(to: url)
+                summary.written += 1
+            }
+        }
+        let index = JSONValue.object(JSONObject([
+            ("format", .string("collate-safetensors-shards")),
+            ("version", .integer(1)),
+            ("fingerprint", .string(fingerprint)),
+            ("world_size", .integer(Int64(worldSize))),
+            ("batch_size", batchSize.map { .integer(Int64($0)) } ?? .null),
+            ("examples", .integer(Int64(examples.count))),
+            ("batches_per_rank", .integer(Int64(shards.count / max(worldSize, 1)))),
+            ("tensors", .object(JSONObject(dtypes.map { ($0.0, JSONValue.string($0.1)) }))),
+            ("shards", .array(shards.map { shard in
+                .object(JSONObject([
+                    ("file", .string(shard.file)), ("rank", .integer(Int64(shard.rank))), ("batch", .integer(Int64(shard.batch))),
+                    ("examples", .array(shard.examples.map { .integer(Int64($0)) })), ("tokens", .integer(Int64(shard.tokens))),
+                ]))
+            })),
+        ]))
+        try AtomicFile.write(Array((index.jsonText + "\n").utf8), to: summary.index)
+        return summary
+    }
+
+    private func metadata(for shard: Shard) -> [String: String] {
+        [
+            "format": "collate-safetensors-shards",
+            "fingerprint": fingerprint,
+            "rank": String(shard.rank),
+            "batch": String(shard.batch),
+            "examples": JSONValue.array(shard.examples.map { .integer(Int64($0)) }).jsonText,
+        ]
+    }
+
+    /// A fingerprint of everything that decides the shards' contents: FNV-1a over the examples'
+    /// fields and values, the spec text and the layout.
+    /// - Complexity: O(*N*) in the dataset's tokens.
+    public static func fingerprint(examples: [Example], spec: String, worldSize: Int, batchSize: Int?) -> String {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        func mixByte(_ byte: UInt8) {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01B3
+        }
+        func mix(_ text: String) {
+            for byte in text.utf8 { mixByte(byte) }
+            mixByte(0)
+        }
+        func mix(_ value: Int32) {
+            withUnsafeBytes(of: value.littleEndian) { for byte in $0 { mixByte(byte) } }
+        }
+        mix(spec)
+        mix("world_size=\(worldSize) batch_size=\(batchSize.map(String.init) ?? "all")")
+        for example in examples {
+            for (name, value) in zip(example.names, example.values) {
+                mix(name)
+                switch value {
+                case .sequence(let tokens):
+                    mixByte(1)
+                    mix(Int32(clamping: tokens.count))
+                    for token in tokens { mix(token) }
+                case .scalar(let scalar):
+                    mixByte(2)
+                    mix(scalar)
+                case .null:
+                    mixByte(3)
+                }
+            }
+            mixByte(0xFF)
+        }
+        return String(hash, radix: 16)
+    }
+}

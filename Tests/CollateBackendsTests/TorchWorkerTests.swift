@@ -1,0 +1,61 @@
+import Collate
+import CollateBackends
+import Foundation
+import Testing
+
+/// collate_worker.py with a real transformers model (random init, fp32, CPU or GPU): padded
+/// and flattened batches give the same loss, the probe passes with use_cache=False, the worker
+/// trains. Skipped when torch and transformers cannot be imported.
+@Suite("Torch worker", .enabled(if: Workers.torchPython != nil, Comment(rawValue: Workers.torchSkipMessage)), .serialized)
+struct TorchWorkerTests {
+    static let config = #"{"model_type": "llama", "hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2, "#
+        + #""num_attention_heads": 4, "num_key_value_heads": 2, "vocab_size": 1000, "max_position_embeddings": 256}"#
+
+    static func start(useCache: Bool, attention: String = "sdpa") throws -> ExternalBackend {
+        try ExternalBackend(configuration: .init(
+            command: [Workers.torchPython ?? "python3", Workers.torch, "--config", config, "--device", "cpu",
+                      "--attn", attention, "--use-cache", useCache ? "true" : "false"],
+            startupTimeout: .seconds(300), requestTimeout: .seconds(120), requiredInputs: ["input_ids", "labels"]))
+    }
+
+    static let examples: [Example] = [[11, 52, 973, 4, 88, 301, 7], [640, 2, 19], [5, 5, 900, 31, 77, 12, 13, 14, 15, 16, 17], [400, 401]]
+        .map { Example(inputIDs: $0) }
+
+    @Test func paddedAndFlattenedLossesAgreeProbePassesAndTheWorkerTrains() throws {
+        let backend = try Self.start(useCache: false)
+        defer { backend.close() }
+        #expect(backend.worker.vocabSize == 1000)
+        #expect(backend.worker.maxLength == 256)
+
+        let padded = try LanguageModelingCollator(padTokenID: 0).collate(Self.examples)
+        let flattened = try FlatteningCollator().collate(Self.examples)
+        let paddedReply = try backend.run(padded)
+        let flattenedReply = try backend.run(flattened)
+        let paddedLoss = try #require(paddedReply.loss), flattenedLoss = try #require(flattenedReply.loss)
+        #expect(abs(paddedLoss - flattenedLoss) < 1e-4, "padded \(paddedLoss) vs flattened \(flattenedLoss)")
+        #expect(paddedReply.numItems == padded.numItemsInBatch())
+        #expect(flattenedReply.numItems == flattened.numItemsInBatch())
+        #expect(paddedReply.outputs.first?.shape == [4, 11, 1000])
+
+        let report = try backend.probeBoundaries()
+        #expect(report.passed, "\(report.jsonText)")
+        #expect(backend.contract.acceptsPaddingFree)
+
+        var trainer = Trainer(backend: backend, configuration: .init(steps: 5, learningRate: 1e-2))
+        let records = try trainer.train([flattened])
+        #expect(records.last.map { $0.loss < records[0].loss } == true, "\(records.map(\.loss))")
+        #expect(backend.stepCount == 5)
+    }
+
+    /// DESIGN.md: a flattened batch with use_cache=True leaks across sequences (transformers
+    /// builds no packed-sequence mask when a cache object exists). Recorded, not assumed: the
+    /// test states what the installed version does.
+    @Test func useCacheTrueIsCaughtByTheProbe() throws {
+        let backend = try Self.start(useCache: true)
+        defer { backend.close() }
+        let report = try backend.probeBoundaries()
+        let version: String = if case .string(let text)? = backend.worker.raw["transformers"] { text } else { "?" }
+        #expect(!report.passed, "transformers \(version) with use_cache=True kept packed sequences apart: \(report.jsonText)")
+        #expect(report.diagnostic?.code == .packingWithoutBoundaries)
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+import Testing
+@testable import CollateCLI
+
+/// `collate probe`: exit statuses over the reference LM and the counting worker (the command
+/// is called in-process; main.swift wiring is the integrator's).
+@Suite("collate probe")
+struct ProbeCommandTests {
+    static let python3: String? = {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        return path.split(separator: ":").map { "\($0)/python3" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }()
+    static let fakeWorker = CollateProcess.fixtures.appendingPathComponent("workers/fake_worker.py").path
+
+    @Test func referenceBackendPasses() {
+        #expect(ProbeCommand.run(arguments: ["--backend", "reference", "--vocab-size", "40"]) == 0)
+    }
+
+    @Test func usageErrors() {
+        #expect(ProbeCommand.run(arguments: []) == 2)
+        #expect(ProbeCommand.run(arguments: ["--backend", "reference", "--tolerance", "-1"]) == 2)
+        #expect(ProbeCommand.run(arguments: ["--backend", "'unterminated"]) == 2)
+    }
+
+    @Test func splitsCommandsLikeAShellWithoutExpansion() throws {
+        #expect(try ProbeCommand.splitCommand(#"python3 w.py --config '{"a": 1}' "two words" a\ b"#)
+            == ["python3", "w.py", "--config", #"{"a": 1}"#, "two words", "a b"])
+        #expect(throws: UsageError.self) { try ProbeCommand.splitCommand("   ") }
+    }
+
+    @Test(.enabled(if: python3 != nil, "python3 not found on PATH"))
+    func honestWorkerPassesAndLeakingWorkerIsRejected() {
+        let python = Self.python3 ?? "python3"
+        #expect(ProbeCommand.run(arguments: ["--backend", "\(python) \(Self.fakeWorker)"]) == 0)
+        #expect(ProbeCommand.run(arguments: ["--backend", "\(python) \(Self.fakeWorker)", "--flash-attn-kwargs"]) == 0)
+        #expect(ProbeCommand.run(arguments: ["--backend", "\(python) \(Self.fakeWorker) --leak"]) == 1)
+        #expect(ProbeCommand.run(arguments: ["--backend", "\(python) \(Self.fakeWorker) --crash-on forward"]) == 1)
+    }
+}
