@@ -32,18 +32,24 @@ esac
 
 flags=(-O -parse-as-library -swift-version 6 -sanitize="$sanitize" -g)
 
-# Compiles module $1 from Sources/$1 into $build (static objects + .swiftmodule) when a source changed.
+# Compiles module $1 from Sources/$1 into $build (static objects + .swiftmodule) when its
+# sources (or a module it imports, compiled just before) changed: the stamp holds a hash of
+# their contents, so a checkout or merge during a build cannot leave stale objects behind.
+upstream=""
 module() {
   local name=$1
   local stamp=$build/$name.stamp
-  local sources
+  local sources digest
   mapfile -t sources < <(find "$root/Sources/$name" -name '*.swift' | sort)
-  if [[ -f $stamp ]] && [[ -z $(find "$root/Sources/$name" -name '*.swift' -newer "$stamp") ]]; then return; fi
+  digest=$( (echo "$upstream"; cat "${sources[@]}") | sha256sum | cut -d' ' -f1)
+  upstream=$digest
+  if [[ -f $stamp ]] && [[ $(cat "$stamp") == "$digest" ]]; then return; fi
   echo "compiling $name (${#sources[@]} files)" >&2
+  rm -f "$stamp"
   rm -rf "$build/$name.objs" && mkdir -p "$build/$name.objs"
   (cd "$build/$name.objs" && "$swiftc" "${flags[@]}" -module-name "$name" -I "$build" \
       -emit-module -emit-module-path "$build/$name.swiftmodule" -wmo -num-threads 1 -c "${sources[@]}")
-  touch "$stamp"
+  echo "$digest" > "$stamp"
 }
 
 module Collate
@@ -52,7 +58,7 @@ module CollateData
 
 binary=$build/fuzz-$target
 harness=$root/Tests/Fuzz/targets/$target.swift
-if [[ ! -x $binary ]] || [[ $harness -nt $binary ]] || [[ -n $(find "$build" -name '*.stamp' -newer "$binary") ]]; then
+if [[ ! -x $binary ]] || [[ $harness -nt $binary ]] || [[ -n $(find "$build" -maxdepth 1 -name '*.stamp' -newer "$binary") ]]; then
   echo "linking fuzz-$target" >&2
   "$swiftc" "${flags[@]}" -module-name "Fuzz_$target" -I "$build" "$harness" \
     "$build"/Collate.objs/*.o "$build"/CollateTokenizers.objs/*.o "$build"/CollateData.objs/*.o -o "$binary"
