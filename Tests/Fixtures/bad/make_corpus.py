@@ -127,6 +127,8 @@ T = {
     "added-token-id-negative": '{"added_tokens": [{"id": -5, "content": "<x>"}], ' + MODEL + "}",
     "added-token-id-above-int32": '{"added_tokens": [{"id": 4294967296, "content": "<x>"}], ' + MODEL + "}",
     "added-token-content-number": '{"added_tokens": [{"id": 3, "content": 7}], ' + MODEL + "}",
+    # Found by Tests/Fuzz tokenizer: a post-processor special-token id beyond Int32 trapped.
+    "post-processor-id-huge": '{"post_processor": {"type": "TemplateProcessing", "single": [{"SpecialToken": {"id": "<s>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}}], "pair": [], "special_tokens": {"<s>": {"id": "<s>", "ids": [177777777777], "tokens": ["<s>"]}}}, ' + MODEL + "}",
     "deep-nesting": '{"model": ' + "[" * 10000 + "]" * 10000 + "}",
 }
 for name, text in T.items():
