@@ -57,6 +57,7 @@ let package = Package(
         .testTarget(name: "CollateDataTests", dependencies: ["CollateData", "CollateTokenizers", "Collate"]),
         .testTarget(name: "CollateBackendsTests", dependencies: ["CollateBackends", "Collate", "CollateData"]),
         .testTarget(name: "CollateCLITests", dependencies: ["CollateCLI", "Collate", "QuickStart", "CustomCollator", "Seq2Seq", "TrainLoop", "ChatSFT"]),
+        .testTarget(name: "CollateReliabilityTests", dependencies: ["CollateCLI", "Collate", "CollateData", "CollateTokenizers"]),
     ],
     swiftLanguageModes: [.v6]
 )

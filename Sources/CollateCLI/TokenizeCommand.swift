@@ -48,7 +48,14 @@ enum TokenizeCommand {
     /// One request line: `text` (a string) and `add_special_tokens` (a boolean, default true).
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>, file: String, line: Int) throws(InputError) -> (text: String, addSpecialTokens: Bool) {
         func reject(_ reason: String) -> InputError { InputError(file: file, line: line, reason: reason) }
-        guard case .object(let object)? = try? JSONParser.parse(bytes) else {
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(bytes)
+        } catch {
+            // Say what is wrong (a truncated line, bytes that are not UTF-8), not only that it is wrong.
+            throw reject("\(error); each line must be {\"text\": \"...\", \"add_special_tokens\": true}")
+        }
+        guard case .object(let object) = value else {
             throw reject("not a JSON object; each line must be {\"text\": \"...\", \"add_special_tokens\": true}")
         }
         let text: String

@@ -74,10 +74,18 @@ extension PretrainedTokenizer {
     /// `special_tokens_map.json` (each a string, or an object with `content`).
     static func specialTokens(fromConfig data: Data, file: String) throws -> SpecialTokens {
         let json = try _JSONValue.parse(data, file: file)
+        // Paths name the config file: an error here is not in tokenizer.json.
+        let configName = URL(fileURLWithPath: file).lastPathComponent
+        guard let object = json.raw as? [String: Any] else {
+            throw TokenizerJSONError.wrongType(path: "\(configName) (root)", expected: "an object", found: json.typeName)
+        }
         func name(_ key: String) throws -> String? {
-            guard let value = try json.optionalMember(key) else { return nil }
-            if value.raw is String { return try value.string() }
-            return try value.member("content").string()
+            guard let raw = object[key], !(raw is NSNull) else { return nil }
+            if let text = raw as? String { return text }
+            if let token = raw as? [String: Any], let content = token["content"] as? String { return content }
+            throw TokenizerJSONError.wrongType(
+                path: "\(configName): \(key)", expected: "a string or an object with a string \"content\"",
+                found: _JSONValue(raw: raw, path: key).typeName)
         }
         return SpecialTokens(
             bos: try name("bos_token"), eos: try name("eos_token"),

@@ -61,10 +61,15 @@ extension Example {
             return .null
         case .integer(let number):
             return .scalar(try checkedInt32(number, field: field, original: value))
+        case .number(let text) where Example.isWholeNumber(text):
+            throw ExampleDecodingError(field: field, value: value.preview(), reason: outOfRange)
         case .array(let elements):
             var tokens = [Int32]()
             tokens.reserveCapacity(elements.count)
             for (index, element) in elements.enumerated() {
+                if case .number(let text) = element, Example.isWholeNumber(text) {
+                    throw ExampleDecodingError(field: "\(field)[\(index)]", value: element.preview(), reason: outOfRange)
+                }
                 guard case .integer(let number) = element else {
                     throw ExampleDecodingError(
                         field: "\(field)[\(index)]", value: element.preview(),
@@ -80,10 +85,18 @@ extension Example {
         }
     }
 
+    private static let outOfRange = "does not fit in 32 bits; token ids and labels must be between -2147483648 and 2147483647"
+
     private static func checkedInt32(_ number: Int64, field: String, original: JSONValue) throws(ExampleDecodingError) -> Int32 {
         guard let narrowed = Int32(exactly: number) else {
-            throw ExampleDecodingError(field: field, value: original.preview(), reason: "does not fit in 32 bits; token ids and labels must be between -2147483648 and 2147483647")
+            throw ExampleDecodingError(field: field, value: original.preview(), reason: outOfRange)
         }
         return narrowed
+    }
+
+    /// Whether number text is an integer too large for `Int64` (no fraction, no exponent),
+    /// so the error can say "does not fit" rather than "not an integer".
+    private static func isWholeNumber(_ text: String) -> Bool {
+        !text.utf8.contains { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }
     }
 }

@@ -78,6 +78,9 @@ struct _Cursor {
         case UInt8(ascii: "f"): try expectWord("false"); return .bool(false)
         case UInt8(ascii: "n"): try expectWord("null"); return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
+        case 0x80...:
+            // Not a Latin-1 character: a byte-order mark in mid-file or text that is not UTF-8.
+            throw error("unexpected byte 0x\(String(byte, radix: 16, uppercase: true)) (non-ASCII outside a string: a byte-order mark or text that is not UTF-8?), expected a value")
         default: throw error("unexpected character '\(Character(Unicode.Scalar(byte)))', expected a value")
         }
     }
@@ -105,6 +108,7 @@ struct _Cursor {
             switch current {
             case UInt8(ascii: ","): position += 1
             case UInt8(ascii: "]"): position += 1; return .array(elements)
+            case nil: throw error("unexpected end of input in an array (a truncated line?), expected ',' or ']'")
             default: throw error("expected ',' or ']' after an array element")
             }
         }
@@ -137,6 +141,7 @@ struct _Cursor {
             switch current {
             case UInt8(ascii: ","): position += 1
             case UInt8(ascii: "}"): position += 1; return .object(JSONObject(distinctMembers: members))
+            case nil: throw error("unexpected end of input in an object (a truncated line?), expected ',' or '}'")
             default: throw error("expected ',' or '}' after the value of \"\(key)\"")
             }
         }

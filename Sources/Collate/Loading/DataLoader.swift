@@ -110,7 +110,15 @@ final class _LoaderRun<S: Sampler, C: Collator>: Sendable where C.Output == Batc
                     }
                     var batch: Batch
                     do {
-                        batch = try loader.collator.collate(examples)
+                        // A seeded collator (MLM) gets the batch's position in the sampler's
+                        // stream, so a loader resumed from a saved state builds the batches an
+                        // uninterrupted run would have (its own call count restarts at 0).
+                        if let seeded = loader.collator as? any StepSeededCollator<Batch> {
+                            let position = cursor.state.epoch * cursor.batchesInEpoch + cursor.state.batchesConsumed - 1
+                            batch = try seeded.collate(examples, step: UInt64(max(position, 0)))
+                        } else {
+                            batch = try loader.collator.collate(examples)
+                        }
                     } catch let error as CollateError {
                         throw LoaderError.collation(error, example: error.exampleIndex.map { indices[$0] })
                     }

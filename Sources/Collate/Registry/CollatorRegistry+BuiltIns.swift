@@ -74,7 +74,9 @@ extension CollatorSpec {
         if let vocab, vocab <= 0 {
             throw .invalidValue(key: "vocab_size", value: String(vocab), reason: "must be a positive integer (len(tokenizer))")
         }
-        if vocab == nil, randomReplace > 0, mlm > 0 {
+        // Even with mlm_probability 0 the collator needs a vocabulary to draw from whenever
+        // random replacement is on (it checks at init), so ask for it here rather than trap there.
+        if vocab == nil, randomReplace > 0 {
             throw .missingKey("vocab_size", type: type, reason: "random_replace_prob \(randomReplace) replaces tokens with random ids drawn from [0, vocab_size); set it to len(tokenizer), or set random_replace_prob to 0")
         }
         let seed: UInt64

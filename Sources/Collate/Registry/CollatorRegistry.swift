@@ -52,7 +52,13 @@ public final class CollatorRegistry: Sendable {
     ///   a third-party factory throws.
     public func makeCollator(from spec: JSONValue) throws -> any Collator<Batch> {
         guard case .object(let object) = spec else { throw SpecError.notAnObject(found: spec.typeName) }
-        guard case .string(let type)? = object["type"] else { throw SpecError.missingType }
+        let type: String
+        switch object["type"] {
+        case .string(let name)?: type = name
+        case nil, .null?: throw SpecError.missingType
+        case let other?:
+            throw SpecError.wrongType(key: "type", expected: "a string naming a collator type", found: "\(other.typeName) \(other.preview())")
+        }
         guard let registration = registrations.withLock({ $0[type] }) else {
             throw SpecError.unknownType(type, known: knownTypes)
         }
@@ -65,9 +71,23 @@ public final class CollatorRegistry: Sendable {
 
     /// Builds the collator a spec's JSON text describes.
     public func makeCollator(fromJSON text: String) throws -> any Collator<Batch> {
+        var text = text
+        return try text.withUTF8 { try makeCollator(fromJSONBytes: $0) }
+    }
+
+    /// Builds the collator a spec file's bytes (UTF-8) describe.
+    ///
+    /// A leading UTF-8 byte-order mark is dropped (editors on Windows write one); invalid
+    /// UTF-8 is a ``SpecError/notAnObject(found:)`` naming the byte offset.
+    public func makeCollator(fromJSON bytes: [UInt8]) throws -> any Collator<Batch> {
+        let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes[3...] : bytes[...]
+        return try body.withUnsafeBufferPointer { try makeCollator(fromJSONBytes: $0) }
+    }
+
+    private func makeCollator(fromJSONBytes bytes: UnsafeBufferPointer<UInt8>) throws -> any Collator<Batch> {
         let value: JSONValue
         do {
-            value = try JSONParser.parse(text)
+            value = try JSONParser.parse(bytes)
         } catch {
             throw SpecError.notAnObject(found: "invalid JSON (\(error.reason) at byte \(error.offset))")
         }

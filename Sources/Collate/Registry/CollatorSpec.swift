@@ -38,10 +38,20 @@ public struct CollatorSpec: Sendable {
         return value
     }
 
+    /// The longest length a spec may ask for (2^24 tokens): longer than any model's context,
+    /// short enough that padding a batch to it cannot exhaust memory.
+    public static let maximumLength = 1 << 24
+
     /// A positive integer key (a length), or `nil` when absent or null.
+    ///
+    /// Lengths above ``maximumLength`` are rejected: `pad_to_multiple_of: 2000000000` would
+    /// otherwise pad every row to two billion tokens and exhaust memory instead of failing.
     public mutating func positiveInt(_ key: String) throws(SpecError) -> Int? {
         guard let value = try int32(key) else { return nil }
         guard value > 0 else { throw .invalidValue(key: key, value: String(value), reason: "must be a positive integer or null") }
+        guard Int(value) <= Self.maximumLength else {
+            throw .invalidValue(key: key, value: String(value), reason: "must be at most \(Self.maximumLength) tokens; no model takes longer rows (a typo?)")
+        }
         return Int(value)
     }
 

@@ -8,14 +8,13 @@ enum Inputs {
     /// Reads and builds the collator of a spec file.
     /// - Throws: ``InputError`` naming the file and what is wrong with it.
     static func collator(specPath: String) throws -> any Collator<Batch> {
-        let text: String
-        do {
-            text = try String(contentsOfFile: specPath, encoding: .utf8)
-        } catch {
+        // Bytes, not a String: the strict parser names invalid UTF-8 instead of the file
+        // being called unreadable.
+        guard let data = FileManager.default.contents(atPath: specPath) else {
             throw InputError(file: specPath, line: nil, reason: "cannot read the spec file; check the path")
         }
         do {
-            return try CollatorRegistry.shared.makeCollator(fromJSON: text)
+            return try CollatorRegistry.shared.makeCollator(fromJSON: [UInt8](data))
         } catch {
             throw InputError(file: specPath, line: nil, reason: "\(error)")
         }

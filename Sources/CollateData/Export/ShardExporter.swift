@@ -98,7 +98,14 @@ public struct ShardExporter: Sendable {
                 }
                 var batch: Batch
                 do {
-                    batch = try collator.collate(indices.map { examples[$0] })
+                    // A seeded collator gets the shard's position in the export, not its own call
+                    // count: a resumed run skips the complete shards, and the rest must still get
+                    // the masks of an uninterrupted run.
+                    if let seeded = collator as? any StepSeededCollator<Batch> {
+                        batch = try seeded.collate(indices.map { examples[$0] }, step: UInt64(shards.count - 1))
+                    } else {
+                        batch = try collator.collate(indices.map { examples[$0] })
+                    }
                 } catch let error as CollateError {
                     throw LoaderError.collation(error, example: error.exampleIndex.map { indices[$0] })
                 }

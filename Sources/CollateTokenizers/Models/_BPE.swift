@@ -38,6 +38,10 @@ struct _BPE: Sendable {
     /// Words at least this long (in scalars) are not cached (HF `MAX_LENGTH`).
     static let maxCachedLength = 256
 
+    /// Vocabulary ids must be below this (2^24): ids index a dense table, so one stray huge
+    /// id (`"a": 2000000000`) would otherwise allocate tens of gigabytes and crash.
+    static let maximumID = 1 << 24
+
     /// Parses `model` (already known to be of type BPE).
     init(json: _JSONValue) throws {
         if let dropout = try json.optionalMember("dropout") {
@@ -60,6 +64,11 @@ struct _BPE: Sendable {
             else {
                 let element = _JSONValue(raw: value, path: "\(vocabJSON.path)[\"\(token)\"]")
                 throw TokenizerJSONError.wrongType(path: element.path, expected: "a non-negative integer id", found: element.typeName)
+            }
+            guard Int(id) < Self.maximumID else {
+                throw TokenizerJSONError.invalidValue(
+                    path: "\(vocabJSON.path)[\"\(token)\"]", value: "\(id)",
+                    reason: "ids must be below \(Self.maximumID) (the largest real vocabularies hold about 262k tokens); the id-to-token table is dense")
             }
             vocab[token] = id
             maxID = max(maxID, id)

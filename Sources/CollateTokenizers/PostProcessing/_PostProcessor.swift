@@ -53,7 +53,14 @@ indirect enum _PostProcessor: Sendable {
             let specialJSON = try json.member("special_tokens")
             for key in try specialJSON.object().keys.sorted() {
                 let entry = try specialJSON.member(key)
-                let ids = try entry.member("ids").array().map { Int32(try $0.int()) }
+                let ids = try entry.member("ids").array().map { element -> Int32 in
+                    // Checked: an id beyond Int32 used to trap here (found by Tests/Fuzz tokenizer).
+                    let id = try element.int()
+                    guard let id32 = Int32(exactly: id), id32 >= 0 else {
+                        throw TokenizerJSONError.invalidValue(path: element.path, value: "\(id)", reason: "ids are non-negative 32-bit integers")
+                    }
+                    return id32
+                }
                 let tokens = try entry.member("tokens").array().map { try $0.string() }
                 guard ids.count == tokens.count else {
                     throw TokenizerJSONError.invalidValue(
