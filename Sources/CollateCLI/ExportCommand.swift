@@ -59,14 +59,14 @@ enum ExportCommand {
 
     /// Reads a spec file: the collator, and the transforms it may carry under `"transforms"`.
     static func spec(path: String) throws -> (text: String, collator: any Collator<Batch>, transforms: TransformPipeline) {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
+        // Bytes, not a String, as `Inputs.collator`: the strict parser names invalid UTF-8.
+        guard let data = FileManager.default.contents(atPath: path) else {
             throw InputError(file: path, line: nil, reason: "cannot read the spec file; check the path")
         }
+        let bytes = [UInt8](data)
+        let text = String(decoding: bytes, as: UTF8.self)
         do {
-            var value = try JSONParser.parse(text)
+            var value = try bytes.withUnsafeBufferPointer { (buffer) throws(JSONSyntaxError) in try JSONParser.parse(buffer) }
             var transforms = TransformPipeline()
             if case .object(var object) = value, object["transforms"] != nil {
                 transforms = try TransformRegistry.shared.makePipeline(from: value)
