@@ -56,8 +56,11 @@ struct _NormalizedString {
     /// normalized referential), absolute.
     func originalRange(of range: Range<Int>) -> Range<Int> {
         if range.isEmpty {
-            // HF returns the (relative) normalized range unchanged for an empty target.
-            return (originalStart + range.lowerBound)..<(originalStart + range.upperBound)
+            // HF returns the (relative) normalized range unchanged for an empty target. When a
+            // normalizer lengthened the text, that position can lie past the original piece (HF
+            // then reports an offset outside the input); clamp it to the piece's end instead.
+            let position = min(originalStart + range.lowerBound, max(originalStart, originalEnd))
+            return position..<position
         }
         let start = Int(alignments[range.lowerBound].start)
         let end = Int(alignments[range.upperBound - 1].end)
