@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import CollateTokenizers
 
-/// Locates `Tests/Fixtures/golden` from this file's path (tests never read ../shared).
+/// Locates `Tests/Fixtures/golden` from this file's path (tests read only their own fixtures, never the shared reference folder).
 enum ChatGolden {
     static let directory = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent()
