@@ -22,11 +22,12 @@ enum ProbeCommand {
           --tolerance X        largest accepted |alone - packed| difference (default 0.001; use ~0.05 for bf16)
           --timeout SECONDS    per-request worker timeout (default 300)
           --flash-attn-kwargs  send cu_seq_lens_q/k and max_length_q/k instead of position_ids
-        prints the report as one JSON line; exit 0 if the backend keeps packed sequences apart, 1 if not
+          --format json|text   the report as one JSON line (default) or as lines for people
+        exit 0 if the backend keeps packed sequences apart, 1 if not
         """
 
     static func run(arguments: [String]) -> Int32 {
-        let backendText: String, vocabSize: Int?, tolerance: Double, timeout: Int, inputPath: String?, flash: Bool
+        let backendText: String, vocabSize: Int?, tolerance: Double, timeout: Int, inputPath: String?, flash: Bool, text: Bool
         do {
             let parsed = try Arguments(
                 arguments, options: ["--backend", "--vocab-size", "--input", "--tolerance", "--timeout", "--format"],
@@ -47,9 +48,9 @@ enum ProbeCommand {
             } else {
                 tolerance = BoundaryProbe.defaultTolerance
             }
-            if let format = parsed.value("--format"), format != "json", format != "text" {
-                throw UsageError("--format must be json or text, got '\(format)'")
-            }
+            let format = parsed.value("--format") ?? "json"
+            guard format == "json" || format == "text" else { throw UsageError("--format must be json or text, got '\(format)'") }
+            text = format == "text"
         } catch {
             Console.message("collate probe: \(error)\n\(usage)")
             return ExitStatus.usage
@@ -77,6 +78,7 @@ enum ProbeCommand {
             let report: BoundaryProbeReport
             if command == ["reference"] {
                 let vocabulary = vocabSize ?? 64
+                try ReferenceModelError.checkVocabSize(vocabulary)
                 report = try probe(vocabulary: vocabulary).run(ReferenceLanguageModel(vocabSize: vocabulary))
             } else {
                 let backend = try ExternalBackend(configuration: .init(command: command, requestTimeout: .seconds(timeout)))
@@ -89,7 +91,7 @@ enum ProbeCommand {
                 }
                 report = try backend.probeBoundaries(probe(vocabulary: vocabulary))
             }
-            Console.output(report.jsonText)
+            Console.output(text ? textReport(report) : report.jsonText)
             Console.flush()
             if let diagnostic = report.diagnostic {
                 Console.message(diagnostic.description)
@@ -102,6 +104,17 @@ enum ProbeCommand {
             Console.message("collate probe: \(error)")
             return ExitStatus.rejected
         }
+    }
+
+    /// The report for people (`--format text`): the verdict, then one line per sequence.
+    static func textReport(_ report: BoundaryProbeReport) -> String {
+        var lines = ["boundary probe \(report.passed ? "passed" : "failed"): max |alone - packed| \(report.maxDifference) "
+            + "over \(report.compared.rawValue), tolerance \(report.tolerance)"]
+        for (index, difference) in report.differences.enumerated() {
+            let length = index < report.sequenceLengths.count ? " (\(report.sequenceLengths[index]) tokens)" : ""
+            lines.append("  sequence \(index)\(length): \(difference)\(difference > report.tolerance ? "  exceeds the tolerance" : "")")
+        }
+        return lines.joined(separator: "\n")
     }
 
     /// Splits a command line into words: whitespace separates, single or double quotes group,

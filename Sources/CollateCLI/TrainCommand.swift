@@ -54,6 +54,9 @@ enum TrainCommand {
             guard let seedValue = UInt64(seedText) else { throw UsageError("--seed must be a non-negative integer, got '\(seedText)'") }
             seed = seedValue
             vocabSize = try parsed.positiveInt("--vocab-size")
+            if let vocabSize, vocabSize > ReferenceLanguageModel.maximumVocabSize {
+                throw UsageError("--vocab-size must be at most \(ReferenceLanguageModel.maximumVocabSize) for the reference model, got \(vocabSize)")
+            }
         } catch {
             message("collate train: \(error)\n\(usage)")
             return ExitStatus.usage
@@ -68,8 +71,15 @@ enum TrainCommand {
             return ExitStatus.rejected
         }
         let examples = records.map(\.example)
-        let model = ReferenceLanguageModel(configuration: .init(
-            vocabSize: vocabSize ?? inferredVocabSize(examples, contract: collator.contract), seed: seed))
+        let inferred = inferredVocabulary(records, contract: collator.contract)
+        if vocabSize == nil, inferred.size > ReferenceLanguageModel.maximumVocabSize {
+            let place = inferred.line.map { "\(inputPath):\($0): " } ?? ""
+            message("collate train: \(place)token id \(inferred.size - 1) implies a vocabulary of \(inferred.size) ids, larger than the "
+                + "reference model's maximum of \(ReferenceLanguageModel.maximumVocabSize); check that record's ids, or pass --vocab-size "
+                + "to have ids outside the vocabulary reported as token-out-of-range")
+            return ExitStatus.rejected
+        }
+        let model = ReferenceLanguageModel(configuration: .init(vocabSize: vocabSize ?? inferred.size, seed: seed))
         return train(examples, records: records, file: inputPath, collator: collator, model: model, output: output, message: message,
                      configuration: .init(steps: steps, gradientAccumulation: accumulation, learningRate: learningRate), batchSize: batchSize)
     }
@@ -102,14 +112,17 @@ enum TrainCommand {
         }
     }
 
-    /// One more than the largest token id in the examples' `input_ids` and `labels`, and than the pad id.
-    static func inferredVocabSize(_ examples: [Example], contract: CollatorContract) -> Int {
+    /// One more than the largest token id in the examples' `input_ids` and `labels`, and than the
+    /// pad id, with the line of the record holding that id (`nil` when the pad id is the largest).
+    static func inferredVocabulary(_ records: [ExampleFile.Record], contract: CollatorContract) -> (size: Int, line: Int?) {
         var largest: Int32 = 0
-        for example in examples {
-            for id in example.inputIDs where id > largest { largest = id }
-            for id in example.labels ?? [] where id > largest { largest = id }
+        var line: Int?
+        for record in records {
+            let example = record.example
+            let recordLargest = max(example.inputIDs.max() ?? 0, example.labels?.max() ?? 0)
+            if recordLargest > largest { (largest, line) = (recordLargest, record.line) }
         }
-        if case .padded(_, let padTokenID, _) = contract.layout, padTokenID > largest { largest = padTokenID }
-        return Int(largest) + 1
+        if case .padded(_, let padTokenID, _) = contract.layout, padTokenID > largest { (largest, line) = (padTokenID, nil) }
+        return (Int(largest) + 1, line)
     }
 }

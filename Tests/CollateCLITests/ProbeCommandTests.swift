@@ -1,3 +1,4 @@
+import Collate
 import Foundation
 import Testing
 @testable import CollateCLI
@@ -21,6 +22,18 @@ struct ProbeCommandTests {
         #expect(ProbeCommand.run(arguments: ["--backend", "reference", "--tolerance", "-1"]) == 2)
         #expect(ProbeCommand.run(arguments: ["--backend", "'unterminated"]) == 2)
         #expect(ProbeCommand.run(arguments: ["--backend", "reference", "--vocab-size", "1"]) == 2)
+        #expect(ProbeCommand.run(arguments: ["--backend", "reference", "--format", "xml"]) == 2)
+        // Beyond what the reference model holds: a message, not a multi-gigabyte allocation.
+        #expect(ProbeCommand.run(arguments: ["--backend", "reference", "--vocab-size", "100000000000"]) == 1)
+    }
+
+    @Test func textReportNamesEverySequence() {
+        let report = BoundaryProbeReport(compared: .tokenLosses, differences: [0, 0.5], tolerance: 0.001, sequenceLengths: [9, 14])
+        let lines = ProbeCommand.textReport(report).split(separator: "\n").map(String.init)
+        #expect(lines.count == 3)
+        #expect(lines[0].hasPrefix("boundary probe failed: max |alone - packed| 0.5 over token_losses, tolerance 0.001"))
+        #expect(lines[2] == "  sequence 1 (14 tokens): 0.5  exceeds the tolerance")
+        #expect(ProbeCommand.run(arguments: ["--backend", "reference", "--vocab-size", "40", "--format", "text"]) == 0)
     }
 
     @Test func splitsCommandsLikeAShellWithoutExpansion() throws {

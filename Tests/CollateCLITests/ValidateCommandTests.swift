@@ -108,4 +108,26 @@ struct ValidateCommandTests {
         #expect(TrainCommand.execute(arguments: ["--backend", "torch", "--spec", paths.spec, "--input", paths.input, "--steps", "2"],
                                      output: { _ in }, message: { _ in }) == 2)
     }
+
+    /// One stray huge id would make the inferred vocabulary allocate tens of gigabytes; the
+    /// command names the record instead, before building the model.
+    @Test func trainRejectsAVocabularyTheReferenceModelCannotHold() throws {
+        let paths = try Self.files(spec: #"{"type": "language-modeling", "pad_token_id": 0}"#,
+                                   lines: [#"{"input_ids": [1, 2, 3]}"#, "", #"{"input_ids": [4, 2000000000]}"#])
+        var output: [String] = []
+        var messages: [String] = []
+        let status = TrainCommand.execute(arguments: ["--spec", paths.spec, "--input", paths.input, "--steps", "1"],
+                                          output: { output.append($0) }, message: { messages.append($0) })
+        #expect(status == 1)
+        #expect(output.isEmpty)
+        #expect(messages.first?.hasPrefix("collate train: \(paths.input):3: token id 2000000000 implies a vocabulary of 2000000001 ids") == true,
+                "\(messages)")
+        // With --vocab-size the id is the validator's token-out-of-range error instead.
+        messages = []
+        #expect(TrainCommand.execute(arguments: ["--spec", paths.spec, "--input", paths.input, "--steps", "1", "--vocab-size", "64"],
+                                     output: { _ in }, message: { messages.append($0) }) == 1)
+        #expect(messages.contains { $0.contains("error[token-out-of-range]") }, "\(messages)")
+        #expect(TrainCommand.execute(arguments: ["--spec", paths.spec, "--input", paths.input, "--steps", "1", "--vocab-size", "2000000000"],
+                                     output: { _ in }, message: { _ in }) == 2)
+    }
 }

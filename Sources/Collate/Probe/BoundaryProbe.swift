@@ -45,10 +45,11 @@ public struct BoundaryProbe: Sendable {
     }
 
     /// Creates a probe over four pseudo-random sequences (lengths 9, 14, 6, 11) of ids in
-    /// `1..<vocabSize`, drawn from `seed`.
+    /// `1..<vocabSize` (capped at `Int32.max`, the largest id a tensor holds), drawn from `seed`.
     /// - Precondition: `vocabSize` ≥ 2.
     public init(vocabSize: Int, seed: UInt64 = 7, tolerance: Double = defaultTolerance, collator: FlatteningCollator = FlatteningCollator()) {
         precondition(vocabSize >= 2, "a probe needs a vocabulary of at least 2 ids")
+        let vocabSize = min(vocabSize, Int(Int32.max))
         var state = seed &+ 0x9E37_79B9_7F4A_7C15
         func next() -> UInt64 {
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407

@@ -73,10 +73,22 @@ public struct ReferenceLanguageModel: TrainableBackend, Sendable {
     /// Optimizer steps taken.
     public private(set) var stepCount: Int = 0
 
+    /// The largest vocabulary the reference model accepts: 2^20 ids, above every released LLM
+    /// tokenizer (Gemma's 262,144 included). Its weights, gradients and Adam moments take
+    /// about 1,600 bytes per id at the default width, so a vocabulary inferred from one stray
+    /// huge token id would otherwise exhaust memory instead of failing with a message.
+    public static let maximumVocabSize = 1 << 20
+
+    /// The largest embedding width the reference model accepts.
+    public static let maximumDimension = 1 << 12
+
     /// Creates a model with small random weights drawn from `configuration.seed`.
-    /// - Precondition: `vocabSize` and `dimension` are at least 1.
+    /// - Precondition: `vocabSize` is in `1...maximumVocabSize` and `dimension` in
+    ///   `1...maximumDimension`; check values that come from user data first (``ReferenceModelError/vocabularyTooLarge(_:)``).
     public init(configuration: Configuration) {
         precondition(configuration.vocabSize >= 1 && configuration.dimension >= 1, "vocabSize and dimension must be at least 1")
+        precondition(configuration.vocabSize <= Self.maximumVocabSize && configuration.dimension <= Self.maximumDimension,
+                     "vocabSize must be at most \(Self.maximumVocabSize) and dimension at most \(Self.maximumDimension)")
         self.configuration = configuration
         let count = 3 * configuration.vocabSize * configuration.dimension + configuration.vocabSize
         var generator = _SplitMix64(seed: configuration.seed)

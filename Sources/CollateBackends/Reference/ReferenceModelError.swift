@@ -10,6 +10,14 @@ public enum ReferenceModelError: Error, Sendable, Hashable {
     case shapeMismatch(String, shape: [Int], expected: [Int])
     /// A label (other than the ignore index) is outside `0..<vocabSize`.
     case labelOutOfRange(Int32, position: Int, vocabSize: Int)
+    /// A vocabulary larger than ``ReferenceLanguageModel/maximumVocabSize`` was asked for.
+    case vocabularyTooLarge(Int)
+
+    /// Checks that a vocabulary size taken from user data fits the reference model.
+    /// - Throws: ``vocabularyTooLarge(_:)`` above ``ReferenceLanguageModel/maximumVocabSize``.
+    public static func checkVocabSize(_ vocabSize: Int) throws(ReferenceModelError) {
+        if vocabSize > ReferenceLanguageModel.maximumVocabSize { throw .vocabularyTooLarge(vocabSize) }
+    }
 }
 
 extension ReferenceModelError: CustomStringConvertible {
@@ -23,6 +31,9 @@ extension ReferenceModelError: CustomStringConvertible {
             "'\(name)' has shape \(shape) but input_ids has \(expected); token-level tensors must be aligned with input_ids"
         case let .labelOutOfRange(label, position, vocabSize):
             "labels holds \(label) at flat position \(position), neither -100 nor in 0..<\(vocabSize); use -100 for untrained positions"
+        case .vocabularyTooLarge(let vocabSize):
+            "a vocabulary of \(vocabSize) ids is larger than the reference model's maximum of \(ReferenceLanguageModel.maximumVocabSize); "
+                + "check the token ids (one id this large usually means a corrupt record) or use an external backend"
         }
     }
 }
