@@ -54,15 +54,48 @@ struct ExternalBackendFailureTests {
         #expect(!backend.isRunning)
     }
 
-    @Test func hangDuringStepIsReportedByTheNextCall() throws {
+    @Test func hangDuringStepIsThrownByTheStep() throws {
         let backend = try Self.start("--hang-on", "step", timeout: .milliseconds(500))
-        backend.step(learningRate: 0.1)
+        _ = try backend.accumulateGradients(Self.batch, numItemsInBatch: nil)
         #expect {
-            _ = try backend.accumulateGradients(Self.batch, numItemsInBatch: nil)
+            try backend.step(learningRate: 0.1)
         } throws: { error in
             if case .timedOut(operation: "step", _, _) = error as? ExternalBackendError { return true }
             return false
         }
+    }
+
+    /// A failed optimizer step on the last step of a run stops the Trainer at that step
+    /// instead of being recorded as taken (the failure used to wait for the next call).
+    @Test func trainerStopsAtAFailedFinalStep() throws {
+        var trainer = Trainer(backend: try Self.start("--hang-on", "step", timeout: .milliseconds(500)), configuration: .init(steps: 1))
+        var stepsTaken = 0
+        #expect {
+            _ = try trainer.train([Self.batch]) { _ in stepsTaken += 1 }
+        } throws: { error in
+            guard case .backendFailed(step: 1, let message) = error as? TrainingError else { return false }
+            return message.contains("step")
+        }
+        #expect(stepsTaken == 0)
+    }
+
+    /// Two reply lines for one request: the second must not be taken as the next request's answer.
+    @Test func anExtraReplyLineIsMalformedNotTheNextAnswer() throws {
+        let backend = try Self.start("--extra-reply-on", "forward")
+        var failures: [ExternalBackendError] = []
+        for _ in 0..<2 {
+            do {
+                _ = try backend.forward(Self.batch)
+            } catch let error as ExternalBackendError {
+                failures.append(error)
+            }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        #expect(failures.contains { error in
+            guard case .malformedReply(operation: "forward", _, let reason) = error else { return false }
+            return reason.contains("exactly one reply line")
+        })
+        #expect(!backend.isRunning)
     }
 
     @Test func malformedReplyStopsTheWorker() throws {

@@ -39,5 +39,9 @@ public protocol TrainableBackend: ModelBackend {
     mutating func accumulateGradients(_ batch: Batch, numItemsInBatch: Int?) throws -> ModelOutput
 
     /// Applies the accumulated gradients with the backend's optimizer and clears them.
-    mutating func step(learningRate: Double)
+    ///
+    /// A backend whose step cannot fail (the reference model) implements it without `throws`.
+    /// - Throws: an error when the optimizer step failed (a worker ran out of memory, exited,
+    ///   or timed out); the ``Trainer`` stops at that step instead of reporting it as taken.
+    mutating func step(learningRate: Double) throws
 }

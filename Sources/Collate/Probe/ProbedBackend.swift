@@ -54,8 +54,9 @@ extension ProbedBackend: TrainableBackend where Base: TrainableBackend {
     }
 
     /// Steps the base backend's optimizer.
-    public mutating func step(learningRate: Double) {
-        base.step(learningRate: learningRate)
+    /// - Throws: what the base backend's step throws.
+    public mutating func step(learningRate: Double) throws {
+        try base.step(learningRate: learningRate)
     }
 }
 

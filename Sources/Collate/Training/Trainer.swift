@@ -86,6 +86,9 @@ public struct Trainer<Backend: TrainableBackend> {
                 cursor += 1
             }
             let numItems = window.reduce(0) { $0 + $1.numItemsInBatch(ignoreIndex: contract.ignoreIndex, shifted: contract.shiftsLabels) }
+            // Checked before the backend runs, which would divide by zero; a window without
+            // labels goes on so the backend's missing loss is reported as HF reports it.
+            if numItems == 0, window.allSatisfy({ $0.names.contains("labels") }) { throw .noTrainableTokens(step: step) }
             var loss = 0.0
             for batch in window {
                 let output: ModelOutput
@@ -101,7 +104,11 @@ public struct Trainer<Backend: TrainableBackend> {
             }
             guard numItems > 0 else { throw .noTrainableTokens(step: step) }
             guard loss.isFinite else { throw .nonFiniteLoss(loss, step: step) }
-            backend.step(learningRate: configuration.learningRate)
+            do {
+                try backend.step(learningRate: configuration.learningRate)
+            } catch {
+                throw .backendFailed(step: step, message: String(describing: error))
+            }
             let record = StepRecord(step: step, loss: loss, tokens: window.reduce(0) { $0 + $1.realTokenCount }, numItems: numItems)
             records.append(record)
             onStep(record)

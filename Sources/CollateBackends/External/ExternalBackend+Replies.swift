@@ -42,6 +42,7 @@ extension ExternalBackend {
                     guard case .integer(let extent) = dim, extent >= 0 else { throw malformed("output '\(name)' has a bad shape") }
                     shape.append(Int(extent))
                 }
+                guard elementCount(shape) != nil else { throw malformed("output '\(name)' has shape \(shape), too large to hold") }
                 outputs.append((name, shape))
             }
         }
@@ -51,8 +52,9 @@ extension ExternalBackend {
                 guard let shape = outputs.first(where: { $0.name == name })?.shape else {
                     throw malformed("values of '\(name)' are sent but \"outputs\" gives no shape for it")
                 }
-                guard case .array(let items) = value, items.count == shape.reduce(1, *) else {
-                    throw malformed("values of '\(name)' are not an array of \(shape.reduce(1, *)) numbers (shape \(shape))")
+                let count = elementCount(shape) ?? 0
+                guard case .array(let items) = value, items.count == count else {
+                    throw malformed("values of '\(name)' are not an array of \(count) numbers (shape \(shape))")
                 }
                 var floats: [Float] = []
                 floats.reserveCapacity(items.count)
@@ -65,6 +67,18 @@ extension ExternalBackend {
             }
         }
         return WorkerReply(loss: loss, numItems: numItems, outputs: outputs, values: values)
+    }
+
+    /// The number of elements of `shape`, or `nil` when it overflows `Int` (a worker's shape is
+    /// untrusted input).
+    private static func elementCount(_ shape: [Int]) -> Int? {
+        var count = 1
+        for extent in shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: extent)
+            if overflow { return nil }
+            count = product
+        }
+        return count
     }
 
     private static func double(_ value: JSONValue) -> Double? {

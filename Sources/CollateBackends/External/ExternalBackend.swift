@@ -40,7 +40,6 @@ public final class ExternalBackend: TrainableBackend, @unchecked Sendable {
     private let lock = NSLock()
     private var process: _WorkerProcess?
     private var stoppedReason: String?
-    private var pendingStepError: ExternalBackendError?
     private var _boundaryReport: BoundaryProbeReport?
     private var _stepCount = 0
 
@@ -139,9 +138,8 @@ public final class ExternalBackend: TrainableBackend, @unchecked Sendable {
 
     /// Runs forward and backward on one micro-batch; the worker adds the gradients of
     /// `sum(token losses) / numItemsInBatch` (its own mean when `nil`).
-    /// - Throws: ``ExternalBackendError``, ``BoundaryProbeError/refused(_:)``, or an error left by a failed ``step(learningRate:)``.
+    /// - Throws: ``ExternalBackendError`` or ``BoundaryProbeError/refused(_:)``.
     public func accumulateGradients(_ batch: Batch, numItemsInBatch: Int?) throws -> ModelOutput {
-        try throwPendingStepError()
         try refuseIfProbeFailed(batch)
         var metadata = ["op": "accumulate"]
         if let numItemsInBatch { metadata["num_items_in_batch"] = String(numItemsInBatch) }
@@ -165,17 +163,10 @@ public final class ExternalBackend: TrainableBackend, @unchecked Sendable {
         return Int(count)
     }
 
-    /// ``TrainableBackend``'s step: as ``takeStep(learningRate:)``, but a failure is kept and
-    /// thrown by the next ``accumulateGradients(_:numItemsInBatch:)`` (the protocol's step
-    /// cannot throw). Call ``takeStep(learningRate:)`` to see failures at once.
-    public func step(learningRate: Double) {
-        do {
-            try takeStep(learningRate: learningRate)
-        } catch {
-            lock.lock()
-            pendingStepError = error
-            lock.unlock()
-        }
+    /// ``TrainableBackend``'s step: ``takeStep(learningRate:)`` without its result.
+    /// - Throws: ``ExternalBackendError``.
+    public func step(learningRate: Double) throws(ExternalBackendError) {
+        try takeStep(learningRate: learningRate)
     }
 
     /// Runs `probe` with the worker's per-token losses, remembers the report (a failure makes
@@ -183,7 +174,11 @@ public final class ExternalBackend: TrainableBackend, @unchecked Sendable {
     /// - Throws: ``BoundaryProbeError`` when the probe cannot measure.
     @discardableResult
     public func probeBoundaries(_ probe: BoundaryProbe? = nil) throws(BoundaryProbeError) -> BoundaryProbeReport {
-        let probe = probe ?? BoundaryProbe(vocabSize: worker.vocabSize ?? 1000)
+        let vocabSize = worker.vocabSize ?? 1000
+        guard probe != nil || vocabSize >= 2 else {
+            throw .invalidSequences("the worker reports a vocabulary of \(vocabSize) ids and a probe needs at least 2; pass a BoundaryProbe")
+        }
+        let probe = probe ?? BoundaryProbe(vocabSize: vocabSize)
         let report = try probe.run(_TokenLossView(backend: self))
         lock.lock()
         _boundaryReport = report
@@ -206,15 +201,6 @@ public final class ExternalBackend: TrainableBackend, @unchecked Sendable {
 
     private func refuseIfProbeFailed(_ batch: Batch) throws(BoundaryProbeError) {
         if let diagnostic = boundaryReport?.diagnostic, batch.isPaddingFree { throw .refused(diagnostic) }
-    }
-
-    private func throwPendingStepError() throws(ExternalBackendError) {
-        lock.lock()
-        defer { lock.unlock() }
-        if let error = pendingStepError {
-            pendingStepError = nil
-            throw error
-        }
     }
 
     /// Sends one request and returns the reply object of an `ok` reply.
@@ -267,6 +253,15 @@ public final class ExternalBackend: TrainableBackend, @unchecked Sendable {
         var length = UInt64(frame.count).littleEndian
         withUnsafeBytes(of: &length) { message.append(contentsOf: $0) }
         message += frame
+        // One reply line per request: a line nobody asked for would otherwise be read as the
+        // answer to the next request, and every later reply would answer the wrong one.
+        func extraOutput(_ when: String) -> ExternalBackendError {
+            process.kill()
+            return .malformedReply(operation: operation, reply: String(decoding: process.unreadOutput.prefix(200), as: UTF8.self),
+                                   reason: "the worker wrote a line \(when); a worker writes exactly one reply line per request "
+                                       + "and sends everything else (prints, logs) to stderr")
+        }
+        if process.hasUnrequestedOutput() { throw extraOutput("before this request was sent") }
         let line: [UInt8]
         do {
             try process.write(message, deadline: deadline)
@@ -297,6 +292,7 @@ public final class ExternalBackend: TrainableBackend, @unchecked Sendable {
             }
             throw .workerError(operation: operation, message: text)
         }
+        if !process.unreadOutput.isEmpty { throw extraOutput("after its reply") }
         return object
     }
 

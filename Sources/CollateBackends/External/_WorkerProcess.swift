@@ -44,11 +44,23 @@ final class _WorkerProcess {
         }
         #endif
         var pipeFDs: [Int32] = [-1, -1]
+        // Close-on-exec from creation where the platform allows: set afterwards, a worker
+        // started at the same moment by another thread could inherit this one's stdout and
+        // keep it open after this worker exits, hiding the exit behind a timeout.
+        #if canImport(Darwin)
         guard pipe(&pipeFDs) == 0 else {
             socketPair.forEach { _ = close($0) }
             throw .launch("pipe failed: \(Self.errnoText())")
         }
         for fd in pipeFDs { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        #else
+        // Glibc's module does not export pipe2; a socket pair is created close-on-exec and
+        // reads like a pipe (end of output when the worker exits).
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pipeFDs) == 0 else {
+            socketPair.forEach { _ = close($0) }
+            throw .launch("socketpair failed: \(Self.errnoText())")
+        }
+        #endif
         let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("collate-worker-\(UUID().uuidString).stderr")
         let errFD = open(errURL.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard errFD >= 0 else {
@@ -76,8 +88,13 @@ final class _WorkerProcess {
         sigemptyset(&defaults)
         sigaddset(&defaults, SIGPIPE)
         posix_spawnattr_setsigdefault(&attributes, &defaults)
+        // A thread of the host may block signals; the worker starts with none blocked, so
+        // SIGTERM on shutdown reaches it.
+        var unblocked = sigset_t()
+        sigemptyset(&unblocked)
+        posix_spawnattr_setsigmask(&attributes, &unblocked)
         posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF))
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
 
         var merged = ProcessInfo.processInfo.environment
         for (key, value) in environment { merged[key] = value }
@@ -155,11 +172,32 @@ final class _WorkerProcess {
         }
     }
 
+    /// Output read but not yet returned as a line: non-empty after ``readLine(deadline:maximumBytes:)``
+    /// only when the worker wrote more than one line.
+    var unreadOutput: [UInt8] { pending }
+
+    /// Reads the output already available, without waiting, and returns whether the worker has
+    /// written bytes that no request asked for. End of output is not counted (the next write
+    /// or read reports the exit).
+    func hasUnrequestedOutput() -> Bool {
+        if !pending.isEmpty { return true }
+        var descriptor = pollfd(fd: output, events: Int16(POLLIN), revents: 0)
+        guard poll(&descriptor, 1, 0) > 0, descriptor.revents & Int16(POLLIN) != 0 else { return false }
+        var chunk = [UInt8](repeating: 0, count: 1 << 12)
+        let count = chunk.withUnsafeMutableBytes { read(output, $0.baseAddress, $0.count) }
+        guard count > 0 else { return false }
+        pending += chunk[..<count]
+        return true
+    }
+
     private func waitFor(_ fd: Int32, events: Int16, deadline: ContinuousClock.Instant) throws(Failure) {
         while true {
             let remaining = deadline - ContinuousClock.now
             guard remaining > .zero else { throw .timedOut }
-            let milliseconds = remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000 + 1
+            // poll takes at most Int32.max ms; clamping the seconds first keeps a huge timeout
+            // (a user's --timeout) from overflowing, and the loop polls again until the deadline.
+            let seconds = min(remaining.components.seconds, Int64(Int32.max / 1000))
+            let milliseconds = seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000 + 1
             var descriptor = pollfd(fd: fd, events: events, revents: 0)
             let ready = poll(&descriptor, 1, Int32(clamping: milliseconds))
             if ready < 0 {
@@ -209,8 +247,12 @@ final class _WorkerProcess {
 
     /// The last `limit` bytes the worker wrote to stderr.
     func standardErrorTail(limit: Int = 2000) -> String {
-        guard let data = try? Data(contentsOf: standardErrorURL) else { return "" }
-        let tail = data.suffix(limit)
+        // Only the tail is read: a chatty worker's stderr can grow to gigabytes over a run.
+        guard let handle = try? FileHandle(forReadingFrom: standardErrorURL) else { return "" }
+        defer { try? handle.close() }
+        guard let size = try? handle.seekToEnd() else { return "" }
+        let start = size > UInt64(limit) ? size - UInt64(limit) : 0
+        guard (try? handle.seek(toOffset: start)) != nil, let tail = try? handle.readToEnd() else { return "" }
         return String(decoding: tail, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 

@@ -71,6 +71,37 @@ struct PipelineTests {
         #expect(error?.diagnostics.first?.message.contains("batch 0 (examples 0..<1)") == true)
     }
 
+    /// Left padding numbered by HF's rule ([1, 1, 0, 1, 2]) is not a packed row; a restart after
+    /// a real token is.
+    @Test func packedRowCheckReadsTheAttentionMask() {
+        let contract = LanguageModelingCollator(padTokenID: 0, paddingSide: .left).contract
+        let backend = BackendContract(requiredInputs: ["input_ids", "labels"], acceptsPaddingFree: false)
+        func codes(positions: [Int32], mask: [Int32]) -> [Diagnostic.Code] {
+            let batch = Batch([
+                "input_ids": Tensor(shape: [1, 5], scalars: [0, 0, 5, 6, 7]),
+                "attention_mask": Tensor(shape: [1, 5], scalars: mask),
+                "labels": Tensor(shape: [1, 5], scalars: [-100, -100, 5, 6, 7]),
+                "position_ids": Tensor(shape: [1, 5], scalars: positions),
+            ])
+            return Validator().validate(batch: batch, index: 0, exampleIndices: 0..<1, collator: contract, backend: backend).map(\.code)
+        }
+        #expect(!codes(positions: [1, 1, 0, 1, 2], mask: [0, 0, 1, 1, 1]).contains(.packingWithoutBoundaries))
+        #expect(codes(positions: [0, 1, 0, 1, 2], mask: [1, 1, 1, 1, 1]).contains(.packingWithoutBoundaries))
+    }
+
+    /// Seq2seq labels are padded to their own width: not "not token labels" for an
+    /// encoder-decoder (non-shifting) backend, but misaligned for a causal one.
+    @Test func labelWidthMattersOnlyForAShiftingBackend() throws {
+        let collator = Seq2SeqCollator(padding: PaddingOptions(padTokenID: 0))
+        let batch = try collator.collate([Example(inputIDs: [1, 2, 3, 4], labels: [5, 6])])
+        func codes(shifts: Bool) -> [Diagnostic.Code] {
+            let backend = BackendContract(requiredInputs: ["input_ids", "labels"], shiftsLabels: shifts)
+            return Validator().validate(batch: batch, collator: collator.contract, backend: backend).map(\.code)
+        }
+        #expect(!codes(shifts: false).contains(.missingLabels))
+        #expect(codes(shifts: true).contains(.missingLabels))
+    }
+
     @Test func transformsRunBeforeBatchValidation() {
         let dropLabels: Pipeline<LanguageModelingCollator>.Transform = { batch in
             var copy = batch
@@ -155,6 +186,15 @@ struct PipelineTests {
         ])
         var trainer = Trainer(backend: RecordingBackend(), configuration: .init(steps: 1))
         #expect(throws: TrainingError.noTrainableTokens(step: 1)) { try trainer.train([batch]) }
+        // Only the first label is trained, and a causal LM shifts it away: nothing to train, and
+        // the backend is never asked to divide by a count of zero.
+        let shiftedAway = Batch([
+            "input_ids": Tensor(shape: [1, 3], scalars: [5, 6, 7]),
+            "labels": Tensor(shape: [1, 3], scalars: [5, -100, -100]),
+        ])
+        #expect(throws: TrainingError.noTrainableTokens(step: 1)) { try trainer.train([shiftedAway]) }
+        #expect(trainer.backend.normalisers.isEmpty)
+        #expect(trainer.backend.steps == 0)
         #expect(throws: TrainingError.noBatches) { try trainer.train([]) }
         var bad = Trainer(backend: RecordingBackend(), configuration: .init(steps: 0))
         #expect(throws: TrainingError.invalidConfiguration("steps", value: "0")) { try bad.train([batch]) }

@@ -12,8 +12,9 @@ Its token loss, for a trained target y = labels[t + 1] != -100, is
 and the loss is the sum over trained targets divided by num_items_in_batch (or by their count).
 `offset` starts at 0; each step after accumulated gradients lowers it by 0.1 * learning_rate.
 
-Failure switches: --crash-on OP, --hang-on OP, --malformed-on OP, --error-on OP, --protocol N
-(claims another version in the handshake), --print-noise (prints to stdout; must not matter).
+Failure switches: --crash-on OP, --hang-on OP, --malformed-on OP, --error-on OP, --extra-reply-on OP
+(two reply lines for one request), --protocol N (claims another version in the handshake),
+--print-noise (prints to stdout; must not matter).
 """
 import argparse
 import os
@@ -43,6 +44,8 @@ class CountingModel:
             time.sleep(3600)
         if op == args.malformed_on:
             self.replies.write(b"this is not a reply\n")
+        if op == args.extra_reply_on:
+            self.replies.write(protocol.encode_reply({"ok": True, "note": "a second reply line"}))
         if op == args.error_on:
             raise ValueError(f"asked to fail on {op}")
 
@@ -123,6 +126,7 @@ def main():
     parser.add_argument("--hang-on")
     parser.add_argument("--malformed-on")
     parser.add_argument("--error-on")
+    parser.add_argument("--extra-reply-on")
     parser.add_argument("--protocol", type=int)
     parser.add_argument("--print-noise", action="store_true")
     model = CountingModel(parser.parse_args())
