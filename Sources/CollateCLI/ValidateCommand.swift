@@ -72,10 +72,14 @@ enum ValidateCommand {
             do {
                 diagnostics += try batchDiagnostics(examples, collator: collator, validator: validator, backend: backend, batchSize: batchSize)
             } catch {
+                func located(_ error: any Error) -> InputError {
+                    if let error = error as? CollateError { return Inputs.locate(error, offset: 0, records: records, file: inputPath) }
+                    return InputError(file: inputPath, line: nil, reason: "the collator failed: \(error)")
+                }
                 return Outcome(
                     status: ExitStatus.rejected,
                     output: json ? [Diagnostic.jsonText(diagnostics.map { relocated($0, records: records) })] : [],
-                    messages: ["collate validate: \(Inputs.locate(error, offset: 0, records: records, file: inputPath))"])
+                    messages: ["collate validate: \(located(error))"])
             }
         }
         let located = diagnostics.map { relocated($0, records: records) }
@@ -94,10 +98,11 @@ enum ValidateCommand {
         return outcome
     }
 
-    /// Builds every batch and runs the batch rules; the collator's own errors propagate.
+    /// Builds every batch and runs the batch rules; the collator's own errors propagate (a
+    /// ``CollateError`` with its example index made global).
     private static func batchDiagnostics(
         _ examples: [Example], collator: some Collator<Batch>, validator: Validator, backend: BackendContract, batchSize: Int
-    ) throws(CollateError) -> [Diagnostic] {
+    ) throws -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
         for (index, start) in stride(from: 0, to: examples.count, by: batchSize).enumerated() {
             let range = start..<min(start + batchSize, examples.count)
@@ -106,8 +111,6 @@ enum ValidateCommand {
                 batch = try collator.collate(Array(examples[range]))
             } catch let error as CollateError {
                 throw error.offsettingExample(by: start)
-            } catch {
-                throw .emptyBatch
             }
             diagnostics += validator.validate(batch: batch, index: index, exampleIndices: range, collator: collator.contract, backend: backend)
         }

@@ -87,6 +87,11 @@ import Testing
         let prefix = "<|im_start|>user\ncaf\u{65}\u{301} 👩‍💻<|im_end|>\n<|im_start|>assistant\n"
         #expect(span.range.lowerBound == prefix.unicodeScalars.count)
         #expect(rendered.stringRange(0..<(scalars.count + 1)) == nil)
+        // A scalarCount that overstates the text (both are public) is a nil range, not a trap.
+        var overstated = rendered
+        overstated.scalarCount += 10
+        #expect(overstated.stringRange(0..<(scalars.count + 5)) == nil)
+        #expect(overstated.stringRange((scalars.count + 1)..<(scalars.count + 2)) == nil)
     }
 
     @Test func jinjaTrimRemovesPythonWhitespace() throws {

@@ -29,9 +29,11 @@ public struct RenderedChat: Sendable, Hashable {
     /// - Complexity: O(*n*) in `range.upperBound`.
     public func stringRange(_ range: Range<Int>) -> Range<String.Index>? {
         guard range.lowerBound >= 0, range.upperBound <= scalarCount else { return nil }
+        // Limited by the text itself too: `scalarCount` is a public property a caller may set.
         let scalars = text.unicodeScalars
-        let lower = scalars.index(scalars.startIndex, offsetBy: range.lowerBound)
-        let upper = scalars.index(lower, offsetBy: range.count)
+        guard let lower = scalars.index(scalars.startIndex, offsetBy: range.lowerBound, limitedBy: scalars.endIndex),
+              let upper = scalars.index(lower, offsetBy: range.count, limitedBy: scalars.endIndex)
+        else { return nil }
         return lower..<upper
     }
 
