@@ -19,6 +19,21 @@ struct CollatorBehaviourTests {
     @Test func languageModelingReplacesExampleLabels() throws {
         let batch = try LanguageModelingCollator(padTokenID: 0).collate([Example(inputIDs: [5, 6], labels: [-100, 6])])
         #expect(batch["labels"]?.rows == [[5, 6]])
+        // transformers 4.57 assigns batch["labels"] over the padded examples' own: the key keeps
+        // its place (input_ids, labels, attention_mask).
+        #expect(batch.names == ["input_ids", "labels", "attention_mask"])
+    }
+
+    /// transformers' `torch_call` pops `special_tokens_mask` before the mlm branch, so the causal
+    /// collator (and TRL's completion-only one built on it) never returns it; checked against
+    /// transformers 4.57: keys input_ids, attention_mask, labels.
+    @Test func languageModelingDropsSpecialTokensMask() throws {
+        let examples = Example.list(["input_ids": [5, 6], "special_tokens_mask": [1, 0]], ["input_ids": [7], "special_tokens_mask": [1]])
+        let batch = try LanguageModelingCollator(padTokenID: 2).collate(examples)
+        #expect(batch.names == ["input_ids", "attention_mask", "labels"])
+        #expect(batch["labels"]?.rows == [[5, 6], [7, -100]])
+        let completion = try CompletionOnlyCollator(responseTemplate: [5], padTokenID: 2).collate(examples)
+        #expect(!completion.contains("special_tokens_mask"))
     }
 
     @Test func leftPaddingAndMultiple() throws {
@@ -129,6 +144,14 @@ struct CollatorBehaviourTests {
             // No template: TRL masks the whole row (and only warns).
             [-100, -100, -100, -100, -100, -100, -100, -100],
         ]], options: .init(allowsExtraTensors: true))
+    }
+
+    @Test func completionOnlyWithAnEmptyTemplateTrainsNothingAndIsReported() throws {
+        let collator = CompletionOnlyCollator(responseTemplate: [], padTokenID: 0)
+        let examples = [Example(inputIDs: [5, 6, 7])]
+        #expect(try collator.collate(examples)["labels"]?.rows == [[-100, -100, -100]])
+        let diagnostics = Validator().validate(examples, collator: collator.contract, backend: BackendContract(requiredInputs: ["input_ids", "labels"]))
+        #expect(diagnostics.contains { $0.code == .templateNotFound })
     }
 
     @Test func completionOnlyMultiTurnMasksHumanTurns() throws {

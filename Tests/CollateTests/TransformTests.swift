@@ -88,6 +88,34 @@ struct TransformTests {
         #expect(try padded.numItemsInBatch() == batch.numItemsInBatch())
     }
 
+    /// On the left the padding run is the first sequence: offsets shift and gain a leading 0,
+    /// so every boundary still points at a sequence start.
+    @Test func padToMultipleOnTheLeftShiftsPackedBoundaries() throws {
+        let batch = try FlatteningCollator(returnPositionIDs: false, returnFlashAttentionKwargs: true)
+            .collate([Example(inputIDs: [5, 6, 7]), Example(inputIDs: [8, 9])])
+        let padded = try PadToMultiple(multiple: 8, side: .left).apply(to: batch)
+        #expect(padded["input_ids"]?.rows == [[0, 0, 0, 5, 6, 7, 8, 9]])
+        #expect(padded["cu_seq_lens_q"]?.scalars == [0, 3, 6, 8])
+        #expect(padded["cu_seq_lens_k"]?.scalars == [0, 3, 6, 8])
+        #expect(padded["max_length_k"]?.scalars == [3])
+        #expect(try padded.numItemsInBatch() == batch.numItemsInBatch())
+    }
+
+    /// TRL's padding-free layout keeps `cu_seq_lens_*` as [1, n] and `max_length_*` as [1]; the
+    /// offsets here ([0, 1, 3]) are as wide as the row, which must not read as a token tensor.
+    @Test func padToMultipleKeepsTRLPaddingFreeBoundaries() throws {
+        let collator = CompletionOnlyCollator(responseTemplate: [5], padTokenID: 0, paddingFree: true)
+        let batch = try collator.collate([Example(inputIDs: [5]), Example(inputIDs: [5, 6])])
+        #expect(batch["cu_seq_lens_q"]?.shape == [1, 3])
+        #expect(batch["input_ids"]?.shape == [1, 3])
+        let padded = try PadToMultiple(multiple: 4).apply(to: batch)
+        #expect(padded["input_ids"]?.rows == [[5, 5, 6, 0]])
+        #expect(padded["cu_seq_lens_q"]?.shape == [1, 4])
+        #expect(padded["cu_seq_lens_q"]?.scalars == [0, 1, 3, 4])
+        #expect(padded["max_length_q"]?.shape == [1])
+        #expect(padded["max_length_q"]?.scalars == [2])
+    }
+
     @Test func positionIDsFollowTheLayout() throws {
         let left = try LanguageModelingCollator(padTokenID: 0, paddingSide: .left).collate([Example(inputIDs: [5, 6, 7]), Example(inputIDs: [8])])
         #expect(try PositionIDs().apply(to: left)["position_ids"]?.rows == [[0, 1, 2], [1, 1, 0]])

@@ -26,7 +26,9 @@ public struct CompletionOnlyCollator: Collator {
     public var paddingFree: Bool
 
     /// Creates the collator.
-    /// - Precondition: `responseTemplate` is not empty (the spec decoder rejects an empty one).
+    ///
+    /// An empty `responseTemplate` matches nowhere, so every row is masked and the validator
+    /// reports `template-not-found` (the spec decoder rejects an empty one outright).
     public init(responseTemplate: [Int32], instructionTemplate: [Int32]? = nil, padTokenID: Int32,
                 paddingSide: PaddingSide = .right, padToMultipleOf: Int? = nil,
                 ignoreIndex: Int32 = Collate.ignoreIndex, paddingFree: Bool = false) {

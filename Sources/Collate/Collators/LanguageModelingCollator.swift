@@ -36,15 +36,26 @@ public struct LanguageModelingCollator: Collator {
 
     /// Builds the batch; errors name `collator`, so a collator built on this one names itself.
     func collate(_ examples: [Example], reportingAs collator: String) throws(CollateError) -> Batch {
-        var (batch, _) = try _tokenizerPad(examples, options: padding, excluding: ["labels"], collator: collator)
-        guard var labels = batch["input_ids"] else { throw .emptyBatch }
+        // HF pops `special_tokens_mask` (only MLM uses it) and assigns `labels` over the
+        // examples' own, which keeps their key position.
+        let (padded, _) = try _tokenizerPad(examples, options: padding, excluding: ["labels", "special_tokens_mask"], collator: collator)
+        guard var labels = padded["input_ids"] else { throw .emptyBatch }
         let padID = padding.padTokenID
         labels.withUnsafeMutableScalars { scalars in
             for index in scalars.indices where scalars[index] == padID {
                 scalars[index] = ignoreIndex
             }
         }
-        batch["labels"] = labels
+        guard examples[0].names.contains("labels") else {
+            var batch = padded
+            batch["labels"] = labels
+            return batch
+        }
+        var batch = Batch()
+        for name in examples[0].names {
+            if name == "labels" { batch[name] = labels } else if let tensor = padded[name] { batch[name] = tensor }
+        }
+        for (name, tensor) in zip(padded.names, padded.tensors) where !batch.contains(name) { batch[name] = tensor }
         return batch
     }
 }

@@ -27,9 +27,10 @@ public struct PaddingOptions: Sendable, Hashable {
         self.padToMultipleOf = padToMultipleOf
     }
 
-    /// The fixed length rows are padded to, when the strategy fixes one.
+    /// The fixed length rows are padded to, when the strategy fixes one: `max_length` rounded
+    /// up to `padToMultipleOf`, as HF's `_pad` rounds it.
     public var fixedLength: Int? {
-        if case .maxLength(let length) = strategy { return length }
+        if case .maxLength(let length) = strategy { return _roundUp(length, toMultipleOf: padToMultipleOf) }
         return nil
     }
 }

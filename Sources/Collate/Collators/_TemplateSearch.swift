@@ -29,11 +29,13 @@ enum _TemplateSearch {
     static func maskCompletion<Row: MutableCollection & RandomAccessCollection<Int32>>(
         _ row: inout Row, templates: [[Int32]], ignoreIndex: Int32
     ) where Row.Index == Int {
-        guard let response = templates.first, !response.isEmpty else { return }
+        guard let response = templates.first else { return }
         let base = row.startIndex, count = row.count
         func mask(_ range: Range<Int>) {
             for index in range.clamped(to: 0..<count) { row[base + index] = ignoreIndex }
         }
+        // An empty template matches nowhere: the row is masked, never trained whole.
+        guard !response.isEmpty else { return mask(0..<count) }
         let responseStarts = occurrences(of: response, in: row)
         guard templates.count > 1, !templates[1].isEmpty else {
             guard let last = responseStarts.last else { return mask(0..<count) }

@@ -4,10 +4,11 @@
 /// Token-level tensors are the 2-D ones as wide as `input_ids`. Padding values: `input_ids`
 /// the pad id, `labels` the label pad id (ignored by the loss), `attention_mask` 0,
 /// `position_ids` 0, 1, 2, ... (the padding forms its own pseudo-sequence), `seq_idx` one more
-/// than the row's last sequence, anything else 0. For a padding-free batch padded on the right,
-/// `cu_seq_lens_q/k` gain the new total as a final boundary and `max_length_q/k` cover the
-/// padding run, so flash-attention varlen kernels treat the padding as a separate sequence
-/// that attends to nothing real.
+/// than the row's last sequence, anything else 0. For a padding-free batch, `cu_seq_lens_q/k`
+/// gain the padding run as one more sequence (a final boundary on the right; on the left a
+/// leading one, the others shifted) in either layout (transformers' [n], TRL's [1, n]), and
+/// `max_length_q/k` cover it, so flash-attention varlen kernels treat the padding as a separate
+/// sequence that attends to nothing real.
 ///
 /// Spec type `pad-to-multiple`; keys `multiple` (required), `pad_token_id` (default 0),
 /// `label_pad_token_id` (default -100), `padding_side` (default `"right"`).
@@ -52,16 +53,33 @@ public struct PadToMultiple: BatchTransform, Hashable {
         guard extra > 0 else { return batch }
 
         var result = batch
+        // Names first: a [1, n] `cu_seq_lens_*` (TRL's layout) can be exactly as wide as the row.
+        let paddingFree = rows == 1 && batch.contains("cu_seq_lens_q")
         for (name, tensor) in zip(batch.names, batch.tensors) {
-            if tensor.rank == 2, tensor.shape == [rows, width] {
+            if name.hasPrefix("cu_seq_lens_") {
+                if paddingFree, let offsets = paddedOffsets(tensor, width: width, extra: extra) { result[name] = offsets }
+            } else if name.hasPrefix("max_length_") {
+                // Rank 0 (transformers) or [1] (TRL); the padding run is one more sequence.
+                if paddingFree, tensor.scalars.count == 1, tensor.rank <= 1 {
+                    result[name] = Tensor(shape: tensor.shape, scalars: [max(tensor.scalars[0], Int32(extra))], dtype: tensor.dtype)
+                }
+            } else if tensor.rank == 2, tensor.shape == [rows, width] {
                 result[name] = padRows(tensor, name: name, rows: rows, width: width, extra: extra)
-            } else if side == .right, name.hasPrefix("cu_seq_lens_"), tensor.rank == 1, tensor.scalars.last == Int32(width), rows == 1 {
-                result[name] = Tensor(shape: [tensor.shape[0] + 1], scalars: tensor.scalars + [Int32(target)], dtype: tensor.dtype)
-            } else if side == .right, name.hasPrefix("max_length_"), tensor.rank == 0, rows == 1, batch["cu_seq_lens_q"] != nil {
-                result[name] = Tensor(scalar: max(tensor.scalars[0], Int32(extra)), dtype: tensor.dtype)
             }
         }
         return result
+    }
+
+    /// Sequence offsets `[0, ..., width]` (shape [n] or [1, n]) with the padding run as one more
+    /// sequence: at the end on the right, at the front on the left; `nil` when they are not the
+    /// offsets of this row.
+    private func paddedOffsets(_ tensor: Tensor, width: Int, extra: Int) -> Tensor? {
+        guard tensor.rank == 1 || (tensor.rank == 2 && tensor.shape[0] == 1),
+              tensor.scalars.first == 0, tensor.scalars.last == Int32(width) else { return nil }
+        let offsets = side == .right
+            ? tensor.scalars + [Int32(width + extra)]
+            : [0] + tensor.scalars.map { $0 + Int32(extra) }
+        return Tensor(shape: tensor.rank == 1 ? [offsets.count] : [1, offsets.count], scalars: offsets, dtype: tensor.dtype)
     }
 
     private func padRows(_ tensor: Tensor, name: String, rows: Int, width: Int, extra: Int) -> Tensor {

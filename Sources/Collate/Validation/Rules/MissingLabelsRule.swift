@@ -28,7 +28,13 @@ public struct MissingLabelsRule: ValidationRule {
         guard let labels = batch["labels"] else {
             return [.batchHasNoLabels(context.batchPhrase, keys: batch.names)]
         }
-        if let inputs = batch["input_ids"], labels.shape != inputs.shape {
+        guard let inputs = batch["input_ids"] else { return [] }
+        // A causal LM (shifting) needs labels aligned with input_ids; an encoder-decoder's
+        // labels are decoder targets, padded to their own width (ragged-labels knows this).
+        let aligned = context.backend.shiftsLabels
+            ? labels.shape == inputs.shape
+            : labels.rank == inputs.rank && labels.shape.first == inputs.shape.first
+        if !aligned {
             return [.batchLabelsNotTokenLabels(context.batchPhrase, shape: labels.shape, inputShape: inputs.shape)]
         }
         return []

@@ -19,12 +19,12 @@ public struct PackingWithoutBoundariesRule: ValidationRule {
         }
         // A batch packed by a collator or transform whose contract says padded.
         guard !context.backend.acceptsPaddingFree, let positions = batch["position_ids"], positions.rank == 2 else { return [] }
-        let width = positions.shape[1]
-        for row in 0..<positions.shape[0] {
-            let values = positions[row: row]
-            if values.indices.dropFirst().contains(where: { values[$0] == 0 && values[$0 - 1] != 0 }) {
-                return [.batchPackedForPaddedBackend(context.batchPhrase, row: row, width: width)]
-            }
+        // The attention mask decides, as for training targets: a left-padded row numbered by
+        // HF's rule ([1, 1, 0, 1, 2]) restarts after padding, not after a real sequence.
+        let rows = positions.shape[0], width = positions.shape[1]
+        let starts = batch.sequenceStarts(rows: rows, width: width)
+        for row in 0..<rows where starts[(row * width)..<((row + 1) * width)].contains(true) {
+            return [.batchPackedForPaddedBackend(context.batchPhrase, row: row, width: width)]
         }
         return []
     }

@@ -17,7 +17,9 @@ public struct TemplateNotFoundRule: ValidationRule {
         for (index, example) in context.examples.enumerated() {
             guard let inputs = example.sequence("input_ids"), !inputs.isEmpty else { continue }
             let searched = _ProspectiveLabels.masked(inputs, contract: collator)
-            for (position, template) in collator.requiredTemplates.enumerated() where !template.isEmpty {
+            // An empty response template matches nowhere (the collator masks the row); an empty
+            // instruction template is no instruction template.
+            for (position, template) in collator.requiredTemplates.enumerated() where position == 0 || !template.isEmpty {
                 if _TemplateSearch.occurrences(of: template, in: searched).isEmpty {
                     diagnostics.append(.templateNotFound(
                         template, role: position == 0 ? "response" : "instruction", example: index,
