@@ -81,7 +81,7 @@ struct GoldenParityTests {
 @Suite("HF tokenizers parity on synthetic tokenizers covering the other components")
 struct ComponentParityTests {
     @Test func goldenFileIsComplete() {
-        #expect(GoldenCase.components.count == 220)
+        #expect(GoldenCase.components.count == 240)
     }
 
     @Test("Metaspace (always), NFKC + Lowercase, lstrip/rstrip, normalized and single-word added tokens, template",

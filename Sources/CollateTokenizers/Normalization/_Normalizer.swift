@@ -74,20 +74,33 @@ enum _UnicodeForm: Sendable {
         switch self {
         case .nfc: return text.precomposedStringWithCanonicalMapping
         case .nfd: return text.decomposedStringWithCanonicalMapping
-        case .nfkc: return text.precomposedStringWithCompatibilityMapping
+        // Composed explicitly after the compatibility decomposition: Foundation's NFKC leaves
+        // halfwidth "ｶﾞ" as U+30AB U+3099 where Unicode (and HF) give U+30AC.
+        case .nfkc: return text.decomposedStringWithCompatibilityMapping.precomposedStringWithCanonicalMapping
         case .nfkd: return text.decomposedStringWithCompatibilityMapping
         }
     }
 
     /// Whether a segment of normalization may start at `scalar` (a starter that no
-    /// preceding scalar composes with).
+    /// preceding scalar composes or reorders with).
     private static func startsSegment(_ scalar: Unicode.Scalar) -> Bool {
         if scalar.properties.canonicalCombiningClass != .notReordered { return false }
         let value = scalar.value
         // Hangul vowel and trailing jamo compose with the preceding syllable.
         if (0x1161...0x11C2).contains(value) { return false }
-        return true
+        return !joinsPrevious.contains(value)
     }
+
+    /// Starters (combining class 0) that still join the scalar before them, so a segment
+    /// cut in front of one would leave, e.g., Tamil U+0BC6 U+0BBE decomposed where HF composes
+    /// U+0BCA: the NFC_Quick_Check=Maybe starters of the Indic, Myanmar, Balinese and other
+    /// two-part vowel signs, and starters whose decomposition begins with a non-starter
+    /// (Tibetan U+0F73/U+0F75/U+0F81; halfwidth katakana voicing marks U+FF9E/U+FF9F under NFKC).
+    private static let joinsPrevious: Set<UInt32> = [
+        0x09BE, 0x09D7, 0x0B3E, 0x0B56, 0x0B57, 0x0BBE, 0x0BD7, 0x0CC2, 0x0CD5, 0x0CD6, 0x0D3E, 0x0D57,
+        0x0DCF, 0x0DDF, 0x0F73, 0x0F75, 0x0F81, 0x102E, 0x1B35, 0xFF9E, 0xFF9F,
+        0x11127, 0x1133E, 0x11357, 0x114B0, 0x114BA, 0x114BD, 0x115AF, 0x11930,
+    ]
 
     /// Normalizes with alignments: the text is cut into segments that normalize
     /// independently; inside a segment the i-th new scalar replaces the i-th old one,
