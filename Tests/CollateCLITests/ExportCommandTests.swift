@@ -28,6 +28,26 @@ extension InProcessCommandTests {
             #expect(ExportCommand.run(arguments: arguments) == 0)
             let after = try FileManager.default.attributesOfItem(atPath: out.appendingPathComponent("rank-00000/batch-000000.safetensors").path)[.modificationDate] as? Date
             #expect(before == after)
+            // A third run with one rank and bigger batches: the earlier layout's extra batches and
+            // rank folder are gone, so the folder holds exactly what index.json lists.
+            let smaller = ["--spec", spec, "--input", input, "--out", out.path, "--world-size", "1", "--batch-size", "5"]
+            #expect(ExportCommand.run(arguments: smaller) == 0)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: out.path).sorted() == ["index.json", "rank-00000"])
+            #expect(try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("rank-00000").path).sorted()
+                == ["batch-000000.safetensors", "batch-000001.safetensors"])
+        }
+
+        /// A world size no machine has: refused before any folder is made (it used to overflow
+        /// computing each rank's share, and would then have made one folder per rank).
+        @Test func hugeWorldSizeIsRefused() throws {
+            let dir = try CollateProcess.temporaryDirectory()
+            let spec = try CollateProcess.write(Self.spec, to: "spec.json", in: dir)
+            let input = try CollateProcess.write(Self.examples, to: "in.jsonl", in: dir)
+            let out = dir.appendingPathComponent("out")
+            #expect(ExportCommand.run(arguments: ["--spec", spec, "--input", input, "--out", out.path, "--world-size", "9223372036854775807"]) == 1)
+            #expect(!FileManager.default.fileExists(atPath: out.path))
+            #expect(DistributedSampler.samplesPerRank(count: 9, worldSize: .max, dropLast: false) == 1)
+            #expect(DistributedSampler.samplesPerRank(count: 9, worldSize: 0, dropLast: false) == 0)
         }
 
         @Test func usageAndInputErrors() throws {

@@ -43,6 +43,8 @@ extension InProcessCommandTests {
             ExitCase(id: "unknown strategy", arguments: ["--max-tokens", "8", "--strategy", "best"], status: 2),
             ExitCase(id: "missing max-tokens", arguments: [], status: 2),
             ExitCase(id: "zero max-tokens", arguments: ["--max-tokens", "0"], status: 2),
+            // Beyond Packer.maximumCapacity: a usage error, not gigabytes of bucket arrays.
+            ExitCase(id: "huge max-tokens", arguments: ["--max-tokens", "268435456"], status: 2),
         ]
 
         @Test(arguments: exitCases)

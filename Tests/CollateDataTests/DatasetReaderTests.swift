@@ -49,6 +49,35 @@ struct DatasetReaderTests {
         #expect(report.description.contains("2 lines skipped"))
     }
 
+    /// A third-party tokenizer that refuses some text: its own error, with file and line, and
+    /// under `.skip` one more skipped line instead of an aborted read.
+    @Test func aTokenizersOwnErrorIsLocatedAndSkippable() throws {
+        struct Refusal: Error, CustomStringConvertible { var description: String { "refuses the word 'forbidden'" } }
+        struct RefusingTokenizer: Tokenizer {
+            let base: PretrainedTokenizer
+            func encodeWithOffsets(text: String, addSpecialTokens: Bool) throws -> Encoding {
+                if text.contains("forbidden") { throw Refusal() }
+                return try base.encodeWithOffsets(text: text, addSpecialTokens: addSpecialTokens)
+            }
+            func decode(tokens: [Int], skipSpecialTokens: Bool) -> String { base.decode(tokens: tokens, skipSpecialTokens: skipSpecialTokens) }
+            func convertTokenToId(_ token: String) -> Int? { base.convertTokenToId(token) }
+            func convertIdToToken(_ id: Int) -> String? { base.convertIdToToken(id) }
+            var vocabularySize: Int { base.vocabularySize }
+            var bosToken: String? { base.bosToken }
+            var eosToken: String? { base.eosToken }
+            var padToken: String? { base.padToken }
+            var unknownToken: String? { base.unknownToken }
+        }
+        let tokenizer = RefusingTokenizer(base: try Self.mistral.get())
+        let url = try Self.write(#"{"text": "fine"}"# + "\n" + #"{"text": "forbidden"}"# + "\n" + #"{"text": "also fine"}"# + "\n")
+        #expect(throws: InputError(file: url.path, line: 2, reason: "refuses the word 'forbidden'")) {
+            try DatasetReader(url: url, tokenizer: tokenizer).readAll()
+        }
+        let (records, report) = try DatasetReader(url: url, tokenizer: tokenizer, badLines: .skip).readAll()
+        #expect(records.map(\.line) == [1, 3])
+        #expect(report.skipped.map(\.line) == [2])
+    }
+
     @Test func undetectableFormatNamesTheKeys() throws {
         let url = try Self.write("{\"question\": \"?\"}\n")
         #expect(throws: InputError.self) { try DatasetReader(url: url).readAll() }

@@ -71,4 +71,14 @@ struct SafetensorsTests {
             return reason.contains("byte 1")
         }
     }
+
+    /// A header can name a shape whose byte count overflows Int while its element count still
+    /// fits (a 1 GB data section passes the first extent): the message says so instead of
+    /// trapping while it is built.
+    @Test func overflowingShapeIsDescribedWithoutTrapping() {
+        let error = SafetensorsError.sizeMismatch(tensor: "x", shape: [1_073_741_824, 2_147_483_647], dtype: "I64", bytes: 1_073_741_824)
+        #expect(error.description.contains("needs more than \(Int.max) bytes"))
+        let small = SafetensorsError.sizeMismatch(tensor: "x", shape: [2, 3], dtype: "I32", bytes: 8)
+        #expect(small.description.contains("needs 24 bytes"))
+    }
 }

@@ -39,6 +39,11 @@ struct TransformTests {
         #expect(AddEOS(eosTokenID: 2).apply(to: &example, index: 0) == .unchanged, "already ends with EOS")
         var empty = Example(inputIDs: [])
         #expect(AddEOS(eosTokenID: 2).apply(to: &empty, index: 0) == .unchanged)
+        // EOS continues the positions and is special (masked-LM must not select it).
+        var positioned = Example(["input_ids": .sequence([5, 6]), "position_ids": .sequence([0, 1]), "special_tokens_mask": .sequence([1, 0])])
+        #expect(AddEOS(eosTokenID: 2).apply(to: &positioned, index: 0) == .modified)
+        #expect(positioned.sequence("position_ids") == [0, 1, 2])
+        #expect(positioned.sequence("special_tokens_mask") == [1, 0, 1])
     }
 
     @Test func dropsAreCountedByTransform() throws {

@@ -22,8 +22,10 @@ public struct Packer: Sendable, Hashable {
         case truncate
     }
 
-    /// The largest capacity accepted (the best-fit index takes O(capacity / 8) bytes).
-    public static let maximumCapacity = 1 << 28
+    /// The largest capacity accepted: 2^24 tokens, above any model's context today. The
+    /// counting sort and the best-fit lists take about 12 bytes per token of capacity
+    /// (some 200 MB here), whatever the number of sequences.
+    public static let maximumCapacity = 1 << 24
 
     /// Tokens per bin.
     public var capacity: Int

@@ -39,7 +39,7 @@ extension SafetensorsError: CustomStringConvertible {
         case let .unsupportedDType(tensor, dtype):
             "tensor '\(tensor)' has dtype \(dtype); Collate reads integer tensors only (I64, I32) — convert it or leave it out"
         case let .sizeMismatch(tensor, shape, dtype, bytes):
-            "tensor '\(tensor)': shape \(shape) of \(dtype) needs \(shape.reduce(1, *) * (dtype == "I64" ? 8 : 4)) bytes but its data_offsets span \(bytes); the header is corrupt"
+            "tensor '\(tensor)': shape \(shape) of \(dtype) needs \(Self.byteCount(shape, itemSize: dtype == "I64" ? 8 : 4)) bytes but its data_offsets span \(bytes); the header is corrupt"
         case let .offsetsOutOfBounds(tensor, begin, end, size):
             "tensor '\(tensor)': data_offsets [\(begin), \(end)] fall outside the \(size)-byte data section; the file is truncated or corrupt"
         case let .notContiguous(tensor, begin, expected):
@@ -52,5 +52,16 @@ extension SafetensorsError: CustomStringConvertible {
         case let .invalidName(name):
             "cannot write a tensor named \"\(name)\"; names must be non-empty and not \"__metadata__\""
         }
+    }
+
+    /// The bytes a shape needs, in words: a corrupt header's shape can overflow `Int`.
+    private static func byteCount(_ shape: [Int], itemSize: Int) -> String {
+        var total = itemSize
+        for extent in shape {
+            let (product, overflow) = total.multipliedReportingOverflow(by: extent)
+            if overflow { return "more than \(Int.max)" }
+            total = product
+        }
+        return String(total)
     }
 }

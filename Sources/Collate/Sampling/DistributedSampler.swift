@@ -85,7 +85,7 @@ public struct DistributedSampler: Sampler {
     /// - Complexity: O(*n*).
     public static func share<Unit>(of all: [Unit], rank: Int, worldSize: Int, dropLast: Bool) -> [Unit] {
         let count = all.count
-        let perRank = dropLast ? count / worldSize : (count + worldSize - 1) / worldSize
+        let perRank = samplesPerRank(count: count, worldSize: worldSize, dropLast: dropLast)
         let total = perRank * worldSize
         guard total > 0 else { return [] }
         // Position p of the padded list is all[p % count]: wrapping around the start.
@@ -93,7 +93,10 @@ public struct DistributedSampler: Sampler {
     }
 
     /// The number of samples (or units) each rank gets, as torch's `num_samples`.
+    /// 0 for a world size below 1 (no ranks); the ceiling is taken without `count + worldSize`,
+    /// which overflows for a huge world size.
     public static func samplesPerRank(count: Int, worldSize: Int, dropLast: Bool) -> Int {
-        dropLast ? count / worldSize : (count + worldSize - 1) / worldSize
+        guard worldSize >= 1, count >= 0 else { return 0 }
+        return count / worldSize + (dropLast || count % worldSize == 0 ? 0 : 1)
     }
 }

@@ -65,9 +65,12 @@ public struct DatasetReader: Sendable {
                 let lineFormat = try resolved ?? detectFormat(object, line: line)
                 resolved = lineFormat
                 example = try makeExample(object, format: lineFormat, line: line)
-            } catch let error as InputError {
-                guard badLines == .skip, error.line != nil else { throw error }
-                report.skipped.append(error)
+            } catch {
+                // A third-party tokenizer's or chat format's own error gets the file and line too,
+                // and is skipped like any other bad line under `.skip`.
+                let located = error as? InputError ?? fail(line, "\(error)")
+                guard badLines == .skip, located.line != nil else { throw located }
+                report.skipped.append(located)
                 return
             }
             report.examples += 1

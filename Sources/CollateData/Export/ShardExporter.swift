@@ -60,6 +60,9 @@ public struct ShardExporter: Sendable {
         public var tokens: Int
     }
 
+    /// The largest world size an export accepts (one folder per rank).
+    public static let maximumWorldSize = 1 << 16
+
     /// Collates and writes every shard, then the index.
     /// - Parameters:
     ///   - examples: The dataset (after example transforms).
@@ -69,6 +72,12 @@ public struct ShardExporter: Sendable {
     ///   ``SamplerError`` for a bad world or batch size; I/O errors.
     /// - Complexity: O(*N*) in the dataset's tokens, plus the reads of existing shards.
     public func export(_ examples: [Example], collator: some Collator<Batch>, transforms: TransformPipeline = TransformPipeline()) throws -> Summary {
+        // Checked before any folder is made: one folder per rank, and torch pads every rank to
+        // the same share, so a typo'd world size would otherwise write millions of shards.
+        guard (1...Self.maximumWorldSize).contains(worldSize) else {
+            throw SamplerError.invalidParameter(name: "world_size", value: worldSize, reason: "must be in 1...\(Self.maximumWorldSize)")
+        }
+        if let batchSize, batchSize < 1 { throw SamplerError.invalidParameter(name: "batch_size", value: batchSize, reason: "must be at least 1") }
         let fileManager = FileManager.default
         try fileManager.createDirectory(at: directory, withIntermediateDirectories: true)
         let perRank = DistributedSampler.samplesPerRank(count: examples.count, worldSize: worldSize, dropLast: false)
@@ -85,7 +94,9 @@ public struct ShardExporter: Sendable {
             for name in (try? fileManager.contentsOfDirectory(atPath: rankURL.path)) ?? [] where name.hasPrefix(".") && name.hasSuffix(".tmp") {
                 try? fileManager.removeItem(at: rankURL.appendingPathComponent(name))
             }
-            for (number, indices) in sampler.batches(epoch: 0).enumerated() {
+            let rankBatches = sampler.batches(epoch: 0)
+            Self.removeStaleShards(in: rankURL, keeping: rankBatches.count)
+            for (number, indices) in rankBatches.enumerated() {
                 let file = rankFolder + "/" + String(format: "batch-%06d.safetensors", number)
                 let url = directory.appendingPathComponent(file)
                 let shard = Shard(file: file, rank: rank, batch: number, examples: indices, tokens: indices.reduce(0) { $0 + examples[$1].inputIDs.count })
@@ -115,6 +126,13 @@ public struct ShardExporter: Sendable {
                 summary.written += 1
             }
         }
+        // Ranks beyond this world size are from an earlier export of the same folder.
+        for name in (try? fileManager.contentsOfDirectory(atPath: directory.path)) ?? [] where name.hasPrefix("rank-") {
+            guard let rank = Int(name.dropFirst(5)), rank >= worldSize else { continue }
+            let rankURL = directory.appendingPathComponent(name)
+            Self.removeStaleShards(in: rankURL, keeping: 0)
+            if (try? fileManager.contentsOfDirectory(atPath: rankURL.path))?.isEmpty == true { try? fileManager.removeItem(at: rankURL) }
+        }
         let index = JSONValue.object(JSONObject([
             ("format", .string("collate-safetensors-shards")),
             ("version", .integer(1)),
@@ -133,6 +151,18 @@ public struct ShardExporter: Sendable {
         ]))
         try AtomicFile.write(Array((index.jsonText + "\n").utf8), to: summary.index)
         return summary
+    }
+
+    /// Removes the shard files `batch-NNNNNN.safetensors` numbered `keeping` or more from a rank
+    /// folder: a re-run with fewer batches must not leave an earlier run's batches beside its own.
+    /// Files not named like shards are left alone.
+    private static func removeStaleShards(in rankURL: URL, keeping count: Int) {
+        let fileManager = FileManager.default
+        for name in (try? fileManager.contentsOfDirectory(atPath: rankURL.path)) ?? []
+        where name.hasPrefix("batch-") && name.hasSuffix(".safetensors") {
+            guard let number = Int(name.dropFirst(6).dropLast(12)), number >= count else { continue }
+            try? fileManager.removeItem(at: rankURL.appendingPathComponent(name))
+        }
     }
 
     private func metadata(for shard: Shard) -> [String: String] {
