@@ -40,6 +40,13 @@ struct CollateLint: CommandPlugin {
             Diagnostics.error("collate-lint: no \(configName) at the package root; list the specs and datasets to check there (see Guides/Validation.md)")
             return
         }
+        // JSONDecoder ignores keys it does not know, so a typo ("paddingFree") would silently
+        // check something else than the author meant.
+        let unknown = Self.unknownKeys(in: data)
+        guard unknown.isEmpty else {
+            Diagnostics.error("collate-lint: \(configURL.path): " + unknown.joined(separator: "; "))
+            return
+        }
         let configuration: Configuration
         do {
             configuration = try JSONDecoder().decode(Configuration.self, from: data)
@@ -72,6 +79,9 @@ struct CollateLint: CommandPlugin {
             if process.terminationStatus == 0 {
                 Diagnostics.remark("collate-lint: \(check.input) with \(check.spec): ok")
                 if !text.isEmpty { print(text, terminator: "") }
+            } else if process.terminationStatus == 2 {
+                failures += 1
+                Diagnostics.error("collate-lint: the check of \(check.input) with \(check.spec) has invalid settings (collate validate usage error):\n\(text)")
             } else {
                 failures += 1
                 Diagnostics.error("collate-lint: \(check.input) with \(check.spec) failed validation:\n\(text)")
@@ -80,5 +90,20 @@ struct CollateLint: CommandPlugin {
         if failures == 0 {
             print("collate-lint: \(configuration.checks.count) check(s) passed")
         }
+    }
+
+    static let knownCheckKeys: Set<String> = ["spec", "input", "requires", "vocab_size", "max_length", "padding_free"]
+
+    /// One message per key the configuration format does not have, naming where it is.
+    static func unknownKeys(in data: Data) -> [String] {
+        guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [] }
+        var messages = root.keys.filter { $0 != "checks" }.sorted().map { "unknown key '\($0)' at the top level; the only key is 'checks'" }
+        for (index, check) in ((root["checks"] as? [Any]) ?? []).enumerated() {
+            guard let check = check as? [String: Any] else { continue }
+            for key in check.keys.sorted() where !knownCheckKeys.contains(key) {
+                messages.append("unknown key '\(key)' in checks[\(index)]; known keys: \(knownCheckKeys.sorted().joined(separator: ", "))")
+            }
+        }
+        return messages
     }
 }

@@ -27,5 +27,10 @@ struct LintPluginTests {
         let broken = try Self.lint(["--config", "collate-broken.json"])
         #expect(broken.status != 0)
         #expect((broken.stdout + broken.stderr).contains("error[missing-labels]"))
+
+        // A misspelt key would otherwise be ignored, and the flattening check would pass.
+        let typo = try Self.lint(["--config", "collate-typo.json"])
+        #expect(typo.status != 0)
+        #expect((typo.stdout + typo.stderr).contains("unknown key 'paddingFree' in checks[0]"))
     }
 }

@@ -43,6 +43,17 @@ struct CollatorBehaviourTests {
         #expect(batch["attention_mask"]?.rows == [[0, 0, 0, 1, 1, 1, 1, 1]])
     }
 
+    /// A null extra field cannot be batched; the error says so instead of claiming the
+    /// collator requires the field.
+    @Test func aNullExtraFieldIsNamedAsNull() {
+        #expect {
+            try PaddingCollator(padding: Self.padding).collate([Example(["input_ids": .sequence([1]), "meta": .null])])
+        } throws: { error in
+            guard case .wrongFieldKind("meta", example: 0, let expected)? = error as? CollateError else { return false }
+            return expected.contains("it is null")
+        }
+    }
+
     @Test func emptyBatchIsAnError() {
         #expect(throws: CollateError.emptyBatch) { try LanguageModelingCollator(padTokenID: 0).collate([]) }
         #expect(throws: CollateError.emptyBatch) { try FlatteningCollator().collate([]) }

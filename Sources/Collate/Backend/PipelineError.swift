@@ -8,6 +8,8 @@ public enum PipelineError: Error, Sendable, Hashable {
     case collationFailed(CollateError, batch: Int)
     /// A batch transform threw.
     case transformFailed(batch: Int, message: String)
+    /// A (third-party) collator threw an error other than ``CollateError``.
+    case collatorFailed(batch: Int, message: String)
     /// The backend threw on a batch.
     case backendFailed(batch: Int, message: String)
     /// Training failed after validation passed.
@@ -28,6 +30,7 @@ extension PipelineError: CustomStringConvertible {
         case .rejected(let failure): failure.description
         case let .collationFailed(error, batch): "batch \(batch): \(error)"
         case let .transformFailed(batch, message): "batch \(batch): a batch transform failed: \(message)"
+        case let .collatorFailed(batch, message): "batch \(batch): the collator failed: \(message)"
         case let .backendFailed(batch, message): "batch \(batch): the backend failed: \(message)"
         case .training(let error): error.description
         case .invalidBatchSize(let size): "batch size \(size) is invalid; use 1 or more"

@@ -131,7 +131,8 @@ func _tokenizerPad(
             }
             batch[name] = Tensor(shape: [values.count], scalars: values)
         case .null, nil:
-            throw .missingField(name, example: 0, collator: collator)
+            // An extra field (the collator does not need it) that is null cannot be batched.
+            throw .wrongFieldKind(name, example: 0, expected: "an integer or an integer array to be batched (it is null; drop the field or fill it)")
         }
     }
     if !batch.contains("attention_mask") {

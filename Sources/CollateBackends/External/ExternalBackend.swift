@@ -128,6 +128,9 @@ public final class ExternalBackend: TrainableBackend, @unchecked Sendable {
 
     /// Runs the model on `batch` and returns the worker's whole reply: loss, trained-target
     /// count, every output's name and shape, and the values of `returning`.
+    ///
+    /// This is the raw request the boundary probe itself uses, so unlike ``forward(_:)`` it does
+    /// not refuse a padding-free batch after a failed probe.
     /// - Parameter returning: Output names whose values to send back (`token_losses`, `logits`).
     /// - Throws: ``ExternalBackendError``.
     public func run(_ batch: Batch, returning: [String] = []) throws(ExternalBackendError) -> WorkerReply {

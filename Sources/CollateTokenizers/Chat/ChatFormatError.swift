@@ -26,8 +26,8 @@ extension ChatFormatError: CustomStringConvertible {
                 + "(or pick a format that supports it, e.g. 'chatml' or 'mistral-tekken' for system prompts)"
         case let .missingSpecialToken(format, token):
             return "chat format '\(format)' writes \(token) into the text but none was given; "
-                + "pass ChatSpecialTokens with \(token == "bos_token" ? "bos" : "eos") set, "
-                + "or use a tokenizer that declares it"
+                + "put the tokenizer's tokenizer_config.json (which names \(token)) next to its tokenizer.json, "
+                + "or, from code, pass ChatSpecialTokens with \(token == "bos_token" ? "bos" : "eos") set"
         case let .rolesMustAlternate(index, role, format, expected):
             return "message \(index) has role \"\(role)\" but chat format '\(format)' requires "
                 + "user/assistant turns to alternate, so \"\(expected)\" was expected here; "

@@ -102,6 +102,17 @@ struct PipelineTests {
         #expect(codes(shifts: true).contains(.missingLabels))
     }
 
+    /// A third-party collator's own error is reported as the collator's, not as a transform's.
+    @Test func aCollatorsOwnErrorIsNamedAsTheCollators() {
+        let pipeline = Pipeline(collator: UnreachableCollator(contract: LanguageModelingCollator(padTokenID: 0).contract))
+        let error = #expect(throws: PipelineError.self) { try pipeline.prepare([Example(inputIDs: [1, 2])], batchSize: 1, for: Self.training) }
+        guard case .collatorFailed(batch: 0, _)? = error else {
+            Issue.record("expected collatorFailed, got \(String(describing: error))")
+            return
+        }
+        #expect(error?.description.hasPrefix("batch 0: the collator failed: ") == true)
+    }
+
     @Test func transformsRunBeforeBatchValidation() {
         let dropLabels: Pipeline<LanguageModelingCollator>.Transform = { batch in
             var copy = batch
