@@ -17,7 +17,8 @@ enum ProbeCommand {
                              [--tolerance X] [--timeout SECONDS] [--flash-attn-kwargs] [--format json|text]
           --backend            'reference', or a worker command line (quotes group words), e.g.
                                "python3 Sources/CollateBackends/Worker/collate_worker.py --config tiny.json"
-          --vocab-size N       ids of the generated probe sequences are below N (default: the worker's vocabulary, or 64)
+          --vocab-size N       ids of the generated probe sequences are below N (default: the worker's vocabulary; for
+                               reference, one more than the largest id of --input, or 64)
           --input FILE         probe with the input_ids of the first examples of a JSONL file instead (at least 2)
           --tolerance X        largest accepted |alone - packed| difference (default 0.001; use ~0.05 for bf16)
           --timeout SECONDS    per-request worker timeout (default 300)
@@ -77,7 +78,9 @@ enum ProbeCommand {
             }
             let report: BoundaryProbeReport
             if command == ["reference"] {
-                let vocabulary = vocabSize ?? 64
+                // Probing with a file's sequences: the vocabulary must hold their ids.
+                let largest = sequences?.lazy.flatMap { $0 }.max().map { Int($0) + 1 }
+                let vocabulary = vocabSize ?? max(largest ?? 64, 2)
                 try ReferenceModelError.checkVocabSize(vocabulary)
                 report = try probe(vocabulary: vocabulary).run(ReferenceLanguageModel(vocabSize: vocabulary))
             } else {

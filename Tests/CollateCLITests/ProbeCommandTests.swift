@@ -27,6 +27,15 @@ struct ProbeCommandTests {
         #expect(ProbeCommand.run(arguments: ["--backend", "reference", "--vocab-size", "100000000000"]) == 1)
     }
 
+    /// The reference model sizes its vocabulary to the probed file's ids (it used to stay at 64,
+    /// so any real tokenized data failed with an out-of-range id).
+    @Test func referenceProbeOfAFileHoldsItsIDs() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("probe-\(UUID().uuidString).jsonl")
+        try "{\"input_ids\": [1, 22557, 1526]}\n{\"input_ids\": [1, 851, 2]}\n".write(to: file, atomically: true, encoding: .utf8)
+        #expect(ProbeCommand.run(arguments: ["--backend", "reference", "--input", file.path]) == 0)
+        #expect(ProbeCommand.run(arguments: ["--backend", "reference", "--input", file.path, "--vocab-size", "64"]) == 1)
+    }
+
     @Test func textReportNamesEverySequence() {
         let report = BoundaryProbeReport(compared: .tokenLosses, differences: [0, 0.5], tolerance: 0.001, sequenceLengths: [9, 14])
         let lines = ProbeCommand.textReport(report).split(separator: "\n").map(String.init)
