@@ -136,6 +136,11 @@ private let quietCases: [RuleCase] = [
              examples: [ids([1, 2, 3, 4, 5])], collator: lm, backend: BackendContract(maxLength: 4), options: .init(truncation: 4), expected: []),
     RuleCase(id: "exceeds-max-length: at the limit", code: .exceedsMaxLength,
              examples: [ids([1, 2, 3, 4])], collator: lm, backend: BackendContract(maxLength: 4), expected: []),
+    // Seq2seq labels are padded to their own longest, not to max_length.
+    RuleCase(id: "exceeds-max-length: seq2seq labels longer than max_length", code: .exceedsMaxLength,
+             examples: [ids([1, 2, 3], labels: [4, 5, 6, 7, 8])],
+             collator: Seq2SeqCollator(padding: PaddingOptions(padTokenID: 0, strategy: .maxLength(3))).contract,
+             backend: training, expected: []),
     // HF's _pad rounds max_length up to pad_to_multiple_of: rows are 4 wide, so 4 tokens fit.
     RuleCase(id: "exceeds-max-length: max_length rounded up to the multiple", code: .exceedsMaxLength,
              examples: [ids([1, 2, 3, 4])],

@@ -14,12 +14,19 @@ public struct ExceedsMaxLengthRule: ValidationRule {
         guard !limits.isEmpty else { return [] }
         var diagnostics: [Diagnostic] = []
         for (index, example) in context.examples.enumerated() {
-            var length = example.sequence("input_ids")?.count ?? 0
+            var inputLength = example.sequence("input_ids")?.count ?? 0
+            var length = inputLength
             if context.collator.usesExampleLabels, let labels = example.labels { length = max(length, labels.count) }
-            if let truncation = context.options.truncation { length = min(length, truncation) }
-            // Report the tightest limit exceeded, once per example.
-            if let (limit, kind) = limits.filter({ length > $0.0 }).min(by: { $0.0 < $1.0 }) {
-                diagnostics.append(.exceedsMaxLength(length: length, limit: limit, kind: kind, example: index, collator: context.collator))
+            if let truncation = context.options.truncation { (inputLength, length) = (min(inputLength, truncation), min(length, truncation)) }
+            // `padding: max_length` applies to input_ids only (HF pads seq2seq labels to their own
+            // longest); the backend's maximum applies to labels too. Report the tightest limit
+            // exceeded, once per example.
+            let exceeded = limits.compactMap { limit, kind -> (length: Int, limit: Int, kind: Limit)? in
+                let measured = kind == .padding ? inputLength : length
+                return measured > limit ? (measured, limit, kind) : nil
+            }
+            if let tightest = exceeded.min(by: { $0.limit < $1.limit }) {
+                diagnostics.append(.exceedsMaxLength(length: tightest.length, limit: tightest.limit, kind: tightest.kind, example: index, collator: context.collator))
             }
         }
         return diagnostics
