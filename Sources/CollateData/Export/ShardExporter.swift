@@ -85,6 +85,7 @@ public struct ShardExporter: Sendable {
         var summary = Summary(index: directory.appendingPathComponent("index.json"))
         var shards: [Shard] = []
         var dtypes: [(String, String)] = []
+        var batchCounts: [(folder: URL, count: Int)] = []
         for rank in 0..<worldSize {
             let sampler = try DistributedSampler(count: examples.count, rank: rank, worldSize: worldSize, batchSize: size, shuffle: false)
             let rankFolder = String(format: "rank-%05d", rank)
@@ -95,7 +96,7 @@ public struct ShardExporter: Sendable {
                 try? fileManager.removeItem(at: rankURL.appendingPathComponent(name))
             }
             let rankBatches = sampler.batches(epoch: 0)
-            Self.removeStaleShards(in: rankURL, keeping: rankBatches.count)
+            batchCounts.append((rankURL, rankBatches.count))
             for (number, indices) in rankBatches.enumerated() {
                 let file = rankFolder + "/" + String(format: "batch-%06d.safetensors", number)
                 let url = directory.appendingPathComponent(file)
@@ -126,13 +127,6 @@ public struct ShardExporter: Sendable {
                 summary.written += 1
             }
         }
-        // Ranks beyond this world size are from an earlier export of the same folder.
-        for name in (try? fileManager.contentsOfDirectory(atPath: directory.path)) ?? [] where name.hasPrefix("rank-") {
-            guard let rank = Int(name.dropFirst(5)), rank >= worldSize else { continue }
-            let rankURL = directory.appendingPathComponent(name)
-            Self.removeStaleShards(in: rankURL, keeping: 0)
-            if (try? fileManager.contentsOfDirectory(atPath: rankURL.path))?.isEmpty == true { try? fileManager.removeItem(at: rankURL) }
-        }
         let index = JSONValue.object(JSONObject([
             ("format", .string("collate-safetensors-shards")),
             ("version", .integer(1)),
@@ -150,6 +144,15 @@ public struct ShardExporter: Sendable {
             })),
         ]))
         try AtomicFile.write(Array((index.jsonText + "\n").utf8), to: summary.index)
+        // Only now, with the new index in place, go the shards of an earlier export of this
+        // folder that the new layout does not have: fewer batches per rank, or fewer ranks.
+        for (folder, count) in batchCounts { Self.removeStaleShards(in: folder, keeping: count) }
+        for name in (try? fileManager.contentsOfDirectory(atPath: directory.path)) ?? [] where name.hasPrefix("rank-") {
+            guard let rank = Int(name.dropFirst(5)), rank >= worldSize else { continue }
+            let rankURL = directory.appendingPathComponent(name)
+            Self.removeStaleShards(in: rankURL, keeping: 0)
+            if (try? fileManager.contentsOfDirectory(atPath: rankURL.path))?.isEmpty == true { try? fileManager.removeItem(at: rankURL) }
+        }
         return summary
     }
 
