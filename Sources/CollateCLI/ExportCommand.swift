@@ -37,7 +37,8 @@ enum ExportCommand {
             }
             let exporter = ShardExporter(
                 directory: URL(fileURLWithPath: outPath), worldSize: worldSize, batchSize: batchSize,
-                fingerprint: ShardExporter.fingerprint(examples: prepared.examples, spec: specText, worldSize: worldSize, batchSize: batchSize))
+                fingerprint: ShardExporter.fingerprint(examples: prepared.examples, spec: specText, worldSize: worldSize, batchSize: batchSize),
+                lines: prepared.sourceIndices.map { records[$0].line - 1 })
             let summary: ShardExporter.Summary
             do {
                 summary = try exporter.export(prepared.examples, collator: collator, transforms: transforms)

@@ -13,7 +13,8 @@ import Foundation
 /// Ranks are assigned with ``DistributedSampler`` semantics (no shuffle, wrap-around padding), so
 /// every rank has the same number of batches. Each shard is written atomically (temporary
 /// file, then rename) and carries `__metadata__` with the export's fingerprint, its rank, batch
-/// and example indices. A re-run skips every shard that already exists, reads back as valid
+/// and example indices (plus, when ``lines`` is set, the examples' 0-based line numbers in the
+/// file they were read from). A re-run skips every shard that already exists, reads back as valid
 /// safetensors and has the same fingerprint — so an interrupted export resumes where it stopped,
 /// and a changed dataset, spec or layout rewrites everything it touches.
 public struct ShardExporter: Sendable {
@@ -25,13 +26,25 @@ public struct ShardExporter: Sendable {
     public var batchSize: Int?
     /// Identifies the export's inputs (dataset, spec, layout); see ``fingerprint(examples:spec:worldSize:batchSize:)``.
     public var fingerprint: String
+    /// The 0-based line number, in the file the dataset was read from, of each example passed
+    /// to ``export(_:collator:transforms:)`` (blank, skipped and dropped lines make these differ
+    /// from the example indices); written as `lines` beside `examples` in each shard's metadata
+    /// and in `index.json`. `nil` writes no `lines`.
+    public var lines: [Int]?
 
     /// Creates an exporter.
-    public init(directory: URL, worldSize: Int, batchSize: Int?, fingerprint: String) {
+    /// - Parameters:
+    ///   - directory: The output folder.
+    ///   - worldSize: The number of ranks.
+    ///   - batchSize: Examples per batch; `nil` puts each rank's whole share in one batch.
+    ///   - fingerprint: Identifies the export's inputs.
+    ///   - lines: Each example's 0-based line number in its file, or `nil`.
+    public init(directory: URL, worldSize: Int, batchSize: Int?, fingerprint: String, lines: [Int]? = nil) {
         self.directory = directory
         self.worldSize = worldSize
         self.batchSize = batchSize
         self.fingerprint = fingerprint
+        self.lines = lines
     }
 
     /// What an export did.
@@ -58,6 +71,8 @@ public struct ShardExporter: Sendable {
         public var examples: [Int]
         /// Real tokens (the examples' `input_ids`).
         public var tokens: Int
+        /// The examples' 0-based line numbers in the dataset file, when the exporter knows them.
+        public var lines: [Int]? = nil
     }
 
     /// The largest world size an export accepts (one folder per rank).
@@ -100,7 +115,8 @@ public struct ShardExporter: Sendable {
             for (number, indices) in rankBatches.enumerated() {
                 let file = rankFolder + "/" + String(format: "batch-%06d.safetensors", number)
                 let url = directory.appendingPathComponent(file)
-                let shard = Shard(file: file, rank: rank, batch: number, examples: indices, tokens: indices.reduce(0) { $0 + examples[$1].inputIDs.count })
+                var shard = Shard(file: file, rank: rank, batch: number, examples: indices, tokens: indices.reduce(0) { $0 + examples[$1].inputIDs.count })
+                if let lines, lines.count == examples.count { shard.lines = indices.map { lines[$0] } }
                 shards.append(shard)
                 summary.shards += 1
                 if let existing = try? SafetensorsFile(contentsOf: url), existing.metadata == metadata(for: shard) {
@@ -140,7 +156,7 @@ public struct ShardExporter: Sendable {
                 .object(JSONObject([
                     ("file", .string(shard.file)), ("rank", .integer(Int64(shard.rank))), ("batch", .integer(Int64(shard.batch))),
                     ("examples", .array(shard.examples.map { .integer(Int64($0)) })), ("tokens", .integer(Int64(shard.tokens))),
-                ]))
+                ] + Self.linesEntry(shard)))
             })),
         ]))
         try AtomicFile.write(Array((index.jsonText + "\n").utf8), to: summary.index)
@@ -169,13 +185,20 @@ public struct ShardExporter: Sendable {
     }
 
     private func metadata(for shard: Shard) -> [String: String] {
-        [
+        var metadata = [
             "format": "collate-safetensors-shards",
             "fingerprint": fingerprint,
             "rank": String(shard.rank),
             "batch": String(shard.batch),
             "examples": JSONValue.array(shard.examples.map { .integer(Int64($0)) }).jsonText,
         ]
+        for (key, value) in Self.linesEntry(shard) { metadata[key] = value.jsonText }
+        return metadata
+    }
+
+    /// `[("lines", [...])]` when the shard knows its examples' line numbers, else empty.
+    private static func linesEntry(_ shard: Shard) -> [(key: String, value: JSONValue)] {
+        shard.lines.map { [("lines", .array($0.map { .integer(Int64($0)) }))] } ?? []
     }
 
     /// A fingerprint of everything that decides the shards' contents: FNV-1a over the examples'
