@@ -21,7 +21,8 @@ usage:
   collate_worker.py --model /path/to/local/model [options]                                  local weights
 options: --dtype float32|bfloat16|float16  --device auto|cpu|cuda  --attn sdpa|eager|flex_attention|flash_attention_2
          --use-cache false|true  --seed N
-Nothing is downloaded (HF_HUB_OFFLINE=1).
+Nothing is downloaded (HF_HUB_OFFLINE=1). Needs torch and transformers (requirements.txt beside
+this file); without them the worker prints one line with the install command and exits 3.
 
 The protocol layer (read_frame, parse_safetensors, serve) needs only the standard library, so
 tests drive it with a model written in plain Python.
@@ -311,6 +312,23 @@ class TorchCausalLM:
         return self.steps
 
 
+EXIT_MISSING_REQUIREMENTS = 3
+REQUIREMENTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "requirements.txt")
+
+
+def missing_requirements(modules=("torch", "transformers")):
+    """One line naming the first module that cannot be imported and the command that installs
+    the worker's requirements (requirements.txt beside this file), or None when all import."""
+    for name in modules:
+        try:
+            __import__(name)
+        except Exception as error:  # ImportError, or a broken install failing while it loads
+            reason = f"{type(error).__name__}: {error}".replace("\n", " ")
+            return (f"collate_worker: cannot import {name} ({reason}) with {sys.executable}; install the worker's "
+                    f"requirements: {sys.executable} -m pip install -r {REQUIREMENTS}")
+    return None
+
+
 def main(argv=None):
     import argparse
 
@@ -326,6 +344,10 @@ def main(argv=None):
                         help="use_cache passed to every forward; true leaks across packed sequences (DESIGN.md)")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
+    problem = missing_requirements()
+    if problem:
+        print(problem, file=sys.stderr)
+        return EXIT_MISSING_REQUIREMENTS
     model = TorchCausalLM(args)
     return serve(model, replies)
 
