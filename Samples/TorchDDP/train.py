@@ -16,11 +16,15 @@ rank's real tokens; `example_indices` the 0-based lines of the dataset file its 
 
 The loss each rank backpropagates is its own summed token loss / the global target count,
 times the world size: DDP and FSDP average gradients over ranks, so the update is that of the
-global batch's loss -- the same as one process running all ranks' batches (what
-transformers' Trainer does with average_tokens_across_devices). Padding-free batches (one row,
-`position_ids` restarting at 0 for each sequence) go to the model with use_cache=False, which
-keeps the packed sequences apart; `cu_seq_lens_*` / `max_length_*` are passed only to flash
-attention, which is the only implementation that reads them.
+global batch's loss -- the same as one process running all ranks' batches. transformers 5.23's
+Trainer does the same with average_tokens_across_devices: it counts labels[..., 1:] != -100,
+sums the count over ranks and multiplies the loss by the number of processes.
+
+Padding-free batches (one row, `position_ids` restarting at 0 for each sequence) go to the
+model with use_cache=False, which keeps the packed sequences apart; `cu_seq_lens_*` and
+`max_length_*` go only to flash attention, the one implementation that reads them. The
+model's vocabulary is the largest id in the shards + 1 (agreed over the ranks) unless
+--vocab-size is given.
 
 Without torchrun (no RANK / WORLD_SIZE in the environment) it runs as one process, reading an
 export made with `--world-size 1`. gloo on CPU, nccl on CUDA. Needs torch, transformers and
@@ -187,4 +191,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except ShardError as error:  # a shard changed or vanished after the first check
+        print(f"train.py (rank {os.environ.get('RANK', '0')}): {error}", file=sys.stderr)
+        sys.exit(1)
