@@ -7,8 +7,26 @@ func _roundUp(_ length: Int, toMultipleOf multiple: Int?) -> Int {
     return (length / multiple + 1) * multiple
 }
 
+extension PaddingOptions {
+    /// The most values one padded batch tensor may hold: 2^28 (1 GiB of `Int32`), e.g. 2,048
+    /// rows of 131,072 tokens. A row is capped at 2^24 tokens by the spec reader, but a batch
+    /// of 64 such rows (`pad_to_multiple_of: 16777216`) would allocate gigabytes per tensor; it
+    /// is ``CollateError/batchTooLarge(_:rows:width:maximum:)`` instead.
+    public static let maximumBatchElements = 1 << 28
+}
+
+/// Throws ``CollateError/batchTooLarge(_:rows:width:maximum:)`` when a `[rows, width]` tensor
+/// would exceed ``PaddingOptions/maximumBatchElements``.
+func _checkBatchSize(_ field: String, rows: Int, width: Int) throws(CollateError) {
+    let (count, overflow) = rows.multipliedReportingOverflow(by: width)
+    guard overflow || count > PaddingOptions.maximumBatchElements else { return }
+    throw .batchTooLarge(field, rows: rows, width: width, maximum: PaddingOptions.maximumBatchElements)
+}
+
 /// Builds a [rows.count, width] tensor, each row padded with `value` on `side`.
-func _paddedTensor(_ rows: [[Int32]], width: Int, side: PaddingSide, value: Int32) -> Tensor {
+/// - Throws: ``CollateError/batchTooLarge(_:rows:width:maximum:)`` (`field` names it).
+func _paddedTensor(_ rows: [[Int32]], width: Int, side: PaddingSide, value: Int32, field: String) throws(CollateError) -> Tensor {
+    try _checkBatchSize(field, rows: rows.count, width: width)
     let count = rows.count * width
     let scalars = [Int32](unsafeUninitializedCapacity: count) { buffer, initialized in
         guard let base = buffer.baseAddress else { initialized = 0; return }
@@ -28,7 +46,9 @@ func _paddedTensor(_ rows: [[Int32]], width: Int, side: PaddingSide, value: Int3
 }
 
 /// Builds a [lengths.count, width] attention mask: 1 over each row's tokens, 0 over padding.
-func _maskTensor(lengths: [Int], width: Int, side: PaddingSide) -> Tensor {
+/// - Throws: ``CollateError/batchTooLarge(_:rows:width:maximum:)`` (`field` names it).
+func _maskTensor(lengths: [Int], width: Int, side: PaddingSide, field: String = "attention_mask") throws(CollateError) -> Tensor {
+    try _checkBatchSize(field, rows: lengths.count, width: width)
     let count = lengths.count * width
     let scalars = [Int32](unsafeUninitializedCapacity: count) { buffer, initialized in
         guard let base = buffer.baseAddress else { initialized = 0; return }
@@ -95,7 +115,7 @@ func _tokenizerPad(
     var batch = Batch()
     for name in first.names where !excluding.contains(name) {
         if name == "input_ids" {
-            batch[name] = _paddedTensor(inputRows, width: width, side: options.side, value: options.padTokenID)
+            batch[name] = try _paddedTensor(inputRows, width: width, side: options.side, value: options.padTokenID, field: name)
             continue
         }
         switch first[name] {
@@ -110,7 +130,7 @@ func _tokenizerPad(
                 for (index, row) in rows.enumerated() where row.count != inputRows[index].count {
                     throw .lengthMismatch(name, example: index, length: row.count, expected: "input_ids", expectedLength: inputRows[index].count)
                 }
-                batch[name] = _paddedTensor(rows, width: width, side: options.side, value: padValue)
+                batch[name] = try _paddedTensor(rows, width: width, side: options.side, value: padValue, field: name)
             } else {
                 if let index = rows.firstIndex(where: { $0.count != rows[0].count }) {
                     throw .cannotStack(name, example: index, length: rows[index].count, firstLength: rows[0].count)
@@ -136,7 +156,7 @@ func _tokenizerPad(
         }
     }
     if !batch.contains("attention_mask") {
-        batch["attention_mask"] = _maskTensor(lengths: inputRows.map(\.count), width: width, side: options.side)
+        batch["attention_mask"] = try _maskTensor(lengths: inputRows.map(\.count), width: width, side: options.side)
     }
     return (batch, width)
 }
