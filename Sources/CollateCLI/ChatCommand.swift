@@ -33,8 +33,7 @@ enum ChatCommand {
             arguments: arguments,
             loadTokenizer: loadTokenizer(at:),
             readInput: readInput(_:),
-            output: { FileHandle.standardOutput.write(Data($0.utf8)) },
-            error: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
+            output: Console.write, error: Console.message)
     }
 
     /// Runs the command with injectable tokenizer loading and I/O (for tests).

@@ -81,7 +81,7 @@ enum TrainCommand {
         }
         let model = ReferenceLanguageModel(configuration: .init(vocabSize: vocabSize ?? inferred.size, seed: seed))
         return train(examples, records: records, file: inputPath, collator: collator, model: model, output: output, message: message,
-                     configuration: .init(steps: steps, gradientAccumulation: accumulation, learningRate: learningRate), batchSize: batchSize)
+                     configuration: .init(steps: steps, gradientAccumulation: accumulation, learningRate: learningRate, keepsRecords: false), batchSize: batchSize)
     }
 
     /// Validates, then trains and prints one JSON line per step.

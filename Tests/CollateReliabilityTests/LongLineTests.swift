@@ -18,7 +18,7 @@ struct LongLineTests {
     /// 1 MB writes so the test itself never holds the line.
     static func writeFile() throws -> URL {
         let url = try CollateProcess.temporaryDirectory().appendingPathComponent("long-line.jsonl")
-        FileManager.default.createFile(atPath: url.path, contents: nil)
+        try #require(FileManager.default.createFile(atPath: url.path, contents: nil))
         let handle = try FileHandle(forWritingTo: url)
         defer { try? handle.close() }
         let head = Data(#"{"input_ids": [1]}"#.utf8) + Data("\n".utf8) + Data(#"{"input_ids": [2], "note": ""#.utf8)

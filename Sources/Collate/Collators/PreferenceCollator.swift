@@ -143,17 +143,17 @@ public struct PreferenceCollator: Collator {
                                        ("chosen", pairs.map { Array($0.chosen) }, .right),
                                        ("rejected", pairs.map { Array($0.rejected) }, .right)] {
                 let width = _roundUp(rows.reduce(0) { max($0, $1.count) }, toMultipleOf: padToMultipleOf)
-                batch["\(name)_input_ids"] = _paddedTensor(rows, width: width, side: side, value: padTokenID)
-                batch["\(name)_attention_mask"] = _maskTensor(lengths: rows.map(\.count), width: width, side: side)
+                batch["\(name)_input_ids"] = try _paddedTensor(rows, width: width, side: side, value: padTokenID, field: "\(name)_input_ids")
+                batch["\(name)_attention_mask"] = try _maskTensor(lengths: rows.map(\.count), width: width, side: side, field: "\(name)_attention_mask")
             }
             return batch
         case .trlConcatenated, .torchtune:
-            return concatenated(pairs)
+            return try concatenated(pairs)
         }
     }
 
     /// The [2B, L] layouts: prompt + chosen rows, then prompt + rejected rows.
-    private func concatenated(_ pairs: [Pair]) -> Batch {
+    private func concatenated(_ pairs: [Pair]) throws(CollateError) -> Batch {
         var rows: [[Int32]] = []
         var promptLengths: [Int] = []  // prompt tokens kept at the start of each row
         rows.reserveCapacity(pairs.count * 2)
@@ -180,18 +180,18 @@ public struct PreferenceCollator: Collator {
         }
         let width = _roundUp(rows.reduce(0) { max($0, $1.count) }, toMultipleOf: padToMultipleOf)
         var batch = Batch()
-        batch["input_ids"] = _paddedTensor(rows, width: width, side: .right, value: padTokenID)
-        batch["attention_mask"] = _maskTensor(lengths: rows.map(\.count), width: width, side: .right)
+        batch["input_ids"] = try _paddedTensor(rows, width: width, side: .right, value: padTokenID, field: "input_ids")
+        batch["attention_mask"] = try _maskTensor(lengths: rows.map(\.count), width: width, side: .right)
         if layout == .trlConcatenated {
             let completionMask = zip(rows, promptLengths).map { row, prompt in
                 [Int32](repeating: 0, count: prompt) + [Int32](repeating: 1, count: row.count - prompt)
             }
-            batch["completion_mask"] = _paddedTensor(completionMask, width: width, side: .right, value: 0)
+            batch["completion_mask"] = try _paddedTensor(completionMask, width: width, side: .right, value: 0, field: "completion_mask")
         } else {
             let labels = zip(rows, promptLengths).map { row, prompt in
                 [Int32](repeating: ignoreIndex, count: prompt) + row[prompt...]
             }
-            batch["labels"] = _paddedTensor(labels, width: width, side: .right, value: ignoreIndex)
+            batch["labels"] = try _paddedTensor(labels, width: width, side: .right, value: ignoreIndex, field: "labels")
         }
         return batch
     }

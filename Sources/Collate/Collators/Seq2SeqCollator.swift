@@ -70,7 +70,7 @@ public struct Seq2SeqCollator: Collator {
                 throw .cannotStack(labelName, example: index, length: rows[index].count, firstLength: width)
             }
         }
-        batch["labels"] = _paddedTensor(rows, width: width, side: padding.side, value: labelPadTokenID)
+        batch["labels"] = try _paddedTensor(rows, width: width, side: padding.side, value: labelPadTokenID, field: labelName)
         return batch
     }
 

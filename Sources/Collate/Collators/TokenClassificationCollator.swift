@@ -44,7 +44,7 @@ public struct TokenClassificationCollator: Collator {
             }
             rows.append(row)
         }
-        batch[labelName] = _paddedTensor(rows, width: width, side: padding.side, value: labelPadTokenID)
+        batch[labelName] = try _paddedTensor(rows, width: width, side: padding.side, value: labelPadTokenID, field: labelName)
         return batch
     }
 }

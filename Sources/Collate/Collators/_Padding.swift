@@ -7,8 +7,26 @@ func _roundUp(_ length: Int, toMultipleOf multiple: Int?) -> Int {
     return (length / multiple + 1) * multiple
 }
 
+extension PaddingOptions {
+    /// The most values one padded batch tensor may hold: 2^28 (1 GiB of `Int32`), e.g. 2,048
+    /// rows of 131,072 tokens. A row is capped at 2^24 tokens by the spec reader, but a batch
+    /// of 64 such rows (`pad_to_multiple_of: 16777216`) would allocate gigabytes per tensor; it
+    /// is ``CollateError/batchTooLarge(_:rows:width:maximum:)`` instead.
+    public static let maximumBatchElements = 1 << 28
+}
+
+/// Throws ``CollateError/batchTooLarge(_:rows:width:maximum:)`` when a `[rows, width]` tensor
+/// would exceed ``PaddingOptions/maximumBatchElements``.
+func _checkBatchSize(_ field: String, rows: Int, width: Int) throws(CollateError) {
+    let (count, overflow) = rows.multipliedReportingOverflow(by: width)
+    guard overflow || count > PaddingOptions.maximumBatchElements else { return }
+    throw .batchTooLarge(field, rows: rows, width: width, maximum: PaddingOptions.maximumBatchElements)
+}
+
 /// Builds a [rows.count, width] tensor, each row padded with `value` on `side`.
-func _paddedTensor(_ rows: [[Int32]], width: Int, side: PaddingSide, value: Int32) -> Tensor {
+/// - Throws: ``CollateError/batchTooLarge(_:rows:width:maximum:)`` (`field` names it).
+func _paddedTensor(_ rows: [[Int32]], width: Int, side: PaddingSide, value: Int32, field: String) throws(CollateError) -> Tensor {
+    try _checkBatchSize(field, rows: rows.count, width: width)
     let count = rows.count * width
     let scalars = [Int32](unsafeUninitializedCapacity: count) { buffer, initialized in
         guard let base = buffer.baseAddress else { initialized = 0; return }
@@ -28,7 +46,9 @@ func _paddedTensor(_ rows: [[Int32]], width: Int, side: PaddingSide, value: Int3
 }
 
 /// Builds a [lengths.count, width] attention mask: 1 over each row's tokens, 0 over padding.
-func _maskTensor(lengths: [Int], width: Int, side: PaddingSide) -> Tensor {
+/// - Throws: ``CollateError/batchTooLarge(_:rows:width:maximum:)`` (`field` names it).
+func _maskTensor(lengths: [Int], width: Int, side: PaddingSide, field: String = "attention_mask") throws(CollateError) -> Tensor {
+    try _checkBatchSize(field, rows: lengths.count, width: width)
     let count = lengths.count * width
     let scalars = [Int32](unsafeUninitializedCapacity: count) { buffer, initialized in
         guard let base = buffer.baseAddress else { initialized = 0; return }
@@ -93,50 +113,63 @@ func _tokenizerPad(
     }
 
     var batch = Batch()
-    for name in first.names where !excluding.contains(name) {
+    // Fields are visited by position, and each example's field is found at the first
+    // example's position when the names line up (they do in a JSONL file written by one
+    // program): a by-name lookup per field and example made a line of 50,000 fields quadratic.
+    for (position, name) in first.names.enumerated() where !excluding.contains(name) {
+        /// Example `index`'s value of this field, by position when it matches, else by name.
+        func value(of example: Example) -> Example.Value? {
+            if position < example.names.count, example.names[position] == name { return example.values[position] }
+            return example[name]
+        }
+        func sequence(of example: Example, index: Int) throws(CollateError) -> [Int32] {
+            switch value(of: example) {
+            case .sequence(let tokens)?: return tokens
+            case .scalar?: throw .wrongFieldKind(name, example: index, expected: "a sequence of integers")
+            case .null?, nil: throw .missingField(name, example: index, collator: collator)
+            }
+        }
         if name == "input_ids" {
-            batch[name] = _paddedTensor(inputRows, width: width, side: options.side, value: options.padTokenID)
+            batch._appendNew(name, try _paddedTensor(inputRows, width: width, side: options.side, value: options.padTokenID, field: name))
             continue
         }
-        switch first[name] {
+        switch first.values[position] {
         case .sequence:
             var rows: [[Int32]] = []
             rows.reserveCapacity(examples.count)
             for (index, example) in examples.enumerated() {
-                let row = try example.requireSequence(name, example: index, collator: collator)
-                rows.append(row)
+                rows.append(try sequence(of: example, index: index))
             }
             if let padValue = _tokenizerPadValue(name, padTokenID: options.padTokenID) {
                 for (index, row) in rows.enumerated() where row.count != inputRows[index].count {
                     throw .lengthMismatch(name, example: index, length: row.count, expected: "input_ids", expectedLength: inputRows[index].count)
                 }
-                batch[name] = _paddedTensor(rows, width: width, side: options.side, value: padValue)
+                batch._appendNew(name, try _paddedTensor(rows, width: width, side: options.side, value: padValue, field: name))
             } else {
                 if let index = rows.firstIndex(where: { $0.count != rows[0].count }) {
                     throw .cannotStack(name, example: index, length: rows[index].count, firstLength: rows[0].count)
                 }
-                batch[name] = Tensor(shape: [rows.count, rows[0].count], scalars: rows.flatMap { $0 })
+                try _checkBatchSize(name, rows: rows.count, width: rows[0].count)
+                batch._appendNew(name, Tensor(shape: [rows.count, rows[0].count], scalars: rows.flatMap { $0 }))
             }
         case .scalar:
             var values: [Int32] = []
             values.reserveCapacity(examples.count)
             for (index, example) in examples.enumerated() {
-                guard let value = example.scalar(name) else {
-                    if example[name] == nil || example[name] == .null {
-                        throw .missingField(name, example: index, collator: collator)
-                    }
-                    throw .wrongFieldKind(name, example: index, expected: "an integer")
+                guard case .scalar(let scalar)? = value(of: example) else {
+                    if case .sequence? = value(of: example) { throw .wrongFieldKind(name, example: index, expected: "an integer") }
+                    throw .missingField(name, example: index, collator: collator)
                 }
-                values.append(value)
+                values.append(scalar)
             }
-            batch[name] = Tensor(shape: [values.count], scalars: values)
-        case .null, nil:
+            batch._appendNew(name, Tensor(shape: [values.count], scalars: values))
+        case .null:
             // An extra field (the collator does not need it) that is null cannot be batched.
             throw .wrongFieldKind(name, example: 0, expected: "an integer or an integer array to be batched (it is null; drop the field or fill it)")
         }
     }
     if !batch.contains("attention_mask") {
-        batch["attention_mask"] = _maskTensor(lengths: inputRows.map(\.count), width: width, side: options.side)
+        batch["attention_mask"] = try _maskTensor(lengths: inputRows.map(\.count), width: width, side: options.side)
     }
     return (batch, width)
 }

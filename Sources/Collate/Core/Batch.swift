@@ -4,9 +4,9 @@
 /// order HF's collator returns its keys in, so a printed batch reads like the reference.
 public struct Batch: Sendable, Hashable {
     /// Tensor names in order.
-    public private(set) var names: [String] = []
+    public internal(set) var names: [String] = []
     /// Tensors, parallel to ``names``.
-    public private(set) var tensors: [Tensor] = []
+    public internal(set) var tensors: [Tensor] = []
 
     /// Creates an empty batch.
     public init() {}

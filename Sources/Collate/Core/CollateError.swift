@@ -15,6 +15,10 @@ public enum CollateError: Error, Sendable, Hashable {
     case emptyExample(example: Int)
     /// A batch with no examples.
     case emptyBatch
+    /// Padding would make a `[rows, width]` tensor of more than `maximum` values
+    /// (``PaddingOptions/maximumBatchElements``): a huge `pad_to_multiple_of` or `max_length`
+    /// times the batch size.
+    case batchTooLarge(String, rows: Int, width: Int, maximum: Int)
 }
 
 extension CollateError: CustomStringConvertible {
@@ -38,6 +42,9 @@ extension CollateError: CustomStringConvertible {
             "example \(example) has no tokens; drop empty examples before collating"
         case .emptyBatch:
             "a batch needs at least one example"
+        case let .batchTooLarge(field, rows, width, maximum):
+            "'\(field)' would be padded to \(rows) rows × \(width) positions, more than the \(maximum) values one batch tensor may hold; "
+                + "lower pad_to_multiple_of or max_length (a typo?), or use a smaller batch size"
         }
     }
 }
@@ -50,7 +57,7 @@ extension CollateError {
              let .lengthMismatch(_, example, _, _, _), let .exceedsMaxLength(_, example, _, _),
              let .cannotStack(_, example, _, _), let .emptyExample(example):
             example
-        case .emptyBatch:
+        case .emptyBatch, .batchTooLarge:
             nil
         }
     }
@@ -69,6 +76,7 @@ extension CollateError {
             .cannotStack(field, example: example + offset, length: length, firstLength: firstLength)
         case let .emptyExample(example): .emptyExample(example: example + offset)
         case .emptyBatch: .emptyBatch
+        case .batchTooLarge: self
         }
     }
 }

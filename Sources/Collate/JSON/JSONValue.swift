@@ -25,11 +25,22 @@ public struct JSONObject: Sendable, Hashable {
     /// The members in source order. A repeated key keeps its last value, as Python's `json` does.
     public private(set) var members: [(key: String, value: JSONValue)]
 
-    /// Creates an object from members in order.
+    /// Creates an object from members in order; a repeated key keeps its first position and
+    /// its last value.
+    /// - Complexity: O(*n*) (a safetensors header or an export index can have 50,000 keys).
     public init(_ members: [(key: String, value: JSONValue)] = []) {
         self.members = []
         self.members.reserveCapacity(members.count)
-        for member in members { self[member.key] = member.value }
+        var indexOfKey: [String: Int] = [:]
+        indexOfKey.reserveCapacity(members.count)
+        for member in members {
+            if let index = indexOfKey[member.key] {
+                self.members[index].value = member.value
+            } else {
+                indexOfKey[member.key] = self.members.count
+                self.members.append(member)
+            }
+        }
     }
 
     /// Creates an object from members whose keys are known to be distinct (the parser's path).

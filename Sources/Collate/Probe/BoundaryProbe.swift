@@ -11,8 +11,8 @@
 ///
 /// A backend that honours the boundaries (position-id aware attention, flash-attention varlen
 /// with `cu_seq_lens`) gives the same numbers up to float noise; one that lets a sequence attend
-/// to the ones packed before it does not — DESIGN.md measured logits off by up to 2.25 for a
-/// transformers model run with `use_cache=True`. A failed probe yields the validator's
+/// to the ones packed before it does not — logits were measured off by up to 2.25 for a
+/// transformers 5.17 model run with `use_cache=True`. A failed probe yields the validator's
 /// `packing-without-boundaries` diagnostic with the measured difference, and ``ProbedBackend``
 /// then refuses padding-free batches.
 ///
@@ -86,7 +86,8 @@ public struct BoundaryProbe: Sendable {
     /// Runs the probe.
     /// - Parameter backend: Any backend; it must return logits or a `token_losses` extra.
     /// - Returns: The per-sequence differences and whether all are within ``tolerance``.
-    /// - Throws: ``BoundaryProbeError`` when the backend fails or returns nothing comparable.
+    /// - Throws: ``BoundaryProbeError`` when the backend fails, returns nothing comparable, or
+    ///   returns NaN or an infinity where the runs are compared (`.nonFiniteOutput`).
     /// - Complexity: ``sequences``.count + 1 forward passes.
     public func run<Backend: ModelBackend>(_ backend: Backend) throws(BoundaryProbeError) -> BoundaryProbeReport {
         let packed = try packedBatch()
@@ -119,9 +120,12 @@ public struct BoundaryProbe: Sendable {
                 guard let logits = alone[index].logits, logits.shape == [1, sequence.count, vocab] else {
                     throw .unexpectedShape(output: "logits", shape: alone[index].logits?.shape ?? [], expected: "[1, \(sequence.count), \(vocab)]")
                 }
+                try Self.checkFinite(logits.values[...], output: "logits", run: "sequence \(index) alone", stride: vocab)
+                let packedSlice = packedLogits.values[(offset * vocab)..<((offset + sequence.count) * vocab)]
+                try Self.checkFinite(packedSlice, output: "logits", run: "sequence \(index) in the packed batch", stride: vocab)
                 var worst = 0.0
                 for i in 0..<(sequence.count * vocab) {
-                    worst = Self.worse(worst, Double(logits.values[i]), Double(packedLogits.values[offset * vocab + i]))
+                    worst = max(worst, abs(Double(logits.values[i]) - Double(packedLogits.values[offset * vocab + i])))
                 }
                 differences.append(worst)
                 offset += sequence.count
@@ -136,10 +140,13 @@ public struct BoundaryProbe: Sendable {
                 guard let losses = Self.tokenLosses(alone[index]), losses.values.count == sequence.count else {
                     throw .unexpectedShape(output: "token_losses", shape: Self.tokenLosses(alone[index])?.shape ?? [], expected: "[1, \(sequence.count)]")
                 }
-                var worst = 0.0
                 // The last position predicts nothing alone and the next sequence's first token packed.
-                for t in 0..<(sequence.count - 1) {
-                    worst = Self.worse(worst, Double(losses.values[t]), Double(packedLosses.values[offset + t]))
+                let compared = sequence.count - 1
+                try Self.checkFinite(losses.values[..<compared], output: "token_losses", run: "sequence \(index) alone", stride: 1)
+                try Self.checkFinite(packedLosses.values[offset..<(offset + compared)], output: "token_losses", run: "sequence \(index) in the packed batch", stride: 1)
+                var worst = 0.0
+                for t in 0..<compared {
+                    worst = max(worst, abs(Double(losses.values[t]) - Double(packedLosses.values[offset + t])))
                 }
                 differences.append(worst)
                 offset += sequence.count
@@ -161,10 +168,12 @@ public struct BoundaryProbe: Sendable {
         output.extras.first { $0.name == "token_losses" }?.value
     }
 
-    /// The larger of `worst` and |a − b|, with NaN on either side counting as infinitely different.
-    private static func worse(_ worst: Double, _ a: Double, _ b: Double) -> Double {
-        if a.isNaN != b.isNaN { return .infinity }
-        if a.isNaN { return worst }
-        return max(worst, abs(a - b))
+    /// Throws ``BoundaryProbeError/nonFiniteOutput(output:run:position:value:)`` for the first
+    /// NaN or infinite value: such an output cannot show whether sequences stay apart (NaN
+    /// compares as no difference, and inf − inf is NaN), so the probe must not pass on it.
+    /// `stride` is the number of values per position (the vocabulary for logits).
+    private static func checkFinite(_ values: ArraySlice<Float>, output: String, run: String, stride: Int) throws(BoundaryProbeError) {
+        guard let index = values.firstIndex(where: { !$0.isFinite }) else { return }
+        throw .nonFiniteOutput(output: output, run: run, position: (index - values.startIndex) / max(stride, 1), value: "\(values[index])")
     }
 }

@@ -68,7 +68,7 @@ extension SafetensorsFile {
                     scalars.append(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: index * 4, as: Int32.self)))
                 }
             }
-            batch[entry.name] = Tensor(shape: entry.shape, scalars: scalars, dtype: entry.dtype)
+            batch._appendNew(entry.name, Tensor(shape: entry.shape, scalars: scalars, dtype: entry.dtype))  // names are distinct JSON keys
         }
         self.init(batch: batch, metadata: metadata)
     }

@@ -21,12 +21,17 @@ public struct Trainer<Backend: TrainableBackend> {
         public var gradientAccumulation: Int
         /// The learning rate passed to the backend's optimizer.
         public var learningRate: Double
+        /// Whether ``Trainer/train(_:onStep:)`` returns every step's record. `false` for long
+        /// runs: records then go only to `onStep` and the returned array is empty, so memory
+        /// stays constant whatever ``steps`` is.
+        public var keepsRecords: Bool
 
         /// Creates a configuration.
-        public init(steps: Int, gradientAccumulation: Int = 1, learningRate: Double = 1e-2) {
+        public init(steps: Int, gradientAccumulation: Int = 1, learningRate: Double = 1e-2, keepsRecords: Bool = true) {
             self.steps = steps
             self.gradientAccumulation = gradientAccumulation
             self.learningRate = learningRate
+            self.keepsRecords = keepsRecords
         }
     }
 
@@ -62,10 +67,11 @@ public struct Trainer<Backend: TrainableBackend> {
     /// - Parameters:
     ///   - batches: Validated batches (see ``Pipeline``).
     ///   - onStep: Called after every step, e.g. to print a JSON line.
-    /// - Returns: One record per step.
+    /// - Returns: One record per step, or none when ``Configuration/keepsRecords`` is `false`.
     /// - Throws: ``TrainingError``: `.noLoss` with HF's message when the backend returns no loss,
     ///   `.noTrainableTokens` when a window trains nothing, `.nonFiniteLoss`, `.backendFailed`.
-    /// - Complexity: O(*steps* × *accumulation*) backend calls.
+    /// - Complexity: O(*steps* × *accumulation*) backend calls; memory O(*batches*), plus one
+    ///   record per step when ``Configuration/keepsRecords`` is `true`.
     public mutating func train(_ batches: [Batch], onStep: (StepRecord) -> Void = { _ in }) throws(TrainingError) -> [StepRecord] {
         guard configuration.steps >= 1 else { throw .invalidConfiguration("steps", value: String(configuration.steps)) }
         guard configuration.gradientAccumulation >= 1 else {
@@ -76,21 +82,45 @@ public struct Trainer<Backend: TrainableBackend> {
         }
         guard !batches.isEmpty else { throw .noBatches }
         let contract = backend.contract
+        // Per-batch counts and their prefix sums: a window's totals are O(1) whatever the
+        // accumulation, and no window array is built (an accumulation of 10^9 would hold
+        // 10^9 batch references).
+        var itemPrefix = [0], tokenPrefix = [0]
+        itemPrefix.reserveCapacity(batches.count + 1)
+        tokenPrefix.reserveCapacity(batches.count + 1)
+        for batch in batches {
+            itemPrefix.append(itemPrefix[itemPrefix.count - 1] &+ batch.numItemsInBatch(ignoreIndex: contract.ignoreIndex, shifted: contract.shiftsLabels))
+            tokenPrefix.append(tokenPrefix[tokenPrefix.count - 1] &+ batch.realTokenCount)
+        }
+        let allHaveLabels = batches.allSatisfy { $0.names.contains("labels") }
+        /// The sum over the `count` batches from `start` (cycling) of a per-batch count.
+        func windowSum(_ prefix: [Int], from start: Int, count: Int) -> Int {
+            let cycles = count / batches.count, rest = count % batches.count
+            let end = start + rest
+            let partial = end <= batches.count
+                ? prefix[end] - prefix[start]
+                : (prefix[batches.count] - prefix[start]) + prefix[end - batches.count]
+            return prefix[batches.count].multipliedReportingOverflow(by: cycles).partialValue &+ partial
+        }
+        // Records are kept only when asked for, and never reserved up front: `steps` is a
+        // user's number (10^12 would reserve 32 TB).
         var records: [StepRecord] = []
-        records.reserveCapacity(configuration.steps)
         var cursor = 0
         for step in 1...configuration.steps {
-            var window: [Batch] = []
-            for _ in 0..<configuration.gradientAccumulation {
-                window.append(batches[cursor % batches.count])
-                cursor += 1
-            }
-            let numItems = window.reduce(0) { $0 + $1.numItemsInBatch(ignoreIndex: contract.ignoreIndex, shifted: contract.shiftsLabels) }
+            let accumulation = configuration.gradientAccumulation
+            let numItems = windowSum(itemPrefix, from: cursor, count: accumulation)
+            let windowStart = cursor
             // Checked before the backend runs, which would divide by zero; a window without
             // labels goes on so the backend's missing loss is reported as HF reports it.
-            if numItems == 0, window.allSatisfy({ $0.names.contains("labels") }) { throw .noTrainableTokens(step: step) }
+            // (Every batch of a window has labels exactly when every batch does, or the window
+            // covers only labelled batches.)
+            if numItems == 0, allHaveLabels || Self.windowHasOnlyLabelled(batches, from: windowStart, count: accumulation) {
+                throw .noTrainableTokens(step: step)
+            }
             var loss = 0.0
-            for batch in window {
+            for _ in 0..<accumulation {
+                let batch = batches[cursor]
+                cursor = cursor + 1 == batches.count ? 0 : cursor + 1
                 let output: ModelOutput
                 do {
                     output = try backend.accumulateGradients(batch, numItemsInBatch: numItems)
@@ -109,10 +139,16 @@ public struct Trainer<Backend: TrainableBackend> {
             } catch {
                 throw .backendFailed(step: step, message: String(describing: error))
             }
-            let record = StepRecord(step: step, loss: loss, tokens: window.reduce(0) { $0 + $1.realTokenCount }, numItems: numItems)
-            records.append(record)
+            let record = StepRecord(step: step, loss: loss, tokens: windowSum(tokenPrefix, from: windowStart, count: accumulation), numItems: numItems)
+            if configuration.keepsRecords { records.append(record) }
             onStep(record)
         }
         return records
+    }
+
+    /// Whether every batch of the window of `count` batches from `start` (cycling) has `labels`.
+    private static func windowHasOnlyLabelled(_ batches: [Batch], from start: Int, count: Int) -> Bool {
+        if count >= batches.count { return batches.allSatisfy { $0.names.contains("labels") } }
+        return (0..<count).allSatisfy { batches[(start + $0) % batches.count].names.contains("labels") }
     }
 }

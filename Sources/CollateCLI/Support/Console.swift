@@ -4,6 +4,12 @@ import Synchronization
 /// Where the CLI writes: results to stdout (buffered), messages to stderr.
 ///
 /// The buffer is lock-guarded: tests run commands in-process and in parallel.
+///
+/// Output goes through `write(2)`, not `FileHandle`, whose `write` traps on an I/O error: a
+/// stdout that cannot be written (`> /dev/full`, a closed descriptor, a full disk) ends the
+/// process with exit status 1 and a message naming the cause, never a crash. A reader that
+/// closed its end of a pipe (`collate batch ... | head -1`) ends it with `SIGPIPE`, silently,
+/// as `cat` does.
 enum Console {
     private static let buffer = Mutex<[UInt8]>([])
 
@@ -21,10 +27,42 @@ enum Console {
         buffer.withLock { write(&$0) }
     }
 
+    /// Writes `text` to stdout as it is, after anything queued (for commands that build their
+    /// whole output first).
+    static func write(_ text: String) {
+        buffer.withLock { buffer in
+            buffer.append(contentsOf: text.utf8)
+            write(&buffer)
+        }
+    }
+
     private static func write(_ buffer: inout [UInt8]) {
         guard !buffer.isEmpty else { return }
-        FileHandle.standardOutput.write(Data(buffer))
+        if let failure = writeAll(buffer, to: STDOUT_FILENO) {
+            message("collate: cannot write the output to stdout: \(String(cString: strerror(failure))) (errno \(failure)); "
+                + "check the disk or the file stdout is redirected to")
+            exit(ExitStatus.rejected)
+        }
         buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Writes every byte of `bytes` to `descriptor`, retrying interrupted and partial writes.
+    /// - Returns: The `errno` of a failed write, or `nil` when every byte was written.
+    static func writeAll(_ bytes: [UInt8], to descriptor: Int32) -> Int32? {
+        bytes.withUnsafeBytes { raw -> Int32? in
+            guard let base = raw.baseAddress else { return nil }
+            var written = 0
+            while written < raw.count {
+                let count = Foundation.write(descriptor, base + written, raw.count - written)
+                if count < 0 {
+                    if errno == EINTR || errno == EAGAIN { continue }
+                    return errno
+                }
+                if count == 0 { return EIO }
+                written += count
+            }
+            return nil
+        }
     }
 
     /// Whether to colour stdout: only on a terminal, and never when `NO_COLOR` is set (no-color.org).
@@ -33,13 +71,14 @@ enum Console {
         return isatty(STDOUT_FILENO) != 0
     }
 
-    /// Writes a human message to stderr.
+    /// Writes a human message to stderr; a stderr that cannot be written loses the message
+    /// (there is nowhere left to report it) but never crashes.
     static func message(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        _ = writeAll(Array((text + "\n").utf8), to: STDERR_FILENO)
     }
 }
 
-/// Exit statuses of every subcommand (DESIGN.md's command-line contract).
+/// Exit statuses of every subcommand (the README's command-line contract).
 enum ExitStatus {
     static let success: Int32 = 0
     static let rejected: Int32 = 1

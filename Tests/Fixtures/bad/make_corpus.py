@@ -177,3 +177,9 @@ put("tokenize/crlf.jsonl", b'{"text": "ab"}\r\n{"text": "cd"}\r\n')
 put("tokenize/latin1.jsonl", b'{"text": "ab"}\n{"text": "caf\xe9"}\n')
 put("tokenize/text-number.jsonl", b'{"text": 5}\n')
 put("tokenize/add-special-string.jsonl", b'{"text": "a", "add_special_tokens": "yes"}\n')
+
+# Found by an outside attack (issue 19): each was a crash, a hang, unbounded memory or a
+# silently wrong result before its fix.
+put("support/examples-64.jsonl", OK * 64)
+# 64 rows padded to a multiple of 2^24 tokens: 2^30 values per tensor (4 GB of int32).
+put("specs/batch-too-large.json", '{"type": "language-modeling", "pad_token_id": 0, "pad_to_multiple_of": 16777216}\n')
