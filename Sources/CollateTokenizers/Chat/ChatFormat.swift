@@ -58,12 +58,18 @@ public struct ChatFormat: Sendable {
     ///   - special: The tokenizer's BOS/EOS strings (Jinja's `bos_token`, `eos_token`).
     /// - Returns: The text with the span of every message and generation region.
     /// - Throws: ``ChatFormatError`` naming the message index and role of an unsupported role,
-    ///   a missing special token, or broken alternation.
+    ///   a key the format cannot render (`tool_calls`, `reasoning_content`, list-of-parts
+    ///   `content`: use a ``ChatTemplate``), a missing special token, or broken alternation.
     /// - Complexity: O(*n*) in the total length of the messages.
     public func render(_ messages: [ChatMessage], special: ChatSpecialTokens = ChatSpecialTokens()) throws -> RenderedChat {
-        for (index, message) in messages.enumerated() where !supportedRoles.contains(message.role) {
-            throw ChatFormatError.unsupportedRole(
-                messageIndex: index, role: message.role, format: name, supportedRoles: supportedRoles)
+        for (index, message) in messages.enumerated() {
+            guard supportedRoles.contains(message.role) else {
+                throw ChatFormatError.unsupportedRole(
+                    messageIndex: index, role: message.role, format: name, supportedRoles: supportedRoles)
+            }
+            if let field = message.unsupportedPlainTextField {
+                throw ChatFormatError.unsupportedField(messageIndex: index, field: field, format: name)
+            }
         }
         var builder = ChatTextBuilder()
         try body(&builder, messages, special)
