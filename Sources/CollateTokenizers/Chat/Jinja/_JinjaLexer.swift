@@ -30,8 +30,8 @@ struct _JinjaLexer {
         source = _JinjaLexer.normalizedSource(text)
     }
 
-    /// jinja2 rebuilds the source from `str.splitlines()` joined with `\n`: every Python line
-    /// break becomes `\n` and a single trailing newline is dropped.
+    /// jinja2 splits the source on `\r\n`, `\r` and `\n` and joins the lines with `\n`,
+    /// dropping a single trailing newline (`keep_trailing_newline=False`).
     static func normalizedSource(_ text: String) -> [Unicode.Scalar] {
         var out: [Unicode.Scalar] = []
         out.reserveCapacity(text.unicodeScalars.count)
@@ -42,10 +42,7 @@ struct _JinjaLexer {
                 continue
             }
             previousWasCR = scalar == "\r"
-            switch scalar.value {
-            case 0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x85, 0x2028, 0x2029: out.append("\n")
-            default: out.append(scalar)
-            }
+            out.append(scalar == "\r" ? "\n" : scalar)
         }
         if out.last == "\n" { out.removeLast() }
         return out

@@ -178,6 +178,7 @@ extension _JinjaRenderer {
             guard let number = value.numericValue?.doubleValue else {
                 throw _JinjaFailure(.type, "round filter needs a number, not \(value.typeName)", line: line)
             }
+            if case .int = value, method == "common", precision >= 0 { return value }
             let scale = Foundation.pow(10.0, Double(precision))
             switch method {
             case "common": return .float((number * scale).rounded(.toNearestOrEven) / scale)

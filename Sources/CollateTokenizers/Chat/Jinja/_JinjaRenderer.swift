@@ -169,15 +169,18 @@ struct _JinjaRenderer {
         let savedMessage = currentMessage
         defer { currentMessage = savedMessage }
         for (index, item) in items.enumerated() {
+            // jinja2 gives every iteration fresh locals: a name set in the body is read from
+            // the enclosing scope again at the start of the next iteration.
+            let iterationScope = _JinjaScope(parent: scope)
             loop.kind = .loop(_JinjaLoop(items: items, index0: index))
-            try assign(target, item, loopScope, line: iterable.line)
-            loopScope.variables["loop"] = .object(loop)
+            try assign(target, item, iterationScope, line: iterable.line)
+            iterationScope.variables["loop"] = .object(loop)
             if case .dict(let dict) = item, let message = dict.messageIndex {
                 currentMessage = message
             } else {
                 currentMessage = savedMessage
             }
-            if try execute(body, loopScope) == .breakLoop { break }
+            if try execute(body, iterationScope) == .breakLoop { break }
         }
         return .normal
     }

@@ -233,9 +233,7 @@ func _pythonSplit(_ text: String, separator: String?, maxsplit: Int) -> [String]
         while index < scalars.count && scalars[index]._isPythonWhitespace { index += 1 }
         guard index < scalars.count else { break }
         if maxsplit >= 0 && parts.count == maxsplit {
-            var end = scalars.count
-            while end > index && scalars[end - 1]._isPythonWhitespace { end -= 1 }
-            parts.append(piece(index..<end))
+            parts.append(piece(index..<scalars.count))
             return parts
         }
         let start = index
