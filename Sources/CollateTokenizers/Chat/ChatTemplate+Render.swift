@@ -69,13 +69,16 @@ extension ChatTemplate {
             let scalars = Array(output.text.unicodeScalars)
             for span in spans where conversation.messages[span.messageIndex].role == "assistant" {
                 let start = try generationStart(of: span, in: scalars, conversation: conversation)
-                var end = span.range.upperBound
-                while end > start, scalars[end - 1]._isPythonWhitespace { end -= 1 }
-                guard start < end else { continue }
-                let marker = endOfTurnLength(scalars[start..<end])
-                generations.append(GenerationSpan(messageIndex: span.messageIndex, range: start..<end,
-                                                  contentRange: start..<(end - marker),
-                                                  endOfTurnRange: (end - marker)..<end))
+                for piece in Self.pieces(of: span.messageIndex, in: output.segments) {
+                    let lower = max(piece.lowerBound, start)
+                    var end = piece.upperBound
+                    while end > lower, scalars[end - 1]._isPythonWhitespace { end -= 1 }
+                    guard lower < end else { continue }
+                    let marker = endOfTurnLength(scalars[lower..<end])
+                    generations.append(GenerationSpan(messageIndex: span.messageIndex, range: lower..<end,
+                                                      contentRange: lower..<(end - marker),
+                                                      endOfTurnRange: (end - marker)..<end))
+                }
             }
         }
         return RenderedChat(text: output.text, scalarCount: output.scalarCount, messages: spans, generations: generations)
@@ -98,11 +101,36 @@ extension ChatTemplate {
             return span.range.lowerBound
         }
         var common = 0
-        for scalar in promptText.unicodeScalars {
-            guard common < text.count, text[common] == scalar else { break }
-            common += 1
+        let promptScalars = Array(promptText.unicodeScalars)
+        while common < promptScalars.count, common < text.count, text[common] == promptScalars[common] { common += 1 }
+        if common < promptScalars.count {
+            // The turn departs from the generation prompt part-way (DeepSeek-R1 prompts
+            // `<｜Assistant｜><think>\n` but a turn without reasoning renders `<｜Assistant｜>` and
+            // its content): back off to the end of the last whole piece matched, a `>` or a newline.
+            while common > span.range.lowerBound, text[common - 1] != ">", text[common - 1] != "\n" { common -= 1 }
         }
         return min(max(common, span.range.lowerBound), span.range.upperBound)
+    }
+
+    /// The runs of text written for message `index`, split where another message's text
+    /// intervenes (templates that write a tool result inside the assistant turn that called it).
+    static func pieces(of index: Int, in segments: [(range: Range<Int>, message: Int)]) -> [Range<Int>] {
+        var pieces: [Range<Int>] = []
+        var current: Range<Int>?
+        for segment in segments where !segment.range.isEmpty {
+            if segment.message == index {
+                if let open = current {
+                    current = open.lowerBound..<segment.range.upperBound
+                } else {
+                    current = segment.range
+                }
+            } else if let open = current {
+                pieces.append(open)
+                current = nil
+            }
+        }
+        if let open = current { pieces.append(open) }
+        return pieces
     }
 
     /// Length of the end-of-turn marker closing `turn`: the longest special token of the
