@@ -3,10 +3,14 @@ import CollateData
 import CollateTokenizers
 import Foundation
 
-/// `collate chat --template NAME --tokenizer PATH --input CONVERSATIONS.jsonl`: renders each
-/// conversation with a built-in chat format, tokenizes it once and prints its assistant mask.
+/// `collate chat --template NAME|PATH --tokenizer PATH --input CONVERSATIONS.jsonl`: renders
+/// each conversation with a built-in chat format or a model's own Jinja chat template (a model
+/// folder, its tokenizer_config.json or a .jinja file), tokenizes it once and prints its
+/// assistant mask.
 ///
-/// Input lines are `{"messages": [{"role": ..., "content": ...}, ...]}`; output lines are
+/// Input lines are `{"messages": [{"role": ..., "content": ...}, ...]}`, optionally with
+/// `tools`, `add_generation_prompt` and template variables (`enable_thinking`, ...); messages
+/// may carry `tool_calls`, `tool` roles, `reasoning_content` and list-of-parts `content`. Output lines are
 /// `{"text": ..., "input_ids": [...], "assistant_masks": [...]}` on stdout, identical to HF
 /// `apply_chat_template(..., return_dict=True, return_assistant_tokens_mask=True)` for the
 /// same template. Human messages go to stderr. Exit status: 0 success, 1 rejected input (the
@@ -14,11 +18,15 @@ import Foundation
 enum ChatCommand {
     /// The usage text.
     static let usage = """
-        usage: collate chat --template NAME --tokenizer PATH --input CONVERSATIONS.jsonl
+        usage: collate chat --template NAME|PATH --tokenizer PATH --input CONVERSATIONS.jsonl
 
-          --template NAME    chat format: \(ChatFormat.builtInNames.joined(separator: ", "))
-          --tokenizer PATH   tokenizer.json, or a folder holding it (and tokenizer_config.json)
-          --input FILE       JSON Lines of {"messages": [{"role": ..., "content": ...}, ...]} ('-' for stdin)
+          --template NAME|PATH  built-in chat format (\(ChatFormat.builtInNames.joined(separator: ", "))),
+                                or a model's own template: a model folder, its tokenizer_config.json
+                                ("chat_template") or a .jinja file
+          --tokenizer PATH      tokenizer.json, or a folder holding it (and tokenizer_config.json)
+          --input FILE          JSON Lines of {"messages": [{"role": ..., "content": ...}, ...]} ('-' for stdin);
+                                with a template, lines may also carry "tools", "add_generation_prompt"
+                                and template variables such as "enable_thinking"
 
         Prints one {"text", "input_ids", "assistant_masks"} object per input line.
         """
@@ -55,13 +63,16 @@ enum ChatCommand {
         case let .options(parsed):
             options = parsed
         }
-        let format: ChatFormat
+        let renderer: ChatRenderer
         do {
-            format = try ChatFormat.named(options.template)
-        } catch let failure {
+            renderer = try Inputs.chatRenderer(nameOrPath: options.template, tokenizerPath: options.tokenizer)
+        } catch let failure as UsageError {
             // An unknown --template is a usage error; the message lists the known names.
             error("collate chat: --template: \(failure)")
             return 2
+        } catch let failure {
+            error("collate chat: --template: \(failure)")
+            return 1
         }
         let tokenizer: any Tokenizer
         do {
@@ -87,8 +98,13 @@ enum ChatCommand {
             guard line.contains(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\r") && $0 != UInt8(ascii: "\t") })
             else { continue }
             do {
-                let messages = try parseMessages(Data(line))
-                let chat = try render(messages, format: format, tokenizer: tokenizer)
+                let chat: TokenizedChat
+                switch renderer {
+                case .format(let format):
+                    chat = try render(try parseMessages(Data(line)), format: format, tokenizer: tokenizer)
+                case .template(let template):
+                    chat = try render(try parseConversation(Data(line)), template: template, tokenizer: tokenizer)
+                }
                 printed += jsonLine(chat)
             } catch let rejection as Rejection {
                 error("\(options.input):\(lineNumber): \(rejection.message)")
@@ -166,9 +182,47 @@ enum ChatCommand {
         guard case .object(let record) = value else {
             throw Rejection(message: "expected an object {\"messages\": [...]}, got \(value.preview())")
         }
+        // A built-in format renders messages only: tools or a generation prompt would be dropped.
+        for key in ["tools", "add_generation_prompt"] {
+            switch record[key] {
+            case nil, .null?, .bool(false)?, .array([])?:
+                continue
+            case let value?:
+                throw Rejection(message: "field '\(key)': value \(value.preview()): a built-in chat format renders "
+                    + "messages only and would drop it; use the model's own template (--template MODEL_FOLDER, "
+                    + "its tokenizer_config.json or a .jinja file)")
+            }
+        }
         do {
             return try ChatMessage.list(fromJSON: record["messages"])
         } catch {
+            throw Rejection(message: error.description)
+        }
+    }
+
+    /// Reads one line as a conversation for a model's own template: messages with every key,
+    /// `tools`, `add_generation_prompt` and the template variables.
+    static func parseConversation(_ line: Data) throws -> ChatConversation {
+        let value: JSONValue
+        do {
+            value = try line.withUnsafeBytes { raw throws(JSONSyntaxError) in try JSONParser.parse(raw.bindMemory(to: UInt8.self)) }
+        } catch {
+            throw Rejection(message: "not valid JSON (\(error)); each line must be one {\"messages\": [...]} object")
+        }
+        guard case .object(let record) = value else {
+            throw Rejection(message: "expected an object {\"messages\": [...]}, got \(value.preview())")
+        }
+        do {
+            return try ChatConversation(line: record)
+        } catch {
+            throw Rejection(message: error.description)
+        }
+    }
+
+    static func render(_ conversation: ChatConversation, template: ChatTemplate, tokenizer: any Tokenizer) throws -> TokenizedChat {
+        do {
+            return try template.tokenize(conversation, with: tokenizer)
+        } catch let error as ChatTemplateError {
             throw Rejection(message: error.description)
         }
     }
@@ -180,6 +234,8 @@ enum ChatCommand {
             switch error {
             case let .unsupportedRole(index, role, _, _), let .rolesMustAlternate(index, role, _, _):
                 throw Rejection(message: "field 'messages[\(index)].role': value \(JSONValue.string(role).jsonText): \(error)")
+            case let .unsupportedField(index, field, _):
+                throw Rejection(message: "field 'messages[\(index)].\(field)': \(error)")
             default:
                 throw Rejection(message: error.description)
             }

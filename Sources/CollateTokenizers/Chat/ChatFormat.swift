@@ -38,6 +38,8 @@ public struct ChatFormat: Sendable {
     /// The roles this format renders; any other role is rejected before rendering.
     public let supportedRoles: [String]
     private let body: Body
+    /// The model's own Jinja template this format renders with, for ``init(template:)``.
+    public let template: ChatTemplate?
 
     /// Creates a format.
     /// - Parameters:
@@ -49,6 +51,21 @@ public struct ChatFormat: Sendable {
         self.name = name
         self.supportedRoles = supportedRoles
         self.body = body
+        self.template = nil
+    }
+
+    /// A format that renders with a model's own chat template, so every API that takes a
+    /// ``ChatFormat`` (datasets, `tokenize(_:with:masking:)`) takes any model's template.
+    ///
+    /// It accepts every role and key the template reads; its generation spans follow
+    /// ``ChatTemplate/render(_:)``. The tokenizer's BOS/EOS fill `bos_token` / `eos_token` when the
+    /// template's own config does not name them.
+    /// - Parameter template: The template.
+    public init(template: ChatTemplate) {
+        self.name = template.name
+        self.supportedRoles = []
+        self.body = { _, _, _ in }
+        self.template = template
     }
 
     /// Renders a conversation.
@@ -58,12 +75,21 @@ public struct ChatFormat: Sendable {
     ///   - special: The tokenizer's BOS/EOS strings (Jinja's `bos_token`, `eos_token`).
     /// - Returns: The text with the span of every message and generation region.
     /// - Throws: ``ChatFormatError`` naming the message index and role of an unsupported role,
-    ///   a missing special token, or broken alternation.
+    ///   a key the format cannot render (`tool_calls`, `reasoning_content`, list-of-parts
+    ///   `content`: use a ``ChatTemplate``), a missing special token, or broken alternation.
     /// - Complexity: O(*n*) in the total length of the messages.
     public func render(_ messages: [ChatMessage], special: ChatSpecialTokens = ChatSpecialTokens()) throws -> RenderedChat {
-        for (index, message) in messages.enumerated() where !supportedRoles.contains(message.role) {
-            throw ChatFormatError.unsupportedRole(
-                messageIndex: index, role: message.role, format: name, supportedRoles: supportedRoles)
+        if let template {
+            return try template.filling(special).render(ChatConversation(messages))
+        }
+        for (index, message) in messages.enumerated() {
+            guard supportedRoles.contains(message.role) else {
+                throw ChatFormatError.unsupportedRole(
+                    messageIndex: index, role: message.role, format: name, supportedRoles: supportedRoles)
+            }
+            if let field = message.unsupportedPlainTextField {
+                throw ChatFormatError.unsupportedField(messageIndex: index, field: field, format: name)
+            }
         }
         var builder = ChatTextBuilder()
         try body(&builder, messages, special)

@@ -14,6 +14,9 @@ public enum ChatFormatError: Error, Sendable, Hashable {
     case rolesMustAlternate(messageIndex: Int, role: String, format: String, expected: String)
     /// ``ChatFormat/named(_:)`` was asked for a format it does not know.
     case unknownFormat(name: String, known: [String])
+    /// Message `messageIndex` carries `field` (`tool_calls`, `reasoning_content`, list-of-parts
+    /// `content`, ...) that the built-in format cannot render; rendering it would drop it silently.
+    case unsupportedField(messageIndex: Int, field: String, format: String)
 }
 
 extension ChatFormatError: CustomStringConvertible {
@@ -33,7 +36,14 @@ extension ChatFormatError: CustomStringConvertible {
                 + "user/assistant turns to alternate, so \"\(expected)\" was expected here; "
                 + "merge consecutive turns of the same role"
         case let .unknownFormat(name, known):
-            return "unknown chat format '\(name)'; known formats: \(known.joined(separator: ", "))"
+            return "unknown chat format '\(name)'; known formats: \(known.joined(separator: ", ")), "
+                + "or a model folder, its tokenizer_config.json or a .jinja chat template"
+        case let .unsupportedField(index, field, format):
+            let what = field == "content" ? "a non-string 'content' (list of parts)" : "field '\(field)'"
+            return "message \(index) has \(what), which the built-in chat format '\(format)' cannot render "
+                + "(it renders plain-text role/content turns only and would drop it); use the model's own chat "
+                + "template instead: --template MODEL_FOLDER, its tokenizer_config.json or a .jinja file "
+                + "(ChatTemplate from code)"
         }
     }
 }

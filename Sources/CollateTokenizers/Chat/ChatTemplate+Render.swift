@@ -1,0 +1,204 @@
+import Collate
+import Foundation
+
+/// One rendering by the interpreter: the text, the output pieces tagged with the message they
+/// were written for, and the `{% generation %}` spans. Offsets are Unicode scalars.
+struct _TemplateOutput {
+    var text: String
+    var scalarCount: Int
+    /// Output ranges written while a `messages` element was being rendered, in text order.
+    var segments: [(range: Range<Int>, message: Int)]
+    /// `{% generation %}` block spans, as transformers' AssistantTracker records them.
+    var generations: [Range<Int>]
+    /// Whether the template source has `{% generation %}` blocks.
+    var hasGenerationTags: Bool
+}
+
+// MARK: - Rendering
+
+extension ChatTemplate {
+    /// Renders a conversation to the text transformers' `apply_chat_template(...,
+    /// tokenize=False)` renders, with where every message landed and which spans an assistant
+    /// mask trains.
+    ///
+    /// Messages are preprocessed as transformers 5.23 does (``ChatConversation/preprocessedMessages()``).
+    /// The template sees `messages`, `tools` (`none` without tools), `documents` (`none`),
+    /// `add_generation_prompt`, the special tokens and the conversation's variables (which win).
+    ///
+    /// Generation spans:
+    /// - a template with `{% generation %}` blocks: exactly the blocks' spans, as HF records them;
+    /// - any other template: per assistant message, everything the template writes for it after
+    ///   the generation prompt (found by rendering the conversation before that message with
+    ///   `add_generation_prompt=True`), through its end-of-turn marker, without the whitespace
+    ///   written after the marker. Reasoning and tool calls in the message are inside; tool results
+    ///   (their own messages) are not.
+    ///
+    /// - Parameter conversation: The conversation.
+    /// - Returns: The text, message spans and generation spans.
+    /// - Throws: ``ChatTemplateError/renderFailed(template:message:)`` with the interpreter's
+    ///   message (template line included) when the template raises or cannot be evaluated;
+    ///   nothing is rendered half.
+    /// - Complexity: O(*n*) in the output length without generation tags per assistant turn
+    ///   (one extra rendering each), O(*n*) with them.
+    public func render(_ conversation: ChatConversation) throws(ChatTemplateError) -> RenderedChat {
+        let output = try renderOutput(conversation)
+        var spans: [ChatMessageSpan] = []
+        var bounds: [Int: Range<Int>] = [:]
+        for segment in output.segments where !segment.range.isEmpty {
+            if let known = bounds[segment.message] {
+                bounds[segment.message] = min(known.lowerBound, segment.range.lowerBound)..<max(known.upperBound, segment.range.upperBound)
+            } else {
+                bounds[segment.message] = segment.range
+            }
+        }
+        for index in conversation.messages.indices {
+            guard let range = bounds[index] else { continue }
+            spans.append(ChatMessageSpan(messageIndex: index, role: conversation.messages[index].role,
+                                         range: range, contentRange: range))
+        }
+        spans.sort { $0.range.lowerBound < $1.range.lowerBound }
+
+        var generations: [GenerationSpan] = []
+        if output.hasGenerationTags {
+            for range in output.generations {
+                let owner = output.segments.first { $0.range.contains(range.lowerBound) }?.message ?? -1
+                generations.append(GenerationSpan(messageIndex: owner, range: range, contentRange: range,
+                                                  endOfTurnRange: range.upperBound..<range.upperBound))
+            }
+        } else {
+            let scalars = Array(output.text.unicodeScalars)
+            for span in spans where conversation.messages[span.messageIndex].role == "assistant" {
+                let start = try generationStart(of: span, in: scalars, conversation: conversation)
+                for piece in Self.pieces(of: span.messageIndex, in: output.segments) {
+                    let lower = max(piece.lowerBound, start)
+                    var end = piece.upperBound
+                    while end > lower, scalars[end - 1]._isPythonWhitespace { end -= 1 }
+                    guard lower < end else { continue }
+                    let marker = endOfTurnLength(scalars[lower..<end])
+                    generations.append(GenerationSpan(messageIndex: span.messageIndex, range: lower..<end,
+                                                      contentRange: lower..<(end - marker),
+                                                      endOfTurnRange: (end - marker)..<end))
+                }
+            }
+        }
+        return RenderedChat(text: output.text, scalarCount: output.scalarCount, messages: spans, generations: generations)
+    }
+
+    /// Where the model starts generating assistant message `span`: after the prompt an inference
+    /// call would give it — the conversation before the message rendered with
+    /// `add_generation_prompt=True` — clamped into the message's own output.
+    private func generationStart(of span: ChatMessageSpan, in text: [Unicode.Scalar],
+                                 conversation: ChatConversation) throws(ChatTemplateError) -> Int {
+        var prompt = conversation
+        prompt.messages = Array(conversation.messages[..<span.messageIndex])
+        prompt.addGenerationPrompt = true
+        let promptText: String
+        do {
+            promptText = try renderOutput(prompt).text
+        } catch {
+            // A template that refuses the shorter conversation (e.g. one that must end with an
+            // assistant turn) gives no prompt to compare with: the whole turn is generated.
+            return span.range.lowerBound
+        }
+        var common = 0
+        let promptScalars = Array(promptText.unicodeScalars)
+        while common < promptScalars.count, common < text.count, text[common] == promptScalars[common] { common += 1 }
+        if common < promptScalars.count {
+            // The turn departs from the generation prompt part-way (DeepSeek-R1 prompts
+            // `<｜Assistant｜><think>\n` but a turn without reasoning renders `<｜Assistant｜>` and
+            // its content): back off to the end of the last whole piece matched, a `>` or a newline.
+            while common > span.range.lowerBound, text[common - 1] != ">", text[common - 1] != "\n" { common -= 1 }
+        }
+        return min(max(common, span.range.lowerBound), span.range.upperBound)
+    }
+
+    /// The runs of text written for message `index`, split where another message's text
+    /// intervenes (templates that write a tool result inside the assistant turn that called it).
+    static func pieces(of index: Int, in segments: [(range: Range<Int>, message: Int)]) -> [Range<Int>] {
+        var pieces: [Range<Int>] = []
+        var current: Range<Int>?
+        for segment in segments where !segment.range.isEmpty {
+            if segment.message == index {
+                if let open = current {
+                    current = open.lowerBound..<segment.range.upperBound
+                } else {
+                    current = segment.range
+                }
+            } else if let open = current {
+                pieces.append(open)
+                current = nil
+            }
+        }
+        if let open = current { pieces.append(open) }
+        return pieces
+    }
+
+    /// Length of the end-of-turn marker closing `turn`: the longest special token of the
+    /// tokenizer (or well-known marker) the turn ends with, else 0.
+    private func endOfTurnLength(_ turn: ArraySlice<Unicode.Scalar>) -> Int {
+        var best = 0
+        for marker in specialTokens.values.filter({ !$0.isEmpty }) + Self.knownEndOfTurnMarkers {
+            let scalars = Array(marker.unicodeScalars)
+            guard scalars.count > best, scalars.count <= turn.count else { continue }
+            if turn.suffix(scalars.count).elementsEqual(scalars) { best = scalars.count }
+        }
+        return best
+    }
+
+    /// End-of-turn markers of common templates, for tokenizers whose config does not name them.
+    static let knownEndOfTurnMarkers = [
+        "<|im_end|>", "<|eot_id|>", "<end_of_turn>", "<|end|>", "</s>", "<|endoftext|>", "<|END_OF_TURN_TOKEN|>",
+        "<｜end▁of▁sentence｜>", "<turn|>", "<|return|>", "<|call|>", "<|eot|>", "<end_of_utterance>",
+    ]
+
+    /// Renders with the interpreter: the variant for the conversation, its preprocessed messages,
+    /// tools, `add_generation_prompt`, special tokens and variables.
+    func renderOutput(_ conversation: ChatConversation) throws(ChatTemplateError) -> _TemplateOutput {
+        let (variant, source) = try variant(hasTools: conversation.tools != nil)
+        guard let compiledVariant = compiled[variant] else {
+            throw ChatTemplateError.noDefaultTemplate(template: name, names: sources.keys.sorted())
+        }
+        var context: [String: JinjaValue] = [:]
+        for member in variables(for: conversation).members { context[member.key] = JinjaValue(member.value) }
+        context["messages"] = .list(conversation.preprocessedMessages().map { JinjaValue(.object($0)) })
+        context["tools"] = conversation.tools.map { JinjaValue(.array($0)) } ?? JinjaValue.none
+        context["documents"] = JinjaValue.none
+        context["add_generation_prompt"] = .bool(conversation.addGenerationPrompt)
+        let rendering: JinjaRendering
+        do {
+            rendering = try compiledVariant.get().render(context, now: now ?? Date())
+        } catch {
+            throw ChatTemplateError.renderFailed(template: name, message: error.description)
+        }
+        var segments: [(range: Range<Int>, message: Int)] = []
+        for segment in rendering.segments {
+            if let message = segment.messageIndex { segments.append((segment.range, message)) }
+        }
+        return _TemplateOutput(
+            text: rendering.text, scalarCount: rendering.scalarCount, segments: segments,
+            generations: rendering.generations.map(\.range), hasGenerationTags: Self.hasGenerationTags(source))
+    }
+
+    /// Whether a template source has a `{% generation %}` block (transformers' own check).
+    static func hasGenerationTags(_ source: String) -> Bool {
+        source.range(of: #"\{%-?\s*generation\s*-?%\}"#, options: .regularExpression) != nil
+    }
+
+    /// The template with the tokenizer's BOS/EOS as `bos_token` / `eos_token` where its own
+    /// special tokens do not name them.
+    /// - Parameter special: The tokenizer's special tokens.
+    /// - Returns: The completed template.
+    public func filling(_ special: ChatSpecialTokens) -> ChatTemplate {
+        var copy = self
+        if copy.specialTokens["bos_token"] == nil, let bos = special.bos { copy.specialTokens["bos_token"] = bos }
+        if copy.specialTokens["eos_token"] == nil, let eos = special.eos { copy.specialTokens["eos_token"] = eos }
+        return copy
+    }
+
+    /// The template variables of a conversation: special tokens, then its variables (which win).
+    func variables(for conversation: ChatConversation) -> JSONObject {
+        var variables = JSONObject(specialTokens.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) })
+        for member in conversation.variables.members { variables[member.key] = member.value }
+        return variables
+    }
+}

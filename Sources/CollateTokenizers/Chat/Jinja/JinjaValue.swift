@@ -1,0 +1,336 @@
+import Collate
+
+/// A value a chat template sees or computes, with Jinja's (Python's) semantics.
+///
+/// Build a context from JSON with ``init(_:)`` (a `JSONValue`) or from the cases directly.
+/// Strings count, index and slice by Unicode scalar, as Python's `str` does by code point.
+public enum JinjaValue: Sendable {
+    /// A name or attribute that does not exist. Renders as empty, is falsy, iterates as empty;
+    /// arithmetic on it, calling it or reading its attributes is an error (jinja2's `Undefined`).
+    case undefined
+    /// Python's `None` (JSON `null`).
+    case none
+    /// A boolean.
+    case bool(Bool)
+    /// An integer.
+    case int(Int)
+    /// A float.
+    case float(Double)
+    /// A string.
+    case string(String)
+    /// A list (Python list or tuple).
+    case list([JinjaValue])
+    /// A dictionary that keeps its keys in insertion order.
+    case dict(JinjaDict)
+    /// A namespace, macro, loop object or built-in function: things only a template creates.
+    case object(JinjaObject)
+}
+
+/// A Jinja dictionary: string keys in insertion order, as a Python `dict` keeps them.
+///
+/// A dictionary may carry the index of the message of the rendered conversation it is (see
+/// ``JinjaRendering/segments``); the tag survives binding to variables and does not take part
+/// in equality.
+public struct JinjaDict: Sendable {
+    /// The keys in insertion order.
+    public private(set) var keys: [String]
+    /// The values, parallel to ``keys``.
+    public private(set) var values: [JinjaValue]
+    /// Position of every key, built only for larger dictionaries.
+    private var positions: [String: Int]?
+    /// The index of the conversation message this dictionary is, when it is one.
+    var messageIndex: Int?
+
+    /// Creates a dictionary from key-value pairs in order; a repeated key keeps its last value
+    /// at its first position, as Python's `dict` does.
+    ///
+    /// - Parameter pairs: The members in order.
+    public init(_ pairs: [(String, JinjaValue)] = []) {
+        keys = []
+        values = []
+        keys.reserveCapacity(pairs.count)
+        values.reserveCapacity(pairs.count)
+        for (key, value) in pairs { self[key] = value }
+    }
+
+    /// The number of members.
+    public var count: Int { keys.count }
+
+    /// The position of `key`, or `nil` when absent.
+    func position(of key: String) -> Int? {
+        if let positions { return positions[key] }
+        return keys.firstIndex(of: key)
+    }
+
+    /// The value of `key`, or `nil` when the dictionary has no such key. Setting `nil` removes it.
+    ///
+    /// - Complexity: O(1) for large dictionaries, O(*n*) for small ones.
+    public subscript(key: String) -> JinjaValue? {
+        get { position(of: key).map { values[$0] } }
+        set {
+            if let index = position(of: key) {
+                if let newValue {
+                    values[index] = newValue
+                } else {
+                    keys.remove(at: index)
+                    values.remove(at: index)
+                    positions = nil
+                    rebuildPositions()
+                }
+            } else if let newValue {
+                keys.append(key)
+                values.append(newValue)
+                if positions != nil {
+                    positions?[key] = keys.count - 1
+                } else {
+                    rebuildPositions()
+                }
+            }
+        }
+    }
+
+    private mutating func rebuildPositions() {
+        guard keys.count > 8 else { positions = nil; return }
+        var table = [String: Int](minimumCapacity: keys.count)
+        for (index, key) in keys.enumerated() { table[key] = index }
+        positions = table
+    }
+
+    /// The members in order.
+    public var pairs: [(key: String, value: JinjaValue)] {
+        Array(zip(keys, values)).map { (key: $0.0, value: $0.1) }
+    }
+}
+
+/// Something only a template makes: a namespace, a macro, a loop object or a built-in function.
+///
+/// Opaque to callers; a template renders it as Python would name it.
+public final class JinjaObject: @unchecked Sendable {
+    // Only touched by the one render that created it, on one thread.
+    var kind: _JinjaObjectKind
+
+    init(_ kind: _JinjaObjectKind) {
+        self.kind = kind
+    }
+}
+
+extension JinjaValue {
+    /// Converts a JSON value: objects become dictionaries in key order, arrays lists, numbers
+    /// with a fraction or exponent floats (as Python's `json` reads them).
+    ///
+    /// - Parameter json: The JSON value.
+    public init(_ json: JSONValue) {
+        switch json {
+        case .null: self = .none
+        case .bool(let flag): self = .bool(flag)
+        case .integer(let number): self = .int(Int(number))
+        case .number(let text): self = .float(Double(text) ?? .nan)
+        case .string(let text): self = .string(text)
+        case .array(let elements): self = .list(elements.map(JinjaValue.init))
+        case .object(let object):
+            var dict = JinjaDict()
+            for member in object.members { dict[member.key] = JinjaValue(member.value) }
+            self = .dict(dict)
+        }
+    }
+
+    /// Whether the value is ``undefined``.
+    public var isUndefined: Bool {
+        if case .undefined = self { return true }
+        return false
+    }
+
+    /// Python truthiness: `None`, `False`, `0`, `0.0`, empty strings, lists and dicts are false.
+    public var isTruthy: Bool {
+        switch self {
+        case .undefined, .none: false
+        case .bool(let flag): flag
+        case .int(let number): number != 0
+        case .float(let number): number != 0
+        case .string(let text): !text.isEmpty
+        case .list(let elements): !elements.isEmpty
+        case .dict(let dict): dict.count > 0
+        case .object: true
+        }
+    }
+
+    /// The value as Python's `str()` writes it (`True`, `None`, `1.0`, `['a', 1]`); undefined is empty.
+    public var pythonString: String {
+        switch self {
+        case .string(let text): return text
+        default:
+            var out = ""
+            _writeRepr(into: &out, top: true)
+            return out
+        }
+    }
+
+    /// The value as Python's `repr()` writes it.
+    var pythonRepr: String {
+        var out = ""
+        _writeRepr(into: &out, top: false)
+        return out
+    }
+
+    private func _writeRepr(into out: inout String, top: Bool) {
+        switch self {
+        case .undefined: out += ""
+        case .none: out += "None"
+        case .bool(let flag): out += flag ? "True" : "False"
+        case .int(let number): out += String(number)
+        case .float(let number): out += _pythonFloatRepr(number)
+        case .string(let text):
+            if top { out += text } else { _writePythonStringRepr(text, into: &out) }
+        case .list(let elements):
+            out += "["
+            for (index, element) in elements.enumerated() {
+                if index > 0 { out += ", " }
+                element._writeRepr(into: &out, top: false)
+            }
+            out += "]"
+        case .dict(let dict):
+            out += "{"
+            for index in 0..<dict.count {
+                if index > 0 { out += ", " }
+                _writePythonStringRepr(dict.keys[index], into: &out)
+                out += ": "
+                dict.values[index]._writeRepr(into: &out, top: false)
+            }
+            out += "}"
+        case .object(let object): out += object.kind.displayName
+        }
+    }
+
+    /// The Jinja type name used in error messages (`'dict object'`).
+    var typeName: String {
+        switch self {
+        case .undefined: "undefined"
+        case .none: "NoneType"
+        case .bool: "bool"
+        case .int: "int"
+        case .float: "float"
+        case .string: "str"
+        case .list: "list"
+        case .dict: "dict"
+        case .object(let object): object.kind.typeName
+        }
+    }
+}
+
+extension JinjaValue: Equatable {
+    /// Python equality: `1 == 1.0 == True`; dictionaries compare members regardless of order;
+    /// undefined equals only undefined.
+    public static func == (lhs: JinjaValue, rhs: JinjaValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.undefined, .undefined), (.none, .none): return true
+        case (.string(let a), .string(let b)): return a == b
+        case (.list(let a), .list(let b)): return a == b
+        case (.dict(let a), .dict(let b)):
+            guard a.count == b.count else { return false }
+            for index in 0..<a.count {
+                guard let other = b[a.keys[index]], other == a.values[index] else { return false }
+            }
+            return true
+        case (.object(let a), .object(let b)): return a === b
+        default:
+            if let a = lhs.numericValue, let b = rhs.numericValue {
+                switch (a, b) {
+                case (.int(let x), .int(let y)): return x == y
+                default: return a.doubleValue == b.doubleValue
+                }
+            }
+            return false
+        }
+    }
+
+    /// Bools, ints and floats as a number (Python's `bool` is an `int`).
+    var numericValue: JinjaValue? {
+        switch self {
+        case .bool(let flag): .int(flag ? 1 : 0)
+        case .int, .float: self
+        default: nil
+        }
+    }
+
+    var doubleValue: Double {
+        switch self {
+        case .int(let number): Double(number)
+        case .float(let number): number
+        case .bool(let flag): flag ? 1 : 0
+        default: .nan
+        }
+    }
+}
+
+/// Writes `text` as Python's `repr()` of a str does: single quotes unless the text holds a
+/// single quote and no double quote.
+func _writePythonStringRepr(_ text: String, into out: inout String) {
+    let quote: Unicode.Scalar = text.contains("'") && !text.contains("\"") ? "\"" : "'"
+    out.unicodeScalars.append(quote)
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        default:
+            if scalar == quote {
+                out += "\\"
+                out.unicodeScalars.append(scalar)
+            } else if scalar.value < 0x20 || scalar.value == 0x7F {
+                let hex = String(scalar.value, radix: 16)
+                out += "\\x" + String(repeating: "0", count: 2 - hex.count) + hex
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+    }
+    out.unicodeScalars.append(quote)
+}
+
+/// Python's `repr(float)`: the shortest digits that round-trip, fixed notation for decimal
+/// exponents in -4..<16, otherwise `1e-05` / `1e+16` style.
+func _pythonFloatRepr(_ number: Double) -> String {
+    if number.isNaN { return "nan" }
+    if number.isInfinite { return number < 0 ? "-inf" : "inf" }
+    if number == 0 { return number.sign == .minus ? "-0.0" : "0.0" }
+    // Swift's description gives the shortest round-trip digits; take them apart.
+    var text = "\(number.magnitude)"
+    var exponent = 0
+    if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+        exponent = Int(text[text.index(after: e)...]) ?? 0
+        text = String(text[..<e])
+    }
+    var digits = ""
+    var pointPosition = text.count
+    if let dot = text.firstIndex(of: ".") {
+        pointPosition = text.distance(from: text.startIndex, to: dot)
+        digits = String(text[..<dot]) + String(text[text.index(after: dot)...])
+    } else {
+        digits = text
+    }
+    // Normalise: digits d1 d2 ... with the value 0.d1d2... * 10^(decimalPoint)
+    var decimalPoint = pointPosition + exponent
+    while digits.hasPrefix("0") && digits.count > 1 {
+        digits.removeFirst()
+        decimalPoint -= 1
+    }
+    while digits.hasSuffix("0") && digits.count > 1 { digits.removeLast() }
+    let sci = decimalPoint - 1  // exponent in d.ddd form
+    var out = number < 0 ? "-" : ""
+    if sci < -4 || sci >= 16 {
+        out += String(digits.prefix(1))
+        if digits.count > 1 { out += "." + digits.dropFirst() }
+        out += "e" + (sci < 0 ? "-" : "+")
+        let magnitude = String(abs(sci))
+        out += magnitude.count < 2 ? "0" + magnitude : magnitude
+    } else if decimalPoint <= 0 {
+        out += "0." + String(repeating: "0", count: -decimalPoint) + digits
+    } else if decimalPoint >= digits.count {
+        out += digits + String(repeating: "0", count: decimalPoint - digits.count) + ".0"
+    } else {
+        let split = digits.index(digits.startIndex, offsetBy: decimalPoint)
+        out += digits[..<split] + "." + digits[split...]
+    }
+    return out
+}

@@ -1,0 +1,132 @@
+import Collate
+
+/// transformers' `tojson` filter: `json.dumps(x, ensure_ascii=False, indent=None,
+/// separators=None, sort_keys=False)`, byte for byte.
+enum _JinjaJSON {
+    static func dumps(_ value: JinjaValue, _ arguments: _JinjaCallArguments) throws -> String {
+        let ensureASCII = arguments.bool(0, "ensure_ascii", default: false)
+        var indent: String?
+        if let indentValue = arguments.value(1, "indent") {
+            switch indentValue {
+            case .none: indent = nil
+            case .string(let text): indent = text
+            default:
+                guard let width = indentValue.integerIndex else {
+                    throw _JinjaFailure(.type, "tojson: indent must be an integer or a string", line: arguments.line)
+                }
+                indent = String(repeating: " ", count: max(0, width))
+            }
+        }
+        var itemSeparator = indent == nil ? ", " : ","
+        var keySeparator = ": "
+        if let separators = arguments.value(2, "separators"), case .list(let pair) = separators {
+            guard pair.count == 2, case .string(let item) = pair[0], case .string(let key) = pair[1] else {
+                throw _JinjaFailure(.type, "tojson: separators must be a pair of strings", line: arguments.line)
+            }
+            itemSeparator = item
+            keySeparator = key
+        }
+        let sortKeys = arguments.bool(3, "sort_keys", default: false)
+        var writer = Writer(ensureASCII: ensureASCII, indent: indent, itemSeparator: itemSeparator, keySeparator: keySeparator, sortKeys: sortKeys, line: arguments.line)
+        try writer.write(value, level: 0)
+        return writer.out
+    }
+
+    struct Writer {
+        var ensureASCII: Bool
+        var indent: String?
+        var itemSeparator: String
+        var keySeparator: String
+        var sortKeys: Bool
+        var line: Int
+        var out = ""
+
+        mutating func newline(_ level: Int) {
+            guard let indent else { return }
+            out += "\n"
+            for _ in 0..<level { out += indent }
+        }
+
+        mutating func writeString(_ text: String) {
+            guard ensureASCII else {
+                JSONWriter.writeString(text, into: &out)
+                return
+            }
+            out += "\""
+            for scalar in text.unicodeScalars {
+                switch scalar {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                case "\r": out += "\\r"
+                case "\t": out += "\\t"
+                case "\u{08}": out += "\\b"
+                case "\u{0C}": out += "\\f"
+                default:
+                    if scalar.value < 0x20 || scalar.value > 0x7E {
+                        for unit in String(scalar).utf16 {
+                            let hex = String(unit, radix: 16)
+                            out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                        }
+                    } else {
+                        out.unicodeScalars.append(scalar)
+                    }
+                }
+            }
+            out += "\""
+        }
+
+        mutating func write(_ value: JinjaValue, level: Int) throws {
+            switch value {
+            case .none: out += "null"
+            case .bool(let flag): out += flag ? "true" : "false"
+            case .int(let number): out += String(number)
+            case .float(let number):
+                if number.isNaN { out += "NaN" } else if number.isInfinite { out += number < 0 ? "-Infinity" : "Infinity" } else {
+                    out += _pythonFloatRepr(number)
+                }
+            case .string(let text): writeString(text)
+            case .list(let items):
+                guard !items.isEmpty else {
+                    out += "[]"
+                    return
+                }
+                out += "["
+                for (index, item) in items.enumerated() {
+                    if index > 0 { out += itemSeparator }
+                    newline(level + 1)
+                    try write(item, level: level + 1)
+                }
+                newline(level)
+                out += "]"
+            case .dict(let dict):
+                try writeObject(dict, level: level)
+            case .object(let object):
+                throw _JinjaFailure(.type, "Object of type \(object.kind.typeName) is not JSON serializable", line: line)
+            case .undefined:
+                throw _JinjaFailure(.type, "Object of type Undefined is not JSON serializable", line: line)
+            }
+        }
+
+        mutating func writeObject(_ dict: JinjaDict, level: Int) throws {
+            guard dict.count > 0 else {
+                out += "{}"
+                return
+            }
+            var order = Array(0..<dict.count)
+            if sortKeys {
+                order.sort { _compareScalars(dict.keys[$0], dict.keys[$1]) < 0 }
+            }
+            out += "{"
+            for (position, index) in order.enumerated() {
+                if position > 0 { out += itemSeparator }
+                newline(level + 1)
+                writeString(dict.keys[index])
+                out += keySeparator
+                try write(dict.values[index], level: level + 1)
+            }
+            newline(level)
+            out += "}"
+        }
+    }
+}

@@ -1,0 +1,267 @@
+import Foundation
+
+/// Positional and keyword arguments of one call, read the way Python binds them.
+struct _JinjaCallArguments {
+    var function: String
+    var positional: [JinjaValue]
+    var keyword: [(String, JinjaValue)]
+    var line: Int
+
+    /// The argument at `position` or named `name`, or `nil`.
+    func value(_ position: Int, _ name: String) -> JinjaValue? {
+        if position < positional.count { return positional[position] }
+        return keyword.first(where: { $0.0 == name })?.1
+    }
+
+    func string(_ position: Int, _ name: String) throws -> String? {
+        guard let value = value(position, name) else { return nil }
+        switch value {
+        case .string(let text): return text
+        case .none: return nil
+        default: throw _JinjaFailure(.type, "\(function)(): argument '\(name)' must be a string, not \(value.typeName)", line: line)
+        }
+    }
+
+    func int(_ position: Int, _ name: String) throws -> Int? {
+        guard let value = value(position, name) else { return nil }
+        if case .none = value { return nil }
+        guard let number = value.integerIndex else {
+            throw _JinjaFailure(.type, "\(function)(): argument '\(name)' must be an integer, not \(value.typeName)", line: line)
+        }
+        return number
+    }
+
+    func bool(_ position: Int, _ name: String, default fallback: Bool) -> Bool {
+        value(position, name)?.isTruthy ?? fallback
+    }
+
+    func check(maximum: Int) throws {
+        if positional.count > maximum {
+            throw _JinjaFailure(.type, "\(function)() takes at most \(maximum) arguments (\(positional.count) given)", line: line)
+        }
+    }
+}
+
+extension _JinjaRenderer {
+    static let stringMethods: Set<String> = [
+        "strip", "lstrip", "rstrip", "split", "rsplit", "splitlines", "startswith", "endswith", "replace", "lower", "upper",
+        "title", "capitalize", "find", "rfind", "index", "rindex", "count", "format", "join", "isdigit", "isalpha",
+        "isalnum", "isspace", "islower", "isupper", "isnumeric", "isdecimal", "swapcase", "casefold", "center", "ljust",
+        "rjust", "zfill", "partition", "rpartition", "removeprefix", "removesuffix", "expandtabs", "istitle",
+    ]
+    static let dictMethods: Set<String> = [
+        "get", "items", "keys", "values", "copy", "pop", "popitem", "update", "setdefault", "clear",
+    ]
+    static let listMethods: Set<String> = [
+        "index", "count", "copy", "append", "extend", "insert", "pop", "remove", "reverse", "sort", "clear",
+    ]
+    static let mutatingMethods: Set<String> = [
+        "append", "extend", "insert", "pop", "popitem", "remove", "reverse", "sort", "clear", "update", "setdefault",
+    ]
+
+    static func hasMethod(_ receiver: JinjaValue, _ name: String) -> Bool {
+        switch receiver {
+        case .string: stringMethods.contains(name)
+        case .dict: dictMethods.contains(name)
+        case .list: listMethods.contains(name)
+        default: false
+        }
+    }
+
+    /// Calls a macro, global function or bound method.
+    mutating func callValue(
+        _ function: JinjaValue, _ positional: [JinjaValue], _ keyword: [(String, JinjaValue)], caller: JinjaValue?, line: Int
+    ) throws -> JinjaValue {
+        guard case .object(let object) = function else {
+            throw _JinjaFailure(.type, "'\(function.typeName)' object is not callable", line: line)
+        }
+        switch object.kind {
+        case .macro(let macro):
+            return try callMacro(macro, positional, keyword, caller: caller, line: line)
+        case .function(let name):
+            return try callGlobal(name, _JinjaCallArguments(function: name, positional: positional, keyword: keyword, line: line))
+        case .method(let receiver, let name):
+            if case .object(let handle) = receiver, case .loop(let loop) = handle.kind, name == "cycle" {
+                guard !positional.isEmpty else { throw _JinjaFailure(.type, "no items for cycling given", line: line) }
+                return positional[loop.index0 % positional.count]
+            }
+            return try callMethod(receiver, name, positional, keyword, line: line)
+        case .namespace, .loop:
+            throw _JinjaFailure(.type, "'\(object.kind.typeName)' object is not callable", line: line)
+        }
+    }
+
+    mutating func callMacro(
+        _ macro: _JinjaMacro, _ positional: [JinjaValue], _ keyword: [(String, JinjaValue)], caller: JinjaValue?, line: Int
+    ) throws -> JinjaValue {
+        guard depth < _JinjaRenderer.maximumDepth else {
+            throw _JinjaFailure(.type, "macro '\(macro.name)' recursed more than \(_JinjaRenderer.maximumDepth) levels deep", line: line)
+        }
+        depth += 1
+        defer { depth -= 1 }
+        let scope = _JinjaScope(parent: macro.closure)
+        var keywords = keyword
+        for (index, parameter) in macro.parameters.enumerated() {
+            if index < positional.count {
+                scope.variables[parameter.name] = positional[index]
+            } else if let found = keywords.firstIndex(where: { $0.0 == parameter.name }) {
+                scope.variables[parameter.name] = keywords.remove(at: found).1
+            } else if let defaultValue = parameter.defaultValue {
+                scope.variables[parameter.name] = try eval(defaultValue, scope)
+            } else {
+                scope.variables[parameter.name] = .undefined
+            }
+        }
+        scope.variables["varargs"] = .list(Array(positional.dropFirst(macro.parameters.count)))
+        scope.variables["kwargs"] = .dict(JinjaDict(keywords))
+        if let caller {
+            scope.variables["caller"] = caller
+        } else if let existing = macro.caller {
+            scope.variables["caller"] = existing
+        }
+        return .string(try capture(macro.body, scope))
+    }
+
+    func callGlobal(_ name: String, _ arguments: _JinjaCallArguments) throws -> JinjaValue {
+        let line = arguments.line
+        switch name {
+        case "raise_exception":
+            throw _JinjaFailure(.raised, arguments.value(0, "message")?.pythonString ?? "", line: line)
+        case "range":
+            let values = try arguments.positional.map { value in
+                guard let number = value.integerIndex else {
+                    throw _JinjaFailure(.type, "'\(value.typeName)' object cannot be interpreted as an integer", line: line)
+                }
+                return number
+            }
+            let (start, stop, step): (Int, Int, Int) =
+                switch values.count {
+                case 1: (0, values[0], 1)
+                case 2: (values[0], values[1], 1)
+                case 3: (values[0], values[1], values[2])
+                default: throw _JinjaFailure(.type, "range expected 1 to 3 arguments, got \(values.count)", line: line)
+                }
+            guard step != 0 else { throw _JinjaFailure(.type, "range() arg 3 must not be zero", line: line) }
+            let items = Array(stride(from: start, to: stop, by: step))
+            guard items.count <= 100_000 else {
+                throw _JinjaFailure(.security, "range too big. The sandbox blocks ranges larger than MAX_RANGE (100000).", line: line)
+            }
+            return .list(items.map { .int($0) })
+        case "namespace", "dict":
+            var members = JinjaDict()
+            for value in arguments.positional {
+                switch value {
+                case .dict(let dict): for (key, member) in dict.pairs { members[key] = member }
+                case .object(let object):
+                    if case .namespace(let dict) = object.kind { for (key, member) in dict.pairs { members[key] = member } }
+                default:
+                    throw _JinjaFailure(.type, "\(name)() takes a dictionary or keyword arguments, not \(value.typeName)", line: line)
+                }
+            }
+            for (key, value) in arguments.keyword { members[key] = value }
+            if name == "dict" { return .dict(members) }
+            if let bad = members.keys.first(where: { $0.hasPrefix("_") }) {
+                throw _JinjaFailure(
+                    .security, "chat templates cannot store underscore-prefixed attributes on a namespace, but got '\(bad)'", line: line)
+            }
+            return .makeObject(.namespace(members))
+        case "strftime_now":
+            guard let format = try arguments.string(0, "format") else {
+                throw _JinjaFailure(.type, "strftime_now() missing 1 required positional argument: 'format'", line: line)
+            }
+            return .string(_pythonStrftime(format, now, line: line))
+        default:
+            throw _JinjaFailure(.type, "'\(name)' is not callable", line: line)
+        }
+    }
+
+    /// Calls a Python method on a string, dict or list.
+    func callMethod(
+        _ receiver: JinjaValue, _ name: String, _ positional: [JinjaValue], _ keyword: [(String, JinjaValue)], line: Int
+    ) throws -> JinjaValue {
+        let arguments = _JinjaCallArguments(function: name, positional: positional, keyword: keyword, line: line)
+        switch receiver {
+        case .string(let text): return try _JinjaStringMethods.call(text, name, arguments)
+        case .dict(let dict):
+            switch name {
+            case "get":
+                guard case .string(let key)? = arguments.value(0, "key") else { return arguments.value(1, "default") ?? .none }
+                return dict[key] ?? arguments.value(1, "default") ?? .none
+            case "items": return .list(zip(dict.keys, dict.values).map { .list([.string($0.0), $0.1]) })
+            case "keys": return .list(dict.keys.map { .string($0) })
+            case "values": return .list(dict.values)
+            case "copy": return receiver
+            default: break
+            }
+        case .list(let items):
+            switch name {
+            case "index":
+                guard let target = arguments.value(0, "value"), let found = items.firstIndex(of: target) else {
+                    throw _JinjaFailure(.type, "value is not in list", line: line)
+                }
+                return .int(found)
+            case "count":
+                guard let target = arguments.value(0, "value") else { return .int(0) }
+                return .int(items.filter { $0 == target }.count)
+            case "copy": return receiver
+            default: break
+            }
+        default: break
+        }
+        if _JinjaRenderer.mutatingMethods.contains(name) {
+            throw _JinjaFailure(
+                .security, "access to attribute '\(name)' of '\(receiver.typeName)' object is unsafe: chat templates cannot modify lists or dictionaries",
+                line: line)
+        }
+        throw _JinjaFailure(.type, "'\(receiver.typeName)' object has no method '\(name)'", line: line)
+    }
+}
+
+/// Python's `datetime.strftime` in the C locale for the common directives.
+func _pythonStrftime(_ format: String, _ date: Date, line: Int) -> String {
+    let calendar = Calendar(identifier: .gregorian)
+    let parts = calendar.dateComponents(in: TimeZone.current, from: date)
+    let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+    let days = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
+    func two(_ value: Int?) -> String {
+        let number = value ?? 0
+        return number < 10 ? "0\(number)" : "\(number)"
+    }
+    var out = ""
+    var scalars = format.unicodeScalars.makeIterator()
+    while let scalar = scalars.next() {
+        guard scalar == "%", let code = scalars.next() else {
+            out.unicodeScalars.append(scalar)
+            continue
+        }
+        let month = (parts.month ?? 1) - 1
+        let weekday = (parts.weekday ?? 1) - 1
+        switch code {
+        case "d": out += two(parts.day)
+        case "m": out += two(parts.month)
+        case "Y": out += String(parts.year ?? 0)
+        case "y": out += two((parts.year ?? 0) % 100)
+        case "b", "h": out += String(months[month].prefix(3))
+        case "B": out += months[month]
+        case "a": out += String(days[weekday].prefix(3))
+        case "A": out += days[weekday]
+        case "H": out += two(parts.hour)
+        case "I": out += two(((parts.hour ?? 0) + 11) % 12 + 1)
+        case "M": out += two(parts.minute)
+        case "S": out += two(parts.second)
+        case "p": out += (parts.hour ?? 0) < 12 ? "AM" : "PM"
+        case "j":
+            let day = calendar.ordinality(of: .day, in: .year, for: date) ?? 1
+            out += day < 10 ? "00\(day)" : day < 100 ? "0\(day)" : "\(day)"
+        case "w": out += String(weekday)
+        case "%": out += "%"
+        case "e":
+            let day = parts.day ?? 0
+            out += day < 10 ? " \(day)" : "\(day)"
+        default:
+            out += "%"
+            out.unicodeScalars.append(code)
+        }
+    }
+    return out
+}

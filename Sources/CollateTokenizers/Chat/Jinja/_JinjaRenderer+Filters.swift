@@ -1,0 +1,347 @@
+import Foundation
+
+extension _JinjaRenderer {
+    /// jinja2's built-in filters this interpreter does not implement: an error names them.
+    static let unsupportedFilters: Set<String> = [
+        "batch", "filesizeformat", "forceescape", "groupby", "pprint", "random", "slice", "striptags", "truncate",
+        "urlencode", "urlize", "wordwrap", "xmlattr",
+    ]
+
+    mutating func applyFilter(_ name: String, _ value: JinjaValue, _ arguments: _JinjaArguments, _ scope: _JinjaScope, line: Int) throws -> JinjaValue {
+        let (positional, keyword) = try evalArguments(arguments, scope)
+        return try filter(name, value, _JinjaCallArguments(function: name, positional: positional, keyword: keyword, line: line))
+    }
+
+    /// Applies a filter to a value with evaluated arguments.
+    func filter(_ name: String, _ value: JinjaValue, _ arguments: _JinjaCallArguments) throws -> JinjaValue {
+        let line = arguments.line
+        func requireString(_ value: JinjaValue) -> String { value.pythonString }
+        func undefinedError() -> _JinjaFailure {
+            _JinjaFailure(.undefined, "the \(name) filter was given an undefined value", line: line)
+        }
+        switch name {
+        case "default", "d":
+            let fallback = arguments.value(0, "default_value") ?? .string("")
+            let boolean = arguments.bool(1, "boolean", default: false)
+            if value.isUndefined || (boolean && !value.isTruthy) { return fallback }
+            return value
+        case "trim":
+            return .string(_pythonStrip(value.pythonString, chars: try arguments.string(0, "chars")))
+        case "tojson":
+            return .string(try _JinjaJSON.dumps(value, arguments))
+        case "length", "count":
+            switch value {
+            case .string(let text): return .int(text.unicodeScalars.count)
+            case .list(let items): return .int(items.count)
+            case .dict(let dict): return .int(dict.count)
+            case .undefined: return .int(0)
+            case .object(let object):
+                if case .namespace(let members) = object.kind { return .int(members.count) }
+                fallthrough
+            default: throw _JinjaFailure(.type, "object of type '\(value.typeName)' has no len()", line: line)
+            }
+        case "list":
+            return .list(try iterate(value, what: nil))
+        case "items":
+            switch value {
+            case .undefined: return .list([])
+            case .dict(let dict): return .list(zip(dict.keys, dict.values).map { .list([.string($0.0), $0.1]) })
+            default: throw _JinjaFailure(.type, "can only get item pairs from a mapping, not \(value.typeName)", line: line)
+            }
+        case "join":
+            let separator = try arguments.string(0, "d") ?? ""
+            var items = try iterate(value, what: nil)
+            if let attribute = arguments.value(1, "attribute") {
+                items = try items.map { try lookupPath($0, attribute, line: line) }
+            }
+            return .string(items.map(\.pythonString).joined(separator: separator))
+        case "upper": return .string(value.pythonString.uppercased())
+        case "lower": return .string(value.pythonString.lowercased())
+        case "title":
+            // jinja2: split on runs of `-`, whitespace and brackets; each piece's first character up, rest lowered.
+            var out = ""
+            var atWordStart = true
+            for scalar in value.pythonString.unicodeScalars {
+                if scalar == "-" || scalar._isPythonWhitespace || "({[<".unicodeScalars.contains(scalar) {
+                    out.unicodeScalars.append(scalar)
+                    atWordStart = true
+                } else {
+                    out += atWordStart ? String(scalar).uppercased() : String(scalar).lowercased()
+                    atWordStart = false
+                }
+            }
+            return .string(out)
+        case "capitalize": return .string(_pythonCapitalize(value.pythonString))
+        case "replace":
+            guard let old = try arguments.string(0, "old"), let new = try arguments.string(1, "new") else {
+                throw _JinjaFailure(.type, "replace filter needs old and new strings", line: line)
+            }
+            return .string(_pythonReplace(value.pythonString, old, new, count: try arguments.int(2, "count") ?? -1))
+        case "first", "last":
+            let items: [JinjaValue]
+            switch value {
+            case .undefined: return .undefined
+            default: items = try iterate(value, what: nil)
+            }
+            return (name == "first" ? items.first : items.last) ?? .undefined
+        case "select", "reject", "selectattr", "rejectattr":
+            return .list(try selectItems(value, name, arguments))
+        case "map":
+            let items = try iterate(value, what: nil)
+            if let attribute = arguments.keyword.first(where: { $0.0 == "attribute" })?.1 {
+                let fallback = arguments.keyword.first(where: { $0.0 == "default" })?.1
+                return .list(try items.map { item in
+                    let found = try lookupPath(item, attribute, line: line)
+                    if found.isUndefined, let fallback { return fallback }
+                    return found
+                })
+            }
+            guard case .string(let filterName)? = arguments.positional.first else {
+                throw _JinjaFailure(.type, "map filter needs a filter name or attribute=", line: line)
+            }
+            let rest = _JinjaCallArguments(
+                function: filterName, positional: Array(arguments.positional.dropFirst()), keyword: arguments.keyword, line: line)
+            return .list(try items.map { try filter(filterName, $0, rest) })
+        case "indent":
+            let widthValue = arguments.value(0, "width") ?? .int(4)
+            let indentation: String = if case .string(let text) = widthValue { text } else { String(repeating: " ", count: widthValue.integerIndex ?? 4) }
+            let first = arguments.bool(1, "first", default: false)
+            let blank = arguments.bool(2, "blank", default: false)
+            let lines = _pythonSplitLines(value.pythonString + "\n")
+            var out: String
+            if blank {
+                out = lines.joined(separator: "\n" + indentation)
+            } else {
+                out = lines.first ?? ""
+                if lines.count > 1 {
+                    out += "\n" + lines.dropFirst().map { $0.isEmpty ? $0 : indentation + $0 }.joined(separator: "\n")
+                }
+            }
+            if first { out = indentation + out }
+            return .string(out)
+        case "string", "safe":
+            return .string(value.pythonString)
+        case "e", "escape":
+            if value.isUndefined { return .string("") }
+            var out = ""
+            for scalar in value.pythonString.unicodeScalars {
+                switch scalar {
+                case "&": out += "&amp;"
+                case "<": out += "&lt;"
+                case ">": out += "&gt;"
+                case "\"": out += "&#34;"
+                case "'": out += "&#39;"
+                default: out.unicodeScalars.append(scalar)
+                }
+            }
+            return .string(out)
+        case "int":
+            let fallback = arguments.value(0, "default") ?? .int(0)
+            let base = try arguments.int(1, "base") ?? 10
+            switch value {
+            case .int: return value
+            case .bool(let flag): return .int(flag ? 1 : 0)
+            case .float(let number):
+                guard number.isFinite, let truncated = Int(exactly: number.rounded(.towardZero)) else { return fallback }
+                return .int(truncated)
+            case .string(let text):
+                let trimmed = _pythonStrip(text, chars: nil).replacingOccurrences(of: "_", with: "")
+                if let number = Int(trimmed, radix: base) { return .int(number) }
+                if let number = Double(trimmed), number.isFinite, let truncated = Int(exactly: number.rounded(.towardZero)) {
+                    return .int(truncated)
+                }
+                return fallback
+            default: return fallback
+            }
+        case "float":
+            let fallback = arguments.value(0, "default") ?? .float(0)
+            switch value {
+            case .float: return value
+            case .int(let number): return .float(Double(number))
+            case .bool(let flag): return .float(flag ? 1 : 0)
+            case .string(let text):
+                let trimmed = _pythonStrip(text, chars: nil).lowercased()
+                if let number = Double(trimmed) { return .float(number) }
+                return fallback
+            default: return fallback
+            }
+        case "abs":
+            switch value {
+            case .int(let number): return .int(abs(number))
+            case .float(let number): return .float(abs(number))
+            case .bool(let flag): return .int(flag ? 1 : 0)
+            default: throw _JinjaFailure(.type, "bad operand type for abs(): '\(value.typeName)'", line: line)
+            }
+        case "round":
+            let precision = try arguments.int(0, "precision") ?? 0
+            let method = try arguments.string(1, "method") ?? "common"
+            guard let number = value.numericValue?.doubleValue else {
+                throw _JinjaFailure(.type, "round filter needs a number, not \(value.typeName)", line: line)
+            }
+            if case .int = value, method == "common", precision >= 0 { return value }
+            let scale = Foundation.pow(10.0, Double(precision))
+            switch method {
+            case "common": return .float((number * scale).rounded(.toNearestOrEven) / scale)
+            case "ceil": return .float((number * scale).rounded(.up) / scale)
+            case "floor": return .float((number * scale).rounded(.down) / scale)
+            default: throw _JinjaFailure(.type, "method must be common, ceil or floor", line: line)
+            }
+        case "unique":
+            let caseSensitive = arguments.bool(0, "case_sensitive", default: false)
+            let attribute = arguments.value(1, "attribute")
+            var seen: [JinjaValue] = []
+            var out: [JinjaValue] = []
+            for item in try iterate(value, what: nil) {
+                var key = attribute == nil ? item : try lookupPath(item, attribute!, line: line)
+                if !caseSensitive, case .string(let text) = key { key = .string(text.lowercased()) }
+                if !seen.contains(key) {
+                    seen.append(key)
+                    out.append(item)
+                }
+            }
+            return .list(out)
+        case "sort":
+            let reverse = arguments.bool(0, "reverse", default: false)
+            let caseSensitive = arguments.bool(1, "case_sensitive", default: false)
+            let attribute = arguments.value(2, "attribute")
+            let items = try iterate(value, what: nil)
+            var keyed: [(JinjaValue, JinjaValue)] = []
+            for item in items {
+                var key = attribute == nil ? item : try lookupPath(item, attribute!, line: line)
+                if !caseSensitive, case .string(let text) = key { key = .string(text.lowercased()) }
+                keyed.append((key, item))
+            }
+            return .list(try stableSorted(keyed, reverse: reverse, line: line).map(\.1))
+        case "dictsort":
+            guard case .dict(let dict) = value else {
+                throw _JinjaFailure(.type, "dictsort filter needs a dictionary, not \(value.typeName)", line: line)
+            }
+            let caseSensitive = arguments.bool(0, "case_sensitive", default: false)
+            let by = try arguments.string(1, "by") ?? "key"
+            let reverse = arguments.bool(2, "reverse", default: false)
+            var keyed: [(JinjaValue, JinjaValue)] = []
+            for (key, member) in zip(dict.keys, dict.values) {
+                var sortKey = by == "value" ? member : .string(key)
+                if !caseSensitive, case .string(let text) = sortKey { sortKey = .string(text.lowercased()) }
+                keyed.append((sortKey, .list([.string(key), member])))
+            }
+            return .list(try stableSorted(keyed, reverse: reverse, line: line).map(\.1))
+        case "reverse":
+            switch value {
+            case .string(let text):
+                var out = ""
+                out.unicodeScalars.append(contentsOf: text.unicodeScalars.reversed())
+                return .string(out)
+            default: return .list(try iterate(value, what: nil).reversed())
+            }
+        case "wordcount":
+            var count = 0
+            var inWord = false
+            for scalar in value.pythonString.unicodeScalars {
+                let isWord = scalar.properties.isAlphabetic || scalar.properties.numericType != nil || scalar == "_"
+                if isWord && !inWord { count += 1 }
+                inWord = isWord
+            }
+            return .int(count)
+        case "center":
+            let width = try arguments.int(0, "width") ?? 80
+            return .string(_pythonJustify(value.pythonString, width: width, fill: " ", mode: "center"))
+        case "format":
+            let values: [JinjaValue] = arguments.positional
+            return .string(try _pythonPercentFormat(value.pythonString, values, line: line))
+        case "attr":
+            guard let attribute = try arguments.string(0, "name") else { return .undefined }
+            if case .dict = value { return _JinjaRenderer.dictMethods.contains(attribute) ? self.attribute(of: value, attribute) : .undefined }
+            return self.attribute(of: value, attribute)
+        case "sum":
+            var total: JinjaValue = arguments.value(1, "start") ?? .int(0)
+            for item in try iterate(value, what: nil) {
+                let element = try arguments.value(0, "attribute").map { try lookupPath(item, $0, line: line) } ?? item
+                total = try _JinjaRenderer.binary("+", total, element, line: line)
+            }
+            return total
+        case "max", "min":
+            let caseSensitive = arguments.bool(0, "case_sensitive", default: false)
+            let attribute = arguments.value(1, "attribute")
+            var best: (JinjaValue, JinjaValue)?
+            for item in try iterate(value, what: nil) {
+                var key = attribute == nil ? item : try lookupPath(item, attribute!, line: line)
+                if !caseSensitive, case .string(let text) = key { key = .string(text.lowercased()) }
+                if let current = best {
+                    guard let order = try _JinjaRenderer.ordering(key, current.0) else {
+                        throw _JinjaFailure(.type, "cannot compare \(key.typeName) with \(current.0.typeName)", line: line)
+                    }
+                    if (name == "max" && order > 0) || (name == "min" && order < 0) { best = (key, item) }
+                } else {
+                    best = (key, item)
+                }
+            }
+            return best?.1 ?? .undefined
+        default:
+            if _JinjaRenderer.unsupportedFilters.contains(name) {
+                throw _JinjaFailure(.unsupported, "the '\(name)' filter", line: line)
+            }
+            throw _JinjaFailure(.syntax, "no filter named '\(name)'", line: line)
+        }
+    }
+
+    /// `a.b.c` lookups for `attribute=` arguments (dotted paths; integer parts index lists).
+    func lookupPath(_ value: JinjaValue, _ path: JinjaValue, line: Int) throws -> JinjaValue {
+        if let index = path.integerIndex { return try item(of: value, .int(index), line: line) }
+        var current = value
+        for part in path.pythonString.split(separator: ".", omittingEmptySubsequences: false) {
+            let key = String(part)
+            if let index = Int(key) {
+                current = try item(of: current, .int(index), line: line)
+            } else {
+                current = try item(of: current, .string(key), line: line)
+            }
+        }
+        return current
+    }
+
+    private func stableSorted(_ keyed: [(JinjaValue, JinjaValue)], reverse: Bool, line: Int) throws -> [(JinjaValue, JinjaValue)] {
+        var failure: _JinjaFailure?
+        let indexed = keyed.enumerated().map { ($0.offset, $0.element) }
+        let sorted = indexed.sorted { left, right in
+            guard let order = try? _JinjaRenderer.ordering(left.1.0, right.1.0) else {
+                failure = _JinjaFailure(
+                    .type, "'<' not supported between instances of '\(left.1.0.typeName)' and '\(right.1.0.typeName)'", line: line)
+                return left.0 < right.0
+            }
+            if order == 0 { return left.0 < right.0 }
+            return reverse ? order > 0 : order < 0
+        }
+        if let failure { throw failure }
+        return sorted.map(\.1)
+    }
+
+    /// `select`/`reject` (by test) and `selectattr`/`rejectattr` (by an attribute and test).
+    private func selectItems(_ value: JinjaValue, _ name: String, _ arguments: _JinjaCallArguments) throws -> [JinjaValue] {
+        let line = arguments.line
+        let byAttribute = name.hasSuffix("attr")
+        let keep = name.hasPrefix("select")
+        var rest = arguments.positional[...]
+        var attribute: JinjaValue?
+        if byAttribute {
+            guard let first = rest.popFirst() else {
+                throw _JinjaFailure(.type, "\(name) needs an attribute name", line: line)
+            }
+            attribute = first
+        }
+        let testName: String? = if case .string(let text)? = rest.first { text } else { nil }
+        if testName != nil { rest = rest.dropFirst() }
+        var out: [JinjaValue] = []
+        for item in try iterate(value, what: nil) {
+            let subject = try attribute.map { try lookupPath(item, $0, line: line) } ?? item
+            let passes: Bool
+            if let testName {
+                passes = try applyTest(testName, subject, Array(rest), arguments.keyword, line: line)
+            } else {
+                passes = subject.isTruthy
+            }
+            if passes == keep { out.append(item) }
+        }
+        return out
+    }
+}

@@ -1,0 +1,251 @@
+import Foundation
+
+extension _JinjaRenderer {
+    /// Python's arithmetic: `+ - * / // % **` on ints, floats, strings and lists.
+    static func binary(_ op: String, _ lhs: JinjaValue, _ rhs: JinjaValue, line: Int) throws -> JinjaValue {
+        func typeError() -> _JinjaFailure {
+            _JinjaFailure(.type, "unsupported operand type(s) for \(op): '\(lhs.typeName)' and '\(rhs.typeName)'", line: line)
+        }
+        switch (op, lhs, rhs) {
+        case ("+", .string(let a), .string(let b)): return .string(a + b)
+        case ("+", .list(let a), .list(let b)): return .list(a + b)
+        case ("*", .string(let text), _), ("*", _, .string(let text)):
+            guard let times = (lhs.integerIndex != nil && rhs.integerIndex == nil ? lhs : rhs).integerIndex else { throw typeError() }
+            return .string(times > 0 ? String(repeating: text, count: times) : "")
+        case ("*", .list(let items), _), ("*", _, .list(let items)):
+            guard let times = (lhs.integerIndex != nil && rhs.integerIndex == nil ? lhs : rhs).integerIndex else { throw typeError() }
+            var out: [JinjaValue] = []
+            for _ in 0..<max(0, times) { out += items }
+            return .list(out)
+        case ("%", .string(let format), _):
+            let arguments: [JinjaValue] = if case .list(let items) = rhs { items } else { [rhs] }
+            return .string(try _pythonPercentFormat(format, arguments, line: line))
+        default:
+            break
+        }
+        guard let a = lhs.numericValue, let b = rhs.numericValue else { throw typeError() }
+        if case .int(let x) = a, case .int(let y) = b {
+            switch op {
+            case "+", "-", "*":
+                let (result, overflow) =
+                    op == "+" ? x.addingReportingOverflow(y) : op == "-" ? x.subtractingReportingOverflow(y) : x.multipliedReportingOverflow(by: y)
+                if overflow { throw _JinjaFailure(.unsupported, "integers beyond 64 bits", line: line) }
+                return .int(result)
+            case "/":
+                guard y != 0 else { throw _JinjaFailure(.type, "division by zero", line: line) }
+                return .float(Double(x) / Double(y))
+            case "//":
+                guard y != 0 else { throw _JinjaFailure(.type, "integer division or modulo by zero", line: line) }
+                var quotient = x / y
+                if (x % y != 0) && ((x < 0) != (y < 0)) { quotient -= 1 }
+                return .int(quotient)
+            case "%":
+                guard y != 0 else { throw _JinjaFailure(.type, "integer division or modulo by zero", line: line) }
+                var remainder = x % y
+                if remainder != 0 && ((remainder < 0) != (y < 0)) { remainder += y }
+                return .int(remainder)
+            case "**":
+                if y < 0 { return .float(Foundation.pow(Double(x), Double(y))) }
+                var result = 1
+                var overflow = false
+                for _ in 0..<y {
+                    (result, overflow) = result.multipliedReportingOverflow(by: x)
+                    if overflow { throw _JinjaFailure(.unsupported, "integers beyond 64 bits", line: line) }
+                    if result == 0 || result == 1 { break }
+                }
+                return .int(result)
+            default:
+                throw typeError()
+            }
+        }
+        let x = a.doubleValue
+        let y = b.doubleValue
+        switch op {
+        case "+": return .float(x + y)
+        case "-": return .float(x - y)
+        case "*": return .float(x * y)
+        case "/":
+            guard y != 0 else { throw _JinjaFailure(.type, "float division by zero", line: line) }
+            return .float(x / y)
+        case "//":
+            guard y != 0 else { throw _JinjaFailure(.type, "float floor division by zero", line: line) }
+            return .float((x / y).rounded(.down))
+        case "%":
+            guard y != 0 else { throw _JinjaFailure(.type, "float modulo", line: line) }
+            var remainder = fmod(x, y)
+            if remainder != 0 && ((remainder < 0) != (y < 0)) { remainder += y }
+            return .float(remainder)
+        case "**": return .float(Foundation.pow(x, y))
+        default: throw typeError()
+        }
+    }
+
+    /// One comparison of a chain: `== != < > <= >= in notin`.
+    static func compare(_ op: String, _ lhs: JinjaValue, _ rhs: JinjaValue, line: Int) throws -> Bool {
+        switch op {
+        case "==": return lhs == rhs
+        case "!=": return lhs != rhs
+        case "in": return try contains(rhs, lhs, line: line)
+        case "notin": return !(try contains(rhs, lhs, line: line))
+        default:
+            guard let order = try ordering(lhs, rhs) else {
+                throw _JinjaFailure(
+                    .type, "'\(op)' not supported between instances of '\(lhs.typeName)' and '\(rhs.typeName)'", line: line)
+            }
+            switch op {
+            case "<": return order < 0
+            case ">": return order > 0
+            case "<=": return order <= 0
+            default: return order >= 0
+            }
+        }
+    }
+
+    /// Python ordering of two values: numbers, strings by code point, lists element-wise.
+    static func ordering(_ lhs: JinjaValue, _ rhs: JinjaValue) throws -> Int? {
+        switch (lhs, rhs) {
+        case (.string(let a), .string(let b)):
+            return _compareScalars(a, b)
+        case (.list(let a), .list(let b)):
+            for (x, y) in zip(a, b) where x != y {
+                return try ordering(x, y)
+            }
+            return a.count < b.count ? -1 : a.count > b.count ? 1 : 0
+        default:
+            guard let a = lhs.numericValue, let b = rhs.numericValue else { return nil }
+            if case .int(let x) = a, case .int(let y) = b { return x < y ? -1 : x > y ? 1 : 0 }
+            let x = a.doubleValue
+            let y = b.doubleValue
+            return x < y ? -1 : x > y ? 1 : 0
+        }
+    }
+
+    /// Python's `needle in container`.
+    static func contains(_ container: JinjaValue, _ needle: JinjaValue, line: Int) throws -> Bool {
+        switch container {
+        case .string(let text):
+            guard case .string(let part) = needle else {
+                throw _JinjaFailure(.type, "'in <string>' requires string as left operand, not \(needle.typeName)", line: line)
+            }
+            return _scalarRange(of: part, in: text) != nil
+        case .list(let items): return items.contains(needle)
+        case .dict(let dict):
+            if case .string(let key) = needle { return dict[key] != nil }
+            return false
+        case .undefined: return false
+        case .object(let object):
+            if case .namespace(let members) = object.kind, case .string(let key) = needle { return members[key] != nil }
+            fallthrough
+        default:
+            throw _JinjaFailure(.type, "argument of type '\(container.typeName)' is not iterable", line: line)
+        }
+    }
+}
+
+/// Compares two strings by Unicode scalar values, as Python compares `str`.
+func _compareScalars(_ a: String, _ b: String) -> Int {
+    var left = a.unicodeScalars.makeIterator()
+    var right = b.unicodeScalars.makeIterator()
+    while true {
+        switch (left.next(), right.next()) {
+        case (nil, nil): return 0
+        case (nil, _): return -1
+        case (_, nil): return 1
+        case (let x?, let y?):
+            if x != y { return x.value < y.value ? -1 : 1 }
+        }
+    }
+}
+
+/// The scalar offset of the first occurrence of `needle` in `haystack` from `from`, or `nil`.
+func _scalarRange(of needle: String, in haystack: String, from: Int = 0) -> Int? {
+    let hay = Array(haystack.unicodeScalars)
+    let pattern = Array(needle.unicodeScalars)
+    return _scalarFind(pattern, in: hay, from: from)
+}
+
+func _scalarFind(_ pattern: [Unicode.Scalar], in hay: [Unicode.Scalar], from: Int = 0) -> Int? {
+    if pattern.isEmpty { return from <= hay.count ? from : nil }
+    guard hay.count >= pattern.count else { return nil }
+    var index = max(0, from)
+    let last = hay.count - pattern.count
+    while index <= last {
+        if hay[index] == pattern[0] {
+            var matched = true
+            for offset in 1..<pattern.count where hay[index + offset] != pattern[offset] {
+                matched = false
+                break
+            }
+            if matched { return index }
+        }
+        index += 1
+    }
+    return nil
+}
+
+/// Python's `format % arguments` for `%s %r %d %i %f %%` (flags and width for numbers).
+func _pythonPercentFormat(_ format: String, _ arguments: [JinjaValue], line: Int) throws -> String {
+    var out = ""
+    var remaining = arguments[...]
+    var scalars = format.unicodeScalars.makeIterator()
+    while let scalar = scalars.next() {
+        guard scalar == "%" else {
+            out.unicodeScalars.append(scalar)
+            continue
+        }
+        var spec = ""
+        var conversion: Unicode.Scalar?
+        while let next = scalars.next() {
+            if "sdifr%".unicodeScalars.contains(next) {
+                conversion = next
+                break
+            }
+            spec.unicodeScalars.append(next)
+        }
+        guard let conversion else {
+            throw _JinjaFailure(.unsupported, "the % format '%\(spec)'", line: line)
+        }
+        if conversion == "%" {
+            out += "%"
+            continue
+        }
+        guard let argument = remaining.popFirst() else {
+            throw _JinjaFailure(.type, "not enough arguments for format string", line: line)
+        }
+        switch conversion {
+        case "s": out += argument.pythonString
+        case "r": out += argument.pythonRepr
+        case "d", "i":
+            guard let number = argument.numericValue else {
+                throw _JinjaFailure(.type, "%d format: a real number is required, not \(argument.typeName)", line: line)
+            }
+            let value = if case .int(let int) = number { int } else { Int(number.doubleValue.rounded(.towardZero)) }
+            out += _padNumber(String(value), spec)
+        default:
+            guard let number = argument.numericValue else {
+                throw _JinjaFailure(.type, "must be real number, not \(argument.typeName)", line: line)
+            }
+            var precision = 6
+            var width = spec
+            if let dot = spec.firstIndex(of: ".") {
+                precision = Int(spec[spec.index(after: dot)...]) ?? 6
+                width = String(spec[..<dot])
+            }
+            out += _padNumber(String(format: "%.\(precision)f", number.doubleValue), width)
+        }
+    }
+    if !remaining.isEmpty { throw _JinjaFailure(.type, "not all arguments converted during string formatting", line: line) }
+    return out
+}
+
+private func _padNumber(_ digits: String, _ spec: String) -> String {
+    guard !spec.isEmpty else { return digits }
+    let zero = spec.hasPrefix("0")
+    let width = Int(spec) ?? 0
+    guard digits.count < width else { return digits }
+    if zero {
+        if digits.hasPrefix("-") { return "-" + String(repeating: "0", count: width - digits.count) + digits.dropFirst() }
+        return String(repeating: "0", count: width - digits.count) + digits
+    }
+    return String(repeating: " ", count: width - digits.count) + digits
+}

@@ -1,0 +1,102 @@
+extension _JinjaRenderer {
+    /// Applies a Jinja test (`is defined`, `is divisibleby 3`, ...).
+    func applyTest(_ name: String, _ value: JinjaValue, _ positional: [JinjaValue], _ keyword: [(String, JinjaValue)], line: Int) throws -> Bool {
+        let arguments = _JinjaCallArguments(function: name, positional: positional, keyword: keyword, line: line)
+        func other() throws -> JinjaValue {
+            guard let value = arguments.value(0, "other") else {
+                throw _JinjaFailure(.type, "the '\(name)' test needs an argument", line: line)
+            }
+            return value
+        }
+        switch name {
+        case "defined": return !value.isUndefined
+        case "undefined": return value.isUndefined
+        case "none": if case .none = value { return true } else { return false }
+        case "string": if case .string = value { return true } else { return false }
+        case "number":
+            switch value {
+            case .int, .float, .bool: return true
+            default: return false
+            }
+        case "integer": if case .int = value { return true } else { return false }
+        case "float": if case .float = value { return true } else { return false }
+        case "boolean": if case .bool = value { return true } else { return false }
+        case "true": if case .bool(true) = value { return true } else { return false }
+        case "false": if case .bool(false) = value { return true } else { return false }
+        case "mapping": if case .dict = value { return true } else { return false }
+        case "iterable":
+            switch value {
+            case .string, .list, .dict, .undefined: return true
+            case .object(let object): if case .namespace = object.kind { return true } else { return false }
+            default: return false
+            }
+        case "sequence":
+            switch value {
+            case .string, .list, .dict, .undefined: return true
+            default: return false
+            }
+        case "callable": return value.isCallable
+        case "odd", "even":
+            guard let number = value.integerIndex else {
+                throw _JinjaFailure(.type, "the '\(name)' test needs an integer, not \(value.typeName)", line: line)
+            }
+            return (number % 2 != 0) == (name == "odd")
+        case "divisibleby":
+            guard let number = value.integerIndex, let divisor = try other().integerIndex else {
+                throw _JinjaFailure(.type, "the 'divisibleby' test needs integers", line: line)
+            }
+            guard divisor != 0 else { throw _JinjaFailure(.type, "integer division or modulo by zero", line: line) }
+            return number % divisor == 0
+        case "eq", "equalto", "==": return value == (try other())
+        case "ne", "!=": return value != (try other())
+        case "lt", "lessthan", "<": return try _JinjaRenderer.compare("<", value, try other(), line: line)
+        case "le", "<=": return try _JinjaRenderer.compare("<=", value, try other(), line: line)
+        case "gt", "greaterthan", ">": return try _JinjaRenderer.compare(">", value, try other(), line: line)
+        case "ge", ">=": return try _JinjaRenderer.compare(">=", value, try other(), line: line)
+        case "in":
+            guard let container = arguments.value(0, "seq") else {
+                throw _JinjaFailure(.type, "the 'in' test needs a container", line: line)
+            }
+            return try _JinjaRenderer.contains(container, value, line: line)
+        case "sameas":
+            let target = try other()
+            switch (value, target) {
+            case (.object(let a), .object(let b)): return a === b
+            case (.none, .none), (.undefined, .undefined): return true
+            case (.bool(let a), .bool(let b)): return a == b
+            case (.int(let a), .int(let b)): return a == b && (-5...256).contains(a)
+            default: return false
+            }
+        case "lower":
+            guard case .string(let text) = value else { return false }
+            let cased = text.unicodeScalars.filter { $0.properties.isCased }
+            return !cased.isEmpty && cased.allSatisfy { $0.properties.isLowercase }
+        case "upper":
+            guard case .string(let text) = value else { return false }
+            let cased = text.unicodeScalars.filter { $0.properties.isCased }
+            return !cased.isEmpty && cased.allSatisfy { $0.properties.isUppercase }
+        case "escaped": return false
+        case "filter":
+            guard case .string(let filterName) = try other() else { return false }
+            return _JinjaRenderer.knownFilters.contains(filterName)
+        case "test":
+            guard case .string(let testName) = try other() else { return false }
+            return _JinjaRenderer.knownTests.contains(testName)
+        default:
+            throw _JinjaFailure(.syntax, "no test named '\(name)'", line: line)
+        }
+    }
+
+    static let knownTests: Set<String> = [
+        "defined", "undefined", "none", "string", "number", "integer", "float", "boolean", "true", "false", "mapping",
+        "iterable", "sequence", "callable", "odd", "even", "divisibleby", "eq", "equalto", "==", "ne", "!=", "lt", "lessthan",
+        "<", "le", "<=", "gt", "greaterthan", ">", "ge", ">=", "in", "sameas", "lower", "upper", "escaped", "filter", "test",
+    ]
+
+    static let knownFilters: Set<String> = unsupportedFilters.union([
+        "default", "d", "trim", "tojson", "length", "count", "list", "items", "join", "upper", "lower", "title", "capitalize",
+        "replace", "first", "last", "select", "reject", "selectattr", "rejectattr", "map", "indent", "string", "safe", "e",
+        "escape", "int", "float", "abs", "round", "unique", "sort", "dictsort", "reverse", "wordcount", "center", "format",
+        "attr", "sum", "max", "min",
+    ])
+}

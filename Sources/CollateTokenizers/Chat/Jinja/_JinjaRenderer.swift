@@ -1,0 +1,503 @@
+import Foundation
+
+/// Walks a parsed template and writes its text, tracking which message each part came from.
+struct _JinjaRenderer {
+    enum Flow {
+        case normal, breakLoop, continueLoop
+    }
+
+    let now: Date
+    private var text = ""
+    private var scalarCount = 0
+    private var captures: [String] = []
+    private var segments: [JinjaSegment] = []
+    private var generations: [JinjaGenerationSpan] = []
+    private var currentMessage: Int?
+    var depth = 0
+
+    /// Deepest macro recursion allowed before the render stops with an error (no stack overflow).
+    static let maximumDepth = 200
+
+    init(now: Date) {
+        self.now = now
+    }
+
+    static let globalNames: Set<String> = ["range", "namespace", "dict", "raise_exception", "strftime_now"]
+
+    mutating func render(_ body: [_JinjaStatement], context: [String: JinjaValue]) throws -> JinjaRendering {
+        var globals: [String: JinjaValue] = [:]
+        for name in _JinjaRenderer.globalNames { globals[name] = .makeObject(.function(name)) }
+        var variables = context
+        if case .list(var messages) = context["messages"] {
+            for index in messages.indices {
+                if case .dict(var message) = messages[index] {
+                    message.messageIndex = index
+                    messages[index] = .dict(message)
+                }
+            }
+            variables["messages"] = .list(messages)
+        }
+        let root = _JinjaScope(parent: _JinjaScope(parent: nil, variables: globals), variables: variables)
+        let flow = try execute(body, root)
+        if flow != .normal {
+            throw _JinjaFailure(.syntax, "`{% break %}` or `{% continue %}` outside a loop")
+        }
+        return JinjaRendering(text: text, scalarCount: scalarCount, segments: segments, generations: generations)
+    }
+
+    // MARK: - Output
+
+    mutating func write(_ piece: String) {
+        if !captures.isEmpty {
+            captures[captures.count - 1] += piece
+            return
+        }
+        let count = piece.unicodeScalars.count
+        guard count > 0 else { return }
+        text += piece
+        let start = scalarCount
+        scalarCount += count
+        if let last = segments.last, last.messageIndex == currentMessage {
+            segments[segments.count - 1].range = last.range.lowerBound..<scalarCount
+        } else {
+            segments.append(JinjaSegment(range: start..<scalarCount, messageIndex: currentMessage))
+        }
+    }
+
+    mutating func capture(_ body: [_JinjaStatement], _ scope: _JinjaScope) throws -> String {
+        captures.append("")
+        defer { captures.removeLast() }
+        _ = try execute(body, scope)
+        return captures[captures.count - 1]
+    }
+
+    // MARK: - Statements
+
+    mutating func execute(_ statements: [_JinjaStatement], _ scope: _JinjaScope) throws -> Flow {
+        for statement in statements {
+            let flow: Flow
+            do {
+                flow = try execute(statement, scope)
+            } catch var failure as _JinjaFailure {
+                if failure.line == nil { failure.line = statement.line }
+                throw failure
+            }
+            if flow != .normal { return flow }
+        }
+        return .normal
+    }
+
+    private mutating func execute(_ statement: _JinjaStatement, _ scope: _JinjaScope) throws -> Flow {
+        switch statement.kind {
+        case .text(let piece):
+            write(piece)
+        case .output(let expr):
+            let value = try eval(expr, scope)
+            switch value {
+            case .string(let piece): write(piece)
+            case .undefined: break
+            default: write(value.pythonString)
+            }
+        case .ifChain(let branches, let otherwise):
+            for (condition, body) in branches where try eval(condition, scope).isTruthy {
+                return try execute(body, scope)
+            }
+            return try execute(otherwise, scope)
+        case .forLoop(let target, let iterable, let condition, let body, let otherwise):
+            return try executeFor(target: target, iterable: iterable, condition: condition, body: body, otherwise: otherwise, scope)
+        case .set(let target, let expr):
+            try assign(target, try eval(expr, scope), scope, line: statement.line)
+        case .setBlock(let target, let filters, let body):
+            var value = JinjaValue.string(try capture(body, scope))
+            for (name, arguments, line) in filters {
+                value = try applyFilter(name, value, arguments, scope, line: line)
+            }
+            try assign(target, value, scope, line: statement.line)
+        case .macro(let name, let parameters, let body):
+            scope.variables[name] = .makeObject(.macro(_JinjaMacro(name: name, parameters: parameters, body: body, closure: scope)))
+        case .callBlock(let call, let parameters, let body):
+            guard case .call(let callee, let arguments) = call.kind else { return .normal }
+            let caller = JinjaValue.makeObject(
+                .macro(_JinjaMacro(name: "caller", parameters: parameters, body: body, closure: scope)))
+            let function = try eval(callee, scope)
+            let (positional, keyword) = try evalArguments(arguments, scope)
+            let result = try callValue(function, positional, keyword, caller: caller, line: call.line)
+            write(result.pythonString)
+        case .filterBlock(let filters, let body):
+            var value = JinjaValue.string(try capture(body, scope))
+            for (name, arguments, line) in filters {
+                value = try applyFilter(name, value, arguments, scope, line: line)
+            }
+            write(value.pythonString)
+        case .with(let assignments, let body):
+            let inner = _JinjaScope(parent: scope)
+            for (target, expr) in assignments {
+                try assign(target, try eval(expr, scope), inner, line: statement.line)
+            }
+            return try execute(body, inner)
+        case .generation(let body):
+            let generated = try capture(body, scope)
+            let start = scalarCount
+            generations.append(JinjaGenerationSpan(range: start..<(start + generated.unicodeScalars.count), messageIndex: currentMessage))
+            write(generated)
+        case .breakLoop:
+            return .breakLoop
+        case .continueLoop:
+            return .continueLoop
+        }
+        return .normal
+    }
+
+    private mutating func executeFor(
+        target: _JinjaTarget, iterable: _JinjaExpr, condition: _JinjaExpr?, body: [_JinjaStatement],
+        otherwise: [_JinjaStatement], _ scope: _JinjaScope
+    ) throws -> Flow {
+        var items = try iterate(try eval(iterable, scope), what: iterable)
+        let loopScope = _JinjaScope(parent: scope)
+        if let condition {
+            var kept: [JinjaValue] = []
+            for item in items {
+                try assign(target, item, loopScope, line: iterable.line)
+                if try eval(condition, loopScope).isTruthy { kept.append(item) }
+            }
+            items = kept
+        }
+        if items.isEmpty {
+            return try execute(otherwise, scope)
+        }
+        let loop = JinjaObject(.loop(_JinjaLoop(items: items, index0: 0)))
+        let savedMessage = currentMessage
+        defer { currentMessage = savedMessage }
+        for (index, item) in items.enumerated() {
+            // jinja2 gives every iteration fresh locals: a name set in the body is read from
+            // the enclosing scope again at the start of the next iteration.
+            let iterationScope = _JinjaScope(parent: scope)
+            loop.kind = .loop(_JinjaLoop(items: items, index0: index))
+            try assign(target, item, iterationScope, line: iterable.line)
+            iterationScope.variables["loop"] = .object(loop)
+            if case .dict(let dict) = item, let message = dict.messageIndex {
+                currentMessage = message
+            } else {
+                currentMessage = savedMessage
+            }
+            if try execute(body, iterationScope) == .breakLoop { break }
+        }
+        return .normal
+    }
+
+    mutating func assign(_ target: _JinjaTarget, _ value: JinjaValue, _ scope: _JinjaScope, line: Int) throws {
+        switch target {
+        case .name(let name):
+            scope.variables[name] = value
+        case .tuple(let targets):
+            let items = try iterate(value, what: nil)
+            guard items.count == targets.count else {
+                throw _JinjaFailure(
+                    .type, items.count > targets.count
+                        ? "too many values to unpack (expected \(targets.count))"
+                        : "not enough values to unpack (expected \(targets.count), got \(items.count))", line: line)
+            }
+            for (inner, item) in zip(targets, items) { try assign(inner, item, scope, line: line) }
+        case .attribute(let name, let attribute):
+            guard case .object(let object) = scope.lookup(name) ?? .undefined, case .namespace(var members) = object.kind else {
+                throw _JinjaFailure(.type, "cannot assign attribute on non-namespace object '\(name)'", line: line)
+            }
+            if attribute.hasPrefix("_") {
+                throw _JinjaFailure(
+                    .security, "chat templates cannot store underscore-prefixed attributes on a namespace, but got '\(attribute)'", line: line)
+            }
+            members[attribute] = value
+            object.kind = .namespace(members)
+        }
+    }
+
+    /// The elements a `for` loop visits: list items, dict keys, string characters; undefined is empty.
+    func iterate(_ value: JinjaValue, what: _JinjaExpr?) throws -> [JinjaValue] {
+        switch value {
+        case .list(let items): return items
+        case .dict(let dict): return dict.keys.map { .string($0) }
+        case .string(let text): return text.unicodeScalars.map { .string(String($0)) }
+        case .undefined: return []
+        case .object(let object):
+            if case .namespace(let members) = object.kind { return members.keys.map { .string($0) } }
+            fallthrough
+        default:
+            throw _JinjaFailure(.type, "'\(value.typeName)' object is not iterable", line: what?.line)
+        }
+    }
+
+    // MARK: - Expressions
+
+    mutating func eval(_ expr: _JinjaExpr, _ scope: _JinjaScope) throws -> JinjaValue {
+        switch expr.kind {
+        case .literal(let value):
+            return value
+        case .name(let name):
+            return scope.lookup(name) ?? .undefined
+        case .list(let items), .tuple(let items):
+            var values: [JinjaValue] = []
+            values.reserveCapacity(items.count)
+            for item in items { values.append(try eval(item, scope)) }
+            return .list(values)
+        case .dict(let pairs):
+            var dict = JinjaDict()
+            for (keyExpr, valueExpr) in pairs {
+                let key = try eval(keyExpr, scope)
+                guard case .string(let name) = key else {
+                    throw _JinjaFailure(.unsupported, "dictionary keys other than strings (got \(key.pythonRepr))", line: keyExpr.line)
+                }
+                dict[name] = try eval(valueExpr, scope)
+            }
+            return .dict(dict)
+        case .attribute(let base, let name):
+            let object = try eval(base, scope)
+            if case .undefined = object { throw undefinedFailure(base) }
+            return attribute(of: object, name)
+        case .item(let base, let keyExpr):
+            let object = try eval(base, scope)
+            if case .undefined = object { throw undefinedFailure(base) }
+            return try item(of: object, try eval(keyExpr, scope), line: expr.line)
+        case .slice(let base, let start, let stop, let step):
+            let object = try eval(base, scope)
+            if case .undefined = object { throw undefinedFailure(base) }
+            let startValue = try start.map { try eval($0, scope) } ?? JinjaValue.none
+            let stopValue = try stop.map { try eval($0, scope) } ?? JinjaValue.none
+            let stepValue = try step.map { try eval($0, scope) } ?? JinjaValue.none
+            return try slice(object, startValue, stopValue, stepValue, line: expr.line)
+        case .call(let callee, let arguments):
+            if case .attribute(let base, let name) = callee.kind {
+                let receiver = try eval(base, scope)
+                if case .undefined = receiver { throw undefinedFailure(base) }
+                if _JinjaRenderer.hasMethod(receiver, name) {
+                    let (positional, keyword) = try evalArguments(arguments, scope)
+                    return try callMethod(receiver, name, positional, keyword, line: expr.line)
+                }
+                let function = attribute(of: receiver, name)
+                if case .undefined = function { throw undefinedFailure(callee) }
+                let (positional, keyword) = try evalArguments(arguments, scope)
+                return try callValue(function, positional, keyword, caller: nil, line: expr.line)
+            }
+            let function = try eval(callee, scope)
+            if case .undefined = function { throw undefinedFailure(callee) }
+            let (positional, keyword) = try evalArguments(arguments, scope)
+            return try callValue(function, positional, keyword, caller: nil, line: expr.line)
+        case .filter(let base, let name, let arguments):
+            return try applyFilter(name, try eval(base, scope), arguments, scope, line: expr.line)
+        case .test(let base, let name, let arguments, let negated):
+            let value = try eval(base, scope)
+            let (positional, keyword) = try evalArguments(arguments, scope)
+            let result = try applyTest(name, value, positional, keyword, line: expr.line)
+            return .bool(negated ? !result : result)
+        case .negate(let operand):
+            let value = try eval(operand, scope)
+            switch value {
+            case .int(let number): return .int(-number)
+            case .float(let number): return .float(-number)
+            case .bool(let flag): return .int(flag ? -1 : 0)
+            case .undefined: throw undefinedFailure(operand)
+            default: throw _JinjaFailure(.type, "bad operand type for unary -: '\(value.typeName)'", line: expr.line)
+            }
+        case .plus(let operand):
+            let value = try eval(operand, scope)
+            switch value {
+            case .int, .float: return value
+            case .bool(let flag): return .int(flag ? 1 : 0)
+            case .undefined: throw undefinedFailure(operand)
+            default: throw _JinjaFailure(.type, "bad operand type for unary +: '\(value.typeName)'", line: expr.line)
+            }
+        case .not(let operand):
+            return .bool(!(try eval(operand, scope).isTruthy))
+        case .and(let left, let right):
+            let value = try eval(left, scope)
+            return value.isTruthy ? try eval(right, scope) : value
+        case .or(let left, let right):
+            let value = try eval(left, scope)
+            return value.isTruthy ? value : try eval(right, scope)
+        case .binary(let op, let left, let right):
+            let lhs = try eval(left, scope)
+            let rhs = try eval(right, scope)
+            if op == "~" { return .string(lhs.pythonString + rhs.pythonString) }
+            if case .undefined = lhs { throw undefinedFailure(left) }
+            if case .undefined = rhs { throw undefinedFailure(right) }
+            return try _JinjaRenderer.binary(op, lhs, rhs, line: expr.line)
+        case .compare(let first, let operations):
+            var lhs = try eval(first, scope)
+            for (op, rightExpr) in operations {
+                let rhs = try eval(rightExpr, scope)
+                guard try _JinjaRenderer.compare(op, lhs, rhs, line: expr.line) else { return .bool(false) }
+                lhs = rhs
+            }
+            return .bool(true)
+        case .conditional(let test, let then, let otherwise):
+            if try eval(test, scope).isTruthy { return try eval(then, scope) }
+            return try otherwise.map { try eval($0, scope) } ?? .undefined
+        }
+    }
+
+    mutating func evalArguments(_ arguments: _JinjaArguments, _ scope: _JinjaScope) throws -> ([JinjaValue], [(String, JinjaValue)]) {
+        var positional: [JinjaValue] = []
+        positional.reserveCapacity(arguments.positional.count)
+        for argument in arguments.positional { positional.append(try eval(argument, scope)) }
+        var keyword: [(String, JinjaValue)] = []
+        for (name, argument) in arguments.keyword { keyword.append((name, try eval(argument, scope))) }
+        return (positional, keyword)
+    }
+
+    func undefinedFailure(_ expr: _JinjaExpr) -> _JinjaFailure {
+        _JinjaFailure(.undefined, "'\(_JinjaRenderer.describe(expr))' is undefined", line: expr.line)
+    }
+
+    static func describe(_ expr: _JinjaExpr) -> String {
+        switch expr.kind {
+        case .name(let name): name
+        case .attribute(let base, let name): describe(base) + "." + name
+        case .item(let base, let key):
+            if case .literal(let value) = key.kind { describe(base) + "[" + value.pythonRepr + "]" } else { describe(base) + "[...]" }
+        case .call(let callee, _): describe(callee) + "(...)"
+        case .filter(let base, let name, _): describe(base) + "|" + name
+        case .literal(let value): value.pythonRepr
+        default: "expression"
+        }
+    }
+
+    // MARK: - Attributes, items, slices
+
+    /// jinja2's `getattr`: a Python attribute (a method) first, then an item.
+    func attribute(of object: JinjaValue, _ name: String) -> JinjaValue {
+        switch object {
+        case .dict(let dict):
+            if _JinjaRenderer.dictMethods.contains(name) { return .makeObject(.method(object, name)) }
+            return dict[name] ?? .undefined
+        case .string:
+            return _JinjaRenderer.stringMethods.contains(name) ? .makeObject(.method(object, name)) : .undefined
+        case .list:
+            return _JinjaRenderer.listMethods.contains(name) ? .makeObject(.method(object, name)) : .undefined
+        case .object(let handle):
+            switch handle.kind {
+            case .namespace(let members): return members[name] ?? .undefined
+            case .loop(let loop): return loopAttribute(loop, name, handle)
+            default: return .undefined
+            }
+        default:
+            return .undefined
+        }
+    }
+
+    private func loopAttribute(_ loop: _JinjaLoop, _ name: String, _ handle: JinjaObject) -> JinjaValue {
+        let count = loop.items.count
+        switch name {
+        case "index": return .int(loop.index0 + 1)
+        case "index0": return .int(loop.index0)
+        case "revindex": return .int(count - loop.index0)
+        case "revindex0": return .int(count - loop.index0 - 1)
+        case "first": return .bool(loop.index0 == 0)
+        case "last": return .bool(loop.index0 == count - 1)
+        case "length": return .int(count)
+        case "depth": return .int(1)
+        case "depth0": return .int(0)
+        case "previtem": return loop.index0 > 0 ? loop.items[loop.index0 - 1] : .undefined
+        case "nextitem": return loop.index0 + 1 < count ? loop.items[loop.index0 + 1] : .undefined
+        case "cycle": return .makeObject(.method(.object(handle), "cycle"))
+        default: return .undefined
+        }
+    }
+
+    /// jinja2's `getitem`: an item first, then a Python attribute.
+    func item(of object: JinjaValue, _ key: JinjaValue, line: Int) throws -> JinjaValue {
+        switch (object, key) {
+        case (.dict(let dict), .string(let name)):
+            if let value = dict[name] { return value }
+            return attribute(of: object, name)
+        case (.list(let items), _):
+            guard let index = key.integerIndex else {
+                if case .string(let name) = key { return attribute(of: object, name) }
+                return .undefined
+            }
+            let resolved = index < 0 ? index + items.count : index
+            return items.indices.contains(resolved) ? items[resolved] : .undefined
+        case (.string(let text), _):
+            guard let index = key.integerIndex else {
+                if case .string(let name) = key { return attribute(of: object, name) }
+                return .undefined
+            }
+            let scalars = text.unicodeScalars
+            let count = scalars.count
+            let resolved = index < 0 ? index + count : index
+            guard resolved >= 0 && resolved < count else { return .undefined }
+            return .string(String(scalars[scalars.index(scalars.startIndex, offsetBy: resolved)]))
+        case (_, .string(let name)):
+            return attribute(of: object, name)
+        default:
+            return .undefined
+        }
+    }
+
+    func slice(_ object: JinjaValue, _ start: JinjaValue, _ stop: JinjaValue, _ step: JinjaValue, line: Int) throws -> JinjaValue {
+        func bound(_ value: JinjaValue) throws -> Int? {
+            switch value {
+            case .none: return nil
+            default:
+                guard let number = value.integerIndex else {
+                    throw _JinjaFailure(.type, "slice indices must be integers or None", line: line)
+                }
+                return number
+            }
+        }
+        let stepValue = try bound(step) ?? 1
+        guard stepValue != 0 else { throw _JinjaFailure(.type, "slice step cannot be zero", line: line) }
+        switch object {
+        case .list(let items):
+            let indices = _pythonSliceIndices(count: items.count, start: try bound(start), stop: try bound(stop), step: stepValue)
+            return .list(indices.map { items[$0] })
+        case .string(let text):
+            let scalars = Array(text.unicodeScalars)
+            let indices = _pythonSliceIndices(count: scalars.count, start: try bound(start), stop: try bound(stop), step: stepValue)
+            var out = ""
+            out.unicodeScalars.append(contentsOf: indices.map { scalars[$0] })
+            return .string(out)
+        default:
+            return .undefined
+        }
+    }
+}
+
+extension JinjaValue {
+    /// An int (or bool) usable as an index.
+    var integerIndex: Int? {
+        switch self {
+        case .int(let number): number
+        case .bool(let flag): flag ? 1 : 0
+        default: nil
+        }
+    }
+}
+
+/// The indices Python's `seq[start:stop:step]` visits.
+func _pythonSliceIndices(count: Int, start: Int?, stop: Int?, step: Int) -> [Int] {
+    var indices: [Int] = []
+    if step > 0 {
+        var lower = start ?? 0
+        var upper = stop ?? count
+        if lower < 0 { lower = max(0, lower + count) }
+        if upper < 0 { upper = max(0, upper + count) }
+        lower = min(lower, count)
+        upper = min(upper, count)
+        var index = lower
+        while index < upper {
+            indices.append(index)
+            index += step
+        }
+    } else {
+        var lower = start ?? (count - 1)
+        var upper = stop ?? -count - 1
+        if lower < 0 { lower += count }
+        lower = min(lower, count - 1)
+        if let stop, stop < 0 { upper = max(-1, stop + count) } else if stop == nil { upper = -1 } else { upper = min(upper, count - 1) }
+        var index = lower
+        while index > upper && index >= 0 {
+            indices.append(index)
+            index += step
+        }
+    }
+    return indices
+}
