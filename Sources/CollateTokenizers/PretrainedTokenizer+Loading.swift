@@ -70,6 +70,35 @@ extension PretrainedTokenizer {
         try self.init(data: data, file: file.path, specialTokens: special)
     }
 
+    /// The JSON document with every raw U+FEFF (UTF-8 `EF BB BF`) written as the escape
+    /// `\uFEFF`, and a leading byte order mark dropped.
+    ///
+    /// Foundation's `JSONSerialization` drops a U+FEFF at the start of every string value
+    /// (taking it for a byte order mark), so the SentencePiece piece `"\u{FEFF}"` became `""`
+    /// and was never matched: byte-fallback pieces came out instead of its id. Outside
+    /// strings the bytes cannot occur in valid JSON, and an escape survives parsing.
+    static func escapingByteOrderMarks(_ data: Data) -> Data {
+        var bytes = [UInt8](data)
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        guard bytes.count >= 3, bytes.indices.dropLast(2).contains(where: {
+            bytes[$0] == 0xEF && bytes[$0 + 1] == 0xBB && bytes[$0 + 2] == 0xBF
+        }) else { return Data(bytes) }
+        var result: [UInt8] = []
+        result.reserveCapacity(bytes.count + 64)
+        var index = 0
+        let escape = Array("\\uFEFF".utf8)
+        while index < bytes.count {
+            if index + 2 < bytes.count, bytes[index] == 0xEF, bytes[index + 1] == 0xBB, bytes[index + 2] == 0xBF {
+                result.append(contentsOf: escape)
+                index += 3
+            } else {
+                result.append(bytes[index])
+                index += 1
+            }
+        }
+        return Data(result)
+    }
+
     /// Reads the special-token names of a `tokenizer_config.json` or
     /// `special_tokens_map.json` (each a string, or an object with `content`).
     static func specialTokens(fromConfig data: Data, file: String) throws -> SpecialTokens {
@@ -100,21 +129,12 @@ extension PretrainedTokenizer {
     ///   - specialTokens: Special-token names (from `tokenizer_config.json`).
     /// - Throws: ``TokenizerJSONError`` naming the JSON path at fault.
     public init(data: Data, file: String = "tokenizer.json", specialTokens: SpecialTokens = SpecialTokens()) throws {
-        let root = try _JSONValue.parse(data, file: file)
+        let root = try _JSONValue.parse(Self.escapingByteOrderMarks(data), file: file)
         _ = try root.object()
 
-        for key in ["truncation", "padding"] {
-            if let value = try root.optionalMember(key) {
-                throw TokenizerJSONError.invalidValue(
-                    path: value.path, value: "non-null",
-                    reason: "truncation and padding belong to the collator in Collate; set \(key) to null")
-            }
-        }
-
-        let modelJSON = try root.member("model")
-        let modelType = try modelJSON.optionalString("type") ?? "BPE"
-        guard modelType == "BPE" else { throw modelJSON.unsupported(modelType) }
-        let model = try _BPE(json: modelJSON)
+        let truncation = try root.optionalMember("truncation").map(Truncation.parse)
+        let padding = try root.optionalMember("padding").map(Padding.parse)
+        let model = try _Model.parse(try root.member("model"))
 
         let normalizer = try root.optionalMember("normalizer").map(_Normalizer.parse)
         let preTokenizer = try root.optionalMember("pre_tokenizer").map(_PreTokenizer.parse)
@@ -142,15 +162,17 @@ extension PretrainedTokenizer {
         self.init(
             model: model, normalizer: normalizer, preTokenizer: preTokenizer,
             postProcessor: postProcessor, decoder: decoder, addedTokens: added,
-            specialTokens: specialTokens)
+            specialTokens: specialTokens, truncation: truncation, padding: padding)
     }
 
     init(
-        model: _BPE, normalizer: _Normalizer?, preTokenizer: _PreTokenizer?,
+        model: _Model, normalizer: _Normalizer?, preTokenizer: _PreTokenizer?,
         postProcessor: _PostProcessor?, decoder: _Decoder?, addedTokens: [AddedToken],
-        specialTokens: SpecialTokens
+        specialTokens: SpecialTokens, truncation: Truncation?, padding: Padding?
     ) {
         self.model = model
+        self.truncation = truncation
+        self.padding = padding
         self.normalizer = normalizer
         self.preTokenizer = preTokenizer
         self.postProcessor = postProcessor
@@ -166,10 +188,10 @@ extension PretrainedTokenizer {
             return content.scalars
         })
         var byID: [Int32: AddedToken] = [:]
-        var byContent: [String: AddedToken] = [:]
+        var byContent: [_VocabKey: AddedToken] = [:]
         for token in addedTokens {
             byID[token.id] = token
-            byContent[token.content] = token
+            byContent[_VocabKey(token.content)] = token
         }
         addedTokensByID = byID
         addedTokensByContent = byContent

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A tokenizer read from a Hugging Face `tokenizer.json`, producing the same ids and
 /// offsets as HF `tokenizers`.
 ///
@@ -16,7 +18,7 @@
 ///
 /// The type is a value: copies share the immutable tables and a thread-safe word cache.
 public struct PretrainedTokenizer: Sendable {
-    let model: _BPE
+    let model: _Model
     let normalizer: _Normalizer?
     let preTokenizer: _PreTokenizer?
     let postProcessor: _PostProcessor?
@@ -28,7 +30,7 @@ public struct PretrainedTokenizer: Sendable {
     /// Added tokens by id.
     let addedTokensByID: [Int32: AddedToken]
     /// Added tokens by content.
-    let addedTokensByContent: [String: AddedToken]
+    let addedTokensByContent: [_VocabKey: AddedToken]
 
     /// The tokens added on top of the model vocabulary, in id order.
     public let addedTokens: [AddedToken]
@@ -40,12 +42,30 @@ public struct PretrainedTokenizer: Sendable {
     public let padToken: String?
     /// Unknown token, if known.
     public let unknownToken: String?
+    /// The file's `truncation` section, applied by every encode.
+    public let truncation: Truncation?
+    /// The file's `padding` section, applied by every encode.
+    public let padding: Padding?
+    /// Replaces ``padding`` while a batch is encoded (`.some(nil)`: no padding).
+    var paddingOverride: Padding?? = nil
+}
+
+/// A pointer handed to concurrent workers that write disjoint elements.
+struct _SendablePointer<T>: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<T>
+    init(_ pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
 }
 
 // MARK: - Encoding
 
 extension PretrainedTokenizer {
-    /// Encodes `text` into ids and offsets (Unicode scalar units of `text`).
+    /// Encodes `text` into ids and offsets (Unicode scalar units of `text`), as HF
+    /// `Tokenizer.encode(text)`: added tokens, normalizer, pre-tokenizer, model, then the
+    /// file's `truncation`, the post-processor and the file's `padding`.
+    ///
+    /// HF raises for one single-text request: truncation with strategy `OnlySecond` that has
+    /// to remove tokens. This method cannot throw, so it leaves such a text untruncated;
+    /// ``encode(_:pair:addSpecialTokens:)`` throws instead.
     ///
     /// - Parameters:
     ///   - text: The text to encode.
@@ -54,9 +74,94 @@ extension PretrainedTokenizer {
     /// - Complexity: O(*n* log *n*) in the length of the longest pre-tokenized word, O(*n*)
     ///   overall for cached words.
     public func encode(_ text: String, addSpecialTokens: Bool = true) -> Encoding {
-        var raw = encodeRaw(text)
-        postProcessor?.process(&raw, addSpecialTokens: addSpecialTokens) { token(of: $0) ?? "" }
-        return Encoding(ids: raw.ids, offsets: raw.offsets)
+        let raw = encodeRaw(text)
+        if let result = try? finish(raw, nil, addSpecialTokens: addSpecialTokens, truncating: true) { return result }
+        // Only `OnlySecond` truncation of a single text fails; HF raises, see above.
+        return (try? finish(raw, nil, addSpecialTokens: addSpecialTokens, truncating: false)) ?? Encoding(ids: [], offsets: [])
+    }
+
+    /// Encodes a text or a pair of texts, as HF `Tokenizer.encode(text, pair)`.
+    ///
+    /// The second text's offsets are in units of the second text; its tokens get the type
+    /// ids the post-processor gives (`BertProcessing`: 1; `RobertaProcessing`: 0; a
+    /// template: its `$B` type id).
+    ///
+    /// - Parameters:
+    ///   - text: The first text.
+    ///   - pair: The second text, if any.
+    ///   - addSpecialTokens: Whether to add the post-processor's special tokens.
+    /// - Returns: The merged encoding, truncated and padded as the file says.
+    /// - Throws: ``EncodingError`` when truncation cannot be applied (HF raises then too).
+    public func encode(_ text: String, pair: String?, addSpecialTokens: Bool = true) throws -> Encoding {
+        if pair != nil, let postProcessor, !postProcessor.supportsPairs { throw EncodingError.invalidPairTemplate }
+        // HF encodes the second sequence with type id 1 before any post-processing.
+        return try finish(encodeRaw(text), pair.map { encodeRaw($0).withTypeID(1) }, addSpecialTokens: addSpecialTokens, truncating: true)
+    }
+
+    /// Encodes many texts, as HF `Tokenizer.encode_batch`: each text as ``encode(_:addSpecialTokens:)``,
+    /// except that batch-longest padding pads every encoding to the longest of the batch.
+    ///
+    /// - Parameters:
+    ///   - texts: The texts.
+    ///   - addSpecialTokens: Whether to add the post-processor's special tokens.
+    ///   - concurrently: Whether to spread the texts over all cores.
+    /// - Returns: One encoding per text, in order.
+    public func encodeBatch(_ texts: [String], addSpecialTokens: Bool = true, concurrently: Bool = false) -> [Encoding] {
+        let unpadded = { () -> PretrainedTokenizer in
+            var copy = self
+            copy.paddingOverride = .some(nil)
+            return copy
+        }()
+        var results = [Encoding](repeating: Encoding(ids: [], offsets: []), count: texts.count)
+        if concurrently && texts.count > 1 {
+            let chunks = min(texts.count, ProcessInfo.processInfo.activeProcessorCount * 4)
+            results.withUnsafeMutableBufferPointer { buffer in
+                let base = _SendablePointer(buffer.baseAddress!)
+                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                    let lower = texts.count * chunk / chunks
+                    let upper = texts.count * (chunk + 1) / chunks
+                    for index in lower..<upper {
+                        (base.pointer + index).pointee = unpadded.encode(texts[index], addSpecialTokens: addSpecialTokens)
+                    }
+                }
+            }
+        } else {
+            for index in texts.indices { results[index] = unpadded.encode(texts[index], addSpecialTokens: addSpecialTokens) }
+        }
+        if let padding {
+            let length = padding.targetLength(longest: results.map(\.ids.count).max() ?? 0)
+            for index in results.indices { results[index].pad(to: length, with: padding) }
+        }
+        return results
+    }
+
+    /// Truncation, post-processing and padding of one or two raw encodings (HF `post_process`).
+    private func finish(_ first: _RawEncoding, _ second: _RawEncoding?, addSpecialTokens: Bool, truncating: Bool) throws -> Encoding {
+        var first = first
+        var second = second
+        if truncating, let truncation {
+            let added = addSpecialTokens ? (postProcessor?.addedTokens(isPair: second != nil) ?? 0) : 0
+            try truncation.apply(&first, &second, addedTokens: added)
+        }
+        var encodings = [first]
+        if let second { encodings.append(second) }
+        if let postProcessor {
+            encodings = postProcessor.process(encodings, addSpecialTokens: addSpecialTokens) { token(of: $0) ?? "" }
+        }
+        var merged: _RawEncoding
+        if encodings.count == 1 {
+            merged = encodings[0]
+        } else {
+            merged = _RawEncoding()
+            for encoding in encodings { merged.append(contentsOf: encoding) }
+        }
+        var result = Encoding(
+            ids: merged.ids, offsets: merged.offsets, typeIDs: merged.typeIDs,
+            attentionMask: Array(repeating: 1, count: merged.ids.count))
+        if let padding = paddingOverride ?? padding {
+            result.pad(to: padding.targetLength(longest: result.ids.count), with: padding)
+        }
+        return result
     }
 
     /// The token strings of `text`'s encoding (no post-processing).
@@ -125,7 +230,7 @@ extension PretrainedTokenizer {
                 if skipSpecialTokens && added.special { continue }
                 tokens.append(added.content)
             } else if let token = model.token(for: id) {
-                if skipSpecialTokens, let added = addedTokensByContent[token], added.special { continue }
+                if skipSpecialTokens, let added = addedTokensByContent[_VocabKey(token)], added.special { continue }
                 tokens.append(token)
             }
         }
@@ -135,7 +240,7 @@ extension PretrainedTokenizer {
 
     /// The id of a token string (added tokens first, then the model vocabulary).
     public func id(of token: String) -> Int32? {
-        addedTokensByContent[token]?.id ?? model.vocab[token]
+        addedTokensByContent[_VocabKey(token)]?.id ?? model.id(of: token)
     }
 
     /// The token string of an id (added tokens first, then the model vocabulary).
@@ -170,6 +275,6 @@ extension PretrainedTokenizer: Tokenizer {
 
     /// One more than the largest id of the vocabulary and the added tokens.
     public var vocabularySize: Int {
-        max(model.vocabR.count, Int(addedTokens.map(\.id).max() ?? -1) + 1)
+        max(model.idLimit, Int(addedTokens.map(\.id).max() ?? -1) + 1)
     }
 }

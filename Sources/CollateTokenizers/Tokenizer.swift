@@ -5,17 +5,34 @@ import Collate
 ///
 /// Offsets are in Unicode scalar units of the original text, exactly as HF `tokenizers`
 /// reports them (`Encoding.offsets`): `[start, end)`; special tokens added by a
-/// post-processor cover the empty span `0..<0`.
+/// post-processor cover the empty span `0..<0`. For a pair of texts, the offsets of the
+/// second text's tokens are in units of the second text, as HF reports them.
 public struct Encoding: Sendable, Hashable {
     /// Token ids, in order.
     public var ids: [Int32]
     /// For each token, the half-open range of Unicode scalars of the input text it covers.
     public var offsets: [Range<Int>]
+    /// For each token, its type id (`token_type_ids`: 0 for the first text of a pair, 1 for
+    /// the second where the post-processor says so; padding's `pad_type_id`).
+    public var typeIDs: [Int32]
+    /// For each token, 1, or 0 for padding added by the tokenizer's `padding` section.
+    public var attentionMask: [Int32]
 
-    /// Creates an encoding from ids and their offsets (same count).
+    /// Creates an encoding from ids and their offsets (same count); type ids are 0 and the
+    /// attention mask is all 1.
     public init(ids: [Int32], offsets: [Range<Int>]) {
         self.ids = ids
         self.offsets = offsets
+        typeIDs = Array(repeating: 0, count: ids.count)
+        attentionMask = Array(repeating: 1, count: ids.count)
+    }
+
+    /// Creates an encoding with every field given (all of the same count).
+    public init(ids: [Int32], offsets: [Range<Int>], typeIDs: [Int32], attentionMask: [Int32]) {
+        self.ids = ids
+        self.offsets = offsets
+        self.typeIDs = typeIDs
+        self.attentionMask = attentionMask
     }
 }
 

@@ -14,6 +14,11 @@ struct GoldenCase: Sendable, CustomTestStringConvertible {
     let decoded: String
     /// `decode(skip_special_tokens=True)`, where the golden file has it.
     let decodedSkippingSpecial: String?
+    /// The second text of a pair (`encode(text, pair)`), if the case is a pair.
+    let pair: String?
+    /// HF `Encoding.type_ids` and `attention_mask`, where the golden file has them.
+    let typeIDs: [Int32]?
+    let attentionMask: [Int32]?
 
     var testDescription: String { id }
 
@@ -28,7 +33,9 @@ struct GoldenCase: Sendable, CustomTestStringConvertible {
         guard let data = try? Data(contentsOf: file),
               let text = String(data: data, encoding: .utf8) else { return [] }
         return text.split(separator: "\n").compactMap { line in
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+            // Escaped: JSONSerialization drops a raw U+FEFF at the start of a string value.
+            let escaped = PretrainedTokenizer.escapingByteOrderMarks(Data(line.utf8))
+            guard let object = try? JSONSerialization.jsonObject(with: escaped) as? [String: Any],
                   let id = object["id"] as? String,
                   let tokenizer = object["tokenizer"] as? String,
                   let text = object["text"] as? String,
@@ -41,7 +48,10 @@ struct GoldenCase: Sendable, CustomTestStringConvertible {
             return GoldenCase(
                 id: id, tokenizer: tokenizer, text: text, addSpecialTokens: addSpecialTokens,
                 ids: ids.map { Int32($0) }, offsets: offsets.map { $0[0]..<$0[1] }, decoded: decoded,
-                decodedSkippingSpecial: object["decoded_skip_special"] as? String)
+                decodedSkippingSpecial: object["decoded_skip_special"] as? String,
+                pair: object["pair"] as? String,
+                typeIDs: (expected["type_ids"] as? [Int])?.map { Int32($0) },
+                attentionMask: (expected["attention_mask"] as? [Int])?.map { Int32($0) })
         }
     }
 
@@ -59,9 +69,15 @@ struct GoldenParityTests {
 
     func check(_ golden: GoldenCase) throws {
         let tokenizer = try Fixtures.tokenizer(golden.tokenizer)
-        let encoding = tokenizer.encode(golden.text, addSpecialTokens: golden.addSpecialTokens)
+        let encoding = if let pair = golden.pair {
+            try tokenizer.encode(golden.text, pair: pair, addSpecialTokens: golden.addSpecialTokens)
+        } else {
+            tokenizer.encode(golden.text, addSpecialTokens: golden.addSpecialTokens)
+        }
         #expect(encoding.ids == golden.ids)
         #expect(encoding.offsets == golden.offsets)
+        if let typeIDs = golden.typeIDs { #expect(encoding.typeIDs == typeIDs) }
+        if let attentionMask = golden.attentionMask { #expect(encoding.attentionMask == attentionMask) }
         #expect(tokenizer.decode(ids: golden.ids) == golden.decoded)
         if let expected = golden.decodedSkippingSpecial {
             #expect(tokenizer.decode(ids: golden.ids, skipSpecialTokens: true) == expected)
@@ -81,8 +97,78 @@ struct GoldenParityTests {
 @Suite("HF tokenizers parity on synthetic tokenizers covering the other components")
 struct ComponentParityTests {
     @Test func goldenFileIsComplete() {
-        #expect(GoldenCase.components.count == 240)
+        #expect(GoldenCase.components.count == 1077)
+        #expect(Set(GoldenCase.components.map(\.tokenizer)) == Set(Self.covered))
     }
+
+    /// Every tokenizer of the components golden file has a test below.
+    static let covered = [
+        "synthetic-metaspace", "synthetic-metaspace-first", "synthetic-splits", "synthetic-bytelevel",
+        "synthetic-whitespace", "synthetic-bert-uncased", "synthetic-bert-cased", "synthetic-bert-strip-accents",
+        "synthetic-punctuation", "synthetic-roberta", "synthetic-ctc", "synthetic-unigram-precompiled",
+        "synthetic-unigram-byte-fallback", "synthetic-spm-bpe-bom",
+    ]
+
+    static func cases(_ name: String) -> [GoldenCase] { GoldenCase.components.filter { $0.tokenizer == name } }
+
+    /// Cases where Collate still differs from HF tokenizers 0.23.3, each a Collate bug kept
+    /// in the suite (`withKnownIssue` fails when the case starts to pass).
+    static let knownIssues: [String: String] = [
+        // ICU's "." also refuses "\r" (a line terminator for ICU, not for Oniguruma).
+        "synthetic-ctc-15-0": "regex '.' and carriage return", "synthetic-ctc-15-1": "regex '.' and carriage return",
+        // Oniguruma's \w (Whitespace pre-tokenizer) and Collate's ICU \w differ on Tamil/Sinhala vowel signs.
+        "synthetic-punctuation-22-0": "\\w on spacing vowel signs", "synthetic-punctuation-22-1": "\\w on spacing vowel signs",
+        "synthetic-punctuation-more2-0": "\\w on spacing vowel signs", "synthetic-punctuation-more2-1": "\\w on spacing vowel signs",
+        // JSONSerialization folds vocabulary keys that are canonically equivalent (a composed
+        // Hangul syllable and its jamo) into one entry before Collate sees them.
+        "synthetic-spm-bpe-bom-23-0": "canonically equivalent vocabulary keys", "synthetic-spm-bpe-bom-23-1": "canonically equivalent vocabulary keys",
+        "synthetic-spm-bpe-bom-more1-0": "canonically equivalent vocabulary keys", "synthetic-spm-bpe-bom-more1-1": "canonically equivalent vocabulary keys",
+        // Precompiled offsets inside a few multi-scalar graphemes.
+        "synthetic-unigram-precompiled-10-0": "Precompiled grapheme offsets", "synthetic-unigram-precompiled-10-1": "Precompiled grapheme offsets",
+        "synthetic-unigram-precompiled-23-0": "Precompiled grapheme offsets", "synthetic-unigram-precompiled-23-1": "Precompiled grapheme offsets",
+        "synthetic-unigram-precompiled-more4-0": "Precompiled grapheme offsets", "synthetic-unigram-precompiled-more4-1": "Precompiled grapheme offsets",
+        "synthetic-unigram-precompiled-more8-0": "Precompiled grapheme offsets", "synthetic-unigram-precompiled-more8-1": "Precompiled grapheme offsets",
+    ]
+
+    /// Checks `golden`, as a known issue when it is listed in ``knownIssues``.
+    func check(_ golden: GoldenCase) throws {
+        if let reason = Self.knownIssues[golden.id] {
+            withKnownIssue(Comment(rawValue: reason)) { try GoldenParityTests().check(golden) }
+        } else {
+            try GoldenParityTests().check(golden)
+        }
+    }
+
+    @Test("WordPiece + BertNormalizer (lowercase, strip_accents null) + BertPreTokenizer + BertProcessing pairs, max_input_chars_per_word 16",
+          arguments: cases("synthetic-bert-uncased"))
+    func bertUncased(_ golden: GoldenCase) throws { try check(golden) }
+
+    @Test("WordPiece @@ prefix, cased BertNormalizer, WhitespaceSplit + Digits(individual) + Punctuation(contiguous), template pairs",
+          arguments: cases("synthetic-bert-cased"))
+    func bertCased(_ golden: GoldenCase) throws { try check(golden) }
+
+    @Test("BertNormalizer strip_accents, CharDelimiterSplit + Digits + Punctuation(merged_with_previous), truncation longest_first + fixed padding",
+          arguments: cases("synthetic-bert-strip-accents"))
+    func bertStripAccents(_ golden: GoldenCase) throws { try check(golden) }
+
+    @Test("NFKD + StripAccents, Punctuation merged_with_next/removed/isolated, truncation only_first left, padding left to a multiple",
+          arguments: cases("synthetic-punctuation"))
+    func punctuation(_ golden: GoldenCase) throws { try check(golden) }
+
+    @Test("RobertaProcessing (trim_offsets) pairs and truncation", arguments: cases("synthetic-roberta"))
+    func roberta(_ golden: GoldenCase) throws { try check(golden) }
+
+    @Test("WordLevel characters with the CTC decoder", arguments: cases("synthetic-ctc"))
+    func ctc(_ golden: GoldenCase) throws { try check(golden) }
+
+    @Test("Unigram from SentencePiece training with its Precompiled charsmap (nmt_nfkc)", arguments: cases("synthetic-unigram-precompiled"))
+    func unigramPrecompiled(_ golden: GoldenCase) throws { try check(golden) }
+
+    @Test("Unigram with byte fallback, Nmt + NFKC, Metaspace first", arguments: cases("synthetic-unigram-byte-fallback"))
+    func unigramByteFallback(_ golden: GoldenCase) throws { try check(golden) }
+
+    @Test("SentencePiece BPE with byte fallback and a U+FEFF piece", arguments: cases("synthetic-spm-bpe-bom"))
+    func sentencePieceBOM(_ golden: GoldenCase) throws { try check(golden) }
 
     @Test("Metaspace (always), NFKC + Lowercase, lstrip/rstrip, normalized and single-word added tokens, template",
           arguments: GoldenCase.components.filter { $0.tokenizer == "synthetic-metaspace" })

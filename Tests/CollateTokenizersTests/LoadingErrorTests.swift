@@ -47,24 +47,24 @@ struct MalformedCase: Sendable, CustomTestStringConvertible {
             name: "unk_token not in vocab", json: #"{"model": {"type": "BPE", "vocab": {"a": 0}, "merges": [], "unk_token": "<unk>"}}"#,
             error: .tokenNotInVocabulary(path: "model.unk_token", token: "<unk>")),
         MalformedCase(
-            name: "unsupported model", json: #"{"model": {"type": "WordPiece", "vocab": {}}}"#,
-            error: .unsupportedComponent(path: "model.type", type: "WordPiece")),
+            name: "unsupported model", json: #"{"model": {"type": "CharLevel", "vocab": {}}}"#,
+            error: .unsupportedComponent(path: "model.type", type: "CharLevel")),
         MalformedCase(
             name: "unsupported normalizer in a sequence",
-            json: #"{"normalizer": {"type": "Sequence", "normalizers": [{"type": "Prepend", "prepend": "_"}, {"type": "NFC"}, {"type": "BertNormalizer"}]}, "# + model + "}",
-            error: .unsupportedComponent(path: "normalizer.normalizers[2].type", type: "BertNormalizer")),
+            json: #"{"normalizer": {"type": "Sequence", "normalizers": [{"type": "Prepend", "prepend": "_"}, {"type": "NFC"}, {"type": "Cyrillic"}]}, "# + model + "}",
+            error: .unsupportedComponent(path: "normalizer.normalizers[2].type", type: "Cyrillic")),
         MalformedCase(
             name: "unsupported pre-tokenizer",
-            json: #"{"pre_tokenizer": {"type": "Sequence", "pretokenizers": [{"type": "Digits", "individual_digits": true}]}, "# + model + "}",
-            error: .unsupportedComponent(path: "pre_tokenizer.pretokenizers[0].type", type: "Digits")),
+            json: #"{"pre_tokenizer": {"type": "Sequence", "pretokenizers": [{"type": "UnicodeScripts"}]}, "# + model + "}",
+            error: .unsupportedComponent(path: "pre_tokenizer.pretokenizers[0].type", type: "UnicodeScripts")),
         MalformedCase(
             name: "unsupported decoder",
-            json: #"{"decoder": {"type": "Sequence", "decoders": [{"type": "Fuse"}, {"type": "WordPiece"}]}, "# + model + "}",
-            error: .unsupportedComponent(path: "decoder.decoders[1].type", type: "WordPiece")),
+            json: #"{"decoder": {"type": "Sequence", "decoders": [{"type": "Fuse"}, {"type": "Cyrillic"}]}, "# + model + "}",
+            error: .unsupportedComponent(path: "decoder.decoders[1].type", type: "Cyrillic")),
         MalformedCase(
             name: "unsupported post-processor",
-            json: #"{"post_processor": {"type": "BertProcessing"}, "# + model + "}",
-            error: .unsupportedComponent(path: "post_processor.type", type: "BertProcessing")),
+            json: #"{"post_processor": {"type": "Cyrillic"}, "# + model + "}",
+            error: .unsupportedComponent(path: "post_processor.type", type: "Cyrillic")),
         MalformedCase(
             name: "invalid regex",
             json: #"{"pre_tokenizer": {"type": "Split", "pattern": {"Regex": "(\\p{L}+"}, "behavior": "Isolated", "invert": false}, "# + model + "}",

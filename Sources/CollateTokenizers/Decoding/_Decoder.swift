@@ -7,6 +7,9 @@ indirect enum _Decoder: Sendable {
     case strip(content: Unicode.Scalar, start: Int, stop: Int)
     case byteLevel
     case metaspace(replacement: Unicode.Scalar, prependScheme: _PrependScheme)
+    case wordPiece(prefix: String, cleanup: Bool)
+    case ctc(padToken: String, wordDelimiter: String, cleanup: Bool)
+    case bpeSuffix(String)
 
     /// Parses the decoder object at `json`.
     static func parse(_ json: _JSONValue) throws -> _Decoder {
@@ -37,9 +40,32 @@ indirect enum _Decoder: Sendable {
                 throw json.unsupported(type)
             }
             return .metaspace(replacement: replacement, prependScheme: scheme)
+        case "WordPiece":
+            return .wordPiece(
+                prefix: try json.optionalString("prefix") ?? "##", cleanup: try json.bool("cleanup", default: true))
+        case "CTC":
+            return .ctc(
+                padToken: try json.optionalString("pad_token") ?? "<pad>",
+                wordDelimiter: try json.optionalString("word_delimiter_token") ?? "|",
+                cleanup: try json.bool("cleanup", default: true))
+        case "BPEDecoder":
+            return .bpeSuffix(try json.optionalString("suffix") ?? "</w>")
         default:
             throw json.unsupported(type)
         }
+    }
+
+    /// HF `wordpiece::cleanup`: removes the spaces tokenization put before punctuation and
+    /// English contractions.
+    static func cleanup(_ text: String) -> String {
+        var result = text
+        for (from, to) in [
+            (" .", "."), (" ?", "?"), (" !", "!"), (" ,", ","), (" ' ", "'"), (" n't", "n't"), (" 'm", "'m"),
+            (" do not", " don't"), (" 's", "'s"), (" 've", "'ve"), (" 're", "'re"),
+        ] {
+            result = replacing(result, from, with: to)
+        }
+        return result
     }
 
     /// HF `decode_chain`: token strings in, token strings out.
@@ -99,7 +125,56 @@ indirect enum _Decoder: Sendable {
                 }
                 return String(view)
             }
+        case .wordPiece(let prefix, let cleanup):
+            return tokens.enumerated().map { index, token in
+                var token = token
+                if index != 0 {
+                    if !prefix.isEmpty, token.unicodeScalars.starts(with: prefix.unicodeScalars) {
+                        token = String(String.UnicodeScalarView(token.unicodeScalars.dropFirst(prefix.unicodeScalars.count)))
+                    } else {
+                        token = " " + token
+                    }
+                }
+                return cleanup ? Self.cleanup(token) : token
+            }
+        case .ctc(let padToken, let wordDelimiter, let cleanup):
+            var result: [String] = []
+            var previous: String?
+            for token in tokens {
+                // `dedup`: consecutive equal tokens count once.
+                if token == previous { continue }
+                previous = token
+                var replaced = Self.replacing(token, padToken, with: "")
+                if cleanup {
+                    replaced = Self.replacing(Self.cleanup(replaced), wordDelimiter, with: " ")
+                }
+                if !replaced.isEmpty { result.append(replaced) }
+            }
+            return result
+        case .bpeSuffix(let suffix):
+            return tokens.enumerated().map { index, token in
+                Self.replacing(token, suffix, with: index == tokens.count - 1 ? "" : " ")
+            }
         }
+    }
+
+    /// Rust's `str::replace`: every non-overlapping occurrence, leftmost first (an empty
+    /// pattern leaves the text as it is here; HF never uses one).
+    static func replacing(_ text: String, _ pattern: String, with replacement: String) -> String {
+        let needle = Array(pattern.unicodeScalars)
+        guard !needle.isEmpty else { return text }
+        let scalars = Array(text.unicodeScalars)
+        let matches = _Pattern.literal(needle).matches(in: scalars)
+        guard !matches.isEmpty else { return text }
+        var view = String.UnicodeScalarView()
+        var position = 0
+        for match in matches {
+            view.append(contentsOf: scalars[position..<match.lowerBound])
+            view.append(contentsOf: replacement.unicodeScalars)
+            position = match.upperBound
+        }
+        view.append(contentsOf: scalars[position...])
+        return String(view)
     }
 
     /// HF `ByteFallback`: runs of `<0xXX>` tokens become the text they encode, or one

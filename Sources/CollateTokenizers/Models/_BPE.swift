@@ -13,7 +13,7 @@ struct _ModelToken: Hashable, Sendable {
 /// including which stale merges are skipped.
 struct _BPE: Sendable {
     /// Token string to id.
-    let vocab: [String: Int32]
+    let vocab: _Vocabulary
     /// Id to token string (`nil` for ids absent from the vocabulary).
     let vocabR: [String?]
     /// Pair of ids to (rank, merged id).
@@ -56,7 +56,7 @@ struct _BPE: Sendable {
         guard let rawVocab = vocabJSON.raw as? [String: Any] else {
             throw TokenizerJSONError.wrongType(path: vocabJSON.path, expected: "an object", found: vocabJSON.typeName)
         }
-        var vocab = [String: Int32](minimumCapacity: rawVocab.count)
+        var vocab = _Vocabulary(minimumCapacity: rawVocab.count)
         var maxID: Int32 = -1
         for (token, value) in rawVocab {
             guard let number = value as? NSNumber, String(cString: number.objCType) != "c",
@@ -70,11 +70,13 @@ struct _BPE: Sendable {
                     path: "\(vocabJSON.path)[\"\(token)\"]", value: "\(id)",
                     reason: "ids must be below \(Self.maximumID) (the largest real vocabularies hold about 262k tokens); the id-to-token table is dense")
             }
-            vocab[token] = id
+            vocab[token: token] = id
             maxID = max(maxID, id)
         }
         var vocabR = [String?](repeating: nil, count: Int(maxID) + 1)
-        for (token, id) in vocab { vocabR[Int(id)] = token }
+        for (key, id) in vocab {
+            vocabR[Int(id)] = key.string
+        }
         self.vocab = vocab
         self.vocabR = vocabR
 
@@ -85,7 +87,7 @@ struct _BPE: Sendable {
         ignoreMerges = try json.bool("ignore_merges", default: false)
         if let unknownJSON = try json.optionalMember("unk_token") {
             let unknown = try unknownJSON.string()
-            guard let id = vocab[unknown] else {
+            guard let id = vocab[token: unknown] else {
                 throw TokenizerJSONError.tokenNotInVocabulary(path: unknownJSON.path, token: unknown)
             }
             unknownToken = unknown
@@ -97,7 +99,8 @@ struct _BPE: Sendable {
 
         var bmpIDs = [Int32](repeating: -1, count: 0x10000)
         var astralIDs: [UInt32: Int32] = [:]
-        for (token, id) in vocab {
+        for (key, id) in vocab {
+            let token = key.string
             var iterator = token.unicodeScalars.makeIterator()
             guard let scalar = iterator.next(), iterator.next() == nil else { continue }
             if scalar.value < 0x10000 { bmpIDs[Int(scalar.value)] = id } else { astralIDs[scalar.value] = id }
@@ -107,7 +110,7 @@ struct _BPE: Sendable {
         var byteIDs = [Int32](repeating: -1, count: 256)
         for byte in 0..<256 {
             let name = "<0x" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true) + ">"
-            byteIDs[byte] = vocab[name] ?? -1
+            byteIDs[byte] = vocab[token: name] ?? -1
         }
         self.byteIDs = byteIDs
 
@@ -115,7 +118,7 @@ struct _BPE: Sendable {
     }
 
     private static func parseMerges(
-        _ json: _JSONValue, vocab: [String: Int32], prefix: String?
+        _ json: _JSONValue, vocab: _Vocabulary, prefix: String?
     ) throws -> (_PairTable, [Int32]) {
         let rawMerges = try json.rawArray()
         var table = _PairTable(capacity: rawMerges.count)
@@ -136,10 +139,10 @@ struct _BPE: Sendable {
                     path: element.path, expected: "a pair [\"left\", \"right\"] or a string \"left right\"",
                     found: element.typeName)
             }
-            guard let leftID = vocab[left] else {
+            guard let leftID = vocab[token: left] else {
                 throw TokenizerJSONError.tokenNotInVocabulary(path: "\(json.path)[\(rank)]", token: left)
             }
-            guard let rightID = vocab[right] else {
+            guard let rightID = vocab[token: right] else {
                 throw TokenizerJSONError.tokenNotInVocabulary(path: "\(json.path)[\(rank)]", token: right)
             }
             let merged: String
@@ -148,7 +151,7 @@ struct _BPE: Sendable {
             } else {
                 merged = left + right
             }
-            guard let mergedID = vocab[merged] else {
+            guard let mergedID = vocab[token: merged] else {
                 throw TokenizerJSONError.tokenNotInVocabulary(path: "\(json.path)[\(rank)]", token: merged)
             }
             table.insert(leftID, rightID, rank: Int32(rank), newID: mergedID)
@@ -173,7 +176,7 @@ struct _BPE: Sendable {
         let cacheable = word.count < Self.maxCachedLength
         if cacheable, let hit = cache.get(word) { return hit }
         var result: [_ModelToken]
-        if ignoreMerges, let id = vocab[Self.string(word)] {
+        if ignoreMerges, let id = vocab[token: Self.string(word)] {
             result = [_ModelToken(id: id, start: 0, end: Int32(word.count))]
         } else {
             result = mergeWord(word)
@@ -206,7 +209,7 @@ struct _BPE: Sendable {
                 var piece = String(Character(scalar))
                 if index > 0, let prefix = continuingSubwordPrefix { piece = prefix + piece }
                 if index == word.count - 1, let suffix = endOfWordSuffix { piece += suffix }
-                id = vocab[piece] ?? -1
+                id = vocab[token: piece] ?? -1
             } else {
                 id = singleID(scalar)
             }

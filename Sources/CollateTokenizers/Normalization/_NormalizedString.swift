@@ -233,3 +233,28 @@ extension String {
         }
     }
 }
+
+extension _NormalizedString {
+    /// Keeps only the scalars for which `keep` holds, each with its alignment (HF `filter`).
+    mutating func filter(_ keep: (Unicode.Scalar) -> Bool) {
+        guard scalars.contains(where: { !keep($0) }) else { return }
+        var newScalars: [Unicode.Scalar] = []
+        var newAlignments: [_Alignment] = []
+        newScalars.reserveCapacity(scalars.count)
+        newAlignments.reserveCapacity(scalars.count)
+        for (index, scalar) in scalars.enumerated() where keep(scalar) {
+            newScalars.append(scalar)
+            newAlignments.append(alignments[index])
+        }
+        scalars = newScalars
+        alignments = newAlignments
+    }
+
+    /// Replaces every scalar by `transform(scalar)`, keeping alignments (HF `map`).
+    mutating func map(_ transform: (Unicode.Scalar) -> Unicode.Scalar) {
+        for index in scalars.indices {
+            let mapped = transform(scalars[index])
+            if mapped != scalars[index] { scalars[index] = mapped }
+        }
+    }
+}

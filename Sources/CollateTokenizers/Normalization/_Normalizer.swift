@@ -9,6 +9,11 @@ indirect enum _Normalizer: Sendable {
     case unicode(_UnicodeForm)
     case lowercase
     case strip(left: Bool, right: Bool)
+    case bert(cleanText: Bool, handleChineseChars: Bool, stripAccents: Bool, lowercase: Bool)
+    case stripAccents
+    case nmt
+    case precompiled(_Precompiled)
+    case byteLevel
 
     /// Parses the normalizer object at `json`.
     static func parse(_ json: _JSONValue) throws -> _Normalizer {
@@ -32,6 +37,22 @@ indirect enum _Normalizer: Sendable {
             return .strip(
                 left: try json.bool("strip_left", default: true),
                 right: try json.bool("strip_right", default: true))
+        case "BertNormalizer":
+            let lowercase = try json.bool("lowercase", default: true)
+            return .bert(
+                cleanText: try json.bool("clean_text", default: true),
+                handleChineseChars: try json.bool("handle_chinese_chars", default: true),
+                // HF: `strip_accents: null` follows `lowercase`.
+                stripAccents: try json.bool("strip_accents", default: lowercase),
+                lowercase: lowercase)
+        case "StripAccents":
+            return .stripAccents
+        case "Nmt":
+            return .nmt
+        case "Precompiled":
+            return .precompiled(try _Precompiled(json: json))
+        case "ByteLevel":
+            return .byteLevel
         default:
             throw json.unsupported(type)
         }
@@ -52,91 +73,97 @@ indirect enum _Normalizer: Sendable {
         case .unicode(let form):
             form.apply(to: &string)
         case .lowercase:
-            string.expand { scalar in
-                if scalar.isASCII {
-                    let value = scalar.value
-                    return (value >= 0x41 && value <= 0x5A) ? [Unicode.Scalar(value + 0x20)!] : nil
-                }
-                let mapped = Array(scalar.properties.lowercaseMapping.unicodeScalars)
-                return mapped == [scalar] ? nil : mapped
-            }
+            Self.lowercase(&string)
         case .strip(let left, let right):
             string.strip(left: left, right: right)
-        }
-    }
-}
-
-/// A Unicode normalization form.
-enum _UnicodeForm: Sendable {
-    case nfc, nfd, nfkc, nfkd
-
-    private func normalize(_ text: String) -> String {
-        switch self {
-        case .nfc: return text.precomposedStringWithCanonicalMapping
-        case .nfd: return text.decomposedStringWithCanonicalMapping
-        // Composed explicitly after the compatibility decomposition: Foundation's NFKC leaves
-        // halfwidth "ｶﾞ" as U+30AB U+3099 where Unicode (and HF) give U+30AC.
-        case .nfkc: return text.decomposedStringWithCompatibilityMapping.precomposedStringWithCanonicalMapping
-        case .nfkd: return text.decomposedStringWithCompatibilityMapping
-        }
-    }
-
-    /// Whether a segment of normalization may start at `scalar` (a starter that no
-    /// preceding scalar composes or reorders with).
-    private static func startsSegment(_ scalar: Unicode.Scalar) -> Bool {
-        if scalar.properties.canonicalCombiningClass != .notReordered { return false }
-        let value = scalar.value
-        // Hangul vowel and trailing jamo compose with the preceding syllable.
-        if (0x1161...0x11C2).contains(value) { return false }
-        return !joinsPrevious.contains(value)
-    }
-
-    /// Starters (combining class 0) that still join the scalar before them, so a segment
-    /// cut in front of one would leave, e.g., Tamil U+0BC6 U+0BBE decomposed where HF composes
-    /// U+0BCA: the NFC_Quick_Check=Maybe starters of the Indic, Myanmar, Balinese and other
-    /// two-part vowel signs, and starters whose decomposition begins with a non-starter
-    /// (Tibetan U+0F73/U+0F75/U+0F81; halfwidth katakana voicing marks U+FF9E/U+FF9F under NFKC).
-    private static let joinsPrevious: Set<UInt32> = [
-        0x09BE, 0x09D7, 0x0B3E, 0x0B56, 0x0B57, 0x0BBE, 0x0BD7, 0x0CC2, 0x0CD5, 0x0CD6, 0x0D3E, 0x0D57,
-        0x0DCF, 0x0DDF, 0x0F73, 0x0F75, 0x0F81, 0x102E, 0x1B35, 0xFF9E, 0xFF9F,
-        0x11127, 0x1133E, 0x11357, 0x114B0, 0x114BA, 0x114BD, 0x115AF, 0x11930,
-    ]
-
-    /// Normalizes with alignments: the text is cut into segments that normalize
-    /// independently; inside a segment the i-th new scalar replaces the i-th old one,
-    /// extra new scalars are insertions and missing ones removals (HF's
-    /// `unicode-normalization-alignments` changes).
-    func apply(to string: inout _NormalizedString) {
-        let scalars = string.scalars
-        if scalars.allSatisfy(\.isASCII) { return }
-        var changes: [(Unicode.Scalar, Int)] = []
-        changes.reserveCapacity(scalars.count)
-        var start = 0
-        while start < scalars.count {
-            var end = start + 1
-            while end < scalars.count, !Self.startsSegment(scalars[end]) { end += 1 }
-            let segment = Array(scalars[start..<end])
-            var view = String.UnicodeScalarView()
-            view.append(contentsOf: segment)
-            let normalized = Array(normalize(String(view)).unicodeScalars)
-            if normalized == segment {
-                for scalar in segment { changes.append((scalar, 0)) }
-            } else if normalized.isEmpty {
-                // Removal of a whole segment: fold into the previous change if any.
-                if let last = changes.popLast() {
-                    changes.append((last.0, last.1 - segment.count))
+        case .bert(let cleanText, let handleChineseChars, let stripAccents, let lowercase):
+            if cleanText {
+                string.filter { scalar in
+                    let value = scalar.value
+                    return !(value == 0 || value == 0xFFFD || Self.isBertControl(scalar))
                 }
-            } else {
-                let common = min(normalized.count, segment.count)
-                for index in 0..<common {
-                    let isLast = index == common - 1
-                    let removed = isLast && segment.count > normalized.count ? segment.count - normalized.count : 0
-                    changes.append((normalized[index], -removed))
-                }
-                for index in common..<normalized.count { changes.append((normalized[index], 1)) }
+                string.map { Self.isBertWhitespace($0) ? " " : $0 }
             }
-            start = end
+            if handleChineseChars { Self.padChineseCharacters(&string) }
+            if stripAccents {
+                _UnicodeForm.nfd.apply(to: &string)
+                string.filter { $0.properties.generalCategory != .nonspacingMark }
+            }
+            if lowercase { Self.lowercase(&string) }
+        case .stripAccents:
+            string.filter { $0.properties.generalCategory != .nonspacingMark }
+        case .nmt:
+            string.filter { scalar in
+                switch scalar.value {
+                case 0x01...0x08, 0x0B, 0x0E...0x1F, 0x7F, 0x8F, 0x9F: return false
+                default: return true
+                }
+            }
+            string.map { scalar in
+                switch scalar.value {
+                case 0x09, 0x0A, 0x0C, 0x0D, 0x1680, 0x200B...0x200F, 0x2028, 0x2029, 0x2581, 0xFEFF, 0xFFFD: return " "
+                default: return scalar
+                }
+            }
+        case .precompiled(let charsmap):
+            charsmap.normalize(&string)
+        case .byteLevel:
+            _ByteLevel.encode(&string)
+        }
+    }
+
+    /// HF `NormalizedString::lowercase` (Rust `char::to_lowercase`).
+    static func lowercase(_ string: inout _NormalizedString) {
+        string.expand { scalar in
+            if scalar.isASCII {
+                let value = scalar.value
+                return (value >= 0x41 && value <= 0x5A) ? [Unicode.Scalar(value + 0x20)!] : nil
+            }
+            let mapped = Array(scalar.properties.lowercaseMapping.unicodeScalars)
+            return mapped == [scalar] ? nil : mapped
+        }
+    }
+
+    /// BERT's white space: tab, newline, carriage return, and Unicode White_Space.
+    static func isBertWhitespace(_ scalar: Unicode.Scalar) -> Bool {
+        scalar == "\t" || scalar == "\n" || scalar == "\r" || scalar.properties.isWhitespace
+    }
+
+    /// BERT's control characters: general category C* except tab, newline, carriage return.
+    static func isBertControl(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar == "\t" || scalar == "\n" || scalar == "\r" { return false }
+        switch scalar.properties.generalCategory {
+        case .control, .format, .surrogate, .privateUse, .unassigned: return true
+        default: return false
+        }
+    }
+
+    /// The CJK ideograph blocks BERT surrounds with spaces.
+    static func isChineseCharacter(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x4E00...0x9FFF, 0x3400...0x4DBF, 0x20000...0x2A6DF, 0x2A700...0x2B73F, 0x2B740...0x2B81F,
+             0x2B920...0x2CEAF, 0xF900...0xFAFF, 0x2F800...0x2FA1F:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// HF `do_handle_chinese_chars`: each ideograph becomes " c " (the spaces inserted).
+    private static func padChineseCharacters(_ string: inout _NormalizedString) {
+        guard string.scalars.contains(where: isChineseCharacter) else { return }
+        var changes: [(Unicode.Scalar, Int)] = []
+        changes.reserveCapacity(string.count + 8)
+        for scalar in string.scalars {
+            if isChineseCharacter(scalar) {
+                changes.append((" ", 0))
+                changes.append((scalar, 1))
+                changes.append((" ", 1))
+            } else {
+                changes.append((scalar, 0))
+            }
         }
         string.transform(changes: changes, initialOffset: 0)
     }
 }
+

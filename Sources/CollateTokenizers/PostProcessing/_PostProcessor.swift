@@ -1,29 +1,60 @@
-/// An encoding being built: ids, offsets, and the token strings that differ from the
-/// vocabulary's (an added token's matched text includes the spaces `lstrip`/`rstrip` took).
+import Foundation
+
+/// An encoding being built: ids, offsets, type ids, and the token strings that differ from
+/// the vocabulary's (an added token's matched text includes the spaces `lstrip`/`rstrip`
+/// took; a special token of a template carries its own string).
 struct _RawEncoding {
     var ids: [Int32] = []
     var offsets: [Range<Int>] = []
     /// For each token, its string when it is not the vocabulary's string of its id.
     var texts: [String?] = []
+    /// For each token, its type id (segment).
+    var typeIDs: [Int32] = []
 
-    mutating func append(_ id: Int32, _ offsets: Range<Int>, text: String? = nil) {
+    mutating func append(_ id: Int32, _ offsets: Range<Int>, text: String? = nil, typeID: Int32 = 0) {
         ids.append(id)
         self.offsets.append(offsets)
         texts.append(text)
+        typeIDs.append(typeID)
+    }
+
+    mutating func append(contentsOf other: _RawEncoding) {
+        ids.append(contentsOf: other.ids)
+        offsets.append(contentsOf: other.offsets)
+        texts.append(contentsOf: other.texts)
+        typeIDs.append(contentsOf: other.typeIDs)
+    }
+
+    /// Special tokens (no offsets, their own strings), all with `typeID`.
+    static func special(ids: [Int32], tokens: [String], typeID: Int32) -> _RawEncoding {
+        _RawEncoding(
+            ids: ids, offsets: Array(repeating: 0..<0, count: ids.count), texts: tokens.map { Optional($0) },
+            typeIDs: Array(repeating: typeID, count: ids.count))
+    }
+
+    /// This encoding with every type id set to `typeID`.
+    func withTypeID(_ typeID: Int32) -> _RawEncoding {
+        var copy = self
+        copy.typeIDs = Array(repeating: typeID, count: ids.count)
+        return copy
     }
 }
 
 /// A piece of a `TemplateProcessing` template.
 enum _TemplatePiece: Sendable {
-    case sequence(String)
-    case specialToken(String)
+    /// `$A` (index 0) or `$B` (index 1), with its type id.
+    case sequence(index: Int, typeID: Int32)
+    /// A special token by name, with its type id.
+    case specialToken(String, typeID: Int32)
 }
 
 /// A post-processor from `tokenizer.json` (`post_processor`).
 indirect enum _PostProcessor: Sendable {
     case sequence([_PostProcessor])
-    case template(single: [_TemplatePiece], specialTokens: [String: (ids: [Int32], tokens: [String])])
+    case template(single: [_TemplatePiece], pair: [_TemplatePiece]?, specialTokens: [String: (ids: [Int32], tokens: [String])])
     case byteLevel(addPrefixSpace: Bool, trimOffsets: Bool)
+    case bert(sep: (String, Int32), cls: (String, Int32))
+    case roberta(sep: (String, Int32), cls: (String, Int32), trimOffsets: Bool, addPrefixSpace: Bool)
 
     /// Parses the post-processor object at `json`.
     static func parse(_ json: _JSONValue) throws -> _PostProcessor {
@@ -35,20 +66,18 @@ indirect enum _PostProcessor: Sendable {
             return .byteLevel(
                 addPrefixSpace: try json.bool("add_prefix_space", default: true),
                 trimOffsets: try json.bool("trim_offsets", default: true))
+        case "BertProcessing":
+            return .bert(sep: try tokenPair(try json.member("sep")), cls: try tokenPair(try json.member("cls")))
+        case "RobertaProcessing":
+            return .roberta(
+                sep: try tokenPair(try json.member("sep")), cls: try tokenPair(try json.member("cls")),
+                trimOffsets: try json.bool("trim_offsets", default: true),
+                addPrefixSpace: try json.bool("add_prefix_space", default: true))
         case "TemplateProcessing":
-            var single: [_TemplatePiece] = []
-            for piece in try json.member("single").array() {
-                let object = try piece.object()
-                if object["Sequence"] != nil {
-                    single.append(.sequence(try piece.member("Sequence").member("id").string()))
-                } else if object["SpecialToken"] != nil {
-                    single.append(.specialToken(try piece.member("SpecialToken").member("id").string()))
-                } else {
-                    throw TokenizerJSONError.invalidValue(
-                        path: piece.path, value: "{\(object.keys.sorted().joined(separator: ", "))}",
-                        reason: "a template piece must be {\"Sequence\": ...} or {\"SpecialToken\": ...}")
-                }
-            }
+            let single = try template(try json.member("single"))
+            // A pair template only matters for pairs: an invalid one (kept loadable, as files
+            // from the fuzzer have them) makes pair encoding throw instead.
+            let pair = try? json.optionalMember("pair").map(template) ?? []
             var specialTokens: [String: (ids: [Int32], tokens: [String])] = [:]
             let specialJSON = try json.member("special_tokens")
             for key in try specialJSON.object().keys.sorted() {
@@ -69,49 +98,153 @@ indirect enum _PostProcessor: Sendable {
                 }
                 specialTokens[key] = (ids, tokens)
             }
-            for case .specialToken(let name) in single where specialTokens[name] == nil {
+            for case .specialToken(let name, _) in single + (pair ?? []) where specialTokens[name] == nil {
                 throw TokenizerJSONError.missingKey(path: "\(specialJSON.path).\(name)")
             }
-            return .template(single: single, specialTokens: specialTokens)
+            for case .sequence(let index, _) in single where index != 0 {
+                throw TokenizerJSONError.invalidValue(
+                    path: "\(json.path).single", value: "$B", reason: "a single-sequence template can only use $A")
+            }
+            return .template(single: single, pair: pair, specialTokens: specialTokens)
         default:
             throw json.unsupported(type)
         }
     }
 
-    /// Post-processes a single-sequence encoding (HF `process` with no pair).
-    /// - Parameters:
-    ///   - encoding: The encoding, changed in place.
-    ///   - addSpecialTokens: Whether templates add their special tokens.
-    ///   - tokenString: The token string of an id (offset trimming looks at it).
-    func process(_ encoding: inout _RawEncoding, addSpecialTokens: Bool, tokenString: (Int32) -> String) {
+    /// `["[SEP]", 102]`.
+    private static func tokenPair(_ json: _JSONValue) throws -> (String, Int32) {
+        guard let pair = json.raw as? [Any], pair.count == 2, let token = pair[0] as? String,
+              let number = pair[1] as? NSNumber, let id = Int32(exactly: number.doubleValue), id >= 0
+        else {
+            throw TokenizerJSONError.wrongType(path: json.path, expected: "a pair [\"token\", id]", found: json.typeName)
+        }
+        return (token, id)
+    }
+
+    private static func template(_ json: _JSONValue) throws -> [_TemplatePiece] {
+        var pieces: [_TemplatePiece] = []
+        for piece in try json.array() {
+            let object = try piece.object()
+            if object["Sequence"] != nil {
+                let sequence = try piece.member("Sequence")
+                let idJSON = try sequence.member("id")
+                let name = try idJSON.string()
+                guard name == "A" || name == "B" else {
+                    throw TokenizerJSONError.invalidValue(path: idJSON.path, value: "\"\(name)\"", reason: "a sequence is \"A\" or \"B\"")
+                }
+                pieces.append(.sequence(index: name == "A" ? 0 : 1, typeID: try typeID(sequence)))
+            } else if object["SpecialToken"] != nil {
+                let special = try piece.member("SpecialToken")
+                pieces.append(.specialToken(try special.member("id").string(), typeID: try typeID(special)))
+            } else {
+                throw TokenizerJSONError.invalidValue(
+                    path: piece.path, value: "{\(object.keys.sorted().joined(separator: ", "))}",
+                    reason: "a template piece must be {\"Sequence\": ...} or {\"SpecialToken\": ...}")
+            }
+        }
+        return pieces
+    }
+
+    private static func typeID(_ json: _JSONValue) throws -> Int32 {
+        guard let member = try json.optionalMember("type_id") else { return 0 }
+        let value = try member.int()
+        guard let id = Int32(exactly: value), id >= 0 else {
+            throw TokenizerJSONError.invalidValue(path: member.path, value: "\(value)", reason: "type ids are non-negative 32-bit integers")
+        }
+        return id
+    }
+
+    /// Whether pairs can be processed (every `TemplateProcessing` has a valid pair template).
+    var supportsPairs: Bool {
+        switch self {
+        case .sequence(let processors): return processors.allSatisfy(\.supportsPairs)
+        case .template(_, let pair, _): return pair != nil
+        case .byteLevel, .bert, .roberta: return true
+        }
+    }
+
+    /// How many tokens the processor adds (HF `added_tokens`), which truncation reserves.
+    func addedTokens(isPair: Bool) -> Int {
         switch self {
         case .sequence(let processors):
-            for processor in processors {
-                processor.process(&encoding, addSpecialTokens: addSpecialTokens, tokenString: tokenString)
+            return processors.reduce(0) { $0 + $1.addedTokens(isPair: isPair) }
+        case .byteLevel:
+            return 0
+        case .bert:
+            return isPair ? 3 : 2
+        case .roberta:
+            return isPair ? 4 : 2
+        case .template(let single, let pair, let specialTokens):
+            var count = 0
+            for case .specialToken(let name, _) in isPair ? (pair ?? []) : single {
+                count += specialTokens[name]?.ids.count ?? 0
             }
+            return count
+        }
+    }
+
+    /// HF `process_encodings`: one encoding per sequence in, the processed ones out.
+    /// - Parameters:
+    ///   - encodings: The encodings of the sequence and, for a pair, the second one.
+    ///   - addSpecialTokens: Whether templates add their special tokens.
+    ///   - tokenString: The token string of an id (offset trimming looks at it).
+    func process(_ encodings: [_RawEncoding], addSpecialTokens: Bool, tokenString: (Int32) -> String) -> [_RawEncoding] {
+        switch self {
+        case .sequence(let processors):
+            var encodings = encodings
+            for processor in processors {
+                encodings = processor.process(encodings, addSpecialTokens: addSpecialTokens, tokenString: tokenString)
+            }
+            return encodings
         case .byteLevel(let addPrefixSpace, let trimOffsets):
-            if trimOffsets { Self.trimOffsets(&encoding, addPrefixSpace: addPrefixSpace, tokenString: tokenString) }
-        case .template(let single, let specialTokens):
-            guard addSpecialTokens else { return }
-            var result = _RawEncoding()
-            result.ids.reserveCapacity(encoding.ids.count + single.count)
-            for piece in single {
+            guard trimOffsets else { return encodings }
+            return encodings.map { encoding in
+                var encoding = encoding
+                Self.trimOffsets(&encoding, addPrefixSpace: addPrefixSpace, tokenString: tokenString)
+                return encoding
+            }
+        case .bert(let sep, let cls):
+            guard addSpecialTokens else { return encodings }
+            return encodings.enumerated().map { index, encoding in
+                if index == 0 {
+                    var result = _RawEncoding.special(ids: [cls.1], tokens: [cls.0], typeID: 0)
+                    result.append(contentsOf: encoding.withTypeID(0))
+                    result.append(contentsOf: .special(ids: [sep.1], tokens: [sep.0], typeID: 0))
+                    return result
+                }
+                var result = encoding.withTypeID(1)
+                result.append(contentsOf: .special(ids: [sep.1], tokens: [sep.0], typeID: 1))
+                return result
+            }
+        case .roberta(let sep, let cls, let trimOffsets, let addPrefixSpace):
+            var encodings = encodings
+            if trimOffsets {
+                for index in encodings.indices {
+                    Self.trimOffsets(&encodings[index], addPrefixSpace: addPrefixSpace, tokenString: tokenString)
+                }
+            }
+            // RoBERTa has no segments: every type id is 0, special tokens or not (HF 0.23).
+            guard addSpecialTokens else { return encodings.map { $0.withTypeID(0) } }
+            return encodings.enumerated().map { index, encoding in
+                var result = _RawEncoding.special(ids: [index == 0 ? cls.1 : sep.1], tokens: [index == 0 ? cls.0 : sep.0], typeID: 0)
+                result.append(contentsOf: encoding.withTypeID(0))
+                result.append(contentsOf: .special(ids: [sep.1], tokens: [sep.0], typeID: 0))
+                return result
+            }
+        case .template(let single, let pair, let specialTokens):
+            let template = encodings.count == 2 ? (pair ?? []) : single
+            var result: [_RawEncoding] = []
+            for piece in template {
                 switch piece {
-                case .sequence(let name):
-                    if name == "A" {
-                        result.ids.append(contentsOf: encoding.ids)
-                        result.offsets.append(contentsOf: encoding.offsets)
-                        result.texts.append(contentsOf: encoding.texts)
-                    }
-                case .specialToken(let name):
-                    if let special = specialTokens[name] {
-                        result.ids.append(contentsOf: special.ids)
-                        result.offsets.append(contentsOf: repeatElement(0..<0, count: special.ids.count))
-                        result.texts.append(contentsOf: special.tokens.map { Optional($0) })
+                case .sequence(let index, let typeID):
+                    if index < encodings.count { result.append(encodings[index].withTypeID(typeID)) }
+                case .specialToken(let name, let typeID):
+                    if addSpecialTokens, let special = specialTokens[name] {
+                        result.append(.special(ids: special.ids, tokens: special.tokens, typeID: typeID))
                     }
                 }
             }
-            encoding = result
+            return result
         }
     }
 

@@ -13,6 +13,10 @@ indirect enum _PreTokenizer: Sendable {
     case metaspace(replacement: Unicode.Scalar, prependScheme: _PrependScheme, split: Bool)
     case whitespace
     case whitespaceSplit
+    case bert
+    case punctuation(_SplitBehavior)
+    case digits(individual: Bool)
+    case charDelimiterSplit(Unicode.Scalar)
 
     /// The pattern of HF's `Whitespace` pre-tokenizer (inverted, delimiters removed).
     static let whitespaceRegex = _Regex(builtIn: #"\w+|[^\w\s]+"#)
@@ -25,13 +29,7 @@ indirect enum _PreTokenizer: Sendable {
             return .sequence(try json.member("pretokenizers").array().map(parse))
         case "Split":
             let pattern = try _Pattern.parse(try json.member("pattern"))
-            let behaviorJSON = try json.member("behavior")
-            let behaviorName = try behaviorJSON.string()
-            guard let behavior = _SplitBehavior(rawValue: behaviorName) else {
-                throw TokenizerJSONError.invalidValue(
-                    path: behaviorJSON.path, value: "\"\(behaviorName)\"",
-                    reason: "use one of Removed, Isolated, MergedWithPrevious, MergedWithNext, Contiguous")
-            }
+            let behavior = try parseBehavior(try json.member("behavior"))
             return .split(pattern, behavior: behavior, invert: try json.bool("invert", default: false))
         case "ByteLevel":
             return .byteLevel(
@@ -43,8 +41,64 @@ indirect enum _PreTokenizer: Sendable {
             return .whitespace
         case "WhitespaceSplit":
             return .whitespaceSplit
+        case "BertPreTokenizer":
+            return .bert
+        case "Punctuation":
+            var behavior = _SplitBehavior.isolated
+            if let behaviorJSON = try json.optionalMember("behavior") {
+                behavior = try parseBehavior(behaviorJSON)
+            }
+            return .punctuation(behavior)
+        case "Digits":
+            return .digits(individual: try json.bool("individual_digits", default: false))
+        case "CharDelimiterSplit":
+            let delimiterJSON = try json.member("delimiter")
+            let delimiter = try delimiterJSON.string()
+            let scalars = Array(delimiter.unicodeScalars)
+            guard scalars.count == 1, let scalar = scalars.first else {
+                throw TokenizerJSONError.invalidValue(
+                    path: delimiterJSON.path, value: "\"\(delimiter)\"", reason: "the delimiter must be exactly one character")
+            }
+            return .charDelimiterSplit(scalar)
         default:
             throw json.unsupported(type)
+        }
+    }
+
+    /// Parses a split behaviour name (`"Isolated"`, ...).
+    static func parseBehavior(_ json: _JSONValue) throws -> _SplitBehavior {
+        let name = try json.string()
+        guard let behavior = _SplitBehavior(rawValue: name) else {
+            throw TokenizerJSONError.invalidValue(
+                path: json.path, value: "\"\(name)\"",
+                reason: "use one of Removed, Isolated, MergedWithPrevious, MergedWithNext, Contiguous")
+        }
+        return behavior
+    }
+
+    /// Rust's `char::is_ascii_punctuation || is_punctuation` (general category P*), the
+    /// punctuation of `BertPreTokenizer` and `Punctuation`.
+    static func isPunctuation(_ scalar: Unicode.Scalar) -> Bool {
+        let value = scalar.value
+        if value < 0x80 {
+            return (0x21...0x2F).contains(value) || (0x3A...0x40).contains(value)
+                || (0x5B...0x60).contains(value) || (0x7B...0x7E).contains(value)
+        }
+        switch scalar.properties.generalCategory {
+        case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
+             .initialPunctuation, .finalPunctuation, .otherPunctuation:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// Rust's `char::is_numeric` (general categories Nd, Nl, No).
+    static func isNumeric(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.value < 0x80 { return (0x30...0x39).contains(scalar.value) }
+        switch scalar.properties.generalCategory {
+        case .decimalNumber, .letterNumber, .otherNumber: return true
+        default: return false
         }
     }
 
@@ -124,6 +178,20 @@ indirect enum _PreTokenizer: Sendable {
             pieces = pieces.flatMap {
                 $0.split(on: .predicate { $0.properties.isWhitespace }, behavior: .removed)
             }
+        case .bert:
+            pieces = pieces.flatMap { piece in
+                piece.split(on: .predicate { $0.properties.isWhitespace }, behavior: .removed).flatMap {
+                    $0.split(on: .predicate(Self.isPunctuation), behavior: .isolated)
+                }
+            }
+        case .punctuation(let behavior):
+            pieces = pieces.flatMap { $0.split(on: .predicate(Self.isPunctuation), behavior: behavior) }
+        case .digits(let individual):
+            pieces = pieces.flatMap {
+                $0.split(on: .predicate(Self.isNumeric), behavior: individual ? .isolated : .contiguous)
+            }
+        case .charDelimiterSplit(let delimiter):
+            pieces = pieces.flatMap { $0.split(on: .predicate { $0 == delimiter }, behavior: .removed) }
         }
     }
 }

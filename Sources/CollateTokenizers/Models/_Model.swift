@@ -1,0 +1,104 @@
+import Foundation
+
+/// The model of a `tokenizer.json` (`model.type`): BPE, WordPiece or Unigram.
+enum _Model: Sendable {
+    case bpe(_BPE)
+    case wordPiece(_WordPiece)
+    case unigram(_Unigram)
+    case wordLevel(_WordLevel)
+
+    /// Parses the `model` object.
+    static func parse(_ json: _JSONValue) throws -> _Model {
+        // HF's untagged model deserializer reads a typeless model as BPE.
+        let type = try json.optionalString("type") ?? "BPE"
+        switch type {
+        case "BPE": return .bpe(try _BPE(json: json))
+        case "WordPiece": return .wordPiece(try _WordPiece(json: json))
+        case "Unigram": return .unigram(try _Unigram(json: json))
+        case "WordLevel": return .wordLevel(try _WordLevel(json: json))
+        default: throw json.unsupported(type)
+        }
+    }
+
+    /// Tokenizes one pre-tokenized word; offsets are scalar positions in `word`.
+    @inline(__always)
+    func tokenize(_ word: [Unicode.Scalar]) -> [_ModelToken] {
+        switch self {
+        case .bpe(let model): return model.tokenize(word)
+        case .wordPiece(let model): return model.tokenize(word)
+        case .unigram(let model): return model.tokenize(word)
+        case .wordLevel(let model): return model.tokenize(word)
+        }
+    }
+
+    /// The token string of `id`.
+    func token(for id: Int32) -> String? {
+        switch self {
+        case .bpe(let model): return model.token(for: id)
+        case .wordPiece(let model): return model.token(for: id)
+        case .unigram(let model): return model.token(for: id)
+        case .wordLevel(let model): return model.token(for: id)
+        }
+    }
+
+    /// The id of a token string.
+    func id(of token: String) -> Int32? {
+        switch self {
+        case .bpe(let model): return model.vocab[token: token]
+        case .wordPiece(let model): return model.vocab[token: token]
+        case .unigram(let model): return model.vocab[token: token]
+        case .wordLevel(let model): return model.vocab[token: token]
+        }
+    }
+
+    /// One more than the largest id of the model.
+    var idLimit: Int {
+        switch self {
+        case .bpe(let model): return model.vocabR.count
+        case .wordPiece(let model): return model.vocabR.count
+        case .unigram(let model): return model.pieces.count
+        case .wordLevel(let model): return model.vocabR.count
+        }
+    }
+
+    /// The model's unknown token, if any.
+    var unknownToken: String? {
+        switch self {
+        case .bpe(let model): return model.unknownToken
+        case .wordPiece(let model): return model.unknownToken
+        case .unigram(let model): return model.unknownToken
+        case .wordLevel(let model): return model.unknownToken
+        }
+    }
+}
+
+extension _JSONValue {
+    /// A `{token: id}` vocabulary object with its reverse table; ids are checked.
+    func vocabulary(maximumID: Int) throws -> (vocab: _Vocabulary, reverse: [String?]) {
+        guard let rawVocab = raw as? [String: Any] else {
+            throw TokenizerJSONError.wrongType(path: path, expected: "an object", found: typeName)
+        }
+        var vocab = _Vocabulary(minimumCapacity: rawVocab.count)
+        var maxID: Int32 = -1
+        for (token, value) in rawVocab {
+            guard let number = value as? NSNumber, String(cString: number.objCType) != "c",
+                  let id = Int32(exactly: number.doubleValue), id >= 0
+            else {
+                let element = _JSONValue(raw: value, path: "\(path)[\"\(token)\"]")
+                throw TokenizerJSONError.wrongType(path: element.path, expected: "a non-negative integer id", found: element.typeName)
+            }
+            guard Int(id) < maximumID else {
+                throw TokenizerJSONError.invalidValue(
+                    path: "\(path)[\"\(token)\"]", value: "\(id)",
+                    reason: "ids must be below \(maximumID) (the largest real vocabularies hold about 262k tokens); the id-to-token table is dense")
+            }
+            vocab[token: token] = id
+            maxID = max(maxID, id)
+        }
+        var reverse = [String?](repeating: nil, count: Int(maxID) + 1)
+        for (key, id) in vocab {
+            reverse[Int(id)] = key.string
+        }
+        return (vocab, reverse)
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+
+/// The `Precompiled` normalizer: SentencePiece's `precompiled_charsmap`, a darts-clone
+/// double-array trie over UTF-8 bytes whose values index NUL-terminated replacements in a
+/// string blob, applied as HF tokenizers (with the `spm_precompiled` crate) applies it.
+///
+/// Layout of the charsmap: a little-endian `UInt32` byte size of the trie, the trie's
+/// `UInt32` units, then the replacement blob. Each extended grapheme cluster shorter than
+/// 6 UTF-8 bytes is looked up whole; otherwise (or when that misses) each scalar is looked
+/// up alone. A lookup takes the *first* (shortest) prefix the trie holds, as the crate does.
+struct _Precompiled: Sendable {
+    private let units: [UInt32]
+    private let blob: [UInt8]
+
+    init(json: _JSONValue) throws {
+        let member = try json.member("precompiled_charsmap")
+        if member.isNull {
+            // An empty charsmap: HF's transformers writes null for an identity normalizer.
+            units = []
+            blob = []
+            return
+        }
+        let encoded = try member.string()
+        guard let data = Data(base64Encoded: encoded) else {
+            throw TokenizerJSONError.invalidValue(
+                path: member.path, value: "\"\(encoded.prefix(24))...\"",
+                reason: "the charsmap must be base64 (as HF tokenizers writes it); re-export the tokenizer")
+        }
+        let bytes = [UInt8](data)
+        func invalid(_ reason: String) -> TokenizerJSONError {
+            .invalidValue(path: member.path, value: "\(bytes.count) bytes", reason: reason + "; re-export the tokenizer")
+        }
+        guard bytes.count >= 4 else { throw invalid("the charsmap is too short to hold its trie size") }
+        let trieSize = Int(UInt32(bytes[0]) | UInt32(bytes[1]) << 8 | UInt32(bytes[2]) << 16 | UInt32(bytes[3]) << 24)
+        let unitCount = trieSize / 4
+        guard 4 + unitCount * 4 <= bytes.count else { throw invalid("the trie size \(trieSize) exceeds the charsmap") }
+        var units = [UInt32](repeating: 0, count: unitCount)
+        for index in 0..<unitCount {
+            let base = 4 + index * 4
+            units[index] = UInt32(bytes[base]) | UInt32(bytes[base + 1]) << 8 | UInt32(bytes[base + 2]) << 16 | UInt32(bytes[base + 3]) << 24
+        }
+        self.units = units
+        blob = Array(bytes[(4 + unitCount * 4)...])
+        guard String(validating: blob, as: UTF8.self) != nil else { throw invalid("the replacement strings are not UTF-8") }
+    }
+
+    /// The replacement of the shortest prefix of `key` the trie holds (`nil` if none).
+    private func transform(_ key: some Collection<UInt8>) -> [Unicode.Scalar]? {
+        guard !units.isEmpty else { return nil }
+        var node = 0
+        var unit = units[0]
+        node ^= Self.offset(unit)
+        for byte in key {
+            if byte == 0 { break }
+            node ^= Int(byte)
+            guard node < units.count else { return nil }
+            unit = units[node]
+            if unit & (1 << 31 | 0xFF) != UInt32(byte) { return nil }
+            node ^= Self.offset(unit)
+            if (unit >> 8) & 1 == 1 {
+                guard node < units.count else { return nil }
+                let start = Int(units[node] & ((1 << 31) - 1))
+                guard start <= blob.count else { return nil }
+                var end = start
+                while end < blob.count, blob[end] != 0 { end += 1 }
+                return Array(String(decoding: blob[start..<end], as: UTF8.self).unicodeScalars)
+            }
+        }
+        return nil
+    }
+
+    @inline(__always)
+    private static func offset(_ unit: UInt32) -> Int {
+        Int((unit >> 10) << ((unit & (1 << 9)) >> 6))
+    }
+
+    /// Normalizes `string` (HF `Precompiled::normalize`, including its change values: the
+    /// first replacement scalar carries `new - old`, the i-th following one `i`).
+    func normalize(_ string: inout _NormalizedString) {
+        guard !units.isEmpty, !string.isEmpty else { return }
+        var changes: [(Unicode.Scalar, Int)] = []
+        changes.reserveCapacity(string.count)
+        var modified = false
+        func push(_ replacement: [Unicode.Scalar], replacing oldCount: Int) {
+            for (index, scalar) in replacement.enumerated() {
+                changes.append((scalar, index == 0 ? replacement.count - oldCount : index))
+            }
+        }
+        let text = String(scalars: string.scalars)
+        for grapheme in text {
+            let utf8 = grapheme.utf8
+            if utf8.count < 6, let replacement = transform(utf8) {
+                modified = true
+                push(replacement, replacing: grapheme.unicodeScalars.count)
+                continue
+            }
+            for scalar in grapheme.unicodeScalars {
+                if let replacement = transform(UTF8.bytes(of: scalar)) {
+                    modified = true
+                    push(replacement, replacing: 1)
+                } else {
+                    changes.append((scalar, 0))
+                }
+            }
+        }
+        if modified { string.transform(changes: changes, initialOffset: 0) }
+    }
+}

@@ -1,0 +1,222 @@
+import Foundation
+
+/// A Unicode normalization form, applied as HF tokenizers applies it: through the
+/// `unicode-normalization-alignments` crate, whose iterators report for every output
+/// scalar a change (`0` replaces the next input scalar, `1` is inserted, `-n` also removes
+/// `n` more), which `NormalizedString::transform` then turns into alignments by walking the
+/// input in order.
+///
+/// The change of a scalar travels with it when canonical ordering moves it, and a
+/// composition adds the changes of its parts minus one, so offsets after composition with
+/// stacked marks (`e\u{301}\u{323}`) follow the crate exactly, not the text's logic.
+enum _UnicodeForm: Sendable {
+    case nfc, nfd, nfkc, nfkd
+
+    private var isCompatibility: Bool { self == .nfkc || self == .nfkd }
+    private var composes: Bool { self == .nfc || self == .nfkc }
+
+    /// Normalizes `string` with alignments.
+    func apply(to string: inout _NormalizedString) {
+        let scalars = string.scalars
+        let data = _UnicodeData.shared
+        if data.isStable(scalars, compatibility: isCompatibility, composing: composes) { return }
+        let decomposed = data.decompose(scalars, compatibility: isCompatibility)
+        let changes = composes ? data.recompose(decomposed) : decomposed
+        string.transform(changes: changes, initialOffset: 0)
+    }
+}
+
+/// Decomposition and composition data, read from Foundation once per scalar and cached.
+final class _UnicodeData: @unchecked Sendable {
+    static let shared = _UnicodeData()
+
+    // Guarded by `lock`.
+    private let lock = NSLock()
+    private var canonical: [UInt32: [Unicode.Scalar]] = [:]
+    private var compatibility: [UInt32: [Unicode.Scalar]] = [:]
+    private var compositions: [UInt64: UInt32] = [:]
+
+    /// Starters (combining class 0) that compose with the scalar before them: the
+    /// NFC_Quick_Check=Maybe starters of the Indic, Sinhala, Myanmar, Balinese and other
+    /// two-part vowel signs, and Hangul vowel and trailing jamo.
+    private static func composesWithPrevious(_ value: UInt32) -> Bool {
+        if (0x1161...0x11C2).contains(value) { return true }
+        switch value {
+        case 0x09BE, 0x09D7, 0x0B3E, 0x0B56, 0x0B57, 0x0BBE, 0x0BD7, 0x0CC2, 0x0CD5, 0x0CD6, 0x0D3E, 0x0D57,
+             0x0DCF, 0x0DDF, 0x102E, 0x1B35, 0x11127, 0x1133E, 0x11357, 0x114B0, 0x114BA, 0x114BD, 0x115AF, 0x11930:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// Whether normalizing `scalars` changes nothing: every scalar is its own
+    /// decomposition, a starter, and composes with nothing before it.
+    func isStable(_ scalars: [Unicode.Scalar], compatibility: Bool, composing: Bool) -> Bool {
+        // Below U+00A0 nothing decomposes (canonically below U+00C0) and nothing combines.
+        let limit: UInt32 = compatibility ? 0xA0 : 0xC0
+        var index = 0
+        while index < scalars.count, scalars[index].value < limit { index += 1 }
+        if index == scalars.count { return true }
+        lock.lock()
+        defer { lock.unlock() }
+        while index < scalars.count {
+            let scalar = scalars[index]
+            index += 1
+            if scalar.value < limit { continue }
+            if scalar.properties.canonicalCombiningClass != .notReordered { return false }
+            if composing && Self.composesWithPrevious(scalar.value) { return false }
+            let parts = lockedDecomposition(scalar, compatibility: compatibility)
+            if parts.count != 1 || parts[0] != scalar { return false }
+        }
+        return true
+    }
+
+    private func lockedDecomposition(_ scalar: Unicode.Scalar, compatibility: Bool) -> [Unicode.Scalar] {
+        if compatibility {
+            if let cached = self.compatibility[scalar.value] { return cached }
+        } else if let cached = canonical[scalar.value] {
+            return cached
+        }
+        let text = String(Character(scalar))
+        let result = Array((compatibility ? text.decomposedStringWithCompatibilityMapping : text.decomposedStringWithCanonicalMapping).unicodeScalars)
+        if compatibility { self.compatibility[scalar.value] = result } else { canonical[scalar.value] = result }
+        return result
+    }
+
+    @inline(__always)
+    private static func combiningClass(_ scalar: Unicode.Scalar) -> UInt8 {
+        scalar.value < 0x300 ? 0 : scalar.properties.canonicalCombiningClass.rawValue
+    }
+
+    /// The crate's `Decompositions` iterator: full decomposition of every scalar, the first
+    /// part with change 0 and the others 1, and each run of non-starters stably sorted by
+    /// combining class (changes travel with their scalars).
+    func decompose(_ scalars: [Unicode.Scalar], compatibility: Bool) -> [(Unicode.Scalar, Int)] {
+        var output: [(Unicode.Scalar, Int)] = []
+        output.reserveCapacity(scalars.count + scalars.count / 4)
+        var pendingStart = 0  // start of the run not yet sorted
+        func sortPending() {
+            let count = output.count - pendingStart
+            guard count > 1 else { pendingStart = output.count; return }
+            // Stable sort by combining class (insertion sort: runs are short).
+            var index = pendingStart + 1
+            while index < output.count {
+                let item = output[index]
+                let itemClass = Self.combiningClass(item.0)
+                var position = index
+                while position > pendingStart, Self.combiningClass(output[position - 1].0) > itemClass {
+                    output[position] = output[position - 1]
+                    position -= 1
+                }
+                output[position] = item
+                index += 1
+            }
+            pendingStart = output.count
+        }
+        lock.lock()
+        defer { lock.unlock() }
+        for scalar in scalars {
+            if scalar.value < 0xA0 || (!compatibility && scalar.value < 0xC0) {
+                sortPending()
+                output.append((scalar, 0))
+                continue
+            }
+            var first = true
+            for part in lockedDecomposition(scalar, compatibility: compatibility) {
+                if Self.combiningClass(part) == 0 { sortPending() }
+                output.append((part, first ? 0 : 1))
+                first = false
+            }
+        }
+        sortPending()
+        return output
+    }
+
+    /// The crate's `Recompositions` iterator over decomposed scalars with their changes.
+    func recompose(_ decomposed: [(Unicode.Scalar, Int)]) -> [(Unicode.Scalar, Int)] {
+        var output: [(Unicode.Scalar, Int)] = []
+        output.reserveCapacity(decomposed.count)
+        var composee: (Unicode.Scalar, Int)?
+        var lastClass: UInt8?
+        var buffer: [(Unicode.Scalar, Int)] = []
+        lock.lock()
+        defer { lock.unlock() }
+        for (scalar, change) in decomposed {
+            let scalarClass = Self.combiningClass(scalar)
+            guard let starter = composee else {
+                if scalarClass != 0 {
+                    output.append((scalar, change))
+                } else {
+                    composee = (scalar, change)
+                }
+                continue
+            }
+            if let last = lastClass {
+                if last >= scalarClass {
+                    // Blocked from the starter.
+                    if scalarClass == 0 {
+                        output.append(starter)
+                        output.append(contentsOf: buffer)
+                        buffer.removeAll(keepingCapacity: true)
+                        composee = (scalar, change)
+                        lastClass = nil
+                        continue
+                    }
+                    buffer.append((scalar, change))
+                    lastClass = scalarClass
+                    continue
+                }
+                if let composed = lockedCompose(starter.0, scalar) {
+                    composee = (composed, starter.1 + change - 1)
+                    continue
+                }
+                buffer.append((scalar, change))
+                lastClass = scalarClass
+            } else {
+                if let composed = lockedCompose(starter.0, scalar) {
+                    composee = (composed, starter.1 + change - 1)
+                    continue
+                }
+                if scalarClass == 0 {
+                    output.append(starter)
+                    composee = (scalar, change)
+                    continue
+                }
+                buffer.append((scalar, change))
+                lastClass = scalarClass
+            }
+        }
+        if let starter = composee { output.append(starter) }
+        output.append(contentsOf: buffer)
+        return output
+    }
+
+    /// The primary composite of `first` and `second`, if any (Unicode canonical composition
+    /// of one pair, Hangul included).
+    private func lockedCompose(_ first: Unicode.Scalar, _ second: Unicode.Scalar) -> Unicode.Scalar? {
+        let a = first.value
+        let b = second.value
+        // Hangul L + V, LV + T.
+        if (0x1100...0x1112).contains(a), (0x1161...0x1175).contains(b) {
+            return Unicode.Scalar(0xAC00 + ((a - 0x1100) * 21 + (b - 0x1161)) * 28)
+        }
+        if (0xAC00...0xD7A3).contains(a), (a - 0xAC00) % 28 == 0, (0x11A8...0x11C2).contains(b) {
+            return Unicode.Scalar(a + (b - 0x11A7))
+        }
+        if b < 0x300 { return nil }
+        let key = UInt64(a) << 32 | UInt64(b)
+        if let cached = compositions[key] { return cached == 0 ? nil : Unicode.Scalar(cached) }
+        var view = String.UnicodeScalarView()
+        view.append(first)
+        view.append(second)
+        let composed = Array(String(view).precomposedStringWithCanonicalMapping.unicodeScalars)
+        var result: Unicode.Scalar?
+        if composed.count == 1, let candidate = composed.first,
+           lockedDecomposition(candidate, compatibility: false) == lockedDecomposition(first, compatibility: false) + [second] {
+            result = candidate
+        }
+        compositions[key] = result?.value ?? 0
+        return result
+    }
+}
