@@ -117,19 +117,8 @@ func _tokenizerPad(
                 }
                 batch[name] = Tensor(shape: [rows.count, rows[0].count], scalars: rows.flatMap { $0 })
             }
-        case .scalar:
-            var values: [Int32] = []
-            values.reserveCapacity(examples.count)
-            for (index, example) in examples.enumerated() {
-                guard let value = example.scalar(name) else {
-                    if example[name] == nil || example[name] == .null {
-                        throw .missingField(name, example: index, collator: collator)
-                    }
-                    throw .wrongFieldKind(name, example: index, expected: "an integer")
-                }
-                values.append(value)
-            }
-            batch[name] = Tensor(shape: [values.count], scalars: values)
+        case .scalar, .float, .bool:
+            batch[name] = try _scalarVector(examples, name, collator: collator)
         case .null, nil:
             // An extra field (the collator does not need it) that is null cannot be batched.
             throw .wrongFieldKind(name, example: 0, expected: "an integer or an integer array to be batched (it is null; drop the field or fill it)")
