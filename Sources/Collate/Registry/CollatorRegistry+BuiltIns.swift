@@ -12,8 +12,8 @@ extension CollatorRegistry {
             let padding = try spec.paddingOptions(withStrategy: true)
             return Seq2SeqCollator(padding: padding, labelPadTokenID: try spec.int32("label_pad_token_id", default: ignoreIndex) ?? ignoreIndex)
         },
-        "token-classification": Registration(keys: ["pad_token_id", "padding_side", "pad_to_multiple_of", "label_pad_token_id"]) { spec in
-            let padding = try spec.paddingOptions(withStrategy: false)
+        "token-classification": Registration(keys: ["pad_token_id", "padding_side", "padding", "max_length", "pad_to_multiple_of", "label_pad_token_id"]) { spec in
+            let padding = try spec.paddingOptions(withStrategy: true)
             return TokenClassificationCollator(padding: padding, labelPadTokenID: try spec.int32("label_pad_token_id", default: ignoreIndex) ?? ignoreIndex)
         },
         "flattening": Registration(keys: ["separator_id", "return_position_ids", "return_flash_attn_kwargs", "return_seq_idx"]) { spec in
