@@ -5,8 +5,9 @@
 /// the padded `input_ids` length, on the tokenizer's padding side, and keep their field name
 /// (`labels`, or `label` when the examples use that).
 ///
-/// Spec type `token-classification`; keys `pad_token_id`, `padding_side`, `pad_to_multiple_of`,
-/// `label_pad_token_id`.
+/// Spec type `token-classification`; keys `pad_token_id`, `padding_side`, `padding`
+/// (`"longest"`, `"max_length"`, `"do_not_pad"` or a boolean), `max_length`,
+/// `pad_to_multiple_of`, `label_pad_token_id`, as transformers 5.23 takes them.
 public struct TokenClassificationCollator: Collator {
     /// Padding options for the inputs.
     public var padding: PaddingOptions

@@ -125,7 +125,7 @@ func _tokenizerPad(
         func sequence(of example: Example, index: Int) throws(CollateError) -> [Int32] {
             switch value(of: example) {
             case .sequence(let tokens)?: return tokens
-            case .scalar?: throw .wrongFieldKind(name, example: index, expected: "a sequence of integers")
+            case .scalar?, .float?, .bool?: throw .wrongFieldKind(name, example: index, expected: "a sequence of integers")
             case .null?, nil: throw .missingField(name, example: index, collator: collator)
             }
         }
@@ -152,17 +152,8 @@ func _tokenizerPad(
                 try _checkBatchSize(name, rows: rows.count, width: rows[0].count)
                 batch._appendNew(name, Tensor(shape: [rows.count, rows[0].count], scalars: rows.flatMap { $0 }))
             }
-        case .scalar:
-            var values: [Int32] = []
-            values.reserveCapacity(examples.count)
-            for (index, example) in examples.enumerated() {
-                guard case .scalar(let scalar)? = value(of: example) else {
-                    if case .sequence? = value(of: example) { throw .wrongFieldKind(name, example: index, expected: "an integer") }
-                    throw .missingField(name, example: index, collator: collator)
-                }
-                values.append(scalar)
-            }
-            batch._appendNew(name, Tensor(shape: [values.count], scalars: values))
+        case .scalar, .float, .bool:
+            batch._appendNew(name, try _scalarVector(examples, name, collator: collator, lookup: value(of:)))
         case .null:
             // An extra field (the collator does not need it) that is null cannot be batched.
             throw .wrongFieldKind(name, example: 0, expected: "an integer or an integer array to be batched (it is null; drop the field or fill it)")

@@ -20,10 +20,13 @@ public struct ExampleDecodingError: Error, Sendable, Hashable, CustomStringConve
 }
 
 extension Example {
-    /// Decodes an example from one JSON object whose values are integers, arrays of integers or null.
+    /// Decodes an example from one JSON object whose values are integers, arrays of integers,
+    /// numbers, booleans or null.
     ///
     /// Every id must be a JSON integer that fits in `Int32`: `1.0`, `true`, `"1"`, nested
     /// arrays and out-of-range numbers are rejected with the field and element index named.
+    /// A scalar field may also be a non-integer number (`"margin": 0.5`, kept as the `Float`
+    /// PyTorch's `float32` would hold) or a boolean (`"label": true`).
     /// - Throws: ``ExampleDecodingError``.
     public init(json: JSONValue) throws(ExampleDecodingError) {
         guard case .object(let object) = json else {
@@ -63,6 +66,14 @@ extension Example {
             return .scalar(try checkedInt32(number, field: field, original: value))
         case .number(let text) where Example.isWholeNumber(text):
             throw ExampleDecodingError(field: field, value: value.preview(), reason: outOfRange)
+        case .number(let text):
+            // Python reads the text as a double and torch rounds it to float32: round the same way.
+            guard let double = Double(text), double.isFinite else {
+                throw ExampleDecodingError(field: field, value: value.preview(), reason: "must be a finite number")
+            }
+            return .float(Float(double))
+        case .bool(let flag):
+            return .bool(flag)
         case .array(let elements):
             var tokens = [Int32]()
             tokens.reserveCapacity(elements.count)

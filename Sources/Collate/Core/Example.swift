@@ -2,8 +2,8 @@
 /// holding it are not trained.
 public let ignoreIndex: Int32 = -100
 
-/// One training example: named integer sequences and integer scalars, with HF field names
-/// (`input_ids`, `labels`, `attention_mask`, `label`, ...).
+/// One training example: named integer sequences and integer, float or bool scalars, with HF
+/// field names (`input_ids`, `labels`, `attention_mask`, `label`, `margin`, ...).
 ///
 /// Fields keep the order they were given in, so a batch built from examples lists its
 /// tensors in the order HF would. A field can be present with the value `null`, which is
@@ -15,6 +15,10 @@ public struct Example: Sendable, Hashable {
         case sequence([Int32])
         /// One integer, e.g. a class `label`.
         case scalar(Int32)
+        /// One float, e.g. TRL's reward `margin` or KTO's `ref_logps` (batched as `float32`).
+        case float(Float)
+        /// One bool, e.g. KTO's desirable/undesirable `label` (batched as `bool`).
+        case bool(Bool)
         /// JSON `null`: the field exists but holds nothing.
         case null
     }
@@ -76,6 +80,23 @@ public struct Example: Sendable, Hashable {
         return value
     }
 
+    /// The float stored under `name` (an integer scalar converts), or `nil` when the field is
+    /// absent, null, a bool or a sequence.
+    public func float(_ name: String) -> Float? {
+        guard let index = names.firstIndex(of: name) else { return nil }
+        switch values[index] {
+        case .float(let value): return value
+        case .scalar(let value): return Float(value)
+        default: return nil
+        }
+    }
+
+    /// The bool stored under `name`, or `nil` when the field is absent, null or not a bool.
+    public func bool(_ name: String) -> Bool? {
+        guard let index = names.firstIndex(of: name), case .bool(let value) = values[index] else { return nil }
+        return value
+    }
+
     /// Whether the example has a non-null field `name`.
     public func has(_ name: String) -> Bool {
         guard let value = self[name] else { return false }
@@ -98,7 +119,7 @@ extension Example {
     public func requireSequence(_ name: String, example index: Int, collator: String) throws(CollateError) -> [Int32] {
         switch self[name] {
         case .sequence(let tokens): return tokens
-        case .scalar: throw .wrongFieldKind(name, example: index, expected: "a sequence of integers")
+        case .scalar, .float, .bool: throw .wrongFieldKind(name, example: index, expected: "a sequence of integers")
         case .null, nil: throw .missingField(name, example: index, collator: collator)
         }
     }

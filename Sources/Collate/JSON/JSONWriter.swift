@@ -51,6 +51,88 @@ public enum JSONWriter {
         out += "\""
     }
 
+    /// Appends a `float32` value as Python's `json.dumps` prints `float(value)`: the shortest
+    /// text that reads back as the same double (`0.5`, `1.0`, `0.10000000149011612`, `1e-05`,
+    /// `1e+16`), and `NaN`, `Infinity`, `-Infinity` for the values JSON has no number for.
+    public static func writeFloat32(_ value: Float, into out: inout String) {
+        writeDouble(Double(value), into: &out)
+    }
+
+    /// Appends a double as Python's `repr(float)` (and so `json.dumps`) prints it.
+    public static func writeDouble(_ value: Double, into out: inout String) {
+        guard value.isFinite else {
+            out += value.isNaN ? "NaN" : (value < 0 ? "-Infinity" : "Infinity")
+            return
+        }
+        // Swift's description is the shortest round-trip digits, as Python's repr; the two differ
+        // only in layout: Python uses exponent form below 1e-4 and from 1e16, Swift from 2^53.
+        let magnitude = abs(value)
+        if magnitude != 0, magnitude < 1e-4 || magnitude >= 1e16 {
+            let text = "\(value)"
+            guard let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) else {
+                out += pythonExponent(text)
+                return
+            }
+            var mantissa = String(text[..<e])
+            if mantissa.hasSuffix(".0") { mantissa.removeLast(2) }
+            var exponent = String(text[text.index(after: e)...])
+            var sign = "+"
+            if exponent.hasPrefix("-") { sign = "-"; exponent.removeFirst() } else if exponent.hasPrefix("+") { exponent.removeFirst() }
+            if exponent.count < 2 { exponent = "0" + exponent }
+            out += mantissa + "e" + sign + exponent
+            return
+        }
+        let text = "\(value)"
+        if text.contains("e") {
+            out += pythonFixed(value)
+        } else {
+            out += text
+        }
+    }
+
+    /// Python layout of a large double Swift printed without an exponent (e.g. `1e+16`).
+    private static func pythonExponent(_ text: String) -> String {
+        var digits = text
+        var negative = false
+        if digits.hasPrefix("-") { negative = true; digits.removeFirst() }
+        if let dot = digits.firstIndex(of: ".") {
+            let fraction = digits[digits.index(after: dot)...]
+            guard fraction.allSatisfy({ $0 == "0" }) else { return text }
+            digits = String(digits[..<dot])
+        }
+        let exponent = digits.count - 1
+        var significant = digits
+        while significant.count > 1, significant.hasSuffix("0") { significant.removeLast() }
+        var mantissa = String(significant.prefix(1))
+        if significant.count > 1 { mantissa += "." + significant.dropFirst() }
+        return (negative ? "-" : "") + mantissa + "e+" + (exponent < 10 ? "0" : "") + String(exponent)
+    }
+
+    /// Python layout of a double in [1e-4, 1e16) that Swift printed with an exponent.
+    private static func pythonFixed(_ value: Double) -> String {
+        let text = "\(value)"
+        guard let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }), let exponent = Int(text[text.index(after: e)...]) else { return text }
+        var mantissa = String(text[..<e])
+        var negative = false
+        if mantissa.hasPrefix("-") { negative = true; mantissa.removeFirst() }
+        let parts = mantissa.split(separator: ".", omittingEmptySubsequences: false)
+        let whole = String(parts[0])
+        var fraction = parts.count > 1 ? String(parts[1]) : ""
+        if fraction == "0" { fraction = "" }
+        var digits = whole + fraction
+        var point = whole.count + exponent
+        if point <= 0 {
+            digits = String(repeating: "0", count: 1 - point) + digits
+            point = 1
+        }
+        if digits.count < point { digits += String(repeating: "0", count: point - digits.count) }
+        let integerPart = digits.prefix(point)
+        var fractionPart = String(digits.dropFirst(point))
+        while fractionPart.hasSuffix("0") { fractionPart.removeLast() }
+        if fractionPart.isEmpty { fractionPart = "0" }
+        return (negative ? "-" : "") + integerPart + "." + fractionPart
+    }
+
     /// Appends integers as a JSON array (`[1, 2, 3]`), the hot path of batch output.
     public static func writeIntegers<C: Collection>(_ values: C, into out: inout String) where C.Element == Int32 {
         out += "["

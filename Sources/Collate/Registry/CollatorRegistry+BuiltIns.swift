@@ -12,8 +12,8 @@ extension CollatorRegistry {
             let padding = try spec.paddingOptions(withStrategy: true)
             return Seq2SeqCollator(padding: padding, labelPadTokenID: try spec.int32("label_pad_token_id", default: ignoreIndex) ?? ignoreIndex)
         },
-        "token-classification": Registration(keys: ["pad_token_id", "padding_side", "pad_to_multiple_of", "label_pad_token_id"]) { spec in
-            let padding = try spec.paddingOptions(withStrategy: false)
+        "token-classification": Registration(keys: ["pad_token_id", "padding_side", "padding", "max_length", "pad_to_multiple_of", "label_pad_token_id"]) { spec in
+            let padding = try spec.paddingOptions(withStrategy: true)
             return TokenClassificationCollator(padding: padding, labelPadTokenID: try spec.int32("label_pad_token_id", default: ignoreIndex) ?? ignoreIndex)
         },
         "flattening": Registration(keys: ["separator_id", "return_position_ids", "return_flash_attn_kwargs", "return_seq_idx"]) { spec in
@@ -40,6 +40,24 @@ extension CollatorRegistry {
                 padTokenID: padding.padTokenID, paddingSide: padding.side, padToMultipleOf: padding.padToMultipleOf,
                 ignoreIndex: try spec.int32("ignore_index", default: ignoreIndex) ?? ignoreIndex,
                 paddingFree: try spec.bool("padding_free", default: false))
+        },
+        "sft": Registration(keys: ["pad_token_id", "padding_free", "return_position_ids", "pad_to_multiple_of"]) { spec in
+            SFTCollator(
+                padTokenID: try spec.requiredInt32("pad_token_id", reason: "padding needs the tokenizer's pad id (often its eos id when it has no pad token)"),
+                paddingFree: try spec.bool("padding_free", default: false),
+                returnPositionIDs: try spec.bool("return_position_ids", default: false),
+                padToMultipleOf: try spec.positiveInt("pad_to_multiple_of"))
+        },
+        "reward": Registration(keys: ["pad_token_id", "pad_to_multiple_of"]) { spec in
+            RewardCollator(
+                padTokenID: try spec.requiredInt32("pad_token_id", reason: "padding needs the tokenizer's pad id (often its eos id when it has no pad token)"),
+                padToMultipleOf: try spec.positiveInt("pad_to_multiple_of"))
+        },
+        "unpaired-preference": Registration(keys: ["pad_token_id", "max_length", "pad_to_multiple_of"]) { spec in
+            UnpairedPreferenceCollator(
+                padTokenID: try spec.requiredInt32("pad_token_id", reason: "padding needs the tokenizer's pad id (often its eos id when it has no pad token)"),
+                maxLength: try spec.positiveInt("max_length"),
+                padToMultipleOf: try spec.positiveInt("pad_to_multiple_of"))
         },
         "masked-language-modeling": Registration(keys: [
             "mask_token_id", "vocab_size", "mlm_probability", "mask_replace_prob", "random_replace_prob", "seed",

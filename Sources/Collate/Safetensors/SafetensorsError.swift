@@ -37,9 +37,9 @@ extension SafetensorsError: CustomStringConvertible {
         case let .invalidEntry(tensor, reason):
             "tensor '\(tensor)': \(reason)"
         case let .unsupportedDType(tensor, dtype):
-            "tensor '\(tensor)' has dtype \(dtype); Collate reads integer tensors only (I64, I32) — convert it or leave it out"
+            "tensor '\(tensor)' has dtype \(dtype); Collate reads I64, I32, F32 and BOOL tensors only — convert it or leave it out"
         case let .sizeMismatch(tensor, shape, dtype, bytes):
-            "tensor '\(tensor)': shape \(shape) of \(dtype) needs \(Self.byteCount(shape, itemSize: dtype == "I64" ? 8 : 4)) bytes but its data_offsets span \(bytes); the header is corrupt"
+            "tensor '\(tensor)': shape \(shape) of \(dtype) needs \(Self.byteCount(shape, itemSize: Tensor.DType(safetensorsName: dtype)?.safetensorsItemSize ?? 4)) bytes but its data_offsets span \(bytes); the header is corrupt"
         case let .offsetsOutOfBounds(tensor, begin, end, size):
             "tensor '\(tensor)': data_offsets [\(begin), \(end)] fall outside the \(size)-byte data section; the file is truncated or corrupt"
         case let .notContiguous(tensor, begin, expected):
@@ -48,7 +48,7 @@ extension SafetensorsError: CustomStringConvertible {
         case let .trailingBytes(size, used):
             "the data section has \(size) bytes but tensors use only \(used); the file is corrupt"
         case let .valueOutOfRange(tensor, index, value):
-            "tensor '\(tensor)' element \(index) = \(value) does not fit in 32 bits; Collate holds token ids as Int32"
+            "tensor '\(tensor)' element \(index) = \(value) does not fit its dtype (integers must fit in 32 bits, Collate holds token ids as Int32; BOOL bytes must be 0 or 1)"
         case let .invalidName(name):
             "cannot write a tensor named \"\(name)\"; names must be non-empty and not \"__metadata__\""
         }

@@ -67,6 +67,20 @@ extension SafetensorsFile {
                 for index in 0..<count {
                     scalars.append(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: index * 4, as: Int32.self)))
                 }
+            case .float32:
+                var floats = [Float]()
+                floats.reserveCapacity(count)
+                for index in 0..<count {
+                    floats.append(Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self))))
+                }
+                batch[entry.name] = Tensor(shape: entry.shape, floats: floats)
+                continue
+            case .bool:
+                for index in 0..<count {
+                    let byte = raw[index]
+                    guard byte <= 1 else { throw .valueOutOfRange(tensor: entry.name, index: index, value: Int64(byte)) }
+                    scalars.append(Int32(byte))
+                }
             }
             batch._appendNew(entry.name, Tensor(shape: entry.shape, scalars: scalars, dtype: entry.dtype))  // names are distinct JSON keys
         }
@@ -89,12 +103,7 @@ extension SafetensorsFile {
             throw .invalidEntry(tensor: name, reason: "unexpected key \"\(extra)\"; an entry holds only dtype, shape and data_offsets")
         }
         guard case .string(let dtypeName)? = fields["dtype"] else { throw .invalidEntry(tensor: name, reason: "missing string \"dtype\"") }
-        let dtype: Tensor.DType
-        switch dtypeName {
-        case "I64": dtype = .int64
-        case "I32": dtype = .int32
-        default: throw .unsupportedDType(tensor: name, dtype: dtypeName)
-        }
+        guard let dtype = Tensor.DType(safetensorsName: dtypeName) else { throw .unsupportedDType(tensor: name, dtype: dtypeName) }
         guard case .array(let dims)? = fields["shape"] else { throw .invalidEntry(tensor: name, reason: "missing array \"shape\"") }
         var shape: [Int] = []
         var elements = 1

@@ -27,7 +27,7 @@ extension SafetensorsFile {
             guard !name.isEmpty, name != "__metadata__" else { throw .invalidName(name) }
             if !first { header += "," }
             first = false
-            let size = tensor.scalars.count * tensor.dtype.safetensorsItemSize
+            let size = tensor.count * tensor.dtype.safetensorsItemSize
             JSONWriter.writeString(name, into: &header)
             header += ":{\"dtype\":\"\(tensor.dtype.safetensorsName)\",\"shape\":["
             header += tensor.shape.map(String.init).joined(separator: ",")
@@ -48,6 +48,10 @@ extension SafetensorsFile {
                 for value in tensor.scalars { withUnsafeBytes(of: Int64(value).littleEndian) { bytes.append(contentsOf: $0) } }
             case .int32:
                 for value in tensor.scalars { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
+            case .float32:
+                for value in tensor.floats { withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
+            case .bool:
+                for value in tensor.scalars { bytes.append(value != 0 ? 1 : 0) }
             }
         }
         return bytes

@@ -232,6 +232,12 @@ public struct ShardExporter: Sendable {
                     mix(scalar)
                 case .null:
                     mixByte(3)
+                case .float(let value):
+                    mixByte(4)
+                    mix(Int32(bitPattern: value.bitPattern))
+                case .bool(let flag):
+                    mixByte(5)
+                    mixByte(flag ? 1 : 0)
                 }
             }
             mixByte(0xFF)

@@ -63,7 +63,7 @@ public func checkBatch(
             differences.append(.init(kind: .invalidExpectation(tensor: entry.name, reason: error.description), message: "\(entry.name): invalid expectation: \(error)"))
             continue
         }
-        if let dtype = entry.dtype, dtype != actual.dtype {
+        if let dtype = entry.dtype ?? entry.literal.impliedDType, dtype != actual.dtype {
             differences.append(.init(
                 kind: .dtype(tensor: entry.name, expected: dtype, actual: actual.dtype),
                 message: "\(entry.name): expected dtype \(dtype.rawValue), got \(actual.dtype.rawValue)"))
@@ -72,7 +72,13 @@ public func checkBatch(
             differences.append(renderer.shapeDifference(entry.name, expectedShape: expectedShape, expectedScalars: expectedScalars, actual: actual))
             continue
         }
-        differences += renderer.valueDifferences(entry.name, expected: expectedScalars, actual: actual)
+        if actual.dtype == .float32 || entry.literal.impliedDType == .float32 {
+            differences += renderer.typedValueDifferences(entry.name, expected: entry.literal, actual: actual)
+        } else if actual.dtype == .bool || entry.literal.impliedDType == .bool {
+            differences += renderer.typedValueDifferences(entry.name, expected: entry.literal, actual: actual)
+        } else {
+            differences += renderer.valueDifferences(entry.name, expected: expectedScalars, actual: actual)
+        }
     }
     if !options.allowsExtraTensors {
         for (name, tensor) in zip(batch.names, batch.tensors) where expected[name] == nil {

@@ -37,6 +37,9 @@ public struct BatchMismatch: Error, Sendable, Hashable {
         case value(tensor: String, row: Int?, position: Int?, expected: Int32, actual: Int32)
         /// Adjacent elements of one row differ (`positions` is the run of columns, or indices for rank 1).
         case values(tensor: String, row: Int?, positions: Range<Int>, expected: [Int32], actual: [Int32])
+        /// One float or bool element differs, each value written with its dtype
+        /// (`0.5 (float32)`, `true (bool)`). `row` and `position` as for ``value(tensor:row:position:expected:actual:)``.
+        case typedValue(tensor: String, row: Int?, position: Int?, expected: String, actual: String)
         /// More elements of the tensor differ than are spelled out.
         case moreValues(tensor: String, count: Int, rows: [Int])
         /// The backend received no batch `index` (it received `received`).

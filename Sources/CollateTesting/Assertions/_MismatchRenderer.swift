@@ -122,7 +122,61 @@ struct _MismatchRenderer {
         return differences
     }
 
+    /// An element of a float or bool tensor with its dtype: `0.5 (float32)`, `true (bool)`.
+    static func typed(_ value: Double, _ dtype: Tensor.DType?) -> String {
+        switch dtype {
+        case .bool?: return "\(value != 0) (bool)"
+        case .float32?:
+            var text = ""
+            JSONWriter.writeFloat32(Float(value), into: &text)
+            return text + " (float32)"
+        case .int64?, .int32?, nil: return "\(Int64(value)) (\(dtype?.rawValue ?? "integer"))"
+        }
+    }
+
+    /// Element-by-element differences of a float or bool tensor (floats compared as `Float`).
+    func typedValueDifferences(_ name: String, expected: TensorLiteral, actual: Tensor) -> [BatchMismatch.Difference] {
+        guard let (_, wanted) = try? expected.shapeAndDoubles() else { return [] }
+        let got = actual.doubles
+        let width = actual.rank == 2 ? actual.shape[1] : max(got.count, 1)
+        let expectedType = expected.impliedDType ?? (actual.dtype == .float32 ? .float32 : nil)
+        var differences: [BatchMismatch.Difference] = []
+        var omitted = 0
+        var omittedRows: [Int] = []
+        for index in 0..<min(wanted.count, got.count) {
+            let same = actual.dtype == .float32 || expectedType == .float32
+                ? Float(wanted[index]).bitPattern == Float(got[index]).bitPattern || (Float(wanted[index]) == Float(got[index]))
+                : wanted[index] == got[index]
+            guard !same else { continue }
+            let row: Int? = actual.rank == 2 ? index / width : nil
+            let position: Int? = actual.rank == 0 ? nil : index % width
+            guard differences.count < options.maxValueDifferencesPerTensor else {
+                omitted += 1
+                if let row, omittedRows.last != row { omittedRows.append(row) }
+                continue
+            }
+            let want = Self.typed(wanted[index], expectedType), have = Self.typed(got[index], actual.dtype)
+            let place = name + (row.map { " row \($0)," } ?? "") + (position.map { " position \($0)" } ?? "")
+            differences.append(.init(
+                kind: .typedValue(tensor: name, row: row, position: position, expected: want, actual: have),
+                message: "\(place): expected \(want), got \(have)"))
+        }
+        if omitted > 0 {
+            differences.append(.init(
+                kind: .moreValues(tensor: name, count: omitted, rows: omittedRows),
+                message: "\(name): \(omitted) more differing element\(omitted == 1 ? "" : "s")"))
+        }
+        return differences
+    }
+
     func shapeDifference(_ name: String, expectedShape: [Int], expectedScalars: [Int32], actual: Tensor) -> BatchMismatch.Difference {
+        if actual.dtype == .float32 {
+            let lines = [
+                "\(name): expected shape \(expectedShape), got \(actual.shape) (float32)",
+                "  got       " + actual.floats.prefix(24).map { String(describing: $0) }.joined(separator: ", "),
+            ]
+            return .init(kind: .shape(tensor: name, expected: expectedShape, actual: actual.shape), message: lines.joined(separator: "\n"))
+        }
         let lines = [
             "\(name): expected shape \(expectedShape), got \(actual.shape)",
             "  expected  " + Self.render(shape: expectedShape, scalars: expectedScalars),

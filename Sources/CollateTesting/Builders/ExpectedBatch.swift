@@ -110,7 +110,13 @@ extension TensorLiteral {
     /// The literal of a tensor, nested as its shape.
     public init(_ tensor: Tensor) {
         func nested(_ offset: Int, _ dims: ArraySlice<Int>) -> TensorLiteral {
-            guard let outer = dims.first else { return .scalar(tensor.scalars[offset]) }
+            guard let outer = dims.first else {
+                switch tensor.dtype {
+                case .int64, .int32: return .scalar(tensor.scalars[offset])
+                case .bool: return .bool(tensor.scalars[offset] != 0)
+                case .float32: return .float(Double(tensor.floats[offset]))
+                }
+            }
             let inner = dims.dropFirst()
             let stride = inner.reduce(1, *)
             return .array((0..<outer).map { nested(offset + $0 * stride, inner) })

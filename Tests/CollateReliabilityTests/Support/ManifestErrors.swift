@@ -94,6 +94,8 @@ enum ManifestError {
             case .sequence(let ids): return (key: name, value: .array(ids.map { .integer(Int64($0)) }))
             case .scalar(let id): return (key: name, value: .integer(Int64(id)))
             case .null: return (key: name, value: .null)
+            case .float(let value): return (key: name, value: .number("\(Double(value))"))
+            case .bool(let flag): return (key: name, value: .bool(flag))
             }
         }))
     }

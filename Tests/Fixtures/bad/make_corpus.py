@@ -44,7 +44,7 @@ J = {
     "id-below-int32": '{"input_ids": [-2147483649]}\n',
     "huge-integer-id": '{"input_ids": [99999999999999999999]}\n',
     "scalar-above-int32": '{"input_ids": [1], "idx": 4294967296}\n',
-    "float-scalar": '{"input_ids": [1], "idx": 1.5}\n',
+    "float-scalar": '{"input_ids": [1], "idx": [1.5]}\n',
     "nan": '{"input_ids": [NaN]}\n',
     "leading-zero": '{"input_ids": [01]}\n',
     "two-objects-one-line": '{"input_ids": [1]} {"input_ids": [2]}\n',
