@@ -148,3 +148,18 @@ struct ValidateModelKindCommandTests {
         #expect(!result.stderr.contains("'chatml'") && !result.stderr.contains("'mistral-tekken'"), "\(result.stderr)")
     }
 }
+
+/// `collate inspect` reports the same chat-marker trap instead of "this pipeline can produce a loss".
+@Suite("collate inspect: chat markers")
+struct InspectChatMarkerTests {
+    @Test func chatMLOnTheMistralTokenizerIsNotACleanPipeline() throws {
+        let result = try CollateProcess.run([
+            "inspect", "--spec", "Samples/Data/seq2seq.json", "--input", "Samples/Data/chat.jsonl",
+            "--tokenizer", "Samples/Data/mistral-v1", "--template", "chatml", "-n", "1",
+        ], in: CollateProcess.repositoryRoot)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("error[template-tokens-missing]: chat template 'chatml' writes the marker '<|im_end|>'"))
+        #expect(!result.stdout.contains("this pipeline can produce a loss"))
+        #expect(result.stdout.contains("⟦trained⟧ masked ⟨N × pad⟩"))
+    }
+}
