@@ -98,7 +98,8 @@ extension Diagnostic {
     /// repeated lines of a ``DiagnosticSummary`` group: `'labels' has 4 tokens but 'input_ids' has 3`.
     ///
     /// A leading `example N: ` is dropped (the location names the example); the rest is cut at
-    /// the first `; ` or `: `, and at 160 characters.
+    /// the first `; ` or `: `, at a ` but ` / `, so ` / `, and ` after the first 30 characters,
+    /// and at 160 characters.
     public var headline: String {
         var text = Substring(message)
         if text.hasPrefix("example "), let colon = text.range(of: ": ") {
@@ -108,7 +109,18 @@ extension Diagnostic {
                 text = text[colon.upperBound...]
             }
         }
-        let cuts = ["; ", ": "].compactMap { text.range(of: $0)?.lowerBound }
+        var cuts = ["; ", ": "].compactMap { text.range(of: $0)?.lowerBound }
+        // A consequence joined by "but", "so" or "and" goes too, once the fact itself is said.
+        for joint in [" but ", ", but ", ", so ", ", and "] {
+            var from = text.startIndex
+            while let range = text[from...].range(of: joint) {
+                if text.distance(from: text.startIndex, to: range.lowerBound) >= 30 {
+                    cuts.append(range.lowerBound)
+                    break
+                }
+                from = range.upperBound
+            }
+        }
         if let cut = cuts.min() { text = text[..<cut] }
         if text.count > 160 { text = text.prefix(159) + "…" }
         return String(text)

@@ -71,6 +71,10 @@ struct DiagnosticSummaryTests {
         ("example 0 has no 'labels', which X requires: the batch. Fix: f", "example 0 has no 'labels', which X requires"),
         ("the collator produces nothing; Fix: f", "the collator produces nothing"),
         (String(repeating: "x", count: 300), String(repeating: "x", count: 159) + "…"),
+        ("example 1 carries its own 'labels' (1 of 4 positions masked) but the collator replaces them: x",
+         "example 1 carries its own 'labels' (1 of 4 positions masked)"),
+        ("example 1: the response template [9, 10] does not occur in its tokens, so the collator masks: x",
+         "the response template [9, 10] does not occur in its tokens"),
     ])
     func headlineIsTheFirstClause(message: String, headline: String) {
         #expect(Diagnostic(.emptyExample, message: message).headline == headline)
