@@ -60,7 +60,12 @@ enum InspectCommand {
             } catch let error as CollateError {
                 throw Inputs.locate(error, offset: 0, records: records.map { ExampleFile.Record(line: $0.line, example: $0.example) }, file: inputPath)
             }
-            let validator = Validator()
+            // A chat format whose markers the tokenizer splits is reported (template-tokens-missing).
+            var rules = Validator.standardRules
+            if let tokenizer, let chatFormat {
+                rules.append(TemplateTokensMissingRule(format: chatFormat, tokenizer: tokenizer, tokenizerName: parsed.value("--tokenizer") ?? "the tokenizer"))
+            }
+            let validator = Validator(rules: rules)
             let diagnostics = validator.validate(examples, collator: collator.contract, backend: contract)
                 + validator.validate(batch: batch, exampleIndices: 0..<shown.count, collator: collator.contract, backend: contract)
             let text: @Sendable (Int32) -> String = { id in tokenizer.map { TokenDisplay.text(for: id, in: $0) } ?? " \(id)" }
@@ -70,8 +75,7 @@ enum InspectCommand {
             let style: TokenView.TerminalStyle = Console.colorsEnabled ? .colored : .plain
             var out = "\(report.examples) examples in \(inputPath); collator \(collator.contract.name) (\(collator.contract.reference))\n"
             out += "showing the first \(shown.count), collated as one batch — "
-            out += style.isColored ? "\(style.trained)trained\(style.reset) \(style.masked)masked\(style.reset) \(style.padding)padding\(style.reset)\n\n"
-                                   : "[trained] masked {padding}\n\n"
+            out += TokenView.legend(style) + "\n\n"
             out += view.terminalText(text: text, style: style, showIDs: parsed.flag("--ids"))
             out += "\ntensors:\n"
             for (name, tensor) in zip(batch.names, batch.tensors) {

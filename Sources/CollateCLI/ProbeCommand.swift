@@ -19,7 +19,8 @@ enum ProbeCommand {
                                "python3 Sources/CollateBackends/Worker/collate_worker.py --config tiny.json"
           --vocab-size N       ids of the generated probe sequences are below N (default: the worker's vocabulary; for
                                reference, one more than the largest id of --input, or 64)
-          --input FILE         probe with the input_ids of the first examples of a JSONL file instead (at least 2)
+          --input FILE         probe with the input_ids of the first examples of a JSONL file instead (at least 2;
+                               '-' reads stdin)
           --tolerance X        largest accepted |alone - packed| difference (default 0.001; use ~0.05 for bf16)
           --timeout SECONDS    per-request worker timeout (default 300)
           --flash-attn-kwargs  send cu_seq_lens_q/k and max_length_q/k instead of position_ids

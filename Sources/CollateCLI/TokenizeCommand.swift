@@ -11,7 +11,10 @@ import Foundation
 /// tokenizers reports them. Exit status: 0 on success, 1 when the tokenizer or an input
 /// line is rejected (the message names the file, line and field), 2 on usage errors.
 enum TokenizeCommand {
-    static let usage = "usage: collate tokenize --tokenizer PATH --input TEXTS.jsonl"
+    static let usage = """
+        usage: collate tokenize --tokenizer PATH --input TEXTS.jsonl ('-' reads stdin)
+        run 'collate help tokenize' for every option
+        """
 
     /// Runs the command with the arguments after `tokenize`; returns the exit status.
     static func run(arguments: [String]) -> Int32 {

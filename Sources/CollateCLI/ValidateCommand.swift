@@ -1,20 +1,26 @@
 import Collate
 import CollateData
+import CollateTokenizers
 import Foundation
 
-/// `collate validate --spec SPEC.json --input EXAMPLES.jsonl [--requires FIELD,...] [--vocab-size N]
-/// [--max-length N] [--no-padding-free] [--format json]`: checks a pipeline before training.
+/// `collate validate --spec SPEC.json --input DATA.jsonl [--model-kind KIND] [--requires FIELD,...|none]
+/// [--vocab-size N] [--max-length N] [--no-padding-free] [--tokenizer PATH] [--template NAME] [--format json|text|DATASET-FORMAT]`:
+/// checks a pipeline before training.
 ///
-/// The flags describe the model backend. Runs the Validator's schema and contract rules over
-/// every example, then — when they find no error — builds every batch and runs the batch rules.
-/// Prints the diagnostics to stdout (one line each, or one JSON array with `--format json`,
-/// `example` being the 0-based line index), a summary to stderr, and exits 1 when any
+/// The flags describe the model backend: by default a causal LM being trained, so `labels` are
+/// required with no flag. Runs the Validator's schema and contract rules over every example,
+/// then — when they find no error — builds every batch and runs the batch rules. With
+/// `--template` and `--tokenizer`, also checks that the chat format's markers are single tokens
+/// (`template-tokens-missing`). Prints the diagnostics to stdout grouped by code
+/// (``DiagnosticSummary``), or with `--format json` one JSON array of every diagnostic
+/// (`example` being the 0-based line index); a summary to stderr; exits 1 when any
 /// error-level diagnostic fires.
 enum ValidateCommand {
     static let usage = """
-        usage: collate validate --spec SPEC.json --input EXAMPLES.jsonl [--requires FIELD,...] [--vocab-size N]
-                                [--max-length N] [--no-padding-free] [--format json|text]
-                                [--strict CODE,...|all] [--truncation N] [--batch-size N]
+        usage: collate validate --spec SPEC.json --input DATA.jsonl [--model-kind KIND] [--requires FIELD,...|none]
+                                [--vocab-size N] [--max-length N] [--no-padding-free] [--format json|text]
+                                [--tokenizer PATH] [--template NAME] [--strict CODE,...|all] [--truncation N] [--batch-size N]
+        run 'collate help validate' for every option
         """
 
     /// What one run prints and returns.
@@ -36,41 +42,82 @@ enum ValidateCommand {
         return outcome.status
     }
 
+    /// The parsed command line.
+    struct Options {
+        var specPath: String
+        var inputPath: String
+        var backend: BackendContract
+        var validator: Validator.Options
+        var json: Bool
+        var dataFormat: DatasetFormat?
+        var batchSize: Int
+        var tokenizerPath: String?
+        var templateName: String?
+    }
+
+    /// Parses the command line.
+    static func options(_ arguments: [String]) throws(UsageError) -> Options {
+        let parsed = try Arguments(
+            arguments,
+            options: BackendFlags.options.union(["--spec", "--input", "--format", "--strict", "--truncation", "--batch-size", "--tokenizer", "--template"]),
+            flags: BackendFlags.flags)
+        var json = false
+        var dataFormat: DatasetFormat?
+        switch parsed.value("--format") ?? "text" {
+        case "json": json = true
+        case "text", "human": json = false
+        case let other:
+            guard let format = DatasetFormat(rawValue: other) else {
+                let names = ["json", "text"] + DatasetFormat.allCases.map(\.rawValue).filter { $0 != "text" }
+                let hint = Suggestion.closest(to: other, among: names).map { " Did you mean '\($0)'?" } ?? ""
+                throw UsageError("--format must be json or text (the report), or a dataset format (\(names.dropFirst(2).joined(separator: ", "))), got '\(other)'.\(hint)")
+            }
+            dataFormat = format
+        }
+        if parsed.value("--template") != nil, parsed.value("--tokenizer") == nil {
+            throw UsageError("--template needs --tokenizer: the chat format's text is encoded with it (and its markers checked against it)")
+        }
+        return Options(
+            specPath: try parsed.required("--spec"), inputPath: try parsed.required("--input"),
+            backend: try BackendFlags.contract(from: parsed),
+            validator: Validator.Options(strict: try strictCodes(parsed.value("--strict")), truncation: try parsed.positiveInt("--truncation")),
+            json: json, dataFormat: dataFormat, batchSize: try parsed.positiveInt("--batch-size") ?? 8,
+            tokenizerPath: parsed.value("--tokenizer"), templateName: parsed.value("--template"))
+    }
+
     /// Runs the command without printing: what it would print, and its exit status.
     static func evaluate(arguments: [String]) -> Outcome {
-        let specPath: String, inputPath: String, backend: BackendContract, options: Validator.Options, json: Bool, batchSize: Int
+        let options: Options
         do {
-            let parsed = try Arguments(
-                arguments,
-                options: BackendFlags.options.union(["--spec", "--input", "--format", "--strict", "--truncation", "--batch-size"]),
-                flags: BackendFlags.flags)
-            specPath = try parsed.required("--spec")
-            inputPath = try parsed.required("--input")
-            backend = try BackendFlags.contract(from: parsed, defaultRequires: ["input_ids"])
-            switch parsed.value("--format") ?? "text" {
-            case "json": json = true
-            case "text", "human": json = false
-            case let other: throw UsageError("--format must be json or text, got '\(other)'")
-            }
-            options = Validator.Options(strict: try strictCodes(parsed.value("--strict")), truncation: try parsed.positiveInt("--truncation"))
-            batchSize = try parsed.positiveInt("--batch-size") ?? 8
+            options = try Self.options(arguments)
         } catch {
             return Outcome(status: ExitStatus.usage, messages: ["collate validate: \(error)\n\(usage)"])
         }
+        let inputPath = options.inputPath
+        var backend = options.backend
         let records: [ExampleFile.Record]
         let collator: any Collator<Batch>
+        var rules = Validator.standardRules
         do {
-            collator = try Inputs.collator(specPath: specPath)
-            records = try Inputs.examples(path: inputPath)
+            collator = try Inputs.collator(specPath: options.specPath)
+            let tokenizer = try options.tokenizerPath.map { try Inputs.tokenizer(path: $0) }
+            let chatFormat = try options.templateName.map { try Inputs.chatFormat(name: $0) }
+            if let tokenizer, let chatFormat, let tokenizerPath = options.tokenizerPath {
+                rules.append(TemplateTokensMissingRule(format: chatFormat, tokenizer: tokenizer, tokenizerName: tokenizerPath))
+            }
+            if backend.vocabSize == nil, let tokenizer { backend.vocabSize = tokenizer.vocabularySize }
+            records = try Self.records(path: inputPath, format: options.dataFormat, tokenizer: tokenizer, chatFormat: chatFormat)
+        } catch let error as UsageError {
+            return Outcome(status: ExitStatus.usage, messages: ["collate validate: \(error)\n\(usage)"])
         } catch {
             return Outcome(status: ExitStatus.rejected, messages: ["collate validate: \(error)"])
         }
-        let validator = Validator(options: options)
+        let validator = Validator(rules: rules, options: options.validator)
         let examples = records.map(\.example)
         var diagnostics = validator.validate(examples, collator: collator.contract, backend: backend)
         if !diagnostics.containsErrors {
             do {
-                diagnostics += try batchDiagnostics(examples, collator: collator, validator: validator, backend: backend, batchSize: batchSize)
+                diagnostics += try batchDiagnostics(examples, collator: collator, validator: validator, backend: backend, batchSize: options.batchSize)
             } catch {
                 func located(_ error: any Error) -> InputError {
                     if let error = error as? CollateError { return Inputs.locate(error, offset: 0, records: records, file: inputPath) }
@@ -78,24 +125,41 @@ enum ValidateCommand {
                 }
                 return Outcome(
                     status: ExitStatus.rejected,
-                    output: json ? [Diagnostic.jsonText(diagnostics.map { relocated($0, records: records) })] : [],
+                    output: options.json ? [Diagnostic.jsonText(diagnostics.map { relocated($0, records: records) })] : [],
                     messages: ["collate validate: \(located(error))"])
             }
         }
         let located = diagnostics.map { relocated($0, records: records) }
         let errors = located.errors.count, warnings = located.count - errors
         var outcome = Outcome(status: errors > 0 ? ExitStatus.rejected : ExitStatus.success)
-        if json {
+        if options.json {
             outcome.output = [Diagnostic.jsonText(located)]
         } else {
-            outcome.output = located.map { diagnostic in
-                (diagnostic.example.map { "\(inputPath):\($0 + 1): " } ?? "\(inputPath): ") + diagnostic.description
+            outcome.output = DiagnosticSummary(located).groups.map { group in
+                group.text { diagnostic in diagnostic.example.map { "\(inputPath):\($0 + 1): " } ?? "\(inputPath): " }
             }
         }
         outcome.messages.append(errors == 0 && warnings == 0
             ? "collate validate: \(examples.count) examples, no problems found"
             : "collate validate: \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s") in \(examples.count) examples")
         return outcome
+    }
+
+    /// Reads the examples: a pre-tokenized file directly, any other format through the tokenizer
+    /// (and chat format), as `collate inspect` does.
+    static func records(path: String, format: DatasetFormat?, tokenizer: PretrainedTokenizer?, chatFormat: ChatFormat?) throws -> [ExampleFile.Record] {
+        guard tokenizer != nil || (format != nil && format != .tokenized) else { return try Inputs.examples(path: path) }
+        do {
+            let (records, _) = try DatasetReader(url: URL(fileURLWithPath: path), format: format, tokenizer: tokenizer, chatFormat: chatFormat).readAll()
+            guard !records.isEmpty else { throw Inputs.emptyInput(path) }
+            return records.map { ExampleFile.Record(line: $0.line, example: $0.example) }
+        } catch var error as InputError {
+            // A format that refuses a system prompt: point only at formats this tokenizer has the markers of.
+            if let tokenizer, let chatFormat, error.reason.contains("has role \"system\"") {
+                error.reason += "; for this tokenizer: \(chatFormat.systemPromptAdvice(for: tokenizer))"
+            }
+            throw error
+        }
     }
 
     /// Builds every batch and runs the batch rules; the collator's own errors propagate (a

@@ -1,52 +1,66 @@
+import Collate
 import Foundation
 
 // `collate`: thin command-line front end over the Collate libraries (DESIGN.md's contract).
+// Help, version and did-you-mean follow swift-argument-parser's conventions; every command's
+// help is generated from its definition in Support/Help.swift.
 
-/// A subcommand: its one-line summary, its usage text and its entry point.
-struct Subcommand {
-    var summary: String
-    var usage: String
-    var run: ([String]) -> Int32
-}
-
-let subcommands: [(name: String, command: Subcommand)] = [
-    ("batch", Subcommand(summary: "collate JSONL examples into batches (JSON Lines on stdout)", usage: BatchCommand.usage, run: BatchCommand.run)),
-    ("bench", Subcommand(summary: "time collation of JSONL examples", usage: BenchCommand.usage, run: BenchCommand.run)),
-    ("pack", Subcommand(summary: "pack JSONL examples into fixed-capacity bins (BFD, FFD, greedy)", usage: PackCommand.usage, run: PackCommand.run)),
-    ("export", Subcommand(summary: "write per-rank safetensors shards and index.json", usage: ExportCommand.usage, run: ExportCommand.run)),
-    ("tokenize", Subcommand(summary: "encode texts with a tokenizer.json (ids and offsets)", usage: TokenizeCommand.usage, run: TokenizeCommand.run)),
-    ("validate", Subcommand(summary: "check a spec and dataset against a model backend before training", usage: ValidateCommand.usage, run: ValidateCommand.run)),
-    ("train", Subcommand(summary: "a short dry run on the reference Swift LM: loss per step", usage: TrainCommand.usage, run: TrainCommand.run)),
-    ("probe", Subcommand(summary: "check that a backend keeps packed sequences apart (alone vs packed)", usage: ProbeCommand.usage, run: ProbeCommand.run)),
-    ("inspect", Subcommand(summary: "show what a batch trains, token by token, with statistics and diagnostics", usage: InspectCommand.usage, run: InspectCommand.run)),
-    ("chat", Subcommand(summary: "render conversations with a chat format; ids and assistant masks", usage: ChatCommand.usage, run: ChatCommand.run)),
+/// The entry point of every subcommand, by name.
+let subcommands: [String: ([String]) -> Int32] = [
+    "batch": BatchCommand.run,
+    "bench": BenchCommand.run,
+    "pack": PackCommand.run,
+    "export": ExportCommand.run,
+    "tokenize": TokenizeCommand.run,
+    "validate": ValidateCommand.run,
+    "train": TrainCommand.run,
+    "probe": ProbeCommand.run,
+    "inspect": InspectCommand.run,
+    "chat": ChatCommand.run,
 ]
 
-let usage = """
-    usage: collate <command> [options]
+/// Prints `text` to stdout and exits 0.
+func succeed(printing text: String) -> Never {
+    Console.output(text.hasSuffix("\n") ? String(text.dropLast()) : text)
+    Console.flush()
+    exit(ExitStatus.success)
+}
 
-    commands:
-    \(subcommands.map { "  " + $0.name.padding(toLength: 10, withPad: " ", startingAt: 0) + $0.command.summary }.joined(separator: "\n"))
-
-    run 'collate <command> --help' for a command's options
-    """
+/// Prints a usage error (with a did-you-mean suggestion when one is near) and exits 2.
+func unknownCommand(_ name: String) -> Never {
+    let known = Help.commands.map(\.name) + ["help", "version"]
+    let hint = Suggestion.closest(to: name, among: known).map { " Did you mean '\($0)'?" } ?? ""
+    Console.message("collate: unknown command '\(name)'.\(hint)\nSee 'collate --help' for the list of commands.")
+    exit(ExitStatus.usage)
+}
 
 let commandLine = Array(CommandLine.arguments.dropFirst())
 guard let name = commandLine.first else {
-    Console.message(usage)
-    exit(ExitStatus.usage)
-}
-if ["--help", "-h", "help"].contains(name) {
-    print(usage)
-    exit(ExitStatus.success)
-}
-guard let command = subcommands.first(where: { $0.name == name })?.command else {
-    Console.message("collate: unknown command '\(name)'\n\(usage)")
+    Console.message(Help.rootText)
     exit(ExitStatus.usage)
 }
 let rest = Array(commandLine.dropFirst())
-if rest.contains("--help") || rest.contains("-h") {
-    print(command.usage)
-    exit(ExitStatus.success)
+switch name {
+case "--help", "-h":
+    succeed(printing: Help.rootText)
+case "help":
+    guard let topic = rest.first else { succeed(printing: Help.rootText) }
+    guard rest.count == 1 else {
+        Console.message("collate help: give one command, got \(rest.joined(separator: " "))")
+        exit(ExitStatus.usage)
+    }
+    guard let help = Help.command(topic) else { unknownCommand(topic) }
+    succeed(printing: help.text)
+case "--version", "version":
+    guard rest.isEmpty else {
+        Console.message("collate \(name): takes no arguments, got \(rest.joined(separator: " "))")
+        exit(ExitStatus.usage)
+    }
+    succeed(printing: Help.versionText)
+default:
+    guard let run = subcommands[name] else { unknownCommand(name) }
+    if rest.contains("--help") || rest.contains("-h"), let help = Help.command(name) {
+        succeed(printing: help.text)
+    }
+    exit(run(rest))
 }
-exit(command.run(rest))

@@ -16,8 +16,8 @@ struct InspectCommandTests {
         // Not a terminal: no escape codes, roles shown with brackets.
         #expect(!result.stdout.contains("\u{1B}["))
         #expect(result.stdout.contains("── sequence 0 (row 0)"))
-        #expect(result.stdout.contains("[/INST]["), "assistant turns start trained right after [/INST]")
-        #expect(result.stdout.contains("</s>]"), "EOS is trained")
+        #expect(result.stdout.contains("[/INST]⟦"), "assistant turns start trained right after [/INST]")
+        #expect(result.stdout.contains("</s>⟧"), "EOS is trained")
         #expect(result.stdout.contains("num_items_in_batch"))
         #expect(result.stdout.contains("none: this pipeline can produce a loss"))
         let page = try String(contentsOfFile: html, encoding: .utf8)

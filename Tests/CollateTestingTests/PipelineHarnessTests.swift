@@ -42,10 +42,15 @@ struct PipelineHarnessTests {
     @Test func rejectedPipelineNeverReachesTheBackend() throws {
         // The seed failure: a padding collator makes no labels and the backend needs them.
         let harness = PipelineHarness(collator: PaddingCollator(padding: PaddingOptions(padTokenID: 0)))
-        #expect(throws: PipelineError.self) { try harness.forward(Self.examples, batchSize: 2) }
+        let unlabeled = Example.list(["input_ids": [5, 6, 7]], ["input_ids": [8]])
+        #expect(throws: PipelineError.self) { try harness.forward(unlabeled, batchSize: 2) }
         #expect(harness.batches.isEmpty)
-        let diagnostics = try harness.diagnostics(for: Self.examples, batchSize: 2)
-        #expect(diagnostics.errors.map(\.code).contains(.missingLabels))
+        let diagnostics = try harness.diagnostics(for: unlabeled, batchSize: 2)
+        #expect(diagnostics.errors.map(\.code) == [.missingLabels])
+        // Examples that carry token labels of different lengths: the padding collator passes them
+        // through unpadded, so the batch cannot be stacked — ragged-labels, not missing-labels.
+        #expect(throws: PipelineError.self) { try harness.forward(Self.examples, batchSize: 2) }
+        #expect(try harness.diagnostics(for: Self.examples, batchSize: 2).errors.map(\.code) == [.raggedLabels])
     }
 
     @Test func assertBatchByIndexUsesTheDecoder() throws {

@@ -40,7 +40,8 @@ struct InspectionTests {
 
     @Test func plainTerminalTextMarksRolesWithoutEscapes() throws {
         let text = TokenView(batch: try #require(Self.padded)).terminalText(text: { " \($0)" }, style: .plain)
-        #expect(text.contains("[ 9 10]{⟨2 × pad 0⟩}"))
+        #expect(text.contains("⟦ 9 10⟧⟨2 × pad 0⟩"))
+        #expect(!text.contains("[") && !text.contains("{"), "plain marks must not be characters chat text uses: \(text)")
         #expect(!text.contains("\u{1B}["))
         let colored = TokenView(batch: try #require(Self.padded)).terminalText(text: { " \($0)" }, style: .colored, showIDs: true)
         #expect(colored.contains("\u{1B}[1;32m 9(9,9) 10(10,10)\u{1B}[0m"))

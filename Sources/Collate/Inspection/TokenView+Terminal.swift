@@ -12,7 +12,8 @@ extension TokenView {
 
         /// Green trained tokens, dim grey masked ones, dim padding.
         public static let colored = TerminalStyle(trained: "\u{1B}[1;32m", masked: "\u{1B}[2;37m", padding: "\u{1B}[2;35m", reset: "\u{1B}[0m")
-        /// No escape codes; roles are marked with brackets instead (`[trained]`, `{padding}`).
+        /// No escape codes; trained runs are marked `⟦…⟧` instead (characters chat text does not
+        /// use, unlike `[` and `]`), padding runs read `⟨N × pad ID⟩`.
         public static let plain = TerminalStyle(trained: "", masked: "", padding: "", reset: "")
 
         /// Whether this style uses colour.
@@ -22,8 +23,9 @@ extension TokenView {
     /// The view as text for a terminal, one block per sequence.
     ///
     /// With colour, trained tokens are green, masked grey and padding dim magenta. Without it,
-    /// trained runs are wrapped in `[` `]` and padding in `{` `}` so the roles stay visible in
-    /// a log file.
+    /// trained runs are wrapped in `⟦` `⟧` (mathematical white brackets: chat text is full of
+    /// `[` and `]`, `[INST]` and JSON among them, so those would be ambiguous) and a padding run
+    /// reads `⟨N × pad ID⟩`, so the roles stay visible in a log file.
     /// - Parameters:
     ///   - text: The display text of a token id (e.g. its vocabulary entry with `▁` as a space).
     ///   - style: Colours, or ``TerminalStyle/plain``.
@@ -53,20 +55,34 @@ extension TokenView {
         return out
     }
 
+    /// The mark before a trained run in the plain view.
+    public static let trainedOpen = "⟦"
+    /// The mark after a trained run in the plain view.
+    public static let trainedClose = "⟧"
+
+    /// The key to the view's marks, for a header line: `⟦trained⟧ masked ⟨N × pad⟩` in the plain
+    /// style, the role names in their colours otherwise.
+    /// - Parameter style: The style the view is printed in.
+    public static func legend(_ style: TerminalStyle) -> String {
+        style.isColored
+            ? "\(style.trained)trained\(style.reset) \(style.masked)masked\(style.reset) \(style.padding)padding\(style.reset)"
+            : "\(trainedOpen)trained\(trainedClose) masked ⟨N × pad⟩"
+    }
+
     private func open(_ role: TokenRole, _ style: TerminalStyle) -> String {
         switch role {
-        case .trained: style.isColored ? style.trained : "["
+        case .trained: style.isColored ? style.trained : TokenView.trainedOpen
         case .masked: style.masked
-        case .padding: style.isColored ? style.padding : "{"
+        case .padding: style.isColored ? style.padding : ""
         }
     }
 
     private func close(_ role: TokenRole, _ style: TerminalStyle) -> String {
         if style.isColored { return style.reset }
         switch role {
-        case .trained: return "]"
+        case .trained: return TokenView.trainedClose
         case .masked: return ""
-        case .padding: return "}"
+        case .padding: return ""
         }
     }
 }

@@ -33,6 +33,8 @@ public struct Diagnostic: Sendable, Hashable {
         case packingWithoutBoundaries = "packing-without-boundaries"
         /// Labels are already shifted while the backend shifts them again.
         case labelsPreshifted = "labels-preshifted"
+        /// A chat format's or template's marker is not one token of the tokenizer.
+        case templateTokensMissing = "template-tokens-missing"
         /// A sequence is longer than the backend's or the padding's maximum.
         case exceedsMaxLength = "exceeds-max-length"
 

@@ -26,7 +26,12 @@ extension ChatFormatError: CustomStringConvertible {
         case let .unsupportedRole(index, role, format, supported):
             return "message \(index) has role \"\(role)\", which chat format '\(format)' does not render; "
                 + "use one of \(supported.map { "\"\($0)\"" }.joined(separator: ", ")) "
-                + "(or pick a format that supports it, e.g. 'chatml' or 'mistral-tekken' for system prompts)"
+                + (role == "system"
+                    // Never a format by name: ChatML on a tokenizer without <|im_end|> trains the marker as text pieces.
+                    ? "(to keep the system prompt, fold it into the first user message, or pick a format that renders system turns "
+                        + "and whose markers are single tokens of your tokenizer; collate validate --template NAME --tokenizer PATH "
+                        + "reports template-tokens-missing for one that is not)"
+                    : "(or pick a format that supports it)")
         case let .missingSpecialToken(format, token):
             return "chat format '\(format)' writes \(token) into the text but none was given; "
                 + "put the tokenizer's tokenizer_config.json (which names \(token)) next to its tokenizer.json, "

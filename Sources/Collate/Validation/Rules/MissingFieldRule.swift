@@ -1,5 +1,8 @@
 /// `missing-field`: the collator needs a field that an example lacks or holds as null (e.g.
 /// seq2seq without `labels`), or the backend needs an input the collator never produces.
+///
+/// When not one example has the `labels` a collator takes from the examples, the cause is one
+/// finding — `missing-labels` — not a `missing-field` per example as well.
 public struct MissingFieldRule: ValidationRule {
     /// Creates the rule.
     public init() {}
@@ -8,8 +11,10 @@ public struct MissingFieldRule: ValidationRule {
 
     public func check(_ context: ValidationContext) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
+        // When no example has labels at all, missing-labels reports the one cause once.
+        let skipLabels = context.labelsMissingEverywhere
         for (index, example) in context.examples.enumerated() {
-            for field in context.collator.requiredFields where !example.has(field) {
+            for field in context.collator.requiredFields where !example.has(field) && !(skipLabels && field == "labels") {
                 diagnostics.append(.exampleLacksField(field, isNull: example[field] == .null, example: index, collator: context.collator))
             }
         }

@@ -10,6 +10,8 @@ public struct NoTrainableTokensRule: ValidationRule {
     public var code: Diagnostic.Code { .noTrainableTokens }
 
     public func check(_ context: ValidationContext) -> [Diagnostic] {
+        // A sequence classifier trains on its class labels, not on token labels.
+        guard !context.backend.kind.takesClassLabels else { return [] }
         var diagnostics: [Diagnostic] = []
         for (index, labels) in context.prospectiveLabels.enumerated() {
             guard let labels, !labels.isEmpty, !labels.contains(where: context.isTrainable) else { continue }
@@ -19,7 +21,7 @@ public struct NoTrainableTokensRule: ValidationRule {
     }
 
     public func check(batch: Batch, _ context: BatchValidationContext) -> [Diagnostic] {
-        guard let labels = batch["labels"], labels.rank >= 1, let inputs = batch["input_ids"], labels.shape == inputs.shape else { return [] }
+        guard !context.backend.kind.takesClassLabels, let labels = batch["labels"], labels.rank >= 1, let inputs = batch["input_ids"], labels.shape == inputs.shape else { return [] }
         let ignored: Set<Int32> = [context.backend.ignoreIndex, context.collator.ignoreIndex]
         let trainable = labels.scalars.contains { !ignored.contains($0) }
         return trainable ? [] : [.batchHasNoTrainableTokens(context.batchPhrase, count: labels.scalars.count)]

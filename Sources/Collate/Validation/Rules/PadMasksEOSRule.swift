@@ -9,7 +9,7 @@ public struct PadMasksEOSRule: ValidationRule {
 
     public func check(_ context: ValidationContext) -> [Diagnostic] {
         let collator = context.collator
-        guard collator.replacesExampleLabels, let padID = collator.labelMaskingTokenID else { return [] }
+        guard collator.replacesExampleLabels, !context.backend.kind.takesClassLabels, let padID = collator.labelMaskingTokenID else { return [] }
         var diagnostics: [Diagnostic] = []
         for (index, example) in context.examples.enumerated() {
             guard let inputs = example.sequence("input_ids"), inputs.contains(padID),

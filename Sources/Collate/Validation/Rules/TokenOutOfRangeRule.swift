@@ -1,5 +1,6 @@
 /// `token-out-of-range`: a token id is negative or not below the backend's vocabulary size
-/// (labels too, except the ignore index).
+/// (labels too, except the ignore index, when the backend's kind labels with token ids: a
+/// tagger's or a classifier's labels are class ids, not vocabulary ids).
 public struct TokenOutOfRangeRule: ValidationRule {
     /// Creates the rule.
     public init() {}
@@ -14,7 +15,7 @@ public struct TokenOutOfRangeRule: ValidationRule {
                let finding = Self.firstOutOfRange(inputs, vocabSize: vocabSize, isIgnored: { _ in false }) {
                 diagnostics.append(.tokenOutOfRange(field: "input_ids", finding, vocabSize: vocabSize, example: index))
             }
-            if context.collator.usesExampleLabels, let labels = example.labels,
+            if context.collator.usesExampleLabels, context.backend.kind.labelsAreTokenIDs, let labels = example.labels,
                let finding = Self.firstOutOfRange(labels, vocabSize: vocabSize, isIgnored: { !context.isTrainable($0) }) {
                 diagnostics.append(.tokenOutOfRange(field: "labels", finding, vocabSize: vocabSize, example: index))
             }
