@@ -1,0 +1,210 @@
+import Collate
+import CollateTokenizers
+import Foundation
+
+extension BadLinePolicy: CaseIterable {
+    /// Both policies, for messages that list them.
+    public static var allCases: [BadLinePolicy] { [.reject, .skip] }
+}
+
+extension PipelineConfiguration {
+    // MARK: - The pieces
+
+    /// The model folder named by `model.path`, read; `nil` when there is none.
+    /// - Throws: ``ModelFolderError``.
+    public func modelFolder() throws -> ModelFolder? {
+        guard let path = model?.path else { return nil }
+        return try ModelFolder(contentsOf: path)
+    }
+
+    /// The tokenizer: `tokenizer`, else the model folder's tokenizer.json; `nil` when neither exists.
+    /// - Parameter folder: The model folder, when already read.
+    /// - Throws: ``InputError`` naming the tokenizer file.
+    public func loadTokenizer(folder: ModelFolder? = nil) throws -> PretrainedTokenizer? {
+        guard let url = tokenizer ?? folder?.tokenizerFile.map({ $0.deletingLastPathComponent() }) else { return nil }
+        do {
+            return try PretrainedTokenizer(contentsOf: url)
+        } catch {
+            throw InputError(file: url.path, line: nil, reason: "\(error)")
+        }
+    }
+
+    /// The chat format a template reference names: the one place a `chat_template` value (or
+    /// `--template`) becomes a ``ChatFormat``.
+    ///
+    /// Today: a built-in name (`chatml`, `mistral-inst`, ...). A model folder's own Jinja
+    /// template, a tokenizer_config.json or a `.jinja` file is refused with a message naming the
+    /// built-ins, until Collate's Jinja interpreter renders them here.
+    /// - Parameters:
+    ///   - reference: The `chat_template` value; `nil` takes the model folder's template.
+    ///   - folder: The model folder, for its template.
+    /// - Returns: The format, or `nil` when neither names a template.
+    /// - Throws: ``PipelineError/invalidValue(file:path:value:reason:)``.
+    public func chatFormat(reference: String?, folder: ModelFolder?) throws -> ChatFormat? {
+        let names = ChatFormat.builtInNames.joined(separator: ", ")
+        if let reference {
+            if let format = try? ChatFormat.named(reference) { return format }
+            let reason = Self.looksLikePath(reference)
+                ? "Jinja chat templates from a file are not rendered by this build; name a built-in format: \(names)"
+                : "unknown chat format; built-in formats: \(names)"
+                    + (PipelineError.closest(to: reference, in: ChatFormat.builtInNames).map { " (did you mean \"\($0)\"?)" } ?? "")
+            throw PipelineError.invalidValue(file: file ?? "command line", path: "chat_template", value: "\"\(reference)\"", reason: reason)
+        }
+        if let folder, folder.chatTemplate != nil {
+            throw PipelineError.invalidValue(
+                file: file ?? "command line", path: "chat_template", value: "(the Jinja template of \(folder.url.path))",
+                reason: "this build renders built-in chat formats only; name the one matching the model: \(names)")
+        }
+        return nil
+    }
+
+    /// The collator of the `collator` spec, and the transforms the spec carries.
+    /// - Throws: ``PipelineError`` when there is no spec; the registry's error naming the key otherwise.
+    public func makeCollator() throws -> (collator: any Collator<Batch>, transforms: TransformPipeline) {
+        guard var spec = collator else {
+            throw PipelineError.missingKey(file: file ?? "command line", path: "collator",
+                                           reason: "name the collator, e.g. \"collator\": {\"type\": \"seq2seq\", \"pad_token_id\": 0} (or --spec SPEC.json)")
+        }
+        var transforms = TransformPipeline()
+        do {
+            if case .object(var object) = spec, object["transforms"] != nil {
+                transforms = try TransformRegistry.shared.makePipeline(from: spec)
+                object["transforms"] = nil
+                spec = .object(object)
+            }
+            return (try CollatorRegistry.shared.makeCollator(from: spec), transforms)
+        } catch {
+            throw PipelineError.invalidValue(file: file ?? "command line", path: "collator", value: spec.preview(), reason: "\(error)")
+        }
+    }
+
+    /// The assistant masking ``trainOn`` asks for.
+    public var masking: AssistantMasking {
+        AssistantMasking(turns: trainOn == .lastAssistant ? .last : .all)
+    }
+
+    /// Reads the dataset into examples with their lines, as `data`, the tokenizer, the chat
+    /// template and ``trainOn`` say (``TrainOn/all`` sets `labels` = `input_ids`).
+    /// - Parameters:
+    ///   - tokenizer: The tokenizer for text formats.
+    ///   - chatFormat: The chat format for messages (and Alpaca).
+    /// - Throws: ``InputError`` naming the file and line; ``PipelineError`` when there is no data path.
+    public func readExamples(tokenizer: (any Tokenizer)?, chatFormat: ChatFormat?) throws -> (records: [DatasetReader.Record], report: DatasetReport) {
+        guard let path = data.path else {
+            throw PipelineError.missingKey(file: file ?? "command line", path: "data.path", reason: "name the dataset, e.g. \"data\": {\"path\": \"train.jsonl\"} (or --input PATH)")
+        }
+        let reader = DatasetReader(url: path, format: data.format, tokenizer: tokenizer, chatFormat: chatFormat, masking: masking, badLines: data.badLines)
+        var (records, report) = try reader.readAll()
+        if trainOn == .all {
+            for index in records.indices { records[index].example["labels"] = .sequence(records[index].example.inputIDs) }
+        }
+        return (records, report)
+    }
+
+    /// The example transforms ``maxLength`` and ``truncation`` ask for.
+    public var truncationTransforms: [Transform] {
+        guard let maxLength else { return [] }
+        switch truncation ?? .right {
+        case .right: return [.example(Truncate(maxLength: maxLength, side: .keepStart))]
+        case .left: return [.example(Truncate(maxLength: maxLength, side: .keepEnd))]
+        case .drop: return [.example(_DropLonger(maxLength: maxLength))]
+        }
+    }
+
+    // MARK: - The run
+
+    /// Turns the configuration into a run: reads the dataset (tokenizing and chat-rendering it
+    /// when it is text), truncates, packs (best-fit decreasing into `max_tokens` rows) when
+    /// `packing` is set, orders (seeded shuffle when `shuffle`), and cuts batches of
+    /// `batch_size` units for the collator.
+    /// - Returns: The run; ``PipelineRun/batches()`` collates it.
+    /// - Throws: ``PipelineError`` for a missing or wrong key, ``ModelFolderError``,
+    ///   ``InputError`` naming the data file and line (a bad line, an example too long to pack,
+    ///   a dataset left empty).
+    public func prepare() throws -> PipelineRun {
+        let folder = try modelFolder()
+        let tokenizer = try loadTokenizer(folder: folder)
+        let format = try chatFormat(reference: chatTemplate, folder: chatTemplate == nil && needsChatFormat ? folder : nil)
+        let (collator, specTransforms) = try makeCollator()
+        let (records, report) = try readExamples(tokenizer: tokenizer, chatFormat: format)
+        let dataPath = data.path?.path ?? "data"
+        let transforms = TransformPipeline(truncationTransforms + specTransforms.steps)
+        let prepared = try transforms.applyExampleTransforms(records.map(\.example))
+        guard !prepared.examples.isEmpty else {
+            let why = records.isEmpty ? "the file holds no examples" : "every example was dropped (\(prepared.report))"
+            throw InputError(file: dataPath, line: nil, reason: why)
+        }
+        let examples = prepared.examples
+        let lines = prepared.sourceIndices.map { records[$0].line }
+
+        var units = examples
+        var sources = examples.indices.map { [$0] }
+        var plan: PackingPlan?
+        var runCollator: any Collator<Batch> = collator
+        if let packing {
+            let packer = Packer(capacity: packing.maxTokens, strategy: packing.strategy)
+            do {
+                plan = try packer.pack(lengths: examples.map(\.inputIDs.count))
+            } catch {
+                let line = error.exampleIndex.map { lines[$0] }
+                let hint = maxLength == nil ? "; set max_length (truncation) to at most packing.max_tokens" : ""
+                throw InputError(file: dataPath, line: line, reason: "\(error)\(hint)")
+            }
+            if let plan {
+                sources = plan.bins
+                units = Self.packedRows(examples, plan: plan)
+            }
+            runCollator = PackedRowsCollator(base: collator)
+        }
+        if shuffle, units.count > 1 {
+            let order = try ShuffleSampler(count: units.count, batchSize: 1, seed: seed).batches(epoch: 0).flatMap { $0 }
+            units = order.map { units[$0] }
+            sources = order.map { sources[$0] }
+        }
+        let size = batchSize ?? units.count
+        let ranges = stride(from: 0, to: units.count, by: size).map { $0..<min($0 + size, units.count) }
+        return PipelineRun(
+            examples: examples, lines: lines, units: units, unitSources: sources, batchRanges: ranges, collator: runCollator,
+            transforms: TransformPipeline(specTransforms.steps.filter { if case .batch = $0 { true } else { false } }),
+            plan: plan, report: report, transformReport: prepared.report, file: dataPath)
+    }
+
+    /// Whether the data may need a chat format (messages or Alpaca lines, or an undeclared format).
+    var needsChatFormat: Bool {
+        data.format == nil || data.format == .messages
+    }
+
+    /// Packed rows, one per bin in plan order: every list field the bin's examples all hold,
+    /// concatenated in bin order, plus `seq_lengths` (the members' `input_ids` lengths) — the
+    /// row TRL 1.16's `pack_dataset(..., strategy="bfd")` makes.
+    /// - Parameters:
+    ///   - examples: The examples the plan indexes.
+    ///   - plan: The packing plan.
+    /// - Returns: One example per bin.
+    /// - Complexity: O(total tokens).
+    public static func packedRows(_ examples: [Example], plan: PackingPlan) -> [Example] {
+        plan.bins.map { members in
+            guard let first = members.first else { return Example([:]) }
+            var row = Example([:])
+            for name in examples[first].names {
+                guard members.allSatisfy({ examples[$0].sequence(name) != nil }) else { continue }
+                var joined: [Int32] = []
+                for member in members { joined += examples[member].sequence(name) ?? [] }
+                row[name] = .sequence(joined)
+            }
+            row["seq_lengths"] = .sequence(members.map { Int32(examples[$0].inputIDs.count) })
+            return row
+        }
+    }
+}
+
+/// Drops an example whose `input_ids` are longer than `maxLength` (`"truncation": "drop"`).
+struct _DropLonger: ExampleTransform {
+    var maxLength: Int
+    var name: String { "drop-longer" }
+    var description: String { "drop-longer(max_length: \(maxLength))" }
+
+    func apply(to example: inout Example, index: Int) -> ExampleTransformOutcome {
+        example.inputIDs.count > maxLength ? .dropped : .unchanged
+    }
+}
