@@ -75,7 +75,7 @@ extension PipelineConfiguration {
         switch root["collator"] {
         case nil, .null?: break
         case .object(let spec)?: collator = .object(spec)
-        case .string(let path)?: collator = try Self.readSpec(resolve(path), file: file)
+        case .string(let path)?: collatorFile = resolve(path)
         case let other?: throw .wrongType(file: file, path: "collator", expected: "a collator spec object or the path of a spec file", found: reader.found(other))
         }
         batchSize = try reader.positive(root["batch_size"], "batch_size")
@@ -100,12 +100,19 @@ extension PipelineConfiguration {
     }
 
     /// Whether a chat template value names a file rather than a built-in format.
-    static func looksLikePath(_ text: String) -> Bool {
+    /// - Parameter text: The value.
+    /// - Returns: `true` for a value with a `/` or ending in `.json` / `.jinja`.
+    public static func looksLikePath(_ text: String) -> Bool {
         text.contains("/") || text.hasSuffix(".json") || text.hasSuffix(".jinja")
     }
 
-    /// Reads a collator spec file named by `collator`.
-    static func readSpec(_ url: URL, file: String) throws(PipelineError) -> JSONValue {
+    /// Reads a collator spec file named by `collator` (or `--spec`).
+    /// - Parameters:
+    ///   - url: The spec file.
+    ///   - file: What named it, for messages.
+    /// - Returns: The spec's JSON.
+    /// - Throws: ``PipelineError/invalidValue(file:path:value:reason:)`` when it cannot be read or parsed.
+    public static func readSpec(_ url: URL, file: String) throws(PipelineError) -> JSONValue {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw .invalidValue(file: file, path: "collator", value: "\"\(url.path)\"", reason: "cannot read the spec file; check the path (relative to the pipeline file)")
         }

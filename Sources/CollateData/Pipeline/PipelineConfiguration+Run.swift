@@ -58,24 +58,47 @@ extension PipelineConfiguration {
         return nil
     }
 
-    /// The collator of the `collator` spec, and the transforms the spec carries.
-    /// - Throws: ``PipelineError`` when there is no spec; the registry's error naming the key otherwise.
+    /// The collator of the `collator` spec (or of ``collatorFile``), and the transforms the spec carries.
+    /// - Throws: ``PipelineError`` when there is no spec or the inline spec is wrong; ``InputError``
+    ///   naming the spec file when the file is; both carry the registry's message naming the key.
     public func makeCollator() throws -> (collator: any Collator<Batch>, transforms: TransformPipeline) {
-        guard var spec = collator else {
+        if collator == nil, let url = collatorFile {
+            // Bytes, not a String: the registry's strict parser names invalid UTF-8 and the byte offset.
+            guard let data = FileManager.default.contents(atPath: url.path) else {
+                throw InputError(file: url.path, line: nil, reason: "cannot read the spec file; check the path")
+            }
+            var bytes = [UInt8](data)
+            if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+            do {
+                guard let value = try? bytes.withUnsafeBufferPointer({ (buffer) throws(JSONSyntaxError) in try JSONParser.parse(buffer) }) else {
+                    return (try CollatorRegistry.shared.makeCollator(fromJSON: bytes), TransformPipeline())  // throws the registry's message
+                }
+                return try Self.collator(from: value)
+            } catch {
+                throw InputError(file: url.path, line: nil, reason: "\(error)")
+            }
+        }
+        guard let spec = collator else {
             throw PipelineError.missingKey(file: file ?? "command line", path: "collator",
                                            reason: "name the collator, e.g. \"collator\": {\"type\": \"seq2seq\", \"pad_token_id\": 0} (or --spec SPEC.json)")
         }
-        var transforms = TransformPipeline()
         do {
-            if case .object(var object) = spec, object["transforms"] != nil {
-                transforms = try TransformRegistry.shared.makePipeline(from: spec)
-                object["transforms"] = nil
-                spec = .object(object)
-            }
-            return (try CollatorRegistry.shared.makeCollator(from: spec), transforms)
+            return try Self.collator(from: spec)
         } catch {
             throw PipelineError.invalidValue(file: file ?? "command line", path: "collator", value: spec.preview(), reason: "\(error)")
         }
+    }
+
+    /// A collator and its transforms from a spec that may carry `"transforms"`.
+    static func collator(from spec: JSONValue) throws -> (collator: any Collator<Batch>, transforms: TransformPipeline) {
+        var spec = spec
+        var transforms = TransformPipeline()
+        if case .object(var object) = spec, object["transforms"] != nil {
+            transforms = try TransformRegistry.shared.makePipeline(from: spec)
+            object["transforms"] = nil
+            spec = .object(object)
+        }
+        return (try CollatorRegistry.shared.makeCollator(from: spec), transforms)
     }
 
     /// The assistant masking ``trainOn`` asks for.
@@ -93,12 +116,36 @@ extension PipelineConfiguration {
         guard let path = data.path else {
             throw PipelineError.missingKey(file: file ?? "command line", path: "data.path", reason: "name the dataset, e.g. \"data\": {\"path\": \"train.jsonl\"} (or --input PATH)")
         }
-        let reader = DatasetReader(url: path, format: data.format, tokenizer: tokenizer, chatFormat: chatFormat, masking: masking, badLines: data.badLines)
-        var (records, report) = try reader.readAll()
+        var records: [DatasetReader.Record]
+        var report = DatasetReport()
+        if data.badLines == .reject, data.format == .tokenized || (data.format == nil && Self.firstLineLooksTokenized(path)) {
+            // Pre-tokenized lines: the example file's strict reader and its messages.
+            records = try ExampleFile.read(path).map { DatasetReader.Record(line: $0.line, example: $0.example) }
+            report.examples = records.count
+        } else {
+            let reader = DatasetReader(url: path, format: data.format, tokenizer: tokenizer, chatFormat: chatFormat, masking: masking, badLines: data.badLines)
+            (records, report) = try reader.readAll()
+        }
         if trainOn == .all {
             for index in records.indices { records[index].example["labels"] = .sequence(records[index].example.inputIDs) }
         }
         return (records, report)
+    }
+
+    /// Whether the first non-blank line is not an object of a text format (so it is read as
+    /// pre-tokenized, and a bad line gets the example reader's message).
+    static func firstLineLooksTokenized(_ url: URL) -> Bool {
+        struct Stop: Error {}
+        var tokenized = true
+        do {
+            try JSONLinesReader(url: url).forEachLine { _, bytes in
+                if case .object(let object)? = try? JSONParser.parse(bytes), let format = DatasetFormat.detect(object) {
+                    tokenized = format == .tokenized
+                }
+                throw Stop()
+            }
+        } catch {}
+        return tokenized
     }
 
     /// The example transforms ``maxLength`` and ``truncation`` ask for.
@@ -206,5 +253,22 @@ struct _DropLonger: ExampleTransform {
 
     func apply(to example: inout Example, index: Int) -> ExampleTransformOutcome {
         example.inputIDs.count > maxLength ? .dropped : .unchanged
+    }
+}
+
+extension PipelineConfiguration {
+    /// The dataset's examples after truncation, without a collator (what `collate pack` needs).
+    /// - Returns: The examples, the 1-based file line of each, and the reader's report.
+    /// - Throws: as ``prepare()``.
+    public func prepareExamples() throws -> (examples: [Example], lines: [Int], report: DatasetReport) {
+        let folder = try modelFolder()
+        let tokenizer = try loadTokenizer(folder: folder)
+        let format = try chatFormat(reference: chatTemplate, folder: chatTemplate == nil && needsChatFormat ? folder : nil)
+        let (records, report) = try readExamples(tokenizer: tokenizer, chatFormat: format)
+        let prepared = try TransformPipeline(truncationTransforms).applyExampleTransforms(records.map(\.example))
+        guard !prepared.examples.isEmpty else {
+            throw InputError(file: data.path?.path ?? "data", line: nil, reason: records.isEmpty ? "the file holds no examples" : "every example was dropped (\(prepared.report))")
+        }
+        return (prepared.examples, prepared.sourceIndices.map { records[$0].line }, report)
     }
 }

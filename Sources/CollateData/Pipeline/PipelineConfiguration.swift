@@ -122,6 +122,9 @@ public struct PipelineConfiguration: Sendable, Hashable {
     public var packing: Packing?
     /// The collator spec (the JSON object `collate batch --spec` reads; it may carry `"transforms"`).
     public var collator: JSONValue?
+    /// A collator spec file, used when ``collator`` is `nil` (`"collator": "spec.json"`, `--spec`);
+    /// its errors name the file.
+    public var collatorFile: URL?
     /// Examples (or packed rows) per batch; `nil` puts all of them in one batch.
     public var batchSize: Int?
     /// Whether the seeded sampler orders the examples; default `false` (file order).
