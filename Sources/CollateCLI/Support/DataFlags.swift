@@ -55,6 +55,13 @@ enum DataFlags {
         values.input = arguments.value("--input")
         values.tokenizer = arguments.value("--tokenizer")
         values.template = arguments.value("--template")
+        if let template = values.template, !PipelineConfiguration.looksLikePath(template), !ChatFormat.builtInNames.contains(template) {
+            do {
+                _ = try ChatFormat.named(template)
+            } catch {
+                throw UsageError("--template: \(error)")
+            }
+        }
         values.model = arguments.value("--model")
         values.spec = arguments.value("--spec")
         values.batchSize = try arguments.positiveInt("--batch-size")

@@ -118,7 +118,7 @@ extension PipelineConfiguration {
         }
         var records: [DatasetReader.Record]
         var report = DatasetReport()
-        if data.badLines == .reject, data.format == .tokenized || (data.format == nil && Self.firstLineLooksTokenized(path)) {
+        if data.badLines == .reject, data.format == .tokenized || (data.format == nil && Self.firstLineLooksTokenized(path, undetectable: tokenizer == nil)) {
             // Pre-tokenized lines: the example file's strict reader and its messages.
             records = try ExampleFile.read(path).map { DatasetReader.Record(line: $0.line, example: $0.example) }
             report.examples = records.count
@@ -132,15 +132,15 @@ extension PipelineConfiguration {
         return (records, report)
     }
 
-    /// Whether the first non-blank line is not an object of a text format (so it is read as
-    /// pre-tokenized, and a bad line gets the example reader's message).
-    static func firstLineLooksTokenized(_ url: URL) -> Bool {
+    /// Whether the first non-blank line is pre-tokenized (so a bad line gets the example
+    /// reader's message); `undetectable` answers for a line whose keys name no format.
+    static func firstLineLooksTokenized(_ url: URL, undetectable: Bool) -> Bool {
         struct Stop: Error {}
         var tokenized = true
         do {
             try JSONLinesReader(url: url).forEachLine { _, bytes in
-                if case .object(let object)? = try? JSONParser.parse(bytes), let format = DatasetFormat.detect(object) {
-                    tokenized = format == .tokenized
+                if case .object(let object)? = try? JSONParser.parse(bytes) {
+                    tokenized = DatasetFormat.detect(object).map { $0 == .tokenized } ?? undetectable
                 }
                 throw Stop()
             }
