@@ -34,7 +34,8 @@ enum TrainCommand {
     /// Runs the command, sending stdout lines to `output` as they come and stderr lines to `message`.
     static func execute(arguments: [String], output: (String) -> Void, message: (String) -> Void) -> Int32 {
         let values: DataFlags.Values, steps: Int, accumulation: Int
-        let learningRate: Double, seed: UInt64, vocabSize: Int?
+        let learningRate: Double, seed: UInt64
+        var vocabSize: Int?
         do {
             let parsed = try Arguments(arguments, options: DataFlags.options.union([
                 "--backend", "--steps", "--accumulation", "--learning-rate", "--seed", "--vocab-size",
@@ -69,6 +70,11 @@ enum TrainCommand {
             let configuration = try DataFlags.configuration(values)
             batchSize = configuration.batchSize ?? 8
             run = try configuration.prepare()
+            // The model's vocabulary (pipeline file or model folder) when --vocab-size is absent.
+            if vocabSize == nil, let described = try configuration.model?.vocabSize ?? configuration.modelFolder()?.vocabSize,
+               described <= ReferenceLanguageModel.maximumVocabSize {
+                vocabSize = described
+            }
         } catch {
             message("collate train: \(error)")
             return ExitStatus.rejected

@@ -83,13 +83,13 @@ enum DataFlags {
 
     /// The pipeline the flags describe: the `--config` file's, with every flag given overriding its key.
     /// - Parameter arguments: The command's parsed arguments.
-    /// - Throws: ``UsageError`` for a malformed flag value; ``PipelineError`` for the file.
+    /// - Throws: ``UsageError`` for a malformed flag value; ``PipelineFileError`` for the file.
     static func configuration(_ arguments: Arguments) throws -> PipelineConfiguration {
         try configuration(values(arguments))
     }
 
     /// The pipeline the flag values describe.
-    /// - Throws: ``PipelineError`` for the `--config` file or the `--spec` file.
+    /// - Throws: ``PipelineFileError`` for the `--config` file or the `--spec` file.
     static func configuration(_ values: Values) throws -> PipelineConfiguration {
         let here = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         var configuration = try values.config.map { try PipelineConfiguration(contentsOf: URL(fileURLWithPath: $0)) }

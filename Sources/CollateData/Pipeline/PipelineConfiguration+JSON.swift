@@ -16,8 +16,8 @@ extension PipelineConfiguration {
 
     /// Reads a pipeline file; relative paths in it are relative to its folder.
     /// - Parameter url: The JSON file.
-    /// - Throws: ``PipelineError`` naming the file and the key at fault.
-    public init(contentsOf url: URL) throws(PipelineError) {
+    /// - Throws: ``PipelineFileError`` naming the file and the key at fault.
+    public init(contentsOf url: URL) throws(PipelineFileError) {
         guard let data = FileManager.default.contents(atPath: url.path) else { throw .unreadable(file: url.path) }
         let value: JSONValue
         do {
@@ -41,8 +41,8 @@ extension PipelineConfiguration {
     ///   - json: The file's value.
     ///   - file: The file name for messages.
     ///   - baseDirectory: The folder relative paths are resolved against.
-    /// - Throws: ``PipelineError``: an unknown key (with did-you-mean), a wrong type or value.
-    public init(json: JSONValue, file: String = "pipeline", baseDirectory: URL) throws(PipelineError) {
+    /// - Throws: ``PipelineFileError``: an unknown key (with did-you-mean), a wrong type or value.
+    public init(json: JSONValue, file: String = "pipeline", baseDirectory: URL) throws(PipelineFileError) {
         self.init(baseDirectory: baseDirectory)
         self.file = file
         let reader = _PipelineKeyReader(file: file)
@@ -88,7 +88,7 @@ extension PipelineConfiguration {
             if let kind = try reader.string(object["kind"], "model.kind") {
                 guard Self.modelKinds.contains(kind) else {
                     throw .invalidValue(file: file, path: "model.kind", value: "\"\(kind)\"", reason: "must be one of \(Self.modelKinds.joined(separator: ", "))"
-                        + (PipelineError.closest(to: kind, in: Self.modelKinds).map { " (did you mean \"\($0)\"?)" } ?? ""))
+                        + (PipelineFileError.closest(to: kind, in: Self.modelKinds).map { " (did you mean \"\($0)\"?)" } ?? ""))
                 }
                 model.kind = kind
             }
@@ -111,8 +111,8 @@ extension PipelineConfiguration {
     ///   - url: The spec file.
     ///   - file: What named it, for messages.
     /// - Returns: The spec's JSON.
-    /// - Throws: ``PipelineError/invalidValue(file:path:value:reason:)`` when it cannot be read or parsed.
-    public static func readSpec(_ url: URL, file: String) throws(PipelineError) -> JSONValue {
+    /// - Throws: ``PipelineFileError/invalidValue(file:path:value:reason:)`` when it cannot be read or parsed.
+    public static func readSpec(_ url: URL, file: String) throws(PipelineFileError) -> JSONValue {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw .invalidValue(file: file, path: "collator", value: "\"\(url.path)\"", reason: "cannot read the spec file; check the path (relative to the pipeline file)")
         }
@@ -130,7 +130,7 @@ struct _PipelineKeyReader {
 
     func found(_ value: JSONValue) -> String { "\(value.typeName) \(value.preview())" }
 
-    func object(_ value: JSONValue, path: String, allowed: [String]) throws(PipelineError) -> JSONObject {
+    func object(_ value: JSONValue, path: String, allowed: [String]) throws(PipelineFileError) -> JSONObject {
         guard case .object(let object) = value else {
             if path.isEmpty { throw .notAnObject(file: file, found: found(value)) }
             throw .wrongType(file: file, path: path, expected: "an object with keys \(allowed.joined(separator: ", "))", found: found(value))
@@ -141,7 +141,7 @@ struct _PipelineKeyReader {
         return object
     }
 
-    func string(_ value: JSONValue?, _ path: String) throws(PipelineError) -> String? {
+    func string(_ value: JSONValue?, _ path: String) throws(PipelineFileError) -> String? {
         switch value {
         case nil, .null?: return nil
         case .string(let text)?:
@@ -151,7 +151,7 @@ struct _PipelineKeyReader {
         }
     }
 
-    func bool(_ value: JSONValue?, _ path: String) throws(PipelineError) -> Bool? {
+    func bool(_ value: JSONValue?, _ path: String) throws(PipelineFileError) -> Bool? {
         switch value {
         case nil, .null?: return nil
         case .bool(let flag)?: return flag
@@ -159,7 +159,7 @@ struct _PipelineKeyReader {
         }
     }
 
-    func integer(_ value: JSONValue?, _ path: String) throws(PipelineError) -> Int? {
+    func integer(_ value: JSONValue?, _ path: String) throws(PipelineFileError) -> Int? {
         switch value {
         case nil, .null?: return nil
         case .integer(let number)?:
@@ -169,24 +169,24 @@ struct _PipelineKeyReader {
         }
     }
 
-    func positive(_ value: JSONValue?, _ path: String) throws(PipelineError) -> Int? {
+    func positive(_ value: JSONValue?, _ path: String) throws(PipelineFileError) -> Int? {
         guard let number = try integer(value, path) else { return nil }
         guard number > 0 else { throw .invalidValue(file: file, path: path, value: "\(number)", reason: "must be a positive integer") }
         return number
     }
 
-    func nonNegative(_ value: JSONValue?, _ path: String) throws(PipelineError) -> Int? {
+    func nonNegative(_ value: JSONValue?, _ path: String) throws(PipelineFileError) -> Int? {
         guard let number = try integer(value, path) else { return nil }
         guard number >= 0 else { throw .invalidValue(file: file, path: path, value: "\(number)", reason: "must be a non-negative integer") }
         return number
     }
 
-    func choice<T: RawRepresentable & CaseIterable>(_ value: JSONValue?, _ path: String, _ type: T.Type) throws(PipelineError) -> T?
+    func choice<T: RawRepresentable & CaseIterable>(_ value: JSONValue?, _ path: String, _ type: T.Type) throws(PipelineFileError) -> T?
     where T.RawValue == String {
         guard let text = try string(value, path) else { return nil }
         if let chosen = T(rawValue: text) { return chosen }
         let names = T.allCases.map(\.rawValue)
         throw .invalidValue(file: file, path: path, value: "\"\(text)\"", reason: "must be one of \(names.joined(separator: ", "))"
-            + (PipelineError.closest(to: text, in: names).map { " (did you mean \"\($0)\"?)" } ?? ""))
+            + (PipelineFileError.closest(to: text, in: names).map { " (did you mean \"\($0)\"?)" } ?? ""))
     }
 }

@@ -39,7 +39,7 @@ extension PipelineConfiguration {
     ///   - reference: The `chat_template` value; `nil` takes the model folder's template.
     ///   - folder: The model folder, for its template.
     /// - Returns: The format, or `nil` when neither names a template.
-    /// - Throws: ``PipelineError/invalidValue(file:path:value:reason:)``.
+    /// - Throws: ``PipelineFileError/invalidValue(file:path:value:reason:)``.
     public func chatFormat(reference: String?, folder: ModelFolder?) throws -> ChatFormat? {
         let names = ChatFormat.builtInNames.joined(separator: ", ")
         if let reference {
@@ -47,11 +47,11 @@ extension PipelineConfiguration {
             let reason = Self.looksLikePath(reference)
                 ? "Jinja chat templates from a file are not rendered by this build; name a built-in format: \(names)"
                 : "unknown chat format; built-in formats: \(names)"
-                    + (PipelineError.closest(to: reference, in: ChatFormat.builtInNames).map { " (did you mean \"\($0)\"?)" } ?? "")
-            throw PipelineError.invalidValue(file: file ?? "command line", path: "chat_template", value: "\"\(reference)\"", reason: reason)
+                    + (PipelineFileError.closest(to: reference, in: ChatFormat.builtInNames).map { " (did you mean \"\($0)\"?)" } ?? "")
+            throw PipelineFileError.invalidValue(file: file ?? "command line", path: "chat_template", value: "\"\(reference)\"", reason: reason)
         }
         if let folder, folder.chatTemplate != nil {
-            throw PipelineError.invalidValue(
+            throw PipelineFileError.invalidValue(
                 file: file ?? "command line", path: "chat_template", value: "(the Jinja template of \(folder.url.path))",
                 reason: "this build renders built-in chat formats only; name the one matching the model: \(names)")
         }
@@ -59,7 +59,7 @@ extension PipelineConfiguration {
     }
 
     /// The collator of the `collator` spec (or of ``collatorFile``), and the transforms the spec carries.
-    /// - Throws: ``PipelineError`` when there is no spec or the inline spec is wrong; ``InputError``
+    /// - Throws: ``PipelineFileError`` when there is no spec or the inline spec is wrong; ``InputError``
     ///   naming the spec file when the file is; both carry the registry's message naming the key.
     public func makeCollator() throws -> (collator: any Collator<Batch>, transforms: TransformPipeline) {
         if collator == nil, let url = collatorFile {
@@ -79,13 +79,13 @@ extension PipelineConfiguration {
             }
         }
         guard let spec = collator else {
-            throw PipelineError.missingKey(file: file ?? "command line", path: "collator",
+            throw PipelineFileError.missingKey(file: file ?? "command line", path: "collator",
                                            reason: "name the collator, e.g. \"collator\": {\"type\": \"seq2seq\", \"pad_token_id\": 0} (or --spec SPEC.json)")
         }
         do {
             return try Self.collator(from: spec)
         } catch {
-            throw PipelineError.invalidValue(file: file ?? "command line", path: "collator", value: spec.preview(), reason: "\(error)")
+            throw PipelineFileError.invalidValue(file: file ?? "command line", path: "collator", value: spec.preview(), reason: "\(error)")
         }
     }
 
@@ -111,10 +111,10 @@ extension PipelineConfiguration {
     /// - Parameters:
     ///   - tokenizer: The tokenizer for text formats.
     ///   - chatFormat: The chat format for messages (and Alpaca).
-    /// - Throws: ``InputError`` naming the file and line; ``PipelineError`` when there is no data path.
+    /// - Throws: ``InputError`` naming the file and line; ``PipelineFileError`` when there is no data path.
     public func readExamples(tokenizer: (any Tokenizer)?, chatFormat: ChatFormat?) throws -> (records: [DatasetReader.Record], report: DatasetReport) {
         guard let path = data.path else {
-            throw PipelineError.missingKey(file: file ?? "command line", path: "data.path", reason: "name the dataset, e.g. \"data\": {\"path\": \"train.jsonl\"} (or --input PATH)")
+            throw PipelineFileError.missingKey(file: file ?? "command line", path: "data.path", reason: "name the dataset, e.g. \"data\": {\"path\": \"train.jsonl\"} (or --input PATH)")
         }
         var records: [DatasetReader.Record]
         var report = DatasetReport()
@@ -165,7 +165,7 @@ extension PipelineConfiguration {
     /// `packing` is set, orders (seeded shuffle when `shuffle`), and cuts batches of
     /// `batch_size` units for the collator.
     /// - Returns: The run; ``PipelineRun/batches()`` collates it.
-    /// - Throws: ``PipelineError`` for a missing or wrong key, ``ModelFolderError``,
+    /// - Throws: ``PipelineFileError`` for a missing or wrong key, ``ModelFolderError``,
     ///   ``InputError`` naming the data file and line (a bad line, an example too long to pack,
     ///   a dataset left empty).
     public func prepare() throws -> PipelineRun {

@@ -2,7 +2,7 @@ import Collate
 
 /// Why a pipeline file (or a model folder it names) could not describe a run. Each case names
 /// the key or file at fault, the value found, and what would be accepted.
-public enum PipelineError: Error, Sendable, Hashable {
+public enum PipelineFileError: Error, Sendable, Hashable {
     /// The file cannot be read.
     case unreadable(file: String)
     /// The file is not valid JSON, or its top level is not an object.
@@ -17,7 +17,7 @@ public enum PipelineError: Error, Sendable, Hashable {
     case missingKey(file: String, path: String, reason: String)
 }
 
-extension PipelineError: CustomStringConvertible {
+extension PipelineFileError: CustomStringConvertible {
     /// The message: file, key, value and the fix.
     public var description: String {
         switch self {
@@ -27,7 +27,7 @@ extension PipelineError: CustomStringConvertible {
             "\(file): a pipeline file must be a JSON object like {\"data\": {\"path\": \"train.jsonl\"}}; found \(found)"
         case let .unknownKey(file, path, allowed):
             "\(file): unknown key \"\(path)\""
-                + (PipelineError.closest(to: String(path.split(separator: ".").last ?? ""), in: allowed).map { " (did you mean \"\($0)\"?)" } ?? "")
+                + (PipelineFileError.closest(to: String(path.split(separator: ".").last ?? ""), in: allowed).map { " (did you mean \"\($0)\"?)" } ?? "")
                 + "; allowed keys here: \(allowed.joined(separator: ", "))"
         case let .wrongType(file, path, expected, found):
             "\(file): key \"\(path)\" must be \(expected), found \(found)"
