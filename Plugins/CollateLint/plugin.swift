@@ -1,13 +1,14 @@
 import Foundation
 import PackagePlugin
 
-/// `swift package collate-lint`: runs `collate validate` over every dataset and spec a package
-/// lists in its `collate.json`, and fails with the diagnostics when any check has errors.
+/// `swift package collate-lint`: runs `collate validate` over every pipeline file, dataset and
+/// spec a package lists in its `collate.json`, and fails with the diagnostics when any check has errors.
 ///
 /// `collate.json` at the package root:
 ///
 /// ```json
 /// {
+///   "pipelines": ["pipelines/sft.json"],
 ///   "checks": [
 ///     {"spec": "specs/sft.json", "input": "data/train.jsonl",
 ///      "requires": ["labels"], "vocab_size": 32000, "max_length": 4096, "padding_free": true}
@@ -15,8 +16,11 @@ import PackagePlugin
 /// }
 /// ```
 ///
-/// Paths are relative to the package root. `requires`, `vocab_size`, `max_length` and
-/// `padding_free` describe the model backend, as `collate validate`'s flags do.
+/// A pipeline file describes a whole run (data, tokenizer, chat template, packing, collator,
+/// model; see Guides/Pipeline.md) and is checked with `collate validate --config FILE`, exactly
+/// as the command line and a Swift program see it. Paths are relative to the package root.
+/// `requires`, `vocab_size`, `max_length` and `padding_free` of a check describe the model
+/// backend, as `collate validate`'s flags do.
 @main
 struct CollateLint: CommandPlugin {
     struct Configuration: Decodable {
@@ -28,7 +32,8 @@ struct CollateLint: CommandPlugin {
             var max_length: Int?
             var padding_free: Bool?
         }
-        var checks: [Check]
+        var checks: [Check]?
+        var pipelines: [String]?
     }
 
     func performCommand(context: PluginContext, arguments: [String]) async throws {
@@ -56,7 +61,11 @@ struct CollateLint: CommandPlugin {
         }
         let tool = try context.tool(named: "CollateCLI")  // the executable target behind the `collate` product
         var failures = 0
-        for check in configuration.checks {
+        var runs: [(label: String, arguments: [String])] = []
+        for pipeline in configuration.pipelines ?? [] {
+            runs.append((pipeline, ["validate", "--config", root.appendingPathComponent(pipeline).path]))
+        }
+        for check in configuration.checks ?? [] {
             var toolArguments = [
                 "validate",
                 "--spec", root.appendingPathComponent(check.spec).path,
@@ -66,7 +75,9 @@ struct CollateLint: CommandPlugin {
             if let vocabSize = check.vocab_size { toolArguments += ["--vocab-size", String(vocabSize)] }
             if let maxLength = check.max_length { toolArguments += ["--max-length", String(maxLength)] }
             if check.padding_free == false { toolArguments.append("--no-padding-free") }
-
+            runs.append(("\(check.input) with \(check.spec)", toolArguments))
+        }
+        for (label, toolArguments) in runs {
             let process = Process()
             process.executableURL = tool.url
             process.arguments = toolArguments
@@ -77,18 +88,20 @@ struct CollateLint: CommandPlugin {
             let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             process.waitUntilExit()
             if process.terminationStatus == 0 {
-                Diagnostics.remark("collate-lint: \(check.input) with \(check.spec): ok")
+                Diagnostics.remark("collate-lint: \(label): ok")
                 if !text.isEmpty { print(text, terminator: "") }
             } else if process.terminationStatus == 2 {
                 failures += 1
-                Diagnostics.error("collate-lint: the check of \(check.input) with \(check.spec) has invalid settings (collate validate usage error):\n\(text)")
+                Diagnostics.error("collate-lint: the check of \(label) has invalid settings (collate validate usage error):\n\(text)")
             } else {
                 failures += 1
-                Diagnostics.error("collate-lint: \(check.input) with \(check.spec) failed validation:\n\(text)")
+                Diagnostics.error("collate-lint: \(label) failed validation:\n\(text)")
             }
         }
-        if failures == 0 {
-            print("collate-lint: \(configuration.checks.count) check(s) passed")
+        if runs.isEmpty {
+            Diagnostics.error("collate-lint: \(configURL.path) lists nothing to check; add \"pipelines\": [\"pipeline.json\"] or \"checks\"")
+        } else if failures == 0 {
+            print("collate-lint: \(runs.count) check(s) passed")
         }
     }
 
@@ -97,7 +110,9 @@ struct CollateLint: CommandPlugin {
     /// One message per key the configuration format does not have, naming where it is.
     static func unknownKeys(in data: Data) -> [String] {
         guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [] }
-        var messages = root.keys.filter { $0 != "checks" }.sorted().map { "unknown key '\($0)' at the top level; the only key is 'checks'" }
+        var messages = root.keys.filter { $0 != "checks" && $0 != "pipelines" }.sorted().map {
+            "unknown key '\($0)' at the top level; the keys are 'pipelines' (pipeline files) and 'checks'"
+        }
         for (index, check) in ((root["checks"] as? [Any]) ?? []).enumerated() {
             guard let check = check as? [String: Any] else { continue }
             for key in check.keys.sorted() where !knownCheckKeys.contains(key) {

@@ -1,33 +1,33 @@
 import Collate
 import CollateData
 
-/// `collate batch --spec SPEC.json --input EXAMPLES.jsonl [--batch-size N]`: one JSON object per batch.
+/// `collate batch --spec SPEC.json --input EXAMPLES.jsonl [--batch-size N]` (and every data
+/// flag, or `--config FILE`): one JSON object per batch.
+///
+/// Without `--batch-size` all lines form one batch. With packing in the pipeline file, each
+/// batch holds `batch_size` packed rows (padding-free collators get the rows' sequences).
 enum BatchCommand {
-    static let usage = "usage: collate batch --spec SPEC.json --input EXAMPLES.jsonl [--batch-size N]"
+    static let usage = """
+        usage: collate batch --spec SPEC.json --input DATA.jsonl [--batch-size N]
+                             [--format F] [--tokenizer PATH] [--template NAME] [--train-on WHAT] [--config FILE] [--model DIR]
+
+        \(DataFlags.usage)
+        """
 
     static func run(arguments: [String]) -> Int32 {
-        let specPath: String, inputPath: String, batchSize: Int?
+        let values: DataFlags.Values
         do {
-            let parsed = try Arguments(arguments, options: ["--spec", "--input", "--batch-size"])
-            specPath = try parsed.required("--spec")
-            inputPath = try parsed.required("--input")
-            batchSize = try parsed.positiveInt("--batch-size")
+            let parsed = try Arguments(arguments, options: DataFlags.options)
+            values = try DataFlags.values(parsed)
+            if values.spec == nil && values.config == nil { throw UsageError("missing --spec") }
         } catch {
             Console.message("collate batch: \(error)\n\(usage)")
             return ExitStatus.usage
         }
         do {
-            let collator = try Inputs.collator(specPath: specPath)
-            let records = try Inputs.examples(path: inputPath)
-            let examples = records.map(\.example)
-            let size = batchSize ?? examples.count
-            for start in stride(from: 0, to: examples.count, by: size) {
-                let slice = Array(examples[start..<min(start + size, examples.count)])
-                do {
-                    Console.output(try collator.collate(slice).jsonText)
-                } catch let error as CollateError {
-                    throw Inputs.locate(error, offset: start, records: records, file: inputPath)
-                }
+            let run = try DataFlags.configuration(values).prepare()
+            for index in run.batchRanges.indices {
+                Console.output(try run.batch(index).jsonText)
             }
             Console.flush()
             return ExitStatus.success

@@ -9,42 +9,51 @@ import Foundation
 /// run over the dataset first, batch transforms over each batch). Prints one JSON line
 /// `{"shards", "written", "skipped", "index"}`.
 enum ExportCommand {
-    static let usage = "usage: collate export --spec SPEC.json --input EXAMPLES.jsonl --out DIR --world-size W [--batch-size N]"
+    static let usage = """
+        usage: collate export --spec SPEC.json --input DATA.jsonl --out DIR --world-size W [--batch-size N]
+                              [--format F] [--tokenizer PATH] [--template NAME] [--train-on WHAT] [--config FILE] [--model DIR]
+
+          --out DIR           the shard folder (rank-RRRRR/batch-BBBBBB.safetensors and index.json)
+          --world-size W      ranks to shard for
+        \(DataFlags.usage)
+        With packing in the pipeline file, each batch holds batch_size packed rows.
+        """
 
     static func run(arguments: [String]) -> Int32 {
-        let specPath: String, inputPath: String, outPath: String, worldSize: Int, batchSize: Int?
+        let values: DataFlags.Values, outPath: String, worldSize: Int
         do {
-            let parsed = try Arguments(arguments, options: ["--spec", "--input", "--out", "--world-size", "--batch-size"])
-            specPath = try parsed.required("--spec")
-            inputPath = try parsed.required("--input")
+            let parsed = try Arguments(arguments, options: DataFlags.options.union(["--out", "--world-size"]))
+            values = try DataFlags.values(parsed)
+            if values.spec == nil && values.config == nil { throw UsageError("missing --spec") }
             outPath = try parsed.required("--out")
             guard let world = try parsed.positiveInt("--world-size") else { throw UsageError("missing --world-size") }
             worldSize = world
-            batchSize = try parsed.positiveInt("--batch-size")
         } catch {
             Console.message("collate export: \(error)\n\(usage)")
             return ExitStatus.usage
         }
         do {
-            let (specText, collator, transforms) = try spec(path: specPath)
-            let records = try Inputs.examples(path: inputPath)
-            let prepared = try transforms.applyExampleTransforms(records.map(\.example))
-            guard !prepared.examples.isEmpty else {
-                throw InputError(file: inputPath, line: nil, reason: "every example was dropped (\(prepared.report)); check the transforms")
+            let configuration = try DataFlags.configuration(values)
+            let run = try configuration.prepare()
+            let report = run.transformReport
+            if !report.dropped.isEmpty || !report.modified.isEmpty {
+                Console.message("collate export: \(report)")
             }
-            if !prepared.report.dropped.isEmpty || !prepared.report.modified.isEmpty {
-                Console.message("collate export: \(prepared.report)")
-            }
+            // The fingerprint covers what decides the shards' contents: the units, the collator and the layout.
+            let specText = configuration.collator?.jsonText
+                ?? configuration.collatorFile.flatMap { FileManager.default.contents(atPath: $0.path) }.map { String(decoding: $0, as: UTF8.self) } ?? ""
+            let layout = run.plan.map { "packed:\($0.capacity)" } ?? ""
             let exporter = ShardExporter(
-                directory: URL(fileURLWithPath: outPath), worldSize: worldSize, batchSize: batchSize,
-                fingerprint: ShardExporter.fingerprint(examples: prepared.examples, spec: specText, worldSize: worldSize, batchSize: batchSize),
-                lines: prepared.sourceIndices.map { records[$0].line - 1 })
+                directory: URL(fileURLWithPath: outPath), worldSize: worldSize, batchSize: configuration.batchSize,
+                fingerprint: ShardExporter.fingerprint(examples: run.units, spec: specText + layout, worldSize: worldSize, batchSize: configuration.batchSize),
+                // Each unit's 0-based dataset line; a packed row is named by its first member.
+                lines: run.unitSources.indices.map { (run.line(ofUnit: $0) ?? 1) - 1 })
             let summary: ShardExporter.Summary
             do {
-                summary = try exporter.export(prepared.examples, collator: collator, transforms: transforms)
+                summary = try exporter.export(run.units, collator: run.collator, transforms: run.transforms)
             } catch LoaderError.collation(let error, let example) {
-                let line = example.map { records[prepared.sourceIndices[$0]].line }
-                throw InputError(file: inputPath, line: line, reason: error.description)
+                let line = run.plan == nil ? example.flatMap { run.line(ofUnit: $0) } : nil
+                throw InputError(file: run.file, line: line, reason: error.description)
             }
             var line = #"{"shards": \#(summary.shards), "written": \#(summary.written), "skipped": \#(summary.skipped), "index": "#
             JSONWriter.writeString(summary.index.path, into: &line)
@@ -55,28 +64,6 @@ enum ExportCommand {
             Console.flush()
             Console.message("collate export: \(error)")
             return ExitStatus.rejected
-        }
-    }
-
-    /// Reads a spec file: the collator, and the transforms it may carry under `"transforms"`.
-    static func spec(path: String) throws -> (text: String, collator: any Collator<Batch>, transforms: TransformPipeline) {
-        // Bytes, not a String, as `Inputs.collator`: the strict parser names invalid UTF-8.
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputError(file: path, line: nil, reason: "cannot read the spec file; check the path")
-        }
-        let bytes = [UInt8](data)
-        let text = String(decoding: bytes, as: UTF8.self)
-        do {
-            var value = try bytes.withUnsafeBufferPointer { (buffer) throws(JSONSyntaxError) in try JSONParser.parse(buffer) }
-            var transforms = TransformPipeline()
-            if case .object(var object) = value, object["transforms"] != nil {
-                transforms = try TransformRegistry.shared.makePipeline(from: value)
-                object["transforms"] = nil
-                value = .object(object)
-            }
-            return (text, try CollatorRegistry.shared.makeCollator(from: value), transforms)
-        } catch {
-            throw InputError(file: path, line: nil, reason: "\(error)")
         }
     }
 }

@@ -15,66 +15,80 @@ enum InspectCommand {
         usage: collate inspect --spec SPEC.json --input DATA.jsonl [--tokenizer PATH] [--template NAME]
                                [-n K] [--ids] [--html FILE] [--batch-size N]
                                [--requires FIELD,...] [--vocab-size N] [--max-length N] [--no-padding-free]
+                               [--format F] [--train-on WHAT] [--config FILE] [--model DIR]
 
-          -n K            examples to show, collated as one batch (default 4)
+          -n K            examples (packed rows when the pipeline packs) to show, collated as one batch (default 4)
           --ids           show (label,id) after every token
           --html FILE     also write a self-contained HTML report
           --batch-size N  batch size for the per-batch padding waste in the report (default 16)
-          backend flags as for 'collate validate'; default: a training backend (--requires labels)
+          backend flags as for 'collate validate'; default: a training backend (--requires labels);
+          --model DIR fills in the vocabulary size and maximum length
+        \(DataFlags.usage)
         """
 
     static func run(arguments: [String]) -> Int32 {
         let parsed: Arguments
         let count: Int, batchSize: Int
         let backend: BackendContract
-        let chatFormat: ChatFormat?
+        let values: DataFlags.Values
         do {
             parsed = try Arguments(
                 arguments,
-                options: BackendFlags.options.union(["--spec", "--input", "--tokenizer", "--template", "-n", "--html", "--batch-size"]),
+                options: BackendFlags.options.union(DataFlags.options).union(["-n", "--html"]),
                 flags: BackendFlags.flags.union(["--ids"]))
-            _ = try parsed.required("--spec")
-            _ = try parsed.required("--input")
+            values = try DataFlags.values(parsed)
+            if values.spec == nil && values.config == nil { throw UsageError("missing --spec") }
             count = try parsed.positiveInt("-n") ?? 4
             batchSize = try parsed.positiveInt("--batch-size") ?? 16
             backend = try BackendFlags.contract(from: parsed, defaultRequires: ["input_ids", "labels"])
-            chatFormat = try parsed.value("--template").map { try Inputs.chatFormat(name: $0) }
         } catch {
             Console.message("collate inspect: \(error)\n\(usage)")
             return ExitStatus.usage
         }
         do {
-            let collator = try Inputs.collator(specPath: try parsed.required("--spec"))
-            let inputPath = try parsed.required("--input")
-            let tokenizer = try parsed.value("--tokenizer").map { try Inputs.tokenizer(path: $0) }
-            let (records, report) = try DatasetReader(url: URL(fileURLWithPath: inputPath), tokenizer: tokenizer, chatFormat: chatFormat).readAll()
-            guard !records.isEmpty else { throw Inputs.emptyInput(inputPath) }
-            let examples = records.map(\.example)
+            var configuration = try DataFlags.configuration(values)
+            configuration.batchSize = nil
+            let folder = try configuration.modelFolder()
+            let tokenizer = try configuration.loadTokenizer(folder: folder)
+            let run = try configuration.prepare()
+            let collator = run.collator
+            let inputPath = run.file
+            let examples = run.examples
+            let model = ModelDescription(model: configuration.model, folder: folder, tokenizer: tokenizer)
             var contract = backend
-            if contract.vocabSize == nil, let tokenizer { contract.vocabSize = tokenizer.vocabularySize }
+            if contract.vocabSize == nil { contract.vocabSize = model.vocabSize ?? tokenizer?.vocabularySize }
+            if contract.maxLength == nil { contract.maxLength = model.maxLength }
+            if !parsed.flag("--no-padding-free"), let paddingFree = model.paddingFree {
+                contract.acceptsPaddingFree = paddingFree
+            }
 
-            let shown = Array(examples.prefix(count))
+            let shownUnits = Array(run.units.prefix(count))
+            let shown = run.plan == nil ? shownUnits : shownUnits.flatMap { (try? PackedRowsCollator.split($0, index: 0)) ?? [$0] }
             let batch: Batch
             do {
-                batch = try collator.collate(shown)
+                batch = try collator.collate(shownUnits)
             } catch let error as CollateError {
-                throw Inputs.locate(error, offset: 0, records: records.map { ExampleFile.Record(line: $0.line, example: $0.example) }, file: inputPath)
+                throw run.locate(error, offset: 0)
             }
             // A chat format whose markers the tokenizer splits is reported (template-tokens-missing).
             var rules = Validator.standardRules
-            if let tokenizer, let chatFormat {
-                rules.append(TemplateTokensMissingRule(format: chatFormat, tokenizer: tokenizer, tokenizerName: parsed.value("--tokenizer") ?? "the tokenizer"))
+            if let tokenizer, let chatFormat = try configuration.chatFormat(reference: configuration.chatTemplate, folder: folder) {
+                rules.append(TemplateTokensMissingRule(format: chatFormat, tokenizer: tokenizer, tokenizerName: configuration.tokenizer?.path ?? folder?.url.path ?? "the tokenizer"))
             }
             let validator = Validator(rules: rules)
             let diagnostics = validator.validate(examples, collator: collator.contract, backend: contract)
                 + validator.validate(batch: batch, exampleIndices: 0..<shown.count, collator: collator.contract, backend: contract)
+            let report = run.report
             let text: @Sendable (Int32) -> String = { id in tokenizer.map { TokenDisplay.text(for: id, in: $0) } ?? " \(id)" }
 
             let view = TokenView(batch: batch)
             let statistics = BatchStatistics(batch: batch)
             let style: TokenView.TerminalStyle = Console.colorsEnabled ? .colored : .plain
             var out = "\(report.examples) examples in \(inputPath); collator \(collator.contract.name) (\(collator.contract.reference))\n"
-            out += "showing the first \(shown.count), collated as one batch — "
+            if let plan = run.plan {
+                out += "packed \(plan.tokens) tokens into \(plan.binCount) rows of \(plan.capacity) (\(Inspect.percent(plan.efficiency)) full)\n"
+            }
+            out += run.plan == nil ? "showing the first \(shown.count), collated as one batch — " : "showing the first \(shownUnits.count) packed rows (\(shown.count) examples), collated as one batch — "
             out += TokenView.legend(style) + "\n\n"
             out += view.terminalText(text: text, style: style, showIDs: parsed.flag("--ids"))
             out += "\ntensors:\n"

@@ -12,8 +12,12 @@ import Foundation
 /// `{"step", "loss", "tokens", "num_items"}`.
 enum TrainCommand {
     static let usage = """
-        usage: collate train --backend reference --spec SPEC.json --input EXAMPLES.jsonl --steps N
+        usage: collate train --backend reference --spec SPEC.json --input DATA.jsonl --steps N
                              [--batch-size N] [--accumulation N] [--learning-rate X] [--seed N] [--vocab-size N]
+                             [--format F] [--tokenizer PATH] [--template NAME] [--train-on WHAT] [--config FILE] [--model DIR]
+
+        \(DataFlags.usage)
+        With packing in the pipeline file, each step's batch holds batch_size packed rows.
         """
 
     /// The backends `--backend` names.
@@ -29,21 +33,21 @@ enum TrainCommand {
 
     /// Runs the command, sending stdout lines to `output` as they come and stderr lines to `message`.
     static func execute(arguments: [String], output: (String) -> Void, message: (String) -> Void) -> Int32 {
-        let specPath: String, inputPath: String, steps: Int, batchSize: Int, accumulation: Int
-        let learningRate: Double, seed: UInt64, vocabSize: Int?
+        let values: DataFlags.Values, steps: Int, accumulation: Int
+        let learningRate: Double, seed: UInt64
+        var vocabSize: Int?
         do {
-            let parsed = try Arguments(arguments, options: [
-                "--backend", "--spec", "--input", "--steps", "--batch-size", "--accumulation", "--learning-rate", "--seed", "--vocab-size",
-            ])
+            let parsed = try Arguments(arguments, options: DataFlags.options.union([
+                "--backend", "--steps", "--accumulation", "--learning-rate", "--seed", "--vocab-size",
+            ]))
+            values = try DataFlags.values(parsed)
+            if values.spec == nil && values.config == nil { throw UsageError("missing --spec") }
             let backend = parsed.value("--backend") ?? "reference"
             guard backends.contains(backend) else {
                 throw UsageError("unknown backend '\(backend)'; available: \(backends.joined(separator: ", "))")
             }
-            specPath = try parsed.required("--spec")
-            inputPath = try parsed.required("--input")
             guard let stepCount = try parsed.positiveInt("--steps") else { throw UsageError("missing --steps") }
             steps = stepCount
-            batchSize = try parsed.positiveInt("--batch-size") ?? 8
             accumulation = try parsed.positiveInt("--accumulation") ?? 1
             let rateText = parsed.value("--learning-rate") ?? "0.01"
             guard let rate = Double(rateText), rate > 0, rate.isFinite else {
@@ -61,16 +65,24 @@ enum TrainCommand {
             message("collate train: \(error)\n\(usage)")
             return ExitStatus.usage
         }
-        let collator: any Collator<Batch>
-        let records: [ExampleFile.Record]
+        let run: PipelineRun, batchSize: Int
         do {
-            collator = try Inputs.collator(specPath: specPath)
-            records = try Inputs.examples(path: inputPath)
+            let configuration = try DataFlags.configuration(values)
+            batchSize = configuration.batchSize ?? 8
+            run = try configuration.prepare()
+            // The model's vocabulary (pipeline file or model folder) when --vocab-size is absent.
+            if vocabSize == nil, let described = try configuration.model?.vocabSize ?? configuration.modelFolder()?.vocabSize,
+               described <= ReferenceLanguageModel.maximumVocabSize {
+                vocabSize = described
+            }
         } catch {
             message("collate train: \(error)")
             return ExitStatus.rejected
         }
-        let examples = records.map(\.example)
+        let collator = run.collator, inputPath = run.file
+        // What the trainer batches: the examples, or packed rows (each named by its first member's line).
+        let examples = run.units
+        let records = examples.indices.map { ExampleFile.Record(line: run.line(ofUnit: $0) ?? $0 + 1, example: examples[$0]) }
         let inferred = inferredVocabulary(records, contract: collator.contract)
         if vocabSize == nil, inferred.size > ReferenceLanguageModel.maximumVocabSize {
             let place = inferred.line.map { "\(inputPath):\($0): " } ?? ""

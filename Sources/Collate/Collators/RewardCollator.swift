@@ -44,8 +44,8 @@ public struct RewardCollator: Collator {
         }
         let width = _roundUp(rows.reduce(0) { max($0, $1.count) }, toMultipleOf: padToMultipleOf)
         var batch = Batch()
-        batch["input_ids"] = _paddedTensor(rows, width: width, side: .right, value: padTokenID)
-        batch["attention_mask"] = _maskTensor(lengths: rows.map(\.count), width: width, side: .right)
+        batch["input_ids"] = try _paddedTensor(rows, width: width, side: .right, value: padTokenID, field: "input_ids")
+        batch["attention_mask"] = try _maskTensor(lengths: rows.map(\.count), width: width, side: .right)
         if first["margin"] != nil {
             batch["margin"] = try _scalarVector(examples, "margin", collator: "reward", forceFloat: true)
         }

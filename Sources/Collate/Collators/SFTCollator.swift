@@ -90,15 +90,15 @@ public struct SFTCollator: Collator {
         }
         return paddingFree
             ? flattened(inputs, labels, sequenceLengths: packed ? sequenceLengths : nil)
-            : padded(inputs, labels, sequenceLengths: packed ? sequenceLengths : nil)
+            : try padded(inputs, labels, sequenceLengths: packed ? sequenceLengths : nil)
     }
 
-    private func padded(_ inputs: [[Int32]], _ labels: [[Int32]], sequenceLengths: [[Int32]]?) -> Batch {
+    private func padded(_ inputs: [[Int32]], _ labels: [[Int32]], sequenceLengths: [[Int32]]?) throws(CollateError) -> Batch {
         let longest = inputs.reduce(0) { max($0, $1.count) }
         let width = _roundUp(longest, toMultipleOf: padToMultipleOf)
         var batch = Batch()
-        batch["input_ids"] = _paddedTensor(inputs, width: width, side: .right, value: padTokenID)
-        batch["labels"] = _paddedTensor(labels, width: width, side: .right, value: ignoreIndex)
+        batch["input_ids"] = try _paddedTensor(inputs, width: width, side: .right, value: padTokenID, field: "input_ids")
+        batch["labels"] = try _paddedTensor(labels, width: width, side: .right, value: ignoreIndex, field: "labels")
         if returnPositionIDs {
             var positions = [Int32](repeating: 0, count: inputs.count * width)
             positions.withUnsafeMutableBufferPointer { buffer in
@@ -117,7 +117,7 @@ public struct SFTCollator: Collator {
             }
             batch["position_ids"] = Tensor(shape: [inputs.count, width], scalars: positions)
         }
-        batch["attention_mask"] = _maskTensor(lengths: inputs.map(\.count), width: width, side: .right)
+        batch["attention_mask"] = try _maskTensor(lengths: inputs.map(\.count), width: width, side: .right)
         return batch
     }
 

@@ -57,9 +57,9 @@ public struct UnpairedPreferenceCollator: Collator {
                 promptLengths.append(min(prompt.count, row.count))
             }
             let width = _roundUp(rows.reduce(0) { max($0, $1.count) }, toMultipleOf: padToMultipleOf)
-            batch[prefix + "input_ids"] = _paddedTensor(rows, width: width, side: .right, value: padTokenID)
+            batch[prefix + "input_ids"] = try _paddedTensor(rows, width: width, side: .right, value: padTokenID, field: prefix + "input_ids")
             let lengths = rows.map(\.count)
-            batch[prefix + "attention_mask"] = _maskTensor(lengths: lengths, width: width, side: .right)
+            batch[prefix + "attention_mask"] = try _maskTensor(lengths: lengths, width: width, side: .right)
             var mask = [Int32](repeating: 0, count: rows.count * width)
             for row in rows.indices {
                 for position in promptLengths[row] ..< lengths[row] { mask[row * width + position] = 1 }

@@ -1,0 +1,131 @@
+import Collate
+import CollateData
+import CollateTokenizers
+import Foundation
+
+/// The data flags every command that reads a dataset takes (`batch`, `bench`, `validate`,
+/// `inspect`, `export`, `pack`, `train`), over the pipeline file of `--config`:
+///
+///     --input PATH [--format tokenized|text|prompt-completion|alpaca|messages]
+///     [--tokenizer PATH] [--template NAME|PATH] [--train-on assistant|last-assistant|all|completion]
+///     [--config FILE] [--model DIR] [--spec SPEC.json] [--batch-size N]
+///
+/// Flags override the file's keys; paths on the command line are relative to the current
+/// directory, paths in the file to the file. The CLI stays thin: everything past the flags is
+/// ``PipelineConfiguration`` and ``PipelineRun`` in CollateData.
+///
+/// For a command: `let configuration = try DataFlags.configuration(parsed)` (a usage error is
+/// exit 2, a bad file exit 1), then `try configuration.prepare()` for batches, or
+/// `try DataFlags.backend(configuration)` for the model description (`collate validate`).
+enum DataFlags {
+    /// The option names (each takes a value).
+    static let options: Set<String> = ["--input", "--format", "--tokenizer", "--template", "--train-on", "--config", "--model", "--spec", "--batch-size"]
+
+    /// The usage lines of the data flags, for a command's help.
+    static let usage = """
+          --input PATH        the dataset (JSONL); overrides the pipeline file's data.path
+          --format F          tokenized | text | prompt-completion | alpaca | messages (default: from the first line's keys)
+          --tokenizer PATH    tokenizer.json or its folder (default: the model folder's)
+          --template NAME     chat format for messages: \(ChatFormat.builtInNames.joined(separator: ", "))
+          --train-on WHAT     assistant (default) | last-assistant | all | completion
+          --config FILE       a pipeline file (JSON); flags override its keys
+          --model DIR         a model folder (config.json, tokenizer.json, tokenizer_config.json)
+          --spec SPEC.json    the collator spec; overrides the pipeline file's collator
+          --batch-size N      examples (or packed rows) per batch; overrides batch_size
+        """
+
+    /// The flags' values, checked for form (not yet for files).
+    struct Values {
+        var config: String?
+        var input: String?
+        var format: DatasetFormat?
+        var tokenizer: String?
+        var template: String?
+        var trainOn: PipelineConfiguration.TrainOn?
+        var model: String?
+        var spec: String?
+        var batchSize: Int?
+    }
+
+    /// Reads the data flags' values.
+    /// - Throws: ``UsageError`` for a value that is not one of the allowed ones.
+    static func values(_ arguments: Arguments) throws(UsageError) -> Values {
+        var values = Values()
+        values.config = arguments.value("--config")
+        values.input = arguments.value("--input")
+        values.tokenizer = arguments.value("--tokenizer")
+        values.template = arguments.value("--template")
+        if let template = values.template, !PipelineConfiguration.looksLikePath(template), !ChatFormat.builtInNames.contains(template) {
+            do {
+                _ = try ChatFormat.named(template)
+            } catch {
+                throw UsageError("--template: \(error)")
+            }
+        }
+        values.model = arguments.value("--model")
+        values.spec = arguments.value("--spec")
+        values.batchSize = try arguments.positiveInt("--batch-size")
+        if let text = arguments.value("--format") {
+            guard let format = DatasetFormat(rawValue: text) else {
+                throw UsageError("--format must be one of \(DatasetFormat.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text)'")
+            }
+            values.format = format
+        }
+        if let text = arguments.value("--train-on") {
+            guard let trainOn = PipelineConfiguration.TrainOn(rawValue: text) else {
+                throw UsageError("--train-on must be one of \(PipelineConfiguration.TrainOn.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text)'")
+            }
+            values.trainOn = trainOn
+        }
+        guard values.input != nil || values.config != nil else { throw UsageError("missing --input (or --config FILE naming data.path)") }
+        return values
+    }
+
+    /// The pipeline the flags describe: the `--config` file's, with every flag given overriding its key.
+    /// - Parameter arguments: The command's parsed arguments.
+    /// - Throws: ``UsageError`` for a malformed flag value; ``PipelineFileError`` for the file.
+    static func configuration(_ arguments: Arguments) throws -> PipelineConfiguration {
+        try configuration(values(arguments))
+    }
+
+    /// The pipeline the flag values describe.
+    /// - Throws: ``PipelineFileError`` for the `--config` file or the `--spec` file.
+    static func configuration(_ values: Values) throws -> PipelineConfiguration {
+        let here = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        var configuration = try values.config.map { try PipelineConfiguration(contentsOf: URL(fileURLWithPath: $0)) }
+            ?? PipelineConfiguration(baseDirectory: here)
+        func local(_ path: String) -> URL { URL(fileURLWithPath: path) }
+        if let input = values.input { configuration.data.path = local(input) }
+        if let format = values.format { configuration.data.format = format }
+        if let tokenizer = values.tokenizer { configuration.tokenizer = local(tokenizer) }
+        if let template = values.template {
+            configuration.chatTemplate = PipelineConfiguration.looksLikePath(template) ? local(template).path : template
+        }
+        if let trainOn = values.trainOn { configuration.trainOn = trainOn }
+        if let model = values.model {
+            var description = configuration.model ?? PipelineConfiguration.Model()
+            description.path = local(model)
+            configuration.model = description
+        }
+        if let spec = values.spec {
+            configuration.collator = nil
+            configuration.collatorFile = local(spec)
+        }
+        if let batchSize = values.batchSize { configuration.batchSize = batchSize }
+        return configuration
+    }
+
+    /// The model the pipeline describes (model keys, `--model` folder, tokenizer): kind,
+    /// vocabulary, maximum length, special ids, pad contradictions. `collate validate` builds its
+    /// backend description from it, with its own flags winning.
+    /// - Throws: ``ModelFolderError``, ``InputError`` for the tokenizer.
+    static func backend(_ configuration: PipelineConfiguration) throws -> ModelDescription {
+        try configuration.modelDescription()
+    }
+
+    /// The examples (after truncation) with their lines, for commands without a collator (`collate pack`).
+    /// - Throws: as ``PipelineConfiguration/prepareExamples()``.
+    static func examples(_ arguments: Arguments) throws -> (examples: [Example], lines: [Int], report: DatasetReport) {
+        try configuration(arguments).prepareExamples()
+    }
+}

@@ -1,0 +1,274 @@
+import Collate
+import CollateTokenizers
+import Foundation
+
+extension BadLinePolicy: CaseIterable {
+    /// Both policies, for messages that list them.
+    public static var allCases: [BadLinePolicy] { [.reject, .skip] }
+}
+
+extension PipelineConfiguration {
+    // MARK: - The pieces
+
+    /// The model folder named by `model.path`, read; `nil` when there is none.
+    /// - Throws: ``ModelFolderError``.
+    public func modelFolder() throws -> ModelFolder? {
+        guard let path = model?.path else { return nil }
+        return try ModelFolder(contentsOf: path)
+    }
+
+    /// The tokenizer: `tokenizer`, else the model folder's tokenizer.json; `nil` when neither exists.
+    /// - Parameter folder: The model folder, when already read.
+    /// - Throws: ``InputError`` naming the tokenizer file.
+    public func loadTokenizer(folder: ModelFolder? = nil) throws -> PretrainedTokenizer? {
+        guard let url = tokenizer ?? folder?.tokenizerFile.map({ $0.deletingLastPathComponent() }) else { return nil }
+        do {
+            return try PretrainedTokenizer(contentsOf: url)
+        } catch {
+            throw InputError(file: url.path, line: nil, reason: "\(error)")
+        }
+    }
+
+    /// The chat format a template reference names: the one place a `chat_template` value (or
+    /// `--template`) becomes a ``ChatFormat``.
+    ///
+    /// Today: a built-in name (`chatml`, `mistral-inst`, ...). A model folder's own Jinja
+    /// template, a tokenizer_config.json or a `.jinja` file is refused with a message naming the
+    /// built-ins, until Collate's Jinja interpreter renders them here.
+    /// - Parameters:
+    ///   - reference: The `chat_template` value; `nil` takes the model folder's template.
+    ///   - folder: The model folder, for its template.
+    /// - Returns: The format, or `nil` when neither names a template.
+    /// - Throws: ``PipelineFileError/invalidValue(file:path:value:reason:)``.
+    public func chatFormat(reference: String?, folder: ModelFolder?) throws -> ChatFormat? {
+        let names = ChatFormat.builtInNames.joined(separator: ", ")
+        if let reference {
+            if let format = try? ChatFormat.named(reference) { return format }
+            let reason = Self.looksLikePath(reference)
+                ? "Jinja chat templates from a file are not rendered by this build; name a built-in format: \(names)"
+                : "unknown chat format; built-in formats: \(names)"
+                    + (PipelineFileError.closest(to: reference, in: ChatFormat.builtInNames).map { " (did you mean \"\($0)\"?)" } ?? "")
+            throw PipelineFileError.invalidValue(file: file ?? "command line", path: "chat_template", value: "\"\(reference)\"", reason: reason)
+        }
+        if let folder, folder.chatTemplate != nil {
+            throw PipelineFileError.invalidValue(
+                file: file ?? "command line", path: "chat_template", value: "(the Jinja template of \(folder.url.path))",
+                reason: "this build renders built-in chat formats only; name the one matching the model: \(names)")
+        }
+        return nil
+    }
+
+    /// The collator of the `collator` spec (or of ``collatorFile``), and the transforms the spec carries.
+    /// - Throws: ``PipelineFileError`` when there is no spec or the inline spec is wrong; ``InputError``
+    ///   naming the spec file when the file is; both carry the registry's message naming the key.
+    public func makeCollator() throws -> (collator: any Collator<Batch>, transforms: TransformPipeline) {
+        if collator == nil, let url = collatorFile {
+            // Bytes, not a String: the registry's strict parser names invalid UTF-8 and the byte offset.
+            guard let data = FileManager.default.contents(atPath: url.path) else {
+                throw InputError(file: url.path, line: nil, reason: "cannot read the spec file; check the path")
+            }
+            var bytes = [UInt8](data)
+            if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+            do {
+                guard let value = try? bytes.withUnsafeBufferPointer({ (buffer) throws(JSONSyntaxError) in try JSONParser.parse(buffer) }) else {
+                    return (try CollatorRegistry.shared.makeCollator(fromJSON: bytes), TransformPipeline())  // throws the registry's message
+                }
+                return try Self.collator(from: value)
+            } catch {
+                throw InputError(file: url.path, line: nil, reason: "\(error)")
+            }
+        }
+        guard let spec = collator else {
+            throw PipelineFileError.missingKey(file: file ?? "command line", path: "collator",
+                                           reason: "name the collator, e.g. \"collator\": {\"type\": \"seq2seq\", \"pad_token_id\": 0} (or --spec SPEC.json)")
+        }
+        do {
+            return try Self.collator(from: spec)
+        } catch {
+            throw PipelineFileError.invalidValue(file: file ?? "command line", path: "collator", value: spec.preview(), reason: "\(error)")
+        }
+    }
+
+    /// A collator and its transforms from a spec that may carry `"transforms"`.
+    static func collator(from spec: JSONValue) throws -> (collator: any Collator<Batch>, transforms: TransformPipeline) {
+        var spec = spec
+        var transforms = TransformPipeline()
+        if case .object(var object) = spec, object["transforms"] != nil {
+            transforms = try TransformRegistry.shared.makePipeline(from: spec)
+            object["transforms"] = nil
+            spec = .object(object)
+        }
+        return (try CollatorRegistry.shared.makeCollator(from: spec), transforms)
+    }
+
+    /// The assistant masking ``trainOn`` asks for.
+    public var masking: AssistantMasking {
+        AssistantMasking(turns: trainOn == .lastAssistant ? .last : .all)
+    }
+
+    /// Reads the dataset into examples with their lines, as `data`, the tokenizer, the chat
+    /// template and ``trainOn`` say (``TrainOn/all`` sets `labels` = `input_ids`).
+    /// - Parameters:
+    ///   - tokenizer: The tokenizer for text formats.
+    ///   - chatFormat: The chat format for messages (and Alpaca).
+    /// - Throws: ``InputError`` naming the file and line; ``PipelineFileError`` when there is no data path.
+    public func readExamples(tokenizer: (any Tokenizer)?, chatFormat: ChatFormat?) throws -> (records: [DatasetReader.Record], report: DatasetReport) {
+        guard let path = data.path else {
+            throw PipelineFileError.missingKey(file: file ?? "command line", path: "data.path", reason: "name the dataset, e.g. \"data\": {\"path\": \"train.jsonl\"} (or --input PATH)")
+        }
+        var records: [DatasetReader.Record]
+        var report = DatasetReport()
+        if data.badLines == .reject, data.format == .tokenized || (data.format == nil && Self.firstLineLooksTokenized(path, undetectable: tokenizer == nil)) {
+            // Pre-tokenized lines: the example file's strict reader and its messages.
+            records = try ExampleFile.read(path).map { DatasetReader.Record(line: $0.line, example: $0.example) }
+            report.examples = records.count
+        } else {
+            let reader = DatasetReader(url: path, format: data.format, tokenizer: tokenizer, chatFormat: chatFormat, masking: masking, badLines: data.badLines)
+            (records, report) = try reader.readAll()
+        }
+        if trainOn == .all {
+            for index in records.indices { records[index].example["labels"] = .sequence(records[index].example.inputIDs) }
+        }
+        return (records, report)
+    }
+
+    /// Whether the first non-blank line is pre-tokenized (so a bad line gets the example
+    /// reader's message); `undetectable` answers for a line whose keys name no format.
+    static func firstLineLooksTokenized(_ url: URL, undetectable: Bool) -> Bool {
+        struct Stop: Error {}
+        var tokenized = true
+        do {
+            try JSONLinesReader(url: url).forEachLine { _, bytes in
+                if case .object(let object)? = try? JSONParser.parse(bytes) {
+                    tokenized = DatasetFormat.detect(object).map { $0 == .tokenized } ?? undetectable
+                }
+                throw Stop()
+            }
+        } catch {}
+        return tokenized
+    }
+
+    /// The example transforms ``maxLength`` and ``truncation`` ask for.
+    public var truncationTransforms: [Transform] {
+        guard let maxLength else { return [] }
+        switch truncation ?? .right {
+        case .right: return [.example(Truncate(maxLength: maxLength, side: .keepStart))]
+        case .left: return [.example(Truncate(maxLength: maxLength, side: .keepEnd))]
+        case .drop: return [.example(_DropLonger(maxLength: maxLength))]
+        }
+    }
+
+    // MARK: - The run
+
+    /// Turns the configuration into a run: reads the dataset (tokenizing and chat-rendering it
+    /// when it is text), truncates, packs (best-fit decreasing into `max_tokens` rows) when
+    /// `packing` is set, orders (seeded shuffle when `shuffle`), and cuts batches of
+    /// `batch_size` units for the collator.
+    /// - Returns: The run; ``PipelineRun/batches()`` collates it.
+    /// - Throws: ``PipelineFileError`` for a missing or wrong key, ``ModelFolderError``,
+    ///   ``InputError`` naming the data file and line (a bad line, an example too long to pack,
+    ///   a dataset left empty).
+    public func prepare() throws -> PipelineRun {
+        let folder = try modelFolder()
+        let tokenizer = try loadTokenizer(folder: folder)
+        let format = try chatFormat(reference: chatTemplate, folder: chatTemplate == nil && needsChatFormat ? folder : nil)
+        let (collator, specTransforms) = try makeCollator()
+        let (records, report) = try readExamples(tokenizer: tokenizer, chatFormat: format)
+        let dataPath = data.path?.path ?? "data"
+        let transforms = TransformPipeline(truncationTransforms + specTransforms.steps)
+        let prepared = try transforms.applyExampleTransforms(records.map(\.example))
+        guard !prepared.examples.isEmpty else {
+            let why = records.isEmpty ? "the file holds no examples" : "every example was dropped (\(prepared.report))"
+            throw InputError(file: dataPath, line: nil, reason: why)
+        }
+        let examples = prepared.examples
+        let lines = prepared.sourceIndices.map { records[$0].line }
+
+        var units = examples
+        var sources = examples.indices.map { [$0] }
+        var plan: PackingPlan?
+        var runCollator: any Collator<Batch> = collator
+        if let packing {
+            let packer = Packer(capacity: packing.maxTokens, strategy: packing.strategy)
+            do {
+                plan = try packer.pack(lengths: examples.map(\.inputIDs.count))
+            } catch {
+                let line = error.exampleIndex.map { lines[$0] }
+                let hint = maxLength == nil ? "; set max_length (truncation) to at most packing.max_tokens" : ""
+                throw InputError(file: dataPath, line: line, reason: "\(error)\(hint)")
+            }
+            if let plan {
+                sources = plan.bins
+                units = Self.packedRows(examples, plan: plan)
+            }
+            runCollator = PackedRowsCollator(base: collator)
+        }
+        if shuffle, units.count > 1 {
+            let order = try ShuffleSampler(count: units.count, batchSize: 1, seed: seed).batches(epoch: 0).flatMap { $0 }
+            units = order.map { units[$0] }
+            sources = order.map { sources[$0] }
+        }
+        let size = batchSize ?? units.count
+        let ranges = stride(from: 0, to: units.count, by: size).map { $0..<min($0 + size, units.count) }
+        return PipelineRun(
+            examples: examples, lines: lines, units: units, unitSources: sources, batchRanges: ranges, collator: runCollator,
+            transforms: TransformPipeline(specTransforms.steps.filter { if case .batch = $0 { true } else { false } }),
+            plan: plan, report: report, transformReport: prepared.report, file: dataPath)
+    }
+
+    /// Whether the data may need a chat format (messages or Alpaca lines, or an undeclared format).
+    var needsChatFormat: Bool {
+        data.format == nil || data.format == .messages
+    }
+
+    /// Packed rows, one per bin in plan order: every list field the bin's examples all hold,
+    /// concatenated in bin order, plus `seq_lengths` (the members' `input_ids` lengths) — the
+    /// row TRL 1.16's `pack_dataset(..., strategy="bfd")` makes.
+    /// - Parameters:
+    ///   - examples: The examples the plan indexes.
+    ///   - plan: The packing plan.
+    /// - Returns: One example per bin.
+    /// - Complexity: O(total tokens).
+    public static func packedRows(_ examples: [Example], plan: PackingPlan) -> [Example] {
+        plan.bins.map { members in
+            guard let first = members.first else { return Example([:]) }
+            var row = Example([:])
+            for name in examples[first].names {
+                guard members.allSatisfy({ examples[$0].sequence(name) != nil }) else { continue }
+                var joined: [Int32] = []
+                for member in members { joined += examples[member].sequence(name) ?? [] }
+                row[name] = .sequence(joined)
+            }
+            row["seq_lengths"] = .sequence(members.map { Int32(examples[$0].inputIDs.count) })
+            return row
+        }
+    }
+}
+
+/// Drops an example whose `input_ids` are longer than `maxLength` (`"truncation": "drop"`).
+struct _DropLonger: ExampleTransform {
+    var maxLength: Int
+    var name: String { "drop-longer" }
+    var description: String { "drop-longer(max_length: \(maxLength))" }
+
+    func apply(to example: inout Example, index: Int) -> ExampleTransformOutcome {
+        example.inputIDs.count > maxLength ? .dropped : .unchanged
+    }
+}
+
+extension PipelineConfiguration {
+    /// The dataset's examples after truncation, without a collator (what `collate pack` needs).
+    /// - Returns: The examples, the 1-based file line of each, and the reader's report.
+    /// - Throws: as ``prepare()``.
+    public func prepareExamples() throws -> (examples: [Example], lines: [Int], report: DatasetReport) {
+        let folder = try modelFolder()
+        let tokenizer = try loadTokenizer(folder: folder)
+        let format = try chatFormat(reference: chatTemplate, folder: chatTemplate == nil && needsChatFormat ? folder : nil)
+        let (records, report) = try readExamples(tokenizer: tokenizer, chatFormat: format)
+        let prepared = try TransformPipeline(truncationTransforms).applyExampleTransforms(records.map(\.example))
+        guard !prepared.examples.isEmpty else {
+            throw InputError(file: data.path?.path ?? "data", line: nil, reason: records.isEmpty ? "the file holds no examples" : "every example was dropped (\(prepared.report))")
+        }
+        return (prepared.examples, prepared.sourceIndices.map { records[$0].line }, report)
+    }
+}
