@@ -182,9 +182,11 @@ struct TorchDDPSampleTests {
     }
 }
 
-/// The Python the torch tests use: `COLLATE_PYTHON` (a path or a name on `PATH`), else `python3`.
+/// The Python the torch tests use: `COLLATE_PYTHON` (a path or a name on `PATH`), else
+/// `COLLATE_TORCH_PYTHON` (the worker tests' variable), else `python3`.
 enum TorchPython {
-    static let requested = ProcessInfo.processInfo.environment["COLLATE_PYTHON"] ?? "python3"
+    static let requested = ProcessInfo.processInfo.environment["COLLATE_PYTHON"]
+        ?? ProcessInfo.processInfo.environment["COLLATE_TORCH_PYTHON"] ?? "python3"
 
     /// The interpreter's path, or `nil` when it cannot be found.
     static let interpreter: String? = {

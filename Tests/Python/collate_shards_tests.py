@@ -204,6 +204,13 @@ def test_an_incomplete_export_is_refused(context: Context) -> None:
         handle.truncate(os.path.getsize(victim) - 5)
     expect_refusal(lambda: ShardIterableDataset(truncated, rank=1, world_size=2), "incomplete", "batch-000001")
     expect_refusal(lambda: ShardIterableDataset(os.path.join(context.scratch, "nowhere")), "no such folder")
+    damaged = context.fresh_copy(shards, "damaged")
+    with open(os.path.join(damaged, "index.json"), "r+") as handle:
+        text = handle.read()
+        handle.seek(0)
+        handle.write(text[: len(text) // 2])
+        handle.truncate()
+    expect_refusal(lambda: ShardIterableDataset(damaged, rank=0, world_size=2), "cannot read it as JSON")
 
 
 def main() -> int:

@@ -154,7 +154,8 @@ class ShardIndex:
         self.batch_size: int | None = index.get("batch_size")
         self.examples: int = index.get("examples")
         self.batches_per_rank: int = index.get("batches_per_rank")
-        self.tensors: dict[str, str] = dict(index.get("tensors") or {})
+        tensors = index.get("tensors")
+        self.tensors: dict[str, str] = dict(tensors) if isinstance(tensors, dict) else {}
         for key in ("world_size", "examples", "batches_per_rank"):
             value = index.get(key)
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
@@ -179,7 +180,7 @@ class ShardIndex:
                 file=str(entry.get("file")), rank=rank, batch=batch,
                 examples=_int_list(entry.get("examples"), f"{where}.examples"),
                 lines=None if lines is None else _int_list(lines, f"{where}.lines"),
-                tokens=int(entry.get("tokens") or 0))
+                tokens=entry.get("tokens") if isinstance(entry.get("tokens"), int) else 0)
             if os.path.isabs(info.file) or ".." in info.file.split("/"):
                 raise ShardError(f"{where}: file {info.file!r} is outside the export folder")
             self._by_rank[rank][batch] = info
