@@ -109,11 +109,12 @@ extension ChatFormat {
         }
     }
 
-    /// Llama 3 Instruct: `<|begin_of_text|>` then
+    /// Llama 3.0 Instruct (not 3.1, 3.2 or 3.3): `<|begin_of_text|>` then
     /// `<|start_header_id|>{role}<|end_header_id|>\n\n{content | trim}<|eot_id|>` per message.
     ///
-    /// Follows Meta-Llama-3-8B-Instruct's published template (no Llama 3.1 date/tools system
-    /// block); content is trimmed as the template's `| trim` does. `<|begin_of_text|>` is written
+    /// Follows Meta-Llama-3-8B-Instruct's published template. Llama 3.1 and later render a
+    /// system block with `Cutting Knowledge Date` / `Today Date` and tools, which this format
+    /// does not: pass their own template instead (``ChatTemplate``, `--template MODEL_FOLDER`); content is trimmed as the template's `| trim` does. `<|begin_of_text|>` is written
     /// literally, whatever the tokenizer's BOS. Generation region: trimmed assistant content plus
     /// `<|eot_id|>`. Roles: system, user, assistant.
     public static let llama3 = ChatFormat(name: "llama-3", supportedRoles: ["system", "user", "assistant"]) {
