@@ -1,25 +1,39 @@
 import Collate
 import CollateData
+import Foundation
 
-/// `collate pack --input EXAMPLES.jsonl --max-tokens N [--strategy bfd|ffd|greedy]`: packs the
-/// examples' `input_ids` into bins of N tokens and prints one JSON line
-/// `{"bins", "tokens", "capacity", "efficiency"}` (efficiency = tokens / (bins × N)).
+/// `collate pack --input EXAMPLES.jsonl --max-tokens N [--strategy bfd|bfd-split|wrapped|ffd|greedy]
+/// [--group-size K] [--rows]`: packs the examples' `input_ids` into bins of N tokens.
+///
+/// Without `--rows` it prints one JSON line `{"bins", "tokens", "capacity", "efficiency", "seconds"}`
+/// (efficiency = tokens / (bins × N); seconds = packing only, parsing excluded). With `--rows`
+/// it prints one JSON line per packed row instead: every list field concatenated in row order,
+/// plus `seq_lengths` (not for `wrapped`) — TRL 1.16's `pack_dataset` rows, packed in groups
+/// of K examples as its `datasets.map` batches (K = 1000 there by default), or the whole file
+/// at once without `--group-size`.
+///
+/// Plain `bfd`, `ffd` and `greedy` statistics (no `--rows`, no `--group-size`) keep the strict
+/// rules: an empty or over-long sequence is an error naming its line. Rows and groups follow
+/// TRL: empty sequences are dropped, longer ones truncated (`bfd`, `ffd`, `greedy`) or split
+/// (`bfd-split`).
 enum PackCommand {
-    static let usage = "usage: collate pack --input EXAMPLES.jsonl --max-tokens N [--strategy bfd|ffd|greedy]"
+    static let usage = "usage: collate pack --input EXAMPLES.jsonl --max-tokens N [--strategy bfd|bfd-split|wrapped|ffd|greedy] [--group-size K] [--rows]"
 
     static func run(arguments: [String]) -> Int32 {
-        let inputPath: String, packer: Packer
+        let inputPath: String, packer: Packer, groupSize: Int?, printRows: Bool
         do {
-            let parsed = try Arguments(arguments, options: ["--input", "--max-tokens", "--strategy"])
+            let parsed = try Arguments(arguments, options: ["--input", "--max-tokens", "--strategy", "--group-size"], flags: ["--rows"])
             inputPath = try parsed.required("--input")
             guard let capacity = try parsed.positiveInt("--max-tokens") else { throw UsageError("missing --max-tokens") }
             guard capacity <= Packer.maximumCapacity else {
                 throw UsageError("--max-tokens must be at most \(Packer.maximumCapacity), got \(capacity)")
             }
             let name = parsed.value("--strategy") ?? PackingStrategy.bfd.rawValue
-            guard let strategy = PackingStrategy(rawValue: name) else {
+            guard let strategy = PackingStrategy(rawValue: name) ?? PackingStrategy(rawValue: name.replacingOccurrences(of: "_", with: "-")) else {
                 throw UsageError("--strategy must be one of \(PackingStrategy.allCases.map(\.rawValue).joined(separator: ", ")), got '\(name)'")
             }
+            groupSize = try parsed.positiveInt("--group-size")
+            printRows = parsed.flag("--rows")
             packer = Packer(capacity: capacity, strategy: strategy)
         } catch {
             Console.message("collate pack: \(error)\n\(usage)")
@@ -27,13 +41,29 @@ enum PackCommand {
         }
         do {
             let records = try Inputs.examples(path: inputPath)
-            let plan: PackingPlan
-            do {
-                plan = try packer.pack(lengths: records.map { $0.example.inputIDs.count })
-            } catch {
-                throw InputError(file: inputPath, line: error.exampleIndex.map { records[$0].line }, reason: error.description)
+            func located(_ error: PackingError) -> InputError {
+                InputError(file: inputPath, line: error.exampleIndex.map { records[$0].line }, reason: error.description)
             }
-            Console.output(report(plan))
+            let strict = !printRows && groupSize == nil && [.bfd, .ffd, .greedy].contains(packer.strategy)
+            if strict {
+                let lengths = records.map { $0.example.inputIDs.count }
+                let clock = ContinuousClock.now
+                let plan: PackingPlan
+                do { plan = try packer.pack(lengths: lengths) } catch { throw located(error) }
+                Console.output(report(plan, seconds: seconds(since: clock)))
+            } else if printRows {
+                let rows: PackedRows
+                do { rows = try packer.packRows(records.map(\.example), groupSize: groupSize) } catch { throw located(error) }
+                Console.flush()
+                write(rows)
+            } else {
+                let lengths = records.map { $0.example.inputIDs.count }
+                let clock = ContinuousClock.now
+                let plan: PackedRowPlan
+                do { plan = try packer.planRows(lengths: lengths, groupSize: groupSize) } catch { throw located(error) }
+                let elapsed = seconds(since: clock)
+                Console.output(report(bins: plan.rowCount, tokens: plan.tokens, capacity: plan.capacity, efficiency: plan.efficiency, seconds: elapsed))
+            }
             Console.flush()
             return ExitStatus.success
         } catch {
@@ -43,8 +73,39 @@ enum PackCommand {
         }
     }
 
-    /// The output line for a plan.
-    static func report(_ plan: PackingPlan) -> String {
-        #"{"bins": \#(plan.binCount), "tokens": \#(plan.tokens), "capacity": \#(plan.capacity), "efficiency": \#(plan.efficiency)}"#
+    /// Seconds elapsed since `start`.
+    static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    }
+
+    /// Writes every row as one JSON line to stdout, in chunks of about a megabyte.
+    static func write(_ rows: PackedRows) {
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(1 << 21)
+        for index in rows.indices {
+            rows.writeJSON(row: index, into: &buffer)
+            buffer.append(0x0A)
+            if buffer.count >= 1 << 20 {
+                FileHandle.standardOutput.write(Data(buffer))
+                buffer.removeAll(keepingCapacity: true)
+            }
+        }
+        if !buffer.isEmpty { FileHandle.standardOutput.write(Data(buffer)) }
+    }
+
+    /// The statistics line of a plan (`seconds`: the time packing took).
+    static func report(_ plan: PackingPlan, seconds: Double) -> String {
+        report(bins: plan.binCount, tokens: plan.tokens, capacity: plan.capacity, efficiency: plan.efficiency, seconds: seconds)
+    }
+
+    /// The statistics line: `{"bins", "tokens", "capacity", "efficiency", "seconds"}`.
+    static func report(bins: Int, tokens: Int, capacity: Int, efficiency: Double, seconds: Double) -> String {
+        var line = #"{"bins": \#(bins), "tokens": \#(tokens), "capacity": \#(capacity), "efficiency": "#
+        JSONWriter.writeDouble(efficiency, into: &line)
+        line += #", "seconds": "#
+        JSONWriter.writeDouble(seconds, into: &line)
+        line += "}"
+        return line
     }
 }

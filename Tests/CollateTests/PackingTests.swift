@@ -26,6 +26,7 @@ struct PackingTests {
             case .greedy: chosen = loads.isEmpty || loads[loads.count - 1] + size > capacity ? nil : loads.count - 1
             case .ffd: chosen = loads.firstIndex { $0 + size <= capacity }
             case .bfd: chosen = loads.indices.filter { loads[$0] + size <= capacity }.max { loads[$0] < loads[$1] }
+            case .bfdSplit, .wrapped: return []   // they cut sequences; see TRLGoldenPackingTests
             }
             if let chosen {
                 bins[chosen].append(item)
@@ -58,7 +59,7 @@ struct PackingTests {
         #expect(plan.efficiency == 20.0 / 24.0)
     }
 
-    @Test(arguments: PackingStrategy.allCases)
+    @Test(arguments: [PackingStrategy.bfd, .ffd, .greedy])
     func matchesTheTextbookAlgorithm(_ strategy: PackingStrategy) throws {
         for seed in 0..<4 as Range<UInt64> {
             let capacity = [64, 300, 1000, 4096][Int(seed)]

@@ -133,6 +133,46 @@ public enum JSONWriter {
         return (negative ? "-" : "") + integerPart + "." + fractionPart
     }
 
+    /// Appends `"key": ` as UTF-8 bytes (the key escaped as ``writeString(_:into:)`` does).
+    public static func appendKey(_ key: String, into out: inout [UInt8]) {
+        var text = ""
+        writeString(key, into: &text)
+        out.append(contentsOf: text.utf8)
+        out.append(UInt8(ascii: ":"))
+        out.append(UInt8(ascii: " "))
+    }
+
+    /// Appends integers as comma-separated JSON numbers (`1, 2, 3`, no brackets) to UTF-8 bytes:
+    /// the fast path of row output. `first` says whether nothing precedes them in the array,
+    /// and is cleared once a value is written, so several runs can fill one array.
+    /// - Complexity: O(*n*).
+    public static func appendIntegers(_ values: UnsafeBufferPointer<Int32>, first: inout Bool, into out: inout [UInt8]) {
+        guard !values.isEmpty else { return }
+        out.reserveCapacity(out.count + values.count * 8 + 2)
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { scratch in
+            for value in values {
+                if !first {
+                    out.append(UInt8(ascii: ","))
+                    out.append(UInt8(ascii: " "))
+                }
+                first = false
+                var magnitude = value.magnitude
+                var cursor = scratch.count
+                repeat {
+                    cursor -= 1
+                    scratch[cursor] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10)
+                    magnitude /= 10
+                } while magnitude > 0
+                if value < 0 {
+                    cursor -= 1
+                    scratch[cursor] = UInt8(ascii: "-")
+                }
+                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[cursor...]))
+            }
+        }
+    }
+
     /// Appends integers as a JSON array (`[1, 2, 3]`), the hot path of batch output.
     public static func writeIntegers<C: Collection>(_ values: C, into out: inout String) where C.Element == Int32 {
         out += "["

@@ -44,7 +44,9 @@ public struct Packer: Sendable, Hashable {
     /// Assigns sequences of the given lengths to bins.
     ///
     /// BFD and FFD visit sequences longest first (ties in index order); greedy keeps input
-    /// order. Results are deterministic.
+    /// order. Results are deterministic. `bfd-split` and `wrapped` plan rows as
+    /// ``planRows(lengths:groupSize:)`` does (whole set, one group), so there a sequence cut
+    /// in pieces appears in several bins.
     /// - Parameter lengths: Token count of each sequence.
     /// - Returns: The plan; sequence indices are positions in `lengths`.
     /// - Throws: ``PackingError`` for an empty sequence, a sequence longer than the capacity
@@ -53,6 +55,15 @@ public struct Packer: Sendable, Hashable {
     ///   sequences and capacity *C*; the longest-first order is a counting sort, O(*n* + *C*).
     public func pack(lengths: [Int]) throws(PackingError) -> PackingPlan {
         guard capacity > 0, capacity <= Self.maximumCapacity else { throw .invalidCapacity(capacity) }
+        if strategy == .bfdSplit || strategy == .wrapped {
+            // Segments may cut sequences: a sequence index can appear in several bins.
+            let rows = try planRows(lengths: lengths)
+            var loads = [Int](repeating: 0, count: rows.rowCount)
+            for row in 0 ..< rows.rowCount {
+                for segment in rows.segments(ofRow: row) { loads[row] += Int(rows.segmentLengths[segment]) }
+            }
+            return PackingPlan(members: rows.segmentExamples.map(Int.init), binStarts: rows.rowStarts, loads: loads, capacity: capacity)
+        }
         var sizes = [Int32](repeating: 0, count: lengths.count)
         for (index, length) in lengths.enumerated() {
             guard length > 0 else { throw .emptySequence(example: index) }
@@ -67,13 +78,13 @@ public struct Packer: Sendable, Hashable {
         switch strategy {
         case .greedy:
             order = (0..<sizes.count).map { Int32($0) }
-            (binOf, binCount) = greedy(sizes)
-        case .bfd:
-            order = longestFirst(sizes)
+            (binOf, binCount) = greedyBins(sizes)
+        case .bfd, .bfdSplit, .wrapped:
+            order = longestFirstOrder(sizes)
             (binOf, binCount) = bestFit(sizes, order: order)
         case .ffd:
-            order = longestFirst(sizes)
-            (binOf, binCount) = firstFit(sizes, order: order)
+            order = longestFirstOrder(sizes)
+            (binOf, binCount) = firstFitBins(sizes, order: order)
         }
         return assemble(sizes: sizes, order: order, binOf: binOf, binCount: binCount)
     }
@@ -96,7 +107,7 @@ public struct Packer: Sendable, Hashable {
     // MARK: - Algorithms
 
     /// Indices sorted by size descending, ties by index: a stable counting sort.
-    private func longestFirst(_ sizes: [Int32]) -> [Int32] {
+    func longestFirstOrder(_ sizes: [Int32]) -> [Int32] {
         var counts = [Int](repeating: 0, count: capacity + 2)
         for size in sizes { counts[capacity - Int(size) + 1] += 1 }
         for bucket in 1..<counts.count { counts[bucket] += counts[bucket - 1] }
@@ -109,7 +120,7 @@ public struct Packer: Sendable, Hashable {
         return order
     }
 
-    private func greedy(_ sizes: [Int32]) -> (binOf: [Int32], count: Int) {
+    func greedyBins(_ sizes: [Int32]) -> (binOf: [Int32], count: Int) {
         var binOf = [Int32](repeating: 0, count: sizes.count)
         var bin: Int32 = -1
         var load = capacity
@@ -158,7 +169,7 @@ public struct Packer: Sendable, Hashable {
         return (binOf, remaining.count)
     }
 
-    private func firstFit(_ sizes: [Int32], order: [Int32]) -> (binOf: [Int32], count: Int) {
+    func firstFitBins(_ sizes: [Int32], order: [Int32]) -> (binOf: [Int32], count: Int) {
         var binOf = [Int32](repeating: 0, count: sizes.count)
         var tree = _MaxTree(count: sizes.count)
         var count = 0

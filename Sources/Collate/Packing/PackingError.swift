@@ -6,6 +6,13 @@ public enum PackingError: Error, Sendable, Hashable {
     case emptySequence(example: Int)
     /// The bin capacity is not a usable token count.
     case invalidCapacity(Int)
+    /// A field to be packed into rows is not a list in some example (rows concatenate list
+    /// fields only, as TRL's `pack_dataset` requires).
+    case fieldNotAList(String, example: Int)
+    /// A list field's length differs from the first list field's in some example.
+    case fieldLengthMismatch(String, example: Int, length: Int, expected: String, expectedLength: Int)
+    /// The group size is not a positive number of examples.
+    case invalidGroupSize(Int)
 }
 
 extension PackingError: CustomStringConvertible {
@@ -18,6 +25,14 @@ extension PackingError: CustomStringConvertible {
             "example \(example) has no tokens; drop empty examples before packing (the drop-empty transform)"
         case let .invalidCapacity(capacity):
             "packing capacity \(capacity) is not usable; give a positive token count up to \(Packer.maximumCapacity)"
+        case let .fieldNotAList(field, example):
+            "example \(example): field '\(field)' is not a list of integers (or is missing or null); packed rows concatenate list fields, "
+                + "so every example needs the first example's list fields and no other kind of field (drop scalar fields before packing, as TRL's pack_dataset requires)"
+        case let .fieldLengthMismatch(field, example, length, expected, expectedLength):
+            "example \(example): field '\(field)' has \(length) values but '\(expected)' has \(expectedLength); "
+                + "every list field of an example must have one value per token to be packed"
+        case let .invalidGroupSize(size):
+            "group size \(size) is not usable; give a positive number of examples (TRL packs datasets.map batches of 1000)"
         }
     }
 }
@@ -26,8 +41,9 @@ extension PackingError {
     /// The index of the example at fault, if the error names one.
     public var exampleIndex: Int? {
         switch self {
-        case let .sequenceTooLong(example, _, _), let .emptySequence(example): example
-        case .invalidCapacity: nil
+        case let .sequenceTooLong(example, _, _), let .emptySequence(example), let .fieldNotAList(_, example),
+             let .fieldLengthMismatch(_, example, _, _, _): example
+        case .invalidCapacity, .invalidGroupSize: nil
         }
     }
 }
