@@ -49,6 +49,7 @@ case "help":
         Console.message("collate help: give one command, got \(rest.joined(separator: " "))")
         exit(ExitStatus.usage)
     }
+    if topic == "help" || topic == "version" { succeed(printing: Help.rootText) }
     guard let help = Help.command(topic) else { unknownCommand(topic) }
     succeed(printing: help.text)
 case "--version", "version":

@@ -87,6 +87,8 @@ struct HelpAndArgumentsTests {
             for command in Self.commands { #expect(result.stdout.contains("\n  \(command) ")) }
             #expect(result.stdout.contains("--version"))
         }
+        #expect(try CollateProcess.run(["help", "help"]).stdout.contains("SUBCOMMANDS:"))
+        #expect(try CollateProcess.run(["help", "validate", "extra"]).status == 2)
         let bare = try CollateProcess.run([])
         #expect(bare.status == 2)
         #expect(bare.stderr.contains("SUBCOMMANDS:"))
