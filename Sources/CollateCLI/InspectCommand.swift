@@ -37,7 +37,7 @@ enum InspectCommand {
             _ = try parsed.required("--input")
             count = try parsed.positiveInt("-n") ?? 4
             batchSize = try parsed.positiveInt("--batch-size") ?? 16
-            backend = try BackendFlags.contract(from: parsed, defaultRequires: ["input_ids", "labels"])
+            backend = try BackendFlags.contract(from: parsed)
             chatFormat = try parsed.value("--template").map { try Inputs.chatFormat(name: $0) }
         } catch {
             Console.message("collate inspect: \(error)\n\(usage)")
