@@ -40,7 +40,7 @@ enum InspectCommand {
             if values.spec == nil && values.config == nil { throw UsageError("missing --spec") }
             count = try parsed.positiveInt("-n") ?? 4
             batchSize = try parsed.positiveInt("--batch-size") ?? 16
-            backend = try BackendFlags.contract(from: parsed, defaultRequires: ["input_ids", "labels"])
+            backend = try BackendFlags.contract(from: parsed)
         } catch {
             Console.message("collate inspect: \(error)\n\(usage)")
             return ExitStatus.usage

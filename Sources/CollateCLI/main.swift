@@ -1,7 +1,7 @@
 import Collate
 import Foundation
 
-// `collate`: thin command-line front end over the Collate libraries (DESIGN.md's contract).
+// `collate`: thin command-line front end over the Collate libraries (the command-line contract in the README).
 // Help, version and did-you-mean follow swift-argument-parser's conventions; every command's
 // help is generated from its definition in Support/Help.swift.
 
@@ -49,6 +49,7 @@ case "help":
         Console.message("collate help: give one command, got \(rest.joined(separator: " "))")
         exit(ExitStatus.usage)
     }
+    if topic == "help" || topic == "version" { succeed(printing: Help.rootText) }
     guard let help = Help.command(topic) else { unknownCommand(topic) }
     succeed(printing: help.text)
 case "--version", "version":

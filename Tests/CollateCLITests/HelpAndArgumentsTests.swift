@@ -53,6 +53,21 @@ struct HelpAndArgumentsTests {
         #expect(text.split(separator: "\n").filter { !$0.hasPrefix("  collate ") }.allSatisfy { $0.count <= Help.width }, "\(text)")
     }
 
+    /// Help lists every option a command accepts: the parser's own list (printed for an option
+    /// far from every name) must be a subset of the help's.
+    @Test(arguments: commands)
+    func helpListsEveryOptionTheCommandAccepts(command: String) throws {
+        let result = try CollateProcess.run([command, "--zzzzzzzzzzzz"])
+        #expect(result.status == 2)
+        let firstLine = result.stderr.split(separator: "\n").first.map(String.init) ?? ""
+        let listed = try #require(firstLine.components(separatedBy: "expected ").last)
+            .replacingOccurrences(of: "one of: ", with: "")
+            .components(separatedBy: ", ").map { $0.trimmingCharacters(in: .whitespaces) }
+        let documented = Set(try #require(Help.command(command)).options.map(\.name))
+        #expect(!listed.isEmpty)
+        for option in listed { #expect(documented.contains(option), "\(command) accepts \(option) but its help does not list it") }
+    }
+
     @Test func optionsShowDefaultsAndAllowedValues() throws {
         // Wrapped lines read as one text.
         func unwrapped(_ text: String) -> String {
@@ -87,6 +102,8 @@ struct HelpAndArgumentsTests {
             for command in Self.commands { #expect(result.stdout.contains("\n  \(command) ")) }
             #expect(result.stdout.contains("--version"))
         }
+        #expect(try CollateProcess.run(["help", "help"]).stdout.contains("SUBCOMMANDS:"))
+        #expect(try CollateProcess.run(["help", "validate", "extra"]).status == 2)
         let bare = try CollateProcess.run([])
         #expect(bare.status == 2)
         #expect(bare.stderr.contains("SUBCOMMANDS:"))

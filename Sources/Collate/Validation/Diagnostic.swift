@@ -7,7 +7,7 @@
 /// // error[missing-labels]: padding collator ...
 /// ```
 public struct Diagnostic: Sendable, Hashable {
-    /// The stable identifier of a rule; its raw value is the code string of DESIGN.md's table.
+    /// The stable identifier of a rule; its raw value is the stable code string (the Diagnostics article's table).
     public enum Code: String, Sendable, Hashable, CaseIterable, Comparable {
         /// The backend requires `labels` and neither the examples nor the collator provide them.
         case missingLabels = "missing-labels"

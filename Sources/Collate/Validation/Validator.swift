@@ -36,7 +36,7 @@ public struct Validator: Sendable {
         public static var strictAll: Options { Options(strict: Set(Diagnostic.Code.allCases.filter { $0.defaultSeverity == .warning })) }
     }
 
-    /// The built-in rules, one per code of DESIGN.md's table, in the order they report.
+    /// The built-in rules, one per code of the Diagnostics article's table (TemplateTokensMissingRule needs its markers and is added by the caller), in the order they report.
     public static var standardRules: [any ValidationRule] {
         [
             MissingLabelsRule(), MissingFieldRule(), EmptyExampleRule(), RaggedLabelsRule(),
