@@ -112,7 +112,7 @@ enum InspectCommand {
                     view: view, tokenText: text,
                     tensors: zip(batch.names, batch.tensors).map { ($0, $1.shape, $1.dtype.rawValue) },
                     statistics: statistics, diagnostics: diagnostics, sequenceLengths: lengths,
-                    waste: Inspect.waste(lengths: lengths, batchSize: batchSize))
+                    waste: Inspect.waste(lengths: lengths, batchSize: batchSize), wasteBatchSize: batchSize)
                 do {
                     try html.html.write(toFile: htmlPath, atomically: true, encoding: .utf8)
                 } catch {

@@ -33,7 +33,15 @@ checks = {
     "padding tokens": r'<span class="padding"',
     "length histogram bars": r'(?s)<svg id="length-histogram".*?<rect class="bar"',
     "padded vs packed bars": r'(?s)<svg id="padding-waste".*?<rect class="padded".*?<rect class="packed"',
+    "histogram axes with ticks": r'(?s)<svg id="length-histogram".*?class="axis".*?class="tick-label"',
+    "histogram axis titles with units": r'(?s)<svg id="length-histogram".*?sequence length \(tokens.*?>examples<',
+    "waste axis in percent": r'(?s)<svg id="padding-waste".*?>100%<.*?padding waste \(% of positions\)',
+    "waste legend": r'id="waste-legend"',
+    "no mid-word breaking": r'word-break: normal',
 }
+if "break-all" in dom:
+    print("FAIL text may break mid-word (word-break: break-all)")
+    sys.exit(1)
 failed = [name for name, pattern in checks.items() if not re.search(pattern, dom)]
 png = open(sys.argv[2], "rb").read()
 if not png.startswith(b"\x89PNG") or len(png) < 10_000:

@@ -123,6 +123,39 @@ enum DataFlags {
         try configuration.modelDescription()
     }
 
+    /// What `collate validate` needs from the data flags, in one value.
+    struct Validation {
+        /// The pipeline the flags and `--config` describe.
+        var configuration: PipelineConfiguration
+        /// The prepared run: `run.examples` (file order, `run.lines[i]` is example i's line) for
+        /// the example rules; `run.batchRanges` of `run.units` through `run.collator` for the
+        /// batch rules (with packing, units are packed rows).
+        var run: PipelineRun
+        /// The model the pipeline, `--model` folder and tokenizer describe (kind, vocabulary,
+        /// maximum length, special ids).
+        var model: ModelDescription
+        /// Contradictions between the model facts and the collator (pad id, vocabulary), one
+        /// sentence each, for diagnostics.
+        var contradictions: [String]
+
+        /// The backend contract the facts give; explicit backend flags should overwrite its fields.
+        func contract(requiredInputs: [String] = ["input_ids", "labels"]) -> BackendContract {
+            model.backendContract(requiredInputs: requiredInputs)
+        }
+    }
+
+    /// Reads and prepares everything `collate validate` checks: the run and the model description.
+    /// - Parameter values: The parsed data flags (``values(_:)``; a usage error there is exit 2).
+    /// - Throws: ``PipelineFileError``, ``ModelFolderError`` or ``InputError`` (exit 1).
+    static func validation(_ values: Values) throws -> Validation {
+        let configuration = try configuration(values)
+        let run = try configuration.prepare()
+        let folder = try configuration.modelFolder()
+        let model = ModelDescription(model: configuration.model, folder: folder, tokenizer: run.tokenizer)
+        let base = (run.collator as? PackedRowsCollator)?.base ?? run.collator
+        return Validation(configuration: configuration, run: run, model: model, contradictions: model.contradictions(with: base.contract))
+    }
+
     /// The examples (after truncation) with their lines, for commands without a collator (`collate pack`).
     /// - Throws: as ``PipelineConfiguration/prepareExamples()``.
     static func examples(_ arguments: Arguments) throws -> (examples: [Example], lines: [Int], report: DatasetReport) {

@@ -210,10 +210,13 @@ extension PipelineConfiguration {
         }
         let size = batchSize ?? units.count
         let ranges = stride(from: 0, to: units.count, by: size).map { $0..<min($0 + size, units.count) }
-        return PipelineRun(
+        var run = PipelineRun(
             examples: examples, lines: lines, units: units, unitSources: sources, batchRanges: ranges, collator: runCollator,
             transforms: TransformPipeline(specTransforms.steps.filter { if case .batch = $0 { true } else { false } }),
             plan: plan, report: report, transformReport: prepared.report, file: dataPath)
+        run.tokenizer = tokenizer
+        run.chatFormat = format
+        return run
     }
 
     /// Whether the data may need a chat format (messages or Alpaca lines, or an undeclared format).

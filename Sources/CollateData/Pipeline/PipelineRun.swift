@@ -1,4 +1,5 @@
 import Collate
+import CollateTokenizers
 
 /// A pipeline made ready: the examples read from the dataset (with their lines), the units the
 /// collator receives in batch order (the examples, or packed rows), and the collator.
@@ -30,6 +31,11 @@ public struct PipelineRun: Sendable {
     public var transformReport: TransformPipeline.Report
     /// The data file.
     public var file: String
+    /// The tokenizer the text was tokenized with, when the data was text.
+    public var tokenizer: PretrainedTokenizer?
+    /// The chat format conversations were rendered with (its markers are what
+    /// `template-tokens-missing` checks against the tokenizer).
+    public var chatFormat: ChatFormat?
 
     /// Creates a run from its parts (``PipelineConfiguration/prepare()`` is the usual way).
     public init(
