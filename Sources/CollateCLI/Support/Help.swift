@@ -116,6 +116,9 @@ enum Help {
             OptionHelp("--template", "NAME|PATH",
                        "The chat template for messages: a built-in format (\(ChatFormat.builtInNames.joined(separator: ", "))), "
                            + "or a model folder, tokenizer_config.json or .jinja file."),
+            OptionHelp("--train-on", "WHAT",
+                       "Which tokens of a chat, prompt-completion or Alpaca example train; the rest are -100 in labels.",
+                       default: "assistant", allowed: PipelineConfiguration.TrainOn.allCases.map(\.rawValue)),
             OptionHelp("--config", "FILE",
                        "A pipeline file (JSON) describing the whole run: data, tokenizer, chat_template, train_on, truncation, "
                            + "packing, collator, batch_size, seed, model. Flags given on the command line override its keys."),
