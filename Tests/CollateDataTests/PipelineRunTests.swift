@@ -217,4 +217,31 @@ struct PipelineRunTests {
             try PackedRowsCollator.split(Example(["input_ids": .sequence([1, 2]), "seq_lengths": .sequence([3])]), index: 0)
         }
     }
+
+    @Test func packingStrategyIsUsed() throws {
+        let greedy = try Self.pipeline(Self.tokenized, #""packing": {"strategy": "greedy", "max_tokens": 7}, "collator": {"type": "flattening"}"#).prepare()
+        #expect(greedy.unitSources == [[0, 1, 2], [3], [4], [5]], "greedy keeps file order: 1+2+3, 4, 5, 6")
+        let ffd = try Self.pipeline(Self.tokenized, #""packing": {"strategy": "ffd", "max_tokens": 7}, "collator": {"type": "flattening"}"#).prepare()
+        #expect(ffd.unitSources == [[5, 0], [4, 1], [3, 2]])
+    }
+
+    @Test func modelKeysAloneDescribeTheBackend() throws {
+        let configuration = try Self.pipeline(Self.tokenized, #""model": {"kind": "token-classification", "vocab_size": 50, "max_length": 6, "padding_free": false}, "collator": {"type": "flattening"}"#)
+        let description = try configuration.modelDescription()
+        #expect(description.kind == "token-classification")
+        let contract = description.backendContract()
+        #expect(contract.vocabSize == 50)
+        #expect(contract.maxLength == 6)
+        #expect(!contract.acceptsPaddingFree)
+    }
+
+    @Test func aTemplateFileIsRefusedUntilJinjaRendersHere() throws {
+        let configuration = try Self.pipeline(Self.chat, #""tokenizer": "\#(Self.tokenizerPath)", "chat_template": "model/tokenizer_config.json", "collator": {"type": "flattening"}"#)
+        do {
+            _ = try configuration.prepare()
+            Issue.record("a template file was accepted")
+        } catch let error as PipelineFileError {
+            #expect(error.description.contains("name a built-in format: chatml"))
+        }
+    }
 }
