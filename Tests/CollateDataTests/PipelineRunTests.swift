@@ -244,4 +244,26 @@ struct PipelineRunTests {
             #expect(error.description.contains("name a built-in format: chatml"))
         }
     }
+
+    @Test func aModelFolderWithAJinjaTemplateServesTokenizedDataAndNamesTheFixForMessages() throws {
+        let dir = try PipelineConfigurationTests.folder([
+            "model/config.json": #"{"architectures": ["MistralForCausalLM"], "vocab_size": 32000}"#,
+            "model/tokenizer_config.json": #"{"chat_template": "{% for m in messages %}{{ m.content }}{% endfor %}", "bos_token": "<s>", "eos_token": "</s>"}"#,
+        ])
+        try FileManager.default.createSymbolicLink(
+            at: dir.appendingPathComponent("model/tokenizer.json"), withDestinationURL: URL(fileURLWithPath: Self.tokenizerPath).appendingPathComponent("tokenizer.json"))
+        let model = dir.appendingPathComponent("model").path
+        let tokenized = try Self.pipeline(Self.tokenized, #""model": {"path": "\#(model)"}, "collator": {"type": "flattening"}"#)
+        #expect(try tokenized.prepare().examples.count == 6)
+        let chat = try Self.pipeline(Self.chat, #""model": {"path": "\#(model)"}, "collator": {"type": "flattening"}"#)
+        do {
+            _ = try chat.prepare()
+            Issue.record("messages without a renderable template were accepted")
+        } catch let error as InputError {
+            #expect(error.reason.contains("the model folder's Jinja chat template is not rendered by this build"))
+        }
+        var named = chat
+        named.chatTemplate = "mistral-inst"
+        #expect(try named.prepare().examples.count == 3)
+    }
 }
