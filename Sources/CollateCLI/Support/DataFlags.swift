@@ -14,9 +14,12 @@ import Foundation
 /// directory, paths in the file to the file. The CLI stays thin: everything past the flags is
 /// ``PipelineConfiguration`` and ``PipelineRun`` in CollateData.
 ///
-/// For a command: `let configuration = try DataFlags.configuration(parsed)` (a usage error is
-/// exit 2, a bad file exit 1), then `try configuration.prepare()` for batches, or
-/// `try DataFlags.backend(configuration)` for the model description (`collate validate`).
+/// For a command: parse with `Arguments(arguments, options: DataFlags.options.union(own))`, then
+/// `let values = try DataFlags.values(parsed)` (a ``UsageError``: exit 2), then
+/// `try DataFlags.configuration(values).prepare()` for batches (a bad file or line: exit 1).
+/// `collate validate` calls `DataFlags.values(parsed, formatIsOutput: true)` and
+/// `DataFlags.validation(values)` (the run, the model description, contradictions);
+/// `collate pack` calls `DataFlags.examples(parsed)` (examples and lines, no collator).
 enum DataFlags {
     /// The option names (each takes a value).
     static let options: Set<String> = ["--input", "--format", "--data-format", "--tokenizer", "--template", "--train-on", "--config", "--model", "--spec", "--batch-size"]
