@@ -26,6 +26,7 @@ enum BatchCommand {
         }
         do {
             let run = try DataFlags.configuration(values).prepare()
+            if !run.report.skipped.isEmpty { Console.message("collate batch: \(run.report)") }
             for index in run.batchRanges.indices {
                 Console.output(try run.batch(index).jsonText)
             }

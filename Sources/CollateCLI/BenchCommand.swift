@@ -27,6 +27,7 @@ enum BenchCommand {
         }
         do {
             let run = try DataFlags.configuration(values).prepare()
+            if !run.report.skipped.isEmpty { Console.message("collate bench: \(run.report)") }
             let tokens = run.examples.reduce(0) { $0 + Self.tokenCount($1) }
             _ = try run.batch(0)
             let clock = ContinuousClock()

@@ -35,6 +35,7 @@ enum ExportCommand {
         do {
             let configuration = try DataFlags.configuration(values)
             let run = try configuration.prepare()
+            if !run.report.skipped.isEmpty { Console.message("collate export: \(run.report)") }
             let report = run.transformReport
             if !report.dropped.isEmpty || !report.modified.isEmpty {
                 Console.message("collate export: \(report)")

@@ -101,6 +101,11 @@ enum InspectCommand {
             out += "  num_items_in_batch  \(statistics.numItemsInBatch)\n"
             out += "\ndiagnostics:\n"
             out += diagnostics.isEmpty ? "  none: this pipeline can produce a loss\n" : diagnostics.map { "  \($0)\n" }.joined()
+            let base = (collator as? PackedRowsCollator)?.base ?? collator
+            let contradictions = model.contradictions(with: base.contract)
+            if !contradictions.isEmpty {
+                out += "\nmodel:\n" + contradictions.map { "  note: \($0)\n" }.joined()
+            }
             if !report.skipped.isEmpty { out += "\n\(report)\n" }
             Console.output(out)
             Console.flush()

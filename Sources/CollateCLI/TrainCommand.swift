@@ -70,6 +70,7 @@ enum TrainCommand {
             let configuration = try DataFlags.configuration(values)
             batchSize = configuration.batchSize ?? 8
             run = try configuration.prepare()
+            if !run.report.skipped.isEmpty { message("collate train: \(run.report)") }
             // The model's vocabulary (pipeline file or model folder) when --vocab-size is absent.
             if vocabSize == nil, let described = try configuration.model?.vocabSize ?? configuration.modelFolder()?.vocabSize,
                described <= ReferenceLanguageModel.maximumVocabSize {

@@ -50,6 +50,14 @@ struct DataFlagsTests {
         #expect(fileOnly.batchSize == 4)
     }
 
+    @Test func validateKeepsFormatForItsOutput() throws {
+        let arguments = try Arguments(["--input", "x.jsonl", "--format", "json", "--data-format", "messages"], options: DataFlags.options)
+        #expect(try DataFlags.values(arguments, formatIsOutput: true).format == .messages)
+        let plain = try Arguments(["--input", "x.jsonl", "--format", "json"], options: DataFlags.options)
+        #expect(try DataFlags.values(plain, formatIsOutput: true).format == nil)
+        #expect(throws: UsageError.self) { try DataFlags.values(plain) }
+    }
+
     @Test func usageErrorsNameTheFlag() {
         #expect(throws: UsageError.self) { try Self.values(["--spec", "s.json"]) }
         #expect(throws: UsageError.self) { try Self.values(["--input", "x", "--format", "jsonl"]) }

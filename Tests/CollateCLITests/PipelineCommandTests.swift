@@ -162,4 +162,15 @@ struct PipelineCommandTests {
         #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("labels"))
     }
+
+    @Test func inspectNotesAPadIDTheModelDoesNotUse() throws {
+        let dir = try CollateProcess.temporaryDirectory()
+        let data = try CollateProcess.write("{\"input_ids\": [5, 6, 7], \"labels\": [5, 6, 7]}\n", to: "data.jsonl", in: dir)
+        let spec = try CollateProcess.write(#"{"type": "seq2seq", "pad_token_id": 5}"#, to: "spec.json", in: dir)
+        let result = try CollateProcess.run([
+            "inspect", "--model", "Tests/Fixtures/models/t5-style", "--input", data, "--spec", spec,
+        ], in: Self.root)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("note: the collator pads with 5 but the model's pad_token_id is 0"), "\(result.stdout)")
+    }
 }

@@ -217,4 +217,53 @@ struct PipelineRunTests {
             try PackedRowsCollator.split(Example(["input_ids": .sequence([1, 2]), "seq_lengths": .sequence([3])]), index: 0)
         }
     }
+
+    @Test func packingStrategyIsUsed() throws {
+        let greedy = try Self.pipeline(Self.tokenized, #""packing": {"strategy": "greedy", "max_tokens": 7}, "collator": {"type": "flattening"}"#).prepare()
+        #expect(greedy.unitSources == [[0, 1, 2], [3], [4], [5]], "greedy keeps file order: 1+2+3, 4, 5, 6")
+        let ffd = try Self.pipeline(Self.tokenized, #""packing": {"strategy": "ffd", "max_tokens": 7}, "collator": {"type": "flattening"}"#).prepare()
+        #expect(ffd.unitSources == [[5, 0], [4, 1], [3, 2]])
+    }
+
+    @Test func modelKeysAloneDescribeTheBackend() throws {
+        let configuration = try Self.pipeline(Self.tokenized, #""model": {"kind": "token-classification", "vocab_size": 50, "max_length": 6, "padding_free": false}, "collator": {"type": "flattening"}"#)
+        let description = try configuration.modelDescription()
+        #expect(description.kind == "token-classification")
+        let contract = description.backendContract()
+        #expect(contract.vocabSize == 50)
+        #expect(contract.maxLength == 6)
+        #expect(!contract.acceptsPaddingFree)
+    }
+
+    @Test func aTemplateFileIsRefusedUntilJinjaRendersHere() throws {
+        let configuration = try Self.pipeline(Self.chat, #""tokenizer": "\#(Self.tokenizerPath)", "chat_template": "model/tokenizer_config.json", "collator": {"type": "flattening"}"#)
+        do {
+            _ = try configuration.prepare()
+            Issue.record("a template file was accepted")
+        } catch let error as PipelineFileError {
+            #expect(error.description.contains("name a built-in format: chatml"))
+        }
+    }
+
+    @Test func aModelFolderWithAJinjaTemplateServesTokenizedDataAndNamesTheFixForMessages() throws {
+        let dir = try PipelineConfigurationTests.folder([
+            "model/config.json": #"{"architectures": ["MistralForCausalLM"], "vocab_size": 32000}"#,
+            "model/tokenizer_config.json": #"{"chat_template": "{% for m in messages %}{{ m.content }}{% endfor %}", "bos_token": "<s>", "eos_token": "</s>"}"#,
+        ])
+        try FileManager.default.createSymbolicLink(
+            at: dir.appendingPathComponent("model/tokenizer.json"), withDestinationURL: URL(fileURLWithPath: Self.tokenizerPath).appendingPathComponent("tokenizer.json"))
+        let model = dir.appendingPathComponent("model").path
+        let tokenized = try Self.pipeline(Self.tokenized, #""model": {"path": "\#(model)"}, "collator": {"type": "flattening"}"#)
+        #expect(try tokenized.prepare().examples.count == 6)
+        let chat = try Self.pipeline(Self.chat, #""model": {"path": "\#(model)"}, "collator": {"type": "flattening"}"#)
+        do {
+            _ = try chat.prepare()
+            Issue.record("messages without a renderable template were accepted")
+        } catch let error as InputError {
+            #expect(error.reason.contains("the model folder's Jinja chat template is not rendered by this build"))
+        }
+        var named = chat
+        named.chatTemplate = "mistral-inst"
+        #expect(try named.prepare().examples.count == 3)
+    }
 }

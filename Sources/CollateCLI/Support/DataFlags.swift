@@ -14,17 +14,21 @@ import Foundation
 /// directory, paths in the file to the file. The CLI stays thin: everything past the flags is
 /// ``PipelineConfiguration`` and ``PipelineRun`` in CollateData.
 ///
-/// For a command: `let configuration = try DataFlags.configuration(parsed)` (a usage error is
-/// exit 2, a bad file exit 1), then `try configuration.prepare()` for batches, or
-/// `try DataFlags.backend(configuration)` for the model description (`collate validate`).
+/// For a command: parse with `Arguments(arguments, options: DataFlags.options.union(own))`, then
+/// `let values = try DataFlags.values(parsed)` (a ``UsageError``: exit 2), then
+/// `try DataFlags.configuration(values).prepare()` for batches (a bad file or line: exit 1).
+/// `collate validate` calls `DataFlags.values(parsed, formatIsOutput: true)` and
+/// `DataFlags.validation(values)` (the run, the model description, contradictions);
+/// `collate pack` calls `DataFlags.examples(parsed)` (examples and lines, no collator).
 enum DataFlags {
     /// The option names (each takes a value).
-    static let options: Set<String> = ["--input", "--format", "--tokenizer", "--template", "--train-on", "--config", "--model", "--spec", "--batch-size"]
+    static let options: Set<String> = ["--input", "--format", "--data-format", "--tokenizer", "--template", "--train-on", "--config", "--model", "--spec", "--batch-size"]
 
     /// The usage lines of the data flags, for a command's help.
     static let usage = """
           --input PATH        the dataset (JSONL); overrides the pipeline file's data.path
-          --format F          tokenized | text | prompt-completion | alpaca | messages (default: from the first line's keys)
+          --format F          tokenized | text | prompt-completion | alpaca | messages (default: from the first line's keys);
+                              --data-format F is the same (on 'validate', --format names the output format)
           --tokenizer PATH    tokenizer.json or its folder (default: the model folder's)
           --template NAME     chat format for messages: \(ChatFormat.builtInNames.joined(separator: ", "))
           --train-on WHAT     assistant (default) | last-assistant | all | completion
@@ -48,8 +52,12 @@ enum DataFlags {
     }
 
     /// Reads the data flags' values.
+    /// - Parameters:
+    ///   - arguments: The command's parsed arguments.
+    ///   - formatIsOutput: Whether `--format` is the command's output format (`collate validate
+    ///     --format json|text`); the dataset format is then `--data-format` only.
     /// - Throws: ``UsageError`` for a value that is not one of the allowed ones.
-    static func values(_ arguments: Arguments) throws(UsageError) -> Values {
+    static func values(_ arguments: Arguments, formatIsOutput: Bool = false) throws(UsageError) -> Values {
         var values = Values()
         values.config = arguments.value("--config")
         values.input = arguments.value("--input")
@@ -65,9 +73,9 @@ enum DataFlags {
         values.model = arguments.value("--model")
         values.spec = arguments.value("--spec")
         values.batchSize = try arguments.positiveInt("--batch-size")
-        if let text = arguments.value("--format") {
+        if let text = arguments.value("--data-format") ?? (formatIsOutput ? nil : arguments.value("--format")) {
             guard let format = DatasetFormat(rawValue: text) else {
-                throw UsageError("--format must be one of \(DatasetFormat.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text)'")
+                throw UsageError("--format / --data-format must be one of \(DatasetFormat.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text)'")
             }
             values.format = format
         }

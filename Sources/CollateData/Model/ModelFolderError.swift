@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why a model folder could not be read. Each case names the file and key at fault.
 public enum ModelFolderError: Error, Sendable, Hashable {
     /// The folder does not exist or is not a folder.
@@ -24,4 +26,9 @@ extension ModelFolderError: CustomStringConvertible {
             "\(file): key \"\(key)\" must be \(expected), found \(found)"
         }
     }
+}
+
+extension ModelFolderError: LocalizedError {
+    /// The same message as ``description``, for `localizedDescription`.
+    public var errorDescription: String? { description }
 }

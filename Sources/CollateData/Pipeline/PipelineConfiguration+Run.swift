@@ -32,9 +32,9 @@ extension PipelineConfiguration {
     /// The chat format a template reference names: the one place a `chat_template` value (or
     /// `--template`) becomes a ``ChatFormat``.
     ///
-    /// Today: a built-in name (`chatml`, `mistral-inst`, ...). A model folder's own Jinja
-    /// template, a tokenizer_config.json or a `.jinja` file is refused with a message naming the
-    /// built-ins, until Collate's Jinja interpreter renders them here.
+    /// Today: a built-in name (`chatml`, `mistral-inst`, ...). A tokenizer_config.json or a
+    /// `.jinja` file is refused with a message naming the built-ins, and a model folder's own
+    /// Jinja template is not used, until Collate's Jinja interpreter renders them here.
     /// - Parameters:
     ///   - reference: The `chat_template` value; `nil` takes the model folder's template.
     ///   - folder: The model folder, for its template.
@@ -50,11 +50,8 @@ extension PipelineConfiguration {
                     + (PipelineFileError.closest(to: reference, in: ChatFormat.builtInNames).map { " (did you mean \"\($0)\"?)" } ?? "")
             throw PipelineFileError.invalidValue(file: file ?? "command line", path: "chat_template", value: "\"\(reference)\"", reason: reason)
         }
-        if let folder, folder.chatTemplate != nil {
-            throw PipelineFileError.invalidValue(
-                file: file ?? "command line", path: "chat_template", value: "(the Jinja template of \(folder.url.path))",
-                reason: "this build renders built-in chat formats only; name the one matching the model: \(names)")
-        }
+        // A model folder's Jinja template is not rendered by this build: conversations need a
+        // built-in name (the reader says so, with ``readExamples(tokenizer:chatFormat:)``'s note).
         return nil
     }
 
@@ -124,7 +121,16 @@ extension PipelineConfiguration {
             report.examples = records.count
         } else {
             let reader = DatasetReader(url: path, format: data.format, tokenizer: tokenizer, chatFormat: chatFormat, masking: masking, badLines: data.badLines)
-            (records, report) = try reader.readAll()
+            do {
+                (records, report) = try reader.readAll()
+            } catch var error as InputError where chatFormat == nil && error.reason.contains("needs a chat format") {
+                let folder = try? modelFolder()
+                if let folder, folder.chatTemplate != nil {
+                    error.reason += "; the model folder's Jinja chat template is not rendered by this build: set chat_template (or --template) to the built-in format that matches it: "
+                        + ChatFormat.builtInNames.joined(separator: ", ")
+                }
+                throw error
+            }
         }
         if trainOn == .all {
             for index in records.indices { records[index].example["labels"] = .sequence(records[index].example.inputIDs) }

@@ -1,4 +1,5 @@
 import Collate
+import Foundation
 
 /// Why a pipeline file (or a model folder it names) could not describe a run. Each case names
 /// the key or file at fault, the value found, and what would be accepted.
@@ -60,4 +61,9 @@ extension PipelineFileError: CustomStringConvertible {
         }
         return previous[b.count]
     }
+}
+
+extension PipelineFileError: LocalizedError {
+    /// The same message as ``description``, for `localizedDescription`.
+    public var errorDescription: String? { description }
 }
