@@ -60,9 +60,7 @@ enum ExportCommand {
     /// Reads a spec file: the collator, and the transforms it may carry under `"transforms"`.
     static func spec(path: String) throws -> (text: String, collator: any Collator<Batch>, transforms: TransformPipeline) {
         // Bytes, not a String, as `Inputs.collator`: the strict parser names invalid UTF-8.
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputError(file: path, line: nil, reason: "cannot read the spec file; check the path")
-        }
+        let data = try FileReading.bytes(atPath: path, kind: "spec file")
         let bytes = [UInt8](data)
         let text = String(decoding: bytes, as: UTF8.self)
         do {
