@@ -12,16 +12,20 @@ public enum AtomicFile {
         public var cause: String
         /// The `errno` value.
         public var code: Int32
+        /// What is wrong when no system call failed (the target is not a regular file).
+        public var detail: String?
 
         /// Creates a write error.
-        public init(path: String, step: String, code: Int32) {
+        public init(path: String, step: String, code: Int32, detail: String? = nil) {
             self.path = path
             self.step = step
             self.code = code
             self.cause = String(cString: strerror(code))
+            self.detail = detail
         }
 
         public var description: String {
+            if let detail { return "cannot write \(path): \(detail)" }
             let hint: String = switch code {
             case ENOSPC, EDQUOT: "; free some space or write to another disk"
             case EACCES, EPERM, EROFS: "; check the folder's permissions"
@@ -80,6 +84,60 @@ public enum AtomicFile {
             return
         }
         try syncDirectory(url.deletingLastPathComponent(), for: url.path)
+    }
+
+    /// Writes `bytes` to the file a user named, as ``write(_:to:)`` does, but through symbolic
+    /// links and never over anything that is not a regular file.
+    ///
+    /// A rename replaces whatever has the name: a symlink would become a file (and the file it
+    /// pointed to stay old), a device node or a FIFO would be replaced by a regular file. So
+    /// the links are followed to the file they name, which is then replaced atomically; a
+    /// target that exists and is not a regular file (a device, a FIFO, a folder) is refused.
+    /// - Returns: The path written (the link's target for a link).
+    /// - Throws: ``WriteError`` naming the path and why.
+    @discardableResult
+    public static func writeThroughLinks(_ bytes: [UInt8], to url: URL) throws -> URL {
+        var path = url.path
+        for _ in 0..<40 {
+            var status = stat()
+            guard lstat(path, &status) == 0 else {
+                let code = errno
+                guard code == ENOENT else { throw WriteError(path: path, step: "checking the target", code: code) }
+                break  // a new file (or a link to one not made yet)
+            }
+            switch status.st_mode & S_IFMT {
+            case S_IFREG:
+                try write(bytes, to: URL(fileURLWithPath: path))
+                return URL(fileURLWithPath: path)
+            case S_IFLNK:
+                var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+                let count = readlink(path, &buffer, buffer.count - 1)
+                guard count >= 0 else { throw WriteError(path: path, step: "reading the link", code: errno) }
+                let target = String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                path = target.hasPrefix("/") ? target : URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(target).path
+                continue
+            default:
+                throw WriteError(path: path, step: "checking the target", code: EINVAL,
+                                 detail: "it is \(kindName(status.st_mode)), not a regular file; give the path of a file to write")
+            }
+        }
+        var status = stat()
+        if lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFLNK {
+            throw WriteError(path: url.path, step: "following links", code: ELOOP)
+        }
+        try write(bytes, to: URL(fileURLWithPath: path))
+        return URL(fileURLWithPath: path)
+    }
+
+    static func kindName(_ mode: mode_t) -> String {
+        switch mode & S_IFMT {
+        case S_IFDIR: "a folder"
+        case S_IFCHR: "a character device"
+        case S_IFBLK: "a block device"
+        case S_IFIFO: "a FIFO (named pipe)"
+        case S_IFSOCK: "a socket"
+        default: "a special file"
+        }
     }
 
     /// `fsync`s a folder: a rename or unlink is durable only once its folder is.
