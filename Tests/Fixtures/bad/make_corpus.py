@@ -190,3 +190,7 @@ put("tokenize/bad-line-3.jsonl", b'{"text": "a"}\n{"text": "b"}\n{"text": 5}\n')
 DIRECTORY_NOTE = "This folder stands where a file is expected (a bad-input case in manifest.json).\n"
 put("jsonl/directory.jsonl/README", DIRECTORY_NOTE)
 put("specs/directory.json/README", DIRECTORY_NOTE)
+# A split pattern nesting unbounded repetition: ICU backtracks exponentially on "aaaa…ab"
+# and `collate tokenize` hung; refused at load, naming the JSON path.
+put("tokenizers/catastrophic-regex.json", '{"pre_tokenizer": {"type": "Split", "pattern": {"Regex": "(a+)+$"}, "behavior": "Isolated", "invert": false}, ' + MODEL + "}")
+put("support/aaab.jsonl", json.dumps({"text": "a" * 40 + "b"}) + "\n")
