@@ -39,8 +39,8 @@ enum ChatCommand {
     static func run(arguments: [String]) -> Int32 {
         run(
             arguments: arguments,
-            loadTokenizer: loadTokenizer(at:),
-            readInput: readInput(_:),
+            loadTokenizer: FileReading.tokenizer(path:),
+            readInput: { try FileReading.data(atPath: $0, kind: "conversations file") },
             output: Console.write, error: Console.message)
     }
 

@@ -119,7 +119,7 @@ enum InspectCommand {
                     statistics: statistics, diagnostics: diagnostics, sequenceLengths: lengths,
                     waste: Inspect.waste(lengths: lengths, batchSize: batchSize), wasteBatchSize: batchSize)
                 do {
-                    try html.html.write(toFile: htmlPath, atomically: true, encoding: .utf8)
+                    try AtomicFile.writeThroughLinks(Array(html.html.utf8), to: URL(fileURLWithPath: htmlPath))
                 } catch {
                     throw InputError(file: htmlPath, line: nil, reason: "cannot write the report: \(error.localizedDescription)")
                 }

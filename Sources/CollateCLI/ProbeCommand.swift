@@ -22,7 +22,7 @@ enum ProbeCommand {
           --input FILE         probe with the input_ids of the first examples of a JSONL file instead (at least 2;
                                '-' reads stdin)
           --tolerance X        largest accepted |alone - packed| difference (default 0.001; use ~0.05 for bf16)
-          --timeout SECONDS    per-request worker timeout (default 300)
+          --timeout SECONDS    worker timeout for its start-up and for each request (default 300)
           --flash-attn-kwargs  send cu_seq_lens_q/k and max_length_q/k instead of position_ids
           --format json|text   the report as one JSON line (default) or as lines for people
         exit 0 if the backend keeps packed sequences apart, 1 if not
@@ -85,7 +85,8 @@ enum ProbeCommand {
                 try ReferenceModelError.checkVocabSize(vocabulary)
                 report = try probe(vocabulary: vocabulary).run(ReferenceLanguageModel(vocabSize: vocabulary))
             } else {
-                let backend = try ExternalBackend(configuration: .init(command: command, requestTimeout: .seconds(timeout)))
+                ExternalBackend.endWorkersOnSignals()
+                let backend = try ExternalBackend(configuration: .init(command: command, startupTimeout: .seconds(timeout), requestTimeout: .seconds(timeout)))
                 defer { backend.close() }
                 Console.message("collate probe: \(backend.worker.name), model \(backend.worker.raw["model"]?.jsonText ?? "unknown")")
                 let vocabulary = vocabSize ?? backend.worker.vocabSize ?? 64

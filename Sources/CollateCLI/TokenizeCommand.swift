@@ -29,8 +29,13 @@ enum TokenizeCommand {
         }
         do {
             let tokenizer = try Inputs.tokenizer(path: tokenizerPath)
+            // Every line is checked before the first result is printed: a rejected input
+            // prints nothing on stdout, as every collate command (README, "Command line").
+            var requests: [(text: String, addSpecialTokens: Bool)] = []
             try JSONLinesReader(url: URL(fileURLWithPath: inputPath)).forEachLine { line, bytes in
-                let request = try parse(bytes, file: inputPath, line: line)
+                requests.append(try parse(bytes, file: inputPath, line: line))
+            }
+            for request in requests {
                 let encoding = tokenizer.encode(request.text, addSpecialTokens: request.addSpecialTokens)
                 var out = "{\"ids\": "
                 JSONWriter.writeIntegers(encoding.ids, into: &out)

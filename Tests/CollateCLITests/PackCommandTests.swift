@@ -3,14 +3,6 @@ import Collate
 import Foundation
 import Testing
 
-extension CollateProcess {
-    /// Whether the built `collate` dispatches `command` (main.swift wires commands as they land).
-    static func supports(_ command: String) -> Bool {
-        guard let result = try? run([command]) else { return false }
-        return !result.stderr.contains("unknown command")
-    }
-}
-
 /// Commands run inside the test process (no dependency on main.swift's dispatch table).
 @Suite("in-process commands")
 enum InProcessCommandTests {}
@@ -116,8 +108,8 @@ extension InProcessCommandTests {
             #expect(rejected.stderr.contains("scalar.jsonl:1:") && rejected.stderr.contains("'label'"), "\(rejected.stderr)")
         }
 
-        @Test(.enabled(if: CollateProcess.supports("pack")))
-        func endToEndThroughTheExecutable() throws {
+        // Not skipped when the command is missing: a dropped `pack` must fail here.
+        @Test func endToEndThroughTheExecutable() throws {
             let dir = try CollateProcess.temporaryDirectory()
             let input = try CollateProcess.write(Self.examples, to: "in.jsonl", in: dir)
             let result = try CollateProcess.run(["pack", "--input", input, "--max-tokens", "8", "--strategy", "ffd"])

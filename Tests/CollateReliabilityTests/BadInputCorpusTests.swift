@@ -124,7 +124,9 @@ struct BadInputCorpusTests {
     @Test(arguments: BadInputCase.all)
     func commandExitsWithTheExactMessage(_ testCase: BadInputCase) throws {
         guard Self.recordDirectory == nil, case .object(let cli)? = testCase.manifest["cli"] else { return }
-        let result = try CollateProcess.run(try ManifestError.strings(cli, "args").map(substitute(testCase)))
+        // A deadline: a case that once hung (a catastrophic regex) fails instead of hanging the suite.
+        let result = try CollateProcess.run(try ManifestError.strings(cli, "args").map(substitute(testCase)), timeout: .seconds(120))
+        #expect(!result.timedOut, "collate did not finish within 120 s")
         let expectedStatus: Int32
         if case .integer(let status)? = cli["status"] { expectedStatus = Int32(status) } else { expectedStatus = -1 }
         #expect(result.status == expectedStatus, "stderr: \(result.stderr)")

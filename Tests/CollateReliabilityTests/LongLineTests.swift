@@ -47,4 +47,37 @@ struct LongLineTests {
         #expect(records.map(\.example.inputIDs) == [[1], [3]])
         #expect(report.skipped == [InputError(file: url.path, line: 2, reason: reason)])
     }
+
+    static func tooLong(_ limit: Int) -> String {
+        "the line is longer than \(limit) bytes without a newline (a binary file, /dev/zero, or one JSON document spread over "
+            + "the whole file?); each line must be one JSON object — split the data into lines, or raise the limit with COLLATE_MAX_LINE_BYTES=N"
+    }
+
+    @Test func aLineOverTheLimitIsAnErrorNamingItsLine() throws {
+        let url = try Self.writeFile()
+        defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
+        var reader = JSONLinesReader(url: url, maximumLineLength: 1 << 20)
+        reader.chunkSize = 4096
+        var lines: [Int] = []
+        #expect(throws: InputError(file: url.path, line: 2, reason: Self.tooLong(1 << 20))) {
+            try reader.forEachLine { line, _ in lines.append(line) }
+        }
+        #expect(lines == [1])
+        #expect(JSONLinesReader(url: url).maximumLineLength == 256 << 20, "the documented default")
+        let result = try CollateProcess.run(["batch", "--spec", CollateProcess.fixtures.appendingPathComponent("bad/support/lm-spec.json").path,
+                                             "--input", url.path], environment: ["COLLATE_MAX_LINE_BYTES": "1000"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("collate batch: \(url.path):2: \(Self.tooLong(1000))"), "\(result.stderr)")
+    }
+
+    /// `--input /dev/zero` grew a buffer until the process was killed; now it stops at the limit
+    /// (16 MiB here: the default 256 MiB takes about a minute in a debug build).
+    @Test func anEndlessLineStopsAtTheLimit() throws {
+        let spec = CollateProcess.fixtures.appendingPathComponent("bad/support/lm-spec.json").path
+        let result = try CollateProcess.run(["batch", "--spec", spec, "--input", "/dev/zero"], timeout: .seconds(120),
+                                            environment: ["COLLATE_MAX_LINE_BYTES": String(16 << 20)])
+        #expect(!result.timedOut)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("collate batch: /dev/zero:1: \(Self.tooLong(16 << 20))"), "\(result.stderr)")
+    }
 }

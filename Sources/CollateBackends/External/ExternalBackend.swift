@@ -301,6 +301,8 @@ public final class ExternalBackend: TrainableBackend, @unchecked Sendable {
 
     private static func transportError(_ error: _WorkerProcess.Failure, process: _WorkerProcess, operation: String,
                                        timeout: Duration) -> ExternalBackendError {
+        // A worker killed because a signal is ending the host is not a failure to report.
+        _LiveWorkers.parkWhileEnding()
         switch error {
         case .timedOut:
             process.kill()

@@ -14,7 +14,11 @@ import Foundation
 ///   Darwin) so a dead worker is an `EPIPE` error, never a `SIGPIPE` that kills the host.
 /// - stdout is a pipe read with `poll`, so a silent worker is a timeout, never a hang.
 /// - stderr goes to a temporary file, whose tail is quoted when the worker fails.
-/// - The worker leads its own process group; ``kill()`` signals the whole group.
+/// - The worker leads its own process group; ``kill()`` signals the whole group, and so does
+///   a SIGTERM, SIGINT or SIGHUP to the host once ``ExternalBackend/endWorkersOnSignals()``
+///   ran (the group is registered in ``_LiveWorkers`` while it may be alive).
+/// - Waits on the worker's output also watch the worker itself: a worker that exits while a
+///   child it started still holds its stdout ends the wait (the pipe alone would stay open).
 final class _WorkerProcess {
     enum Failure: Error {
         case launch(String)
@@ -29,6 +33,7 @@ final class _WorkerProcess {
     let standardErrorURL: URL
     private var pending: [UInt8] = []
     private var reaped: Int32?
+    private var groupKilled = false
 
     init(command: [String], environment: [String: String]) throws(Failure) {
         guard let executable = command.first, !executable.isEmpty else { throw .launch("the worker command is empty") }
@@ -86,7 +91,9 @@ final class _WorkerProcess {
         posix_spawn_file_actions_adddup2(&actions, errFD, 2)
         var defaults = sigset_t()
         sigemptyset(&defaults)
-        sigaddset(&defaults, SIGPIPE)
+        // The host may ignore these (``_LiveWorkers`` does, to catch them); an ignored signal
+        // stays ignored across exec, and the worker must be stoppable by them.
+        for signalNumber in [SIGPIPE, SIGTERM, SIGINT, SIGHUP] { sigaddset(&defaults, signalNumber) }
         posix_spawnattr_setsigdefault(&attributes, &defaults)
         // A thread of the host may block signals; the worker starts with none blocked, so
         // SIGTERM on shutdown reaches it.
@@ -116,6 +123,7 @@ final class _WorkerProcess {
             throw .launch("cannot start '\(executable)': \(String(cString: strerror(status)))")
         }
         pid = child
+        _LiveWorkers.register(child)
         input = socketPair[0]
         output = pipeFDs[0]
         standardErrorURL = errURL
@@ -194,10 +202,10 @@ final class _WorkerProcess {
         while true {
             let remaining = deadline - ContinuousClock.now
             guard remaining > .zero else { throw .timedOut }
-            // poll takes at most Int32.max ms; clamping the seconds first keeps a huge timeout
-            // (a user's --timeout) from overflowing, and the loop polls again until the deadline.
-            let seconds = min(remaining.components.seconds, Int64(Int32.max / 1000))
-            let milliseconds = seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000 + 1
+            // Poll in slices of at most 100 ms so the worker's own exit is noticed even when a
+            // process it started keeps the pipe open (a deadline alone would wait it out).
+            let seconds = min(remaining.components.seconds, 1)
+            let milliseconds = min(seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000 + 1, 100)
             var descriptor = pollfd(fd: fd, events: events, revents: 0)
             let ready = poll(&descriptor, 1, Int32(clamping: milliseconds))
             if ready < 0 {
@@ -205,7 +213,18 @@ final class _WorkerProcess {
                 throw .closed(ioError: Self.errnoText())
             }
             if ready > 0 { return }
+            if hasExited() { throw .closed(ioError: nil) }
         }
+    }
+
+    /// Whether the worker has exited (reaping it, without waiting).
+    private func hasExited() -> Bool {
+        if reaped != nil { return true }
+        var status: Int32 = 0
+        let result = waitpid(pid, &status, WNOHANG)
+        guard result == pid || result < 0 else { return false }
+        reaped = result == pid ? status : -1
+        return true
     }
 
     /// Closes the worker's stdin (a well-behaved worker exits on end of input).
@@ -229,10 +248,15 @@ final class _WorkerProcess {
         }
     }
 
-    /// Kills the worker's process group and reaps the worker.
+    /// Kills the worker's process group — the processes it started too, even when the worker
+    /// itself has already exited — and reaps the worker.
     func kill() {
+        if !groupKilled {
+            groupKilled = true
+            _ = _sendSignal(SIGKILL, toProcessGroup: pid)
+            _LiveWorkers.unregister(pid)
+        }
         guard reaped == nil else { return }
-        _ = _sendSignal(SIGKILL, toProcessGroup: pid)
         _ = _sendSignal(SIGKILL, to: pid)
         _ = waitForExit(timeout: .seconds(5))
     }

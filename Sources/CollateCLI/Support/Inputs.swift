@@ -10,9 +10,7 @@ enum Inputs {
     static func collator(specPath: String) throws -> any Collator<Batch> {
         // Bytes, not a String: the strict parser names invalid UTF-8 instead of the file
         // being called unreadable.
-        guard let data = FileManager.default.contents(atPath: specPath) else {
-            throw InputError(file: specPath, line: nil, reason: "cannot read the spec file; check the path")
-        }
+        let data = try FileReading.bytes(atPath: specPath, kind: "spec file")
         do {
             return try CollatorRegistry.shared.makeCollator(fromJSON: [UInt8](data))
         } catch {
@@ -44,7 +42,7 @@ extension Inputs {
     /// Loads a tokenizer.json file or a folder holding one.
     static func tokenizer(path: String) throws -> PretrainedTokenizer {
         do {
-            return try PretrainedTokenizer(contentsOf: URL(fileURLWithPath: path))
+            return try FileReading.tokenizer(path: path)
         } catch {
             throw InputError(file: path, line: nil, reason: "\(error)")
         }

@@ -16,7 +16,12 @@ import Foundation
 /// and example indices (plus, when ``lines`` is set, the examples' 0-based line numbers in the
 /// file they were read from). A re-run skips every shard that already exists, reads back as valid
 /// safetensors and has the same fingerprint — so an interrupted export resumes where it stopped,
-/// and a changed dataset, spec or layout rewrites everything it touches.
+/// and a changed dataset, spec, layout or Collate version rewrites everything it touches.
+///
+/// `index.json` is written last and removed first: while an export runs, or after one was
+/// stopped, the folder has no index, so a reader (``ShardIndex``) never takes a half-rewritten
+/// folder for a finished one. An export holds `.collate-export.lock` in the folder while it
+/// runs; a second export of the same folder fails with ``ExportError/locked(directory:)``.
 public struct ShardExporter: Sendable {
     /// The output folder.
     public var directory: URL
@@ -84,7 +89,9 @@ public struct ShardExporter: Sendable {
     ///   - collator: Builds each batch.
     ///   - transforms: Batch transforms applied after collation.
     /// - Throws: ``LoaderError`` when a batch cannot be collated (naming the dataset index);
-    ///   ``SamplerError`` for a bad world or batch size; I/O errors.
+    ///   ``SamplerError`` for a bad world or batch size; ``ExportError`` when another export
+    ///   holds the folder or a folder stands where `index.json` goes; ``AtomicFile/WriteError``
+    ///   naming the path and cause for I/O failures (a full disk).
     /// - Complexity: O(*N*) in the dataset's tokens, plus the reads of existing shards.
     public func export(_ examples: [Example], collator: some Collator<Batch>, transforms: TransformPipeline = TransformPipeline()) throws -> Summary {
         // Checked before any folder is made: one folder per rank, and torch pads every rank to
@@ -95,9 +102,16 @@ public struct ShardExporter: Sendable {
         if let batchSize, batchSize < 1 { throw SamplerError.invalidParameter(name: "batch_size", value: batchSize, reason: "must be at least 1") }
         let fileManager = FileManager.default
         try fileManager.createDirectory(at: directory, withIntermediateDirectories: true)
+        // One export at a time per folder: two would delete each other's temporary files.
+        let lock = try Self.lock(directory)
+        defer { Self.unlock(lock, directory) }
+        // The old index goes before the first shard is touched: a run stopped midway must not
+        // leave an index that calls shards of another dataset complete.
+        let indexURL = directory.appendingPathComponent("index.json")
+        try Self.invalidateIndex(indexURL)
         let perRank = DistributedSampler.samplesPerRank(count: examples.count, worldSize: worldSize, dropLast: false)
         let size = batchSize ?? max(perRank, 1)
-        var summary = Summary(index: directory.appendingPathComponent("index.json"))
+        var summary = Summary(index: indexURL)
         var shards: [Shard] = []
         var dtypes: [(String, String)] = []
         var batchCounts: [(folder: URL, count: Int)] = []
@@ -147,6 +161,7 @@ public struct ShardExporter: Sendable {
             ("format", .string("collate-safetensors-shards")),
             ("version", .integer(1)),
             ("fingerprint", .string(fingerprint)),
+            ("collate_version", .string(CollateVersion.current)),
             ("world_size", .integer(Int64(worldSize))),
             ("batch_size", batchSize.map { .integer(Int64($0)) } ?? .null),
             ("examples", .integer(Int64(examples.count))),
@@ -184,6 +199,55 @@ public struct ShardExporter: Sendable {
         }
     }
 
+    /// The lock file an export holds in its folder while it runs (removed when it ends).
+    public static let lockFileName = ".collate-export.lock"
+
+    /// Takes the folder's export lock (`flock` on ``lockFileName``, released when the
+    /// descriptor closes or the process ends, even by SIGKILL) and returns its descriptor.
+    /// - Throws: ``ExportError/locked(directory:)`` when another export holds it.
+    static func lock(_ directory: URL) throws(ExportError) -> Int32 {
+        let path = directory.appendingPathComponent(lockFileName).path
+        for _ in 0..<8 {
+            let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+            guard descriptor >= 0 else { throw .cannotLock(path: path, cause: String(cString: strerror(errno))) }
+            var code: Int32 = 0
+            while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+                code = errno
+                if code != EINTR { break }
+                code = 0
+            }
+            if code != 0 {
+                _ = close(descriptor)
+                if code == EWOULDBLOCK { throw .locked(directory: directory.path) }
+                throw .cannotLock(path: path, cause: String(cString: strerror(code)))
+            }
+            // The export that held it may have removed the file between our open and flock:
+            // the lock counts only if the path still names the file locked.
+            var held = stat(), named = stat()
+            if fstat(descriptor, &held) == 0, stat(path, &named) == 0, held.st_ino == named.st_ino, held.st_dev == named.st_dev {
+                return descriptor
+            }
+            _ = close(descriptor)
+        }
+        throw .locked(directory: directory.path)
+    }
+
+    /// Removes the lock file (while still holding it) and releases the lock.
+    static func unlock(_ descriptor: Int32, _ directory: URL) {
+        _ = unlink(directory.appendingPathComponent(lockFileName).path)
+        _ = close(descriptor)
+    }
+
+    /// Removes `index.json` (durably) before any shard changes.
+    /// - Throws: ``ExportError/indexNotAFile(path:)`` when a folder or device stands there.
+    static func invalidateIndex(_ url: URL) throws {
+        var status = stat()
+        guard lstat(url.path, &status) == 0 else { return }
+        let type = status.st_mode & S_IFMT
+        guard type == S_IFREG || type == S_IFLNK else { throw ExportError.indexNotAFile(path: url.path) }
+        try AtomicFile.remove(url)
+    }
+
     private func metadata(for shard: Shard) -> [String: String] {
         var metadata = [
             "format": "collate-safetensors-shards",
@@ -201,10 +265,14 @@ public struct ShardExporter: Sendable {
         shard.lines.map { [("lines", .array($0.map { .integer(Int64($0)) }))] } ?? []
     }
 
-    /// A fingerprint of everything that decides the shards' contents: FNV-1a over the examples'
-    /// fields and values, the spec text and the layout.
+    /// A fingerprint of everything that decides the shards' contents: FNV-1a over Collate's
+    /// version (a collator fixed in an upgrade writes other shards), the examples' fields and
+    /// values, the spec text and the layout.
+    /// - Parameter collateVersion: The version that writes the shards; the running one by default.
     /// - Complexity: O(*N*) in the dataset's tokens.
-    public static func fingerprint(examples: [Example], spec: String, worldSize: Int, batchSize: Int?) -> String {
+    public static func fingerprint(
+        examples: [Example], spec: String, worldSize: Int, batchSize: Int?, collateVersion: String = CollateVersion.current
+    ) -> String {
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
         func mixByte(_ byte: UInt8) {
             hash ^= UInt64(byte)
@@ -217,6 +285,7 @@ public struct ShardExporter: Sendable {
         func mix(_ value: Int32) {
             withUnsafeBytes(of: value.littleEndian) { for byte in $0 { mixByte(byte) } }
         }
+        mix("collate=\(collateVersion)")
         mix(spec)
         mix("world_size=\(worldSize) batch_size=\(batchSize.map(String.init) ?? "all")")
         for example in examples {

@@ -1,4 +1,5 @@
 import Collate
+import Foundation
 
 /// Bad input in a file: where (file and 1-based line), what field and value, and how to fix it.
 public struct InputError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -20,4 +21,10 @@ public struct InputError: Error, Sendable, Hashable, CustomStringConvertible {
         if let line { return "\(file):\(line): \(reason)" }
         return "\(file): \(reason)"
     }
+}
+
+extension InputError: LocalizedError {
+    /// The ``description``, so `localizedDescription` names the file and the cause instead of
+    /// "The operation could not be completed".
+    public var errorDescription: String? { description }
 }

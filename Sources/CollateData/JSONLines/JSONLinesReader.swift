@@ -6,27 +6,48 @@ import Foundation
 /// Lines end with `\n`; a trailing `\r` (CRLF files) and a UTF-8 byte-order mark at the start
 /// of the file are dropped; blank lines are skipped (as HF `datasets` does) but still counted,
 /// so line numbers in errors match an editor's.
+///
+/// The file is read as a stream, so a pipe, a FIFO, `/dev/stdin` or a process substitution
+/// (`--input <(zcat data.jsonl.gz)`) works like a regular file. One line may be at most
+/// ``maximumLineLength`` bytes: a file without newlines (`/dev/zero`, a binary file, a 2 GB
+/// JSON array) is an error naming the line instead of a buffer that grows until the process
+/// is killed.
 public struct JSONLinesReader: Sendable {
     /// The file's URL.
     public let url: URL
     /// Size of each read from disk.
     public var chunkSize = 1 << 20
+    /// The longest line accepted, in bytes (newline excluded); see ``defaultMaximumLineLength``.
+    public var maximumLineLength: Int
+
+    /// The default line limit: 256 MiB, or the value of the environment variable
+    /// `COLLATE_MAX_LINE_BYTES` when it is set to a positive integer (so every `collate`
+    /// command can read longer lines without a flag).
+    public static var defaultMaximumLineLength: Int {
+        if let text = ProcessInfo.processInfo.environment["COLLATE_MAX_LINE_BYTES"], let value = Int(text), value > 0 { return value }
+        return 256 << 20
+    }
 
     /// Creates a reader for the file at `url`.
-    public init(url: URL) {
+    /// - Parameters:
+    ///   - url: The file (or FIFO, pipe, `/dev/stdin`).
+    ///   - maximumLineLength: The longest line accepted, in bytes; ``defaultMaximumLineLength`` when `nil`.
+    public init(url: URL, maximumLineLength: Int? = nil) {
         self.url = url
+        self.maximumLineLength = maximumLineLength ?? Self.defaultMaximumLineLength
     }
 
     /// Calls `body` with each non-blank line's 1-based number and bytes (valid only during the call).
-    /// - Throws: ``InputError`` when the file cannot be read; whatever `body` throws.
+    /// - Throws: ``InputError`` when the file cannot be opened or read (naming the cause: no
+    ///   such file, a directory, permission denied, an I/O error) or a line exceeds
+    ///   ``maximumLineLength``; whatever `body` throws.
     public func forEachLine(_ body: (Int, UnsafeBufferPointer<UInt8>) throws -> Void) throws {
-        guard let handle = FileHandle(forReadingAtPath: url.path) else {
-            throw InputError(file: url.path, line: nil, reason: "cannot open the file; check the path and permissions")
-        }
-        defer { try? handle.close() }
+        let descriptor = try Self.openForReading(url.path)
+        defer { _ = close(descriptor) }
         var pending: [UInt8] = []
         var lineNumber = 0
         var atFileStart = true
+        let limit = maximumLineLength
 
         func emit(_ line: UnsafeBufferPointer<UInt8>) throws {
             lineNumber += 1
@@ -39,33 +60,73 @@ public struct JSONLinesReader: Sendable {
             if slice.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
             try body(lineNumber, UnsafeBufferPointer(rebasing: slice))
         }
+        func tooLong() -> InputError {
+            InputError(file: url.path, line: lineNumber + 1, reason: Self.lineTooLongReason(limit))
+        }
 
+        var chunk = [UInt8](repeating: 0, count: max(chunkSize, 1))
         while true {
-            let chunk: Data
-            do {
-                chunk = try handle.read(upToCount: chunkSize) ?? Data()
-            } catch {
-                throw InputError(file: url.path, line: lineNumber + 1, reason: "read failed: \(error.localizedDescription)")
+            let count = chunk.withUnsafeMutableBytes { buffer -> Int in
+                while true {
+                    let result = read(descriptor, buffer.baseAddress, buffer.count)
+                    if result < 0, errno == EINTR { continue }
+                    return result
+                }
             }
-            if chunk.isEmpty { break }
-            try chunk.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
-                let bytes = raw.bindMemory(to: UInt8.self)
+            if count < 0 {
+                throw InputError(file: url.path, line: lineNumber + 1, reason: "reading failed: \(String(cString: strerror(errno)))")
+            }
+            if count == 0 { break }
+            try chunk.withUnsafeBufferPointer { whole in
+                let bytes = UnsafeBufferPointer(rebasing: whole[..<count])
                 var start = 0
                 while let newline = bytes[start...].firstIndex(of: 0x0A) {
                     if pending.isEmpty {
+                        guard newline - start <= limit else { throw tooLong() }
                         try emit(UnsafeBufferPointer(rebasing: bytes[start..<newline]))
                     } else {
+                        guard pending.count + (newline - start) <= limit else { throw tooLong() }
                         pending.append(contentsOf: bytes[start..<newline])
                         try pending.withUnsafeBufferPointer { try emit($0) }
                         pending.removeAll(keepingCapacity: true)
                     }
                     start = newline + 1
                 }
+                guard pending.count + (bytes.count - start) <= limit else { throw tooLong() }
                 pending.append(contentsOf: bytes[start...])
             }
         }
         if !pending.isEmpty {
             try pending.withUnsafeBufferPointer { try emit($0) }
         }
+    }
+
+    /// The reason of the error for a line over `limit` bytes.
+    static func lineTooLongReason(_ limit: Int) -> String {
+        "the line is longer than \(limit) bytes without a newline (a binary file, /dev/zero, or one JSON document "
+            + "spread over the whole file?); each line must be one JSON object — split the data into lines, or raise "
+            + "the limit with COLLATE_MAX_LINE_BYTES=N"
+    }
+
+    /// Opens `path` for reading, close-on-exec; FIFOs and character devices are fine, a
+    /// directory is not.
+    /// - Throws: ``InputError`` naming the path and the cause.
+    static func openForReading(_ path: String) throws(InputError) -> Int32 {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            let code = errno
+            let hint: String = switch code {
+            case ENOENT: "; check the path"
+            case EACCES: "; check the file's permissions"
+            default: ""
+            }
+            throw InputError(file: path, line: nil, reason: "cannot open the file: \(String(cString: strerror(code)))\(hint)")
+        }
+        var status = stat()
+        if fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR {
+            _ = close(descriptor)
+            throw InputError(file: path, line: nil, reason: "is a directory, not a JSON Lines file; give the path of the .jsonl file inside it")
+        }
+        return descriptor
     }
 }

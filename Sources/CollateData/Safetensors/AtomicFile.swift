@@ -1,33 +1,151 @@
 import Foundation
 
-/// Writes files so that they appear whole or not at all.
+/// Writes files so that they appear whole or not at all, and stay there after a crash.
 public enum AtomicFile {
-    /// Writes `bytes` to a temporary file beside `url`, syncs it, and renames it over `url`.
-    /// - Throws: a `POSIXError` naming what failed.
+    /// Why a file could not be written: the path, the step that failed and the system's reason.
+    public struct WriteError: Error, Sendable, Hashable, CustomStringConvertible, LocalizedError {
+        /// The file being written.
+        public var path: String
+        /// The step that failed, e.g. `write`, `close`, `rename`.
+        public var step: String
+        /// The system's reason (`strerror`), e.g. `No space left on device`.
+        public var cause: String
+        /// The `errno` value.
+        public var code: Int32
+        /// What is wrong when no system call failed (the target is not a regular file).
+        public var detail: String?
+
+        /// Creates a write error.
+        public init(path: String, step: String, code: Int32, detail: String? = nil) {
+            self.path = path
+            self.step = step
+            self.code = code
+            self.cause = String(cString: strerror(code))
+            self.detail = detail
+        }
+
+        public var description: String {
+            if let detail { return "cannot write \(path): \(detail)" }
+            let hint: String = switch code {
+            case ENOSPC, EDQUOT: "; free some space or write to another disk"
+            case EACCES, EPERM, EROFS: "; check the folder's permissions"
+            case EISDIR: "; a folder stands where the file goes — remove it"
+            case ENOENT: "; check that the folder exists"
+            default: ""
+            }
+            return "cannot write \(path): \(step) failed: \(cause)\(hint)"
+        }
+
+        public var errorDescription: String? { description }
+    }
+
+    /// Writes `bytes` to a temporary file beside `url`, syncs it, renames it over `url` and
+    /// syncs the folder, so the new name survives a power loss as well as a crash.
+    ///
+    /// The temporary file is opened close-on-exec (a worker started meanwhile does not inherit
+    /// it), and a failed `close` counts as a failed write (NFS reports errors there).
+    /// - Throws: ``WriteError`` naming the path, the step and the cause (a full disk, a folder
+    ///   where the file goes, permissions).
     public static func write(_ bytes: [UInt8], to url: URL) throws {
         let directory = url.deletingLastPathComponent()
         let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
-        let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
-        guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-        var failure: POSIXErrorCode?
+        let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw WriteError(path: url.path, step: "creating a temporary file in its folder", code: errno) }
+        var failure: WriteError?
         bytes.withUnsafeBytes { raw in
             var written = 0
-            while written < raw.count {
-                let result = Foundation.write(descriptor, raw.baseAddress! + written, raw.count - written)
+            while written < raw.count, let base = raw.baseAddress {
+                let result = Foundation.write(descriptor, base + written, raw.count - written)
                 if result < 0 {
                     if errno == EINTR { continue }
-                    failure = POSIXErrorCode(rawValue: errno) ?? .EIO
+                    failure = WriteError(path: url.path, step: "write", code: errno)
                     return
                 }
                 written += result
             }
         }
-        if failure == nil, fsync(descriptor) != 0 { failure = POSIXErrorCode(rawValue: errno) ?? .EIO }
-        close(descriptor)
-        if failure == nil, rename(temporary.path, url.path) != 0 { failure = POSIXErrorCode(rawValue: errno) ?? .EIO }
+        if failure == nil, fsync(descriptor) != 0 { failure = WriteError(path: url.path, step: "fsync", code: errno) }
+        if close(descriptor) != 0, failure == nil { failure = WriteError(path: url.path, step: "close", code: errno) }
+        if failure == nil, rename(temporary.path, url.path) != 0 { failure = WriteError(path: url.path, step: "rename", code: errno) }
         if let failure {
             unlink(temporary.path)
-            throw POSIXError(failure)
+            throw failure
         }
+        try syncDirectory(directory, for: url.path)
+    }
+
+    /// Removes the file at `url` if there is one and syncs its folder, so the removal is on disk
+    /// before anything that depends on it.
+    /// - Throws: ``WriteError`` when it cannot be removed (a folder stands there, permissions).
+    public static func remove(_ url: URL) throws {
+        if unlink(url.path) != 0 {
+            let code = errno
+            guard code == ENOENT else { throw WriteError(path: url.path, step: "removing it", code: code) }
+            return
+        }
+        try syncDirectory(url.deletingLastPathComponent(), for: url.path)
+    }
+
+    /// Writes `bytes` to the file a user named, as ``write(_:to:)`` does, but through symbolic
+    /// links and never over anything that is not a regular file.
+    ///
+    /// A rename replaces whatever has the name: a symlink would become a file (and the file it
+    /// pointed to stay old), a device node or a FIFO would be replaced by a regular file. So
+    /// the links are followed to the file they name, which is then replaced atomically; a
+    /// target that exists and is not a regular file (a device, a FIFO, a folder) is refused.
+    /// - Returns: The path written (the link's target for a link).
+    /// - Throws: ``WriteError`` naming the path and why.
+    @discardableResult
+    public static func writeThroughLinks(_ bytes: [UInt8], to url: URL) throws -> URL {
+        var path = url.path
+        for _ in 0..<40 {
+            var status = stat()
+            guard lstat(path, &status) == 0 else {
+                let code = errno
+                guard code == ENOENT else { throw WriteError(path: path, step: "checking the target", code: code) }
+                break  // a new file (or a link to one not made yet)
+            }
+            switch status.st_mode & S_IFMT {
+            case S_IFREG:
+                try write(bytes, to: URL(fileURLWithPath: path))
+                return URL(fileURLWithPath: path)
+            case S_IFLNK:
+                var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+                let count = readlink(path, &buffer, buffer.count - 1)
+                guard count >= 0 else { throw WriteError(path: path, step: "reading the link", code: errno) }
+                let target = String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                path = target.hasPrefix("/") ? target : URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(target).path
+                continue
+            default:
+                throw WriteError(path: path, step: "checking the target", code: EINVAL,
+                                 detail: "it is \(kindName(status.st_mode)), not a regular file; give the path of a file to write")
+            }
+        }
+        var status = stat()
+        if lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFLNK {
+            throw WriteError(path: url.path, step: "following links", code: ELOOP)
+        }
+        try write(bytes, to: URL(fileURLWithPath: path))
+        return URL(fileURLWithPath: path)
+    }
+
+    static func kindName(_ mode: mode_t) -> String {
+        switch mode & S_IFMT {
+        case S_IFDIR: "a folder"
+        case S_IFCHR: "a character device"
+        case S_IFBLK: "a block device"
+        case S_IFIFO: "a FIFO (named pipe)"
+        case S_IFSOCK: "a socket"
+        default: "a special file"
+        }
+    }
+
+    /// `fsync`s a folder: a rename or unlink is durable only once its folder is.
+    static func syncDirectory(_ directory: URL, for path: String) throws {
+        let descriptor = open(directory.path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw WriteError(path: path, step: "opening its folder to sync it", code: errno) }
+        defer { _ = close(descriptor) }
+        // Some file systems cannot sync a folder (EINVAL); the data itself is already synced.
+        if fsync(descriptor) != 0, errno != EINVAL, errno != EBADF { throw WriteError(path: path, step: "syncing its folder", code: errno) }
     }
 }

@@ -4,7 +4,8 @@ import Foundation
 extension SafetensorsFile {
     /// Writes the file atomically: to a temporary file in the same folder, flushed, then renamed
     /// over `url`, so a reader (or a resumed export) never sees a partial file.
-    /// - Throws: ``SafetensorsError`` for a bad name; `CocoaError`/`POSIXError` for I/O failures.
+    /// - Throws: ``SafetensorsError`` for a bad name; ``AtomicFile/WriteError`` naming the path
+    ///   and the cause for I/O failures (a full disk, a folder where the file goes).
     public func write(to url: URL) throws {
         try AtomicFile.write(try encoded(), to: url)
     }

@@ -12,6 +12,15 @@ final class _Regex: @unchecked Sendable {
     private let regex: NSRegularExpression
 
     /// Compiles `pattern`; `path` names it in the error.
+    ///
+    /// A pattern that repeats, without bound, a group that itself repeats without bound —
+    /// `(a+)+`, `(\\w*)*`, `(?:x+y?)+` — is refused: ICU backtracks through every way of
+    /// splitting a non-matching run between the two loops, so `(a+)+$` on `"aaaa…ab"` never
+    /// finishes and `encode` would hang. No published tokenizer's split pattern nests loops
+    /// (GPT-2's, Llama 3's, Qwen's and Tekken's do not); atomic groups `(?>…)` and possessive
+    /// quantifiers (`++`, `*+`), which do not backtrack, are allowed.
+    /// - Throws: `TokenizerJSONError.invalidRegex` when ICU cannot compile it;
+    ///   `TokenizerJSONError.invalidValue` naming `path` for nested unbounded repetition.
     init(pattern: String, path: String) throws {
         self.pattern = pattern
         do {
@@ -19,6 +28,142 @@ final class _Regex: @unchecked Sendable {
         } catch {
             throw TokenizerJSONError.invalidRegex(path: path, pattern: pattern)
         }
+        if let group = Self.nestedUnboundedRepetition(in: pattern) {
+            throw TokenizerJSONError.invalidValue(
+                path: path, value: pattern,
+                reason: "the group \(group) repeats without bound a part that itself repeats without bound, which backtracks "
+                    + "exponentially on text that almost matches (the tokenizer would hang); make the inner or outer repetition "
+                    + "possessive (`++`, `*+`) or atomic (`(?>...)`), or bound it (`{1,8}`)")
+        }
+    }
+
+    /// The first group (as written, with its quantifier) that is repeated without bound and
+    /// contains an unbounded repetition not protected by an atomic group or a possessive
+    /// quantifier; `nil` when there is none. A syntax-level check over ICU's pattern syntax:
+    /// escapes, `\\Q…\\E`, (nested) character classes, comments and group kinds are skipped.
+    /// - Complexity: O(*n*) in the pattern's length.
+    static func nestedUnboundedRepetition(in pattern: String) -> String? {
+        let characters = Array(pattern.unicodeScalars)
+        struct Frame {
+            var start: Int
+            var atomic: Bool
+            var containsUnbounded = false
+        }
+        var stack = [Frame(start: 0, atomic: false)]
+        var index = 0
+
+        /// The quantifier at `position`: its end, and whether it is unbounded and backtracks.
+        func quantifier(at position: Int) -> (end: Int, unbounded: Bool)? {
+            guard position < characters.count else { return nil }
+            var end = position
+            var unbounded = false
+            switch characters[position] {
+            case "*", "+":
+                unbounded = true
+                end += 1
+            case "?":
+                end += 1
+            case "{":
+                var close = position + 1
+                var text = ""
+                while close < characters.count, characters[close] != "}" {
+                    text.unicodeScalars.append(characters[close])
+                    close += 1
+                }
+                let parts = text.split(separator: ",", omittingEmptySubsequences: false)
+                guard close < characters.count, !parts.isEmpty, parts.count <= 2, Int(parts[0]) != nil,
+                      parts.count == 1 || parts[1].isEmpty || Int(parts[1]) != nil
+                else { return nil }  // a literal brace
+                unbounded = parts.count == 2 && parts[1].isEmpty
+                end = close + 1
+            default:
+                return nil
+            }
+            // A lazy (`?`) quantifier still backtracks; a possessive (`+`) one does not.
+            if end < characters.count, characters[end] == "+" { return (end + 1, false) }
+            if end < characters.count, characters[end] == "?" { end += 1 }
+            return (end, unbounded)
+        }
+
+        while index < characters.count {
+            let character = characters[index]
+            var atomEnd = index + 1
+            switch character {
+            case "\\":
+                guard index + 1 < characters.count else { return nil }
+                let next = characters[index + 1]
+                if next == "Q" {
+                    // Literal text up to \E.
+                    var end = index + 2
+                    while end + 1 < characters.count, !(characters[end] == "\\" && characters[end + 1] == "E") { end += 1 }
+                    index = min(end + 2, characters.count)
+                    continue
+                }
+                atomEnd = index + 2
+                if ["p", "P", "x", "N"].contains(next), atomEnd < characters.count, characters[atomEnd] == "{" {
+                    while atomEnd < characters.count, characters[atomEnd] != "}" { atomEnd += 1 }
+                    atomEnd += 1
+                }
+            case "[":
+                // A set, possibly nested (`[[a-z]&&[^x]]`); `]` first in a set is literal.
+                var depth = 0
+                var position = index
+                while position < characters.count {
+                    let scalar = characters[position]
+                    if scalar == "\\" {
+                        position += 2
+                        continue
+                    }
+                    if scalar == "[" {
+                        depth += 1
+                        position += 1
+                        if position < characters.count, characters[position] == "^" { position += 1 }
+                        if position < characters.count, characters[position] == "]" { position += 1 }
+                        continue
+                    }
+                    if scalar == "]" {
+                        depth -= 1
+                        if depth == 0 { break }
+                    }
+                    position += 1
+                }
+                atomEnd = position + 1
+            case "(":
+                if index + 2 < characters.count, characters[index + 1] == "?", characters[index + 2] == "#" {
+                    var end = index + 3
+                    while end < characters.count, characters[end] != ")" { end += 1 }
+                    index = end + 1
+                    continue
+                }
+                let atomic = index + 2 < characters.count && characters[index + 1] == "?" && characters[index + 2] == ">"
+                stack.append(Frame(start: index, atomic: atomic))
+                index += 1
+                continue
+            case ")":
+                guard stack.count > 1, let frame = stack.popLast() else { return nil }
+                let repeated = quantifier(at: index + 1)
+                let end = repeated?.end ?? index + 1
+                if repeated?.unbounded == true, frame.containsUnbounded, !frame.atomic {
+                    var text = ""
+                    text.unicodeScalars.append(contentsOf: characters[frame.start..<end])
+                    return text
+                }
+                if !frame.atomic, frame.containsUnbounded || repeated?.unbounded == true {
+                    stack[stack.count - 1].containsUnbounded = true
+                }
+                index = end
+                continue
+            default:
+                break
+            }
+            if let repeated = quantifier(at: atomEnd) {
+                if repeated.unbounded { stack[stack.count - 1].containsUnbounded = true }
+                index = repeated.end
+            } else {
+                index = atomEnd
+            }
+        }
+        return nil
     }
 
     /// Compiles a pattern known to be valid (built into this package).

@@ -27,7 +27,7 @@ struct CollateProcess {
     ///
     /// With a `timeout`, a run still going after it is killed (SIGKILL) and reported with
     /// ``Result/timedOut`` set: a test of a former hang fails instead of hanging the suite.
-    static func run(_ arguments: [String], timeout: Duration? = nil, standardInput: Any? = nil) throws -> Result {
+    static func run(_ arguments: [String], timeout: Duration? = nil, standardInput: Any? = nil, environment: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -35,6 +35,7 @@ struct CollateProcess {
         process.standardOutput = out
         process.standardError = err
         if let standardInput { process.standardInput = standardInput }
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         try process.run()
         let killer: DispatchWorkItem? = timeout.map { timeout in
             let item = DispatchWorkItem { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }

@@ -183,3 +183,14 @@ put("tokenize/add-special-string.jsonl", b'{"text": "a", "add_special_tokens": "
 put("support/examples-64.jsonl", OK * 64)
 # 64 rows padded to a multiple of 2^24 tokens: 2^30 values per tensor (4 GB of int32).
 put("specs/batch-too-large.json", '{"type": "language-modeling", "pad_token_id": 0, "pad_to_multiple_of": 16777216}\n')
+# tokenize printed the results of lines 1 and 2 before rejecting line 3; every command now
+# checks its whole input first and prints nothing on stdout when it rejects it.
+put("tokenize/bad-line-3.jsonl", b'{"text": "a"}\n{"text": "b"}\n{"text": 5}\n')
+# A folder where a file is expected: named with its cause, never a raw error code.
+DIRECTORY_NOTE = "This folder stands where a file is expected (a bad-input case in manifest.json).\n"
+put("jsonl/directory.jsonl/README", DIRECTORY_NOTE)
+put("specs/directory.json/README", DIRECTORY_NOTE)
+# A split pattern nesting unbounded repetition: ICU backtracks exponentially on "aaaa…ab"
+# and `collate tokenize` hung; refused at load, naming the JSON path.
+put("tokenizers/catastrophic-regex.json", '{"pre_tokenizer": {"type": "Split", "pattern": {"Regex": "(a+)+$"}, "behavior": "Isolated", "invert": false}, ' + MODEL + "}")
+put("support/aaab.jsonl", json.dumps({"text": "a" * 40 + "b"}) + "\n")

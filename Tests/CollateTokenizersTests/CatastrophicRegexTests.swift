@@ -1,0 +1,37 @@
+import Foundation
+import Testing
+@testable import CollateTokenizers
+
+/// A split pattern that nests unbounded repetition (`(a+)+$`) made `encode` hang inside ICU on
+/// text like "aaaa…ab"; it is refused when the tokenizer.json is loaded, naming the JSON path.
+@Suite("Catastrophic backtracking in tokenizer regexes")
+struct CatastrophicRegexTests {
+    static let gpt2 = #"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"#
+    static let llama3 = #"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
+    static let qwen2 = #"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
+    static let tekken = #"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
+
+    @Test(arguments: [
+        (#"(a+)+$"#, #"(a+)+"#), (#"(a*)*"#, #"(a*)*"#), (#"(?:\w+\s?)+x"#, #"(?:\w+\s?)+"#),
+        (#"((ab)+c)+"#, #"((ab)+c)+"#), (#"(x+){2,}"#, #"(x+){2,}"#), (#"(a+?)+?"#, #"(a+?)+?"#), (#"z|([a-c]*d)*"#, #"([a-c]*d)*"#),
+    ])
+    func nestedUnboundedRepetitionIsFound(_ pattern: String, _ group: String) {
+        #expect(_Regex.nestedUnboundedRepetition(in: pattern) == group)
+    }
+
+    @Test(arguments: [
+        gpt2, llama3, qwen2, tekken, #"(?>a+)+"#, #"(a++)+"#, #"(a+)"#, #"[(a+)+]"#, #"\(a+\)+"#, #"(a{1,3})+"#,
+        #"\Q(a+)+\E"#, #"(?#(a+)+)x"#, #"(ab)+"#, #"(a+)b+"#, #"[]a+]+"#, #"\p{L}+(\p{N}+)?"#, #"x{2}+"#,
+    ])
+    func publishedAndSafePatternsAreAccepted(_ pattern: String) {
+        #expect(_Regex.nestedUnboundedRepetition(in: pattern) == nil)
+    }
+
+    @Test func theFixtureTokenizersStillLoad() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/tokenizers")
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) {
+            #expect(throws: Never.self, "\(name)") { try PretrainedTokenizer(contentsOf: folder.appendingPathComponent(name)) }
+        }
+    }
+}
