@@ -40,24 +40,24 @@ enum PackCommand {
             return ExitStatus.usage
         }
         do {
-            let records = try Inputs.examples(path: inputPath)
+            let (examples, lines) = try loadExamples(path: inputPath)
             func located(_ error: PackingError) -> InputError {
-                InputError(file: inputPath, line: error.exampleIndex.map { records[$0].line }, reason: error.description)
+                InputError(file: inputPath, line: error.exampleIndex.map { lines[$0] }, reason: error.description)
             }
             let strict = !printRows && groupSize == nil && [.bfd, .ffd, .greedy].contains(packer.strategy)
             if strict {
-                let lengths = records.map { $0.example.inputIDs.count }
+                let lengths = examples.map(\.inputIDs.count)
                 let clock = ContinuousClock.now
                 let plan: PackingPlan
                 do { plan = try packer.pack(lengths: lengths) } catch { throw located(error) }
                 Console.output(report(plan, seconds: seconds(since: clock)))
             } else if printRows {
                 let rows: PackedRows
-                do { rows = try packer.packRows(records.map(\.example), groupSize: groupSize) } catch { throw located(error) }
+                do { rows = try packer.packRows(examples, groupSize: groupSize) } catch { throw located(error) }
                 Console.flush()
                 write(rows)
             } else {
-                let lengths = records.map { $0.example.inputIDs.count }
+                let lengths = examples.map(\.inputIDs.count)
                 let clock = ContinuousClock.now
                 let plan: PackedRowPlan
                 do { plan = try packer.planRows(lengths: lengths, groupSize: groupSize) } catch { throw located(error) }
@@ -71,6 +71,13 @@ enum PackCommand {
             Console.message("collate pack: \(error)")
             return ExitStatus.rejected
         }
+    }
+
+    /// The examples of the input file and the 1-based line of each (the one place the command
+    /// reads data, so the shared data flags can replace it).
+    static func loadExamples(path: String) throws -> (examples: [Example], lines: [Int]) {
+        let records = try Inputs.examples(path: path)
+        return (records.map(\.example), records.map(\.line))
     }
 
     /// Seconds elapsed since `start`.

@@ -80,3 +80,23 @@ struct BuilderTests {
         try assertBatch(batch, equals: ExpectedBatch(batch), options: .init(checksOrder: true))
     }
 }
+
+/// Typed example literals: float and bool fields, as TRL's reward and KTO examples carry them.
+@Suite("Typed example literals")
+struct TypedExampleLiteralTests {
+    @Test func floatAndBoolFieldsBatchWithTheirDtype() throws {
+        let examples = Example.list(
+            ["prompt_ids": [1, 2], "completion_ids": [3], "label": true, "ref_logps": -1.5],
+            ["prompt_ids": [4], "completion_ids": [5, 6], "label": false, "ref_logps": 0.25])
+        #expect(examples[0]["label"] == .bool(true))
+        #expect(examples[1]["ref_logps"] == .float(0.25))
+        let batch = try UnpairedPreferenceCollator(padTokenID: 0).collate(examples)
+        try assertBatch(batch, equals: [
+            "input_ids": [[1, 2, 3], [4, 5, 6]],
+            "attention_mask": [[1, 1, 1], [1, 1, 1]],
+            "completion_mask": [[0, 0, 1], [0, 1, 1]],
+            "ref_logps": [-1.5, 0.25],
+            "label": [true, false],
+        ])
+    }
+}

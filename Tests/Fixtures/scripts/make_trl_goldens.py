@@ -8,6 +8,13 @@ Cases (one JSON object per line):
   (transformers `DataCollatorForTokenClassification` with `padding` / `max_length`) collators.
   `expected` maps each returned key, in the collator's order, to {"dtype", "shape", "value"}
   (dtype "int" for a plain Python int such as `max_length_q`).
+- sft_preparation.jsonl: {"id", "format", "config", "eos_token", "rows", "tokenized", "prepared", "batch"}:
+  a real `trl.SFTTrainer` (tiny random Llama, the mistral-v1 tokenizer of Tests/Fixtures/tokenizers)
+  preparing `rows` (language-modeling `text` or `prompt`/`completion`) under `config`
+  (`max_length`, `truncation_mode`, `completion_only_loss`); `tokenized` holds the tokenizer's ids
+  for each row as TRL asks for them (`text` + EOS, or the prompt alone and prompt + completion + EOS),
+  `prepared` the dataset's `input_ids`/`labels` after preparation, `batch` the trainer's collator
+  over all prepared rows.
 - packing.jsonl: {"id", "strategy", "max_tokens", "group_size", "features", "rows"}: the rows of
   `trl.pack_dataset(Dataset.from_list(features), max_tokens, strategy, map_kwargs={"batch_size": group_size})`
   (strategy written as the CLI names it: bfd, bfd-split, wrapped).
@@ -223,6 +230,61 @@ def token_classification_cases(cases):
         collator_case(cases, f"token-classification/equal/{name}", spec, same)
 
 
+TOKENIZER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tokenizers", "mistral-v1")
+
+
+def sft_preparation_cases(cases):
+    import tempfile
+    import warnings
+
+    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
+    from trl import SFTConfig, SFTTrainer
+
+    warnings.filterwarnings("ignore")
+    tok = AutoTokenizer.from_pretrained(TOKENIZER)
+    eos = tok.eos_token
+    texts = [
+        {"text": "The quick brown fox jumps over the lazy dog."},
+        {"text": "Already ends with EOS</s>"},
+        {"text": "Short"},
+        {"text": "Numbers 12345 and symbols #@! in a somewhat longer sentence to truncate."},
+    ]
+    pairs = [
+        {"prompt": "What is 2+2?", "completion": " 4"},
+        {"prompt": "Say hi", "completion": " hi there</s>"},
+        {"prompt": "Hello ", "completion": "world"},
+        {"prompt": "A long prompt that fills the whole budget of tokens before any completion", "completion": " yes"},
+        {"prompt": "Translate: chat", "completion": " cat, a small animal that purrs"},
+    ]
+    configs = [
+        ("text", texts, {"max_length": 1024}), ("text", texts, {"max_length": 6}),
+        ("text", texts, {"max_length": 6, "truncation_mode": "keep_end"}), ("text", texts, {"max_length": None}),
+        ("prompt-completion", pairs, {"max_length": 1024}), ("prompt-completion", pairs, {"max_length": 8}),
+        ("prompt-completion", pairs, {"max_length": 8, "truncation_mode": "keep_end"}),
+        ("prompt-completion", pairs, {"max_length": 12, "completion_only_loss": False}),
+        ("prompt-completion", pairs, {"max_length": 1024, "completion_only_loss": True}),
+        ("prompt-completion", pairs, {"max_length": None}),
+    ]
+    for index, (fmt, rows, config) in enumerate(configs):
+        model = LlamaForCausalLM(LlamaConfig(vocab_size=len(tok), hidden_size=8, num_hidden_layers=1, num_attention_heads=1,
+                                             num_key_value_heads=1, intermediate_size=8))
+        args = SFTConfig(output_dir=tempfile.mkdtemp(), report_to="none", use_cpu=True, **config)
+        trainer = SFTTrainer(model=model, args=args, train_dataset=datasets.Dataset.from_list(rows), processing_class=tok)
+        prepared = [{"input_ids": r["input_ids"], "labels": r["labels"]} for r in trainer.train_dataset]
+        if fmt == "text":
+            tokenized = [{"text_ids": tok(text=r["text"] if r["text"].endswith(eos) else r["text"] + eos)["input_ids"]} for r in rows]
+        else:
+            tokenized = [{"prompt_ids": tok(text=r["prompt"])["input_ids"],
+                          "prompt_completion_ids": tok(text=r["prompt"] + (r["completion"] if r["completion"].endswith(eos)
+                                                                           else r["completion"] + eos))["input_ids"]}
+                         for r in rows]
+        batch = trainer.data_collator([dict(r) for r in prepared])
+        cases.append({"id": f"sft-preparation/{index}-{fmt}-" + "-".join(f"{k}={v}" for k, v in config.items()),
+                      "format": fmt, "config": config, "eos_token": eos, "pad_token_id": trainer.data_collator.pad_token_id,
+                      "rows": rows, "tokenized": tokenized, "prepared": prepared,
+                      "batch": {k: encode(v) for k, v in batch.items()}})
+
+
 STRATEGY = {"bfd": "bfd", "bfd-split": "bfd_split", "wrapped": "wrapped"}
 
 
@@ -315,17 +377,20 @@ def main():
     token_classification_cases(collators)
     packing = []
     packing_cases(packing)
+    preparation = []
+    sft_preparation_cases(preparation)
     os.makedirs(OUT, exist_ok=True)
-    for name, cases in [("collators.jsonl", collators), ("packing.jsonl", packing)]:
+    for name, cases in [("collators.jsonl", collators), ("packing.jsonl", packing), ("sft_preparation.jsonl", preparation)]:
         with open(os.path.join(OUT, name), "w") as f:
             for case in cases:
                 f.write(json.dumps(case, separators=(",", ":")) + "\n")
     with open(os.path.join(OUT, "VERSIONS.json"), "w") as f:
         json.dump({"trl": trl.__version__, "transformers": transformers.__version__, "torch": torch.__version__,
                    "datasets": datasets.__version__, "python": sys.version.split()[0],
-                   "collator_cases": len(collators), "packing_cases": len(packing)}, f, indent=1)
+                   "collator_cases": len(collators), "packing_cases": len(packing),
+                   "sft_preparation_cases": len(preparation)}, f, indent=1)
         f.write("\n")
-    print(f"{len(collators)} collator cases, {len(packing)} packing cases")
+    print(f"{len(collators)} collator cases, {len(packing)} packing cases, {len(preparation)} SFT preparation cases")
 
 
 if __name__ == "__main__":
