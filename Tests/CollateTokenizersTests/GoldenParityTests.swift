@@ -119,15 +119,6 @@ struct ComponentParityTests {
         // Oniguruma's \w (Whitespace pre-tokenizer) and Collate's ICU \w differ on Tamil/Sinhala vowel signs.
         "synthetic-punctuation-22-0": "\\w on spacing vowel signs", "synthetic-punctuation-22-1": "\\w on spacing vowel signs",
         "synthetic-punctuation-more2-0": "\\w on spacing vowel signs", "synthetic-punctuation-more2-1": "\\w on spacing vowel signs",
-        // JSONSerialization folds vocabulary keys that are canonically equivalent (a composed
-        // Hangul syllable and its jamo) into one entry before Collate sees them.
-        "synthetic-spm-bpe-bom-23-0": "canonically equivalent vocabulary keys", "synthetic-spm-bpe-bom-23-1": "canonically equivalent vocabulary keys",
-        "synthetic-spm-bpe-bom-more1-0": "canonically equivalent vocabulary keys", "synthetic-spm-bpe-bom-more1-1": "canonically equivalent vocabulary keys",
-        // Precompiled offsets inside a few multi-scalar graphemes.
-        "synthetic-unigram-precompiled-10-0": "Precompiled grapheme offsets", "synthetic-unigram-precompiled-10-1": "Precompiled grapheme offsets",
-        "synthetic-unigram-precompiled-23-0": "Precompiled grapheme offsets", "synthetic-unigram-precompiled-23-1": "Precompiled grapheme offsets",
-        "synthetic-unigram-precompiled-more4-0": "Precompiled grapheme offsets", "synthetic-unigram-precompiled-more4-1": "Precompiled grapheme offsets",
-        "synthetic-unigram-precompiled-more8-0": "Precompiled grapheme offsets", "synthetic-unigram-precompiled-more8-1": "Precompiled grapheme offsets",
     ]
 
     /// Checks `golden`, as a known issue when it is listed in ``knownIssues``.
