@@ -97,7 +97,7 @@ struct GoldenParityTests {
 @Suite("HF tokenizers parity on synthetic tokenizers covering the other components")
 struct ComponentParityTests {
     @Test func goldenFileIsComplete() {
-        #expect(GoldenCase.components.count == 1077)
+        #expect(GoldenCase.components.count == 1253)
         #expect(Set(GoldenCase.components.map(\.tokenizer)) == Set(Self.covered))
     }
 
@@ -106,7 +106,8 @@ struct ComponentParityTests {
         "synthetic-metaspace", "synthetic-metaspace-first", "synthetic-splits", "synthetic-bytelevel",
         "synthetic-whitespace", "synthetic-bert-uncased", "synthetic-bert-cased", "synthetic-bert-strip-accents",
         "synthetic-punctuation", "synthetic-roberta", "synthetic-ctc", "synthetic-unigram-precompiled",
-        "synthetic-unigram-byte-fallback", "synthetic-spm-bpe-bom",
+        "synthetic-unigram-byte-fallback", "synthetic-spm-bpe-bom", "synthetic-unicode-scripts",
+        "synthetic-unicode-scripts-only",
     ]
 
     static func cases(_ name: String) -> [GoldenCase] { GoldenCase.components.filter { $0.tokenizer == name } }
@@ -157,6 +158,12 @@ struct ComponentParityTests {
 
     @Test("Unigram with byte fallback, Nmt + NFKC, Metaspace first", arguments: cases("synthetic-unigram-byte-fallback"))
     func unigramByteFallback(_ golden: GoldenCase) throws { try check(golden) }
+
+    @Test("UnicodeScripts + WhitespaceSplit, NFKC, WordPiece", arguments: cases("synthetic-unicode-scripts"))
+    func unicodeScripts(_ golden: GoldenCase) throws { try check(golden) }
+
+    @Test("UnicodeScripts alone (every cut visible in the offsets)", arguments: cases("synthetic-unicode-scripts-only"))
+    func unicodeScriptsOnly(_ golden: GoldenCase) throws { try check(golden) }
 
     @Test("SentencePiece BPE with byte fallback and a U+FEFF piece", arguments: cases("synthetic-spm-bpe-bom"))
     func sentencePieceBOM(_ golden: GoldenCase) throws { try check(golden) }
