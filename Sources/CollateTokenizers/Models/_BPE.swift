@@ -309,19 +309,30 @@ struct _Symbols {
 final class _WordCache: @unchecked Sendable {
     // All access to `storage` is under `lock`.
     private let lock = NSLock()
-    private var storage: [[Unicode.Scalar]: [_ModelToken]] = [:]
+    private var storage: [_WordKey: [_ModelToken]] = [:]
     /// Entries kept at most; further words are not cached (as HF's cache does).
     static let capacity = 100_000
 
     func get(_ word: [Unicode.Scalar]) -> [_ModelToken]? {
         lock.lock()
         defer { lock.unlock() }
-        return storage[word]
+        return storage[_WordKey(scalars: word)]
     }
 
     func set(_ word: [Unicode.Scalar], _ tokens: [_ModelToken]) {
         lock.lock()
         defer { lock.unlock() }
-        if storage.count < Self.capacity { storage[word] = tokens }
+        if storage.count < Self.capacity { storage[_WordKey(scalars: word)] = tokens }
+    }
+}
+
+/// A cached word, hashed as one block of bytes (faster than hashing scalar by scalar).
+struct _WordKey: Hashable {
+    let scalars: [Unicode.Scalar]
+
+    static func == (lhs: _WordKey, rhs: _WordKey) -> Bool { lhs.scalars == rhs.scalars }
+
+    func hash(into hasher: inout Hasher) {
+        scalars.withUnsafeBytes { hasher.combine(bytes: $0) }
     }
 }
