@@ -129,12 +129,13 @@ extension PretrainedTokenizer {
     ///   - specialTokens: Special-token names (from `tokenizer_config.json`).
     /// - Throws: ``TokenizerJSONError`` naming the JSON path at fault.
     public init(data: Data, file: String = "tokenizer.json", specialTokens: SpecialTokens = SpecialTokens()) throws {
-        let root = try _JSONValue.parse(Self.escapingByteOrderMarks(data), file: file)
+        let escaped = Self.escapingByteOrderMarks(data)
+        let root = try _JSONValue.parse(escaped, file: file)
         _ = try root.object()
 
         let truncation = try root.optionalMember("truncation").map(Truncation.parse)
         let padding = try root.optionalMember("padding").map(Padding.parse)
-        let model = try _Model.parse(try root.member("model"))
+        let model = try _Model.parse(try root.member("model"), exactVocabulary: _ExactJSON.modelVocabulary(in: [UInt8](escaped)))
 
         let normalizer = try root.optionalMember("normalizer").map(_Normalizer.parse)
         let preTokenizer = try root.optionalMember("pre_tokenizer").map(_PreTokenizer.parse)

@@ -97,7 +97,7 @@ struct GoldenParityTests {
 @Suite("HF tokenizers parity on synthetic tokenizers covering the other components")
 struct ComponentParityTests {
     @Test func goldenFileIsComplete() {
-        #expect(GoldenCase.components.count == 1077)
+        #expect(GoldenCase.components.count == 1253)
         #expect(Set(GoldenCase.components.map(\.tokenizer)) == Set(Self.covered))
     }
 
@@ -106,7 +106,8 @@ struct ComponentParityTests {
         "synthetic-metaspace", "synthetic-metaspace-first", "synthetic-splits", "synthetic-bytelevel",
         "synthetic-whitespace", "synthetic-bert-uncased", "synthetic-bert-cased", "synthetic-bert-strip-accents",
         "synthetic-punctuation", "synthetic-roberta", "synthetic-ctc", "synthetic-unigram-precompiled",
-        "synthetic-unigram-byte-fallback", "synthetic-spm-bpe-bom",
+        "synthetic-unigram-byte-fallback", "synthetic-spm-bpe-bom", "synthetic-unicode-scripts",
+        "synthetic-unicode-scripts-only",
     ]
 
     static func cases(_ name: String) -> [GoldenCase] { GoldenCase.components.filter { $0.tokenizer == name } }
@@ -119,15 +120,6 @@ struct ComponentParityTests {
         // Oniguruma's \w (Whitespace pre-tokenizer) and Collate's ICU \w differ on Tamil/Sinhala vowel signs.
         "synthetic-punctuation-22-0": "\\w on spacing vowel signs", "synthetic-punctuation-22-1": "\\w on spacing vowel signs",
         "synthetic-punctuation-more2-0": "\\w on spacing vowel signs", "synthetic-punctuation-more2-1": "\\w on spacing vowel signs",
-        // JSONSerialization folds vocabulary keys that are canonically equivalent (a composed
-        // Hangul syllable and its jamo) into one entry before Collate sees them.
-        "synthetic-spm-bpe-bom-23-0": "canonically equivalent vocabulary keys", "synthetic-spm-bpe-bom-23-1": "canonically equivalent vocabulary keys",
-        "synthetic-spm-bpe-bom-more1-0": "canonically equivalent vocabulary keys", "synthetic-spm-bpe-bom-more1-1": "canonically equivalent vocabulary keys",
-        // Precompiled offsets inside a few multi-scalar graphemes.
-        "synthetic-unigram-precompiled-10-0": "Precompiled grapheme offsets", "synthetic-unigram-precompiled-10-1": "Precompiled grapheme offsets",
-        "synthetic-unigram-precompiled-23-0": "Precompiled grapheme offsets", "synthetic-unigram-precompiled-23-1": "Precompiled grapheme offsets",
-        "synthetic-unigram-precompiled-more4-0": "Precompiled grapheme offsets", "synthetic-unigram-precompiled-more4-1": "Precompiled grapheme offsets",
-        "synthetic-unigram-precompiled-more8-0": "Precompiled grapheme offsets", "synthetic-unigram-precompiled-more8-1": "Precompiled grapheme offsets",
     ]
 
     /// Checks `golden`, as a known issue when it is listed in ``knownIssues``.
@@ -166,6 +158,12 @@ struct ComponentParityTests {
 
     @Test("Unigram with byte fallback, Nmt + NFKC, Metaspace first", arguments: cases("synthetic-unigram-byte-fallback"))
     func unigramByteFallback(_ golden: GoldenCase) throws { try check(golden) }
+
+    @Test("UnicodeScripts + WhitespaceSplit, NFKC, WordPiece", arguments: cases("synthetic-unicode-scripts"))
+    func unicodeScripts(_ golden: GoldenCase) throws { try check(golden) }
+
+    @Test("UnicodeScripts alone (every cut visible in the offsets)", arguments: cases("synthetic-unicode-scripts-only"))
+    func unicodeScriptsOnly(_ golden: GoldenCase) throws { try check(golden) }
 
     @Test("SentencePiece BPE with byte fallback and a U+FEFF piece", arguments: cases("synthetic-spm-bpe-bom"))
     func sentencePieceBOM(_ golden: GoldenCase) throws { try check(golden) }

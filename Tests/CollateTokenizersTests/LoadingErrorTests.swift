@@ -55,8 +55,8 @@ struct MalformedCase: Sendable, CustomTestStringConvertible {
             error: .unsupportedComponent(path: "normalizer.normalizers[2].type", type: "Cyrillic")),
         MalformedCase(
             name: "unsupported pre-tokenizer",
-            json: #"{"pre_tokenizer": {"type": "Sequence", "pretokenizers": [{"type": "UnicodeScripts"}]}, "# + model + "}",
-            error: .unsupportedComponent(path: "pre_tokenizer.pretokenizers[0].type", type: "UnicodeScripts")),
+            json: #"{"pre_tokenizer": {"type": "Sequence", "pretokenizers": [{"type": "FixedLength", "length": 5}]}, "# + model + "}",
+            error: .unsupportedComponent(path: "pre_tokenizer.pretokenizers[0].type", type: "FixedLength")),
         MalformedCase(
             name: "unsupported decoder",
             json: #"{"decoder": {"type": "Sequence", "decoders": [{"type": "Fuse"}, {"type": "Cyrillic"}]}, "# + model + "}",

@@ -17,6 +17,21 @@ struct TokenizerRegressionTests {
         #expect(tokenizer.token(of: 3) == "\u{FEFF}")
     }
 
+    /// A vocabulary holding both "é" (U+00E9) and "e\u{301}", and a Hangul syllable and its
+    /// jamo: each id is its own (Foundation's parser folds such keys; Swift's `String` equality
+    /// would match one for the other).
+    @Test func canonicallyEquivalentVocabularyKeysStayApart() throws {
+        let json = Data("""
+            {"model": {"type": "WordLevel", "unk_token": "<unk>", "vocab": {"<unk>": 0, "\u{E9}": 1, "e\u{301}": 2, "\u{AC01}": 3, "\u{1100}\u{1161}\u{11A8}": 4}},
+             "pre_tokenizer": {"type": "WhitespaceSplit"}}
+            """.utf8)
+        let tokenizer = try PretrainedTokenizer(data: json)
+        #expect(tokenizer.encode("\u{E9} e\u{301} \u{AC01} \u{1100}\u{1161}\u{11A8}", addSpecialTokens: false).ids == [1, 2, 3, 4])
+        #expect(tokenizer.id(of: "e\u{301}") == 2)
+        #expect(tokenizer.token(of: 1) == "\u{E9}")
+        #expect(tokenizer.vocabularySize == 5)
+    }
+
     @Test("U+FEFF goldens of a SentencePiece BPE vocabulary",
           arguments: GoldenCase.components.filter { $0.tokenizer == "synthetic-spm-bpe-bom" && $0.text.unicodeScalars.contains("\u{FEFF}") })
     func byteOrderMarkGoldens(_ golden: GoldenCase) throws {

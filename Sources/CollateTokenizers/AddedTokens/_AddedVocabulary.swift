@@ -8,6 +8,10 @@ struct _AddedTokenMatcher: Sendable {
     }
 
     private var nodes: [Node] = [Node()]
+    /// Whether some token starts with each ASCII scalar (a fast pre-check of the root).
+    private var asciiStarts = [Bool](repeating: false, count: 128)
+    /// Whether some token starts with a non-ASCII scalar.
+    private var hasNonASCIIStart = false
     private var tokens: [AddedToken] = []
 
     /// A matcher for `tokens` matched against `patterns` (their content, or normalized
@@ -25,6 +29,7 @@ struct _AddedTokenMatcher: Sendable {
                     node = child
                 }
             }
+            if pattern[0].value < 128 { asciiStarts[Int(pattern[0].value)] = true } else { hasNonASCIIStart = true }
             // The first token with a given pattern wins, as the first Aho-Corasick pattern does.
             if nodes[node].token < 0 {
                 self.tokens.append(token)
@@ -51,12 +56,15 @@ struct _AddedTokenMatcher: Sendable {
     /// HF `find_matches`: the pieces of `scalars`, each with the added token it is (if any).
     func split(_ scalars: [Unicode.Scalar]) -> [(range: Range<Int>, token: AddedToken?)] {
         if scalars.isEmpty { return [(0..<0, nil)] }
+        if tokens.isEmpty { return [(0..<scalars.count, nil)] }
         let firstScalars = nodes[0].children
         var result: [(range: Range<Int>, token: AddedToken?)] = []
         var startOffset = 0
         var index = 0
         while index < scalars.count {
-            guard firstScalars[scalars[index].value] != nil,
+            let value = scalars[index].value
+            let mayStart = value < 128 ? asciiStarts[Int(value)] : hasNonASCIIStart && firstScalars[value] != nil
+            guard mayStart,
                   let match = longestMatch(in: scalars, at: index)
             else {
                 index += 1

@@ -43,7 +43,7 @@ struct _BPE: Sendable {
     static let maximumID = 1 << 24
 
     /// Parses `model` (already known to be of type BPE).
-    init(json: _JSONValue) throws {
+    init(json: _JSONValue, exactVocabulary: [(String, Double)]? = nil) throws {
         if let dropout = try json.optionalMember("dropout") {
             let value = (dropout.raw as? NSNumber)?.doubleValue ?? -1
             if value != 0 {
@@ -52,31 +52,7 @@ struct _BPE: Sendable {
                     reason: "BPE dropout is random and not supported for encoding; set it to null")
             }
         }
-        let vocabJSON = try json.member("vocab")
-        guard let rawVocab = vocabJSON.raw as? [String: Any] else {
-            throw TokenizerJSONError.wrongType(path: vocabJSON.path, expected: "an object", found: vocabJSON.typeName)
-        }
-        var vocab = _Vocabulary(minimumCapacity: rawVocab.count)
-        var maxID: Int32 = -1
-        for (token, value) in rawVocab {
-            guard let number = value as? NSNumber, String(cString: number.objCType) != "c",
-                  let id = Int32(exactly: number.doubleValue), id >= 0
-            else {
-                let element = _JSONValue(raw: value, path: "\(vocabJSON.path)[\"\(token)\"]")
-                throw TokenizerJSONError.wrongType(path: element.path, expected: "a non-negative integer id", found: element.typeName)
-            }
-            guard Int(id) < Self.maximumID else {
-                throw TokenizerJSONError.invalidValue(
-                    path: "\(vocabJSON.path)[\"\(token)\"]", value: "\(id)",
-                    reason: "ids must be below \(Self.maximumID) (the largest real vocabularies hold about 262k tokens); the id-to-token table is dense")
-            }
-            vocab[token: token] = id
-            maxID = max(maxID, id)
-        }
-        var vocabR = [String?](repeating: nil, count: Int(maxID) + 1)
-        for (key, id) in vocab {
-            vocabR[Int(id)] = key.string
-        }
+        let (vocab, vocabR) = try json.member("vocab").vocabulary(maximumID: Self.maximumID, exact: exactVocabulary)
         self.vocab = vocab
         self.vocabR = vocabR
 
@@ -333,19 +309,30 @@ struct _Symbols {
 final class _WordCache: @unchecked Sendable {
     // All access to `storage` is under `lock`.
     private let lock = NSLock()
-    private var storage: [[Unicode.Scalar]: [_ModelToken]] = [:]
+    private var storage: [_WordKey: [_ModelToken]] = [:]
     /// Entries kept at most; further words are not cached (as HF's cache does).
     static let capacity = 100_000
 
     func get(_ word: [Unicode.Scalar]) -> [_ModelToken]? {
         lock.lock()
         defer { lock.unlock() }
-        return storage[word]
+        return storage[_WordKey(scalars: word)]
     }
 
     func set(_ word: [Unicode.Scalar], _ tokens: [_ModelToken]) {
         lock.lock()
         defer { lock.unlock() }
-        if storage.count < Self.capacity { storage[word] = tokens }
+        if storage.count < Self.capacity { storage[_WordKey(scalars: word)] = tokens }
+    }
+}
+
+/// A cached word, hashed as one block of bytes (faster than hashing scalar by scalar).
+struct _WordKey: Hashable {
+    let scalars: [Unicode.Scalar]
+
+    static func == (lhs: _WordKey, rhs: _WordKey) -> Bool { lhs.scalars == rhs.scalars }
+
+    func hash(into hasher: inout Hasher) {
+        scalars.withUnsafeBytes { hasher.combine(bytes: $0) }
     }
 }

@@ -7,15 +7,16 @@ enum _Model: Sendable {
     case unigram(_Unigram)
     case wordLevel(_WordLevel)
 
-    /// Parses the `model` object.
-    static func parse(_ json: _JSONValue) throws -> _Model {
+    /// Parses the `model` object; `exactVocabulary` is `model.vocab` read from the raw
+    /// document (see ``_ExactJSON``), used when Foundation folded keys.
+    static func parse(_ json: _JSONValue, exactVocabulary: [(String, Double)]? = nil) throws -> _Model {
         // HF's untagged model deserializer reads a typeless model as BPE.
         let type = try json.optionalString("type") ?? "BPE"
         switch type {
-        case "BPE": return .bpe(try _BPE(json: json))
-        case "WordPiece": return .wordPiece(try _WordPiece(json: json))
+        case "BPE": return .bpe(try _BPE(json: json, exactVocabulary: exactVocabulary))
+        case "WordPiece": return .wordPiece(try _WordPiece(json: json, exactVocabulary: exactVocabulary))
         case "Unigram": return .unigram(try _Unigram(json: json))
-        case "WordLevel": return .wordLevel(try _WordLevel(json: json))
+        case "WordLevel": return .wordLevel(try _WordLevel(json: json, exactVocabulary: exactVocabulary))
         default: throw json.unsupported(type)
         }
     }
@@ -74,7 +75,11 @@ enum _Model: Sendable {
 
 extension _JSONValue {
     /// A `{token: id}` vocabulary object with its reverse table; ids are checked.
-    func vocabulary(maximumID: Int) throws -> (vocab: _Vocabulary, reverse: [String?]) {
+    ///
+    /// `JSONSerialization` folds keys that Swift finds equal (canonically equivalent: a
+    /// Hangul syllable and its jamo, "é" and "e\u{301}"), keeping one of them. When
+    /// `exact` (the same object read byte for byte) holds more entries, it is used instead.
+    func vocabulary(maximumID: Int, exact: [(String, Double)]? = nil) throws -> (vocab: _Vocabulary, reverse: [String?]) {
         guard let rawVocab = raw as? [String: Any] else {
             throw TokenizerJSONError.wrongType(path: path, expected: "an object", found: typeName)
         }
@@ -94,6 +99,14 @@ extension _JSONValue {
             }
             vocab[token: token] = id
             maxID = max(maxID, id)
+        }
+        if let exact, exact.count > rawVocab.count {
+            for (token, value) in exact {
+                // Every value was checked above under its folded key; recheck the range.
+                guard let id = Int32(exactly: value), id >= 0, Int(id) < maximumID else { continue }
+                vocab[token: token] = id
+                maxID = max(maxID, id)
+            }
         }
         var reverse = [String?](repeating: nil, count: Int(maxID) + 1)
         for (key, id) in vocab {

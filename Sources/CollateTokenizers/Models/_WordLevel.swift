@@ -8,8 +8,8 @@ struct _WordLevel: Sendable {
     let unknownToken: String?
     private let unknownID: Int32
 
-    init(json: _JSONValue) throws {
-        (vocab, vocabR) = try json.member("vocab").vocabulary(maximumID: _BPE.maximumID)
+    init(json: _JSONValue, exactVocabulary: [(String, Double)]? = nil) throws {
+        (vocab, vocabR) = try json.member("vocab").vocabulary(maximumID: _BPE.maximumID, exact: exactVocabulary)
         let unknownJSON = try json.member("unk_token")
         let unknown = try unknownJSON.string()
         guard let id = vocab[token: unknown] else {

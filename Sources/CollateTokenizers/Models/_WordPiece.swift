@@ -13,8 +13,8 @@ struct _WordPiece: Sendable {
     let maxInputCharsPerWord: Int
     private let cache = _WordCache()
 
-    init(json: _JSONValue) throws {
-        (vocab, vocabR) = try json.member("vocab").vocabulary(maximumID: _BPE.maximumID)
+    init(json: _JSONValue, exactVocabulary: [(String, Double)]? = nil) throws {
+        (vocab, vocabR) = try json.member("vocab").vocabulary(maximumID: _BPE.maximumID, exact: exactVocabulary)
         let unknownJSON = try json.member("unk_token")
         let unknown = try unknownJSON.string()
         guard let id = vocab[token: unknown] else {

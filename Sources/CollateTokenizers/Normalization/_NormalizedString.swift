@@ -172,12 +172,16 @@ struct _NormalizedString {
     /// Maps every scalar to zero or more scalars; the first replaces the old scalar and the
     /// others are inserted after it (HF `lowercase`, `uppercase`, NFD-style expansions).
     mutating func expand(_ body: (Unicode.Scalar) -> [Unicode.Scalar]?) {
+        guard let firstChange = scalars.firstIndex(where: { body($0) != nil }) else { return }
         var newScalars: [Unicode.Scalar] = []
         var newAlignments: [_Alignment] = []
         newScalars.reserveCapacity(scalars.count)
         newAlignments.reserveCapacity(scalars.count)
         var changed = false
-        for (index, scalar) in scalars.enumerated() {
+        newScalars.append(contentsOf: scalars[..<firstChange])
+        newAlignments.append(contentsOf: alignments[..<firstChange])
+        for index in firstChange..<scalars.count {
+            let scalar = scalars[index]
             guard let mapped = body(scalar) else {
                 newScalars.append(scalar)
                 newAlignments.append(alignments[index])

@@ -114,11 +114,27 @@ indirect enum _Normalizer: Sendable {
 
     /// HF `NormalizedString::lowercase` (Rust `char::to_lowercase`).
     static func lowercase(_ string: inout _NormalizedString) {
-        string.expand { scalar in
-            if scalar.isASCII {
-                let value = scalar.value
-                return (value >= 0x41 && value <= 0x5A) ? [Unicode.Scalar(value + 0x20)!] : nil
+        // One-to-one mappings in place (alignments unchanged); the rare one-to-many ones
+        // (U+0130 -> "i\u{307}") through `expand`.
+        var expands = false
+        for index in string.scalars.indices {
+            let value = string.scalars[index].value
+            if value < 0x80 {
+                if value >= 0x41 && value <= 0x5A { string.scalars[index] = Unicode.Scalar(UInt8(value + 0x20)) }
+                continue
             }
+            let properties = string.scalars[index].properties
+            guard properties.changesWhenLowercased else { continue }
+            let mapped = properties.lowercaseMapping.unicodeScalars
+            if mapped.count == 1, let single = mapped.first {
+                string.scalars[index] = single
+            } else {
+                expands = true
+            }
+        }
+        guard expands else { return }
+        string.expand { scalar in
+            guard !scalar.isASCII, scalar.properties.changesWhenLowercased else { return nil }
             let mapped = Array(scalar.properties.lowercaseMapping.unicodeScalars)
             return mapped == [scalar] ? nil : mapped
         }

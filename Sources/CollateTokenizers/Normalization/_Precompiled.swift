@@ -74,16 +74,22 @@ struct _Precompiled: Sendable {
         Int((unit >> 10) << ((unit & (1 << 9)) >> 6))
     }
 
-    /// Normalizes `string` (HF `Precompiled::normalize`, including its change values: the
-    /// first replacement scalar carries `new - old`, the i-th following one `i`).
+    /// Normalizes `string` (HF 0.23 `Precompiled::normalize` with its `replace` helper: the
+    /// replacement's scalars replace, the last `new - old` of them are insertions, and a
+    /// shorter replacement folds the removal into the last change so far, even one of an
+    /// earlier grapheme when the replacement is empty).
     func normalize(_ string: inout _NormalizedString) {
         guard !units.isEmpty, !string.isEmpty else { return }
         var changes: [(Unicode.Scalar, Int)] = []
         changes.reserveCapacity(string.count)
         var modified = false
         func push(_ replacement: [Unicode.Scalar], replacing oldCount: Int) {
-            for (index, scalar) in replacement.enumerated() {
-                changes.append((scalar, index == 0 ? replacement.count - oldCount : index))
+            for scalar in replacement { changes.append((scalar, 0)) }
+            let difference = replacement.count - oldCount
+            if difference > 0 {
+                for index in (changes.count - difference)..<changes.count { changes[index].1 = 1 }
+            } else if difference < 0, !changes.isEmpty {
+                changes[changes.count - 1].1 += difference
             }
         }
         let text = String(scalars: string.scalars)

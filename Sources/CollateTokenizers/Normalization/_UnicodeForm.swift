@@ -16,13 +16,37 @@ enum _UnicodeForm: Sendable {
     private var composes: Bool { self == .nfc || self == .nfkc }
 
     /// Normalizes `string` with alignments.
+    ///
+    /// Only the stretches around scalars that can change are run through the crate's
+    /// algorithm: a *stable* scalar (a starter that is its own decomposition and composes
+    /// with nothing before it) ends every reordering run and every composition, so the
+    /// text splits there into pieces that normalize independently, and a piece of stable
+    /// scalars gets all-zero changes, which leave it as it is.
     func apply(to string: inout _NormalizedString) {
         let scalars = string.scalars
         let data = _UnicodeData.shared
-        if data.isStable(scalars, compatibility: isCompatibility, composing: composes) { return }
-        let decomposed = data.decompose(scalars, compatibility: isCompatibility)
-        let changes = composes ? data.recompose(decomposed) : decomposed
-        string.transform(changes: changes, initialOffset: 0)
+        guard let stable = data.stability(scalars, compatibility: isCompatibility, composing: composes) else { return }
+        // Segments [start, end): from the stable scalar before an unstable run to the next
+        // stable scalar after it; processed right to left so earlier indices stay valid.
+        var segments: [Range<Int>] = []
+        var index = 0
+        while index < scalars.count {
+            guard !stable[index] else { index += 1; continue }
+            let start = index > 0 ? index - 1 : 0
+            var end = index + 1
+            while end < scalars.count, !stable[end] { end += 1 }
+            if let last = segments.last, last.upperBound > start {
+                segments[segments.count - 1] = last.lowerBound..<end
+            } else {
+                segments.append(start..<end)
+            }
+            index = end
+        }
+        for segment in segments.reversed() {
+            let decomposed = data.decompose(Array(scalars[segment]), compatibility: isCompatibility)
+            let changes = composes ? data.recompose(decomposed) : decomposed
+            string.transform(range: segment, changes: changes, initialOffset: 0)
+        }
     }
 }
 
@@ -50,26 +74,30 @@ final class _UnicodeData: @unchecked Sendable {
         }
     }
 
-    /// Whether normalizing `scalars` changes nothing: every scalar is its own
-    /// decomposition, a starter, and composes with nothing before it.
-    func isStable(_ scalars: [Unicode.Scalar], compatibility: Bool, composing: Bool) -> Bool {
+    /// For each scalar, whether it is stable: its own decomposition, a starter, and
+    /// composing with nothing before it; `nil` when every scalar is.
+    func stability(_ scalars: [Unicode.Scalar], compatibility: Bool, composing: Bool) -> [Bool]? {
         // Below U+00A0 nothing decomposes (canonically below U+00C0) and nothing combines.
         let limit: UInt32 = compatibility ? 0xA0 : 0xC0
-        var index = 0
-        while index < scalars.count, scalars[index].value < limit { index += 1 }
-        if index == scalars.count { return true }
+        guard let first = scalars.firstIndex(where: { $0.value >= limit }) else { return nil }
+        var stable: [Bool]?
         lock.lock()
         defer { lock.unlock() }
-        while index < scalars.count {
+        for index in first..<scalars.count {
             let scalar = scalars[index]
-            index += 1
             if scalar.value < limit { continue }
-            if scalar.properties.canonicalCombiningClass != .notReordered { return false }
-            if composing && Self.composesWithPrevious(scalar.value) { return false }
-            let parts = lockedDecomposition(scalar, compatibility: compatibility)
-            if parts.count != 1 || parts[0] != scalar { return false }
+            var isStable = scalar.properties.canonicalCombiningClass == .notReordered
+                && !(composing && Self.composesWithPrevious(scalar.value))
+            if isStable {
+                let parts = lockedDecomposition(scalar, compatibility: compatibility)
+                isStable = parts.count == 1 && parts[0] == scalar
+            }
+            if !isStable {
+                if stable == nil { stable = [Bool](repeating: true, count: scalars.count) }
+                stable?[index] = false
+            }
         }
-        return true
+        return stable
     }
 
     private func lockedDecomposition(_ scalar: Unicode.Scalar, compatibility: Bool) -> [Unicode.Scalar] {

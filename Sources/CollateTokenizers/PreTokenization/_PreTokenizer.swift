@@ -17,6 +17,7 @@ indirect enum _PreTokenizer: Sendable {
     case punctuation(_SplitBehavior)
     case digits(individual: Bool)
     case charDelimiterSplit(Unicode.Scalar)
+    case unicodeScripts
 
     /// The pattern of HF's `Whitespace` pre-tokenizer (inverted, delimiters removed).
     static let whitespaceRegex = _Regex(builtIn: #"\w+|[^\w\s]+"#)
@@ -60,6 +61,8 @@ indirect enum _PreTokenizer: Sendable {
                     path: delimiterJSON.path, value: "\"\(delimiter)\"", reason: "the delimiter must be exactly one character")
             }
             return .charDelimiterSplit(scalar)
+        case "UnicodeScripts":
+            return .unicodeScripts
         default:
             throw json.unsupported(type)
         }
@@ -192,6 +195,8 @@ indirect enum _PreTokenizer: Sendable {
             }
         case .charDelimiterSplit(let delimiter):
             pieces = pieces.flatMap { $0.split(on: .predicate { $0 == delimiter }, behavior: .removed) }
+        case .unicodeScripts:
+            pieces = pieces.flatMap(_UnicodeScripts.split)
         }
     }
 }

@@ -83,6 +83,7 @@ MORE_TEXTS = [
     "中文字符和日本語の漢字 한국어 กขค العربية עברית",
     "I'm don't you're we've it's (CHAT) <|user|> Hello!! How are you?",
     "hello hello hello llama lllama",
+    "  mixed: Latin日本語カタカナーひらがな한국어 Ελληνικά русский 123 e\u0301 ١٢٣ abc-def  ",
 ]
 
 # Pairs encoded with `encode(text, pair)` on the tokenizers whose post-processor has a pair form.
@@ -373,6 +374,21 @@ def _bpe_merges(vocab, pieces):
     return [(m[4], m[5]) for m in merges]
 
 
+def unicode_scripts():
+    tok = Tokenizer(models.WordPiece(unk_token="[UNK]", max_input_chars_per_word=50))
+    tok.normalizer = normalizers.NFKC()
+    tok.pre_tokenizer = pre_tokenizers.Sequence([pre_tokenizers.UnicodeScripts(), pre_tokenizers.WhitespaceSplit()])
+    tok.decoder = decoders.WordPiece()
+    train_wordpiece(tok)
+    return tok
+
+
+def unicode_scripts_only():
+    tok = Tokenizer(models.WordLevel({"[UNK]": 0}, unk_token="[UNK]"))
+    tok.pre_tokenizer = pre_tokenizers.UnicodeScripts()
+    return tok
+
+
 BUILDERS = {
     "synthetic-metaspace": metaspace,
     "synthetic-metaspace-first": metaspace_first,
@@ -388,6 +404,8 @@ BUILDERS = {
     "synthetic-unigram-precompiled": unigram_precompiled,
     "synthetic-unigram-byte-fallback": unigram_byte_fallback,
     "synthetic-spm-bpe-bom": spm_bpe_bom,
+    "synthetic-unicode-scripts": unicode_scripts,
+    "synthetic-unicode-scripts-only": unicode_scripts_only,
 }
 
 # The tokenizers that existed before MORE_TEXTS and pairs were added keep their case ids.

@@ -1,0 +1,50 @@
+/// The `UnicodeScripts` pre-tokenizer (HF `UnicodeScripts`): a piece is cut where the
+/// Unicode script changes. As in HF, the space is of no script (it never cuts and is kept
+/// with the text before it; spaces before the first scripted scalar are dropped), the
+/// prolonged sound mark U+30FC and Hiragana and Katakana count as Han, and Common and
+/// Inherited are scripts of their own.
+enum _UnicodeScripts {
+    /// The marker of the space, which belongs to no script.
+    private static let any: Int = -1
+
+    private static let han = Int(scriptNumbers["Hani"] ?? 0)
+    private static let hiragana = Int(scriptNumbers["Hira"] ?? 0)
+    private static let katakana = Int(scriptNumbers["Kana"] ?? 0)
+
+    /// The script number of `scalar` (binary search over the runs).
+    static func script(_ scalar: Unicode.Scalar) -> Int {
+        let value = scalar.value
+        var low = 0
+        var high = runStarts.count - 1
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if runStarts[middle] <= value { low = middle } else { high = middle - 1 }
+        }
+        return Int(runScripts[low])
+    }
+
+    /// HF `fixed_script`.
+    private static func fixedScript(_ scalar: Unicode.Scalar) -> Int {
+        if scalar.value == 0x30FC { return han }
+        if scalar == " " { return any }
+        let raw = script(scalar)
+        return raw == hiragana || raw == katakana ? han : raw
+    }
+
+    /// Cuts `piece` where the script changes (empty pieces dropped).
+    static func split(_ piece: _NormalizedString) -> [_NormalizedString] {
+        var cuts: [Int] = []
+        var last: Int?
+        for (index, scalar) in piece.scalars.enumerated() {
+            let current = fixedScript(scalar)
+            if current != any, last != current { cuts.append(index) }
+            if current != any { last = current }
+        }
+        cuts.append(piece.count)
+        var result: [_NormalizedString] = []
+        for index in 0..<(cuts.count - 1) where cuts[index] < cuts[index + 1] {
+            result.append(piece.slice(cuts[index]..<cuts[index + 1]))
+        }
+        return result
+    }
+}
