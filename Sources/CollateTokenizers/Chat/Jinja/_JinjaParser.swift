@@ -2,18 +2,19 @@
 struct _JinjaParser {
     private let tokens: [_JinjaLexedToken]
     private var index = 0
+    private(set) var names = _JinjaNames()
 
     init(tokens: [_JinjaLexedToken]) {
         self.tokens = tokens
     }
 
-    static func parse(_ source: String) throws(_JinjaFailure) -> [_JinjaStatement] {
+    static func parse(_ source: String) throws(_JinjaFailure) -> ([_JinjaStatement], _JinjaNames) {
         var parser = _JinjaParser(tokens: try _JinjaLexer.tokenize(source))
         let (body, end) = try parser.parseStatements(until: [])
         if let end {
             throw _JinjaFailure(.syntax, "unexpected `{% \(end) %}`: no block is open", line: parser.line)
         }
-        return body
+        return (body, parser.names)
     }
 
     // MARK: - Token helpers
@@ -191,7 +192,7 @@ struct _JinjaParser {
             let (body, _) = try parseBlock("macro", until: ["endmacro"], line: startLine)
             if case .name = current { advance() }  // `{% endmacro name %}`
             try expectBlockEnd()
-            return _JinjaStatement(line: startLine, kind: .macro(name: name, parameters: parameters, body: body))
+            return _JinjaStatement(line: startLine, kind: .macro(name: name, id: names.intern(name), parameters: parameters, body: body))
         case "call":
             var parameters: [_JinjaParameter] = []
             if isOp("(") { parameters = try parseParameters() }
@@ -245,7 +246,7 @@ struct _JinjaParser {
             let name = try expectName()
             var defaultValue: _JinjaExpr?
             if skipOp("=") { defaultValue = try parseExpression() }
-            parameters.append(_JinjaParameter(name: name, defaultValue: defaultValue))
+            parameters.append(_JinjaParameter(name: name, id: names.intern(name), defaultValue: defaultValue))
         }
         return parameters
     }
@@ -282,9 +283,9 @@ struct _JinjaParser {
             }
             let name = try expectName()
             if allowAttribute, skipOp(".") {
-                return .attribute(name, try expectName())
+                return .attribute(name, names.intern(name), try expectName())
             }
-            targets.append(.name(name))
+            targets.append(.name(name, names.intern(name)))
             sawComma = isOp(",")
         } while skipOp(",")
         guard !targets.isEmpty else { throw unexpected("a variable name") }
@@ -446,7 +447,7 @@ struct _JinjaParser {
             case "true", "True": return _JinjaExpr(line: startLine, kind: .literal(.bool(true)))
             case "false", "False": return _JinjaExpr(line: startLine, kind: .literal(.bool(false)))
             case "none", "None": return _JinjaExpr(line: startLine, kind: .literal(.none))
-            default: return _JinjaExpr(line: startLine, kind: .name(name))
+            default: return _JinjaExpr(line: startLine, kind: .name(name, names.intern(name)))
             }
         case .string(var text):
             advance()
