@@ -54,6 +54,18 @@ import Testing
         ])
     }
 
+    /// Gemma 4 writes tool results inside the model turn by reading the tool messages by index:
+    /// they are cut out of the span; the tool call, closed by `<|tool_response>`, is trained.
+    @Test(arguments: ["gemma4", "gemma4_v2", "gemma4_v3", "gemma4_v4", "gemma4_v5", "diffusion_gemma"])
+    func gemma4ToolResultsAreNotTrained(_ template: String) throws {
+        for conversation in ["tools-one-call", "tools-parallel-calls", "tools-multi-step", "tools-call-with-text"] {
+            let spans = try Self.spanTexts(template, conversation)
+            #expect(!spans.isEmpty)
+            #expect(spans.allSatisfy { !$0.contains("<tool_response|>") && !$0.contains("temperature") }, "\(conversation): \(spans)")
+            #expect(spans.contains { $0.contains("<|tool_call>call:get_weather") }, "\(conversation): \(spans)")
+        }
+    }
+
     @Test func endOfTurnMarkerIsSplitOff() throws {
         let template = try #require(ChatTemplateGoldens.chatTemplate("qwen2_5"))
         let rendered = try template.render(try #require(ChatTemplateGoldens.data.conversations["single-turn"]).conversation)

@@ -69,11 +69,17 @@ extension ChatTemplate {
             let scalars = Array(output.text.unicodeScalars)
             for span in spans where conversation.messages[span.messageIndex].role == "assistant" {
                 let start = try generationStart(of: span, in: scalars, conversation: conversation)
+                var ranges: [Range<Int>] = []
                 for piece in Self.pieces(of: span.messageIndex, in: output.segments) {
                     let lower = max(piece.lowerBound, start)
                     var end = piece.upperBound
                     while end > lower, scalars[end - 1]._isPythonWhitespace { end -= 1 }
-                    guard lower < end else { continue }
+                    if lower < end { ranges.append(lower..<end) }
+                }
+                ranges = try cuttingToolResults(from: ranges, of: span.messageIndex, start: start, text: scalars,
+                                                conversation: conversation)
+                for range in ranges {
+                    let (lower, end) = (range.lowerBound, range.upperBound)
                     let marker = endOfTurnLength(scalars[lower..<end])
                     generations.append(GenerationSpan(messageIndex: span.messageIndex, range: lower..<end,
                                                       contentRange: lower..<(end - marker),
@@ -110,6 +116,70 @@ extension ChatTemplate {
             while common > span.range.lowerBound, text[common - 1] != ">", text[common - 1] != "\n" { common -= 1 }
         }
         return min(max(common, span.range.lowerBound), span.range.upperBound)
+    }
+
+    /// Removes from an assistant turn's spans the tool results the template wrote inside it by
+    /// reading the following `tool` messages by index (Gemma 4, DiffusionGemma), which provenance
+    /// tags to the assistant.
+    ///
+    /// The turn's own output is what the template writes when the conversation ends with it; a
+    /// block of the full rendering that this output lacks, holding a following tool message's
+    /// content, is cut out. Anything else is left as it is.
+    private func cuttingToolResults(from ranges: [Range<Int>], of index: Int, start: Int, text: [Unicode.Scalar],
+                                    conversation: ChatConversation) throws(ChatTemplateError) -> [Range<Int>] {
+        var results: [[Unicode.Scalar]] = []
+        var next = index + 1
+        while next < conversation.messages.count, conversation.messages[next].role == "tool" {
+            let content = conversation.messages[next].content
+            if !content.isEmpty { results.append(Array(content.unicodeScalars)) }
+            next += 1
+        }
+        guard !results.isEmpty, !ranges.isEmpty else { return ranges }
+        var alone = conversation
+        alone.messages = Array(conversation.messages[...index])
+        alone.addGenerationPrompt = false
+        guard let own = try? renderOutput(alone) else { return ranges }
+        let ownText = Array(own.text.unicodeScalars)
+        guard start <= ownText.count, ownText[..<start].elementsEqual(text[..<start]) else { return ranges }
+        let pieces = Self.pieces(of: index, in: own.segments)
+        guard let ownEnd = pieces.last?.upperBound, ownEnd > start else { return ranges }
+        let expected = ownText[start..<ownEnd]
+
+        func holdsResult(_ block: ArraySlice<Unicode.Scalar>) -> Bool {
+            results.contains { result in
+                block.count >= result.count
+                    && block.indices.contains { i in i + result.count <= block.endIndex && block[i..<(i + result.count)].elementsEqual(result) }
+            }
+        }
+
+        var cut: [Range<Int>] = []
+        var y = expected.startIndex
+        for range in ranges {
+            var x = range.lowerBound
+            var kept = x
+            while x < range.upperBound {
+                if y < expected.endIndex, text[x] == expected[y] {
+                    x += 1
+                    y += 1
+                    continue
+                }
+                // A block the turn's own output lacks: find where the rest lines up again.
+                var resume: Int?
+                for q in (x + 1)...range.upperBound {
+                    let rest = text[q..<range.upperBound]
+                    if rest.count <= expected.endIndex - y, rest.elementsEqual(expected[y..<(y + rest.count)]) {
+                        resume = q
+                        break
+                    }
+                }
+                guard let q = resume, holdsResult(text[x..<q]) else { return ranges }
+                if kept < x { cut.append(kept..<x) }
+                x = q
+                kept = q
+            }
+            if kept < range.upperBound { cut.append(kept..<range.upperBound) }
+        }
+        return cut
     }
 
     /// The runs of text written for message `index`, split where another message's text
