@@ -8,8 +8,9 @@ struct _TemplateOutput {
     var scalarCount: Int
     /// Output ranges written while a `messages` element was being rendered, in text order.
     var segments: [(range: Range<Int>, message: Int)]
-    /// `{% generation %}` block spans, as transformers' AssistantTracker records them.
-    var generations: [Range<Int>]
+    /// `{% generation %}` block spans, as transformers' AssistantTracker records them, with the
+    /// message the template was on (-1 for none).
+    var generations: [(range: Range<Int>, message: Int)]
     /// Whether the template source has `{% generation %}` blocks.
     var hasGenerationTags: Bool
 }
@@ -32,6 +33,9 @@ extension ChatTemplate {
     ///   `add_generation_prompt=True`), through its end-of-turn marker, without the whitespace
     ///   written after the marker. Reasoning and tool calls in the message are inside; tool results
     ///   (their own messages) are not.
+    ///
+    /// Message spans cover everything the template wrote while on that message (their
+    /// `contentRange` is the same range: a template does not say where the content is).
     ///
     /// - Parameter conversation: The conversation.
     /// - Returns: The text, message spans and generation spans.
@@ -60,8 +64,7 @@ extension ChatTemplate {
 
         var generations: [GenerationSpan] = []
         if output.hasGenerationTags {
-            for range in output.generations {
-                let owner = output.segments.first { $0.range.contains(range.lowerBound) }?.message ?? -1
+            for (range, owner) in output.generations {
                 generations.append(GenerationSpan(messageIndex: owner, range: range, contentRange: range,
                                                   endOfTurnRange: range.upperBound..<range.upperBound))
             }
@@ -246,7 +249,7 @@ extension ChatTemplate {
         }
         return _TemplateOutput(
             text: rendering.text, scalarCount: rendering.scalarCount, segments: segments,
-            generations: rendering.generations.map(\.range), hasGenerationTags: Self.hasGenerationTags(source))
+            generations: rendering.generations.map { ($0.range, $0.messageIndex ?? -1) }, hasGenerationTags: Self.hasGenerationTags(source))
     }
 
     /// Whether a template source has a `{% generation %}` block (transformers' own check).
