@@ -70,6 +70,11 @@ extension ChatTemplate {
             }
         } else {
             let scalars = Array(output.text.unicodeScalars)
+            if spans.isEmpty {
+                // No message output is tagged: the template walks `messages` by index
+                // (`for i in range(...)` + `messages[i]`), which provenance cannot follow.
+                generations = try generationsByPrefixRendering(text: scalars, conversation: conversation)
+            }
             for span in spans where conversation.messages[span.messageIndex].role == "assistant" {
                 let start = try generationStart(of: span, in: scalars, conversation: conversation)
                 var ranges: [Range<Int>] = []
@@ -119,6 +124,34 @@ extension ChatTemplate {
             while common > span.range.lowerBound, text[common - 1] != ">", text[common - 1] != "\n" { common -= 1 }
         }
         return min(max(common, span.range.lowerBound), span.range.upperBound)
+    }
+
+    /// Assistant spans without provenance: for message *i*, from where the conversation before it
+    /// rendered with the generation prompt stops matching, to where the conversation ending with
+    /// it stops matching, trailing whitespace out. Exact for templates that render a prefix of the
+    /// conversation as a prefix of the text; text a template writes after its loop (a final EOS)
+    /// is included in the last turn.
+    private func generationsByPrefixRendering(text: [Unicode.Scalar], conversation: ChatConversation)
+        throws(ChatTemplateError) -> [GenerationSpan] {
+        var generations: [GenerationSpan] = []
+        for (index, message) in conversation.messages.enumerated() where message.role == "assistant" {
+            var prefix = conversation
+            prefix.messages = Array(conversation.messages[...index])
+            prefix.addGenerationPrompt = false
+            guard let through = try? renderOutput(prefix) else { continue }
+            let whole = ChatMessageSpan(messageIndex: index, role: message.role, range: 0..<text.count, contentRange: 0..<text.count)
+            let start = try generationStart(of: whole, in: text, conversation: conversation)
+            let own = Array(through.text.unicodeScalars)
+            guard start <= own.count, own[..<start].elementsEqual(text[..<start]) else { continue }
+            var end = start
+            while end < text.count, end < own.count, text[end] == own[end] { end += 1 }
+            while end > start, text[end - 1]._isPythonWhitespace { end -= 1 }
+            guard start < end else { continue }
+            let marker = endOfTurnLength(text[start..<end])
+            generations.append(GenerationSpan(messageIndex: index, range: start..<end, contentRange: start..<(end - marker),
+                                              endOfTurnRange: (end - marker)..<end))
+        }
+        return generations
     }
 
     /// Removes from an assistant turn's spans the tool results the template wrote inside it by
