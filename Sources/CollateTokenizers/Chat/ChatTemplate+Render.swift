@@ -70,11 +70,13 @@ extension ChatTemplate {
             }
         } else {
             let scalars = Array(output.text.unicodeScalars)
-            if spans.isEmpty {
-                // No message output is tagged: the template walks `messages` by index
-                // (`for i in range(...)` + `messages[i]`), which provenance cannot follow.
-                generations = try generationsByPrefixRendering(text: scalars, conversation: conversation)
+            // Assistant messages whose output is not tagged: the template walks `messages` by
+            // index (`for i in range(...)` + `messages[i]`) or writes a turn outside its loop.
+            let tagged = Set(spans.map(\.messageIndex))
+            let untagged = conversation.messages.indices.filter {
+                conversation.messages[$0].role == "assistant" && !tagged.contains($0)
             }
+            generations = try generationsByPrefixRendering(untagged, text: scalars, conversation: conversation)
             for span in spans where conversation.messages[span.messageIndex].role == "assistant" {
                 let start = try generationStart(of: span, in: scalars, conversation: conversation)
                 var ranges: [Range<Int>] = []
@@ -94,6 +96,7 @@ extension ChatTemplate {
                                                       endOfTurnRange: (end - marker)..<end))
                 }
             }
+            generations.sort { $0.range.lowerBound < $1.range.lowerBound }
         }
         return RenderedChat(text: output.text, scalarCount: output.scalarCount, messages: spans, generations: generations)
     }
@@ -131,10 +134,11 @@ extension ChatTemplate {
     /// it stops matching, trailing whitespace out. Exact for templates that render a prefix of the
     /// conversation as a prefix of the text; text a template writes after its loop (a final EOS)
     /// is included in the last turn.
-    private func generationsByPrefixRendering(text: [Unicode.Scalar], conversation: ChatConversation)
+    private func generationsByPrefixRendering(_ indices: [Int], text: [Unicode.Scalar], conversation: ChatConversation)
         throws(ChatTemplateError) -> [GenerationSpan] {
         var generations: [GenerationSpan] = []
-        for (index, message) in conversation.messages.enumerated() where message.role == "assistant" {
+        for index in indices {
+            let message = conversation.messages[index]
             var prefix = conversation
             prefix.messages = Array(conversation.messages[...index])
             prefix.addGenerationPrompt = false
