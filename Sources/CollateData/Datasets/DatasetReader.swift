@@ -196,6 +196,9 @@ public struct DatasetReader: Sendable {
             let chat = try format.tokenize(messages, with: tokenizer, masking: masking)
             return Example(inputIDs: chat.masked.inputIds, labels: chat.masked.labels)
         } catch let error as ChatFormatError {
+            if case let .unsupportedField(index, field, _) = error {
+                throw fail(line, "field 'messages[\(index)].\(field)': \(error)")
+            }
             throw fail(line, error.description)
         }
     }
