@@ -1,7 +1,7 @@
 // Chat-template rendering throughput: Collate's Jinja interpreter against transformers'
 // `apply_chat_template(tokenize=False)` on the same templates and conversations.
 //
-//     swift run -c release ChatTemplateBench [CHAT_TEMPLATES_DIR] [ROUNDS]
+//     swift run -c release ChatTemplateBench [CHAT_TEMPLATES_DIR] [ROUNDS] [TEMPLATE_PREFIX]
 //     python Benchmarks/chat_template_hf.py [CHAT_TEMPLATES_DIR] [ROUNDS]
 //
 // CHAT_TEMPLATES_DIR defaults to Tests/Fixtures/chat-templates (TRL 1.16.0's templates and the
@@ -10,7 +10,8 @@
 // transformers does per call after its cached compile: building the template's variables from the
 // JSON conversation (null keys dropped, reasoning aliased) and rendering. Templates are parsed once,
 // as transformers caches the compiled template. Prints one JSON line per template and a total line
-// with conversations per second.
+// with conversations per CPU second (process CPU time, which a busy machine disturbs less than
+// wall time).
 import Collate
 import CollateTokenizers
 import Foundation
@@ -18,14 +19,19 @@ import Foundation
 let arguments = Array(CommandLine.arguments.dropFirst())
 let folder = URL(fileURLWithPath: arguments.first ?? "Tests/Fixtures/chat-templates")
 let rounds = arguments.count > 1 ? Int(arguments[1]) ?? 20 : 20
+/// Optional: only the templates whose names start with this prefix.
+let only = arguments.count > 2 ? arguments[2] : ""
 
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("ChatTemplateBench: \(message)\n".utf8))
     exit(1)
 }
 
-func seconds(_ duration: Duration) -> Double {
-    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+/// CPU seconds this process has used: steadier than wall time on a shared machine.
+func cpuSeconds() -> Double {
+    var spec = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &spec)
+    return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
 }
 
 /// transformers 5.23's message preprocessing and template variables for one conversation.
@@ -34,8 +40,7 @@ func context(_ conversation: JSONObject, _ special: JSONObject) -> [String: Jinj
     if case .array(let items)? = conversation["messages"] {
         for item in items {
             guard case .object(let object) = item else { continue }
-            var message = JinjaDict()
-            for member in object.members where member.value != .null { message[member.key] = JinjaValue(member.value) }
+            var message = JinjaDict(object.members.filter { $0.value != .null }.map { ($0.key, JinjaValue($0.value)) })
             if let reasoning = ["reasoning_content", "thinking", "reasoning"].lazy.compactMap({ message[$0] }).first {
                 var aliased = JinjaDict([("thinking", reasoning)])
                 for (key, value) in message.pairs where key != "thinking" { aliased[key] = value }
@@ -46,7 +51,7 @@ func context(_ conversation: JSONObject, _ special: JSONObject) -> [String: Jinj
             messages.append(.dict(message))
         }
     }
-    var variables: [String: JinjaValue] = [:]
+    var variables = [String: JinjaValue](minimumCapacity: 16)
     for member in special.members { variables[member.key] = JinjaValue(member.value) }
     if case .object(let kwargs)? = conversation["kwargs"] {
         for member in kwargs.members { variables[member.key] = JinjaValue(member.value) }
@@ -83,18 +88,17 @@ for line in goldens.split(separator: "\n") {
     }
 }
 
-let clock = ContinuousClock()
 var totalConversations = 0
 var totalSeconds = 0.0
 var sink = 0
-for name in order {
+for name in order where name.hasPrefix(only) {
     let url = folder.appendingPathComponent("templates").appendingPathComponent(name + ".jinja")
     guard let source = try? String(contentsOf: url, encoding: .utf8) else { fail("cannot read \(url.path)") }
     let template: JinjaTemplate
     do { template = try JinjaTemplate(source: source, name: name) } catch { fail("\(error)") }
     let selected = (cases[name] ?? []).compactMap { conversations[$0] }
     let special = specials[name] ?? JSONObject()
-    let start = clock.now
+    let start = cpuSeconds()
     for _ in 0..<rounds {
         for conversation in selected {
             do {
@@ -104,7 +108,7 @@ for name in order {
             }
         }
     }
-    let elapsed = seconds(clock.now - start)
+    let elapsed = cpuSeconds() - start
     let count = selected.count * rounds
     totalConversations += count
     totalSeconds += elapsed

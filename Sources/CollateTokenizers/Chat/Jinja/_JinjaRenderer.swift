@@ -26,15 +26,18 @@ final class _JinjaRenderer {
         self.now = now
     }
 
-    /// The global functions, shared by every render (they hold no state).
-    static let globalScope: [(Int, JinjaValue)] = _JinjaNames.globals.enumerated().map { offset, name in
-        (_JinjaNames.globalsStart + offset, JinjaValue.makeObject(.function(name)))
-    }
+    /// The global functions in a scope shared by every render: they hold no state, and no
+    /// statement writes to this scope (`set` writes to the template's own top-level scope).
+    nonisolated(unsafe) static let globals: _JinjaScope = {
+        let scope = _JinjaScope(parent: nil)
+        for (offset, name) in _JinjaNames.globals.enumerated() {
+            scope[_JinjaNames.globalsStart + offset] = JinjaValue.makeObject(.function(name))
+        }
+        return scope
+    }()
 
     func render(_ body: [_JinjaStatement], names: _JinjaNames, context: [String: JinjaValue]) throws -> JinjaRendering {
-        let globals = _JinjaScope(parent: nil)
-        for (id, value) in _JinjaRenderer.globalScope { globals[id] = value }
-        let root = _JinjaScope(parent: globals)
+        let root = _JinjaScope(parent: _JinjaRenderer.globals)
         for (name, value) in context {
             // A variable the template never names cannot be read: it needs no slot.
             guard let id = names.ids[name] else { continue }
@@ -108,6 +111,9 @@ final class _JinjaRenderer {
         case .text(let piece):
             write(piece)
         case .output(let expr):
+            if case .binary(let op, _, _) = expr.kind, op == "+" || op == "~", try writeConcatenation(expr, scope) {
+                return .normal
+            }
             let value = try eval(expr, scope)
             switch value {
             case .string(let piece): write(piece)
@@ -163,6 +169,27 @@ final class _JinjaRenderer {
             return .continueLoop
         }
         return .normal
+    }
+
+    /// Writes `{{ a + b ~ c }}` piece by piece when every operand is a string, without building
+    /// the intermediate strings. Returns `false` (having written nothing) when an operand is not a
+    /// string; the caller then evaluates the expression normally (operands have no side effects).
+    private func writeConcatenation(_ expr: _JinjaExpr, _ scope: _JinjaScope) throws -> Bool {
+        var leaves: [_JinjaExpr] = []
+        var node = expr
+        while case .binary(let op, let left, let right) = node.kind, op == "+" || op == "~" {
+            leaves.append(right)
+            node = left
+        }
+        leaves.append(node)
+        var pieces: [String] = []
+        pieces.reserveCapacity(leaves.count)
+        for leaf in leaves.reversed() {
+            guard case .string(let piece) = try eval(leaf, scope) else { return false }
+            pieces.append(piece)
+        }
+        for piece in pieces { write(piece) }
+        return true
     }
 
     private func executeFor(
