@@ -3,6 +3,16 @@ struct _JinjaParser {
     private let tokens: [_JinjaLexedToken]
     private var index = 0
     private(set) var names = _JinjaNames()
+    /// Nesting of blocks and expressions, bounded so that hostile input cannot exhaust the stack.
+    private var depth = 0
+    static let maximumDepth = 128
+
+    private mutating func enter() throws(_JinjaFailure) {
+        depth += 1
+        if depth > _JinjaParser.maximumDepth {
+            throw _JinjaFailure(.syntax, "blocks or expressions nested more than \(_JinjaParser.maximumDepth) deep", line: line)
+        }
+    }
 
     init(tokens: [_JinjaLexedToken]) {
         self.tokens = tokens
@@ -93,6 +103,8 @@ struct _JinjaParser {
     /// Parses statements until `{% name %}` with a name in `ends`; returns that name (the
     /// block tag's name is consumed, the rest of the tag is not) or `nil` at the end.
     private mutating func parseStatements(until ends: Set<String>) throws(_JinjaFailure) -> ([_JinjaStatement], String?) {
+        try enter()
+        defer { depth -= 1 }
         var body: [_JinjaStatement] = []
         while true {
             let startLine = line
@@ -321,6 +333,8 @@ struct _JinjaParser {
     }
 
     mutating func parseExpression() throws(_JinjaFailure) -> _JinjaExpr {
+        try enter()
+        defer { depth -= 1 }
         var expr = try parseOr()
         while isName("if") {
             let startLine = line
@@ -424,6 +438,8 @@ struct _JinjaParser {
     }
 
     private mutating func parseUnary(withFilter: Bool = true) throws(_JinjaFailure) -> _JinjaExpr {
+        try enter()
+        defer { depth -= 1 }
         let startLine = line
         var node: _JinjaExpr
         if skipOp("-") {
