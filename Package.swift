@@ -48,6 +48,7 @@ let package = Package(
         .executableTarget(name: "PackingBench", dependencies: ["Collate"], path: "Benchmarks/PackingBench"),
         .executableTarget(
             name: "EndToEndBench", dependencies: ["Collate", "CollateData", "CollateTokenizers"], path: "Benchmarks/EndToEndBench"),
+        .executableTarget(name: "ChatTemplateBench", dependencies: ["Collate", "CollateTokenizers"], path: "Benchmarks/ChatTemplateBench"),
 
         // Tests
         .target(name: "CollateTesting", dependencies: ["Collate"]),

@@ -3,7 +3,7 @@ import CollateData
 import CollateTokenizers
 import Foundation
 
-/// `collate inspect --spec SPEC --input DATA [--tokenizer PATH] [--template NAME] [-n K] [--ids] [--html FILE]`:
+/// `collate inspect --spec SPEC --input DATA [--tokenizer PATH] [--template NAME|PATH] [-n K] [--ids] [--html FILE]`:
 /// shows what the first K examples train, token by token, with the batch's tensors, its
 /// statistics and the validator's diagnostics.
 ///
@@ -12,7 +12,7 @@ import Foundation
 /// them off. `--html FILE` also writes a self-contained report.
 enum InspectCommand {
     static let usage = """
-        usage: collate inspect --spec SPEC.json --input DATA.jsonl [--tokenizer PATH] [--template NAME]
+        usage: collate inspect --spec SPEC.json --input DATA.jsonl [--tokenizer PATH] [--template NAME|PATH]
                                [-n K] [--ids] [--html FILE] [--batch-size N]
                                [--requires FIELD,...] [--vocab-size N] [--max-length N] [--no-padding-free]
                                [--format F] [--train-on WHAT] [--config FILE] [--model DIR]

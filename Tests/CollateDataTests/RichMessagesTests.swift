@@ -1,6 +1,7 @@
 import Collate
 import CollateData
 import CollateTokenizers
+import Foundation
 import Testing
 
 /// A messages line with tools, tool calls, tool results, reasoning and list-of-parts content
@@ -31,5 +32,27 @@ import Testing
             #expect(error.description.contains("'messages[0].content' is missing"))
             #expect(error.description.contains("tool_calls"))
         }
+    }
+
+    /// A dataset read with a model's own template: the line's tools reach the template (Qwen
+    /// 2.5's tool block), the tool call is trained and the tool result is not.
+    @Test func datasetReaderRendersWithTheModelsTemplate() throws {
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures")
+        let tokenizer = try PretrainedTokenizer(contentsOf: fixtures.appendingPathComponent("tokenizers/mistral-v1-chatml"))
+        let template = try ChatTemplate.load(from: fixtures.appendingPathComponent("chat-templates/templates/qwen2_5.jinja"))
+        let line = #"""
+            {"messages": [{"role": "user", "content": "Weather?"}, {"role": "assistant", "content": null, "tool_calls": [{"type": "function", "function": {"name": "get_weather", "arguments": {"city": "Paris"}}}]}, {"role": "tool", "content": "21"}, {"role": "assistant", "content": "Warm."}], "tools": [{"type": "function", "function": {"name": "get_weather"}}]}
+            """#
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("collate-rich-\(UUID().uuidString).jsonl")
+        try (line + "\n").write(to: url, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let example = try DatasetReader(url: url, tokenizer: tokenizer, chatFormat: ChatFormat(template: template))
+            .readAll().records[0].example
+        let text = tokenizer.decode(ids: example.inputIDs)
+        #expect(text.contains("# Tools") && text.contains("\"name\": \"get_weather\""))
+        let trained = tokenizer.decode(ids: (example.labels ?? []).filter { $0 != -100 })
+        #expect(trained.contains("get_weather") && trained.contains("Warm."))
+        #expect(!trained.contains("21") && !trained.contains("Weather?"))
     }
 }

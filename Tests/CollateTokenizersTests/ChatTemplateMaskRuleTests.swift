@@ -81,7 +81,7 @@ import Testing
                 } else {
                     kinds.insert(.other("only TRL trains \(run.debugDescription)"))
                 }
-            } else if run.contains("<|tool_response>") {
+            } else if run.contains("<tool_response|>") {
                 kinds.insert(.toolResponsesInTurn)
             } else {
                 kinds.insert(.extraText(run))
@@ -176,10 +176,12 @@ import Testing
         "qwen3_5_think": thinkingPrefixes.union([.none, trailingNewline]),
         "qwen3_6": thinkingPrefixes.union([.none, trailingNewline]),
         "qwen3_8": [.none, .leadingText("<think>\n"), .leadingText("<think>\n\n</think>\n\n"), trailingNewline],
-        // Collate's limitation, not TRL's departure: DiffusionGemma writes tool results inside
-        // the model turn (reading them by index), and Collate's span keeps them and the
-        // `<|turn>model\n` that follows; TRL's variant leaves them out.
-        "diffusion_gemma": [.none, trailingNewline, .toolResponsesInTurn, .extraText("<|turn>model\n")],
+        // DiffusionGemma writes tool results inside the model turn (reading the tool messages by
+        // index); Collate cuts them out of the span. When the turn ends in tool calls, the template
+        // closes it with `<|tool_response>` (what it writes when the conversation ends there), which
+        // Collate trains and TRL does not; after tool results the generation prompt lacks the
+        // `<|turn>model\n` the conversation has, so the rule trains it and TRL does not.
+        "diffusion_gemma": [.none, trailingNewline, .extraText("<|tool_response>"), .extraText("<|turn>model\n")],
     ]
     static let nemotron: Set<Difference> = [
         .none, .leadingText("<think>"), .leadingText("<think></think>"), .leadingText("<think>\n"), trailingNewline,
@@ -216,3 +218,4 @@ import Testing
         }
     }
 }
+

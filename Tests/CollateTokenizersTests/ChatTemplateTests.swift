@@ -54,6 +54,37 @@ import Testing
         ])
     }
 
+    /// Gemma 4 writes tool results inside the model turn by reading the tool messages by index:
+    /// they are cut out of the span; the tool call, closed by `<|tool_response>`, is trained.
+    @Test(arguments: ["gemma4", "gemma4_v2", "gemma4_v3", "gemma4_v4", "gemma4_v5", "diffusion_gemma"])
+    func gemma4ToolResultsAreNotTrained(_ template: String) throws {
+        for conversation in ["tools-one-call", "tools-parallel-calls", "tools-multi-step", "tools-call-with-text"] {
+            let spans = try Self.spanTexts(template, conversation)
+            #expect(!spans.isEmpty)
+            #expect(spans.allSatisfy { !$0.contains("<tool_response|>") && !$0.contains("temperature") }, "\(conversation): \(spans)")
+            #expect(spans.contains { $0.contains("<|tool_call>call:get_weather") }, "\(conversation): \(spans)")
+        }
+    }
+
+    /// A template that walks `messages` by index (no provenance) gets the same spans from
+    /// prefix renderings as the same template written with `for message in messages`.
+    @Test func indexLoopTemplateGetsTheSameSpans() throws {
+        let body = "{{ '<|im_start|>' + m.role + '\\n' + m.content + '<|im_end|>\\n' }}"
+        let prompt = "{%- if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{%- endif %}"
+        let byItem = ChatTemplate(source: "{%- for m in messages %}" + body + "{%- endfor %}" + prompt, name: "item.jinja")
+        let byIndex = ChatTemplate(
+            source: "{%- for i in range(messages|length) %}{%- set m = messages[i] %}" + body + "{%- endfor %}" + prompt,
+            name: "index.jinja")
+        for id in ["system-multi-turn", "multi-turn-prompt-generation", "empty-assistant", "unicode-and-whitespace"] {
+            let conversation = try #require(ChatTemplateGoldens.data.conversations[id]).conversation
+            let expected = try byItem.render(conversation)
+            let rendered = try byIndex.render(conversation)
+            #expect(rendered.text == expected.text)
+            #expect(rendered.generations == expected.generations, "\(id)")
+            #expect(rendered.messages.isEmpty)
+        }
+    }
+
     @Test func endOfTurnMarkerIsSplitOff() throws {
         let template = try #require(ChatTemplateGoldens.chatTemplate("qwen2_5"))
         let rendered = try template.render(try #require(ChatTemplateGoldens.data.conversations["single-turn"]).conversation)

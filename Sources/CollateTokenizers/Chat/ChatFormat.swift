@@ -35,7 +35,8 @@ public struct ChatFormat: Sendable {
 
     /// The format's name, as ``named(_:)`` and `collate chat --template` take it.
     public let name: String
-    /// The roles this format renders; any other role is rejected before rendering.
+    /// The roles this format renders; any other role is rejected before rendering. Empty for a
+    /// format made from a model's template (``init(template:)``), which renders every role.
     public let supportedRoles: [String]
     private let body: Body
     /// The model's own Jinja template this format renders with, for ``init(template:)``.

@@ -8,8 +8,9 @@ struct _TemplateOutput {
     var scalarCount: Int
     /// Output ranges written while a `messages` element was being rendered, in text order.
     var segments: [(range: Range<Int>, message: Int)]
-    /// `{% generation %}` block spans, as transformers' AssistantTracker records them.
-    var generations: [Range<Int>]
+    /// `{% generation %}` block spans, as transformers' AssistantTracker records them, with the
+    /// message the template was on (-1 for none).
+    var generations: [(range: Range<Int>, message: Int)]
     /// Whether the template source has `{% generation %}` blocks.
     var hasGenerationTags: Bool
 }
@@ -32,6 +33,9 @@ extension ChatTemplate {
     ///   `add_generation_prompt=True`), through its end-of-turn marker, without the whitespace
     ///   written after the marker. Reasoning and tool calls in the message are inside; tool results
     ///   (their own messages) are not.
+    ///
+    /// Message spans cover everything the template wrote while on that message (their
+    /// `contentRange` is the same range: a template does not say where the content is).
     ///
     /// - Parameter conversation: The conversation.
     /// - Returns: The text, message spans and generation spans.
@@ -60,26 +64,39 @@ extension ChatTemplate {
 
         var generations: [GenerationSpan] = []
         if output.hasGenerationTags {
-            for range in output.generations {
-                let owner = output.segments.first { $0.range.contains(range.lowerBound) }?.message ?? -1
+            for (range, owner) in output.generations {
                 generations.append(GenerationSpan(messageIndex: owner, range: range, contentRange: range,
                                                   endOfTurnRange: range.upperBound..<range.upperBound))
             }
         } else {
             let scalars = Array(output.text.unicodeScalars)
+            // Assistant messages whose output is not tagged: the template walks `messages` by
+            // index (`for i in range(...)` + `messages[i]`) or writes a turn outside its loop.
+            let tagged = Set(spans.map(\.messageIndex))
+            let untagged = conversation.messages.indices.filter {
+                conversation.messages[$0].role == "assistant" && !tagged.contains($0)
+            }
+            generations = try generationsByPrefixRendering(untagged, text: scalars, conversation: conversation)
             for span in spans where conversation.messages[span.messageIndex].role == "assistant" {
                 let start = try generationStart(of: span, in: scalars, conversation: conversation)
+                var ranges: [Range<Int>] = []
                 for piece in Self.pieces(of: span.messageIndex, in: output.segments) {
                     let lower = max(piece.lowerBound, start)
                     var end = piece.upperBound
                     while end > lower, scalars[end - 1]._isPythonWhitespace { end -= 1 }
-                    guard lower < end else { continue }
+                    if lower < end { ranges.append(lower..<end) }
+                }
+                ranges = try cuttingToolResults(from: ranges, of: span.messageIndex, start: start, text: scalars,
+                                                conversation: conversation)
+                for range in ranges {
+                    let (lower, end) = (range.lowerBound, range.upperBound)
                     let marker = endOfTurnLength(scalars[lower..<end])
                     generations.append(GenerationSpan(messageIndex: span.messageIndex, range: lower..<end,
                                                       contentRange: lower..<(end - marker),
                                                       endOfTurnRange: (end - marker)..<end))
                 }
             }
+            generations.sort { $0.range.lowerBound < $1.range.lowerBound }
         }
         return RenderedChat(text: output.text, scalarCount: output.scalarCount, messages: spans, generations: generations)
     }
@@ -110,6 +127,99 @@ extension ChatTemplate {
             while common > span.range.lowerBound, text[common - 1] != ">", text[common - 1] != "\n" { common -= 1 }
         }
         return min(max(common, span.range.lowerBound), span.range.upperBound)
+    }
+
+    /// Assistant spans without provenance: for message *i*, from where the conversation before it
+    /// rendered with the generation prompt stops matching, to where the conversation ending with
+    /// it stops matching, trailing whitespace out. Exact for templates that render a prefix of the
+    /// conversation as a prefix of the text; text a template writes after its loop (a final EOS)
+    /// is included in the last turn.
+    private func generationsByPrefixRendering(_ indices: [Int], text: [Unicode.Scalar], conversation: ChatConversation)
+        throws(ChatTemplateError) -> [GenerationSpan] {
+        var generations: [GenerationSpan] = []
+        for index in indices {
+            let message = conversation.messages[index]
+            var prefix = conversation
+            prefix.messages = Array(conversation.messages[...index])
+            prefix.addGenerationPrompt = false
+            guard let through = try? renderOutput(prefix) else { continue }
+            let whole = ChatMessageSpan(messageIndex: index, role: message.role, range: 0..<text.count, contentRange: 0..<text.count)
+            let start = try generationStart(of: whole, in: text, conversation: conversation)
+            let own = Array(through.text.unicodeScalars)
+            guard start <= own.count, own[..<start].elementsEqual(text[..<start]) else { continue }
+            var end = start
+            while end < text.count, end < own.count, text[end] == own[end] { end += 1 }
+            while end > start, text[end - 1]._isPythonWhitespace { end -= 1 }
+            guard start < end else { continue }
+            let marker = endOfTurnLength(text[start..<end])
+            generations.append(GenerationSpan(messageIndex: index, range: start..<end, contentRange: start..<(end - marker),
+                                              endOfTurnRange: (end - marker)..<end))
+        }
+        return generations
+    }
+
+    /// Removes from an assistant turn's spans the tool results the template wrote inside it by
+    /// reading the following `tool` messages by index (Gemma 4, DiffusionGemma), which provenance
+    /// tags to the assistant.
+    ///
+    /// The turn's own output is what the template writes when the conversation ends with it; a
+    /// block of the full rendering that this output lacks, holding a following tool message's
+    /// content, is cut out. Anything else is left as it is.
+    private func cuttingToolResults(from ranges: [Range<Int>], of index: Int, start: Int, text: [Unicode.Scalar],
+                                    conversation: ChatConversation) throws(ChatTemplateError) -> [Range<Int>] {
+        var results: [[Unicode.Scalar]] = []
+        var next = index + 1
+        while next < conversation.messages.count, conversation.messages[next].role == "tool" {
+            let content = conversation.messages[next].content
+            if !content.isEmpty { results.append(Array(content.unicodeScalars)) }
+            next += 1
+        }
+        guard !results.isEmpty, !ranges.isEmpty else { return ranges }
+        var alone = conversation
+        alone.messages = Array(conversation.messages[...index])
+        alone.addGenerationPrompt = false
+        guard let own = try? renderOutput(alone) else { return ranges }
+        let ownText = Array(own.text.unicodeScalars)
+        guard start <= ownText.count, ownText[..<start].elementsEqual(text[..<start]) else { return ranges }
+        let pieces = Self.pieces(of: index, in: own.segments)
+        guard let ownEnd = pieces.last?.upperBound, ownEnd > start else { return ranges }
+        let expected = ownText[start..<ownEnd]
+
+        func holdsResult(_ block: ArraySlice<Unicode.Scalar>) -> Bool {
+            results.contains { result in
+                block.count >= result.count
+                    && block.indices.contains { i in i + result.count <= block.endIndex && block[i..<(i + result.count)].elementsEqual(result) }
+            }
+        }
+
+        var cut: [Range<Int>] = []
+        var y = expected.startIndex
+        for range in ranges {
+            var x = range.lowerBound
+            var kept = x
+            while x < range.upperBound {
+                if y < expected.endIndex, text[x] == expected[y] {
+                    x += 1
+                    y += 1
+                    continue
+                }
+                // A block the turn's own output lacks: find where the rest lines up again.
+                var resume: Int?
+                for q in (x + 1)...range.upperBound {
+                    let rest = text[q..<range.upperBound]
+                    if rest.count <= expected.endIndex - y, rest.elementsEqual(expected[y..<(y + rest.count)]) {
+                        resume = q
+                        break
+                    }
+                }
+                guard let q = resume, holdsResult(text[x..<q]) else { return ranges }
+                if kept < x { cut.append(kept..<x) }
+                x = q
+                kept = q
+            }
+            if kept < range.upperBound { cut.append(kept..<range.upperBound) }
+        }
+        return cut
     }
 
     /// The runs of text written for message `index`, split where another message's text
@@ -176,7 +286,7 @@ extension ChatTemplate {
         }
         return _TemplateOutput(
             text: rendering.text, scalarCount: rendering.scalarCount, segments: segments,
-            generations: rendering.generations.map(\.range), hasGenerationTags: Self.hasGenerationTags(source))
+            generations: rendering.generations.map { ($0.range, $0.messageIndex ?? -1) }, hasGenerationTags: Self.hasGenerationTags(source))
     }
 
     /// Whether a template source has a `{% generation %}` block (transformers' own check).

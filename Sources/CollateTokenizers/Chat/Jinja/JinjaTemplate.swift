@@ -23,6 +23,7 @@ public struct JinjaTemplate: Sendable {
     /// The template's name, used in errors.
     public let name: String
     let body: [_JinjaStatement]
+    let names: _JinjaNames
 
     /// Parses a template.
     ///
@@ -33,7 +34,7 @@ public struct JinjaTemplate: Sendable {
     public init(source: String, name: String) throws(JinjaError) {
         self.name = name
         do {
-            body = try _JinjaParser.parse(source)
+            (body, names) = try _JinjaParser.parse(source)
         } catch {
             throw JinjaError(kind: error.kind, template: name, line: error.line ?? 1, message: error.message)
         }
@@ -49,9 +50,9 @@ public struct JinjaTemplate: Sendable {
     /// - Returns: The text with its provenance.
     /// - Throws: ``JinjaError`` naming the template line; nothing is returned partially.
     public func render(_ context: [String: JinjaValue], now: Date = Date()) throws(JinjaError) -> JinjaRendering {
-        var renderer = _JinjaRenderer(now: now)
+        let renderer = _JinjaRenderer(now: now)
         do {
-            return try renderer.render(body, context: context)
+            return try renderer.render(body, names: names, context: context)
         } catch let failure as _JinjaFailure {
             throw JinjaError(kind: failure.kind, template: name, line: failure.line ?? 1, message: failure.message)
         } catch {

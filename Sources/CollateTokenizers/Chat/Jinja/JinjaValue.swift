@@ -32,12 +32,19 @@ public enum JinjaValue: Sendable {
 /// ``JinjaRendering/segments``); the tag survives binding to variables and does not take part
 /// in equality.
 public struct JinjaDict: Sendable {
-    /// The keys in insertion order.
-    public private(set) var keys: [String]
-    /// The values, parallel to ``keys``.
-    public private(set) var values: [JinjaValue]
-    /// Position of every key, built only for larger dictionaries.
-    private var positions: [String: Int]?
+    /// Keys and values behind one reference, so that copying a dictionary value (which a
+    /// template does on every `message.content`) costs one retain. Immutable; writes copy.
+    final class Storage: Sendable {
+        let keys: [String]
+        let values: [JinjaValue]
+
+        init(keys: [String], values: [JinjaValue]) {
+            self.keys = keys
+            self.values = values
+        }
+    }
+
+    var storage: Storage
     /// The index of the conversation message this dictionary is, when it is one.
     var messageIndex: Int?
 
@@ -46,59 +53,66 @@ public struct JinjaDict: Sendable {
     ///
     /// - Parameter pairs: The members in order.
     public init(_ pairs: [(String, JinjaValue)] = []) {
-        keys = []
-        values = []
+        var keys: [String] = []
+        var values: [JinjaValue] = []
         keys.reserveCapacity(pairs.count)
         values.reserveCapacity(pairs.count)
-        for (key, value) in pairs { self[key] = value }
+        for (key, value) in pairs {
+            if let index = keys.firstIndex(of: key) {
+                values[index] = value
+            } else {
+                keys.append(key)
+                values.append(value)
+            }
+        }
+        storage = Storage(keys: keys, values: values)
     }
+
+    /// Creates a dictionary from keys known to be distinct.
+    init(distinctKeys: [String], values: [JinjaValue]) {
+        storage = Storage(keys: distinctKeys, values: values)
+    }
+
+    /// The keys in insertion order.
+    public var keys: [String] { storage.keys }
+    /// The values, parallel to ``keys``.
+    public var values: [JinjaValue] { storage.values }
 
     /// The number of members.
-    public var count: Int { keys.count }
-
-    /// The position of `key`, or `nil` when absent.
-    func position(of key: String) -> Int? {
-        if let positions { return positions[key] }
-        return keys.firstIndex(of: key)
-    }
+    public var count: Int { storage.keys.count }
 
     /// The value of `key`, or `nil` when the dictionary has no such key. Setting `nil` removes it.
     ///
-    /// - Complexity: O(1) for large dictionaries, O(*n*) for small ones.
+    /// - Complexity: O(*n*); chat-template dictionaries are small.
     public subscript(key: String) -> JinjaValue? {
-        get { position(of: key).map { values[$0] } }
+        get {
+            let keys = storage.keys
+            for index in keys.indices where keys[index] == key { return storage.values[index] }
+            return nil
+        }
         set {
-            if let index = position(of: key) {
+            var keys = storage.keys
+            var values = storage.values
+            if let index = keys.firstIndex(of: key) {
                 if let newValue {
                     values[index] = newValue
                 } else {
                     keys.remove(at: index)
                     values.remove(at: index)
-                    positions = nil
-                    rebuildPositions()
                 }
             } else if let newValue {
                 keys.append(key)
                 values.append(newValue)
-                if positions != nil {
-                    positions?[key] = keys.count - 1
-                } else {
-                    rebuildPositions()
-                }
+            } else {
+                return
             }
+            storage = Storage(keys: keys, values: values)
         }
-    }
-
-    private mutating func rebuildPositions() {
-        guard keys.count > 8 else { positions = nil; return }
-        var table = [String: Int](minimumCapacity: keys.count)
-        for (index, key) in keys.enumerated() { table[key] = index }
-        positions = table
     }
 
     /// The members in order.
     public var pairs: [(key: String, value: JinjaValue)] {
-        Array(zip(keys, values)).map { (key: $0.0, value: $0.1) }
+        Array(zip(storage.keys, storage.values)).map { (key: $0.0, value: $0.1) }
     }
 }
 
@@ -128,9 +142,8 @@ extension JinjaValue {
         case .string(let text): self = .string(text)
         case .array(let elements): self = .list(elements.map(JinjaValue.init))
         case .object(let object):
-            var dict = JinjaDict()
-            for member in object.members { dict[member.key] = JinjaValue(member.value) }
-            self = .dict(dict)
+            // JSON objects' keys are distinct already (the parser keeps a repeated key's last value).
+            self = .dict(JinjaDict(distinctKeys: object.members.map(\.key), values: object.members.map { JinjaValue($0.value) }))
         }
     }
 

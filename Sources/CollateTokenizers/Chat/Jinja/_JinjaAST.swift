@@ -5,7 +5,8 @@ struct _JinjaExpr: Sendable {
 
     indirect enum Kind: Sendable {
         case literal(JinjaValue)
-        case name(String)
+        /// A variable: its name and its interned id (see ``_JinjaNames``).
+        case name(String, Int)
         case list([_JinjaExpr])
         case tuple([_JinjaExpr])
         case dict([(_JinjaExpr, _JinjaExpr)])
@@ -34,15 +35,16 @@ struct _JinjaArguments: Sendable {
 
 /// What a `for` or `set` binds to.
 indirect enum _JinjaTarget: Sendable {
-    case name(String)
+    case name(String, Int)
     case tuple([_JinjaTarget])
-    /// `ns.attr` in `{% set ns.attr = ... %}`.
-    case attribute(String, String)
+    /// `ns.attr` in `{% set ns.attr = ... %}`: the namespace's name and id, the attribute.
+    case attribute(String, Int, String)
 }
 
 /// A macro parameter: name and optional default.
 struct _JinjaParameter: Sendable {
     var name: String
+    var id: Int
     var defaultValue: _JinjaExpr?
 }
 
@@ -58,12 +60,37 @@ struct _JinjaStatement: Sendable {
         case forLoop(target: _JinjaTarget, iterable: _JinjaExpr, condition: _JinjaExpr?, body: [_JinjaStatement], otherwise: [_JinjaStatement])
         case set(_JinjaTarget, _JinjaExpr)
         case setBlock(_JinjaTarget, filters: [(String, _JinjaArguments, Int)], body: [_JinjaStatement])
-        case macro(name: String, parameters: [_JinjaParameter], body: [_JinjaStatement])
+        case macro(name: String, id: Int, parameters: [_JinjaParameter], body: [_JinjaStatement])
         case callBlock(call: _JinjaExpr, parameters: [_JinjaParameter], body: [_JinjaStatement])
         case filterBlock(filters: [(String, _JinjaArguments, Int)], body: [_JinjaStatement])
         case with(assignments: [(_JinjaTarget, _JinjaExpr)], body: [_JinjaStatement])
         case generation([_JinjaStatement])
         case breakLoop
         case continueLoop
+    }
+}
+
+/// Variable names interned to small integers at parse time, so that scopes compare integers.
+struct _JinjaNames: Sendable {
+    static let loop = 0
+    static let caller = 1
+    static let varargs = 2
+    static let kwargs = 3
+    /// The globals transformers defines, with ids `globalsStart ..< globalsStart + globals.count`.
+    static let globals = ["range", "namespace", "dict", "raise_exception", "strftime_now"]
+    static let globalsStart = 4
+
+    private(set) var ids: [String: Int]
+
+    init() {
+        ids = ["loop": 0, "caller": 1, "varargs": 2, "kwargs": 3]
+        for (offset, name) in _JinjaNames.globals.enumerated() { ids[name] = _JinjaNames.globalsStart + offset }
+    }
+
+    mutating func intern(_ name: String) -> Int {
+        if let id = ids[name] { return id }
+        let id = ids.count
+        ids[name] = id
+        return id
     }
 }

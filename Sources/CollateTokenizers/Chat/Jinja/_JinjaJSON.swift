@@ -48,6 +48,12 @@ enum _JinjaJSON {
         }
 
         mutating func writeString(_ text: String) {
+            if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || (ensureASCII && $0 > 0x7F) }) {
+                out += "\""
+                out += text
+                out += "\""
+                return
+            }
             guard ensureASCII else {
                 JSONWriter.writeString(text, into: &out)
                 return
@@ -63,7 +69,7 @@ enum _JinjaJSON {
                 case "\u{08}": out += "\\b"
                 case "\u{0C}": out += "\\f"
                 default:
-                    if scalar.value < 0x20 || scalar.value > 0x7E {
+                    if scalar.value < 0x20 || scalar.value > 0x7F {
                         for unit in String(scalar).utf16 {
                             let hex = String(unit, radix: 16)
                             out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex

@@ -1,20 +1,40 @@
-/// A variable scope: a `for` body, a macro call, `{% with %}` or the template's top level.
+/// A variable scope: a `for` iteration, a macro call, `{% with %}` or the template's top level.
+///
+/// Variables are interned ids (``_JinjaNames``) and values in parallel arrays searched
+/// linearly: scopes hold a handful of variables.
 final class _JinjaScope {
-    var variables: [String: JinjaValue]
+    private var entries: [(id: Int, value: JinjaValue)] = []
     let parent: _JinjaScope?
 
-    init(parent: _JinjaScope?, variables: [String: JinjaValue] = [:]) {
+    init(parent: _JinjaScope?) {
         self.parent = parent
-        self.variables = variables
     }
 
-    func lookup(_ name: String) -> JinjaValue? {
-        var scope: _JinjaScope? = self
-        while let current = scope {
-            if let value = current.variables[name] { return value }
-            scope = current.parent
+    subscript(id: Int) -> JinjaValue? {
+        get {
+            for entry in entries where entry.id == id { return entry.value }
+            return nil
         }
-        return nil
+        set {
+            for index in entries.indices where entries[index].id == id {
+                if let newValue { entries[index].value = newValue } else { entries.remove(at: index) }
+                return
+            }
+            if let newValue {
+                if entries.isEmpty { entries.reserveCapacity(4) }
+                entries.append((id, newValue))
+            }
+        }
+    }
+
+    /// Forgets every variable, keeping the storage (a loop's next iteration).
+    func reset() {
+        entries.removeAll(keepingCapacity: true)
+    }
+
+    func lookup(_ id: Int) -> JinjaValue? {
+        for entry in entries where entry.id == id { return entry.value }
+        return parent?.lookup(id)
     }
 }
 

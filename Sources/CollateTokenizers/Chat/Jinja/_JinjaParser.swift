@@ -2,18 +2,29 @@
 struct _JinjaParser {
     private let tokens: [_JinjaLexedToken]
     private var index = 0
+    private(set) var names = _JinjaNames()
+    /// Nesting of blocks and expressions, bounded so that hostile input cannot exhaust the stack.
+    private var depth = 0
+    static let maximumDepth = 128
+
+    private mutating func enter() throws(_JinjaFailure) {
+        depth += 1
+        if depth > _JinjaParser.maximumDepth {
+            throw _JinjaFailure(.syntax, "blocks or expressions nested more than \(_JinjaParser.maximumDepth) deep", line: line)
+        }
+    }
 
     init(tokens: [_JinjaLexedToken]) {
         self.tokens = tokens
     }
 
-    static func parse(_ source: String) throws(_JinjaFailure) -> [_JinjaStatement] {
+    static func parse(_ source: String) throws(_JinjaFailure) -> ([_JinjaStatement], _JinjaNames) {
         var parser = _JinjaParser(tokens: try _JinjaLexer.tokenize(source))
         let (body, end) = try parser.parseStatements(until: [])
         if let end {
             throw _JinjaFailure(.syntax, "unexpected `{% \(end) %}`: no block is open", line: parser.line)
         }
-        return body
+        return (body, parser.names)
     }
 
     // MARK: - Token helpers
@@ -92,6 +103,8 @@ struct _JinjaParser {
     /// Parses statements until `{% name %}` with a name in `ends`; returns that name (the
     /// block tag's name is consumed, the rest of the tag is not) or `nil` at the end.
     private mutating func parseStatements(until ends: Set<String>) throws(_JinjaFailure) -> ([_JinjaStatement], String?) {
+        try enter()
+        defer { depth -= 1 }
         var body: [_JinjaStatement] = []
         while true {
             let startLine = line
@@ -191,7 +204,7 @@ struct _JinjaParser {
             let (body, _) = try parseBlock("macro", until: ["endmacro"], line: startLine)
             if case .name = current { advance() }  // `{% endmacro name %}`
             try expectBlockEnd()
-            return _JinjaStatement(line: startLine, kind: .macro(name: name, parameters: parameters, body: body))
+            return _JinjaStatement(line: startLine, kind: .macro(name: name, id: names.intern(name), parameters: parameters, body: body))
         case "call":
             var parameters: [_JinjaParameter] = []
             if isOp("(") { parameters = try parseParameters() }
@@ -245,7 +258,7 @@ struct _JinjaParser {
             let name = try expectName()
             var defaultValue: _JinjaExpr?
             if skipOp("=") { defaultValue = try parseExpression() }
-            parameters.append(_JinjaParameter(name: name, defaultValue: defaultValue))
+            parameters.append(_JinjaParameter(name: name, id: names.intern(name), defaultValue: defaultValue))
         }
         return parameters
     }
@@ -282,9 +295,9 @@ struct _JinjaParser {
             }
             let name = try expectName()
             if allowAttribute, skipOp(".") {
-                return .attribute(name, try expectName())
+                return .attribute(name, names.intern(name), try expectName())
             }
-            targets.append(.name(name))
+            targets.append(.name(name, names.intern(name)))
             sawComma = isOp(",")
         } while skipOp(",")
         guard !targets.isEmpty else { throw unexpected("a variable name") }
@@ -320,6 +333,8 @@ struct _JinjaParser {
     }
 
     mutating func parseExpression() throws(_JinjaFailure) -> _JinjaExpr {
+        try enter()
+        defer { depth -= 1 }
         var expr = try parseOr()
         while isName("if") {
             let startLine = line
@@ -423,6 +438,8 @@ struct _JinjaParser {
     }
 
     private mutating func parseUnary(withFilter: Bool = true) throws(_JinjaFailure) -> _JinjaExpr {
+        try enter()
+        defer { depth -= 1 }
         let startLine = line
         var node: _JinjaExpr
         if skipOp("-") {
@@ -446,7 +463,7 @@ struct _JinjaParser {
             case "true", "True": return _JinjaExpr(line: startLine, kind: .literal(.bool(true)))
             case "false", "False": return _JinjaExpr(line: startLine, kind: .literal(.bool(false)))
             case "none", "None": return _JinjaExpr(line: startLine, kind: .literal(.none))
-            default: return _JinjaExpr(line: startLine, kind: .name(name))
+            default: return _JinjaExpr(line: startLine, kind: .name(name, names.intern(name)))
             }
         case .string(var text):
             advance()

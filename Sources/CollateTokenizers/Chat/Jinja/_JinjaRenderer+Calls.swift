@@ -62,14 +62,23 @@ extension _JinjaRenderer {
     static func hasMethod(_ receiver: JinjaValue, _ name: String) -> Bool {
         switch receiver {
         case .string: stringMethods.contains(name)
-        case .dict: dictMethods.contains(name)
+        case .dict: isDictMethod(name)
         case .list: listMethods.contains(name)
         default: false
         }
     }
 
+    /// Whether `name` is a Python `dict` method (which jinja2's attribute lookup finds before keys).
+    /// A switch: this runs on every `message.role`, where hashing into a set would dominate.
+    static func isDictMethod(_ name: String) -> Bool {
+        switch name {
+        case "get", "items", "keys", "values", "copy", "pop", "popitem", "update", "setdefault", "clear": true
+        default: false
+        }
+    }
+
     /// Calls a macro, global function or bound method.
-    mutating func callValue(
+    func callValue(
         _ function: JinjaValue, _ positional: [JinjaValue], _ keyword: [(String, JinjaValue)], caller: JinjaValue?, line: Int
     ) throws -> JinjaValue {
         guard case .object(let object) = function else {
@@ -91,7 +100,7 @@ extension _JinjaRenderer {
         }
     }
 
-    mutating func callMacro(
+    func callMacro(
         _ macro: _JinjaMacro, _ positional: [JinjaValue], _ keyword: [(String, JinjaValue)], caller: JinjaValue?, line: Int
     ) throws -> JinjaValue {
         guard depth < _JinjaRenderer.maximumDepth else {
@@ -103,21 +112,24 @@ extension _JinjaRenderer {
         var keywords = keyword
         for (index, parameter) in macro.parameters.enumerated() {
             if index < positional.count {
-                scope.variables[parameter.name] = positional[index]
+                scope[parameter.id] = positional[index]
             } else if let found = keywords.firstIndex(where: { $0.0 == parameter.name }) {
-                scope.variables[parameter.name] = keywords.remove(at: found).1
+                scope[parameter.id] = keywords.remove(at: found).1
             } else if let defaultValue = parameter.defaultValue {
-                scope.variables[parameter.name] = try eval(defaultValue, scope)
+                scope[parameter.id] = try eval(defaultValue, scope)
             } else {
-                scope.variables[parameter.name] = .undefined
+                scope[parameter.id] = .undefined
             }
         }
-        scope.variables["varargs"] = .list(Array(positional.dropFirst(macro.parameters.count)))
-        scope.variables["kwargs"] = .dict(JinjaDict(keywords))
+        // jinja2 binds these for macros that read them; here only when there is something to bind.
+        if positional.count > macro.parameters.count {
+            scope[_JinjaNames.varargs] = .list(Array(positional.dropFirst(macro.parameters.count)))
+        }
+        if !keywords.isEmpty { scope[_JinjaNames.kwargs] = .dict(JinjaDict(keywords)) }
         if let caller {
-            scope.variables["caller"] = caller
+            scope[_JinjaNames.caller] = caller
         } else if let existing = macro.caller {
-            scope.variables["caller"] = existing
+            scope[_JinjaNames.caller] = existing
         }
         return .string(try capture(macro.body, scope))
     }

@@ -7,7 +7,7 @@ extension _JinjaRenderer {
         "urlencode", "urlize", "wordwrap", "xmlattr",
     ]
 
-    mutating func applyFilter(_ name: String, _ value: JinjaValue, _ arguments: _JinjaArguments, _ scope: _JinjaScope, line: Int) throws -> JinjaValue {
+    func applyFilter(_ name: String, _ value: JinjaValue, _ arguments: _JinjaArguments, _ scope: _JinjaScope, line: Int) throws -> JinjaValue {
         let (positional, keyword) = try evalArguments(arguments, scope)
         return try filter(name, value, _JinjaCallArguments(function: name, positional: positional, keyword: keyword, line: line))
     }
@@ -288,6 +288,9 @@ extension _JinjaRenderer {
     /// `a.b.c` lookups for `attribute=` arguments (dotted paths; integer parts index lists).
     func lookupPath(_ value: JinjaValue, _ path: JinjaValue, line: Int) throws -> JinjaValue {
         if let index = path.integerIndex { return try item(of: value, .int(index), line: line) }
+        if case .string(let key) = path, !key.utf8.contains(UInt8(ascii: ".")), Int(key) == nil {
+            return try item(of: value, path, line: line)
+        }
         var current = value
         for part in path.pythonString.split(separator: ".", omittingEmptySubsequences: false) {
             let key = String(part)

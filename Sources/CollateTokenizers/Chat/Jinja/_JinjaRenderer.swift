@@ -1,7 +1,8 @@
 import Foundation
 
 /// Walks a parsed template and writes its text, tracking which message each part came from.
-struct _JinjaRenderer {
+/// One per render.
+final class _JinjaRenderer {
     enum Flow {
         case normal, breakLoop, continueLoop
     }
@@ -14,6 +15,9 @@ struct _JinjaRenderer {
     private var generations: [JinjaGenerationSpan] = []
     private var currentMessage: Int?
     var depth = 0
+    /// Scopes that hold macros: a macro holds its defining scope, so the render clears these
+    /// at its end to break the cycle.
+    private var macroScopes: [_JinjaScope] = []
 
     /// Deepest macro recursion allowed before the render stops with an error (no stack overflow).
     static let maximumDepth = 200
@@ -22,22 +26,37 @@ struct _JinjaRenderer {
         self.now = now
     }
 
-    static let globalNames: Set<String> = ["range", "namespace", "dict", "raise_exception", "strftime_now"]
-
-    mutating func render(_ body: [_JinjaStatement], context: [String: JinjaValue]) throws -> JinjaRendering {
-        var globals: [String: JinjaValue] = [:]
-        for name in _JinjaRenderer.globalNames { globals[name] = .makeObject(.function(name)) }
-        var variables = context
-        if case .list(var messages) = context["messages"] {
-            for index in messages.indices {
-                if case .dict(var message) = messages[index] {
-                    message.messageIndex = index
-                    messages[index] = .dict(message)
-                }
-            }
-            variables["messages"] = .list(messages)
+    /// The global functions in a scope shared by every render: they hold no state, and no
+    /// statement writes to this scope (`set` writes to the template's own top-level scope).
+    nonisolated(unsafe) static let globals: _JinjaScope = {
+        let scope = _JinjaScope(parent: nil)
+        for (offset, name) in _JinjaNames.globals.enumerated() {
+            scope[_JinjaNames.globalsStart + offset] = JinjaValue.makeObject(.function(name))
         }
-        let root = _JinjaScope(parent: _JinjaScope(parent: nil, variables: globals), variables: variables)
+        return scope
+    }()
+
+    func render(_ body: [_JinjaStatement], names: _JinjaNames, context: [String: JinjaValue]) throws -> JinjaRendering {
+        let root = _JinjaScope(parent: _JinjaRenderer.globals)
+        for (name, value) in context {
+            // A variable the template never names cannot be read: it needs no slot.
+            guard let id = names.ids[name] else { continue }
+            if name == "messages", case .list(var messages) = value {
+                for index in messages.indices {
+                    if case .dict(var message) = messages[index] {
+                        message.messageIndex = index
+                        messages[index] = .dict(message)
+                    }
+                }
+                root[id] = .list(messages)
+            } else {
+                root[id] = value
+            }
+        }
+        defer {
+            for scope in macroScopes { scope.reset() }
+            macroScopes.removeAll()
+        }
         let flow = try execute(body, root)
         if flow != .normal {
             throw _JinjaFailure(.syntax, "`{% break %}` or `{% continue %}` outside a loop")
@@ -47,12 +66,12 @@ struct _JinjaRenderer {
 
     // MARK: - Output
 
-    mutating func write(_ piece: String) {
+    func write(_ piece: String) {
         if !captures.isEmpty {
             captures[captures.count - 1] += piece
             return
         }
-        let count = piece.unicodeScalars.count
+        let count = _scalarCount(piece)
         guard count > 0 else { return }
         text += piece
         let start = scalarCount
@@ -64,7 +83,7 @@ struct _JinjaRenderer {
         }
     }
 
-    mutating func capture(_ body: [_JinjaStatement], _ scope: _JinjaScope) throws -> String {
+    func capture(_ body: [_JinjaStatement], _ scope: _JinjaScope) throws -> String {
         captures.append("")
         defer { captures.removeLast() }
         _ = try execute(body, scope)
@@ -73,7 +92,7 @@ struct _JinjaRenderer {
 
     // MARK: - Statements
 
-    mutating func execute(_ statements: [_JinjaStatement], _ scope: _JinjaScope) throws -> Flow {
+    func execute(_ statements: [_JinjaStatement], _ scope: _JinjaScope) throws -> Flow {
         for statement in statements {
             let flow: Flow
             do {
@@ -87,11 +106,14 @@ struct _JinjaRenderer {
         return .normal
     }
 
-    private mutating func execute(_ statement: _JinjaStatement, _ scope: _JinjaScope) throws -> Flow {
+    private func execute(_ statement: _JinjaStatement, _ scope: _JinjaScope) throws -> Flow {
         switch statement.kind {
         case .text(let piece):
             write(piece)
         case .output(let expr):
+            if case .binary(let op, _, _) = expr.kind, op == "+" || op == "~", try writeConcatenation(expr, scope) {
+                return .normal
+            }
             let value = try eval(expr, scope)
             switch value {
             case .string(let piece): write(piece)
@@ -113,8 +135,9 @@ struct _JinjaRenderer {
                 value = try applyFilter(name, value, arguments, scope, line: line)
             }
             try assign(target, value, scope, line: statement.line)
-        case .macro(let name, let parameters, let body):
-            scope.variables[name] = .makeObject(.macro(_JinjaMacro(name: name, parameters: parameters, body: body, closure: scope)))
+        case .macro(let name, let id, let parameters, let body):
+            macroScopes.append(scope)
+            scope[id] = .makeObject(.macro(_JinjaMacro(name: name, parameters: parameters, body: body, closure: scope)))
         case .callBlock(let call, let parameters, let body):
             guard case .call(let callee, let arguments) = call.kind else { return .normal }
             let caller = JinjaValue.makeObject(
@@ -138,7 +161,7 @@ struct _JinjaRenderer {
         case .generation(let body):
             let generated = try capture(body, scope)
             let start = scalarCount
-            generations.append(JinjaGenerationSpan(range: start..<(start + generated.unicodeScalars.count), messageIndex: currentMessage))
+            generations.append(JinjaGenerationSpan(range: start..<(start + _scalarCount(generated)), messageIndex: currentMessage))
             write(generated)
         case .breakLoop:
             return .breakLoop
@@ -148,7 +171,28 @@ struct _JinjaRenderer {
         return .normal
     }
 
-    private mutating func executeFor(
+    /// Writes `{{ a + b ~ c }}` piece by piece when every operand is a string, without building
+    /// the intermediate strings. Returns `false` (having written nothing) when an operand is not a
+    /// string; the caller then evaluates the expression normally (operands have no side effects).
+    private func writeConcatenation(_ expr: _JinjaExpr, _ scope: _JinjaScope) throws -> Bool {
+        var leaves: [_JinjaExpr] = []
+        var node = expr
+        while case .binary(let op, let left, let right) = node.kind, op == "+" || op == "~" {
+            leaves.append(right)
+            node = left
+        }
+        leaves.append(node)
+        var pieces: [String] = []
+        pieces.reserveCapacity(leaves.count)
+        for leaf in leaves.reversed() {
+            guard case .string(let piece) = try eval(leaf, scope) else { return false }
+            pieces.append(piece)
+        }
+        for piece in pieces { write(piece) }
+        return true
+    }
+
+    private func executeFor(
         target: _JinjaTarget, iterable: _JinjaExpr, condition: _JinjaExpr?, body: [_JinjaStatement],
         otherwise: [_JinjaStatement], _ scope: _JinjaScope
     ) throws -> Flow {
@@ -168,13 +212,21 @@ struct _JinjaRenderer {
         let loop = JinjaObject(.loop(_JinjaLoop(items: items, index0: 0)))
         let savedMessage = currentMessage
         defer { currentMessage = savedMessage }
+        var iterationScope = _JinjaScope(parent: scope)
         for (index, item) in items.enumerated() {
             // jinja2 gives every iteration fresh locals: a name set in the body is read from
-            // the enclosing scope again at the start of the next iteration.
-            let iterationScope = _JinjaScope(parent: scope)
+            // the enclosing scope again at the start of the next iteration. The scope is reused
+            // unless something (a macro defined in the body) still holds it.
+            if index > 0 {
+                if isKnownUniquelyReferenced(&iterationScope) {
+                    iterationScope.reset()
+                } else {
+                    iterationScope = _JinjaScope(parent: scope)
+                }
+            }
             loop.kind = .loop(_JinjaLoop(items: items, index0: index))
             try assign(target, item, iterationScope, line: iterable.line)
-            iterationScope.variables["loop"] = .object(loop)
+            iterationScope[_JinjaNames.loop] = .object(loop)
             if case .dict(let dict) = item, let message = dict.messageIndex {
                 currentMessage = message
             } else {
@@ -185,10 +237,10 @@ struct _JinjaRenderer {
         return .normal
     }
 
-    mutating func assign(_ target: _JinjaTarget, _ value: JinjaValue, _ scope: _JinjaScope, line: Int) throws {
+    func assign(_ target: _JinjaTarget, _ value: JinjaValue, _ scope: _JinjaScope, line: Int) throws {
         switch target {
-        case .name(let name):
-            scope.variables[name] = value
+        case .name(_, let id):
+            scope[id] = value
         case .tuple(let targets):
             let items = try iterate(value, what: nil)
             guard items.count == targets.count else {
@@ -198,8 +250,8 @@ struct _JinjaRenderer {
                         : "not enough values to unpack (expected \(targets.count), got \(items.count))", line: line)
             }
             for (inner, item) in zip(targets, items) { try assign(inner, item, scope, line: line) }
-        case .attribute(let name, let attribute):
-            guard case .object(let object) = scope.lookup(name) ?? .undefined, case .namespace(var members) = object.kind else {
+        case .attribute(let name, let id, let attribute):
+            guard case .object(let object) = scope.lookup(id) ?? .undefined, case .namespace(var members) = object.kind else {
                 throw _JinjaFailure(.type, "cannot assign attribute on non-namespace object '\(name)'", line: line)
             }
             if attribute.hasPrefix("_") {
@@ -228,12 +280,12 @@ struct _JinjaRenderer {
 
     // MARK: - Expressions
 
-    mutating func eval(_ expr: _JinjaExpr, _ scope: _JinjaScope) throws -> JinjaValue {
+    func eval(_ expr: _JinjaExpr, _ scope: _JinjaScope) throws -> JinjaValue {
         switch expr.kind {
         case .literal(let value):
             return value
-        case .name(let name):
-            return scope.lookup(name) ?? .undefined
+        case .name(_, let id):
+            return scope.lookup(id) ?? .undefined
         case .list(let items), .tuple(let items):
             var values: [JinjaValue] = []
             values.reserveCapacity(items.count)
@@ -334,7 +386,7 @@ struct _JinjaRenderer {
         }
     }
 
-    mutating func evalArguments(_ arguments: _JinjaArguments, _ scope: _JinjaScope) throws -> ([JinjaValue], [(String, JinjaValue)]) {
+    func evalArguments(_ arguments: _JinjaArguments, _ scope: _JinjaScope) throws -> ([JinjaValue], [(String, JinjaValue)]) {
         var positional: [JinjaValue] = []
         positional.reserveCapacity(arguments.positional.count)
         for argument in arguments.positional { positional.append(try eval(argument, scope)) }
@@ -349,7 +401,7 @@ struct _JinjaRenderer {
 
     static func describe(_ expr: _JinjaExpr) -> String {
         switch expr.kind {
-        case .name(let name): name
+        case .name(let name, _): name
         case .attribute(let base, let name): describe(base) + "." + name
         case .item(let base, let key):
             if case .literal(let value) = key.kind { describe(base) + "[" + value.pythonRepr + "]" } else { describe(base) + "[...]" }
@@ -366,7 +418,7 @@ struct _JinjaRenderer {
     func attribute(of object: JinjaValue, _ name: String) -> JinjaValue {
         switch object {
         case .dict(let dict):
-            if _JinjaRenderer.dictMethods.contains(name) { return .makeObject(.method(object, name)) }
+            if _JinjaRenderer.isDictMethod(name) { return .makeObject(.method(object, name)) }
             return dict[name] ?? .undefined
         case .string:
             return _JinjaRenderer.stringMethods.contains(name) ? .makeObject(.method(object, name)) : .undefined
@@ -500,4 +552,14 @@ func _pythonSliceIndices(count: Int, start: Int?, stop: Int?, step: Int) -> [Int
         }
     }
     return indices
+}
+
+/// The number of Unicode scalars in `text` (Python's `len`), counted from its UTF-8 bytes.
+func _scalarCount(_ text: String) -> Int {
+    var copy = text
+    return copy.withUTF8 { bytes in
+        var count = 0
+        for byte in bytes where byte & 0xC0 != 0x80 { count += 1 }
+        return count
+    }
 }

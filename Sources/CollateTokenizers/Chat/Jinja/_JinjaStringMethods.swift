@@ -193,20 +193,24 @@ enum _JinjaStringMethods {
 
 /// Python's `str.strip(chars)` (whitespace when `chars` is nil).
 func _pythonStrip(_ text: String, chars: String?, leading: Bool = true, trailing: Bool = true) -> String {
-    let scalars = Array(text.unicodeScalars)
-    let set = chars.map { Set($0.unicodeScalars) }
+    let scalars = text.unicodeScalars
+    let set = chars.map { Array($0.unicodeScalars) }
     func strippable(_ scalar: Unicode.Scalar) -> Bool {
         if let set { return set.contains(scalar) }
         return scalar._isPythonWhitespace
     }
-    var lower = 0
-    var upper = scalars.count
-    if leading { while lower < upper && strippable(scalars[lower]) { lower += 1 } }
-    if trailing { while upper > lower && strippable(scalars[upper - 1]) { upper -= 1 } }
-    if lower == 0 && upper == scalars.count { return text }
-    var out = ""
-    out.unicodeScalars.append(contentsOf: scalars[lower..<upper])
-    return out
+    var lower = scalars.startIndex
+    var upper = scalars.endIndex
+    if leading { while lower < upper && strippable(scalars[lower]) { lower = scalars.index(after: lower) } }
+    if trailing {
+        while upper > lower {
+            let previous = scalars.index(before: upper)
+            guard strippable(scalars[previous]) else { break }
+            upper = previous
+        }
+    }
+    if lower == scalars.startIndex && upper == scalars.endIndex { return text }
+    return String(scalars[lower..<upper])
 }
 
 /// Python's `str.split(sep, maxsplit)`.
