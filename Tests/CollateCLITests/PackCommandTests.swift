@@ -70,7 +70,7 @@ extension InProcessCommandTests {
             return .object(JSONObject(object.members.filter { $0.key != "seconds" }))
         }
 
-        @Test(.enabled(if: CollateProcess.supports("pack")))
+        @Test
         func rowsMatchTRLPackDataset() throws {
             // TRL 1.16 pack_dataset's docstring example, seq_length=4.
             let examples = """

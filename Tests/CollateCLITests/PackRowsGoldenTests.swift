@@ -25,7 +25,7 @@ struct PackRowsGoldenTests {
         #expect(Self.cases.count == 162)
     }
 
-    @Test(.enabled(if: CollateProcess.supports("pack")), arguments: cases)
+    @Test(arguments: cases)
     func rows(_ golden: Case) throws {
         guard case .string(let strategy)? = golden.object["strategy"], case .integer(let maxTokens)? = golden.object["max_tokens"],
               case .array(let features)? = golden.object["features"], case .array(let rows)? = golden.object["rows"] else {
