@@ -71,9 +71,11 @@ extension _JinjaRenderer {
     /// Whether `name` is a Python `dict` method (which jinja2's attribute lookup finds before keys).
     /// A switch: this runs on every `message.role`, where hashing into a set would dominate.
     static func isDictMethod(_ name: String) -> Bool {
+        // Most attribute names (`role`, `content`, `function`) fail on the first byte.
+        guard let first = name.utf8.first, "gikvcpus".utf8.contains(first) else { return false }
         switch name {
-        case "get", "items", "keys", "values", "copy", "pop", "popitem", "update", "setdefault", "clear": true
-        default: false
+        case "get", "items", "keys", "values", "copy", "pop", "popitem", "update", "setdefault", "clear": return true
+        default: return false
         }
     }
 
