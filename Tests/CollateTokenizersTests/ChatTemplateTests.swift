@@ -106,6 +106,17 @@ import Testing
         #expect(texts == ["The capital of France is Paris.<|im_end|>", "Rome.<|im_end|>", "Madrid is the capital of Spain.<|im_end|>"])
     }
 
+    /// A line's `documents` reach the template (transformers' `documents=`); without them it is `none`.
+    @Test func documentsArePassed() throws {
+        let template = ChatTemplate(source: "{% if documents is none %}none{% else %}{{ documents[0].title }}{% endif %}",
+                                    name: "rag.jinja")
+        #expect(try template.render(Self.user).text == "none")
+        guard case .object(let line) = try JSONParser.parse(#"""
+            {"messages": [{"role": "user", "content": "hi"}], "documents": [{"title": "Doc A", "text": "..."}]}
+            """#) else { Issue.record("not an object"); return }
+        #expect(try template.render(ChatConversation(line: line)).text == "Doc A")
+    }
+
     @Test func endOfTurnMarkerIsSplitOff() throws {
         let template = try #require(ChatTemplateGoldens.chatTemplate("qwen2_5"))
         let rendered = try template.render(try #require(ChatTemplateGoldens.data.conversations["single-turn"]).conversation)

@@ -302,7 +302,8 @@ extension ChatTemplate {
         for member in variables(for: conversation).members { context[member.key] = JinjaValue(member.value) }
         context["messages"] = .list(conversation.preprocessedMessages().map { JinjaValue(.object($0)) })
         context["tools"] = conversation.tools.map { JinjaValue(.array($0)) } ?? JinjaValue.none
-        context["documents"] = JinjaValue.none
+        // A line's own `documents` (RAG templates) is passed as transformers passes `documents=`.
+        if context["documents"] == nil { context["documents"] = JinjaValue.none }
         context["add_generation_prompt"] = .bool(conversation.addGenerationPrompt)
         let rendering: JinjaRendering
         do {
