@@ -211,6 +211,28 @@ import Testing
         #expect(callsResult.stderr.contains("model's own chat template"), "\(callsResult.stderr)")
     }
 
+    /// A bad conversation line is refused by file, line and field before the template runs.
+    @Test func badConversationLinesNameTheField() throws {
+        let directory = try CollateProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let template = Self.fixtures.appendingPathComponent("chat-templates/templates/qwen3.jinja").path
+        let tokenizer = Self.fixtures.appendingPathComponent("tokenizers/mistral-v1-chatml").path
+        let cases: [(String, String)] = [
+            (#"{"messages": [{"role": "user", "content": "a"}], "tools": {"f": 1}}"#, "field 'tools': expected an array"),
+            (#"{"messages": [{"role": "user", "content": "a"}], "add_generation_prompt": 1}"#, "field 'add_generation_prompt': expected true or false"),
+            (#"{"messages": [{"content": "a"}]}"#, "field 'messages[0].role' is missing"),
+            (#"{"messages": [{"role": "user", "content": "a"}"#, "not valid JSON"),
+        ]
+        for (line, fragment) in cases {
+            let input = try CollateProcess.write(#"{"messages": [{"role": "user", "content": "ok"}]}"# + "\n" + line + "\n",
+                                                 to: "in.jsonl", in: directory)
+            let result = try CollateProcess.run(["chat", "--template", template, "--tokenizer", tokenizer, "--input", input])
+            #expect(result.status == 1)
+            #expect(result.stdout.isEmpty)
+            #expect(result.stderr.contains("in.jsonl:2: ") && result.stderr.contains(fragment), "\(result.stderr)")
+        }
+    }
+
     @Test func unknownNameOrMissingPathIsAUsageError() throws {
         let result = try CollateProcess.run(["chat", "--template", "/no/such/template.jinja", "--tokenizer", "t", "--input", "i"])
         #expect(result.status == 2)

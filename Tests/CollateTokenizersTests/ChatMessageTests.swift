@@ -138,6 +138,7 @@ import Testing
         BadLineCase(json: #"{"messages": [], "tools": {"a": 1}}"#, fragment: "field 'tools': expected an array"),
         BadLineCase(json: #"{"messages": [], "tools": [3]}"#, fragment: "field 'tools[0]': expected a JSON schema object"),
         BadLineCase(json: #"{"messages": [], "add_generation_prompt": "yes"}"#, fragment: "field 'add_generation_prompt': expected true or false, got \"yes\""),
+        BadLineCase(json: #"{"messages": [], "continue_final_message": true}"#, fragment: "field 'continue_final_message': value true is not supported"),
     ]
 
     @Test(arguments: badLines)

@@ -46,11 +46,12 @@ import Testing
     }
 
     /// GPT-OSS: the generation prompt is `<|start|>assistant`, so the model generates the
-    /// recipient and channel of a tool call, and both channels of its final turn.
+    /// recipient and channel of a tool call, and both channels of its final turn (the second
+    /// channel's `<|start|>assistant` included: the model writes it).
     @Test func gptOssChannels() throws {
         #expect(try Self.spanTexts("gptoss", "reasoning-with-tools") == [
             " to=functions.get_weather<|channel|>commentary json<|message|>{\"city\": \"Paris\"}<|call|>",
-            "<|start|>assistant<|channel|>analysis<|message|>The tool said 21.<|end|><|start|>assistant<|channel|>final<|message|>It is 21 degrees in Paris.<|return|>",
+            "<|channel|>analysis<|message|>The tool said 21.<|end|><|start|>assistant<|channel|>final<|message|>It is 21 degrees in Paris.<|return|>",
         ])
     }
 
@@ -83,6 +84,37 @@ import Testing
             #expect(rendered.generations == expected.generations, "\(id)")
             #expect(rendered.messages.isEmpty)
         }
+    }
+
+    /// A template that renders earlier turns differently once later ones exist (here a tool list
+    /// moved before the last user turn, as Mistral's templates do): the generation prompt alone
+    /// is skipped at the start of each assistant turn.
+    @Test func movingPreambleStillSkipsTheHeader() throws {
+        let body = "{{ '<|im_start|>' + m.role + '\\n' + m.content + '<|im_end|>\\n' }}"
+        let prompt = "{%- if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{%- endif %}"
+        let plain = ChatTemplate(source: "{%- for m in messages %}" + body + "{%- endfor %}" + prompt, name: "plain.jinja")
+        let moving = ChatTemplate(
+            source: "{%- set ns = namespace(last=-1) %}{%- for m in messages %}{%- if m.role == 'user' %}"
+                + "{%- set ns.last = loop.index0 %}{%- endif %}{%- endfor %}{%- for m in messages %}"
+                + "{%- if loop.index0 == ns.last %}{{ '[TOOLS]' }}{%- endif %}" + body + "{%- endfor %}" + prompt,
+            name: "moving.jinja")
+        let conversation = try #require(ChatTemplateGoldens.data.conversations["system-multi-turn"]).conversation
+        let expected = try plain.render(conversation)
+        let rendered = try moving.render(conversation)
+        let texts = rendered.generations.compactMap { rendered.substring($0.range).map(String.init) }
+        #expect(texts == expected.generations.compactMap { expected.substring($0.range).map(String.init) })
+        #expect(texts == ["The capital of France is Paris.<|im_end|>", "Rome.<|im_end|>", "Madrid is the capital of Spain.<|im_end|>"])
+    }
+
+    /// A line's `documents` reach the template (transformers' `documents=`); without them it is `none`.
+    @Test func documentsArePassed() throws {
+        let template = ChatTemplate(source: "{% if documents is none %}none{% else %}{{ documents[0].title }}{% endif %}",
+                                    name: "rag.jinja")
+        #expect(try template.render(Self.user).text == "none")
+        guard case .object(let line) = try JSONParser.parse(#"""
+            {"messages": [{"role": "user", "content": "hi"}], "documents": [{"title": "Doc A", "text": "..."}]}
+            """#) else { Issue.record("not an object"); return }
+        #expect(try template.render(ChatConversation(line: line)).text == "Doc A")
     }
 
     @Test func endOfTurnMarkerIsSplitOff() throws {

@@ -35,7 +35,9 @@ public struct ChatConversation: Sendable, Hashable {
 
     /// Reads a conversation from one dataset line: `messages` (see
     /// ``ChatMessage/init(fields:)``), optional `tools` (an array of objects, or null),
-    /// optional `add_generation_prompt` (a boolean) and every other key as a template variable.
+    /// optional `add_generation_prompt` (a boolean) and every other key as a template variable
+    /// (`documents` included, which transformers passes as `documents=`).
+    /// `continue_final_message` is refused: transformers applies it outside the template.
     ///
     /// - Parameter line: The line's JSON object.
     /// - Throws: ``ChatConversationError`` naming the field and the value found.
@@ -80,6 +82,17 @@ public struct ChatConversation: Sendable, Hashable {
             addGenerationPrompt = flag
         case let other?:
             throw ChatConversationError(field: "add_generation_prompt", reason: "expected true or false, got \(other.preview())")
+        }
+        switch line["continue_final_message"] {
+        case nil, .null?, .bool(false)?:
+            break
+        case let other?:
+            // transformers cuts the text after the final message outside the template; passing it
+            // on as a variable would render something else without a word.
+            throw ChatConversationError(
+                field: "continue_final_message",
+                reason: "value \(other.preview()) is not supported: Collate renders whole conversations for training; "
+                    + "drop the key (the final message is rendered closed, as with continue_final_message=false)")
         }
         var variables = JSONObject()
         for member in line.members where !["messages", "tools", "add_generation_prompt"].contains(member.key) {

@@ -126,7 +126,37 @@ extension ChatTemplate {
             // its content): back off to the end of the last whole piece matched, a `>` or a newline.
             while common > span.range.lowerBound, text[common - 1] != ">", text[common - 1] != "\n" { common -= 1 }
         }
+        if common < span.range.lowerBound {
+            // The shorter conversation renders differently before this turn (a template that
+            // moves its tool list to the last user turn): match the generation prompt alone —
+            // what add_generation_prompt=True appends — against the start of the turn.
+            return promptSkip(prompt, promptText: promptScalars, at: span.range, in: text)
+        }
         return min(max(common, span.range.lowerBound), span.range.upperBound)
+    }
+
+    /// Where the turn at `range` starts once the generation prompt of `prompt` is skipped: the
+    /// longest part of that prompt the turn starts with, backed off to a `>` or newline when the
+    /// match is partial; the turn's start when the prompt cannot be isolated.
+    private func promptSkip(_ prompt: ChatConversation, promptText: [Unicode.Scalar], at range: Range<Int>,
+                            in text: [Unicode.Scalar]) -> Int {
+        var bare = prompt
+        bare.addGenerationPrompt = false
+        guard let base = try? renderOutput(bare), case let baseScalars = Array(base.text.unicodeScalars),
+              baseScalars.count <= promptText.count, promptText[..<baseScalars.count].elementsEqual(baseScalars)
+        else { return range.lowerBound }
+        let generationPrompt = promptText[baseScalars.count...]
+        var matched = 0
+        for scalar in generationPrompt {
+            guard range.lowerBound + matched < range.upperBound, text[range.lowerBound + matched] == scalar else { break }
+            matched += 1
+        }
+        if matched < generationPrompt.count {
+            while matched > 0, text[range.lowerBound + matched - 1] != ">", text[range.lowerBound + matched - 1] != "\n" {
+                matched -= 1
+            }
+        }
+        return range.lowerBound + matched
     }
 
     /// Assistant spans without provenance: for message *i*, from where the conversation before it
@@ -272,7 +302,8 @@ extension ChatTemplate {
         for member in variables(for: conversation).members { context[member.key] = JinjaValue(member.value) }
         context["messages"] = .list(conversation.preprocessedMessages().map { JinjaValue(.object($0)) })
         context["tools"] = conversation.tools.map { JinjaValue(.array($0)) } ?? JinjaValue.none
-        context["documents"] = JinjaValue.none
+        // A line's own `documents` (RAG templates) is passed as transformers passes `documents=`.
+        if context["documents"] == nil { context["documents"] = JinjaValue.none }
         context["add_generation_prompt"] = .bool(conversation.addGenerationPrompt)
         let rendering: JinjaRendering
         do {

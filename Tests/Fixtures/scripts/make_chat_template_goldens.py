@@ -1,7 +1,8 @@
 """Regenerates Tests/Fixtures/chat-templates/: TRL 1.16.0's chat templates (copied from the
 installed wheel) and goldens.jsonl, the text transformers 5.23's `apply_chat_template(...,
 tokenize=False)` renders for every (template, conversation) pair, plus the `{% generation %}`
-character spans (`return_assistant_tokens_mask`'s source) for generation-tagged templates.
+character spans (`return_assistant_tokens_mask`'s source) for generation-tagged templates, and
+token-goldens.jsonl: input_ids and assistant_masks with a repository tokenizer for a few of them.
 
 No tokenizer from the hub is needed: `apply_chat_template` with `tokenize=False` is
 `render_jinja_template` over the conversation after two preprocessing steps, which this script
@@ -263,9 +264,53 @@ def main():
     with open(os.path.join(OUT, "VERSIONS.json"), "w", encoding="utf-8") as f:
         json.dump(versions, f, indent=2)
         f.write("\n")
+    write_token_goldens(lines)
     cases = [l for l in lines if l["kind"] == "case"]
     print(f"{len(names)} templates x {len(CONVERSATIONS)} conversations: "
           f"{sum('text' in c for c in cases)} rendered, {sum('error' in c for c in cases)} template errors")
+
+
+# Token-level goldens: `apply_chat_template(..., tokenize=True, return_dict=True,
+# return_assistant_tokens_mask=True)` with a real tokenizer of the repository, for a few
+# generation-tagged training templates on every conversation they render.
+TOKEN_TEMPLATES = ["qwen2_5_training", "qwen3_training", "llama3_training", "gemma3_training",
+                   "phi3_training", "deepseekv3_training"]
+TOKEN_TOKENIZER = "mistral-v1-chatml"
+
+
+def write_token_goldens(lines):
+    from transformers import PreTrainedTokenizerFast
+
+    # The tokenizer.json as it is (what Collate implements, and what golden/chat.jsonl uses).
+    # AutoTokenizer would load this folder as transformers 5's LlamaTokenizer, which swaps the
+    # file's Prepend normalizer for a Metaspace(prepend_scheme="first") pre-tokenizer and so
+    # encodes "<|im_end|>\n" without the "▁" piece: a tokenizer-loading difference, not a
+    # chat-template one.
+    folder = os.path.join(os.path.dirname(OUT), "tokenizers", TOKEN_TOKENIZER)
+    tokenizer = PreTrainedTokenizerFast(tokenizer_file=os.path.join(folder, "tokenizer.json"))
+    texts = {(l["template"], l["conversation"]): l["text"] for l in lines if l["kind"] == "case" and "text" in l}
+    out = []
+    for name in TOKEN_TEMPLATES:
+        source = open(os.path.join(TEMPLATES_OUT, name + ".jinja"), encoding="utf-8").read()
+        special = SPECIAL[family(name)]
+        for cid, messages, tools, kwargs in CONVERSATIONS:
+            if (name, cid) not in texts:
+                continue
+            extra = {k: v for k, v in kwargs.items() if k != "add_generation_prompt"}
+            encoded = tokenizer.apply_chat_template(
+                messages, tools=tools, chat_template=source, tokenize=True, return_dict=True,
+                return_assistant_tokens_mask=True, add_generation_prompt=kwargs.get("add_generation_prompt", False),
+                **special, **extra)
+            text = tokenizer.apply_chat_template(
+                messages, tools=tools, chat_template=source, tokenize=False,
+                add_generation_prompt=kwargs.get("add_generation_prompt", False), **special, **extra)
+            assert text == texts[(name, cid)], (name, cid)
+            out.append({"template": name, "conversation": cid, "tokenizer": TOKEN_TOKENIZER,
+                        "input_ids": list(encoded["input_ids"]), "assistant_masks": list(encoded["assistant_masks"])})
+    with open(os.path.join(OUT, "token-goldens.jsonl"), "w", encoding="utf-8") as f:
+        for line in out:
+            f.write(json.dumps(line, separators=(",", ":")) + "\n")
+    print(f"{len(out)} token-level cases with {TOKEN_TOKENIZER}")
 
 
 if __name__ == "__main__":

@@ -122,6 +122,8 @@ CASES = [
     ("strftime_literal", "{{ strftime_now('%%') }}", {}),
     ("range_forms", "{{ range(3)|list }} {{ range(1, 4)|list }} {{ range(0, 10, 3)|list }} {{ range(5, 0, -2)|list }}", {}),
     ("dict_global", "{{ dict(a=1, b=2) }}", {}),
+    ("joiner_global", "{% set sep = joiner(' | ') %}{% for x in ['a', 'b', 'c'] %}{{ sep() }}{{ x }}{% endfor %}", {}),
+    ("cycler_global", "{% set c = cycler('odd', 'even') %}{% for x in [1, 2, 3] %}{{ c.next() }}/{{ c.current }};{% endfor %}{{ c.reset() }}{{ c.current }}", {}),
     # --- filters
     ("f_trim", "[{{ '  a b \\n'|trim }}] [{{ 'xxaxx'|trim('x') }}]", {}),
     ("f_tojson_basic", "{{ d|tojson }}", {"d": D}),

@@ -36,6 +36,7 @@ public struct JinjaError: Error, Sendable, Hashable, CustomStringConvertible {
         self.message = message
     }
 
+    /// `template NAME, line N: message`, the form the CLI prints.
     public var description: String {
         switch kind {
         case .raised: "template \(template), line \(line): the template raised an error: \(message)"

@@ -37,16 +37,23 @@ public struct JinjaDict: Sendable {
     final class Storage: Sendable {
         let keys: [String]
         let values: [JinjaValue]
+        /// The index of the conversation message this dictionary is, when it is one.
+        let messageIndex: Int?
 
-        init(keys: [String], values: [JinjaValue]) {
+        init(keys: [String], values: [JinjaValue], messageIndex: Int? = nil) {
             self.keys = keys
             self.values = values
+            self.messageIndex = messageIndex
         }
     }
 
     var storage: Storage
+
     /// The index of the conversation message this dictionary is, when it is one.
-    var messageIndex: Int?
+    var messageIndex: Int? {
+        get { storage.messageIndex }
+        set { storage = Storage(keys: storage.keys, values: storage.values, messageIndex: newValue) }
+    }
 
     /// Creates a dictionary from key-value pairs in order; a repeated key keeps its last value
     /// at its first position, as Python's `dict` does.
@@ -106,7 +113,7 @@ public struct JinjaDict: Sendable {
             } else {
                 return
             }
-            storage = Storage(keys: keys, values: values)
+            storage = Storage(keys: keys, values: values, messageIndex: storage.messageIndex)
         }
     }
 

@@ -77,7 +77,7 @@ struct _JinjaNames: Sendable {
     static let varargs = 2
     static let kwargs = 3
     /// The globals transformers defines, with ids `globalsStart ..< globalsStart + globals.count`.
-    static let globals = ["range", "namespace", "dict", "raise_exception", "strftime_now"]
+    static let globals = ["range", "namespace", "dict", "raise_exception", "strftime_now", "joiner", "cycler", "lipsum"]
     static let globalsStart = 4
 
     private(set) var ids: [String: Int]

@@ -62,6 +62,10 @@ enum _JinjaObjectKind {
     case function(String)
     /// A method bound to its receiver: `"a b".split`, `message.get`, `loop.cycle`.
     case method(JinjaValue, String)
+    /// jinja2's `joiner(sep)`: returns "" on its first call, `sep` after.
+    case joiner(String, used: Bool)
+    /// jinja2's `cycler(*items)`: `.next()`, `.current`, `.reset()`.
+    case cycler([JinjaValue], position: Int)
 
     var displayName: String {
         switch self {
@@ -70,6 +74,8 @@ enum _JinjaObjectKind {
         case .loop: "<LoopContext>"
         case .function(let name): "<function \(name)>"
         case .method(let receiver, let name): "<built-in method \(name) of \(receiver.typeName) object>"
+        case .joiner: "<jinja2.utils.Joiner object>"
+        case .cycler: "<jinja2.utils.Cycler object>"
         }
     }
 
@@ -80,6 +86,8 @@ enum _JinjaObjectKind {
         case .loop: "LoopContext"
         case .function: "function"
         case .method: "builtin_function_or_method"
+        case .joiner: "Joiner"
+        case .cycler: "Cycler"
         }
     }
 }
@@ -92,8 +100,8 @@ extension JinjaValue {
     var isCallable: Bool {
         guard case .object(let object) = self else { return false }
         switch object.kind {
-        case .macro, .function, .method: return true
-        case .namespace, .loop: return false
+        case .macro, .function, .method, .joiner: return true
+        case .namespace, .loop, .cycler: return false
         }
     }
 }

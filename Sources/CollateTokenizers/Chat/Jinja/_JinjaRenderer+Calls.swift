@@ -71,9 +71,11 @@ extension _JinjaRenderer {
     /// Whether `name` is a Python `dict` method (which jinja2's attribute lookup finds before keys).
     /// A switch: this runs on every `message.role`, where hashing into a set would dominate.
     static func isDictMethod(_ name: String) -> Bool {
+        // Most attribute names (`role`, `content`, `function`) fail on the first byte.
+        guard let first = name.utf8.first, "gikvcpus".utf8.contains(first) else { return false }
         switch name {
-        case "get", "items", "keys", "values", "copy", "pop", "popitem", "update", "setdefault", "clear": true
-        default: false
+        case "get", "items", "keys", "values", "copy", "pop", "popitem", "update", "setdefault", "clear": return true
+        default: return false
         }
     }
 
@@ -90,12 +92,30 @@ extension _JinjaRenderer {
         case .function(let name):
             return try callGlobal(name, _JinjaCallArguments(function: name, positional: positional, keyword: keyword, line: line))
         case .method(let receiver, let name):
-            if case .object(let handle) = receiver, case .loop(let loop) = handle.kind, name == "cycle" {
-                guard !positional.isEmpty else { throw _JinjaFailure(.type, "no items for cycling given", line: line) }
-                return positional[loop.index0 % positional.count]
+            if case .object(let handle) = receiver {
+                switch handle.kind {
+                case .loop(let loop) where name == "cycle":
+                    guard !positional.isEmpty else { throw _JinjaFailure(.type, "no items for cycling given", line: line) }
+                    return positional[loop.index0 % positional.count]
+                case .cycler(let items, let position):
+                    switch name {
+                    case "next":
+                        handle.kind = .cycler(items, position: (position + 1) % max(1, items.count))
+                        return items.isEmpty ? .undefined : items[position]
+                    case "reset":
+                        handle.kind = .cycler(items, position: 0)
+                        return .none
+                    default: break
+                    }
+                default: break
+                }
+                throw _JinjaFailure(.type, "'\(handle.kind.typeName)' object has no method '\(name)'", line: line)
             }
             return try callMethod(receiver, name, positional, keyword, line: line)
-        case .namespace, .loop:
+        case .joiner(let separator, let used):
+            object.kind = .joiner(separator, used: true)
+            return .string(used ? separator : "")
+        case .namespace, .loop, .cycler:
             throw _JinjaFailure(.type, "'\(object.kind.typeName)' object is not callable", line: line)
         }
     }
@@ -177,6 +197,12 @@ extension _JinjaRenderer {
                     .security, "chat templates cannot store underscore-prefixed attributes on a namespace, but got '\(bad)'", line: line)
             }
             return .makeObject(.namespace(members))
+        case "joiner":
+            return .makeObject(.joiner(try arguments.string(0, "sep") ?? ", ", used: false))
+        case "cycler":
+            return .makeObject(.cycler(arguments.positional, position: 0))
+        case "lipsum":
+            throw _JinjaFailure(.unsupported, "the 'lipsum' global", line: line)
         case "strftime_now":
             guard let format = try arguments.string(0, "format") else {
                 throw _JinjaFailure(.type, "strftime_now() missing 1 required positional argument: 'format'", line: line)

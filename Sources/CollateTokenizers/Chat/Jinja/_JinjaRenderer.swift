@@ -428,6 +428,9 @@ final class _JinjaRenderer {
             switch handle.kind {
             case .namespace(let members): return members[name] ?? .undefined
             case .loop(let loop): return loopAttribute(loop, name, handle)
+            case .cycler(let items, let position):
+                if name == "current" { return items.isEmpty ? .undefined : items[position] }
+                return name == "next" || name == "reset" ? .makeObject(.method(object, name)) : .undefined
             default: return .undefined
             }
         default:
