@@ -21,14 +21,18 @@ enum BatchCommand {
             let records = try Inputs.examples(path: inputPath)
             let examples = records.map(\.example)
             let size = batchSize ?? examples.count
+            // Every batch is collated before the first is printed: a rejected input prints
+            // nothing on stdout (README, "Command line").
+            var batches: [Batch] = []
             for start in stride(from: 0, to: examples.count, by: size) {
                 let slice = Array(examples[start..<min(start + size, examples.count)])
                 do {
-                    Console.output(try collator.collate(slice).jsonText)
+                    batches.append(try collator.collate(slice))
                 } catch let error as CollateError {
                     throw Inputs.locate(error, offset: start, records: records, file: inputPath)
                 }
             }
+            for batch in batches { Console.output(batch.jsonText) }
             Console.flush()
             return ExitStatus.success
         } catch {
