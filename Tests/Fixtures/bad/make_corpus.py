@@ -199,3 +199,4 @@ put("jsonl/collation-error-in-batch-2.jsonl", '{"input_ids": [1], "token_type_id
 # Overlapping alternatives under a loop backtrack exponentially without nesting a quantifier;
 # a timed probe at load refuses it.
 put("tokenizers/overlapping-alternatives-regex.json", '{"pre_tokenizer": {"type": "Split", "pattern": {"Regex": "(a|aa)+$"}, "behavior": "Isolated", "invert": false}, ' + MODEL + "}")
+put("specs/max-length-batch-too-large.json", '{"type": "padding", "pad_token_id": 0, "padding": "max_length", "max_length": 16777216}\n')
