@@ -61,6 +61,15 @@ enum Console {
         }
     }
 
+    /// Writes `bytes` to stdout as they are, after anything queued (for commands that build
+    /// their output as bytes, e.g. JSON rows written straight into a buffer).
+    static func write(bytes: [UInt8]) {
+        buffer.withLock { buffer in
+            buffer.append(contentsOf: bytes)
+            write(&buffer)
+        }
+    }
+
     private static func write(_ buffer: inout [UInt8]) {
         guard !buffer.isEmpty else { return }
         if let failure = emit(buffer, to: STDOUT_FILENO) {
