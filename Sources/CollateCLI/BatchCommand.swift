@@ -27,9 +27,14 @@ enum BatchCommand {
         do {
             let run = try DataFlags.configuration(values).prepare()
             if !run.report.skipped.isEmpty { Console.message("collate batch: \(run.report)") }
+            // Every batch is collated before the first is printed: a rejected input prints
+            // nothing on stdout (README, "Command line").
+            var batches: [Batch] = []
+            batches.reserveCapacity(run.batchRanges.count)
             for index in run.batchRanges.indices {
-                Console.output(try run.batch(index).jsonText)
+                batches.append(try run.batch(index))
             }
+            for batch in batches { Console.output(batch.jsonText) }
             Console.flush()
             return ExitStatus.success
         } catch {

@@ -139,4 +139,18 @@ struct ExportIntegrityTests {
         try AtomicFile.write([7, 8], to: written)
         #expect(try Data(contentsOf: written) == Data([7, 8]))
     }
+
+    @Test func anOutFolderThatIsAFileIsNamedWithoutARawError() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("out")
+        try "x".write(to: file, atomically: true, encoding: .utf8)
+        for out in [file, file.appendingPathComponent("sub")] {
+            #expect {
+                try Self.exporter(out, Self.datasetA).export(Self.datasetA, collator: LanguageModelingCollator(padTokenID: 0))
+            } throws: { error in
+                "\(error)" == "cannot write \(file.path): it exists and is not a folder; give the export a folder path"
+            }
+        }
+    }
 }

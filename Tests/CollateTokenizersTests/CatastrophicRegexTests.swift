@@ -34,4 +34,23 @@ struct CatastrophicRegexTests {
             #expect(throws: Never.self, "\(name)") { try PretrainedTokenizer(contentsOf: folder.appendingPathComponent(name)) }
         }
     }
+
+    /// Overlapping alternatives under a loop backtrack exponentially without nesting a
+    /// quantifier; a timed probe at load finds them.
+    @Test(arguments: [#"(a|aa)+$"#, #"(x|x)*y"#, #"^(\w|\d)+$"#])
+    func overlappingAlternativesAreFoundByTheProbe(_ pattern: String) throws {
+        #expect(_Regex.nestedUnboundedRepetition(in: pattern) == nil, "found by the syntax check already")
+        #expect {
+            _ = try _Regex(pattern: pattern, path: "pre_tokenizer.pattern.Regex")
+        } throws: { error in
+            guard case let .invalidValue(path, value, reason)? = error as? TokenizerJSONError else { return false }
+            return path == "pre_tokenizer.pattern.Regex" && value == pattern && reason.contains("backtracks catastrophically")
+        }
+    }
+
+    @Test func publishedPatternsPassTheProbe() throws {
+        for pattern in [Self.gpt2, Self.llama3, Self.qwen2, Self.tekken, #"(ab|cd)+"#, #"\s+(?!\S)"#] {
+            #expect(throws: Never.self, "\(pattern)") { try _Regex(pattern: pattern, path: "p") }
+        }
+    }
 }

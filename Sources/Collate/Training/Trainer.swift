@@ -94,13 +94,16 @@ public struct Trainer<Backend: TrainableBackend> {
         }
         let allHaveLabels = batches.allSatisfy { $0.names.contains("labels") }
         /// The sum over the `count` batches from `start` (cycling) of a per-batch count.
-        func windowSum(_ prefix: [Int], from start: Int, count: Int) -> Int {
+        /// `nil` when the sum overflows `Int` (an absurd accumulation).
+        func windowSum(_ prefix: [Int], from start: Int, count: Int) -> Int? {
             let cycles = count / batches.count, rest = count % batches.count
             let end = start + rest
             let partial = end <= batches.count
                 ? prefix[end] - prefix[start]
                 : (prefix[batches.count] - prefix[start]) + prefix[end - batches.count]
-            return prefix[batches.count].multipliedReportingOverflow(by: cycles).partialValue &+ partial
+            let (whole, overflow) = prefix[batches.count].multipliedReportingOverflow(by: cycles)
+            let (sum, overflowAgain) = whole.addingReportingOverflow(partial)
+            return overflow || overflowAgain ? nil : sum
         }
         // Records are kept only when asked for, and never reserved up front: `steps` is a
         // user's number (10^12 would reserve 32 TB).
@@ -108,7 +111,10 @@ public struct Trainer<Backend: TrainableBackend> {
         var cursor = 0
         for step in 1...configuration.steps {
             let accumulation = configuration.gradientAccumulation
-            let numItems = windowSum(itemPrefix, from: cursor, count: accumulation)
+            // The window's counts must fit in Int (they are passed on as num_items_in_batch).
+            guard let numItems = windowSum(itemPrefix, from: cursor, count: accumulation),
+                  let windowTokens = windowSum(tokenPrefix, from: cursor, count: accumulation)
+            else { throw .invalidConfiguration("gradientAccumulation", value: String(accumulation)) }
             let windowStart = cursor
             // Checked before the backend runs, which would divide by zero; a window without
             // labels goes on so the backend's missing loss is reported as HF reports it.
@@ -139,7 +145,7 @@ public struct Trainer<Backend: TrainableBackend> {
             } catch {
                 throw .backendFailed(step: step, message: String(describing: error))
             }
-            let record = StepRecord(step: step, loss: loss, tokens: windowSum(tokenPrefix, from: windowStart, count: accumulation), numItems: numItems)
+            let record = StepRecord(step: step, loss: loss, tokens: windowTokens, numItems: numItems)
             if configuration.keepsRecords { records.append(record) }
             onStep(record)
         }

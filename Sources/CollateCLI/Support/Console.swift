@@ -10,8 +10,33 @@ import Synchronization
 /// process with exit status 1 and a message naming the cause, never a crash. A reader that
 /// closed its end of a pipe (`collate batch ... | head -1`) ends it with `SIGPIPE`, silently,
 /// as `cat` does.
+///
+/// Inside a test runner (tests call the commands in-process), nothing reaches the real stdout
+/// or stderr: it goes to ``transcript`` instead, so `swift test` shows test results rather than
+/// the expected error messages of every rejected input.
 enum Console {
     private static let buffer = Mutex<[UInt8]>([])
+    private static let captured = Mutex<[UInt8]>([])
+
+    /// Whether this process is a test runner (an `.xctest` bundle or SwiftPM's testing helper)
+    /// rather than the `collate` executable.
+    static let isTestProcess: Bool = {
+        let name = ProcessInfo.processInfo.processName
+        return name.hasSuffix(".xctest") || name.hasSuffix("PackageTests") || name == "swiftpm-testing-helper"
+    }()
+
+    /// In a test runner, the last 1 MiB of what the commands wrote to stdout and stderr.
+    static var transcript: String { captured.withLock { String(decoding: $0, as: UTF8.self) } }
+
+    /// Writes `bytes` to `descriptor`, or to ``transcript`` in a test runner.
+    private static func emit(_ bytes: [UInt8], to descriptor: Int32) -> Int32? {
+        guard isTestProcess else { return writeAll(bytes, to: descriptor) }
+        captured.withLock { transcript in
+            transcript.append(contentsOf: bytes)
+            if transcript.count > 1 << 20 { transcript.removeFirst(transcript.count - (1 << 20)) }
+        }
+        return nil
+    }
 
     /// Queues `line` plus a newline for stdout, flushing in large chunks.
     static func output(_ line: String) {
@@ -36,9 +61,18 @@ enum Console {
         }
     }
 
+    /// Writes `bytes` to stdout as they are, after anything queued (for commands that build
+    /// their output as bytes, e.g. JSON rows written straight into a buffer).
+    static func write(bytes: [UInt8]) {
+        buffer.withLock { buffer in
+            buffer.append(contentsOf: bytes)
+            write(&buffer)
+        }
+    }
+
     private static func write(_ buffer: inout [UInt8]) {
         guard !buffer.isEmpty else { return }
-        if let failure = writeAll(buffer, to: STDOUT_FILENO) {
+        if let failure = emit(buffer, to: STDOUT_FILENO) {
             message("collate: cannot write the output to stdout: \(String(cString: strerror(failure))) (errno \(failure)); "
                 + "check the disk or the file stdout is redirected to")
             exit(ExitStatus.rejected)
@@ -74,7 +108,7 @@ enum Console {
     /// Writes a human message to stderr; a stderr that cannot be written loses the message
     /// (there is nowhere left to report it) but never crashes.
     static func message(_ text: String) {
-        _ = writeAll(Array((text + "\n").utf8), to: STDERR_FILENO)
+        _ = emit(Array((text + "\n").utf8), to: STDERR_FILENO)
     }
 }
 

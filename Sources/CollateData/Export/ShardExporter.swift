@@ -101,7 +101,7 @@ public struct ShardExporter: Sendable {
         }
         if let batchSize, batchSize < 1 { throw SamplerError.invalidParameter(name: "batch_size", value: batchSize, reason: "must be at least 1") }
         let fileManager = FileManager.default
-        try fileManager.createDirectory(at: directory, withIntermediateDirectories: true)
+        try Self.makeFolder(directory)
         // One export at a time per folder: two would delete each other's temporary files.
         let lock = try Self.lock(directory)
         defer { Self.unlock(lock, directory) }
@@ -119,7 +119,7 @@ public struct ShardExporter: Sendable {
             let sampler = try DistributedSampler(count: examples.count, rank: rank, worldSize: worldSize, batchSize: size, shuffle: false)
             let rankFolder = String(format: "rank-%05d", rank)
             let rankURL = directory.appendingPathComponent(rankFolder)
-            try fileManager.createDirectory(at: rankURL, withIntermediateDirectories: true)
+            try Self.makeFolder(rankURL)
             // Temporary files of a run that was killed mid-write are never renamed: clear them.
             for name in (try? fileManager.contentsOfDirectory(atPath: rankURL.path)) ?? [] where name.hasPrefix(".") && name.hasSuffix(".tmp") {
                 try? fileManager.removeItem(at: rankURL.appendingPathComponent(name))
@@ -236,6 +236,25 @@ public struct ShardExporter: Sendable {
     static func unlock(_ descriptor: Int32, _ directory: URL) {
         _ = unlink(directory.appendingPathComponent(lockFileName).path)
         _ = close(descriptor)
+    }
+
+    /// Makes `url` and its missing parents, as `mkdir -p`.
+    /// - Throws: ``AtomicFile/WriteError`` naming the path and the cause (a file stands there,
+    ///   permissions, a full disk) — never a raw `NSError` domain and code.
+    static func makeFolder(_ url: URL) throws {
+        var status = stat()
+        if stat(url.path, &status) == 0 {
+            guard status.st_mode & S_IFMT == S_IFDIR else {
+                throw AtomicFile.WriteError(path: url.path, step: "making the folder", code: ENOTDIR,
+                                            detail: "it exists and is not a folder; give the export a folder path")
+            }
+            return
+        }
+        let parent = url.deletingLastPathComponent()
+        if parent.path != url.path, !parent.path.isEmpty { try makeFolder(parent) }
+        if mkdir(url.path, 0o755) != 0, errno != EEXIST {
+            throw AtomicFile.WriteError(path: url.path, step: "making the folder", code: errno)
+        }
     }
 
     /// Removes `index.json` (durably) before any shard changes.

@@ -80,7 +80,13 @@ public struct JSONLinesReader: Sendable {
             try chunk.withUnsafeBufferPointer { whole in
                 let bytes = UnsafeBufferPointer(rebasing: whole[..<count])
                 var start = 0
-                while let newline = bytes[start...].firstIndex(of: 0x0A) {
+                /// The next newline at or after `start` (`memchr`: a byte loop is slow in debug builds).
+                func nextNewline() -> Int? {
+                    guard start < bytes.count, let base = bytes.baseAddress,
+                          let found = memchr(base + start, 0x0A, bytes.count - start) else { return nil }
+                    return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                }
+                while let newline = nextNewline() {
                     if pending.isEmpty {
                         guard newline - start <= limit else { throw tooLong() }
                         try emit(UnsafeBufferPointer(rebasing: bytes[start..<newline]))

@@ -35,6 +35,66 @@ final class _Regex: @unchecked Sendable {
                     + "exponentially on text that almost matches (the tokenizer would hang); make the inner or outer repetition "
                     + "possessive (`++`, `*+`) or atomic (`(?>...)`), or bound it (`{1,8}`)")
         }
+        if let probe = Self.slowProbe(regex, pattern: pattern) {
+            throw TokenizerJSONError.invalidValue(
+                path: path, value: pattern,
+                reason: "matching it against \(probe) took over \(Self.probeLimitDescription): it backtracks catastrophically "
+                    + "(overlapping alternatives or nested repetition under a loop), and real text would hang the tokenizer; "
+                    + "rewrite it so each character can be matched only one way")
+        }
+    }
+
+    /// How long one probe may take (``slowProbe(_:pattern:)``).
+    static let probeLimit: Duration = .seconds(1)
+    static var probeLimitDescription: String { "1 s" }
+
+    /// Runs the compiled pattern over short texts that make a backtracking pattern explode —
+    /// 40 repeats of one character (each character the pattern names, and a few common ones), or
+    /// of a pair of them, then a character nothing expects — each with a deadline
+    /// (`reportProgress` lets ICU stop mid-match). A pattern that needs more than
+    /// ``probeLimit`` on 41 characters is exponential (or of a high polynomial degree), where a
+    /// well-formed split pattern takes microseconds.
+    /// - Returns: The text that was too slow, described; `nil` when every probe finished.
+    static func slowProbe(_ regex: NSRegularExpression, pattern: String) -> String? {
+        var candidates: [Unicode.Scalar] = []
+        var seen = Set<Unicode.Scalar>()
+        for scalar in pattern.unicodeScalars where scalar.properties.isAlphabetic || scalar.properties.numericType != nil
+            || (scalar.isASCII && scalar.value >= 0x20) {
+            if seen.insert(scalar).inserted { candidates.append(scalar) }
+        }
+        let literals = candidates.filter { $0.properties.isAlphabetic || $0.properties.numericType != nil }.prefix(8)
+        for scalar in ["a", "A", "1", " ", "\n", "_", "-", "'", "é", "中"] as [Unicode.Scalar] where seen.insert(scalar).inserted {
+            candidates.append(scalar)
+        }
+        var probes = candidates.prefix(64).map { [$0] }
+        for first in literals {
+            for second in literals where second != first { probes.append([first, second]) }
+        }
+        for unit in probes {
+            var scalars: [Unicode.Scalar] = []
+            while scalars.count < 40 { scalars += unit }
+            scalars.append("\u{1}")
+            var text = ""
+            text.unicodeScalars.append(contentsOf: scalars)
+            if isSlow(regex, on: text) {
+                let shown = String(String.UnicodeScalarView(unit)).debugDescription.dropFirst().dropLast()
+                return "\"\(shown)\" × \(40 / unit.count) followed by U+0001"
+            }
+        }
+        return nil
+    }
+
+    /// Whether matching `text` takes longer than ``probeLimit``.
+    private static func isSlow(_ regex: NSRegularExpression, on text: String) -> Bool {
+        let deadline = ContinuousClock.now + probeLimit
+        var slow = false
+        regex.enumerateMatches(in: text, options: [.reportProgress], range: NSRange(location: 0, length: text.utf16.count)) { _, _, stop in
+            if ContinuousClock.now > deadline {
+                slow = true
+                stop.pointee = true
+            }
+        }
+        return slow
     }
 
     /// The first group (as written, with its quantifier) that is repeated without bound and

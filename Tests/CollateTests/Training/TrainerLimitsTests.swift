@@ -68,4 +68,12 @@ struct TrainerLimitsTests {
         #expect(kept.isEmpty)
         #expect(streamed == 50)
     }
+
+    @Test func anAccumulationWhoseCountsOverflowIsRefusedNotWrapped() throws {
+        var trainer = Trainer(backend: StoppingBackend(stopAfter: .max), configuration: .init(steps: 1, gradientAccumulation: .max))
+        #expect(throws: TrainingError.invalidConfiguration("gradientAccumulation", value: String(Int.max))) {
+            try trainer.train(try Self.batches())
+        }
+        #expect(trainer.backend.calls == 0)
+    }
 }

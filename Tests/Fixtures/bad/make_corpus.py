@@ -194,3 +194,9 @@ put("specs/directory.json/README", DIRECTORY_NOTE)
 # and `collate tokenize` hung; refused at load, naming the JSON path.
 put("tokenizers/catastrophic-regex.json", '{"pre_tokenizer": {"type": "Split", "pattern": {"Regex": "(a+)+$"}, "behavior": "Isolated", "invert": false}, ' + MODEL + "}")
 put("support/aaab.jsonl", json.dumps({"text": "a" * 40 + "b"}) + "\n")
+# batch printed batch 1 before rejecting batch 2 (a collation error): nothing is printed now.
+put("jsonl/collation-error-in-batch-2.jsonl", '{"input_ids": [1], "token_type_ids": [0]}\n{"input_ids": [2], "token_type_ids": [0, 0]}\n')
+# Overlapping alternatives under a loop backtrack exponentially without nesting a quantifier;
+# a timed probe at load refuses it.
+put("tokenizers/overlapping-alternatives-regex.json", '{"pre_tokenizer": {"type": "Split", "pattern": {"Regex": "(a|aa)+$"}, "behavior": "Isolated", "invert": false}, ' + MODEL + "}")
+put("specs/max-length-batch-too-large.json", '{"type": "padding", "pad_token_id": 0, "padding": "max_length", "max_length": 16777216}\n')
