@@ -110,6 +110,12 @@ enum TrainCommand {
             steps: steps, gradientAccumulation: accumulation, learningRate: learningRate, keepsRecords: false)
         switch kind {
         case .reference:
+            do {
+                try checkFlags(settings, kind: .reference)
+            } catch {
+                message("collate train: \(error)\n\(usage)")
+                return ExitStatus.usage
+            }
             return trainReference(configuration: configuration, settings: settings, trainer: trainer, output: output, message: message)
         case .worker:
             let command: [String], timeout: Int?
