@@ -223,6 +223,83 @@ struct TrainWorkerTests {
         #expect(run.text.contains(usage.message), "\(run.text)")
     }
 
+    // MARK: - The guide's and the help's commands
+
+    /// A `collate train` command line as a guide or the help prints it, with its expected status.
+    struct CommandLine: Sendable, CustomTestStringConvertible {
+        var line: String
+        var arguments: [String]
+        var expectedStatus: Int32
+        var testDescription: String { line }
+        /// Whether it runs the shipped transformers worker (and so needs torch).
+        var needsTorch: Bool { line.contains("collate_worker.py") || line.contains("worker-pipeline.json") }
+    }
+
+    /// Parses `collate train ... [# exit N]` (quotes group words, as a shell reads them).
+    static func commandLine(_ line: String) -> CommandLine? {
+        var body = line, status: Int32 = 0
+        if let hash = body.range(of: "# exit ") {
+            status = Int32(body[hash.upperBound...].trimmingCharacters(in: .whitespaces)) ?? -1
+            body = String(body[..<hash.lowerBound])
+        }
+        guard let words = try? ProbeCommand.splitCommand(body), words.first == "collate" else { return nil }
+        return CommandLine(line: line, arguments: Array(words.dropFirst()), expectedStatus: status)
+    }
+
+    /// The `collate train` lines of Guides/Backends.md's `sh` blocks, and the train help's examples.
+    static let documentedCommands: [CommandLine] = {
+        let guide = (try? String(contentsOf: root.appendingPathComponent("Guides/Backends.md"), encoding: .utf8)) ?? ""
+        var lines: [String] = []
+        var inShell = false
+        for line in guide.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("```") {
+                inShell = line == "```sh"
+                continue
+            }
+            if inShell, line.hasPrefix("collate train ") { lines.append(String(line)) }
+        }
+        lines += Help.command("train")?.examples ?? []
+        return lines.compactMap(commandLine)
+    }()
+
+    /// Runs a documented command with the built `collate` from the repository root, `python3`
+    /// being the test Python (its folder first on PATH).
+    static func runDocumented(_ command: CommandLine) throws {
+        let collate = CollateProcess.productsDirectory.appendingPathComponent("collate").path
+        var environment: [String: String] = [:]
+        if let python = TorchPython.interpreter {
+            let folder = URL(fileURLWithPath: python).deletingLastPathComponent().path
+            environment["PATH"] = folder + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        }
+        let result = try TimedProcess.run(collate, command.arguments, timeout: 280, environment: environment)
+        #expect(result.status == command.expectedStatus && !result.timedOut, "\(command.line)\n\(result.stdout)\n\(result.stderr)")
+        if command.expectedStatus == 0 {
+            #expect(!result.stdout.isEmpty && result.stdout.split(separator: "\n").allSatisfy { $0.hasPrefix("{\"step\": ") }, "\(result.stdout)")
+        } else {
+            #expect(result.stdout.isEmpty, "\(result.stdout)")
+        }
+    }
+
+    @Test func theGuideAndHelpHaveWorkerCommands() {
+        #expect(Self.documentedCommands.filter(\.needsTorch).count >= 4, "\(Self.documentedCommands.map(\.line))")
+        #expect(Self.documentedCommands.contains { !$0.needsTorch && $0.arguments.contains("worker") })
+        #expect(Self.documentedCommands.contains { $0.arguments.contains("reference") })
+    }
+
+    /// The documented commands that need no torch (the fake worker, the reference model).
+    @Test(.enabled(if: TorchPython.interpreter != nil, Comment(rawValue: TorchPython.noPythonMessage)), .timeLimit(.minutes(5)),
+          arguments: documentedCommands.filter { !$0.needsTorch })
+    func guideCommandsRun(_ command: CommandLine) throws {
+        try Self.runDocumented(command)
+    }
+
+    /// The documented commands that run the shipped worker's tiny Llama.
+    @Test(.enabled(if: TorchPython.hasTorch, Comment(rawValue: TorchPython.skipMessage)), .timeLimit(.minutes(5)),
+          arguments: documentedCommands.filter(\.needsTorch))
+    func guideTorchCommandsRun(_ command: CommandLine) throws {
+        try Self.runDocumented(command)
+    }
+
     // MARK: - The pipeline file's backend key
 
     @Test func backendKeyIsRead() throws {
