@@ -279,7 +279,8 @@ enum TrainCommand {
                 + "Install the worker's requirements with the command above (torch and transformers; "
                 + "Sources/CollateBackends/Worker/requirements.txt), or point --worker at a Python that has them."
         }
-        return "cannot start the worker: \(error)"
+        if case .launchFailed = error { return "\(error)" }
+        return "the worker did not start: \(error)"
     }
 
     /// Validates, then trains and prints one JSON line per step.

@@ -178,6 +178,21 @@ struct TrainWorkerTests {
         #expect(!run.text.contains("Traceback"), "\(run.text)")
     }
 
+    /// A worker that cannot be launched, or that exits during the handshake, is named with its
+    /// own words (the tail of its stderr).
+    @Test(.enabled(if: TorchPython.interpreter != nil, Comment(rawValue: TorchPython.noPythonMessage)), .timeLimit(.minutes(2)))
+    func aWorkerThatDoesNotStartIsNamed() throws {
+        let missing = Self.train(["--worker", "/nonexistent/python3 w.py", "--spec", Self.seq2seq, "--input", Self.data, "--steps", "1"])
+        #expect(missing.status == 1 && missing.lines.isEmpty)
+        #expect(missing.text.hasPrefix("collate train: cannot start the worker [\"/nonexistent/python3\", \"w.py\"]"), "\(missing.text)")
+        let python = try #require(TorchPython.interpreter)
+        let refused = Self.train(["--worker", "\(Self.quoted(python)) \(Self.quoted(Self.worker)) --tiny-llama --model /m",
+                                  "--spec", Self.seq2seq, "--input", Self.data, "--steps", "1"])
+        #expect(refused.status == 1 && refused.lines.isEmpty)
+        #expect(refused.text.contains("collate train: the worker did not start: the worker exited during 'hello' (exit status 2)"), "\(refused.text)")
+        #expect(refused.text.contains("not allowed with argument"), "\(refused.text)")
+    }
+
     /// Every wait has a deadline: a worker that never answers is killed after --timeout and the
     /// step is reported; a worker that crashes mid-run stops at that step.
     @Test(.enabled(if: TorchPython.interpreter != nil, Comment(rawValue: TorchPython.noPythonMessage)), .timeLimit(.minutes(2)))
