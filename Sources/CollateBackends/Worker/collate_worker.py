@@ -405,7 +405,7 @@ def main(argv=None):
     parser.add_argument("--device", default="auto")
     parser.add_argument("--attn", default="sdpa", help="attn_implementation: sdpa, eager, flex_attention, flash_attention_2")
     parser.add_argument("--use-cache", default="false", choices=["false", "true"],
-                        help="use_cache passed to every forward; true leaks across packed sequences (DESIGN.md)")
+                        help="use_cache passed to every forward; true leaks across packed sequences (Guides/Backends.md, 'Boundary probe')")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--vocab-size", type=int, help="vocab_size of a --config or --tiny-llama model")
     parser.add_argument("--optimizer", default="adamw", choices=["adamw", "sgd"],
