@@ -124,8 +124,9 @@ enum ProbeCommand {
 
     /// Splits a command line into words: whitespace separates, single or double quotes group,
     /// a backslash escapes the next character (no variables, globs or other shell syntax).
+    /// - Parameter option: The option the text came from, for messages.
     /// - Throws: ``UsageError`` for an empty command or an unterminated quote.
-    static func splitCommand(_ text: String) throws(UsageError) -> [String] {
+    static func splitCommand(_ text: String, option: String = "--backend") throws(UsageError) -> [String] {
         var words: [String] = []
         var current = ""
         var inWord = false
@@ -152,9 +153,11 @@ enum ProbeCommand {
                 inWord = true
             }
         }
-        guard quote == nil, !escaped else { throw UsageError("--backend has an unterminated quote or a trailing backslash: \(text)") }
+        guard quote == nil, !escaped else { throw UsageError("\(option) has an unterminated quote or a trailing backslash: \(text)") }
         if inWord { words.append(current) }
-        guard !words.isEmpty else { throw UsageError("--backend is empty; give 'reference' or a worker command") }
+        guard !words.isEmpty else {
+            throw UsageError(option == "--backend" ? "--backend is empty; give 'reference' or a worker command" : "\(option) is empty; give the worker's command line")
+        }
         return words
     }
 }

@@ -3,25 +3,45 @@ import CollateBackends
 import CollateData
 import Foundation
 
-/// `collate train --backend reference --spec SPEC.json --input EXAMPLES.jsonl --steps N
-/// [--batch-size N] [--accumulation N] [--learning-rate X] [--seed N] [--vocab-size N]`:
-/// the small dry run before a real training job.
+/// `collate train --backend reference|worker --spec SPEC.json --input EXAMPLES.jsonl --steps N
+/// [--batch-size N] [--accumulation N] [--learning-rate X] [--seed N] [--vocab-size N]
+/// [--worker "CMD ..."] [--timeout SECONDS] [--tolerance X]`: the small dry run before a real
+/// training job, on the pure-Swift reference model or in a PyTorch worker process.
 ///
 /// Validates the pipeline against the backend first (exit 1 with the diagnostics on stderr
 /// when it finds errors: no step is taken), then prints one JSON line per optimizer step:
-/// `{"step", "loss", "tokens", "num_items"}`.
+/// `{"step", "loss", "tokens", "num_items"}`. With `--backend worker` the worker (normally
+/// `Sources/CollateBackends/Worker/collate_worker.py`) is started and greeted first; when the
+/// pipeline's batches are padding-free (flattened or packed) it must pass the boundary probe
+/// before the first step, or the batches are refused with the fix.
 enum TrainCommand {
     static let usage = """
-        usage: collate train --backend reference --spec SPEC.json --input DATA.jsonl --steps N
+        usage: collate train --backend reference|worker --spec SPEC.json --input DATA.jsonl --steps N
                              [--batch-size N] [--accumulation N] [--learning-rate X] [--seed N] [--vocab-size N]
+                             [--worker "CMD ..."] [--timeout SECONDS] [--tolerance X]
                              [--format F] [--tokenizer PATH] [--template NAME] [--train-on WHAT] [--config FILE] [--model DIR]
 
         \(DataFlags.usage)
+          --backend B         reference (default) | worker; overrides the pipeline file's backend
+          --worker "CMD ..."  the worker's command line (quotes group words), e.g.
+                              "python3 Sources/CollateBackends/Worker/collate_worker.py --tiny-llama"
+          --timeout SECONDS   the longest the worker may take to start and to answer each request (default: 600 to start, 300 a request)
+          --tolerance X       the boundary probe's largest accepted |alone - packed| difference (default 0.001; ~0.05 for bf16)
         With packing in the pipeline file, each step's batch holds batch_size packed rows.
         """
 
     /// The backends `--backend` names.
-    static let backends = ["reference"]
+    static let backends = PipelineConfiguration.Backend.Kind.allCases.map(\.rawValue)
+
+    /// What the command line says about the backend, before the pipeline file is read.
+    struct BackendSettings {
+        var kind: PipelineConfiguration.Backend.Kind?
+        var worker: String?
+        var timeout: Int?
+        var tolerance: Double?
+        var seed: UInt64?
+        var vocabSize: Int?
+    }
 
     /// Runs the command; returns the exit status.
     static func run(arguments: [String]) -> Int32 {
@@ -34,17 +54,19 @@ enum TrainCommand {
     /// Runs the command, sending stdout lines to `output` as they come and stderr lines to `message`.
     static func execute(arguments: [String], output: (String) -> Void, message: (String) -> Void) -> Int32 {
         let values: DataFlags.Values, steps: Int, accumulation: Int
-        let learningRate: Double, seed: UInt64
-        var vocabSize: Int?
+        let learningRate: Double
+        var settings = BackendSettings()
         do {
             let parsed = try Arguments(arguments, options: DataFlags.options.union([
-                "--backend", "--steps", "--accumulation", "--learning-rate", "--seed", "--vocab-size",
+                "--backend", "--steps", "--accumulation", "--learning-rate", "--seed", "--vocab-size", "--worker", "--timeout", "--tolerance",
             ]))
             values = try DataFlags.values(parsed)
             if values.spec == nil && values.config == nil { throw UsageError("missing --spec") }
-            let backend = parsed.value("--backend") ?? "reference"
-            guard backends.contains(backend) else {
-                throw UsageError("unknown backend '\(backend)'; available: \(backends.joined(separator: ", "))")
+            if let backend = parsed.value("--backend") {
+                guard let kind = PipelineConfiguration.Backend.Kind(rawValue: backend) else {
+                    throw UsageError("unknown backend '\(backend)'; available: \(backends.joined(separator: ", "))")
+                }
+                settings.kind = kind
             }
             guard let stepCount = try parsed.positiveInt("--steps") else { throw UsageError("missing --steps") }
             steps = stepCount
@@ -54,20 +76,95 @@ enum TrainCommand {
                 throw UsageError("--learning-rate must be a positive number, got '\(rateText)'")
             }
             learningRate = rate
-            let seedText = parsed.value("--seed") ?? "0"
-            guard let seedValue = UInt64(seedText) else { throw UsageError("--seed must be a non-negative integer, got '\(seedText)'") }
-            seed = seedValue
-            vocabSize = try parsed.positiveInt("--vocab-size")
-            if let vocabSize, vocabSize > ReferenceLanguageModel.maximumVocabSize {
+            if let seedText = parsed.value("--seed") {
+                guard let seedValue = UInt64(seedText) else { throw UsageError("--seed must be a non-negative integer, got '\(seedText)'") }
+                settings.seed = seedValue
+            }
+            settings.vocabSize = try parsed.positiveInt("--vocab-size")
+            if let vocabSize = settings.vocabSize, vocabSize > ReferenceLanguageModel.maximumVocabSize {
                 throw UsageError("--vocab-size must be at most \(ReferenceLanguageModel.maximumVocabSize) for the reference model, got \(vocabSize)")
             }
+            settings.worker = parsed.value("--worker")
+            settings.timeout = try parsed.positiveInt("--timeout")
+            if let text = parsed.value("--tolerance") {
+                guard let value = Double(text), value >= 0, value.isFinite else {
+                    throw UsageError("--tolerance must be a non-negative number, got '\(text)'")
+                }
+                settings.tolerance = value
+            }
+            try checkFlags(settings, kind: settings.kind ?? (settings.worker != nil ? .worker : nil))
         } catch {
             message("collate train: \(error)\n\(usage)")
             return ExitStatus.usage
         }
+        let configuration: PipelineConfiguration
+        do {
+            configuration = try DataFlags.configuration(values)
+        } catch {
+            message("collate train: \(error)")
+            return ExitStatus.rejected
+        }
+        // The command line wins over the pipeline file; a --worker alone means the worker.
+        let kind = settings.kind ?? (settings.worker != nil ? .worker : nil) ?? configuration.backend?.kind ?? .reference
+        let trainer = Trainer<ReferenceLanguageModel>.Configuration(
+            steps: steps, gradientAccumulation: accumulation, learningRate: learningRate, keepsRecords: false)
+        switch kind {
+        case .reference:
+            do {
+                try checkFlags(settings, kind: .reference)
+            } catch {
+                message("collate train: \(error)\n\(usage)")
+                return ExitStatus.usage
+            }
+            return trainReference(configuration: configuration, settings: settings, trainer: trainer, output: output, message: message)
+        case .worker:
+            let command: [String], timeout: Int?
+            do {
+                try checkFlags(settings, kind: .worker)
+                guard let text = settings.worker ?? configuration.backend?.worker else {
+                    throw UsageError("--backend worker needs the worker's command line: --worker \"CMD ...\" (or \"backend\": "
+                        + "{\"worker\": \"CMD ...\"} in the pipeline file), e.g. --worker \"python3 Sources/CollateBackends/Worker/collate_worker.py --tiny-llama\"")
+                }
+                command = try ProbeCommand.splitCommand(text, option: settings.worker != nil ? "--worker" : "backend.worker")
+                timeout = settings.timeout ?? configuration.backend?.timeout
+            } catch {
+                message("collate train: \(error)\n\(usage)")
+                return ExitStatus.usage
+            }
+            return trainWorker(configuration: configuration, command: command, timeout: timeout,
+                               tolerance: settings.tolerance ?? BoundaryProbe.defaultTolerance,
+                               trainer: .init(steps: steps, gradientAccumulation: accumulation, learningRate: learningRate, keepsRecords: false),
+                               output: output, message: message)
+        }
+    }
+
+    /// Refuses flags that belong to the other backend.
+    /// - Throws: ``UsageError`` naming the flag and where it belongs.
+    static func checkFlags(_ settings: BackendSettings, kind: PipelineConfiguration.Backend.Kind?) throws(UsageError) {
+        switch kind {
+        case .reference?:
+            for (flag, given) in [("--worker", settings.worker != nil), ("--timeout", settings.timeout != nil), ("--tolerance", settings.tolerance != nil)] where given {
+                throw UsageError("\(flag) applies to --backend worker, not to the reference model")
+            }
+        case .worker?:
+            for (flag, given) in [("--seed", settings.seed != nil), ("--vocab-size", settings.vocabSize != nil)] where given {
+                throw UsageError("\(flag) applies to the reference model; the worker's model is set on its own command line "
+                    + "(collate_worker.py --seed N, --vocab-size N with --config or --tiny-llama)")
+            }
+        case nil:
+            break
+        }
+    }
+
+    // MARK: - The reference model
+
+    private static func trainReference(
+        configuration: PipelineConfiguration, settings: BackendSettings, trainer: Trainer<ReferenceLanguageModel>.Configuration,
+        output: (String) -> Void, message: (String) -> Void
+    ) -> Int32 {
+        var vocabSize = settings.vocabSize
         let run: PipelineRun, batchSize: Int
         do {
-            let configuration = try DataFlags.configuration(values)
             batchSize = configuration.batchSize ?? 8
             run = try configuration.prepare()
             if !run.report.skipped.isEmpty { message("collate train: \(run.report)") }
@@ -83,7 +180,7 @@ enum TrainCommand {
         let collator = run.collator, inputPath = run.file
         // What the trainer batches: the examples, or packed rows (each named by its first member's line).
         let examples = run.units
-        let records = examples.indices.map { ExampleFile.Record(line: run.line(ofUnit: $0) ?? $0 + 1, example: examples[$0]) }
+        let records = records(of: run)
         let inferred = inferredVocabulary(records, contract: collator.contract)
         if vocabSize == nil, inferred.size > ReferenceLanguageModel.maximumVocabSize {
             let place = inferred.line.map { "\(inputPath):\($0): " } ?? ""
@@ -92,17 +189,106 @@ enum TrainCommand {
                 + "to have ids outside the vocabulary reported as token-out-of-range")
             return ExitStatus.rejected
         }
-        let model = ReferenceLanguageModel(configuration: .init(vocabSize: vocabSize ?? inferred.size, seed: seed))
-        return train(examples, records: records, file: inputPath, collator: collator, model: model, output: output, message: message,
-                     configuration: .init(steps: steps, gradientAccumulation: accumulation, learningRate: learningRate, keepsRecords: false), batchSize: batchSize)
+        var model = ReferenceLanguageModel(configuration: .init(vocabSize: vocabSize ?? inferred.size, seed: settings.seed ?? 0))
+        return train(examples, records: records, file: inputPath, collator: collator, model: &model, output: output, message: message,
+                     configuration: trainer, batchSize: batchSize)
+    }
+
+    /// Each unit of the run as a record named by its file line (a packed row by its first member's).
+    private static func records(of run: PipelineRun) -> [ExampleFile.Record] {
+        run.units.indices.map { ExampleFile.Record(line: run.line(ofUnit: $0) ?? $0 + 1, example: run.units[$0]) }
+    }
+
+    // MARK: - The worker
+
+    /// Starts the worker, probes it when the batches are padding-free, then trains.
+    private static func trainWorker(
+        configuration: PipelineConfiguration, command: [String], timeout: Int?, tolerance: Double,
+        trainer: Trainer<ExternalBackend>.Configuration, output: (String) -> Void, message: (String) -> Void
+    ) -> Int32 {
+        let run: PipelineRun, batchSize: Int
+        do {
+            batchSize = configuration.batchSize ?? 8
+            run = try configuration.prepare()
+        } catch {
+            message("collate train: \(error)")
+            return ExitStatus.rejected
+        }
+        var workerConfiguration = ExternalBackend.Configuration(command: command, requiredInputs: ["input_ids", "labels"])
+        if let timeout {
+            workerConfiguration.startupTimeout = .seconds(timeout)
+            workerConfiguration.requestTimeout = .seconds(timeout)
+        }
+        var backend: ExternalBackend
+        do {
+            backend = try ExternalBackend(configuration: workerConfiguration)
+        } catch {
+            message("collate train: \(startFailure(error))")
+            return ExitStatus.rejected
+        }
+        defer { backend.close() }
+        message("collate train: worker \(backend.worker.name), model \(backend.worker.raw["model"]?.jsonText ?? "unknown")")
+
+        let contract = run.collator.contract
+        if case .paddingFree = contract.layout {
+            let produced = contract.producedFields
+            let probeCollator = FlatteningCollator(
+                returnPositionIDs: produced.contains("position_ids") || !produced.contains("cu_seq_lens_q"),
+                returnFlashAttentionKwargs: produced.contains("cu_seq_lens_q"))
+            let vocabulary = backend.worker.vocabSize ?? 64
+            guard vocabulary >= 2 else {
+                message("collate train: the worker reports a vocabulary of \(vocabulary) ids; the boundary probe needs at least 2")
+                return ExitStatus.rejected
+            }
+            let report: BoundaryProbeReport
+            do {
+                report = try backend.probeBoundaries(BoundaryProbe(vocabSize: vocabulary, tolerance: tolerance, collator: probeCollator))
+            } catch {
+                message("collate train: the boundary probe could not run, so padding-free batches are not trained: \(error)")
+                return ExitStatus.rejected
+            }
+            if let diagnostic = report.diagnostic {
+                message(diagnostic.description)
+                message(refusal(report, worker: backend.worker))
+                return ExitStatus.rejected
+            }
+            message("collate train: boundary probe passed — packed sequences match their alone runs within \(tolerance) "
+                + "(max difference \(report.maxDifference) over \(report.compared.rawValue), \(report.differences.count) sequences); "
+                + "training padding-free batches")
+        }
+        return train(run.units, records: records(of: run), file: run.file, collator: run.collator, model: &backend,
+                     output: output, message: message, configuration: trainer, batchSize: batchSize)
+    }
+
+    /// Why padding-free batches are refused after a failed probe, and what to change.
+    static func refusal(_ report: BoundaryProbeReport, worker: WorkerInfo) -> String {
+        var cause = ""
+        if case .bool(true)? = worker.raw["use_cache"] {
+            cause = " The worker runs its model with use_cache=True, which lets packed sequences attend to each other in transformers."
+        }
+        return "collate train: refusing to train padding-free (packed or flattened) batches: the worker failed the boundary probe "
+            + "(max |alone - packed| \(report.maxDifference) over \(report.compared.rawValue), tolerance \(report.tolerance)); "
+            + "no training step was taken.\(cause) Fix: run the model with use_cache=False (collate_worker.py --use-cache false, its default) "
+            + "or flash-attention varlen (--attn flash_attention_2 with cu_seq_lens), or train with a padded collator "
+            + "(e.g. {\"type\": \"sft\", \"padding_free\": false})."
+    }
+
+    /// A failed start as a message: a missing torch or transformers is one line with the install command.
+    static func startFailure(_ error: ExternalBackendError) -> String {
+        if case let .workerExited("hello", status, standardError) = error, status == "exit status 3", !standardError.isEmpty {
+            return "the worker cannot run: its Python is missing a requirement (it exited with status 3):\n  \(standardError)\n"
+                + "Install the worker's requirements with the command above (torch and transformers; "
+                + "Sources/CollateBackends/Worker/requirements.txt), or point --worker at a Python that has them."
+        }
+        if case .launchFailed = error { return "\(error)" }
+        return "the worker did not start: \(error)"
     }
 
     /// Validates, then trains and prints one JSON line per step.
-    private static func train(
-        _ examples: [Example], records: [ExampleFile.Record], file: String, collator: some Collator<Batch>, model: ReferenceLanguageModel,
-        output: (String) -> Void, message: (String) -> Void, configuration: Trainer<ReferenceLanguageModel>.Configuration, batchSize: Int
+    private static func train<Backend: TrainableBackend>(
+        _ examples: [Example], records: [ExampleFile.Record], file: String, collator: some Collator<Batch>, model: inout Backend,
+        output: (String) -> Void, message: (String) -> Void, configuration: Trainer<Backend>.Configuration, batchSize: Int
     ) -> Int32 {
-        var model = model
         do {
             _ = try Pipeline(collator: collator).train(examples, batchSize: batchSize, backend: &model, configuration: configuration) { record in
                 output(record.jsonText)

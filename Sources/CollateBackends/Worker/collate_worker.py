@@ -18,9 +18,16 @@ Everything else the process prints goes to stderr: stdout carries replies only.
 
 usage:
   collate_worker.py --config '{"model_type": "llama", "hidden_size": 256, ...}' [options]   random init
+  collate_worker.py --tiny-llama [--vocab-size N] [options]                                  random init, built-in tiny Llama
   collate_worker.py --model /path/to/local/model [options]                                  local weights
 options: --dtype float32|bfloat16|float16  --device auto|cpu|cuda  --attn sdpa|eager|flex_attention|flash_attention_2
-         --use-cache false|true  --seed N
+         --use-cache false|true  --seed N  --optimizer adamw|sgd  --weight-decay X (default: torch's)
+         --vocab-size N (with --config or --tiny-llama: overrides the config's vocab_size)
+
+Labels are masked at packed-sequence starts (position_ids restarting at 0 after a real token,
+or cu_seq_lens_q offsets) before the model sees them, so the last token of one sequence is never
+trained to predict the first of the next and num_items counts exactly the targets Collate's
+Trainer counts for num_items_in_batch.
 Nothing is downloaded (HF_HUB_OFFLINE=1). Needs torch and transformers (requirements.txt beside
 this file); without them the worker prints one line with the install command and exits 3.
 
@@ -201,17 +208,15 @@ class TorchCausalLM:
         if args.model:
             model = AutoModelForCausalLM.from_pretrained(args.model, attn_implementation=args.attn, local_files_only=True)
         else:
-            text = args.config
-            if os.path.exists(text):
-                with open(text) as handle:
-                    text = handle.read()
-            settings = json.loads(text)
+            settings = model_settings(args)
             config = AutoConfig.for_model(settings.pop("model_type", "llama"), **settings)
             model = AutoModelForCausalLM.from_config(config, attn_implementation=args.attn)
         self.model = model.to(device=self.device, dtype=dtype)
         self.dtype_name = args.dtype
         self.attn = args.attn
         self.use_cache = args.use_cache == "true"
+        self.optimizer_name = args.optimizer
+        self.weight_decay = args.weight_decay
         self.optimizer = None
         self.steps = 0
         self.dropped = set()
@@ -230,6 +235,7 @@ class TorchCausalLM:
             },
             "use_cache": self.use_cache,
             "accepts_padding_free": not self.use_cache,
+            "optimizer": self.optimizer_name,
             "torch": self.torch.__version__,
             "transformers": self.transformers_version,
         }
@@ -252,10 +258,37 @@ class TorchCausalLM:
             raise ValueError("the batch has no input_ids")
         return inputs
 
+    def _mask_sequence_starts(self, inputs, tensors):
+        """labels with the ignore index where a packed sequence starts (never at column 0): the
+        previous position belongs to another sequence, so its prediction is not a target."""
+        labels = inputs.get("labels")
+        if labels is None or labels.dim() != 2:
+            return labels
+        starts = None
+        positions = inputs.get("position_ids")
+        if positions is not None and positions.shape == labels.shape:
+            starts = positions == 0
+            starts[:, 0] = False
+            mask = inputs.get("attention_mask")
+            if mask is not None and mask.shape == labels.shape:
+                starts[:, 1:] &= mask[:, :-1] != 0
+        elif labels.shape[0] == 1:
+            offsets = [int_values(dtype, raw) for name, dtype, shape, raw in tensors if name == "cu_seq_lens_q"]
+            if offsets:
+                starts = self.torch.zeros_like(labels, dtype=self.torch.bool)
+                for offset in offsets[0]:
+                    if 0 < offset < labels.shape[1]:
+                        starts[0, offset] = True
+        if starts is None or not bool(starts.any()):
+            return labels
+        return labels.masked_fill(starts, -100)
+
     def _run(self, tensors, metadata, train):
         torch = self.torch
         inputs = self._inputs(tensors)
-        labels = inputs.get("labels")
+        labels = self._mask_sequence_starts(inputs, tensors)
+        if labels is not None:
+            inputs["labels"] = labels
         extra = {}
         if train and "num_items_in_batch" in metadata:
             extra["num_items_in_batch"] = int(metadata["num_items_in_batch"])
@@ -303,13 +336,42 @@ class TorchCausalLM:
 
     def step(self, learning_rate):
         if self.optimizer is None:
-            self.optimizer = self.torch.optim.AdamW(self.model.parameters(), lr=learning_rate)
+            decay = {} if self.weight_decay is None else {"weight_decay": self.weight_decay}
+            optimizer = self.torch.optim.SGD if self.optimizer_name == "sgd" else self.torch.optim.AdamW
+            self.optimizer = optimizer(self.model.parameters(), lr=learning_rate, **decay)
         for group in self.optimizer.param_groups:
             group["lr"] = learning_rate
         self.optimizer.step()
         self.optimizer.zero_grad(set_to_none=True)
         self.steps += 1
         return self.steps
+
+
+# The built-in tiny Llama (--tiny-llama): a few hundred thousand parameters besides the
+# embeddings, so CPU runs of a handful of steps take seconds.
+TINY_LLAMA = {
+    "model_type": "llama", "hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2,
+    "num_attention_heads": 4, "num_key_value_heads": 2, "vocab_size": 32000, "max_position_embeddings": 4096,
+    "tie_word_embeddings": True,
+}
+
+
+def model_settings(args):
+    """The config dict for random initialisation: --config (JSON text or a file) or the built-in
+    tiny Llama, with --vocab-size overriding vocab_size."""
+    if args.tiny_llama:
+        settings = dict(TINY_LLAMA)
+    else:
+        text = args.config
+        if os.path.exists(text):
+            with open(text) as handle:
+                text = handle.read()
+        settings = json.loads(text)
+        if not isinstance(settings, dict):
+            raise ValueError(f"--config must be a JSON object of config keys, got {type(settings).__name__}")
+    if args.vocab_size is not None:
+        settings["vocab_size"] = args.vocab_size
+    return settings
 
 
 EXIT_MISSING_REQUIREMENTS = 3
@@ -337,13 +399,23 @@ def main(argv=None):
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--model", help="a local model directory (from_pretrained, local files only)")
     source.add_argument("--config", help="a model config as JSON text or a path, for random initialisation")
+    source.add_argument("--tiny-llama", action="store_true",
+                        help="random-init built-in tiny Llama (hidden 64, 2 layers, vocab 32000 unless --vocab-size)")
     parser.add_argument("--dtype", default="float32", choices=["float32", "bfloat16", "float16"])
     parser.add_argument("--device", default="auto")
     parser.add_argument("--attn", default="sdpa", help="attn_implementation: sdpa, eager, flex_attention, flash_attention_2")
     parser.add_argument("--use-cache", default="false", choices=["false", "true"],
-                        help="use_cache passed to every forward; true leaks across packed sequences (DESIGN.md)")
+                        help="use_cache passed to every forward; true leaks across packed sequences (Guides/Backends.md, 'Boundary probe')")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--vocab-size", type=int, help="vocab_size of a --config or --tiny-llama model")
+    parser.add_argument("--optimizer", default="adamw", choices=["adamw", "sgd"],
+                        help="the optimizer of step requests (AdamW, or plain SGD); the host sends the learning rate")
+    parser.add_argument("--weight-decay", type=float, help="the optimizer's weight decay (default: torch's, 0.01 for AdamW, 0 for SGD)")
     args = parser.parse_args(argv)
+    if args.model and args.vocab_size is not None:
+        parser.error("--vocab-size applies to --config and --tiny-llama; a --model folder has its own vocabulary")
+    if args.vocab_size is not None and args.vocab_size < 2:
+        parser.error(f"--vocab-size must be at least 2, got {args.vocab_size}")
     problem = missing_requirements()
     if problem:
         print(problem, file=sys.stderr)

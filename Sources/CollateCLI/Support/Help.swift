@@ -246,22 +246,39 @@ enum Help {
         CommandHelp(
             name: "train", summary: "A short dry run on a backend: validates, then prints the loss of every step.",
             discussion: "Validates the pipeline against the backend first (exit 1 with the diagnostics when it finds errors: no "
-                + "step is taken), then prints one JSON line per optimizer step: {\"step\", \"loss\", \"tokens\", \"num_items\"}.",
+                + "step is taken), then prints one JSON line per optimizer step: {\"step\", \"loss\", \"tokens\", \"num_items\"}. "
+                + "With --backend worker the batches train a transformers model in the worker process "
+                + "(Sources/CollateBackends/Worker/collate_worker.py: --model DIR, or --tiny-llama for a random-init tiny Llama); "
+                + "padding-free (flattened or packed) batches are sent only after the worker passes the boundary probe, and are "
+                + "refused with the fix (use_cache=False) when it fails. A worker whose Python lacks torch or transformers is "
+                + "reported with the install command. The pipeline file's \"backend\" key ({\"type\": \"worker\", \"worker\": "
+                + "\"CMD ...\", \"timeout\": N}) sets the same; flags win.",
             options: [spec(required: false)] + dataOptions() + [
                 OptionHelp("--backend", "BACKEND", "The model: the pure-Swift reference LM, or the PyTorch worker process (--worker).",
                            default: "reference", allowed: ["reference", "worker"]),
-                OptionHelp("--worker", "\"CMD ...\"", "The worker's command line, for --backend worker "
-                               + "(e.g. \"python3 Sources/CollateBackends/Worker/collate_worker.py --config tiny.json\")."),
+                OptionHelp("--worker", "\"CMD ...\"", "The worker's command line (quotes group words), for --backend worker; "
+                               + "given alone it selects the worker "
+                               + "(e.g. \"python3 Sources/CollateBackends/Worker/collate_worker.py --tiny-llama\")."),
+                OptionHelp("--timeout", "SECONDS", "The longest the worker may take to start, and to answer each request; "
+                               + "then it is killed and the run stops.", default: "600 to start, 300 per request"),
+                OptionHelp("--tolerance", "X", "The boundary probe's largest accepted |alone - packed| difference, for padding-free "
+                               + "batches on the worker (use ~0.05 for bf16).", default: "0.001"),
                 OptionHelp("--steps", "N", "Optimizer steps to take.", required: true),
                 OptionHelp("--batch-size", "N", "Examples per micro-batch.", default: "8"),
                 OptionHelp("--accumulation", "N", "Micro-batches per optimizer step (gradient accumulation).", default: "1"),
-                OptionHelp("--learning-rate", "X", "The optimizer's learning rate.", default: "0.01"),
-                OptionHelp("--seed", "N", "Seeds the reference model's weights.", default: "0"),
+                OptionHelp("--learning-rate", "X", "The optimizer's learning rate (the worker's optimizer: AdamW, or "
+                               + "collate_worker.py --optimizer sgd).", default: "0.01"),
+                OptionHelp("--seed", "N", "Seeds the reference model's weights (the worker takes --seed on its own command line).",
+                           default: "0"),
                 OptionHelp("--vocab-size", "N", "The reference model's vocabulary size.",
                            default: "one more than the largest id in the data"),
             ],
-            examples: ["collate train --backend reference --spec Samples/Data/language-modeling.json "
-                + "--input Samples/Data/sft-mistral.jsonl --steps 3 --batch-size 4"],
+            examples: [
+                "collate train --backend reference --spec Samples/Data/seq2seq.json "
+                    + "--input Samples/Data/sft-mistral.jsonl --steps 3 --batch-size 4",
+                "collate train --backend worker --worker \"python3 Sources/CollateBackends/Worker/collate_worker.py --tiny-llama\" "
+                    + "--spec Samples/Data/flattening.json --input Samples/Data/sft-mistral.jsonl --steps 3 --batch-size 4",
+            ],
             seeAlso: ["validate", "probe"]),
         CommandHelp(
             name: "probe", summary: "Check that a backend keeps packed sequences apart (alone vs packed).",

@@ -5,7 +5,7 @@ extension PipelineConfiguration {
     /// The top-level keys of a pipeline file.
     public static let keys = [
         "data", "tokenizer", "chat_template", "train_on", "max_length", "truncation", "packing", "collator",
-        "batch_size", "shuffle", "seed", "model",
+        "batch_size", "shuffle", "seed", "model", "backend",
     ]
     /// The keys of `data`.
     public static let dataKeys = ["path", "format", "bad_lines"]
@@ -13,6 +13,8 @@ extension PipelineConfiguration {
     public static let packingKeys = ["strategy", "max_tokens"]
     /// The keys of `model`.
     public static let modelKeys = ["path", "kind", "vocab_size", "max_length", "padding_free"]
+    /// The keys of `backend` (when it is an object).
+    public static let backendKeys = ["type", "worker", "timeout"]
 
     /// Reads a pipeline file; relative paths in it are relative to its folder.
     /// - Parameter url: The JSON file.
@@ -37,6 +39,8 @@ extension PipelineConfiguration {
     /// - `packing`: `{"strategy": bfd|ffd|greedy, "max_tokens": N}`; `collator`: a spec object or a spec file path
     /// - `batch_size` (positive integer), `shuffle` (boolean), `seed` (non-negative integer)
     /// - `model`: `{"path", "kind", "vocab_size", "max_length", "padding_free"}`
+    /// - `backend`: `"reference"`, `"worker"`, or `{"type": reference|worker, "worker": "CMD ...", "timeout": seconds}`
+    ///   (`type` defaults to `worker` when `worker` is given, else `reference`)
     /// - Parameters:
     ///   - json: The file's value.
     ///   - file: The file name for messages.
@@ -96,6 +100,22 @@ extension PipelineConfiguration {
             model.maxLength = try reader.positive(object["max_length"], "model.max_length")
             model.paddingFree = try reader.bool(object["padding_free"], "model.padding_free")
             self.model = model
+        }
+        switch root["backend"] {
+        case nil, .null?: break
+        case .string?: backend = Backend(kind: try reader.choice(root["backend"], "backend", Backend.Kind.self) ?? .reference)
+        case .object(let members)?:
+            let object = try reader.object(.object(members), path: "backend", allowed: Self.backendKeys)
+            let worker = try reader.string(object["worker"], "backend.worker")
+            let kind = try reader.choice(object["type"], "backend.type", Backend.Kind.self) ?? (worker == nil ? .reference : .worker)
+            if kind == .reference, let worker {
+                throw .invalidValue(file: file, path: "backend.worker", value: "\"\(worker)\"",
+                                    reason: "is a worker command, but backend.type is \"reference\"; set \"type\": \"worker\" or remove it")
+            }
+            backend = Backend(kind: kind, worker: worker, timeout: try reader.positive(object["timeout"], "backend.timeout"))
+        case let other?:
+            throw .wrongType(file: file, path: "backend", expected: "\"reference\", \"worker\" or an object with keys \(Self.backendKeys.joined(separator: ", "))",
+                             found: reader.found(other))
         }
     }
 

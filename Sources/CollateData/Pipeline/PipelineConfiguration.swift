@@ -102,6 +102,32 @@ public struct PipelineConfiguration: Sendable, Hashable {
         }
     }
 
+    /// The model backend `collate train` drives (`"backend"`, `--backend`, `--worker`, `--timeout`).
+    public struct Backend: Sendable, Hashable {
+        /// Which backend trains.
+        public enum Kind: String, Sendable, Hashable, CaseIterable {
+            /// The pure-Swift reference causal LM.
+            case reference
+            /// An external worker process (the PyTorch worker), started from ``Backend/worker``.
+            case worker
+        }
+
+        /// Which backend trains.
+        public var kind: Kind
+        /// The worker's command line as one string (whitespace separates words, quotes group
+        /// them, a backslash escapes), run from the current directory; for ``Kind/worker``.
+        public var worker: String?
+        /// Seconds the worker may take to start and to answer each request.
+        public var timeout: Int?
+
+        /// Creates a backend description.
+        public init(kind: Kind = .reference, worker: String? = nil, timeout: Int? = nil) {
+            self.kind = kind
+            self.worker = worker
+            self.timeout = timeout
+        }
+    }
+
     /// The model kinds a pipeline may name (`model.kind`, `--model-kind`).
     public static let modelKinds = ["causal-lm", "seq2seq-lm", "sequence-classification", "token-classification", "masked-lm", "preference"]
 
@@ -133,6 +159,8 @@ public struct PipelineConfiguration: Sendable, Hashable {
     public var seed: UInt64
     /// The model; `nil` when the pipeline does not describe one.
     public var model: Model?
+    /// The backend `collate train` drives; `nil` means the command line's choice (reference by default).
+    public var backend: Backend?
     /// The folder relative paths were resolved against (the file's folder, or the current directory).
     public var baseDirectory: URL
     /// The file the configuration came from, for messages; `nil` when built in code.
