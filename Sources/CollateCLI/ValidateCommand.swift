@@ -70,21 +70,25 @@ enum ValidateCommand {
     /// Parses the command line.
     static func options(_ arguments: [String]) throws(UsageError) -> Options {
         let optionNames = BackendFlags.options.union(DataFlags.options).union(["--strict", "--truncation"])
-        // `--format json|text` picks the report; the data flags see only a dataset format.
-        var json = false
+        // `--format json|text` picks the report; the data flags see only a dataset format, so one
+        // of each may be given (`--format json --format messages`).
         var rest: [String] = []
         var index = 0
         var reportFormat: String?
         while index < arguments.count {
             let word = arguments[index]
-            if word == "--format", index + 1 < arguments.count, reportFormats.contains(arguments[index + 1]), reportFormat == nil {
-                reportFormat = arguments[index + 1]
-                index += 2
-                continue
+            var value: String?
+            if word == "--format", index + 1 < arguments.count {
+                value = arguments[index + 1]
+            } else if word.hasPrefix("--format=") {
+                value = String(word.dropFirst("--format=".count))
             }
-            if word.hasPrefix("--format="), reportFormats.contains(String(word.dropFirst("--format=".count))), reportFormat == nil {
-                reportFormat = String(word.dropFirst("--format=".count))
-                index += 1
+            if let value, reportFormats.contains(value) {
+                if let reportFormat {
+                    throw UsageError("--format is given twice ('\(reportFormat)' and '\(value)'); give the report format once")
+                }
+                reportFormat = value
+                index += word == "--format" ? 2 : 1
                 continue
             }
             rest.append(word)
@@ -94,17 +98,12 @@ enum ValidateCommand {
             }
             index += 1
         }
-        if let reportFormat { json = reportFormat == "json" }
+        let json = reportFormat == "json"
         let parsed = try Arguments(rest, options: optionNames, flags: BackendFlags.flags)
-        if let format = parsed.value("--format") {
-            if reportFormat != nil {
-                throw UsageError("--format is given twice ('\(reportFormat ?? "")' and '\(format)'); give it once")
-            }
-            guard DatasetFormat(rawValue: format) != nil else {
-                let names = ["json", "text"] + DatasetFormat.allCases.map(\.rawValue).filter { $0 != "text" }
-                let hint = Suggestion.closest(to: format, among: names).map { " Did you mean '\($0)'?" } ?? ""
-                throw UsageError("--format must be json or text (the report), or a dataset format (\(names.dropFirst(2).joined(separator: ", "))), got '\(format)'.\(hint)")
-            }
+        if let format = parsed.value("--format"), DatasetFormat(rawValue: format) == nil {
+            let names = ["json", "text"] + DatasetFormat.allCases.map(\.rawValue).filter { $0 != "text" }
+            let hint = Suggestion.closest(to: format, among: names).map { " Did you mean '\($0)'?" } ?? ""
+            throw UsageError("--format must be json or text (the report), or a dataset format (\(names.dropFirst(2).joined(separator: ", "))), got '\(format)'.\(hint)")
         }
         let data = try DataFlags.values(parsed)
         if data.spec == nil, data.config == nil { throw UsageError("missing --spec") }
