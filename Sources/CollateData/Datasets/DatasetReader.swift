@@ -164,7 +164,22 @@ public struct DatasetReader: Sendable {
             guard let chatFormat else {
                 throw InputError(file: url.path, line: nil, reason: "the messages format needs a chat format (--template NAME)")
             }
+            if let template = chatFormat.template {
+                // A model's own template reads the whole line: `tools`, `add_generation_prompt`, other variables.
+                return try templateExample(object, template: template, tokenizer: tokenizer, line: line)
+            }
             return try chatExample(try messages(object, line: line), format: chatFormat, tokenizer: tokenizer, line: line)
+        }
+    }
+
+    private func templateExample(_ object: JSONObject, template: ChatTemplate, tokenizer: some Tokenizer, line: Int) throws -> Example {
+        do {
+            let chat = try template.tokenize(try ChatConversation(line: object), with: tokenizer, masking: masking)
+            return Example(inputIDs: chat.masked.inputIds, labels: chat.masked.labels)
+        } catch let error as ChatConversationError {
+            throw fail(line, error.description)
+        } catch let error as ChatTemplateError {
+            throw fail(line, error.description)
         }
     }
 
