@@ -292,6 +292,14 @@ struct ValidatePipelineTests {
         #expect(misspelt.stderr.contains("chat_template") && misspelt.stderr.contains("did you mean \"chatml\"?"), "\(misspelt.stderr)")
     }
 
+    @Test func aMessagesFileWithoutATemplateNamesTheFix() throws {
+        let dir = try Self.chatFolder()
+        let result = try CollateProcess.run(["validate", "--spec", "seq2seq.json", "--input", "chat.jsonl", "--tokenizer", Self.chatMLTokenizer], in: dir)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("--template NAME|PATH"), "\(result.stderr)")
+        #expect(!result.stderr.contains("token ids must be JSON integers"))
+    }
+
     @Test func validateHelpDocumentsTheDataFlagsAndBothFormats() throws {
         let help = try CollateProcess.run(["help", "validate"])
         #expect(help.status == 0)

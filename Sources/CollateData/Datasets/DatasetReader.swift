@@ -162,7 +162,7 @@ public struct DatasetReader: Sendable {
         case .messages:
             let tokenizer = try requireTokenizer(format, line: line)
             guard let chatFormat else {
-                throw InputError(file: url.path, line: nil, reason: "the messages format needs a chat format (--template NAME)")
+                throw InputError(file: url.path, line: nil, reason: "the messages format needs a chat template: --template NAME|PATH (a built-in format, a model folder, tokenizer_config.json or .jinja file), or --model DIR whose folder has one")
             }
             if let template = chatFormat.template {
                 // A model's own template reads the whole line: `tools`, `add_generation_prompt`, other variables.
