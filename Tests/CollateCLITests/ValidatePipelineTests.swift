@@ -129,6 +129,26 @@ struct ValidatePipelineTests {
         #expect(long.status == 0, "\(long.stdout)\(long.stderr)")
     }
 
+    @Test func thePipelineFilesModelKeysDescribeTheBackend() throws {
+        let dir = try CollateProcess.temporaryDirectory()
+        _ = try CollateProcess.write(
+            "{\"input_ids\": [5, 6, 7, 8], \"labels\": [9, 10]}\n{\"input_ids\": [8, 9], \"labels\": [11, 12, 13]}\n",
+            to: "data.jsonl", in: dir)
+        func validate(_ model: String, collator: String = #"{"type": "seq2seq", "pad_token_id": 0}"#, _ flags: [String] = []) throws -> CollateProcess.Result {
+            let config = try CollateProcess.write(#"{"data": {"path": "data.jsonl"}, "collator": \#(collator), "model": \#(model)}"#,
+                                                  to: "pipeline.json", in: dir)
+            return try CollateProcess.run(["validate", "--config", config, "--format", "json"] + flags, in: dir)
+        }
+        let seq2seq = try validate(#"{"kind": "seq2seq-lm"}"#)
+        #expect(seq2seq.status == 0, "\(seq2seq.stdout)\(seq2seq.stderr)")
+        #expect(try Self.codes(try validate(#"{"kind": "causal-lm"}"#)) == ["ragged-labels", "ragged-labels"])
+        #expect(try validate(#"{"kind": "causal-lm"}"#, ["--model-kind", "seq2seq-lm"]).status == 0, "the flag wins")
+        #expect(try Self.codes(try validate(#"{"kind": "seq2seq-lm", "max_length": 3}"#)) == ["exceeds-max-length"])
+        #expect(try Self.codes(try validate(#"{"kind": "seq2seq-lm", "vocab_size": 10}"#)).allSatisfy { $0 == "token-out-of-range" })
+        let flattening = #"{"type": "flattening"}"#
+        #expect(try Self.codes(try validate(#"{"kind": "seq2seq-lm", "padding_free": false}"#, collator: flattening)).contains("packing-without-boundaries"))
+    }
+
     /// A model folder as users download it: config.json, tokenizer.json, and tokenizer_config.json
     /// whose `chat_template` is the model's own Jinja template.
     static func modelFolder(in dir: URL, padToken: String? = nil) throws -> URL {
