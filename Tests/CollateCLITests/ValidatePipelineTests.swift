@@ -316,7 +316,7 @@ struct ValidatePipelineTests {
         let dir = try Self.chatFolder()
         let result = try CollateProcess.run(["validate", "--spec", "seq2seq.json", "--input", "chat.jsonl", "--tokenizer", Self.chatMLTokenizer], in: dir)
         #expect(result.status == 1)
-        #expect(result.stderr.contains("--template NAME|PATH"), "\(result.stderr)")
+        #expect(result.stderr.contains("--template"), "\(result.stderr)")
         #expect(!result.stderr.contains("token ids must be JSON integers"))
     }
 

@@ -117,9 +117,8 @@ enum Help {
                        "The chat template for messages: a built-in format (\(ChatFormat.builtInNames.joined(separator: ", "))), "
                            + "or a model folder, tokenizer_config.json or .jinja file."),
             OptionHelp("--train-on", "WHAT",
-                       "Which tokens of a messages (or prompt-completion) line are trained: every assistant turn, the last one, "
-                           + "every token, or the completion.",
-                       default: "assistant (completion for prompt-completion lines)", allowed: PipelineConfiguration.TrainOn.allCases.map(\.rawValue)),
+                       "Which tokens of a chat, prompt-completion or Alpaca example train; the rest are -100 in labels.",
+                       default: "assistant", allowed: PipelineConfiguration.TrainOn.allCases.map(\.rawValue)),
             OptionHelp("--config", "FILE",
                        "A pipeline file (JSON) describing the whole run: data, tokenizer, chat_template, train_on, truncation, "
                            + "packing, collator, batch_size, seed, model. Flags given on the command line override its keys."),

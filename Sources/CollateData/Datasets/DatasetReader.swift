@@ -162,13 +162,21 @@ public struct DatasetReader: Sendable {
         case .messages:
             let tokenizer = try requireTokenizer(format, line: line)
             guard let chatFormat else {
-                throw InputError(file: url.path, line: nil, reason: "the messages format needs a chat template: --template NAME|PATH (a built-in format, a model folder, tokenizer_config.json or .jinja file), or --model DIR whose folder has one")
+                throw InputError(file: url.path, line: nil, reason: "the messages format needs a chat format (--template NAME)")
             }
             if let template = chatFormat.template {
-                // A model's own template reads the whole line: `tools`, `add_generation_prompt`, other variables.
+                // A model's own template sees the whole line: tools, add_generation_prompt, variables.
                 return try templateExample(object, template: template, tokenizer: tokenizer, line: line)
             }
             return try chatExample(try messages(object, line: line), format: chatFormat, tokenizer: tokenizer, line: line)
+        }
+    }
+
+    private func messages(_ object: JSONObject, line: Int) throws -> [ChatMessage] {
+        do {
+            return try ChatMessage.list(fromJSON: object["messages"])
+        } catch {
+            throw fail(line, error.description)
         }
     }
 
@@ -183,19 +191,14 @@ public struct DatasetReader: Sendable {
         }
     }
 
-    private func messages(_ object: JSONObject, line: Int) throws -> [ChatMessage] {
-        do {
-            return try ChatMessage.list(fromJSON: object["messages"])
-        } catch {
-            throw fail(line, error.description)
-        }
-    }
-
     private func chatExample(_ messages: [ChatMessage], format: ChatFormat, tokenizer: some Tokenizer, line: Int) throws -> Example {
         do {
             let chat = try format.tokenize(messages, with: tokenizer, masking: masking)
             return Example(inputIDs: chat.masked.inputIds, labels: chat.masked.labels)
         } catch let error as ChatFormatError {
+            if case let .unsupportedField(index, field, _) = error {
+                throw fail(line, "field 'messages[\(index)].\(field)': \(error)")
+            }
             throw fail(line, error.description)
         }
     }
