@@ -72,8 +72,8 @@ enum InspectCommand {
             }
             // A chat format whose markers the tokenizer splits is reported (template-tokens-missing).
             var rules = Validator.standardRules
-            if let tokenizer, let chatFormat = try configuration.chatFormat(reference: configuration.chatTemplate, folder: folder) {
-                rules.append(TemplateTokensMissingRule(format: chatFormat, tokenizer: tokenizer, tokenizerName: configuration.tokenizer?.path ?? folder?.url.path ?? "the tokenizer"))
+            if let tokenizer, let chatFormat = run.chatFormat {
+                rules.append(TemplateTokensMissingRule(chatFormat: chatFormat, tokenizer: tokenizer, tokenizerName: configuration.tokenizer?.path ?? folder?.url.path ?? "the tokenizer"))
             }
             let validator = Validator(rules: rules)
             let diagnostics = validator.validate(examples, collator: collator.contract, backend: contract)

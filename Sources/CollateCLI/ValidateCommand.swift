@@ -3,25 +3,38 @@ import CollateData
 import CollateTokenizers
 import Foundation
 
-/// `collate validate --spec SPEC.json --input DATA.jsonl [--model-kind KIND] [--requires FIELD,...|none]
-/// [--vocab-size N] [--max-length N] [--no-padding-free] [--tokenizer PATH] [--template NAME] [--format json|text|DATASET-FORMAT]`:
+/// `collate validate --spec SPEC.json --input DATA.jsonl [--model DIR] [--model-kind KIND]
+/// [--requires FIELD,...|none] [--vocab-size N] [--max-length N] [--no-padding-free]
+/// [--format json|text|DATASET-FORMAT] [--config FILE] [--tokenizer PATH] [--template NAME|PATH] [--train-on WHAT]`:
 /// checks a pipeline before training.
 ///
-/// The flags describe the model backend: by default a causal LM being trained, so `labels` are
-/// required with no flag. Runs the Validator's schema and contract rules over every example,
-/// then — when they find no error — builds every batch and runs the batch rules. With
-/// `--template` and `--tokenizer`, also checks that the chat format's markers are single tokens
-/// (`template-tokens-missing`). Prints the diagnostics to stdout grouped by code
-/// (``DiagnosticSummary``), or with `--format json` one JSON array of every diagnostic
-/// (`example` being the 0-based line index); a summary to stderr; exits 1 when any
+/// Takes the data flags and the pipeline file (`--config`) as every command that reads a
+/// dataset does (``DataFlags``), so a messages file is rendered with its chat template and
+/// masked per `train_on` before the rules run. The backend is described by the model the
+/// pipeline names (`--model DIR` / the file's `model` keys: kind from `architectures`,
+/// vocabulary, maximum length, padding-free support), with the backend flags winning; by
+/// default a causal LM being trained, so `labels` are required with no flag. Runs the
+/// Validator's schema and contract rules over every example, then — when they find no error —
+/// builds every batch and runs the batch rules. A chat format or Jinja template whose markers the
+/// tokenizer splits is `template-tokens-missing`. Prints the diagnostics to stdout grouped by
+/// code (``DiagnosticSummary``), or with `--format json` one JSON array of every diagnostic
+/// (`example` being the 0-based line index); contradictions between the model and the spec
+/// (a pad id that is not the tokenizer's) as notes and a summary to stderr; exits 1 when any
 /// error-level diagnostic fires.
+///
+/// `--format` is shared: `json` and `text` choose the report, any other dataset format name
+/// (`tokenized`, `prompt-completion`, `alpaca`, `messages`) the lines' format.
 enum ValidateCommand {
     static let usage = """
-        usage: collate validate --spec SPEC.json --input DATA.jsonl [--model-kind KIND] [--requires FIELD,...|none]
-                                [--vocab-size N] [--max-length N] [--no-padding-free] [--format json|text]
-                                [--tokenizer PATH] [--template NAME] [--strict CODE,...|all] [--truncation N] [--batch-size N]
+        usage: collate validate --spec SPEC.json --input DATA.jsonl [--model DIR] [--model-kind KIND] [--requires FIELD,...|none]
+                                [--vocab-size N] [--max-length N] [--no-padding-free] [--format json|text|DATASET-FORMAT]
+                                [--config FILE] [--tokenizer PATH] [--template NAME|PATH] [--train-on WHAT]
+                                [--strict CODE,...|all] [--truncation N] [--batch-size N]
         run 'collate help validate' for every option
         """
+
+    /// The report formats `--format` takes (any other value is a dataset format).
+    static let reportFormats: Set<String> = ["json", "text", "human"]
 
     /// What one run prints and returns.
     struct Outcome {
@@ -44,45 +57,84 @@ enum ValidateCommand {
 
     /// The parsed command line.
     struct Options {
-        var specPath: String
-        var inputPath: String
+        /// The data flags (and `--config`).
+        var data: DataFlags.Values
+        /// The backend the flags alone describe.
         var backend: BackendContract
+        /// Which backend fields the flags gave explicitly (they win over the model's facts).
+        var givenKind: Bool, givenRequires: Bool, givenNoPaddingFree: Bool
         var validator: Validator.Options
         var json: Bool
-        var dataFormat: DatasetFormat?
-        var batchSize: Int
-        var tokenizerPath: String?
-        var templateName: String?
     }
 
     /// Parses the command line.
     static func options(_ arguments: [String]) throws(UsageError) -> Options {
-        let parsed = try Arguments(
-            arguments,
-            options: BackendFlags.options.union(["--spec", "--input", "--format", "--strict", "--truncation", "--batch-size", "--tokenizer", "--template"]),
-            flags: BackendFlags.flags)
-        var json = false
-        var dataFormat: DatasetFormat?
-        switch parsed.value("--format") ?? "text" {
-        case "json": json = true
-        case "text", "human": json = false
-        case let other:
-            guard let format = DatasetFormat(rawValue: other) else {
-                let names = ["json", "text"] + DatasetFormat.allCases.map(\.rawValue).filter { $0 != "text" }
-                let hint = Suggestion.closest(to: other, among: names).map { " Did you mean '\($0)'?" } ?? ""
-                throw UsageError("--format must be json or text (the report), or a dataset format (\(names.dropFirst(2).joined(separator: ", "))), got '\(other)'.\(hint)")
+        let optionNames = BackendFlags.options.union(DataFlags.options).union(["--strict", "--truncation"])
+        // `--format json|text` picks the report; the data flags see only a dataset format, so one
+        // of each may be given (`--format json --format messages`).
+        var rest: [String] = []
+        var index = 0
+        var reportFormat: String?
+        while index < arguments.count {
+            let word = arguments[index]
+            var value: String?
+            if word == "--format", index + 1 < arguments.count {
+                value = arguments[index + 1]
+            } else if word.hasPrefix("--format=") {
+                value = String(word.dropFirst("--format=".count))
             }
-            dataFormat = format
+            if let value, reportFormats.contains(value) {
+                if let reportFormat {
+                    throw UsageError("--format is given twice ('\(reportFormat)' and '\(value)'); give the report format once")
+                }
+                reportFormat = value
+                index += word == "--format" ? 2 : 1
+                continue
+            }
+            rest.append(word)
+            if optionNames.contains(word), index + 1 < arguments.count {
+                rest.append(arguments[index + 1])
+                index += 1
+            }
+            index += 1
         }
-        if parsed.value("--template") != nil, parsed.value("--tokenizer") == nil {
+        let json = reportFormat == "json"
+        let parsed = try Arguments(rest, options: optionNames, flags: BackendFlags.flags)
+        if let format = parsed.value("--format"), DatasetFormat(rawValue: format) == nil {
+            let names = ["json", "text"] + DatasetFormat.allCases.map(\.rawValue).filter { $0 != "text" }
+            let hint = Suggestion.closest(to: format, among: names).map { " Did you mean '\($0)'?" } ?? ""
+            throw UsageError("--format must be json or text (the report), or a dataset format (\(names.dropFirst(2).joined(separator: ", "))), got '\(format)'.\(hint)")
+        }
+        let data = try DataFlags.values(parsed)
+        if data.spec == nil, data.config == nil { throw UsageError("missing --spec") }
+        if data.template != nil, data.tokenizer == nil, data.model == nil, data.config == nil {
             throw UsageError("--template needs --tokenizer: the chat format's text is encoded with it (and its markers checked against it)")
         }
         return Options(
-            specPath: try parsed.required("--spec"), inputPath: try parsed.required("--input"),
-            backend: try BackendFlags.contract(from: parsed),
+            data: data, backend: try BackendFlags.contract(from: parsed),
+            givenKind: parsed.value("--model-kind") != nil, givenRequires: parsed.value("--requires") != nil,
+            givenNoPaddingFree: parsed.flag("--no-padding-free"),
             validator: Validator.Options(strict: try strictCodes(parsed.value("--strict")), truncation: try parsed.positiveInt("--truncation")),
-            json: json, dataFormat: dataFormat, batchSize: try parsed.positiveInt("--batch-size") ?? 8,
-            tokenizerPath: parsed.value("--tokenizer"), templateName: parsed.value("--template"))
+            json: json)
+    }
+
+    /// The backend description: the model's facts (kind, vocabulary, maximum length,
+    /// padding-free) under the flags given explicitly.
+    /// - Parameters:
+    ///   - options: The parsed command line.
+    ///   - model: What the pipeline's model keys, model folder and tokenizer say.
+    /// - Returns: The contract the rules check against.
+    static func backend(_ options: Options, model: ModelDescription) -> BackendContract {
+        var backend = options.backend
+        if !options.givenKind, let name = model.kind, let kind = BackendContract.ModelKind(rawValue: name) {
+            let flags = backend
+            backend = BackendContract(kind: kind, requiredInputs: options.givenRequires ? flags.requiredInputs : BackendContract.training(kind).requiredInputs,
+                                      acceptsPaddingFree: flags.acceptsPaddingFree, vocabSize: flags.vocabSize, maxLength: flags.maxLength)
+        }
+        if backend.vocabSize == nil { backend.vocabSize = model.vocabSize ?? model.tokenizerVocabSize }
+        if backend.maxLength == nil { backend.maxLength = model.maxLength }
+        if !options.givenNoPaddingFree, let paddingFree = model.paddingFree { backend.acceptsPaddingFree = paddingFree }
+        return backend
     }
 
     /// Runs the command without printing: what it would print, and its exit status.
@@ -93,102 +145,95 @@ enum ValidateCommand {
         } catch {
             return Outcome(status: ExitStatus.usage, messages: ["collate validate: \(error)\n\(usage)"])
         }
-        let inputPath = options.inputPath
-        var backend = options.backend
-        let records: [ExampleFile.Record]
-        let collator: any Collator<Batch>
-        var rules = Validator.standardRules
+        let validation: DataFlags.Validation
         do {
-            collator = try Inputs.collator(specPath: options.specPath)
-            let tokenizer = try options.tokenizerPath.map { try Inputs.tokenizer(path: $0) }
-            let chatFormat = try options.templateName.map { try Inputs.chatFormat(name: $0) }
-            if let tokenizer, let chatFormat, let tokenizerPath = options.tokenizerPath {
-                rules.append(TemplateTokensMissingRule(format: chatFormat, tokenizer: tokenizer, tokenizerName: tokenizerPath))
-            }
-            if backend.vocabSize == nil, let tokenizer { backend.vocabSize = tokenizer.vocabularySize }
-            records = try Self.records(path: inputPath, format: options.dataFormat, tokenizer: tokenizer, chatFormat: chatFormat)
+            validation = try DataFlags.validation(options.data)
         } catch let error as UsageError {
             return Outcome(status: ExitStatus.usage, messages: ["collate validate: \(error)\n\(usage)"])
+        } catch var error as InputError {
+            // A format that refuses a system prompt: point only at formats this tokenizer has the markers of.
+            if error.reason.contains("has role \"system\""), let advice = systemPromptAdvice(options.data) {
+                error.reason += "; for this tokenizer: \(advice)"
+            }
+            return Outcome(status: ExitStatus.rejected, messages: ["collate validate: \(error)"])
         } catch {
             return Outcome(status: ExitStatus.rejected, messages: ["collate validate: \(error)"])
         }
+        var run = validation.run
+        let backend = backend(options, model: validation.model)
+        let inputPath = run.file
+        if validation.configuration.batchSize == nil {
+            let size = 8
+            run.batchRanges = stride(from: 0, to: run.units.count, by: size).map { $0..<min($0 + size, run.units.count) }
+        }
+        var rules = Validator.standardRules
+        if let tokenizer = run.tokenizer, let chatFormat = run.chatFormat {
+            let configuration = validation.configuration
+            let tokenizerName = configuration.tokenizer?.path ?? configuration.model?.path?.path ?? "the tokenizer"
+            rules.append(TemplateTokensMissingRule(chatFormat: chatFormat, tokenizer: tokenizer, tokenizerName: tokenizerName))
+        }
         let validator = Validator(rules: rules, options: options.validator)
-        let examples = records.map(\.example)
-        var diagnostics = validator.validate(examples, collator: collator.contract, backend: backend)
+        let exampleLine: (Int) -> Int? = { $0 >= 0 && $0 < run.lines.count ? run.lines[$0] : nil }
+        var diagnostics = validator.validate(run.examples, collator: run.collator.contract, backend: backend)
+            .map { relocated($0, line: exampleLine) }
         if !diagnostics.containsErrors {
             do {
-                diagnostics += try batchDiagnostics(examples, collator: collator, validator: validator, backend: backend, batchSize: options.batchSize)
-            } catch {
-                func located(_ error: any Error) -> InputError {
-                    if let error = error as? CollateError { return Inputs.locate(error, offset: 0, records: records, file: inputPath) }
-                    return InputError(file: inputPath, line: nil, reason: "the collator failed: \(error)")
+                for (index, range) in run.batchRanges.enumerated() {
+                    let batch = try run.batch(index)
+                    diagnostics += validator.validate(batch: batch, index: index, exampleIndices: range, collator: run.collator.contract, backend: backend)
+                        .map { relocated($0, line: run.line(ofUnit:)) }
                 }
+            } catch {
                 return Outcome(
                     status: ExitStatus.rejected,
-                    output: options.json ? [Diagnostic.jsonText(diagnostics.map { relocated($0, records: records) })] : [],
-                    messages: ["collate validate: \(located(error))"])
+                    output: options.json ? [Diagnostic.jsonText(diagnostics)] : [],
+                    messages: ["collate validate: \(error)"])
             }
         }
-        let located = diagnostics.map { relocated($0, records: records) }
-        let errors = located.errors.count, warnings = located.count - errors
+        let errors = diagnostics.errors.count, warnings = diagnostics.count - errors
         var outcome = Outcome(status: errors > 0 ? ExitStatus.rejected : ExitStatus.success)
         if options.json {
-            outcome.output = [Diagnostic.jsonText(located)]
+            outcome.output = [Diagnostic.jsonText(diagnostics)]
         } else {
-            outcome.output = DiagnosticSummary(located).groups.map { group in
+            outcome.output = DiagnosticSummary(diagnostics).groups.map { group in
                 group.text { diagnostic in diagnostic.example.map { "\(inputPath):\($0 + 1): " } ?? "\(inputPath): " }
             }
         }
+        outcome.messages += validation.contradictions.map { "collate validate: note: \($0)" }
         outcome.messages.append(errors == 0 && warnings == 0
-            ? "collate validate: \(examples.count) examples, no problems found"
-            : "collate validate: \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s") in \(examples.count) examples")
+            ? "collate validate: \(run.examples.count) examples, no problems found"
+            : "collate validate: \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s") in \(run.examples.count) examples")
         return outcome
     }
 
-    /// Reads the examples: a pre-tokenized file directly, any other format through the tokenizer
-    /// (and chat format), as `collate inspect` does.
-    static func records(path: String, format: DatasetFormat?, tokenizer: PretrainedTokenizer?, chatFormat: ChatFormat?) throws -> [ExampleFile.Record] {
-        guard tokenizer != nil || (format != nil && format != .tokenized) else { return try Inputs.examples(path: path) }
-        do {
-            let (records, _) = try DatasetReader(url: URL(fileURLWithPath: path), format: format, tokenizer: tokenizer, chatFormat: chatFormat).readAll()
-            guard !records.isEmpty else { throw Inputs.emptyInput(path) }
-            return records.map { ExampleFile.Record(line: $0.line, example: $0.example) }
-        } catch var error as InputError {
-            // A format that refuses a system prompt: point only at formats this tokenizer has the markers of.
-            if let tokenizer, let chatFormat, error.reason.contains("has role \"system\"") {
-                error.reason += "; for this tokenizer: \(chatFormat.systemPromptAdvice(for: tokenizer))"
-            }
-            throw error
-        }
-    }
-
-    /// Builds every batch and runs the batch rules; the collator's own errors propagate (a
-    /// ``CollateError`` with its example index made global).
-    private static func batchDiagnostics(
-        _ examples: [Example], collator: some Collator<Batch>, validator: Validator, backend: BackendContract, batchSize: Int
-    ) throws -> [Diagnostic] {
-        var diagnostics: [Diagnostic] = []
-        for (index, start) in stride(from: 0, to: examples.count, by: batchSize).enumerated() {
-            let range = start..<min(start + batchSize, examples.count)
-            let batch: Batch
-            do {
-                batch = try collator.collate(Array(examples[range]))
-            } catch let error as CollateError {
-                throw error.offsettingExample(by: start)
-            }
-            diagnostics += validator.validate(batch: batch, index: index, exampleIndices: range, collator: collator.contract, backend: backend)
-        }
-        return diagnostics
+    /// The advice for a conversation whose system prompt the chat format refuses: built-in
+    /// formats this tokenizer has the markers of, or to fold the prompt; `nil` when the pipeline
+    /// names no tokenizer or format.
+    static func systemPromptAdvice(_ values: DataFlags.Values) -> String? {
+        guard let configuration = try? DataFlags.configuration(values) else { return nil }
+        let folder = (try? configuration.modelFolder()) ?? nil
+        guard let tokenizer = (try? configuration.loadTokenizer(folder: folder)) ?? nil,
+              let format = try? configuration.chatFormat(reference: configuration.chatTemplate, folder: folder) else { return nil }
+        return format.systemPromptAdvice(for: tokenizer)
     }
 
     /// The diagnostic with its example index turned into the 0-based line index of the file
-    /// (they differ only when the file has blank lines), in the field and in the message.
-    static func relocated(_ diagnostic: Diagnostic, records: [ExampleFile.Record]) -> Diagnostic {
-        guard let index = diagnostic.example, index < records.count, records[index].line - 1 != index else { return diagnostic }
+    /// (they differ when the file has blank lines, or when the index names a packed row or a
+    /// shuffled unit), in the field and in the message.
+    /// - Parameters:
+    ///   - diagnostic: A diagnostic whose `example` indexes the examples (or units) checked.
+    ///   - line: The 1-based file line of an index, `nil` when unknown.
+    static func relocated(_ diagnostic: Diagnostic, line: (Int) -> Int?) -> Diagnostic {
+        guard let index = diagnostic.example, let line = line(index), line - 1 != index else { return diagnostic }
         var moved = diagnostic
-        moved.example = records[index].line - 1
-        moved.message = moved.message.replacingFirst("example \(index)", with: "example \(records[index].line - 1) (line \(records[index].line))")
+        moved.example = line - 1
+        moved.message = moved.message.replacingFirst("example \(index)", with: "example \(line - 1) (line \(line))")
         return moved
+    }
+
+    /// ``relocated(_:line:)`` for diagnostics over the records of an example file.
+    static func relocated(_ diagnostic: Diagnostic, records: [ExampleFile.Record]) -> Diagnostic {
+        relocated(diagnostic) { $0 >= 0 && $0 < records.count ? records[$0].line : nil }
     }
 
     /// Parses `--strict`: a comma-separated list of warning codes, or `all`.

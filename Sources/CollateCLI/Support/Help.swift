@@ -222,12 +222,20 @@ enum Help {
                 + "required and the seed failure (a collator that makes no labels) is caught with no flag. Runs the rules over "
                 + "every example, then — when they find no error — over every batch. Prints the diagnostics grouped by code (the "
                 + "message once, the first examples, a count), or with --format json one array of {\"code\", \"severity\", "
-                + "\"message\", \"example\"} holding every diagnostic. Exit 1 when any error-level diagnostic fires.",
+                + "\"message\", \"example\"} holding every diagnostic. Exit 1 when any error-level diagnostic fires. "
+                + "It reads the data flags and the pipeline file as every command does: a messages file is rendered with its "
+                + "chat template (a built-in name, a model folder, tokenizer_config.json or .jinja file) and masked per "
+                + "--train-on; --model DIR (or the file's model keys) fills in the model kind from config.json's architectures, "
+                + "the vocabulary size, maximum length and padding-free support, and the backend flags win over it. A "
+                + "template marker the tokenizer splits is template-tokens-missing; a spec's pad_token_id that is not the "
+                + "model's or tokenizer's pad is printed as a note on stderr.",
             options: [spec(required: false)] + dataOptions().map { option in
                 guard option.name == "--format" else { return option }
                 var report = option
-                report.meaning = "json or text: how the diagnostics are printed; a dataset format name: the lines' format "
-                    + "(otherwise detected from the first line's keys)."
+                report.meaning = "Shared by the report and the data: json or text choose how the diagnostics are printed; "
+                    + "any other dataset format name (tokenized, prompt-completion, alpaca, messages) is the lines' format "
+                    + "(otherwise detected from the first line's keys; a text dataset is detected from its {\"text\"} key, "
+                    + "or named by the pipeline file's data.format)."
                 report.allowed = ["text", "json"] + DatasetFormat.allCases.map(\.rawValue).filter { $0 != "text" }
                 report.defaultValue = "text"
                 return report
@@ -241,6 +249,8 @@ enum Help {
                 "collate validate --spec Samples/Data/seq2seq.json --input Samples/Data/sft-mistral.jsonl",
                 "collate validate --spec Samples/Data/language-modeling.json --input Samples/Data/chat.jsonl "
                     + "--tokenizer Samples/Data/mistral-v1 --template chatml --format json",
+                "collate validate --model models/my-model --input chat.jsonl --spec seq2seq.json",
+                "collate validate --config pipeline.json --format json",
             ],
             seeAlso: ["inspect", "train"]),
         CommandHelp(

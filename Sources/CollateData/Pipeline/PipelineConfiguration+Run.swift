@@ -32,27 +32,59 @@ extension PipelineConfiguration {
     /// The chat format a template reference names: the one place a `chat_template` value (or
     /// `--template`) becomes a ``ChatFormat``.
     ///
-    /// Today: a built-in name (`chatml`, `mistral-inst`, ...). A tokenizer_config.json or a
-    /// `.jinja` file is refused with a message naming the built-ins, and a model folder's own
-    /// Jinja template is not used, until Collate's Jinja interpreter renders them here.
+    /// - A built-in name (`chatml`, `mistral-inst`, ...): that format.
+    /// - A path to a model folder, a `tokenizer_config.json` (its `chat_template`: a string or a
+    ///   list of `{"name", "template"}`) or a `.jinja` file: the model's own Jinja template
+    ///   (``ChatTemplate/load(from:)``), rendered by Collate's interpreter as transformers renders
+    ///   it, with assistant masks by the generation-span rule.
+    /// - No reference: the model folder's own template, when it has one.
+    ///
+    /// Special tokens a template uses (`bos_token`, `eos_token`, ...) come from the
+    /// `tokenizer_config.json` beside the template; those it does not name, from the one beside
+    /// ``tokenizer`` and then from the model folder.
     /// - Parameters:
     ///   - reference: The `chat_template` value; `nil` takes the model folder's template.
-    ///   - folder: The model folder, for its template.
+    ///   - folder: The model folder, for its template and special tokens.
     /// - Returns: The format, or `nil` when neither names a template.
-    /// - Throws: ``PipelineFileError/invalidValue(file:path:value:reason:)``.
+    /// - Throws: ``PipelineFileError/invalidValue(file:path:value:reason:)`` naming `chat_template`
+    ///   for an unknown name or a template that cannot be loaded.
     public func chatFormat(reference: String?, folder: ModelFolder?) throws -> ChatFormat? {
         let names = ChatFormat.builtInNames.joined(separator: ", ")
+        let source = file ?? "command line"
         if let reference {
             if let format = try? ChatFormat.named(reference) { return format }
-            let reason = Self.looksLikePath(reference)
-                ? "Jinja chat templates from a file are not rendered by this build; name a built-in format: \(names)"
-                : "unknown chat format; built-in formats: \(names)"
+            guard Self.looksLikePath(reference) || FileManager.default.fileExists(atPath: reference) else {
+                let reason = "unknown chat format; built-in formats: \(names), or a path to a model folder, a tokenizer_config.json or a .jinja file"
                     + (PipelineFileError.closest(to: reference, in: ChatFormat.builtInNames).map { " (did you mean \"\($0)\"?)" } ?? "")
-            throw PipelineFileError.invalidValue(file: file ?? "command line", path: "chat_template", value: "\"\(reference)\"", reason: reason)
+                throw PipelineFileError.invalidValue(file: source, path: "chat_template", value: "\"\(reference)\"", reason: reason)
+            }
+            return ChatFormat(template: try loadTemplate(URL(fileURLWithPath: reference), folder: folder, value: "\"\(reference)\""))
         }
-        // A model folder's Jinja template is not rendered by this build: conversations need a
-        // built-in name (the reader says so, with ``readExamples(tokenizer:chatFormat:)``'s note).
-        return nil
+        guard let folder, folder.chatTemplate != nil else { return nil }
+        return ChatFormat(template: try loadTemplate(folder.url, folder: folder, value: "(the chat template of \(folder.url.path))"))
+    }
+
+    /// A Jinja template loaded from `url`, with the special tokens its own folder does not name
+    /// taken from the tokenizer's `tokenizer_config.json`, then from the model folder.
+    private func loadTemplate(_ url: URL, folder: ModelFolder?, value: String) throws -> ChatTemplate {
+        do {
+            var template = try ChatTemplate.load(from: url)
+            var extra: [String: String] = [:]
+            if let tokenizer {
+                var isDirectory: ObjCBool = false
+                _ = FileManager.default.fileExists(atPath: tokenizer.path, isDirectory: &isDirectory)
+                let config = (isDirectory.boolValue ? tokenizer : tokenizer.deletingLastPathComponent()).appendingPathComponent("tokenizer_config.json")
+                if let data = FileManager.default.contents(atPath: config.path),
+                   case .object(let object)? = try? JSONParser.parse(String(decoding: data, as: UTF8.self)) {
+                    extra = try ChatTemplate.specialTokens(in: object, path: config.path)
+                }
+            }
+            for (name, token) in folder?.specialTokens ?? [:] where extra[name] == nil { extra[name] = token }
+            for (name, token) in extra where template.specialTokens[name] == nil { template.specialTokens[name] = token }
+            return template
+        } catch {
+            throw PipelineFileError.invalidValue(file: file ?? "command line", path: "chat_template", value: value, reason: "\(error)")
+        }
     }
 
     /// The collator of the `collator` spec (or of ``collatorFile``), and the transforms the spec carries.
