@@ -14,7 +14,7 @@ enum Inputs {
             throw InputError(file: specPath, line: nil, reason: "cannot read the spec file; check the path")
         }
         do {
-            return try CollatorRegistry.shared.makeCollator(fromJSON: [UInt8](data))
+            return try CollatorRegistry.current.makeCollator(fromJSON: [UInt8](data))
         } catch {
             throw InputError(file: specPath, line: nil, reason: "\(error)")
         }
