@@ -63,6 +63,43 @@ struct PrefixLMConformanceTests {
         try CollatorConformance.verify(PrefixLMCollator(padding: PaddingOptions(padTokenID: 3, side: side, strategy: .maxLength(16), padToMultipleOf: 8)))
     }
 
+    // The guide's "Its tests", as written there.
+    @Test func masksThePrefix() throws {
+        let batch = try PrefixLMCollator().collate([
+            Example(["input_ids": .sequence([11, 12, 13, 14]), "prefix_length": .scalar(2)]),
+            Example(["input_ids": .sequence([21, 22, 23]), "prefix_length": .scalar(1)]),
+        ])
+        try assertBatch(batch, equals: [
+            "input_ids": [[11, 12, 13, 14], [21, 22, 23, 0]],
+            "attention_mask": [[1, 1, 1, 1], [1, 1, 1, 0]],
+            "labels": [[-100, -100, 13, 14], [-100, 22, 23, -100]],
+        ])
+    }
+
+    @Test func registersInAScopedRegistry() throws {
+        let registry = CollatorRegistry(copying: .shared)   // the shared one is left alone
+        try registry.register("prefix-lm", keys: ["pad_token_id", "padding_side", "padding", "max_length", "pad_to_multiple_of"]) { spec in
+            PrefixLMCollator(padding: try spec.paddingOptions(withStrategy: true))
+        }
+        let collator = try registry.makeCollator(fromJSON: #"{"type": "prefix-lm", "pad_token_id": 0, "padding_side": "left"}"#)
+        #expect(collator.contract.layout == .padded(side: .left, padTokenID: 0, masksLabelsByPadID: false))
+        #expect(!CollatorRegistry.shared.contains("prefix-lm"))
+        #expect(throws: RegistrationError.duplicateType("prefix-lm", registry: "collator")) {
+            try registry.register("prefix-lm", keys: []) { _ in PrefixLMCollator() }
+        }
+    }
+
+    @Test func aRegisteredTypeRunsThroughAPipelineUnderTheValidator() throws {
+        let harness = PipelineHarness(collator: PrefixLMCollator())
+        let examples = [
+            Example(["input_ids": .sequence([11, 12, 13]), "prefix_length": .scalar(1)]),
+            Example(["input_ids": .sequence([21, 22]), "prefix_length": .scalar(2)]),   // fully masked
+        ]
+        let diagnostics = try harness.diagnostics(for: examples, batchSize: 2)
+        #expect(diagnostics.map(\.code) == [.noTrainableTokens])
+        #expect(diagnostics.first?.example == 1)
+    }
+
     @Test func defaultSamplesGiveTheScalarFieldAScalar() {
         let samples = CollatorConformance.samples(for: PrefixLMCollator().contract)
         let all = samples.flatMap { $0 }
