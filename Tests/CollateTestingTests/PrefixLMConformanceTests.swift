@@ -137,6 +137,40 @@ struct PrefixLMConformanceTests {
         #expect(errors.map(\.message) == ["not checked: the sample the missing-field checks start from is itself rejected (see accepts-valid-examples), so an error would say nothing about a missing field"])
     }
 
+    /// The same rule, padding-free: one row, boundaries in `position_ids`.
+    struct FlatPrefixLMCollator: Collator {
+        var offByOne = false
+        var contract: CollatorContract {
+            CollatorContract(
+                name: "flat-prefix-lm", reference: "test", requiredFields: ["input_ids", "prefix_length"],
+                producedFields: ["input_ids", "labels", "position_ids"], labelSource: .maskedInputIDs(PrefixLMCollator.rule),
+                layout: .paddingFree, fieldKinds: ["prefix_length": .integer])
+        }
+        func collate(_ examples: [Example]) throws(CollateError) -> Batch {
+            guard !examples.isEmpty else { throw .emptyBatch }
+            var ids: [Int32] = [], labels: [Int32] = [], positions: [Int32] = []
+            for (index, example) in examples.enumerated() {
+                let row = try example.requireSequence("input_ids", example: index, collator: contract.name)
+                let prefix = Int(try example.requireScalar("prefix_length", example: index, collator: contract.name))
+                ids += row
+                labels += row.indices.map { (offByOne ? $0 <= prefix : $0 < prefix) ? ignoreIndex : row[$0] }
+                positions += row.indices.map(Int32.init)
+            }
+            let shape = [1, ids.count]
+            return Batch([
+                "input_ids": Tensor(shape: shape, scalars: ids), "labels": Tensor(shape: shape, scalars: labels),
+                "position_ids": Tensor(shape: shape, scalars: positions),
+            ])
+        }
+    }
+
+    @Test func aPaddingFreeRuleIsCheckedToo() {
+        #expect(CollatorConformance.violations(of: FlatPrefixLMCollator()) == [])
+        let violations = CollatorConformance.violations(of: FlatPrefixLMCollator(offByOne: true))
+        #expect(Set(violations.map(\.requirement)) == [.labels])
+        #expect(violations.first?.message == "labels position 5 (sequence 1, token 1): expected 16 (token 1 of example 1, which the label rule trains: the first prefix_length tokens are masked), got -100")
+    }
+
     @Test func theContractMustRequireWhatItsRuleReads() {
         struct Loose: Collator {
             var base = PrefixLMCollator()

@@ -309,7 +309,10 @@ struct _LayoutCheck {
             guard ruled.allSatisfy({ $0 != nil }) else {
                 return report(.labels, "the label rule (\(rule)) cannot be evaluated on every example of this sample; it lacks a field the rule reads")
             }
-            sources = ruled.map { labels in (labels ?? []) }
+            // The rule's mask, then the contract's masking by id, as the validator predicts them.
+            sources = zip(ruled, sequences).map { labels, ids in
+                zip(labels ?? [], ids).map { label, id in masking == id ? ignore : label }
+            }
         case .maskedTokens, .responsesOfPreferencePairs:
             // Neither built-in collator of these kinds is padding-free; nothing more to compare.
             return
@@ -334,7 +337,13 @@ struct _LayoutCheck {
                     let source = sources[index]
                     guard position < source.count else { break }
                     if got != source[position] {
-                        report(.labels, "\(place): expected \(source[position]) (label \(position) of example \(index)), got \(got)"); break
+                        let why: String
+                        if case .maskedInputIDs(let rule) = contract.labelSource {
+                            why = "token \(position) of example \(index), which the label rule \(source[position] == ignore ? "masks" : "trains"): \(rule)"
+                        } else {
+                            why = "label \(position) of example \(index)"
+                        }
+                        report(.labels, "\(place): expected \(source[position]) (\(why)), got \(got)"); break
                     }
                 } else if let masking, id == masking {
                     if got != ignore { report(.labels, "\(place): expected \(ignore) (input id \(id) is the id the contract masks by), got \(got)"); break }
