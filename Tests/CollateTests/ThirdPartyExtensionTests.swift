@@ -210,3 +210,24 @@ struct LabelRuleTests {
         #expect(diagnostics.map(\.code) == [.labelsOverwritten])
     }
 }
+
+struct AdditionalRulesTests {
+    struct Short: ValidationRule {
+        static let code = Diagnostic.Code(namespace: "demo", name: "short")
+        var code: Diagnostic.Code { Self.code }
+        func check(_ context: ValidationContext) -> [Diagnostic] {
+            context.examples.indices.filter { context.examples[$0].inputIDs.count < 2 }.map { Diagnostic(code, message: "example \($0) is short.", example: $0) }
+        }
+    }
+
+    @Test func scopedRulesJoinTheStandardOnes() {
+        let examples = [Example(inputIDs: [5])]
+        let contract = LanguageModelingCollator(padTokenID: 0).contract
+        #expect(!Validator().validate(examples, collator: contract, backend: .training(.causalLM)).contains { $0.code == Short.code })
+        let scoped = Validator.$additionalRules.withValue([Short()]) {
+            Validator().validate(examples, collator: contract, backend: .training(.causalLM))
+        }
+        #expect(scoped.map(\.code) == [Short.code])
+        #expect(Validator.standardRules.count == 13)
+    }
+}
