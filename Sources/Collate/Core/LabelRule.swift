@@ -38,6 +38,7 @@ public struct LabelRule: Sendable, Hashable, CustomStringConvertible {
     /// Masks each example's first `example[lengthField]` tokens (a prefix-LM prompt); a length
     /// beyond the example masks all of it, a negative one is rejected (`nil`).
     /// - Parameter lengthField: The integer field holding the prefix length.
+    /// - Returns: The rule.
     public static func maskingPrefix(lengthField: String) -> LabelRule {
         LabelRule("the first \(lengthField) tokens are masked", fields: [lengthField]) { example in
             guard let ids = example.sequence("input_ids"), let length = example.scalar(lengthField), length >= 0 else { return nil }
@@ -47,6 +48,7 @@ public struct LabelRule: Sendable, Hashable, CustomStringConvertible {
 
     /// Trains the positions where `maskField` is 1 (HF's `assistant_masks`, TRL's `completion_mask`).
     /// - Parameter maskField: The 0/1 field aligned with `input_ids`.
+    /// - Returns: The rule.
     public static func training(where maskField: String) -> LabelRule {
         LabelRule("only positions where \(maskField) is 1 train", fields: [maskField]) { example in
             guard let mask = example.sequence(maskField) else { return nil }
@@ -57,6 +59,7 @@ public struct LabelRule: Sendable, Hashable, CustomStringConvertible {
     /// Whether each `input_ids` position of `example` trains, or `nil` when the rule cannot say
     /// (a field it reads is missing or malformed).
     /// - Parameter example: One example.
+    /// - Returns: One flag per `input_ids` position, `true` where it trains.
     /// - Complexity: O(*L*) for the built-in rules.
     public func trainable(in example: Example) -> [Bool]? {
         guard let mask = body(example), mask.count == example.inputIDs.count else { return nil }
@@ -68,6 +71,7 @@ public struct LabelRule: Sendable, Hashable, CustomStringConvertible {
     /// - Parameters:
     ///   - example: One example.
     ///   - ignoreIndex: The label of untrained positions.
+    /// - Returns: The labels, as long as `input_ids`.
     /// - Complexity: O(*L*).
     public func labels(for example: Example, ignoreIndex: Int32 = Collate.ignoreIndex) -> [Int32]? {
         guard let mask = trainable(in: example) else { return nil }

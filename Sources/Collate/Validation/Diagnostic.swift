@@ -60,6 +60,8 @@ public struct Diagnostic: Sendable, Hashable {
         }
 
         /// Whether `word` is lowercase ASCII letters and digits joined by single hyphens (`prefix-too-long`).
+        /// - Parameter word: One part of a code (the namespace or the name).
+        /// - Returns: `true` for a usable part.
         /// - Complexity: O(*n*) in the length of `word`.
         public static func isWellFormed(_ word: String) -> Bool {
             guard let first = word.unicodeScalars.first, let last = word.unicodeScalars.last, first != "-", last != "-", !word.contains("--") else { return false }
