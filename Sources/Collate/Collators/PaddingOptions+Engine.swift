@@ -20,6 +20,7 @@ extension PaddingOptions {
     /// - Parameters:
     ///   - length: A row length.
     ///   - multiple: The multiple, or `nil`.
+    /// - Returns: The rounded length.
     /// - Complexity: O(1).
     public static func roundUp(_ length: Int, toMultipleOf multiple: Int?) -> Int {
         _roundUp(length, toMultipleOf: multiple)
@@ -61,6 +62,7 @@ extension PaddingOptions {
     ///   - width: The padded width, usually from ``width(forLengths:field:)``.
     ///   - value: The padding value; `nil` pads with ``padTokenID``.
     ///   - field: The field the tensor becomes, for errors.
+    /// - Returns: The `[B, width]` tensor.
     /// - Throws: ``CollateError/batchTooLarge(_:rows:width:maximum:)``;
     ///   ``CollateError/exceedsMaxLength(_:example:length:maxLength:)`` for a row longer than `width`.
     /// - Complexity: O(*B* × *L*).
@@ -77,6 +79,7 @@ extension PaddingOptions {
     ///   - rows: One label row per example, each as long as its `input_ids`.
     ///   - width: The padded width of `input_ids`.
     ///   - ignoreIndex: The label of untrained positions.
+    /// - Returns: The `[B, width]` labels tensor.
     /// - Throws: as ``pad(_:toWidth:with:field:)``, naming `labels`.
     /// - Complexity: O(*B* × *L*).
     public func padLabels(_ rows: [[Int32]], toWidth width: Int, ignoreIndex: Int32 = Collate.ignoreIndex) throws(CollateError) -> Tensor {
@@ -87,6 +90,7 @@ extension PaddingOptions {
     /// - Parameters:
     ///   - lengths: Each row's token count.
     ///   - width: The padded width.
+    /// - Returns: The `[B, width]` mask.
     /// - Throws: ``CollateError/batchTooLarge(_:rows:width:maximum:)``.
     /// - Complexity: O(*B* × *L*).
     public func attentionMask(lengths: [Int], width: Int) throws(CollateError) -> Tensor {
@@ -118,6 +122,7 @@ extension Example {
     ///   - name: The field.
     ///   - index: The example's index in the batch, for the error.
     ///   - collator: The collator's contract name, for the error.
+    /// - Returns: The integer.
     /// - Throws: ``CollateError/missingField(_:example:collator:)`` when absent or null,
     ///   ``CollateError/wrongFieldKind(_:example:expected:)`` when it holds anything but one integer.
     public func requireScalar(_ name: String, example index: Int, collator: String) throws(CollateError) -> Int32 {

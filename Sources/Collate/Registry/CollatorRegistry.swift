@@ -86,6 +86,7 @@ public final class CollatorRegistry: Sendable {
 
     /// Whether `type` is registered.
     /// - Parameter type: The spec type.
+    /// - Returns: `true` when a factory is registered under it.
     public func contains(_ type: String) -> Bool {
         registrations.withLock { $0[type] != nil }
     }

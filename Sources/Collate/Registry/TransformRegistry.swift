@@ -85,6 +85,7 @@ public final class TransformRegistry: Sendable {
 
     /// Whether `type` is registered.
     /// - Parameter type: The spec type.
+    /// - Returns: `true` when a factory is registered under it.
     public func contains(_ type: String) -> Bool {
         registrations.withLock { $0[type] != nil }
     }
