@@ -42,4 +42,15 @@ struct ScopedRegistryPipelineTests {
         }
         #expect(name == "test-pipeline/echo")
     }
+
+    @Test func aRunIsPreparedWithTheGivenRegistry() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("collate-scoped-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Data("{\"input_ids\": [5, 6, 7]}\n{\"input_ids\": [8]}\n".utf8).write(to: dir.appendingPathComponent("train.jsonl"))
+        let json = try JSONParser.parse(#"{"data": {"path": "train.jsonl"}, "collator": {"type": "test-pipeline/echo"}, "batch_size": 2}"#)
+        let configuration = try PipelineConfiguration(json: json, file: "p.json", baseDirectory: dir)
+        let run = try configuration.prepare(collators: try Self.registry())
+        #expect(try run.batches().map { $0["input_ids"]?.scalars } == [[5, 6, 7, 8]])
+    }
 }

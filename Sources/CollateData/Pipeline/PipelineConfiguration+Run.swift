@@ -171,15 +171,18 @@ extension PipelineConfiguration {
     /// when it is text), truncates, packs (best-fit decreasing into `max_tokens` rows) when
     /// `packing` is set, orders (seeded shuffle when `shuffle`), and cuts batches of
     /// `batch_size` units for the collator.
+    /// - Parameters:
+    ///   - collators: The registry that knows the collator types (the task's current one by default).
+    ///   - transforms: The registry that knows the transform types.
     /// - Returns: The run; ``PipelineRun/batches()`` collates it.
     /// - Throws: ``PipelineFileError`` for a missing or wrong key, ``ModelFolderError``,
     ///   ``InputError`` naming the data file and line (a bad line, an example too long to pack,
     ///   a dataset left empty).
-    public func prepare() throws -> PipelineRun {
+    public func prepare(collators: CollatorRegistry = .current, transforms transformRegistry: TransformRegistry = .current) throws -> PipelineRun {
         let folder = try modelFolder()
         let tokenizer = try loadTokenizer(folder: folder)
         let format = try chatFormat(reference: chatTemplate, folder: chatTemplate == nil && needsChatFormat ? folder : nil)
-        let (collator, specTransforms) = try makeCollator()
+        let (collator, specTransforms) = try makeCollator(collators: collators, transforms: transformRegistry)
         let (records, report) = try readExamples(tokenizer: tokenizer, chatFormat: format)
         let dataPath = data.path?.path ?? "data"
         let transforms = TransformPipeline(truncationTransforms + specTransforms.steps)
