@@ -38,7 +38,7 @@ let package = Package(
 
         // Samples
         .executableTarget(name: "QuickStart", dependencies: ["Collate", "CollateData"], path: "Samples/QuickStart"),
-        .executableTarget(name: "CustomCollator", dependencies: ["Collate"], path: "Samples/CustomCollator"),
+        .executableTarget(name: "CustomCollator", dependencies: ["Collate", "CollateTesting"], path: "Samples/CustomCollator"),
         .executableTarget(name: "Seq2Seq", dependencies: ["Collate"], path: "Samples/Seq2Seq"),
         .executableTarget(name: "TrainLoop", dependencies: ["Collate"], path: "Samples/TrainLoop"),
         .executableTarget(

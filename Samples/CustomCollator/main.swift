@@ -1,52 +1,43 @@
-// CustomCollator: a third-party collator, registered under its own spec type and then built
-// from JSON exactly like the built-in ones.
+// CustomCollator: a third-party collator as a package of its own would ship it — the collator
+// with a contract that says what it needs (PrefixLMCollator.swift), its spec type registered,
+// a diagnostic code of its own, and the checks Collate runs on it.
 //
 //     swift run CustomCollator
 import Collate
-
-/// Pads like HF's LM collator but also masks the first `prompt_tokens` of every example —
-/// a fixed-length system prompt that should never be trained.
-struct FixedPromptCollator: Collator {
-    var padTokenID: Int32
-    var promptTokens: Int
-
-    var contract: CollatorContract {
-        CollatorContract(
-            name: "fixed-prompt", reference: "sample: LanguageModelingCollator + fixed prompt mask",
-            requiredFields: ["input_ids"], producedFields: ["input_ids", "attention_mask", "labels"],
-            labelSource: .completionOfInputIDs,
-            layout: .padded(side: .right, padTokenID: padTokenID, masksLabelsByPadID: true))
-    }
-
-    func collate(_ examples: [Example]) throws -> Batch {
-        var batch = try LanguageModelingCollator(padTokenID: padTokenID).collate(examples)
-        guard var labels = batch["labels"] else { return batch }
-        let width = labels.shape[1]
-        labels.withUnsafeMutableScalars { scalars in
-            for row in 0..<examples.count {
-                for column in 0..<min(promptTokens, width) { scalars[row * width + column] = ignoreIndex }
-            }
-        }
-        batch["labels"] = labels
-        return batch
-    }
-}
-
-CollatorRegistry.shared.register("fixed-prompt", keys: ["pad_token_id", "prompt_tokens"]) { spec in
-    FixedPromptCollator(
-        padTokenID: try spec.requiredInt32("pad_token_id", reason: "the tokenizer's pad id"),
-        promptTokens: Int(try spec.int32("prompt_tokens", default: 0) ?? 0))
-}
+import CollateTesting
 
 do {
-    let collator = try CollatorRegistry.shared.makeCollator(fromJSON: #"{"type": "fixed-prompt", "pad_token_id": 0, "prompt_tokens": 2}"#)
-    let batch = try collator.collate([Example(inputIDs: [11, 12, 13, 14]), Example(inputIDs: [21, 22, 23])])
-    print(batch.jsonText)
-    // A typo in the spec is an error, not a silent default.
-    do {
-        _ = try CollatorRegistry.shared.makeCollator(fromJSON: #"{"type": "fixed-prompt", "pad_token_id": 0, "prompt_token": 2}"#)
-    } catch {
-        print("rejected: \(error)")
+    try PrefixLMCollator.register()
+
+    // Built from JSON exactly like the built-in collators.
+    let collator = try CollatorRegistry.shared.makeCollator(fromJSON: #"{"type": "prefix-lm", "pad_token_id": 0}"#)
+    let examples = [
+        Example(["input_ids": .sequence([11, 12, 13, 14]), "prefix_length": .scalar(2)]),
+        Example(["input_ids": .sequence([21, 22, 23]), "prefix_length": .scalar(1)]),
+    ]
+    print(try collator.collate(examples).jsonText)
+
+    // The conformance suite reads the contract: samples with an integer prefix_length, labels checked against the rule.
+    let violations = CollatorConformance.violations(of: PrefixLMCollator(padding: PaddingOptions(padTokenID: 0)))
+    print("conformance: \(violations.isEmpty ? "passes" : violations.map(\.description).joined(separator: "\n"))")
+
+    // The validator evaluates the rule per example, and runs this package's own rule beside the built-in ones.
+    let validator = Validator(rules: Validator.standardRules + [PrefixTooLongRule()])
+    let suspicious = [
+        Example(["input_ids": .sequence([31, 32]), "prefix_length": .scalar(2)]),
+        Example(["input_ids": .sequence([41, 42, 43]), "prefix_length": .scalar(9)]),
+        Example(["input_ids": .sequence([51, 52, 53]), "prefix_length": .sequence([1])]),
+    ]
+    for diagnostic in validator.validate(suspicious, collator: collator.contract, backend: .training(.causalLM)) {
+        print(diagnostic)
+    }
+
+    // A typo in the spec is an error, not a silent default; so is registering the type twice.
+    for attempt in [
+        { _ = try CollatorRegistry.shared.makeCollator(fromJSON: #"{"type": "prefix-lm", "pad_token": 0}"#) },
+        { try PrefixLMCollator.register() },
+    ] as [() throws -> Void] {
+        do { try attempt() } catch { print("rejected: \(error)") }
     }
 } catch {
     print("error: \(error)")

@@ -22,12 +22,19 @@ struct SampleTests {
         }
     }
 
-    @Test func customCollatorIsBuiltFromItsSpecAndTyposAreRejected() throws {
+    @Test func customCollatorIsAThirdPartyPrefixLMThatCollateChecks() throws {
         let result = try Self.runSample("CustomCollator")
         #expect(result.status == 0, "\(result.stderr)")
         let batch = try JSONParser.parse(try #require(result.stdoutLines.first))
-        #expect(batch == (try JSONParser.parse(#"{"input_ids": [[11, 12, 13, 14], [21, 22, 23, 0]], "attention_mask": [[1, 1, 1, 1], [1, 1, 1, 0]], "labels": [[-100, -100, 13, 14], [-100, -100, 23, -100]]}"#)))
-        #expect(result.stdout.contains(#"did you mean "prompt_tokens"?"#))
+        #expect(batch == (try JSONParser.parse(#"{"input_ids": [[11, 12, 13, 14], [21, 22, 23, 0]], "attention_mask": [[1, 1, 1, 1], [1, 1, 1, 0]], "labels": [[-100, -100, 13, 14], [-100, 22, 23, -100]]}"#)))
+        #expect(result.stdoutLines.contains("conformance: passes"))
+        // The validator evaluates the collator's label rule, its own code prints like a built-in one, and field kinds are checked.
+        #expect(result.stdoutLines.contains { $0.hasPrefix("error[no-trainable-tokens]: example 0 has no trainable token") })
+        #expect(result.stdoutLines.contains { $0.hasPrefix("error[prefix-lm/prefix-too-long]: example 1 has prefix_length 9 but only 3 tokens") })
+        #expect(result.stdoutLines.contains { $0.hasPrefix("error[missing-field]: example 2 holds a sequence of 1 in 'prefix_length'") })
+        #expect(!result.stdout.contains("completion template"))
+        #expect(result.stdout.contains(#"did you mean "pad_token_id"?"#))
+        #expect(result.stdout.contains(#"rejected: collator type "prefix-lm" is already registered"#))
     }
 
     @Test func seq2seqShowsLabelsPaddedSeparatelyAndMissingLabels() throws {

@@ -104,10 +104,10 @@ struct GuideExampleTests {
 
     static let conformanceMessage = """
         collator 'assistant-mask' breaks 4 conformance requirements:
-          [labels] sample 0: labels row 0, position 4: expected -100 (right padding), got 0
-          [labels] sample 0: labels row 2, position 2: expected -100 (right padding), got 0
-          [labels] sample 2: labels row 0, position 3: expected -100 (right padding), got 0
-          [labels] sample 2: labels row 2, position 1: expected -100 (right padding), got 0
+          [labels] sample 0: labels row 0, position 4: expected -100 (right padding), got 0 (the pad id: padding labels must be the ignore index, or the model learns to predict padding)
+          [labels] sample 0: labels row 2, position 2: expected -100 (right padding), got 0 (the pad id: padding labels must be the ignore index, or the model learns to predict padding)
+          [labels] sample 2: labels row 0, position 3: expected -100 (right padding), got 0 (the pad id: padding labels must be the ignore index, or the model learns to predict padding)
+          [labels] sample 2: labels row 2, position 1: expected -100 (right padding), got 0 (the pad id: padding labels must be the ignore index, or the model learns to predict padding)
         """
 
     static let mismatchMessage = """

@@ -108,7 +108,7 @@ struct CollatorRegistryTests {
 
     @Test func thirdPartyTypesRegisterAndBuildFromJSON() throws {
         let registry = CollatorRegistry(includingBuiltIns: false)
-        registry.register("first-tokens", keys: ["count"]) { spec in
+        try registry.register("first-tokens", keys: ["count"]) { spec in
             FirstTokensCollator(count: Int(try spec.requiredInt32("count", reason: "how many tokens to keep")))
         }
         #expect(registry.knownTypes == ["first-tokens"])

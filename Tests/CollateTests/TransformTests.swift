@@ -220,7 +220,7 @@ struct TransformRegistryTests {
 
     @Test func thirdPartyTypesRegister() throws {
         let registry = TransformRegistry(includingBuiltIns: false)
-        registry.register("noop", keys: []) { _ in .batch(PositionIDs()) }
+        try registry.register("noop", keys: []) { _ in .batch(PositionIDs()) }
         #expect(registry.knownTypes == ["noop"])
         #expect(try registry.makePipeline(fromJSON: #"[{"type": "noop"}]"#).batchTransforms.count == 1)
     }

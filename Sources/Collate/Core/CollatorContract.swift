@@ -39,6 +39,54 @@ public struct CollatorContract: Sendable, Hashable {
         /// with the prompt positions set to the ignore index (torchtune `padded_collate_dpo`);
         /// the labels come from the example's `chosen_*` / `rejected_*` fields, not from `labels`.
         case responsesOfPreferencePairs
+        /// A copy of `input_ids` in which the positions `rule` does not train are the ignore
+        /// index, decided per example (a prefix-LM collator masking each example's first
+        /// `prefix_length` tokens; an assistant-mask collator training where `assistant_masks`
+        /// is 1); padding is the ignore index and examples' own labels are replaced. The
+        /// validator and the conformance suite evaluate `rule` on each example, so a fully masked
+        /// example is reported and an off-by-one mask is caught.
+        case maskedInputIDs(LabelRule)
+    }
+
+    /// What one field of an example holds, so tools that make examples for a collator (the
+    /// conformance suite's samples) and check them (the validator) know its shape.
+    public enum FieldKind: Sendable, Hashable, CustomStringConvertible {
+        /// Token ids, one per `input_ids` position (`labels` for a causal LM, `token_type_ids`).
+        case alignedTokens
+        /// 0 or 1, one per `input_ids` position (`attention_mask`, `assistant_masks`).
+        case alignedMask
+        /// A sequence of integers of its own length (decoder `labels`, a second text's ids).
+        case sequence
+        /// One integer per example (a class `label`, a `prefix_length`); samples hold values
+        /// between 0 and the example's `input_ids` length, so a count or an index into it fits.
+        case integer
+        /// One float per example (TRL's reward `margin`).
+        case float
+        /// One boolean per example (KTO's `label`).
+        case bool
+
+        /// `aligned tokens`, `integer`, ...: the kind as messages name it.
+        public var description: String {
+            switch self {
+            case .alignedTokens: "a sequence of token ids as long as input_ids"
+            case .alignedMask: "a 0/1 mask as long as input_ids"
+            case .sequence: "a sequence of integers"
+            case .integer: "one integer"
+            case .float: "one number"
+            case .bool: "true or false"
+            }
+        }
+
+        /// Whether a value has this kind (an integer counts as a float; alignment is not checked here).
+        /// - Parameter value: The example's value.
+        /// - Returns: `true` when the value's shape matches; `false` for `null` too.
+        public func accepts(_ value: Example.Value) -> Bool {
+            switch (self, value) {
+            case (.alignedTokens, .sequence), (.alignedMask, .sequence), (.sequence, .sequence),
+                 (.integer, .scalar), (.float, .float), (.float, .scalar), (.bool, .bool): true
+            default: false
+            }
+        }
     }
 
     /// How the produced batch lays sequences out.
@@ -81,13 +129,42 @@ public struct CollatorContract: Sendable, Hashable {
     /// layout decides; see ``labelMaskingTokenID``.
     public var maskedLabelTokenID: Int32?
 
+    /// What each field the collator reads holds, where the name alone does not say it: e.g.
+    /// `["prefix_length": .integer]`. A field not listed is a sequence the tools fill by its
+    /// name's convention (`labels`, `attention_mask`, ...), as HF's collators read them.
+    public var fieldKinds: [String: FieldKind]
+
     /// Creates a contract.
+    ///
+    /// ```swift
+    /// CollatorContract(
+    ///     name: "prefix-lm", reference: "labels = input_ids with the first prefix_length tokens masked",
+    ///     requiredFields: ["input_ids", "prefix_length"], producedFields: ["input_ids", "attention_mask", "labels"],
+    ///     labelSource: .maskedInputIDs(.maskingPrefix(lengthField: "prefix_length")),
+    ///     layout: .padded(side: .right, padTokenID: 0, masksLabelsByPadID: false),
+    ///     fieldKinds: ["prefix_length": .integer])
+    /// ```
+    /// - Parameters:
+    ///   - name: The spec type.
+    ///   - reference: The implementation it matches, for messages.
+    ///   - requiredFields: Fields every example must have.
+    ///   - optionalFields: Fields read when present.
+    ///   - producedFields: Fields the batch holds.
+    ///   - labelSource: Where `labels` come from.
+    ///   - layout: How rows are laid out.
+    ///   - ignoreIndex: The label of untrained positions.
+    ///   - fixedLength: The width of every row under `padding: "max_length"`.
+    ///   - requiredTemplates: Token sequences every example must contain.
+    ///   - maskedLabelTokenID: The id masked in labels by comparison, for layouts that do not say it.
+    ///   - rowsPerExample: Batch rows per example.
+    ///   - fieldKinds: What fields hold, beyond the conventional names.
     public init(
         name: String, reference: String, requiredFields: [String], optionalFields: [String] = [],
         producedFields: [String], labelSource: LabelSource, layout: Layout,
         ignoreIndex: Int32 = Collate.ignoreIndex, fixedLength: Int? = nil, requiredTemplates: [[Int32]] = [],
-        maskedLabelTokenID: Int32? = nil, rowsPerExample: Int = 1
+        maskedLabelTokenID: Int32? = nil, rowsPerExample: Int = 1, fieldKinds: [String: FieldKind] = [:]
     ) {
+        self.fieldKinds = fieldKinds
         self.name = name
         self.reference = reference
         self.requiredFields = requiredFields

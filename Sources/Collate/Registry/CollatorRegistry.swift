@@ -4,7 +4,7 @@ import Synchronization
 /// as JSON and third-party packages can add their own types.
 ///
 /// ```swift
-/// CollatorRegistry.shared.register("my-collator", keys: ["pad_token_id"]) { spec in
+/// try CollatorRegistry.shared.register("my-collator", keys: ["pad_token_id"]) { spec in
 ///     MyCollator(padTokenID: try spec.requiredInt32("pad_token_id", reason: "..."))
 /// }
 /// let collator = try CollatorRegistry.shared.makeCollator(fromJSON: #"{"type": "my-collator", "pad_token_id": 0}"#)
@@ -12,6 +12,8 @@ import Synchronization
 ///
 /// Each type declares the keys it takes; any other key is rejected before the factory runs, so
 /// a typo like `pad_token` fails loudly (with a suggestion) instead of silently taking a default.
+/// Registering a taken type is an error (``RegistrationError``); tests use their own instance,
+/// scoped with ``current``, so they never depend on what other tests registered.
 public final class CollatorRegistry: Sendable {
     /// Builds a collator from a spec.
     public typealias Factory = @Sendable (inout CollatorSpec) throws -> any Collator<Batch>
@@ -33,13 +35,60 @@ public final class CollatorRegistry: Sendable {
         registrations = Mutex(includingBuiltIns ? CollatorRegistry.builtIns : [:])
     }
 
-    /// Registers (or replaces) the factory for `type`.
+    /// The registry the current task uses: ``shared`` unless a test (or a tool) scopes another
+    /// one with `CollatorRegistry.$current.withValue(registry) { ... }`. Every API that builds from
+    /// specs without being handed a registry reads this one, so a test registers its types in
+    /// its own instance and runs any of them, in parallel with other tests, without touching
+    /// ``shared``.
+    @TaskLocal public static var current: CollatorRegistry = .shared
+
+    /// Creates a registry holding every type `other` holds now (later registrations in either
+    /// are not shared): a test's scoped registry that knows the built-ins and the shared
+    /// third-party types too.
+    /// - Parameter other: The registry to copy, usually ``shared``.
+    public init(copying other: CollatorRegistry) {
+        registrations = Mutex(other.registrations.withLock { $0 })
+    }
+
+    /// Registers the factory for `type`.
+    ///
+    /// A type registered twice is an error unless `replacing` is `true`: two packages that
+    /// chose the same name would otherwise replace each other's collators depending on which
+    /// registered last.
     /// - Parameters:
-    ///   - type: The spec's `"type"` value.
+    ///   - type: The spec's `"type"` value; namespace it by your package (`"my-package/prefix-lm"`)
+    ///     to stay clear of other packages' types.
     ///   - keys: Every key the spec may hold besides `"type"`; others are rejected as typos.
+    ///   - replacing: Whether to replace an existing registration on purpose.
     ///   - factory: Builds the collator, reading keys through ``CollatorSpec``.
-    public func register(_ type: String, keys: [String], factory: @escaping Factory) {
-        registrations.withLock { $0[type] = Registration(keys: keys, factory: factory) }
+    /// - Throws: ``RegistrationError/duplicateType(_:registry:)`` when `type` is taken and
+    ///   `replacing` is `false`; ``RegistrationError/invalidTypeName(_:registry:)`` for an empty
+    ///   name or one holding whitespace.
+    public func register(_ type: String, keys: [String], replacing: Bool = false, factory: @escaping Factory) throws(RegistrationError) {
+        guard !type.isEmpty, !type.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 }) else {
+            throw .invalidTypeName(type, registry: "collator")
+        }
+        let added = registrations.withLock { registrations -> Bool in
+            guard replacing || registrations[type] == nil else { return false }
+            registrations[type] = Registration(keys: keys, factory: factory)
+            return true
+        }
+        guard added else { throw .duplicateType(type, registry: "collator") }
+    }
+
+    /// Removes the registration of `type`, if any.
+    /// - Parameter type: The spec type.
+    /// - Returns: Whether a registration was removed.
+    @discardableResult
+    public func unregister(_ type: String) -> Bool {
+        registrations.withLock { $0.removeValue(forKey: type) != nil }
+    }
+
+    /// Whether `type` is registered.
+    /// - Parameter type: The spec type.
+    /// - Returns: `true` when a factory is registered under it.
+    public func contains(_ type: String) -> Bool {
+        registrations.withLock { $0[type] != nil }
     }
 
     /// The registered types, sorted.

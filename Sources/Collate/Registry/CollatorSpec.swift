@@ -2,7 +2,18 @@
 /// the value and what would be accepted.
 ///
 /// Keys are HF's parameter names in snake_case; a key that is absent or `null` takes the
-/// default the factory passes, as HF's does.
+/// default the factory passes, as HF's does. A registration's factory reads its keys with these
+/// readers, so a third-party type's errors read like the built-in types':
+///
+/// ```swift
+/// try CollatorRegistry.shared.register("prefix-lm", keys: ["pad_token_id", "padding_side", "padding", "max_length", "pad_to_multiple_of", "min_prefix"]) { spec in
+///     // pad_token_id (required), padding_side, padding + max_length, pad_to_multiple_of, as the built-in collators read them
+///     let padding = try spec.paddingOptions(withStrategy: true)
+///     let minimum = try spec.int32("min_prefix", default: 0) ?? 0
+///     return PrefixLMCollator(padding: padding, minimumPrefix: Int(minimum))
+/// }
+/// // {"type": "prefix-lm", "pad_token_id": "0"} → key "pad_token_id": expected an integer, found string "0"
+/// ```
 public struct CollatorSpec: Sendable {
     /// The spec's `type`.
     public let type: String
@@ -21,6 +32,12 @@ public struct CollatorSpec: Sendable {
     }
 
     /// An integer key that fits in `Int32`, or `defaultValue` when absent or null.
+    /// - Parameters:
+    ///   - key: The key.
+    ///   - defaultValue: The value when the key is absent or null.
+    /// - Returns: The integer, or `defaultValue`.
+    /// - Throws: ``SpecError/wrongType(key:expected:found:)`` for a non-integer,
+    ///   ``SpecError/invalidValue(key:value:reason:)`` for one outside 32 bits.
     public mutating func int32(_ key: String, default defaultValue: Int32? = nil) throws(SpecError) -> Int32? {
         guard let value = value(key) else { return defaultValue }
         guard case .integer(let number) = value else {
@@ -33,6 +50,11 @@ public struct CollatorSpec: Sendable {
     }
 
     /// A required integer key.
+    /// - Parameters:
+    ///   - key: The key.
+    ///   - reason: Why the type needs it, for the error (e.g. "the tokenizer's pad id").
+    /// - Returns: The integer.
+    /// - Throws: ``SpecError/missingKey(_:type:reason:)`` when absent or null; as ``int32(_:default:)``.
     public mutating func requiredInt32(_ key: String, reason: String) throws(SpecError) -> Int32 {
         guard let value = try int32(key) else { throw .missingKey(key, type: type, reason: reason) }
         return value
@@ -46,6 +68,10 @@ public struct CollatorSpec: Sendable {
     ///
     /// Lengths above ``maximumLength`` are rejected: `pad_to_multiple_of: 2000000000` would
     /// otherwise pad every row to two billion tokens and exhaust memory instead of failing.
+    /// - Parameter key: The key (`max_length`, `pad_to_multiple_of`, ...).
+    /// - Returns: The length, or `nil`.
+    /// - Throws: ``SpecError/invalidValue(key:value:reason:)`` for 0, a negative value or one
+    ///   above ``maximumLength``; as ``int32(_:default:)``.
     public mutating func positiveInt(_ key: String) throws(SpecError) -> Int? {
         guard let value = try int32(key) else { return nil }
         guard value > 0 else { throw .invalidValue(key: key, value: String(value), reason: "must be a positive integer or null") }
@@ -116,6 +142,8 @@ public struct CollatorSpec: Sendable {
     }
 
     /// `padding_side`: `"right"` (default) or `"left"`.
+    /// - Returns: The side.
+    /// - Throws: ``SpecError/invalidValue(key:value:reason:)`` for any other string.
     public mutating func paddingSide() throws(SpecError) -> PaddingSide {
         guard let text = try string("padding_side") else { return .right }
         guard let side = PaddingSide(rawValue: text) else {
@@ -126,6 +154,9 @@ public struct CollatorSpec: Sendable {
 
     /// `padding` with `max_length`, as HF reads them: `"longest"`/`true` (default),
     /// `"max_length"` (needs `max_length`), `"do_not_pad"`/`false`.
+    /// - Returns: The strategy.
+    /// - Throws: ``SpecError/missingKey(_:type:reason:)`` for `"max_length"` without `max_length`;
+    ///   ``SpecError`` for any other value of either key.
     public mutating func paddingStrategy() throws(SpecError) -> PaddingStrategy {
         let maxLength = try positiveInt("max_length")
         let mode: String
@@ -150,7 +181,11 @@ public struct CollatorSpec: Sendable {
     }
 
     /// The common padding keys: `pad_token_id` (required), `padding_side`, `pad_to_multiple_of`,
-    /// and, when `withStrategy`, `padding` and `max_length`.
+    /// and, when `withStrategy`, `padding` and `max_length` — the keys a registration using it
+    /// must list.
+    /// - Parameter withStrategy: Whether the type takes `padding` and `max_length`.
+    /// - Returns: Options for ``PaddingOptions``' padding engine.
+    /// - Throws: ``SpecError`` naming the key at fault.
     public mutating func paddingOptions(withStrategy: Bool) throws(SpecError) -> PaddingOptions {
         let padID = try requiredInt32("pad_token_id", reason: "padding needs the tokenizer's pad id (often its eos id when it has no pad token)")
         let side = try paddingSide()

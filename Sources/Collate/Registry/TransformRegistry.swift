@@ -34,13 +34,60 @@ public final class TransformRegistry: Sendable {
         registrations = Mutex(includingBuiltIns ? TransformRegistry.builtIns : [:])
     }
 
-    /// Registers (or replaces) the factory for `type`.
+    /// The registry the current task uses: ``shared`` unless a test (or a tool) scopes another
+    /// one with `TransformRegistry.$current.withValue(registry) { ... }`. Every API that builds from
+    /// specs without being handed a registry reads this one, so a test registers its types in
+    /// its own instance and runs any of them, in parallel with other tests, without touching
+    /// ``shared``.
+    @TaskLocal public static var current: TransformRegistry = .shared
+
+    /// Creates a registry holding every type `other` holds now (later registrations in either
+    /// are not shared): a test's scoped registry that knows the built-ins and the shared
+    /// third-party types too.
+    /// - Parameter other: The registry to copy, usually ``shared``.
+    public init(copying other: TransformRegistry) {
+        registrations = Mutex(other.registrations.withLock { $0 })
+    }
+
+    /// Registers the factory for `type`.
+    ///
+    /// A type registered twice is an error unless `replacing` is `true`: two packages that
+    /// chose the same name would otherwise replace each other's transforms depending on which
+    /// registered last.
     /// - Parameters:
-    ///   - type: The spec's `"type"` value.
+    ///   - type: The spec's `"type"` value; namespace it by your package (`"my-package/prefix-lm"`)
+    ///     to stay clear of other packages' types.
     ///   - keys: Every key the spec may hold besides `"type"`.
+    ///   - replacing: Whether to replace an existing registration on purpose.
     ///   - factory: Builds the transform, reading keys through ``CollatorSpec``.
-    public func register(_ type: String, keys: [String], factory: @escaping Factory) {
-        registrations.withLock { $0[type] = Registration(keys: keys, factory: factory) }
+    /// - Throws: ``RegistrationError/duplicateType(_:registry:)`` when `type` is taken and
+    ///   `replacing` is `false`; ``RegistrationError/invalidTypeName(_:registry:)`` for an empty
+    ///   name or one holding whitespace.
+    public func register(_ type: String, keys: [String], replacing: Bool = false, factory: @escaping Factory) throws(RegistrationError) {
+        guard !type.isEmpty, !type.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 }) else {
+            throw .invalidTypeName(type, registry: "transform")
+        }
+        let added = registrations.withLock { registrations -> Bool in
+            guard replacing || registrations[type] == nil else { return false }
+            registrations[type] = Registration(keys: keys, factory: factory)
+            return true
+        }
+        guard added else { throw .duplicateType(type, registry: "transform") }
+    }
+
+    /// Removes the registration of `type`, if any.
+    /// - Parameter type: The spec type.
+    /// - Returns: Whether a registration was removed.
+    @discardableResult
+    public func unregister(_ type: String) -> Bool {
+        registrations.withLock { $0.removeValue(forKey: type) != nil }
+    }
+
+    /// Whether `type` is registered.
+    /// - Parameter type: The spec type.
+    /// - Returns: `true` when a factory is registered under it.
+    public func contains(_ type: String) -> Bool {
+        registrations.withLock { $0[type] != nil }
     }
 
     /// The registered types, sorted.

@@ -7,48 +7,126 @@
 /// // error[missing-labels]: padding collator ...
 /// ```
 public struct Diagnostic: Sendable, Hashable {
-    /// The stable identifier of a rule; its raw value is the stable code string (the Diagnostics article's table).
-    public enum Code: String, Sendable, Hashable, CaseIterable, Comparable {
-        /// The backend requires `labels` and neither the examples nor the collator provide them.
-        case missingLabels = "missing-labels"
-        /// The collator or backend needs a field that an example lacks or holds as null.
-        case missingField = "missing-field"
-        /// `labels` and `input_ids` differ in length where they must be aligned.
-        case raggedLabels = "ragged-labels"
-        /// The examples' own `labels` would be replaced by the collator.
-        case labelsOverwritten = "labels-overwritten"
-        /// Labels are masked by pad id and that id is also a real token (pad == eos).
-        case padMasksEOS = "pad-masks-eos"
-        /// An example or a batch has no label other than the ignore index.
-        case noTrainableTokens = "no-trainable-tokens"
-        /// A completion template does not occur in an example.
-        case templateNotFound = "template-not-found"
-        /// A token id is negative or not below the vocabulary size.
-        case tokenOutOfRange = "token-out-of-range"
-        /// An example has no tokens.
-        case emptyExample = "empty-example"
-        /// Left padding in a pipeline that trains.
-        case leftPaddingInTraining = "left-padding-in-training"
-        /// A padding-free batch goes to a backend that cannot honour its boundaries.
-        case packingWithoutBoundaries = "packing-without-boundaries"
-        /// Labels are already shifted while the backend shifts them again.
-        case labelsPreshifted = "labels-preshifted"
-        /// A chat format's or template's marker is not one token of the tokenizer.
-        case templateTokensMissing = "template-tokens-missing"
-        /// A sequence is longer than the backend's or the padding's maximum.
-        case exceedsMaxLength = "exceeds-max-length"
-
+    /// The stable identifier of a rule: its ``rawValue`` is the code string the text and JSON
+    /// formats print (the Diagnostics article's table).
+    ///
+    /// The built-in codes are static members (`.missingLabels`, `.padMasksEOS`, ...). A
+    /// third-party rule makes its own, namespaced by its package so it can never collide with a
+    /// built-in or another package's code:
+    ///
+    /// ```swift
+    /// extension Diagnostic.Code {
+    ///     static let prefixTooLong = Diagnostic.Code(namespace: "prefix-lm", name: "prefix-too-long")
+    /// }
+    /// // prints as error[prefix-lm/prefix-too-long]: ..., and "code": "prefix-lm/prefix-too-long" in JSON
+    /// ```
+    public struct Code: RawRepresentable, Sendable, Hashable, CaseIterable, Comparable, CustomStringConvertible {
+        /// The code string, e.g. `"missing-labels"` or `"prefix-lm/prefix-too-long"`.
+        public let rawValue: String
         /// The severity the rule reports with unless strict mode raises it.
-        public var defaultSeverity: Severity {
-            switch self {
-            case .padMasksEOS, .leftPaddingInTraining, .labelsPreshifted: .warning
-            default: .error
+        public let defaultSeverity: Severity
+
+        private init(builtIn rawValue: String, _ severity: Severity = .error) {
+            self.rawValue = rawValue
+            self.defaultSeverity = severity
+        }
+
+        /// A third-party code, printed as `namespace/name`.
+        ///
+        /// Both parts should be lowercase words joined by hyphens (`prefix-lm`, `prefix-too-long`),
+        /// as the built-in codes are; ``isWellFormed(_:)`` says whether a string is.
+        /// - Parameters:
+        ///   - namespace: The package's or collator's name, e.g. `"prefix-lm"`.
+        ///   - name: The rule's name within it, e.g. `"prefix-too-long"`.
+        ///   - defaultSeverity: The severity it reports with unless strict mode raises it.
+        public init(namespace: String, name: String, defaultSeverity: Severity = .error) {
+            self.rawValue = namespace + "/" + name
+            self.defaultSeverity = defaultSeverity
+        }
+
+        /// The built-in code with this string, or a third-party code when `rawValue` is a
+        /// well-formed `namespace/name` (reported at the error severity); `nil` otherwise, so a
+        /// misspelt built-in code (`"missing-label"`) is not taken for a new one.
+        /// - Parameter rawValue: The code string.
+        public init?(rawValue: String) {
+            if let builtIn = Self.allCases.first(where: { $0.rawValue == rawValue }) {
+                self = builtIn
+                return
+            }
+            guard let slash = rawValue.firstIndex(of: "/"),
+                  Self.isWellFormed(String(rawValue[..<slash])), Self.isWellFormed(String(rawValue[rawValue.index(after: slash)...])) else { return nil }
+            self.rawValue = rawValue
+            self.defaultSeverity = .error
+        }
+
+        /// Whether `word` is lowercase ASCII letters and digits joined by single hyphens (`prefix-too-long`).
+        /// - Parameter word: One part of a code (the namespace or the name).
+        /// - Returns: `true` for a usable part.
+        /// - Complexity: O(*n*) in the length of `word`.
+        public static func isWellFormed(_ word: String) -> Bool {
+            guard let first = word.unicodeScalars.first, let last = word.unicodeScalars.last, first != "-", last != "-", !word.contains("--") else { return false }
+            return word.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
+        }
+
+        /// The code string.
+        public var description: String { rawValue }
+
+        /// Whether this is one of Collate's own codes (``allCases``).
+        public var isBuiltIn: Bool { Self.allCases.contains(self) }
+
+        /// Codes are equal when their strings are.
+        public static func == (lhs: Code, rhs: Code) -> Bool { lhs.rawValue == rhs.rawValue }
+
+        /// Hashes the code string.
+        public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
+
+        /// Built-in codes in table order, then third-party codes by their strings.
+        public static func < (lhs: Code, rhs: Code) -> Bool {
+            switch (allCases.firstIndex(of: lhs), allCases.firstIndex(of: rhs)) {
+            case let (left?, right?): left < right
+            case (_?, nil): true
+            case (nil, _?): false
+            case (nil, nil): lhs.rawValue < rhs.rawValue
             }
         }
 
-        public static func < (lhs: Code, rhs: Code) -> Bool {
-            (allCases.firstIndex(of: lhs) ?? 0) < (allCases.firstIndex(of: rhs) ?? 0)
-        }
+        // MARK: - Built-in codes
+
+        /// The backend requires `labels` and neither the examples nor the collator provide them.
+        public static let missingLabels = Code(builtIn: "missing-labels")
+        /// The collator or backend needs a field that an example lacks or holds as null.
+        public static let missingField = Code(builtIn: "missing-field")
+        /// `labels` and `input_ids` differ in length where they must be aligned.
+        public static let raggedLabels = Code(builtIn: "ragged-labels")
+        /// The examples' own `labels` would be replaced by the collator.
+        public static let labelsOverwritten = Code(builtIn: "labels-overwritten")
+        /// Labels are masked by pad id and that id is also a real token (pad == eos).
+        public static let padMasksEOS = Code(builtIn: "pad-masks-eos", .warning)
+        /// An example or a batch has no label other than the ignore index.
+        public static let noTrainableTokens = Code(builtIn: "no-trainable-tokens")
+        /// A completion template does not occur in an example.
+        public static let templateNotFound = Code(builtIn: "template-not-found")
+        /// A token id is negative or not below the vocabulary size.
+        public static let tokenOutOfRange = Code(builtIn: "token-out-of-range")
+        /// An example has no tokens.
+        public static let emptyExample = Code(builtIn: "empty-example")
+        /// Left padding in a pipeline that trains.
+        public static let leftPaddingInTraining = Code(builtIn: "left-padding-in-training", .warning)
+        /// A padding-free batch goes to a backend that cannot honour its boundaries.
+        public static let packingWithoutBoundaries = Code(builtIn: "packing-without-boundaries")
+        /// Labels are already shifted while the backend shifts them again.
+        public static let labelsPreshifted = Code(builtIn: "labels-preshifted", .warning)
+        /// A chat format's or template's marker is not one token of the tokenizer.
+        public static let templateTokensMissing = Code(builtIn: "template-tokens-missing")
+        /// A sequence is longer than the backend's or the padding's maximum.
+        public static let exceedsMaxLength = Code(builtIn: "exceeds-max-length")
+
+        /// Collate's own codes, in the order of the Diagnostics article's table; third-party codes are not listed.
+        public static let allCases: [Code] = [
+            .missingLabels, .missingField, .raggedLabels, .labelsOverwritten, .padMasksEOS, .noTrainableTokens,
+            .templateNotFound, .tokenOutOfRange, .emptyExample, .leftPaddingInTraining, .packingWithoutBoundaries,
+            .labelsPreshifted, .templateTokensMissing, .exceedsMaxLength,
+        ]
     }
 
     /// How bad a finding is.

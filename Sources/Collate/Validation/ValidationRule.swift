@@ -101,6 +101,9 @@ extension CollatorContract {
 
     /// Whether the collator makes token labels from `input_ids`, replacing any the examples carry.
     var replacesExampleLabels: Bool {
-        labelSource == .copyOfInputIDs || labelSource == .completionOfInputIDs || labelSource == .maskedTokens
+        switch labelSource {
+        case .copyOfInputIDs, .completionOfInputIDs, .maskedTokens, .maskedInputIDs: true
+        default: false
+        }
     }
 }

@@ -36,15 +36,27 @@ public struct Validator: Sendable {
         public static var strictAll: Options { Options(strict: Set(Diagnostic.Code.allCases.filter { $0.defaultSeverity == .warning })) }
     }
 
-    /// The built-in rules, one per code of the Diagnostics article's table (TemplateTokensMissingRule needs its markers and is added by the caller), in the order they report.
+    /// The built-in rules, one per code of the Diagnostics article's table (TemplateTokensMissingRule needs its markers and is added by the caller), in the order they report,
+    /// followed by the task's ``additionalRules``.
     public static var standardRules: [any ValidationRule] {
         [
             MissingLabelsRule(), MissingFieldRule(), EmptyExampleRule(), RaggedLabelsRule(),
             LabelsOverwrittenRule(), TemplateNotFoundRule(), NoTrainableTokensRule(), PadMasksEOSRule(),
             TokenOutOfRangeRule(), ExceedsMaxLengthRule(), LeftPaddingInTrainingRule(),
             PackingWithoutBoundariesRule(), LabelsPreshiftedRule(),
-        ]
+        ] + additionalRules
     }
+
+    /// Third-party rules every validator built from ``standardRules`` in this task runs too
+    /// (empty unless scoped), so code that builds its own validator — a command, a
+    /// ``Pipeline`` with the default validator — runs a package's rules without being changed:
+    ///
+    /// ```swift
+    /// try Validator.$additionalRules.withValue([PrefixTooLongRule()]) {
+    ///     try pipeline.run(examples, batchSize: 8)   // reports prefix-lm/prefix-too-long too
+    /// }
+    /// ```
+    @TaskLocal public static var additionalRules: [any ValidationRule] = []
 
     /// The rules run, in order.
     public var rules: [any ValidationRule]

@@ -25,6 +25,11 @@ enum _ProspectiveLabels {
             _TemplateSearch.maskCompletion(&labels, templates: contract.requiredTemplates, ignoreIndex: contract.ignoreIndex)
             if contract.layout == .paddingFree, !labels.isEmpty { labels[0] = contract.ignoreIndex }
             return labels
+        case .maskedInputIDs(let rule):
+            guard example.sequence("input_ids") != nil, let ruled = rule.labels(for: example, ignoreIndex: contract.ignoreIndex) else { return nil }
+            // The rule's mask, then the layout's masking by id (a collator may do both).
+            guard maskingByID, let maskID = contract.labelMaskingTokenID else { return ruled }
+            return zip(ruled, example.inputIDs).map { $1 == maskID ? contract.ignoreIndex : $0 }
         case .maskedTokens:
             // Which tokens are masked is random; nothing can be said of one example ahead of time.
             return nil

@@ -12,7 +12,7 @@ enum Inputs {
         // being called unreadable.
         let data = try FileReading.bytes(atPath: specPath, kind: "spec file")
         do {
-            return try CollatorRegistry.shared.makeCollator(fromJSON: [UInt8](data))
+            return try CollatorRegistry.current.makeCollator(fromJSON: [UInt8](data))
         } catch {
             throw InputError(file: specPath, line: nil, reason: "\(error)")
         }

@@ -88,9 +88,14 @@ extension PipelineConfiguration {
     }
 
     /// The collator of the `collator` spec (or of ``collatorFile``), and the transforms the spec carries.
+    /// - Parameters:
+    ///   - collators: The registry that knows the collator types (a test's own instance, say).
+    ///   - transforms: The registry that knows the transform types.
     /// - Throws: ``PipelineFileError`` when there is no spec or the inline spec is wrong; ``InputError``
     ///   naming the spec file when the file is; both carry the registry's message naming the key.
-    public func makeCollator() throws -> (collator: any Collator<Batch>, transforms: TransformPipeline) {
+    public func makeCollator(
+        collators: CollatorRegistry = .current, transforms: TransformRegistry = .current
+    ) throws -> (collator: any Collator<Batch>, transforms: TransformPipeline) {
         if collator == nil, let url = collatorFile {
             // Bytes, not a String: the registry's strict parser names invalid UTF-8 and the byte offset.
             guard let data = FileManager.default.contents(atPath: url.path) else {
@@ -100,9 +105,9 @@ extension PipelineConfiguration {
             if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
             do {
                 guard let value = try? bytes.withUnsafeBufferPointer({ (buffer) throws(JSONSyntaxError) in try JSONParser.parse(buffer) }) else {
-                    return (try CollatorRegistry.shared.makeCollator(fromJSON: bytes), TransformPipeline())  // throws the registry's message
+                    return (try collators.makeCollator(fromJSON: bytes), TransformPipeline())  // throws the registry's message
                 }
-                return try Self.collator(from: value)
+                return try Self.collator(from: value, collators: collators, transforms: transforms)
             } catch {
                 throw InputError(file: url.path, line: nil, reason: "\(error)")
             }
@@ -112,22 +117,24 @@ extension PipelineConfiguration {
                                            reason: "name the collator, e.g. \"collator\": {\"type\": \"seq2seq\", \"pad_token_id\": 0} (or --spec SPEC.json)")
         }
         do {
-            return try Self.collator(from: spec)
+            return try Self.collator(from: spec, collators: collators, transforms: transforms)
         } catch {
             throw PipelineFileError.invalidValue(file: file ?? "command line", path: "collator", value: spec.preview(), reason: "\(error)")
         }
     }
 
     /// A collator and its transforms from a spec that may carry `"transforms"`.
-    static func collator(from spec: JSONValue) throws -> (collator: any Collator<Batch>, transforms: TransformPipeline) {
+    static func collator(
+        from spec: JSONValue, collators: CollatorRegistry = .current, transforms registry: TransformRegistry = .current
+    ) throws -> (collator: any Collator<Batch>, transforms: TransformPipeline) {
         var spec = spec
         var transforms = TransformPipeline()
         if case .object(var object) = spec, object["transforms"] != nil {
-            transforms = try TransformRegistry.shared.makePipeline(from: spec)
+            transforms = try registry.makePipeline(from: spec)
             object["transforms"] = nil
             spec = .object(object)
         }
-        return (try CollatorRegistry.shared.makeCollator(from: spec), transforms)
+        return (try collators.makeCollator(from: spec), transforms)
     }
 
     /// The assistant masking ``trainOn`` asks for.
@@ -202,15 +209,18 @@ extension PipelineConfiguration {
     /// when it is text), truncates, packs (best-fit decreasing into `max_tokens` rows) when
     /// `packing` is set, orders (seeded shuffle when `shuffle`), and cuts batches of
     /// `batch_size` units for the collator.
+    /// - Parameters:
+    ///   - collators: The registry that knows the collator types (the task's current one by default).
+    ///   - transforms: The registry that knows the transform types.
     /// - Returns: The run; ``PipelineRun/batches()`` collates it.
     /// - Throws: ``PipelineFileError`` for a missing or wrong key, ``ModelFolderError``,
     ///   ``InputError`` naming the data file and line (a bad line, an example too long to pack,
     ///   a dataset left empty).
-    public func prepare() throws -> PipelineRun {
+    public func prepare(collators: CollatorRegistry = .current, transforms transformRegistry: TransformRegistry = .current) throws -> PipelineRun {
         let folder = try modelFolder()
         let tokenizer = try loadTokenizer(folder: folder)
         let format = try chatFormat(reference: chatTemplate, folder: chatTemplate == nil && needsChatFormat ? folder : nil)
-        let (collator, specTransforms) = try makeCollator()
+        let (collator, specTransforms) = try makeCollator(collators: collators, transforms: transformRegistry)
         let (records, report) = try readExamples(tokenizer: tokenizer, chatFormat: format)
         let dataPath = data.path?.path ?? "data"
         let transforms = TransformPipeline(truncationTransforms + specTransforms.steps)

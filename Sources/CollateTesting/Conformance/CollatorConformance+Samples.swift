@@ -3,6 +3,9 @@ import Collate
 extension CollatorConformance {
     /// Sample batches that satisfy `contract`, built from what it declares: every required
     /// field, then (in the later batches) every optional field the suite knows how to fill.
+    /// A field with a declared kind (``Collate/CollatorContract/fieldKinds``) gets a value of
+    /// that kind: an `.integer` field one integer between 0 and the example's length, varied
+    /// across examples.
     ///
     /// Token ids avoid the pad id, the label-masking id, the ignore index and the template ids,
     /// so masking can be told apart from copying. When the contract requires templates (a
@@ -44,6 +47,10 @@ extension CollatorConformance {
             }
             guard full else { return example }
             for field in contract.optionalFields where example[field] == nil {
+                if contract.fieldKinds[field] != nil {
+                    example[field] = value(of: field, for: ids, variant: variant, contract: contract)
+                    continue
+                }
                 switch field {
                 case "labels" where wantsLabels, "attention_mask", "token_type_ids", "special_tokens_mask":
                     example[field] = value(of: field, for: ids, variant: variant, contract: contract)
@@ -63,8 +70,21 @@ extension CollatorConformance {
         ]
     }
 
-    /// A plausible value of a sequence field aligned with `ids`.
+    /// A plausible value of `field` for an example whose `input_ids` are `ids`: of the kind the
+    /// contract declares in ``Collate/CollatorContract/fieldKinds``, else by the field's name
+    /// (a sequence aligned with `ids`).
     static func value(of field: String, for ids: [Int32], variant: Int, contract: CollatorContract) -> Example.Value {
+        if let kind = contract.fieldKinds[field] {
+            switch kind {
+            case .alignedTokens: return .sequence(ids.map { 2_000 + $0 })
+            case .alignedMask: return .sequence(ids.indices.map { Int32(($0 + variant) % 3 == 0 ? 0 : 1) })
+            case .sequence: return .sequence((0..<(1 + (ids.count + variant) % 4)).map { Int32(3_000 + $0 + variant) })
+            // 0 through the example's length, varied across samples: a count or an index into input_ids.
+            case .integer: return .scalar(Int32(variant % (ids.count + 1)))
+            case .float: return .float(Float(variant) / 4)
+            case .bool: return .bool(variant % 2 == 0)
+            }
+        }
         switch field {
         case "labels":
             // Distinct from input_ids so a collator copying input_ids instead is caught; the

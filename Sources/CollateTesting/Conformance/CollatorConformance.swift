@@ -56,8 +56,11 @@ public enum CollatorConformance {
         let contract = collator.contract
         var found = contractViolations(contract)
         let samples = options.samples ?? samples(for: contract)
+        let origin = options.samples == nil
+            ? "examples the suite generated from the contract (CollatorConformance.samples(for:))"
+            : "examples given in Options.samples"
         for (index, examples) in samples.enumerated() {
-            found += sampleViolations(collator, contract: contract, examples: examples, sample: index, checksDeterminism: options.checksDeterminism)
+            found += sampleViolations(collator, contract: contract, examples: examples, sample: index, checksDeterminism: options.checksDeterminism, origin: origin)
         }
         found += errorViolations(collator, contract: contract, samples: samples, options: options)
         return found
@@ -80,7 +83,7 @@ public enum CollatorConformance {
             if declaresLabels {
                 found.append(.init(.contract, "labelSource is .none but producedFields lists 'labels'; declare where the labels come from"))
             }
-        case .copyOfInputIDs, .completionOfInputIDs, .examples, .examplesOrInputIDs, .maskedTokens, .responsesOfPreferencePairs:
+        case .copyOfInputIDs, .completionOfInputIDs, .examples, .examplesOrInputIDs, .maskedTokens, .responsesOfPreferencePairs, .maskedInputIDs:
             if !declaresLabels {
                 found.append(.init(.contract, "labelSource is .\(contract.labelSource) but producedFields does not list 'labels'"))
             }
@@ -95,6 +98,14 @@ public enum CollatorConformance {
         }
         if let overlap = contract.requiredFields.first(where: contract.optionalFields.contains) {
             found.append(.init(.contract, "'\(overlap)' is listed as both required and optional"))
+        }
+        for field in contract.fieldKinds.keys.sorted() where !contract.requiredFields.contains(field) && !contract.optionalFields.contains(field) {
+            found.append(.init(.contract, "fieldKinds declares '\(field)', which is neither a required nor an optional field"))
+        }
+        if case .maskedInputIDs(let rule) = contract.labelSource {
+            for field in rule.fields where !contract.requiredFields.contains(field) {
+                found.append(.init(.contract, "the label rule (\(rule)) reads '\(field)', which requiredFields does not list"))
+            }
         }
         if contract.requiredTemplates.contains(where: \.isEmpty) {
             found.append(.init(.contract, "requiredTemplates holds an empty template, which matches everywhere"))
@@ -122,7 +133,8 @@ public enum CollatorConformance {
     }
 
     static func sampleViolations<C: Collator>(
-        _ collator: C, contract: CollatorContract, examples: [Example], sample: Int, checksDeterminism: Bool
+        _ collator: C, contract: CollatorContract, examples: [Example], sample: Int, checksDeterminism: Bool,
+        origin: String = "examples that satisfy the contract"
     ) -> [ConformanceViolation] where C.Output == Batch {
         // A deep copy, in storage of its own: `examples` and a plain copy share their buffers
         // (copy on write), so a collator that writes through an unsafe pointer into the
@@ -132,7 +144,12 @@ public enum CollatorConformance {
         do {
             batch = try collator.collate(examples)
         } catch {
-            return [.init(.acceptsValidExamples, sample: sample, "threw on \(examples.count) example\(examples.count == 1 ? "" : "s") that satisfy the contract: \(error)")]
+            // Either the collator is wrong, or the examples are not what it needs and the contract does not say so.
+            let fields = examples.first.map { describeFields($0) } ?? ""
+            return [.init(.acceptsValidExamples, sample: sample,
+                          "threw on \(examples.count) \(origin)\(fields): \(error). If the collator is right to reject them, "
+                          + "its contract does not say what it needs: declare each field's kind in fieldKinds (e.g. [\"prefix_length\": .integer]) "
+                          + "or pass Options(samples:)")]
         }
         var found: [ConformanceViolation] = []
         if examples != original {
@@ -181,6 +198,11 @@ public enum CollatorConformance {
 
         guard var base = samples.first(where: { $0.count >= 2 }) ?? samples.first else { return found }
         while base.count < 3 { base.append(base[base.count - 1]) }
+        // The checks remove one field from valid examples; if the collator rejects the valid ones, what they would see is the sample's fault.
+        if (try? collator.collate(base)) == nil {
+            found.append(.init(.errors, "not checked: the sample the missing-field checks start from is itself rejected (see accepts-valid-examples), so an error would say nothing about a missing field"))
+            return found
+        }
         for field in contract.requiredFields {
             for (index, missing) in [(1, nil), (base.count - 1, Example.Value.null)] as [(Int, Example.Value?)] {
                 var examples = base
@@ -207,5 +229,19 @@ public enum CollatorConformance {
             }
         }
         return found
+    }
+
+    /// ` (fields: input_ids a sequence of 4, prefix_length the integer 2)`: what the first example held.
+    static func describeFields(_ example: Example) -> String {
+        let parts = zip(example.names, example.values).map { name, value in
+            switch value {
+            case .sequence(let values): "\(name) a sequence of \(values.count)"
+            case .scalar(let value): "\(name) the integer \(value)"
+            case .float(let value): "\(name) the number \(value)"
+            case .bool(let value): "\(name) \(value)"
+            case .null: "\(name) null"
+            }
+        }
+        return " (first example: " + parts.joined(separator: ", ") + ")"
     }
 }

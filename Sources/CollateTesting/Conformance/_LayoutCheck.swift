@@ -123,7 +123,10 @@ struct _LayoutCheck {
                     let id = inputRow[column]
                     let place = "labels row \(row), position \(column)"
                     if !range.contains(column) {
-                        if got != ignore { report(.labels, "\(place): expected \(ignore) (\(side) padding), got \(got)"); break }
+                        if got != ignore {
+                            let cause = inputRow[column] == got ? " (the pad id: padding labels must be the ignore index, or the model learns to predict padding)" : ""
+                            report(.labels, "\(place): expected \(ignore) (\(side) padding), got \(got)\(cause)"); break
+                        }
                     } else if let masking, id == masking {
                         if got != ignore { report(.labels, "\(place): expected \(ignore) (input id \(id) is the id the contract masks by), got \(got)"); break }
                     } else if contract.labelSource == .copyOfInputIDs, got != id {
@@ -136,6 +139,43 @@ struct _LayoutCheck {
                 }
                 if contract.labelSource == .completionOfInputIDs, trained == 0, completionExpected(example.inputIDs, masking: masking) {
                     report(.labels, "labels row \(row) trains no token although example \(row) holds every template and tokens follow the response template")
+                }
+            }
+        case .maskedInputIDs(let rule):
+            guard let labels else { return report(.labels, "labelSource is .maskedInputIDs but the batch has no 'labels'") }
+            guard labels.shape == inputs.shape else {
+                return report(.labels, "labels has shape \(labels.shape) but input_ids has \(inputs.shape): labels masked from input_ids need one label per token, "
+                              + "so the collator builds or pads labels to another width than input_ids")
+            }
+            let masking = contract.labelMaskingTokenID
+            let padID: Int32? = if case .padded(_, let id, _) = contract.layout { id } else { nil }
+            for (row, example) in examples.enumerated() {
+                let ids = example.inputIDs
+                guard let trainable = rule.trainable(in: example) else {
+                    report(.labels, "the label rule (\(rule)) cannot be evaluated on example \(row) of this sample; it lacks a field the rule reads (\(rule.fields.joined(separator: ", ")))")
+                    continue
+                }
+                let range = side == .right ? 0..<ids.count : (width - ids.count)..<width
+                let labelRow = Array(labels[row: row])
+                for column in 0..<width {
+                    let got = labelRow[column]
+                    let place = "labels row \(row), position \(column)"
+                    guard range.contains(column) else {
+                        if got != ignore {
+                            let cause = got == padID ? " (the pad id: padding labels must be the ignore index, or the model learns to predict padding)" : ""
+                            report(.labels, "\(place): expected \(ignore) (\(side) padding), got \(got)\(cause)"); break
+                        }
+                        continue
+                    }
+                    let token = column - range.lowerBound
+                    let id = ids[token]
+                    if let masking, id == masking {
+                        if got != ignore { report(.labels, "\(place): expected \(ignore) (input id \(id) is the id the contract masks by), got \(got)"); break }
+                    } else if trainable[token] {
+                        if got != id { report(.labels, "\(place): expected \(id) (token \(token) of example \(row), which the label rule trains: \(rule)), got \(got)"); break }
+                    } else if got != ignore {
+                        report(.labels, "\(place): expected \(ignore) (token \(token) of example \(row), which the label rule masks: \(rule)), got \(got)"); break
+                    }
                 }
             }
         case .maskedTokens:
@@ -264,6 +304,15 @@ struct _LayoutCheck {
             return
         case .copyOfInputIDs, .completionOfInputIDs:
             sources = nil
+        case .maskedInputIDs(let rule):
+            let ruled = examples.map { rule.labels(for: $0, ignoreIndex: ignore) }
+            guard ruled.allSatisfy({ $0 != nil }) else {
+                return report(.labels, "the label rule (\(rule)) cannot be evaluated on every example of this sample; it lacks a field the rule reads")
+            }
+            // The rule's mask, then the contract's masking by id, as the validator predicts them.
+            sources = zip(ruled, sequences).map { labels, ids in
+                zip(labels ?? [], ids).map { label, id in masking == id ? ignore : label }
+            }
         case .maskedTokens, .responsesOfPreferencePairs:
             // Neither built-in collator of these kinds is padding-free; nothing more to compare.
             return
@@ -288,7 +337,13 @@ struct _LayoutCheck {
                     let source = sources[index]
                     guard position < source.count else { break }
                     if got != source[position] {
-                        report(.labels, "\(place): expected \(source[position]) (label \(position) of example \(index)), got \(got)"); break
+                        let why: String
+                        if case .maskedInputIDs(let rule) = contract.labelSource {
+                            why = "token \(position) of example \(index), which the label rule \(source[position] == ignore ? "masks" : "trains"): \(rule)"
+                        } else {
+                            why = "label \(position) of example \(index)"
+                        }
+                        report(.labels, "\(place): expected \(source[position]) (\(why)), got \(got)"); break
                     }
                 } else if let masking, id == masking {
                     if got != ignore { report(.labels, "\(place): expected \(ignore) (input id \(id) is the id the contract masks by), got \(got)"); break }

@@ -2,7 +2,10 @@
 /// seq2seq without `labels`), or the backend needs an input the collator never produces.
 ///
 /// When not one example has the `labels` a collator takes from the examples, the cause is one
-/// finding — `missing-labels` — not a `missing-field` per example as well.
+/// finding — `missing-labels` — not a `missing-field` per example as well. A field the contract
+/// declares a kind for (``CollatorContract/fieldKinds``) that holds another kind (a sequence
+/// where one integer is needed, a mask of another length than `input_ids`) is reported too:
+/// the collator would reject it.
 public struct MissingFieldRule: ValidationRule {
     /// Creates the rule.
     public init() {}
@@ -16,6 +19,14 @@ public struct MissingFieldRule: ValidationRule {
         for (index, example) in context.examples.enumerated() {
             for field in context.collator.requiredFields where !example.has(field) && !(skipLabels && field == "labels") {
                 diagnostics.append(.exampleLacksField(field, isNull: example[field] == .null, example: index, collator: context.collator))
+            }
+            for (field, kind) in context.collator.fieldKinds.sorted(by: { $0.key < $1.key }) {
+                guard let value = example[field], value != .null else { continue }
+                if !kind.accepts(value) {
+                    diagnostics.append(.fieldOfWrongKind(field, kind: kind, found: value, example: index, collator: context.collator))
+                } else if kind == .alignedTokens || kind == .alignedMask, case .sequence(let values) = value, values.count != example.inputIDs.count {
+                    diagnostics.append(.fieldOfWrongKind(field, kind: kind, found: value, example: index, collator: context.collator))
+                }
             }
         }
         for input in context.backend.requiredInputs where input != "labels" && !context.collator.producedFields.contains(input) {
@@ -44,6 +55,19 @@ extension Diagnostic {
             : "add '\(field)' to every example, or choose a collator that does not need it"
         return Diagnostic(.missingField, message:
             "example \(example) \(state) '\(field)', which \(collator.phrase) requires: \(consequence). Fix: \(fix).", example: example)
+    }
+
+    fileprivate static func fieldOfWrongKind(_ field: String, kind: CollatorContract.FieldKind, found: Example.Value, example: Int, collator: CollatorContract) -> Diagnostic {
+        let what = switch found {
+        case .sequence(let values): "a sequence of \(values.count)"
+        case .scalar(let value): "the integer \(value)"
+        case .float(let value): "the number \(value)"
+        case .bool(let value): "\(value)"
+        case .null: "null"
+        }
+        return Diagnostic(.missingField, message:
+            "example \(example) holds \(what) in '\(field)', where \(collator.phrase) needs \(kind): collation fails on this example's batch. "
+            + "Fix: write '\(field)' as \(kind) in every example.", example: example)
     }
 
     fileprivate static func collatorLacksInput(_ input: String, collator: CollatorContract) -> Diagnostic {

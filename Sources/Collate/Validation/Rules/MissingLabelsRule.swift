@@ -37,7 +37,7 @@ public struct MissingLabelsRule: ValidationRule {
             case .examples:
                 guard context.labelsMissingEverywhere else { return [] }
                 return [.datasetHasNoLabels(collator, count: context.examples.count)]
-            case .copyOfInputIDs, .completionOfInputIDs, .examplesOrInputIDs, .maskedTokens, .responsesOfPreferencePairs:
+            case .copyOfInputIDs, .completionOfInputIDs, .examplesOrInputIDs, .maskedTokens, .responsesOfPreferencePairs, .maskedInputIDs:
                 return []
             }
         }
