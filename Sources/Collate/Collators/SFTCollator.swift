@@ -95,10 +95,10 @@ public struct SFTCollator: Collator {
 
     private func padded(_ inputs: [[Int32]], _ labels: [[Int32]], sequenceLengths: [[Int32]]?) -> Batch {
         let longest = inputs.reduce(0) { max($0, $1.count) }
-        let width = _roundUp(longest, toMultipleOf: padToMultipleOf)
+        let width = _rightPaddedWidth(longest, multiple: padToMultipleOf)
         var batch = Batch()
-        batch["input_ids"] = _paddedTensor(inputs, width: width, side: .right, value: padTokenID)
-        batch["labels"] = _paddedTensor(labels, width: width, side: .right, value: ignoreIndex)
+        batch["input_ids"] = _rightPadded(inputs, width: width, value: padTokenID)
+        batch["labels"] = _rightPadded(labels, width: width, value: ignoreIndex)
         if returnPositionIDs {
             var positions = [Int32](repeating: 0, count: inputs.count * width)
             positions.withUnsafeMutableBufferPointer { buffer in
@@ -117,13 +117,13 @@ public struct SFTCollator: Collator {
             }
             batch["position_ids"] = Tensor(shape: [inputs.count, width], scalars: positions)
         }
-        batch["attention_mask"] = _maskTensor(lengths: inputs.map(\.count), width: width, side: .right)
+        batch["attention_mask"] = _rightMask(lengths: inputs.map(\.count), width: width)
         return batch
     }
 
     private func flattened(_ inputs: [[Int32]], _ labels: [[Int32]], sequenceLengths: [[Int32]]?) -> Batch {
         let total = inputs.reduce(0) { $0 + $1.count }
-        let width = _roundUp(total, toMultipleOf: padToMultipleOf)
+        let width = _rightPaddedWidth(total, multiple: padToMultipleOf)
         var ids = [Int32](repeating: padTokenID, count: width)
         var targets = [Int32](repeating: ignoreIndex, count: width)
         var positions = [Int32](repeating: 0, count: width)
