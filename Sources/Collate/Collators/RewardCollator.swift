@@ -43,10 +43,10 @@ public struct RewardCollator: Collator {
                 rows.append(ids)
             }
         }
-        let width = _rightPaddedWidth(rows.reduce(0) { max($0, $1.count) }, multiple: padToMultipleOf)
+        let width = _roundUp(rows.reduce(0) { max($0, $1.count) }, toMultipleOf: padToMultipleOf)
         var batch = Batch()
-        batch["input_ids"] = _rightPadded(rows, width: width, value: padTokenID)
-        batch["attention_mask"] = _rightMask(lengths: rows.map(\.count), width: width)
+        batch["input_ids"] = _paddedTensor(rows, width: width, side: .right, value: padTokenID)
+        batch["attention_mask"] = _maskTensor(lengths: rows.map(\.count), width: width, side: .right)
         if first["margin"] != nil {
             batch["margin"] = try _scalarVector(examples, "margin", collator: "reward", forceFloat: true)
         }

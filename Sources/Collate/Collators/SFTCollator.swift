@@ -96,10 +96,10 @@ public struct SFTCollator: Collator {
 
     private func padded(_ inputs: [[Int32]], _ labels: [[Int32]], sequenceLengths: [[Int32]]?) -> Batch {
         let longest = inputs.reduce(0) { max($0, $1.count) }
-        let width = _rightPaddedWidth(longest, multiple: padToMultipleOf)
+        let width = _roundUp(longest, toMultipleOf: padToMultipleOf)
         var batch = Batch()
-        batch["input_ids"] = _rightPadded(inputs, width: width, value: padTokenID)
-        batch["labels"] = _rightPadded(labels, width: width, value: ignoreIndex)
+        batch["input_ids"] = _paddedTensor(inputs, width: width, side: .right, value: padTokenID)
+        batch["labels"] = _paddedTensor(labels, width: width, side: .right, value: ignoreIndex)
         if returnPositionIDs {
             var positions = [Int32](repeating: 0, count: inputs.count * width)
             positions.withUnsafeMutableBufferPointer { buffer in
@@ -118,13 +118,13 @@ public struct SFTCollator: Collator {
             }
             batch["position_ids"] = Tensor(shape: [inputs.count, width], scalars: positions)
         }
-        batch["attention_mask"] = _rightMask(lengths: inputs.map(\.count), width: width)
+        batch["attention_mask"] = _maskTensor(lengths: inputs.map(\.count), width: width, side: .right)
         return batch
     }
 
     private func flattened(_ inputs: [[Int32]], _ labels: [[Int32]], sequenceLengths: [[Int32]]?) -> Batch {
         let total = inputs.reduce(0) { $0 + $1.count }
-        let width = _rightPaddedWidth(total, multiple: padToMultipleOf)
+        let width = _roundUp(total, toMultipleOf: padToMultipleOf)
         var ids = [Int32](repeating: padTokenID, count: width)
         var targets = [Int32](repeating: ignoreIndex, count: width)
         var positions = [Int32](repeating: 0, count: width)

@@ -57,10 +57,10 @@ public struct UnpairedPreferenceCollator: Collator {
                 rows.append(row)
                 promptLengths.append(min(prompt.count, row.count))
             }
-            let width = _rightPaddedWidth(rows.reduce(0) { max($0, $1.count) }, multiple: padToMultipleOf)
-            batch[prefix + "input_ids"] = _rightPadded(rows, width: width, value: padTokenID)
+            let width = _roundUp(rows.reduce(0) { max($0, $1.count) }, toMultipleOf: padToMultipleOf)
+            batch[prefix + "input_ids"] = _paddedTensor(rows, width: width, side: .right, value: padTokenID)
             let lengths = rows.map(\.count)
-            batch[prefix + "attention_mask"] = _rightMask(lengths: lengths, width: width)
+            batch[prefix + "attention_mask"] = _maskTensor(lengths: lengths, width: width, side: .right)
             var mask = [Int32](repeating: 0, count: rows.count * width)
             for row in rows.indices {
                 for position in promptLengths[row] ..< lengths[row] { mask[row * width + position] = 1 }
