@@ -32,6 +32,13 @@ struct ConformanceCase: Sendable, CustomTestStringConvertible {
         ConformanceCase(id: "preference (TRL 0.19)", collator: PreferenceCollator(padTokenID: 0)),
         ConformanceCase(id: "preference (TRL 1.x concatenated)", collator: PreferenceCollator(padTokenID: 0, layout: .trlConcatenated)),
         ConformanceCase(id: "preference (torchtune)", collator: PreferenceCollator(padTokenID: 0, layout: .torchtune)),
+        ConformanceCase(id: "sft (TRL 1.16)", collator: SFTCollator(padTokenID: 0)),
+        // (Padding-free with pad_to_multiple_of pads the one row, as TRL does: not the flattening layout the suite checks.)
+        ConformanceCase(id: "sft padding-free", collator: SFTCollator(padTokenID: 0, paddingFree: true)),
+        ConformanceCase(id: "sft with position_ids", collator: SFTCollator(padTokenID: 2, returnPositionIDs: true)),
+        ConformanceCase(id: "reward (TRL 1.16)", collator: RewardCollator(padTokenID: 0, padToMultipleOf: 4)),
+        // (unpaired-preference is left out: its rows are prompt + completion, with no `input_ids` in
+        // the examples for the suite's layout check to compare; TRLGoldenCollatorTests cover it.)
     ]
 }
 
@@ -51,6 +58,10 @@ struct BuiltInConformanceTests {
         #"{"type": "token-classification", "pad_token_id": 0, "padding_side": "left"}"#,
         #"{"type": "flattening", "return_flash_attn_kwargs": true, "return_seq_idx": true}"#,
         #"{"type": "completion-only", "pad_token_id": 0, "response_template_ids": [5, 6], "padding_free": true}"#,
+        #"{"type": "token-classification", "pad_token_id": 0, "padding": "max_length", "max_length": 64}"#,
+        #"{"type": "sft", "pad_token_id": 0, "padding_free": true}"#,
+        #"{"type": "sft", "pad_token_id": 0, "return_position_ids": true, "pad_to_multiple_of": 8}"#,
+        #"{"type": "reward", "pad_token_id": 0}"#,
     ])
     func registrySpecConforms(_ spec: String) throws {
         let collator = try CollatorRegistry.shared.makeCollator(fromJSON: spec)

@@ -62,6 +62,12 @@ struct TRLCollatorErrorTests {
         #expect(throws: SpecError.self) { try registry.makeCollator(from: JSONParser.parse(#"{"type": "reward"}"#)) }
         #expect(throws: SpecError.self) { try registry.makeCollator(from: JSONParser.parse(#"{"type": "unpaired-preference", "pad_token_id": 0, "max_length": 0}"#)) }
         #expect(throws: SpecError.self) { try registry.makeCollator(from: JSONParser.parse(#"{"type": "sft", "pad_token_id": 0, "padding_free": "yes"}"#)) }
+        for type in ["sft", "reward", "unpaired-preference"] {
+            #expect(throws: SpecError.invalidValue(key: "pad_to_multiple_of", value: "16777216",
+                                                   reason: "must be at most 65536 (tensor cores want 8, 64 or 128); a larger multiple pads every row to it")) {
+                try registry.makeCollator(from: JSONParser.parse(#"{"type": "\#(type)", "pad_token_id": 0, "pad_to_multiple_of": 16777216}"#))
+            }
+        }
     }
 
     @Test func contractsDescribeTheBatch() throws {

@@ -19,11 +19,12 @@ public struct RewardCollator: Collator {
         self.padToMultipleOf = padToMultipleOf
     }
 
+    /// What the collator needs and makes (`margin` is produced only when the examples carry it).
     public var contract: CollatorContract {
         CollatorContract(
             name: "reward", reference: "TRL 1.16 trl.trainer.reward_trainer.DataCollatorForPreference",
             requiredFields: ["chosen_ids", "rejected_ids"], optionalFields: ["margin"],
-            producedFields: ["input_ids", "attention_mask", "margin"], labelSource: .none,
+            producedFields: ["input_ids", "attention_mask"], labelSource: .none,
             layout: .padded(side: .right, padTokenID: padTokenID, masksLabelsByPadID: false), rowsPerExample: 2)
     }
 

@@ -35,6 +35,7 @@ public struct SFTCollator: Collator {
         self.padToMultipleOf = padToMultipleOf
     }
 
+    /// What the collator needs and makes, in the order it makes it.
     public var contract: CollatorContract {
         let produced = paddingFree
             ? ["input_ids", "labels", "position_ids", "cu_seq_lens_q", "cu_seq_lens_k", "max_length_q", "max_length_k", "seq_idx"]

@@ -26,12 +26,13 @@ public struct UnpairedPreferenceCollator: Collator {
         self.padToMultipleOf = padToMultipleOf
     }
 
+    /// What the collator needs and makes (the `KL_*`, `ref_logps` and `ref_KL_logps` tensors are
+    /// produced only when the examples carry their fields).
     public var contract: CollatorContract {
         CollatorContract(
             name: "unpaired-preference", reference: "TRL 1.16 trl.trainer.kto_trainer.DataCollatorForUnpairedPreference",
             requiredFields: ["prompt_ids", "completion_ids", "label"], optionalFields: ["KL_completion_ids", "ref_logps", "ref_KL_logps"],
-            producedFields: ["input_ids", "attention_mask", "completion_mask", "KL_input_ids", "KL_attention_mask", "KL_completion_mask",
-                             "ref_logps", "ref_KL_logps", "label"],
+            producedFields: ["input_ids", "attention_mask", "completion_mask", "label"],
             labelSource: .none, layout: .padded(side: .right, padTokenID: padTokenID, masksLabelsByPadID: false),
             fixedLength: nil)
     }

@@ -46,18 +46,18 @@ extension CollatorRegistry {
                 padTokenID: try spec.requiredInt32("pad_token_id", reason: "padding needs the tokenizer's pad id (often its eos id when it has no pad token)"),
                 paddingFree: try spec.bool("padding_free", default: false),
                 returnPositionIDs: try spec.bool("return_position_ids", default: false),
-                padToMultipleOf: try spec.positiveInt("pad_to_multiple_of"))
+                padToMultipleOf: try spec.trlPadToMultipleOf())
         },
         "reward": Registration(keys: ["pad_token_id", "pad_to_multiple_of"]) { spec in
             RewardCollator(
                 padTokenID: try spec.requiredInt32("pad_token_id", reason: "padding needs the tokenizer's pad id (often its eos id when it has no pad token)"),
-                padToMultipleOf: try spec.positiveInt("pad_to_multiple_of"))
+                padToMultipleOf: try spec.trlPadToMultipleOf())
         },
         "unpaired-preference": Registration(keys: ["pad_token_id", "max_length", "pad_to_multiple_of"]) { spec in
             UnpairedPreferenceCollator(
                 padTokenID: try spec.requiredInt32("pad_token_id", reason: "padding needs the tokenizer's pad id (often its eos id when it has no pad token)"),
                 maxLength: try spec.positiveInt("max_length"),
-                padToMultipleOf: try spec.positiveInt("pad_to_multiple_of"))
+                padToMultipleOf: try spec.trlPadToMultipleOf())
         },
         "masked-language-modeling": Registration(keys: [
             "mask_token_id", "vocab_size", "mlm_probability", "mask_replace_prob", "random_replace_prob", "seed",
