@@ -21,8 +21,8 @@ done
 if [ -x ../../.build/release/collate ]; then
   for name in $NAMES; do
     echo "== $name (whole process: collate tokenize vs python + HF)"
-    /usr/bin/time -f "collate %e s" ../../.build/release/collate tokenize --tokenizer "$FIXTURES/$name" --input "$TEXTS" > .build/$name.cli.collate.jsonl
-    /usr/bin/time -f "hf %e s" $PY hf_tokenize_cli.py "$FIXTURES/$name/tokenizer.json" "$TEXTS" > .build/$name.cli.hf.jsonl
+    /usr/bin/time -f "collate wall %e s, cpu %U+%S s" ../../.build/release/collate tokenize --tokenizer "$FIXTURES/$name" --input "$TEXTS" > .build/$name.cli.collate.jsonl
+    /usr/bin/time -f "hf wall %e s, cpu %U+%S s" $PY hf_tokenize_cli.py "$FIXTURES/$name/tokenizer.json" "$TEXTS" > .build/$name.cli.hf.jsonl
   done
 fi
 for name in ${PARALLEL_NAMES-tekken synthetic-bert-uncased}; do
