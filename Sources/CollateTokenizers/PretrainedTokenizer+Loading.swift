@@ -172,6 +172,16 @@ extension PretrainedTokenizer {
         specialTokens: SpecialTokens, truncation: Truncation?, padding: Padding?
     ) {
         self.model = model
+        if postProcessor?.trimsOffsets == true {
+            // As `token(of:)`: an added token's content wins over the model's string.
+            var counts = (0..<model.idLimit).map { _Spaces(model.token(for: Int32($0)) ?? "") }
+            for token in addedTokens where Int(token.id) < counts.count {
+                counts[Int(token.id)] = _Spaces(token.content)
+            }
+            spaceCounts = counts
+        } else {
+            spaceCounts = []
+        }
         self.truncation = truncation
         self.padding = padding
         self.normalizer = normalizer

@@ -46,6 +46,9 @@ public struct PretrainedTokenizer: Sendable {
     public let truncation: Truncation?
     /// The file's `padding` section, applied by every encode.
     public let padding: Padding?
+    /// Leading and trailing space counts of every model token, when the post-processor
+    /// trims offsets (empty otherwise).
+    let spaceCounts: [_Spaces]
     /// Replaces ``padding`` while a batch is encoded (`.some(nil)`: no padding).
     var paddingOverride: Padding?? = nil
 }
@@ -146,7 +149,11 @@ extension PretrainedTokenizer {
         var encodings = [first]
         if let second { encodings.append(second) }
         if let postProcessor {
-            encodings = postProcessor.process(encodings, addSpecialTokens: addSpecialTokens) { token(of: $0) ?? "" }
+            encodings = postProcessor.process(encodings, addSpecialTokens: addSpecialTokens) { id in
+                let index = Int(id)
+                if index >= 0, index < spaceCounts.count { return spaceCounts[index] }
+                return _Spaces(token(of: id) ?? "")
+            }
         }
         var merged: _RawEncoding
         if encodings.count == 1 {

@@ -87,11 +87,11 @@ indirect enum _Normalizer: Sendable {
             if handleChineseChars { Self.padChineseCharacters(&string) }
             if stripAccents {
                 _UnicodeForm.nfd.apply(to: &string)
-                string.filter { $0.properties.generalCategory != .nonspacingMark }
+                string.filter { $0.value < 0x300 || $0.properties.generalCategory != .nonspacingMark }
             }
             if lowercase { Self.lowercase(&string) }
         case .stripAccents:
-            string.filter { $0.properties.generalCategory != .nonspacingMark }
+            string.filter { $0.value < 0x300 || $0.properties.generalCategory != .nonspacingMark }
         case .nmt:
             string.filter { scalar in
                 switch scalar.value {
@@ -142,12 +142,13 @@ indirect enum _Normalizer: Sendable {
 
     /// BERT's white space: tab, newline, carriage return, and Unicode White_Space.
     static func isBertWhitespace(_ scalar: Unicode.Scalar) -> Bool {
-        scalar == "\t" || scalar == "\n" || scalar == "\r" || scalar.properties.isWhitespace
+        _PreTokenizer.isWhitespace(scalar)
     }
 
     /// BERT's control characters: general category C* except tab, newline, carriage return.
     static func isBertControl(_ scalar: Unicode.Scalar) -> Bool {
-        if scalar == "\t" || scalar == "\n" || scalar == "\r" { return false }
+        let value = scalar.value
+        if value < 0x80 { return (value < 0x20 && value != 0x09 && value != 0x0A && value != 0x0D) || value == 0x7F }
         switch scalar.properties.generalCategory {
         case .control, .format, .surrogate, .privateUse, .unassigned: return true
         default: return false

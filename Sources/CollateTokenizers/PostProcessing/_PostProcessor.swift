@@ -40,6 +40,30 @@ struct _RawEncoding {
     }
 }
 
+/// How many scalars at the start and at the end of a token string are spaces for offset
+/// trimming: white space or the byte-level space `Ġ` (HF `process_offsets`).
+struct _Spaces: Sendable {
+    var leading: UInt16
+    var trailing: UInt16
+
+    init(leading: UInt16, trailing: UInt16) {
+        self.leading = leading
+        self.trailing = trailing
+    }
+
+    init(_ token: String) {
+        let space = _ByteLevel.byteToScalar[Int(UInt8(ascii: " "))]
+        func isSpace(_ scalar: Unicode.Scalar) -> Bool { scalar == space || scalar.properties.isWhitespace }
+        let scalars = Array(token.unicodeScalars)
+        var leading = 0
+        while leading < scalars.count, isSpace(scalars[leading]) { leading += 1 }
+        var trailing = 0
+        while trailing < scalars.count, isSpace(scalars[scalars.count - 1 - trailing]) { trailing += 1 }
+        self.leading = UInt16(clamping: leading)
+        self.trailing = UInt16(clamping: trailing)
+    }
+}
+
 /// A piece of a `TemplateProcessing` template.
 enum _TemplatePiece: Sendable {
     /// `$A` (index 0) or `$B` (index 1), with its type id.
@@ -163,6 +187,15 @@ indirect enum _PostProcessor: Sendable {
         }
     }
 
+    /// Whether the processor trims offsets (and so needs token space counts).
+    var trimsOffsets: Bool {
+        switch self {
+        case .sequence(let processors): return processors.contains(where: \.trimsOffsets)
+        case .byteLevel(_, let trim), .roberta(_, _, let trim, _): return trim
+        case .template, .bert: return false
+        }
+    }
+
     /// How many tokens the processor adds (HF `added_tokens`), which truncation reserves.
     func addedTokens(isPair: Bool) -> Int {
         switch self {
@@ -187,20 +220,21 @@ indirect enum _PostProcessor: Sendable {
     /// - Parameters:
     ///   - encodings: The encodings of the sequence and, for a pair, the second one.
     ///   - addSpecialTokens: Whether templates add their special tokens.
-    ///   - tokenString: The token string of an id (offset trimming looks at it).
-    func process(_ encodings: [_RawEncoding], addSpecialTokens: Bool, tokenString: (Int32) -> String) -> [_RawEncoding] {
+    ///   - tokenSpaces: The leading and trailing space counts of an id's token string
+    ///     (offset trimming looks at them).
+    func process(_ encodings: [_RawEncoding], addSpecialTokens: Bool, tokenSpaces: (Int32) -> _Spaces) -> [_RawEncoding] {
         switch self {
         case .sequence(let processors):
             var encodings = encodings
             for processor in processors {
-                encodings = processor.process(encodings, addSpecialTokens: addSpecialTokens, tokenString: tokenString)
+                encodings = processor.process(encodings, addSpecialTokens: addSpecialTokens, tokenSpaces: tokenSpaces)
             }
             return encodings
         case .byteLevel(let addPrefixSpace, let trimOffsets):
             guard trimOffsets else { return encodings }
             return encodings.map { encoding in
                 var encoding = encoding
-                Self.trimOffsets(&encoding, addPrefixSpace: addPrefixSpace, tokenString: tokenString)
+                Self.trimOffsets(&encoding, addPrefixSpace: addPrefixSpace, tokenSpaces: tokenSpaces)
                 return encoding
             }
         case .bert(let sep, let cls):
@@ -220,7 +254,7 @@ indirect enum _PostProcessor: Sendable {
             var encodings = encodings
             if trimOffsets {
                 for index in encodings.indices {
-                    Self.trimOffsets(&encodings[index], addPrefixSpace: addPrefixSpace, tokenString: tokenString)
+                    Self.trimOffsets(&encodings[index], addPrefixSpace: addPrefixSpace, tokenSpaces: tokenSpaces)
                 }
             }
             // RoBERTa has no segments: every type id is 0, special tokens or not (HF 0.23).
@@ -250,15 +284,11 @@ indirect enum _PostProcessor: Sendable {
 
     /// HF `process_offsets`: leading and trailing spaces of a token are left out of its
     /// offsets.
-    private static func trimOffsets(_ encoding: inout _RawEncoding, addPrefixSpace: Bool, tokenString: (Int32) -> String) {
-        let space = _ByteLevel.byteToScalar[Int(UInt8(ascii: " "))]
-        func isSpace(_ scalar: Unicode.Scalar) -> Bool { scalar == space || scalar.properties.isWhitespace }
+    private static func trimOffsets(_ encoding: inout _RawEncoding, addPrefixSpace: Bool, tokenSpaces: (Int32) -> _Spaces) {
         for index in 0..<encoding.ids.count {
-            let scalars = Array((encoding.texts[index] ?? tokenString(encoding.ids[index])).unicodeScalars)
-            var leading = 0
-            while leading < scalars.count, isSpace(scalars[leading]) { leading += 1 }
-            var trailing = 0
-            while trailing < scalars.count, isSpace(scalars[scalars.count - 1 - trailing]) { trailing += 1 }
+            let spaces = encoding.texts[index].map(_Spaces.init) ?? tokenSpaces(encoding.ids[index])
+            let leading = Int(spaces.leading)
+            let trailing = Int(spaces.trailing)
             guard leading > 0 || trailing > 0 else { continue }
             var start = encoding.offsets[index].lowerBound
             var end = encoding.offsets[index].upperBound

@@ -34,6 +34,11 @@ enum _ByteLevel {
     /// alignment of the scalar it comes from (HF `ByteLevel::pre_tokenize` transform).
     static func encode(_ string: inout _NormalizedString) {
         let table = byteToScalar
+        // ASCII maps one scalar to one: rewrite in place, alignments unchanged.
+        if string.scalars.allSatisfy({ $0.value < 0x80 }) {
+            for index in string.scalars.indices { string.scalars[index] = table[Int(string.scalars[index].value)] }
+            return
+        }
         var scalars: [Unicode.Scalar] = []
         var alignments: [_Alignment] = []
         scalars.reserveCapacity(string.scalars.count + string.scalars.count / 4)

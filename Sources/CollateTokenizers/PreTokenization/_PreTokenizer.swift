@@ -96,6 +96,14 @@ indirect enum _PreTokenizer: Sendable {
         }
     }
 
+    /// Unicode White_Space (Rust's `char::is_whitespace`), with an ASCII fast path.
+    @inline(__always)
+    static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
+        let value = scalar.value
+        if value < 0x80 { return value == 0x20 || (0x09...0x0D).contains(value) }
+        return scalar.properties.isWhitespace
+    }
+
     /// Rust's `char::is_numeric` (general categories Nd, Nl, No).
     static func isNumeric(_ scalar: Unicode.Scalar) -> Bool {
         if scalar.value < 0x80 { return (0x30...0x39).contains(scalar.value) }
@@ -179,11 +187,11 @@ indirect enum _PreTokenizer: Sendable {
             pieces = pieces.flatMap { $0.split(on: .regex(Self.whitespaceRegex), behavior: .removed, invert: true) }
         case .whitespaceSplit:
             pieces = pieces.flatMap {
-                $0.split(on: .predicate { $0.properties.isWhitespace }, behavior: .removed)
+                $0.split(on: .predicate(Self.isWhitespace), behavior: .removed)
             }
         case .bert:
             pieces = pieces.flatMap { piece in
-                piece.split(on: .predicate { $0.properties.isWhitespace }, behavior: .removed).flatMap {
+                piece.split(on: .predicate(Self.isWhitespace), behavior: .removed).flatMap {
                     $0.split(on: .predicate(Self.isPunctuation), behavior: .isolated)
                 }
             }
