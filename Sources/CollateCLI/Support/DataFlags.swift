@@ -99,6 +99,14 @@ enum DataFlags {
     /// The pipeline the flag values describe.
     /// - Throws: ``PipelineFileError`` for the `--config` file or the `--spec` file.
     static func configuration(_ values: Values) throws -> PipelineConfiguration {
+        var values = values
+        // Streams (a FIFO, /dev/stdin, <(...)) are copied once: the pipeline may open a file twice.
+        values.config = try values.config.map { try FileReading.reopenablePath($0, kind: "pipeline file") }
+        values.input = try values.input.map { try FileReading.reopenablePath($0, kind: "JSON Lines file") }
+        if let spec = values.spec {
+            values.spec = try FileReading.reopenablePath(spec, kind: "spec file")
+            try FileReading.checkSpec(values.spec ?? spec)
+        }
         let here = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         var configuration = try values.config.map { try PipelineConfiguration(contentsOf: URL(fileURLWithPath: $0)) }
             ?? PipelineConfiguration(baseDirectory: here)

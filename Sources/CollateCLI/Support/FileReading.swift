@@ -1,6 +1,7 @@
 import CollateData
 import CollateTokenizers
 import Foundation
+import Synchronization
 
 /// Reading the files a command names — specs, tokenizers, conversation files — as streams, with
 /// errors that name the path and the cause.
@@ -68,6 +69,53 @@ enum FileReading {
         }
         return try PretrainedTokenizer(contentsOf: URL(fileURLWithPath: path))
     }
+
+    /// A path the pipeline can open more than once: `path` itself for a regular file or a
+    /// folder, else (a FIFO, `/dev/stdin`, `<(...)`) a temporary file holding the stream's bytes.
+    ///
+    /// The pipeline reads some files twice (the data file's first line decides its format), and
+    /// a stream gives its bytes only once. A spec is checked here too, so a folder or a missing
+    /// spec is named with its cause.
+    /// - Parameters:
+    ///   - path: The path as the user gave it.
+    ///   - kind: What the file is, for messages: `spec file`, `pipeline file`, `JSON Lines file`.
+    /// - Throws: ``InputError`` naming `path` and the cause.
+    static func reopenablePath(_ path: String, kind: String) throws(InputError) -> String {
+        var status = stat()
+        if stat(path, &status) == 0, isRegularFileOrDirectory(status) { return path }
+        guard stat(path, &status) == 0 else { return path }  // missing: the reader names it
+        let bytes = try bytes(atPath: path, kind: kind)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("collate-stream-\(UUID().uuidString)")
+        let copy = directory.appendingPathComponent((path as NSString).lastPathComponent)
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try Data(bytes).write(to: copy)
+        } catch {
+            throw InputError(file: path, line: nil, reason: "cannot copy the stream into a temporary file: \(error.localizedDescription)")
+        }
+        streamCopies.withLock { $0.append(directory.path) }
+        return copy.path
+    }
+
+    /// Checks that a spec path names a readable file (not a folder), with the cause when not.
+    /// - Throws: ``InputError`` naming `path` and the cause.
+    static func checkSpec(_ path: String) throws(InputError) {
+        var status = stat()
+        guard stat(path, &status) == 0 else { throw failure(path, kind: "spec file", code: errno) }
+        if (status.st_mode & S_IFMT) == S_IFDIR {
+            throw InputError(file: path, line: nil, reason: "is a directory, not a spec file; give the path of the file itself")
+        }
+    }
+
+    /// Temporary copies of streams, removed when the process exits.
+    private static let streamCopies: Mutex<[String]> = {
+        atexit {
+            FileReading.streamCopies.withLock { copies in
+                for path in copies { try? FileManager.default.removeItem(atPath: path) }
+            }
+        }
+        return Mutex([])
+    }()
 
     // MARK: - Internals
 

@@ -29,7 +29,12 @@ struct CollateProcess {
     }
 
     /// Runs any executable (a sample, `swift`) and collects its exit status and output.
-    static func run(executable: URL, _ arguments: [String], in directory: URL? = nil) throws -> Result {
+    ///
+    /// Every run has a deadline (`timeout`, default 10 minutes): a hung child is killed and the
+    /// run reports status -1, so a hang fails its test instead of stalling the suite. Output is
+    /// read as it arrives (a large output cannot fill the pipe), and once the child exits a
+    /// background grandchild that still holds the pipes is not waited for beyond two seconds.
+    static func run(executable: URL, _ arguments: [String], in directory: URL? = nil, timeout: TimeInterval = 600) throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -37,13 +42,54 @@ struct CollateProcess {
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
+        let collected = OutputCollector()
+        let closed = DispatchGroup()
+        for (pipe, isError) in [(out, false), (err, true)] {
+            closed.enter()
+            pipe.fileHandleForReading.readabilityHandler = { handle in
+                let data = handle.availableData
+                if data.isEmpty {
+                    handle.readabilityHandler = nil
+                    closed.leave()
+                } else {
+                    collected.append(data, isError: isError)
+                }
+            }
+        }
+        let exited = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in exited.signal() }
         try process.run()
-        // Read before waiting so a large output cannot fill the pipe and block the child.
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+        var status: Int32
+        if exited.wait(timeout: .now() + timeout) == .timedOut {
+            kill(process.processIdentifier, SIGKILL)
+            _ = exited.wait(timeout: .now() + 5)
+            status = -1
+        } else {
+            status = process.terminationStatus
+        }
+        _ = closed.wait(timeout: .now() + 2)
+        for pipe in [out, err] { pipe.fileHandleForReading.readabilityHandler = nil }
+        let (stdout, stderr) = collected.contents
+        return Result(status: status, stdout: String(decoding: stdout, as: UTF8.self),
                       stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// The bytes a child wrote, gathered from two handler threads.
+    private final class OutputCollector: @unchecked Sendable {
+        private let lock = NSLock()
+        private var stdout = Data(), stderr = Data()
+
+        func append(_ data: Data, isError: Bool) {
+            lock.lock()
+            defer { lock.unlock() }
+            if isError { stderr.append(data) } else { stdout.append(data) }
+        }
+
+        var contents: (Data, Data) {
+            lock.lock()
+            defer { lock.unlock() }
+            return (stdout, stderr)
+        }
     }
 
     /// A fresh temporary directory for one test's files.
