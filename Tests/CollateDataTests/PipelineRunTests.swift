@@ -235,17 +235,18 @@ struct PipelineRunTests {
         #expect(!contract.acceptsPaddingFree)
     }
 
-    @Test func aTemplateFileIsRefusedUntilJinjaRendersHere() throws {
+    @Test func aTemplateFileThatDoesNotExistIsNamed() throws {
         let configuration = try Self.pipeline(Self.chat, #""tokenizer": "\#(Self.tokenizerPath)", "chat_template": "model/tokenizer_config.json", "collator": {"type": "flattening"}"#)
         do {
             _ = try configuration.prepare()
-            Issue.record("a template file was accepted")
+            Issue.record("a missing template file was accepted")
         } catch let error as PipelineFileError {
-            #expect(error.description.contains("name a built-in format: chatml"))
+            #expect(error.description.contains("key \"chat_template\""))
+            #expect(error.description.contains("model/tokenizer_config.json"))
         }
     }
 
-    @Test func aModelFolderWithAJinjaTemplateServesTokenizedDataAndNamesTheFixForMessages() throws {
+    @Test func aModelFolderWithAJinjaTemplateServesTokenizedDataAndRendersMessages() throws {
         let dir = try PipelineConfigurationTests.folder([
             "model/config.json": #"{"architectures": ["MistralForCausalLM"], "vocab_size": 32000}"#,
             "model/tokenizer_config.json": #"{"chat_template": "{% for m in messages %}{{ m.content }}{% endfor %}", "bos_token": "<s>", "eos_token": "</s>"}"#,
@@ -255,15 +256,15 @@ struct PipelineRunTests {
         let model = dir.appendingPathComponent("model").path
         let tokenized = try Self.pipeline(Self.tokenized, #""model": {"path": "\#(model)"}, "collator": {"type": "flattening"}"#)
         #expect(try tokenized.prepare().examples.count == 6)
+        // The folder's own Jinja template renders the conversations when no template is named.
         let chat = try Self.pipeline(Self.chat, #""model": {"path": "\#(model)"}, "collator": {"type": "flattening"}"#)
-        do {
-            _ = try chat.prepare()
-            Issue.record("messages without a renderable template were accepted")
-        } catch let error as InputError {
-            #expect(error.reason.contains("the model folder's Jinja chat template is not rendered by this build"))
-        }
+        let rendered = try chat.prepare()
+        #expect(rendered.examples.count == 3)
         var named = chat
         named.chatTemplate = "mistral-inst"
+        let builtIn = try named.prepare()
+        // A different template gives different tokens for the same conversations.
+        #expect(builtIn.examples.map(\.inputIDs) != rendered.examples.map(\.inputIDs))
         #expect(try named.prepare().examples.count == 3)
     }
 }

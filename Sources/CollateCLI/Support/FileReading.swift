@@ -71,7 +71,8 @@ enum FileReading {
     }
 
     /// A path the pipeline can open more than once: `path` itself for a regular file or a
-    /// folder, else (a FIFO, `/dev/stdin`, `<(...)`) a temporary file holding the stream's bytes.
+    /// folder or device, else (a FIFO, a piped `/dev/stdin`, `<(...)`) a temporary file holding the
+    /// stream's bytes.
     ///
     /// The pipeline reads some files twice (the data file's first line decides its format), and
     /// a stream gives its bytes only once. A spec is checked here too, so a folder or a missing
@@ -82,8 +83,11 @@ enum FileReading {
     /// - Throws: ``InputError`` naming `path` and the cause.
     static func reopenablePath(_ path: String, kind: String) throws(InputError) -> String {
         var status = stat()
-        if stat(path, &status) == 0, isRegularFileOrDirectory(status) { return path }
-        guard stat(path, &status) == 0 else { return path }  // missing: the reader names it
+        // Missing, a regular file, a folder or a device (`/dev/zero`, a terminal): the reader
+        // opens it itself and names what is wrong. Only pipes and sockets give their bytes once.
+        guard stat(path, &status) == 0 else { return path }
+        let type = status.st_mode & S_IFMT
+        guard type == S_IFIFO || type == S_IFSOCK else { return path }
         let bytes = try bytes(atPath: path, kind: kind)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("collate-stream-\(UUID().uuidString)")
         let copy = directory.appendingPathComponent((path as NSString).lastPathComponent)

@@ -111,6 +111,8 @@ enum Help {
                        "The lines' format: pre-tokenized ids, or text to tokenize with --tokenizer ({\"text\"}, {\"prompt\", "
                            + "\"completion\"}, Alpaca's {\"instruction\", \"output\"}, or chat {\"messages\"}).",
                        default: "tokenized, or what the first line's keys say", allowed: DatasetFormat.allCases.map(\.rawValue)),
+            OptionHelp("--data-format", "FORMAT", "The same as --format, for the dataset only (validate's --format also names its report format).",
+                       allowed: DatasetFormat.allCases.map(\.rawValue)),
             OptionHelp("--tokenizer", "PATH",
                        "A tokenizer.json file or a folder holding one (and tokenizer_config.json); needed for every format but tokenized."),
             OptionHelp("--template", "NAME|PATH",

@@ -33,7 +33,7 @@ struct CollateProcess {
     /// Every run has a deadline (`timeout`, default 10 minutes): a hung child is killed and the
     /// run reports status -1, so a hang fails its test instead of stalling the suite. Output is
     /// read as it arrives (a large output cannot fill the pipe), and once the child exits a
-    /// background grandchild that still holds the pipes is not waited for beyond two seconds.
+    /// background grandchild that still holds the pipes is not waited for beyond a minute.
     static func run(executable: URL, _ arguments: [String], in directory: URL? = nil, timeout: TimeInterval = 600) throws -> Result {
         let process = Process()
         process.executableURL = executable
@@ -45,15 +45,20 @@ struct CollateProcess {
         let collected = OutputCollector()
         let closed = DispatchGroup()
         for (pipe, isError) in [(out, false), (err, true)] {
+            // A blocking read(2) per pipe until end of file: only a true EOF ends it.
+            let descriptor = pipe.fileHandleForReading.fileDescriptor
             closed.enter()
-            pipe.fileHandleForReading.readabilityHandler = { handle in
-                let data = handle.availableData
-                if data.isEmpty {
-                    handle.readabilityHandler = nil
-                    closed.leave()
-                } else {
-                    collected.append(data, isError: isError)
+            DispatchQueue.global().async {
+                // The pipe stays alive (and its descriptor open) while this reader runs.
+                withExtendedLifetime(pipe) {}
+                var chunk = [UInt8](repeating: 0, count: 1 << 16)
+                while true {
+                    let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+                    if count < 0, errno == EINTR { continue }
+                    if count <= 0 { break }
+                    collected.append(Data(chunk[..<count]), isError: isError)
                 }
+                closed.leave()
             }
         }
         let exited = DispatchSemaphore(value: 0)
@@ -67,8 +72,7 @@ struct CollateProcess {
         } else {
             status = process.terminationStatus
         }
-        _ = closed.wait(timeout: .now() + 2)
-        for pipe in [out, err] { pipe.fileHandleForReading.readabilityHandler = nil }
+        _ = closed.wait(timeout: .now() + 60)
         let (stdout, stderr) = collected.contents
         return Result(status: status, stdout: String(decoding: stdout, as: UTF8.self),
                       stderr: String(decoding: stderr, as: UTF8.self))
