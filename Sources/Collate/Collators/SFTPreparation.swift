@@ -13,6 +13,11 @@
 /// let prepared = SFTPreparation(maxLength: 1024).prepare([example])   // input_ids, labels
 /// ```
 ///
+/// Conversational rows are rendered by a chat template first (CollateTokenizers' `ChatTemplate`
+/// gives the ids and the assistant mask transformers gives), then enter through
+/// ``conversation(inputIDs:assistantMasks:)`` or
+/// ``promptCompletion(promptIDs:promptCompletionIDs:assistantMasks:)``; no EOS is appended to them.
+///
 /// `Guides/Collators.md` lists where Collate's own dataset reader differs from this on purpose.
 public struct SFTPreparation: Sendable, Hashable {
     /// Which end of a long sequence `max_length` keeps (`SFTConfig.truncation_mode`).
