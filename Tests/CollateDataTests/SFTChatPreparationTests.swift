@@ -60,7 +60,10 @@ struct SFTChatPreparationTests {
         for row in rows {
             guard case .object(let row) = row else { continue }
             if format == "messages" {
-                let chat = try template.tokenize(ChatConversation(try messages(row["messages"])), with: tokenizer)
+                // TRL passes the row's `tools` (a JSON string is parsed) to apply_chat_template.
+                var tools: [JSONValue]?
+                if case .string(let json)? = row["tools"], case .array(let schemas) = try JSONParser.parse(json) { tools = schemas }
+                let chat = try template.tokenize(ChatConversation(try messages(row["messages"]), tools: tools), with: tokenizer)
                 examples.append(try SFTPreparation.conversation(inputIDs: chat.inputIds, assistantMasks: assistantOnly ? chat.assistantMasks : nil))
                 tokenized.append(JSONObject([("input_ids", .array(chat.inputIds.map { .integer(Int64($0)) })),
                                              ("assistant_masks", .array(chat.assistantMasks.map { .integer(Int64($0)) }))]))
@@ -92,8 +95,8 @@ struct SFTChatPreparationTests {
     }
 
     @Test func everyCaseIsLoaded() throws {
-        #expect(SFTChatCase.all.count == 24)
-        #expect(SFTChatCase.lines.count == 25)
+        #expect(SFTChatCase.all.count == 26)
+        #expect(SFTChatCase.lines.count == 27)
         #expect(Self.tokenizer != nil)
     }
 

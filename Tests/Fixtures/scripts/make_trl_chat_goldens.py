@@ -80,6 +80,21 @@ PAIRS = [
      "completion": [{"role": "assistant", "content": "A whale, a captain, and an obsession."}]},
 ]
 
+TOOLS = json.dumps([{"type": "function", "function": {"name": "multiply", "description": "Multiply two numbers.",
+                                                      "parameters": {"type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"}},
+                                                                     "required": ["a", "b"]}}}])
+TOOL_ROWS = [
+    {"tools": TOOLS,
+     "messages": [{"role": "user", "content": "What is 6 times 7?"},
+                  {"role": "assistant", "content": "", "tool_calls": [{"type": "function", "function": {"name": "multiply", "arguments": {"a": 6, "b": 7}}}]},
+                  {"role": "tool", "content": "42"},
+                  {"role": "assistant", "content": "6 times 7 is 42."}]},
+    {"tools": TOOLS,
+     "messages": [{"role": "system", "content": "Use tools when needed."},
+                  {"role": "user", "content": "Hi"},
+                  {"role": "assistant", "content": "Hello! How can I help?"}]},
+]
+
 CONFIGS = [
     ("messages", MESSAGES, {"assistant_only_loss": True, "max_length": 1024}),
     ("messages", MESSAGES, {"assistant_only_loss": True, "max_length": 40}),
@@ -89,6 +104,8 @@ CONFIGS = [
     ("prompt-completion", PAIRS, {"max_length": 1024, "assistant_only_loss": True}),
     ("prompt-completion", PAIRS, {"max_length": 30}),
     ("prompt-completion", PAIRS, {"max_length": 1024, "completion_only_loss": False}),
+    ("messages", TOOL_ROWS, {"assistant_only_loss": True, "max_length": 1024}),
+    ("messages", TOOL_ROWS, {"assistant_only_loss": False, "max_length": 1024}),
 ]
 
 
@@ -127,8 +144,9 @@ def tokenized_rows(tok, fmt, rows, config, chat_template):
     out = []
     for row in rows:
         if fmt == "messages":
+            tools = json.loads(row["tools"]) if "tools" in row else None
             result = tok.apply_chat_template(row["messages"], tokenize=True, return_dict=True, chat_template=chat_template,
-                                             return_assistant_tokens_mask=mask)
+                                             tools=tools, return_assistant_tokens_mask=mask)
             out.append({k: list(result[k]) for k in ("input_ids", "assistant_masks") if k in result})
         else:
             prompt = tok.apply_chat_template(row["prompt"], tokenize=True, return_dict=True, chat_template=chat_template,
@@ -151,6 +169,8 @@ def main():
     cases = []
     for template in TEMPLATE_TOKENS:
         for index, (fmt, rows, config) in enumerate(CONFIGS):
+            if rows is TOOL_ROWS and template != "qwen2_5":
+                continue  # tool calls: the Qwen2.5 template renders them
             tok = tokenizer_for(template)
             trainer = trainer_for(tok, rows, config)
             used = trainer.chat_template  # the training copy TRL swapped in, or None (the tokenizer's own)
