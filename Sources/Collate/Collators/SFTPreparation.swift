@@ -13,6 +13,11 @@
 /// let prepared = SFTPreparation(maxLength: 1024).prepare([example])   // input_ids, labels
 /// ```
 ///
+/// Conversational rows are rendered by a chat template first (CollateTokenizers' `ChatTemplate`
+/// gives the ids and the assistant mask transformers gives), then enter through
+/// ``conversation(inputIDs:assistantMasks:)`` or
+/// ``promptCompletion(promptIDs:promptCompletionIDs:assistantMasks:)``; no EOS is appended to them.
+///
 /// `Guides/Collators.md` lists where Collate's own dataset reader differs from this on purpose.
 public struct SFTPreparation: Sendable, Hashable {
     /// Which end of a long sequence `max_length` keeps (`SFTConfig.truncation_mode`).
@@ -58,6 +63,55 @@ public struct SFTPreparation: Sendable, Hashable {
         while prefix < promptIDs.count, prefix < promptCompletionIDs.count, promptIDs[prefix] == promptCompletionIDs[prefix] { prefix += 1 }
         let mask = [Int32](repeating: 0, count: prefix) + [Int32](repeating: 1, count: promptCompletionIDs.count - prefix)
         return Example(["input_ids": .sequence(promptCompletionIDs), "completion_mask": .sequence(mask)])
+    }
+
+    /// A conversational prompt-completion example (`prompt` and `completion` are message lists)
+    /// from the two chat-template renderings `SFTTrainer` tokenizes: the prompt alone with the
+    /// generation prompt (`add_generation_prompt=True`) and prompt + completion messages, the
+    /// latter with its assistant mask when `assistant_only_loss` is on. No EOS is appended to
+    /// conversational data: the template writes the end of turn.
+    /// - Parameters:
+    ///   - promptIDs: The prompt's ids, rendered with the generation prompt.
+    ///   - promptCompletionIDs: The ids of the whole conversation.
+    ///   - assistantMasks: `assistant_masks` of the whole conversation (`return_assistant_tokens_mask=True`),
+    ///     or `nil` without `assistant_only_loss`.
+    /// - Returns: An example with `input_ids`, `completion_mask` and, when given, `assistant_masks`.
+    /// - Throws: ``SFTPreparationError/noAssistantTokens`` when `assistantMasks` has no 1 (TRL
+    ///   raises the same), ``SFTPreparationError/maskLength(field:expected:found:)`` when its length
+    ///   is not the ids'.
+    /// - Complexity: O(*L*).
+    public static func promptCompletion(promptIDs: [Int32], promptCompletionIDs: [Int32], assistantMasks: [Int32]?) throws(SFTPreparationError) -> Example {
+        var example = promptCompletion(promptIDs: promptIDs, promptCompletionIDs: promptCompletionIDs)
+        if let assistantMasks {
+            try check(assistantMasks, count: promptCompletionIDs.count)
+            example["assistant_masks"] = .sequence(assistantMasks)
+        }
+        return example
+    }
+
+    /// A conversational language-modeling example (`messages`) from its chat-template rendering,
+    /// as `SFTTrainer` tokenizes it: the ids and, under `assistant_only_loss`, the assistant mask
+    /// (transformers' `return_assistant_tokens_mask=True`; Collate's `ChatTemplate.tokenize`
+    /// computes the same mask). No EOS is appended to conversational data.
+    /// - Parameters:
+    ///   - inputIDs: The rendered conversation's ids.
+    ///   - assistantMasks: Its `assistant_masks`, or `nil` to train on every token.
+    /// - Returns: An example with `input_ids` and, when given, `assistant_masks`.
+    /// - Throws: ``SFTPreparationError/noAssistantTokens`` when `assistantMasks` has no 1 (TRL
+    ///   raises the same), ``SFTPreparationError/maskLength(field:expected:found:)`` when its length
+    ///   is not the ids'.
+    public static func conversation(inputIDs: [Int32], assistantMasks: [Int32]?) throws(SFTPreparationError) -> Example {
+        var example = Example(inputIDs: inputIDs)
+        if let assistantMasks {
+            try check(assistantMasks, count: inputIDs.count)
+            example["assistant_masks"] = .sequence(assistantMasks)
+        }
+        return example
+    }
+
+    private static func check(_ mask: [Int32], count: Int) throws(SFTPreparationError) {
+        guard mask.count == count else { throw .maskLength(field: "assistant_masks", expected: count, found: mask.count) }
+        guard mask.contains(where: { $0 != 0 }) else { throw .noAssistantTokens }
     }
 
     /// The example with `labels` built as `SFTTrainer` builds them when the data has none: a
@@ -107,5 +161,25 @@ public struct SFTPreparation: Sendable, Hashable {
             prepared.append(result)
         }
         return prepared
+    }
+}
+
+/// Why ``SFTPreparation`` refused a conversational example.
+public enum SFTPreparationError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The assistant mask trains no token: the template wrote no assistant span (TRL 1.16 raises
+    /// a `RuntimeError` for this example too).
+    case noAssistantTokens
+    /// A mask's length is not the number of ids.
+    case maskLength(field: String, expected: Int, found: Int)
+
+    /// What went wrong and how to fix it.
+    public var description: String {
+        switch self {
+        case .noAssistantTokens:
+            "assistant_masks: the example has no assistant token to train (no assistant message, or a template that marks none); "
+                + "add an assistant turn, use a template with {% generation %} blocks, or turn assistant-only loss off"
+        case .maskLength(let field, let expected, let found):
+            "\(field): has \(found) values but input_ids has \(expected); compute the mask from the same tokenization as the ids"
+        }
     }
 }
