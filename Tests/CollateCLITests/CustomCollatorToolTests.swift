@@ -101,6 +101,19 @@ struct CustomCollatorToolTests {
         #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("rank-00000").path))
     }
 
+    @Test func trainRunsTheReferenceBackendOnPrefixLMBatches() throws {
+        let directory = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try Self.tool([
+            "train", "--backend", "reference", "--spec", Self.spec, "--input", directory.appendingPathComponent("data.jsonl").path,
+            "--steps", "2", "--vocab-size", "32",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdoutLines.count == 2, "\(result.stdout)")
+        // 2 + 2 trained tokens per batch: the prefix is masked.
+        #expect(result.stdoutLines.allSatisfy { $0.contains(#""num_items": 4"#) }, "\(result.stdout)")
+    }
+
     @Test func helpAndVersionAreTheStockTools() throws {
         for arguments in [["--help"], ["--version"], ["help", "batch"]] {
             let stock = try CollateProcess.run(arguments)
