@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "CollateTokenizers", targets: ["CollateTokenizers"]),
         .library(name: "CollateData", targets: ["CollateData"]),
         .library(name: "CollateBackends", targets: ["CollateBackends"]),
+        .library(name: "CollateCommandLine", targets: ["CollateCommandLine"]),
         .executable(name: "collate", targets: ["CollateCLI"]),
         .library(name: "CollateTesting", targets: ["CollateTesting"]),
         .plugin(name: "CollateLint", targets: ["CollateLint"]),
@@ -20,10 +21,11 @@ let package = Package(
         .target(name: "CollateBackends", dependencies: ["Collate"], exclude: ["Worker"]),
 
         // Tools
-        .executableTarget(
-            name: "CollateCLI",
+        .target(
+            name: "CollateCommandLine",
             dependencies: ["Collate", "CollateTokenizers", "CollateData", "CollateBackends"]
         ),
+        .executableTarget(name: "CollateCLI", dependencies: ["CollateCommandLine"]),
 
         // Plugins
         .plugin(
@@ -38,7 +40,11 @@ let package = Package(
 
         // Samples
         .executableTarget(name: "QuickStart", dependencies: ["Collate", "CollateData"], path: "Samples/QuickStart"),
-        .executableTarget(name: "CustomCollator", dependencies: ["Collate", "CollateTesting"], path: "Samples/CustomCollator"),
+        // A third-party package's shape: its library (PrefixLM), a program using it, its own `collate`.
+        .target(name: "PrefixLM", dependencies: ["Collate"], path: "Samples/PrefixLM"),
+        .executableTarget(name: "CustomCollator", dependencies: ["Collate", "CollateTesting", "PrefixLM"], path: "Samples/CustomCollator"),
+        .executableTarget(
+            name: "CustomCollatorTool", dependencies: ["Collate", "CollateCommandLine", "PrefixLM"], path: "Samples/CustomCollatorTool"),
         .executableTarget(name: "Seq2Seq", dependencies: ["Collate"], path: "Samples/Seq2Seq"),
         .executableTarget(name: "TrainLoop", dependencies: ["Collate"], path: "Samples/TrainLoop"),
         .executableTarget(
@@ -57,8 +63,8 @@ let package = Package(
         .testTarget(name: "CollateTokenizersTests", dependencies: ["CollateTokenizers"]),
         .testTarget(name: "CollateDataTests", dependencies: ["CollateData", "CollateTokenizers", "Collate"]),
         .testTarget(name: "CollateBackendsTests", dependencies: ["CollateBackends", "Collate", "CollateData"]),
-        .testTarget(name: "CollateCLITests", dependencies: ["CollateCLI", "Collate", "QuickStart", "CustomCollator", "Seq2Seq", "TrainLoop", "ChatSFT"]),
-        .testTarget(name: "CollateReliabilityTests", dependencies: ["CollateCLI", "Collate", "CollateData", "CollateTokenizers"]),
+        .testTarget(name: "CollateCLITests", dependencies: ["CollateCLI", "CollateCommandLine", "Collate", "QuickStart", "CustomCollator", "CustomCollatorTool", "Seq2Seq", "TrainLoop", "ChatSFT"]),
+        .testTarget(name: "CollateReliabilityTests", dependencies: ["CollateCLI", "CollateCommandLine", "Collate", "CollateData", "CollateTokenizers"]),
     ],
     swiftLanguageModes: [.v6]
 )

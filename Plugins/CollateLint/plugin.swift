@@ -21,6 +21,11 @@ import PackagePlugin
 /// as the command line and a Swift program see it. Paths are relative to the package root.
 /// `requires`, `vocab_size`, `max_length` and `padding_free` of a check describe the model
 /// backend, as `collate validate`'s flags do.
+///
+/// `"tool": "my-collate"` names an executable product of the package to run instead of the
+/// stock `collate`: a `collate`-compatible tool built from the CollateCommandLine library with the
+/// package's own collator types and rules registered (see Guides/Collators.md). The plugin builds
+/// it first, then runs the same `validate` commands with it.
 @main
 struct CollateLint: CommandPlugin {
     struct Configuration: Decodable {
@@ -34,6 +39,7 @@ struct CollateLint: CommandPlugin {
         }
         var checks: [Check]?
         var pipelines: [String]?
+        var tool: String?
     }
 
     func performCommand(context: PluginContext, arguments: [String]) async throws {
@@ -59,7 +65,24 @@ struct CollateLint: CommandPlugin {
             Diagnostics.error("collate-lint: \(configURL.path) is not a valid configuration: \(error)")
             return
         }
-        let tool = try context.tool(named: "CollateCLI")  // the executable target behind the `collate` product
+        let toolURL: URL
+        if let name = configuration.tool {
+            // The package's own collate-compatible executable, which knows its collator types.
+            let result = try packageManager.build(.product(name), parameters: .init(configuration: .debug, logging: .concise))
+            guard result.succeeded else {
+                Diagnostics.error("collate-lint: cannot build the tool '\(name)' that \(configName) names (\"tool\"); it must be an "
+                    + "executable product of this package:\n\(result.logText)")
+                return
+            }
+            guard let artifact = result.builtArtifacts.first(where: { $0.kind == .executable }) else {
+                Diagnostics.error("collate-lint: '\(name)' that \(configName) names (\"tool\") is not an executable product of this package; "
+                    + "name the product of a main.swift that runs CollateTool (see Guides/Collators.md)")
+                return
+            }
+            toolURL = artifact.url
+        } else {
+            toolURL = try context.tool(named: "CollateCLI").url  // the executable target behind the `collate` product
+        }
         var failures = 0
         var runs: [(label: String, arguments: [String])] = []
         for pipeline in configuration.pipelines ?? [] {
@@ -79,7 +102,7 @@ struct CollateLint: CommandPlugin {
         }
         for (label, toolArguments) in runs {
             let process = Process()
-            process.executableURL = tool.url
+            process.executableURL = toolURL
             process.arguments = toolArguments
             let output = Pipe()
             process.standardOutput = output
@@ -110,8 +133,11 @@ struct CollateLint: CommandPlugin {
     /// One message per key the configuration format does not have, naming where it is.
     static func unknownKeys(in data: Data) -> [String] {
         guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [] }
-        var messages = root.keys.filter { $0 != "checks" && $0 != "pipelines" }.sorted().map {
-            "unknown key '\($0)' at the top level; the keys are 'pipelines' (pipeline files) and 'checks'"
+        var messages = root.keys.filter { !["checks", "pipelines", "tool"].contains($0) }.sorted().map {
+            "unknown key '\($0)' at the top level; the keys are 'pipelines' (pipeline files), 'checks' and 'tool' (an executable product to run)"
+        }
+        if let tool = root["tool"], !(tool is String) {
+            messages.append("'tool' must be the name of an executable product (a string), got \(tool)")
         }
         for (index, check) in ((root["checks"] as? [Any]) ?? []).enumerated() {
             guard let check = check as? [String: Any] else { continue }

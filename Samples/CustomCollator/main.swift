@@ -1,10 +1,11 @@
 // CustomCollator: a third-party collator as a package of its own would ship it — the collator
-// with a contract that says what it needs (PrefixLMCollator.swift), its spec type registered,
+// with a contract that says what it needs (Samples/PrefixLM, the package's library), its spec type registered,
 // a diagnostic code of its own, and the checks Collate runs on it.
 //
 //     swift run CustomCollator
 import Collate
 import CollateTesting
+import PrefixLM
 
 do {
     try PrefixLMCollator.register()

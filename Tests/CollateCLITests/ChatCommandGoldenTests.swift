@@ -1,7 +1,7 @@
 import CollateTokenizers
 import Foundation
 import Testing
-@testable import CollateCLI
+@testable import CollateCommandLine
 
 /// `collate chat` end to end with the real tokenizer fixtures against `chat.jsonl`.
 @Suite struct ChatCommandGoldenTests {

@@ -2,7 +2,7 @@ import Collate
 import CollateTokenizers
 import Foundation
 import Testing
-@testable import CollateCLI
+@testable import CollateCommandLine
 
 /// `collate chat`: argument parsing, input rejection and output, with an in-memory tokenizer.
 @Suite struct ChatCommandTests {

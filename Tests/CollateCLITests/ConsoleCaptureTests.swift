@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import CollateCLI
+@testable import CollateCommandLine
 
 /// Commands run in-process by the tests used to print their expected error messages (and
 /// results) into the `swift test` output; in a test runner they go to `Console.transcript`.

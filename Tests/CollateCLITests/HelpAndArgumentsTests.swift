@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import CollateCLI
+@testable import CollateCommandLine
 
 /// The command line judged against swift-argument-parser tools: help with USAGE / OPTIONS /
 /// EXAMPLE, `--version`, did-you-mean for commands and options, repeated options, `-` for stdin.

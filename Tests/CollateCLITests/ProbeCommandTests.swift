@@ -1,7 +1,7 @@
 import Collate
 import Foundation
 import Testing
-@testable import CollateCLI
+@testable import CollateCommandLine
 
 /// `collate probe`: exit statuses over the reference LM and the counting worker (the command
 /// is called in-process; main.swift wiring is the integrator's).

@@ -1,5 +1,5 @@
 import Collate
-@testable import CollateCLI
+@testable import CollateCommandLine
 import Foundation
 import Testing
 

@@ -2,7 +2,7 @@ import Collate
 import Foundation
 import Testing
 
-@testable import CollateCLI
+@testable import CollateCommandLine
 
 /// `collate validate` and `collate train`, run in-process (the command's printing is separated
 /// from its work, so no subprocess or wiring in main.swift is needed).

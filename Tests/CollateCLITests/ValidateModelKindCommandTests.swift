@@ -2,7 +2,7 @@ import Collate
 import Foundation
 import Testing
 
-@testable import CollateCLI
+@testable import CollateCommandLine
 
 /// `collate validate` with model kinds, the default training backend, grouped text output and
 /// `template-tokens-missing` on the bundled data.

@@ -135,7 +135,8 @@ enum Help {
         OptionHelp("--spec", "SPEC.json",
                    "The collator spec: a JSON object with \"type\" (language-modeling, padding, seq2seq, token-classification, "
                        + "flattening, completion-only, masked-language-modeling, preference, sft, reward, unpaired-preference) and "
-                       + "HF's parameter names; may come from --config's \"collator\" instead.", required: required)
+                       + "HF's parameter names, in a file or inline ('{\"type\": ...}': a value starting with '{' is the spec "
+                       + "itself); may come from --config's \"collator\" instead.", required: required)
     }
 
     /// The flags that describe the model backend (`validate`, `inspect`).

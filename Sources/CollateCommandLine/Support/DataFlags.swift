@@ -103,6 +103,9 @@ enum DataFlags {
         // Streams (a FIFO, /dev/stdin, <(...)) are copied once: the pipeline may open a file twice.
         values.config = try values.config.map { try FileReading.reopenablePath($0, kind: "pipeline file") }
         values.input = try values.input.map { try FileReading.reopenablePath($0, kind: "JSON Lines file") }
+        // `--spec '{"type": ...}'`: the spec itself rather than a file's path.
+        let inlineSpec = try values.spec.flatMap(Self.inlineSpec)
+        if inlineSpec != nil { values.spec = nil }
         if let spec = values.spec {
             values.spec = try FileReading.reopenablePath(spec, kind: "spec file")
             try FileReading.checkSpec(values.spec ?? spec)
@@ -127,8 +130,25 @@ enum DataFlags {
             configuration.collator = nil
             configuration.collatorFile = local(spec)
         }
+        if let inlineSpec {
+            configuration.collator = inlineSpec
+            configuration.collatorFile = nil
+        }
         if let batchSize = values.batchSize { configuration.batchSize = batchSize }
         return configuration
+    }
+
+    /// The spec a `--spec` value holds itself, when it is JSON (starts with `{` after any
+    /// whitespace) rather than a path; `nil` for a path.
+    /// - Throws: ``InputError`` naming `--spec`, the syntax error and its position.
+    static func inlineSpec(_ value: String) throws -> JSONValue? {
+        guard value.first(where: { !$0.isWhitespace }) == "{" else { return nil }
+        do {
+            return try JSONParser.parse(value)
+        } catch {
+            throw InputError(file: "--spec", line: nil, reason: "the inline spec is not valid JSON: \(error); "
+                + "give a JSON object such as '{\"type\": \"language-modeling\"}' or the path of a spec file")
+        }
     }
 
     /// The model the pipeline describes (model keys, `--model` folder, tokenizer): kind,

@@ -6,16 +6,21 @@ import Collate
 ///
 /// Its contract says everything the validator and `CollatorConformance` need: `prefix_length` is
 /// one integer per example, and which positions train is ``rule``, evaluated per example.
-struct PrefixLMCollator: Collator {
+public struct PrefixLMCollator: Collator {
     /// The spec type and the namespace of this package's diagnostic codes.
-    static let name = "prefix-lm"
+    public static let name = "prefix-lm"
     /// Which positions train: everything after the first `prefix_length` tokens.
-    static let rule = LabelRule.maskingPrefix(lengthField: "prefix_length")
+    public static let rule = LabelRule.maskingPrefix(lengthField: "prefix_length")
 
     /// Pad id, side, `padding`/`max_length` and `pad_to_multiple_of`, read from the spec.
-    var padding: PaddingOptions
+    public var padding: PaddingOptions
 
-    var contract: CollatorContract {
+    /// Creates the collator.
+    /// - Parameter padding: Pad id, side and length settings.
+    public init(padding: PaddingOptions) { self.padding = padding }
+
+    /// What it needs and produces: `prefix_length` one integer per example, labels masked by ``rule``.
+    public var contract: CollatorContract {
         CollatorContract(
             name: Self.name, reference: "labels = input_ids with the first prefix_length tokens masked",
             requiredFields: ["input_ids", "prefix_length"], producedFields: ["input_ids", "attention_mask", "labels"],
@@ -25,7 +30,9 @@ struct PrefixLMCollator: Collator {
             fieldKinds: ["prefix_length": .integer])
     }
 
-    func collate(_ examples: [Example]) throws(CollateError) -> Batch {
+    /// Pads `input_ids`, masks each example's prefix in `labels`.
+    /// - Throws: ``CollateError`` naming the example and field that is missing or of the wrong kind.
+    public func collate(_ examples: [Example]) throws(CollateError) -> Batch {
         guard !examples.isEmpty else { throw .emptyBatch }
         var rows: [[Int32]] = [], labels: [[Int32]] = []
         for (index, example) in examples.enumerated() {
@@ -48,7 +55,7 @@ struct PrefixLMCollator: Collator {
 extension PrefixLMCollator {
     /// Registers the `prefix-lm` spec type in `registry`.
     /// - Throws: ``RegistrationError`` when `prefix-lm` is already registered there.
-    static func register(in registry: CollatorRegistry = .shared) throws {
+    public static func register(in registry: CollatorRegistry = .shared) throws {
         try registry.register(name, keys: ["pad_token_id", "padding_side", "padding", "max_length", "pad_to_multiple_of"]) { spec in
             PrefixLMCollator(padding: try spec.paddingOptions(withStrategy: true))
         }
@@ -57,15 +64,20 @@ extension PrefixLMCollator {
 
 extension Diagnostic.Code {
     /// `prefix-lm/prefix-too-long`: an example's `prefix_length` is longer than the example.
-    static let prefixTooLong = Diagnostic.Code(namespace: PrefixLMCollator.name, name: "prefix-too-long")
+    public static let prefixTooLong = Diagnostic.Code(namespace: PrefixLMCollator.name, name: "prefix-too-long")
 }
 
 /// `prefix-lm/prefix-too-long`: a `prefix_length` beyond the example's tokens usually means the
 /// prefix was counted in another tokenization (characters, or another tokenizer's tokens).
-struct PrefixTooLongRule: ValidationRule {
-    var code: Diagnostic.Code { .prefixTooLong }
+public struct PrefixTooLongRule: ValidationRule {
+    /// Creates the rule.
+    public init() {}
 
-    func check(_ context: ValidationContext) -> [Diagnostic] {
+    /// `prefix-lm/prefix-too-long`.
+    public var code: Diagnostic.Code { .prefixTooLong }
+
+    /// One error per example whose `prefix_length` exceeds its tokens.
+    public func check(_ context: ValidationContext) -> [Diagnostic] {
         guard context.collator.name == PrefixLMCollator.name else { return [] }
         return context.examples.enumerated().compactMap { index, example in
             guard let prefix = example.scalar("prefix_length"), Int(prefix) > example.inputIDs.count else { return nil }
