@@ -19,6 +19,23 @@ struct PackedRowsTests {
         #expect(throws: PackingError.invalidCapacity(0)) { try Packer(capacity: 0).planRows(lengths: [1]) }
     }
 
+    /// Rows that are already packed carry `seq_lengths`; packing them again would print that
+    /// key twice in a row (TRL 1.16: `KeyError: 'Field "seq_lengths" exists 2 times in schema'`).
+    @Test func anInputSeqLengthsFieldIsRefusedWhereRowsAddTheirOwn() throws {
+        let packed = [Example(["input_ids": .sequence([1, 2]), "seq_lengths": .sequence([2, 0])]),
+                      Example(["input_ids": .sequence([3]), "seq_lengths": .sequence([1])])]
+        for strategy in [PackingStrategy.bfd, .bfdSplit, .ffd, .greedy] {
+            #expect(throws: PackingError.reservedField("seq_lengths", example: 0)) {
+                try Packer(capacity: 4, strategy: strategy).packRows(packed)
+            }
+        }
+        // `wrapped` adds no `seq_lengths`: the field is packed like any other list (as TRL does).
+        let wrapped = try Packer(capacity: 4, strategy: .wrapped).packRows(packed)
+        #expect(wrapped.count == 1)
+        #expect(wrapped[0].sequence("seq_lengths") == [2, 0, 1])
+        #expect(PackingError.reservedField("seq_lengths", example: 0).description.contains("already has a field 'seq_lengths'"))
+    }
+
     @Test func groupsArePackedApartAndWholeSetPackingIsAtLeastAsTight() throws {
         var generator = SeededGenerator(seed: 7)
         let lengths = (0 ..< 2000).map { _ in 1 + Int(generator.next(below: 700)) }

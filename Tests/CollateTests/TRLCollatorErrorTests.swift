@@ -29,6 +29,12 @@ struct TRLCollatorErrorTests {
 
     @Test func rewardAndUnpairedPreferenceNameTheExample() {
         let reward = RewardCollator(padTokenID: 0)
+        // An empty `rejected_ids` is named as such, not as an example without tokens (its chosen row has some).
+        #expect(throws: CollateError.wrongFieldKind("rejected_ids", example: 1,
+                                                    expected: "a non-empty sequence of token ids (it is empty; drop the example)")) {
+            try reward.collate([Example(["chosen_ids": .sequence([1]), "rejected_ids": .sequence([2])]),
+                                Example(["chosen_ids": .sequence([1, 2]), "rejected_ids": .sequence([])])])
+        }
         #expect(throws: CollateError.missingField("rejected_ids", example: 0, collator: "reward")) {
             try reward.collate([Example(["chosen_ids": .sequence([1])])])
         }

@@ -19,11 +19,11 @@ struct TRLCollatorCase: Sendable, CustomTestStringConvertible {
     }
 }
 
-@Suite("Parity with TRL 1.16 collators (sft, reward, unpaired-preference) and token-classification padding keys")
+@Suite("Parity with TRL 1.16 collators (sft, reward, unpaired-preference) and transformers 5.23 padding keys (token-classification, padding, seq2seq)")
 struct TRLGoldenCollatorTests {
     @Test func everyCaseIsLoaded() {
-        #expect(TRLCollatorCase.all.count == 279)
-        for kind in ["sft/", "reward/", "unpaired-preference/", "token-classification/"] {
+        #expect(TRLCollatorCase.all.count == 370)
+        for kind in ["sft/", "reward/", "unpaired-preference/", "token-classification/", "padding/overlong/", "seq2seq/overlong/"] {
             #expect(TRLCollatorCase.all.contains { $0.id.hasPrefix(kind) }, "cases for \(kind)")
         }
     }

@@ -29,12 +29,14 @@ extension PaddingOptions {
     /// The width rows of these lengths are padded to: the longest (``PaddingStrategy/longest``)
     /// or `max_length` (``PaddingStrategy/maxLength(_:)``), rounded up to ``padToMultipleOf``;
     /// under ``PaddingStrategy/doNotPad`` every row must already have the first row's length.
+    /// Rows longer than `max_length` stay unpadded, as HF `tokenizer.pad` leaves them, which
+    /// stacks only when all rows have that one length (e.g. a single example): the width is then theirs.
     /// - Parameters:
     ///   - lengths: Each row's length, in batch order.
     ///   - field: The field the rows belong to, for errors.
     /// - Returns: The width; 0 for no rows.
     /// - Throws: ``CollateError/exceedsMaxLength(_:example:length:maxLength:)`` naming the first
-    ///   row longer than `max_length`; ``CollateError/cannotStack(_:example:length:firstLength:)``
+    ///   row longer than `max_length` when the rows do not all share its length; ``CollateError/cannotStack(_:example:length:firstLength:)``
     ///   for unequal rows under `do_not_pad`.
     /// - Complexity: O(*B*).
     public func width(forLengths lengths: [Int], field: String = "input_ids") throws(CollateError) -> Int {
@@ -42,11 +44,7 @@ extension PaddingOptions {
         case .longest:
             return _roundUp(lengths.max() ?? 0, toMultipleOf: padToMultipleOf)
         case .maxLength(let maxLength):
-            let width = _roundUp(maxLength, toMultipleOf: padToMultipleOf)
-            if let index = lengths.firstIndex(where: { $0 > width }) {
-                throw .exceedsMaxLength(field, example: index, length: lengths[index], maxLength: width)
-            }
-            return width
+            return try _maxLengthWidth(lengths, width: _roundUp(maxLength, toMultipleOf: padToMultipleOf), field: field)
         case .doNotPad:
             guard let first = lengths.first else { return 0 }
             if let index = lengths.firstIndex(where: { $0 != first }) {

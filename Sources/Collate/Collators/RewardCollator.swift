@@ -39,7 +39,10 @@ public struct RewardCollator: Collator {
         for field in ["chosen_ids", "rejected_ids"] {
             for (index, example) in examples.enumerated() {
                 let ids = try example.requireSequence(field, example: index, collator: "reward")
-                guard !ids.isEmpty else { throw .emptyExample(example: index) }
+                // TRL pads an empty row as a float tensor (or stacks garbage): refused, naming the field.
+                guard !ids.isEmpty else {
+                    throw .wrongFieldKind(field, example: index, expected: "a non-empty sequence of token ids (it is empty; drop the example)")
+                }
                 rows.append(ids)
             }
         }

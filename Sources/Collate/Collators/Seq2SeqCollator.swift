@@ -58,10 +58,7 @@ public struct Seq2SeqCollator: Collator {
         let width: Int
         switch padding.strategy {
         case .maxLength(let maxLength):
-            width = _roundUpLabels(maxLength)
-            if let index = rows.firstIndex(where: { $0.count > width }) {
-                throw .exceedsMaxLength(labelName, example: index, length: rows[index].count, maxLength: width)
-            }
+            width = try _maxLengthWidth(rows.map(\.count), width: _roundUpLabels(maxLength), field: labelName)
         case .longest:
             width = _roundUpLabels(rows.reduce(0) { max($0, $1.count) })
         case .doNotPad:

@@ -15,6 +15,21 @@ extension PaddingOptions {
     public static let maximumBatchElements = 1 << 28
 }
 
+/// The width rows of `lengths` get under `padding="max_length"`: `width` (max_length rounded
+/// up to `pad_to_multiple_of`) when no row is longer. HF `tokenizer.pad` leaves a longer row
+/// as it is and pads the others to `width`, so the batch stacks only when every row has that
+/// same longer length (always for one example): then the rows' own length, unpadded.
+/// - Throws: ``CollateError/exceedsMaxLength(_:example:length:maxLength:)`` naming the first
+///   longer row when the rows would not stack.
+func _maxLengthWidth(_ lengths: [Int], width: Int, field: String) throws(CollateError) -> Int {
+    guard let index = lengths.firstIndex(where: { $0 > width }) else { return width }
+    let longer = lengths[index]
+    guard lengths.allSatisfy({ $0 == longer }) else {
+        throw .exceedsMaxLength(field, example: index, length: longer, maxLength: width)
+    }
+    return longer
+}
+
 /// Throws ``CollateError/batchTooLarge(_:rows:width:maximum:)`` when a `[rows, width]` tensor
 /// would exceed ``PaddingOptions/maximumBatchElements``.
 func _checkBatchSize(_ field: String, rows: Int, width: Int) throws(CollateError) {
@@ -101,10 +116,8 @@ func _tokenizerPad(
     case .longest:
         width = _roundUp(longest, toMultipleOf: options.padToMultipleOf)
     case .maxLength(let maxLength):
-        width = _roundUp(maxLength, toMultipleOf: options.padToMultipleOf)
-        if let index = inputRows.firstIndex(where: { $0.count > width }) {
-            throw .exceedsMaxLength("input_ids", example: index, length: inputRows[index].count, maxLength: width)
-        }
+        width = try _maxLengthWidth(inputRows.map(\.count), width: _roundUp(maxLength, toMultipleOf: options.padToMultipleOf),
+                                    field: "input_ids")
     case .doNotPad:
         width = inputRows[0].count
         if let index = inputRows.firstIndex(where: { $0.count != width }) {

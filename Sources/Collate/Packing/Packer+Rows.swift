@@ -59,10 +59,12 @@ extension Packer {
     /// - Returns: The rows.
     /// - Throws: ``PackingError/fieldNotAList(_:example:)`` or
     ///   ``PackingError/fieldLengthMismatch(_:example:length:expected:expectedLength:)`` for
-    ///   examples TRL could not pack either, and the errors of ``planRows(lengths:groupSize:)``.
+    ///   examples TRL could not pack either; ``PackingError/reservedField(_:example:)`` when
+    ///   the examples already have `seq_lengths` (not for `wrapped`, which adds none); and the errors of ``planRows(lengths:groupSize:)``.
     /// - Complexity: O(*T*) in the number of tokens, plus that of planning.
     public func packRows(_ examples: [Example], groupSize: Int? = nil) throws(PackingError) -> PackedRows {
         let fields = examples.first?.names ?? []
+        if strategy != .wrapped, fields.contains("seq_lengths") { throw .reservedField("seq_lengths", example: 0) }
         var lengths = [Int](repeating: 0, count: examples.count)
         for (index, example) in examples.enumerated() {
             guard example.names.count == fields.count else {

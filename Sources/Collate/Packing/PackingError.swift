@@ -13,6 +13,10 @@ public enum PackingError: Error, Sendable, Hashable {
     case fieldLengthMismatch(String, example: Int, length: Int, expected: String, expectedLength: Int)
     /// The group size is not a positive number of examples.
     case invalidGroupSize(Int)
+    /// An example already has a field the packed rows add (`seq_lengths` for every strategy
+    /// but `wrapped`): the row would hold that name twice (TRL 1.16 fails with `KeyError:
+    /// 'Field "seq_lengths" exists 2 times in schema'`).
+    case reservedField(String, example: Int)
 }
 
 extension PackingError: CustomStringConvertible {
@@ -33,6 +37,9 @@ extension PackingError: CustomStringConvertible {
                 + "every list field of an example must have one value per token to be packed"
         case let .invalidGroupSize(size):
             "group size \(size) is not usable; give a positive number of examples (TRL packs datasets.map batches of 1000)"
+        case let .reservedField(field, example):
+            "example \(example) already has a field '\(field)', which the packed rows add themselves (the packed sequences' lengths); "
+                + "rename or drop it before packing (rows that are already packed keep their '\(field)': pack the original examples instead)"
         }
     }
 }
@@ -42,7 +49,7 @@ extension PackingError {
     public var exampleIndex: Int? {
         switch self {
         case let .sequenceTooLong(example, _, _), let .emptySequence(example), let .fieldNotAList(_, example),
-             let .fieldLengthMismatch(_, example, _, _, _): example
+             let .fieldLengthMismatch(_, example, _, _, _), let .reservedField(_, example): example
         case .invalidCapacity, .invalidGroupSize: nil
         }
     }

@@ -5,7 +5,9 @@ Cases (one JSON object per line):
   `trl.trainer.sft_trainer.DataCollatorForLanguageModeling`), `reward`
   (`trl.trainer.reward_trainer.DataCollatorForPreference`), `unpaired-preference`
   (`trl.trainer.kto_trainer.DataCollatorForUnpairedPreference`) and `token-classification`
-  (transformers `DataCollatorForTokenClassification` with `padding` / `max_length`) collators.
+  (transformers `DataCollatorForTokenClassification` with `padding` / `max_length`) collators, and
+  `padding` / `seq2seq` (transformers `DataCollatorWithPadding` / `DataCollatorForSeq2Seq`) with
+  `padding="max_length"` and rows longer than `max_length` (`edge_cases`).
   `expected` maps each returned key, in the collator's order, to {"dtype", "shape", "value"}
   (dtype "int" for a plain Python int such as `max_length_q`).
 - sft_preparation.jsonl: {"id", "format", "config", "eos_token", "rows", "tokenized", "prepared", "batch"}:
@@ -32,7 +34,8 @@ import tokenizers
 import torch
 import transformers
 import trl
-from transformers import DataCollatorForTokenClassification, PreTrainedTokenizerFast
+from transformers import (DataCollatorForSeq2Seq, DataCollatorForTokenClassification, DataCollatorWithPadding,
+                          PreTrainedTokenizerFast)
 from trl import pack_dataset
 from trl.trainer.kto_trainer import DataCollatorForUnpairedPreference
 from trl.trainer.reward_trainer import DataCollatorForPreference
@@ -58,14 +61,16 @@ def collator_for(spec):
         return DataCollatorForPreference(**args)
     if kind == "unpaired-preference":
         return DataCollatorForUnpairedPreference(**args)
-    if kind == "token-classification":
+    if kind in ("token-classification", "padding", "seq2seq"):
         tok = tokenizers.Tokenizer(tokenizers.models.WordLevel({"<pad>": 0, "<unk>": 1}, unk_token="<unk>"))
         fast = PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="<pad>")
         fast.pad_token_id  # noqa: B018 (the pad id must exist)
         fast.padding_side = args.pop("padding_side", "right")
         pad = args.pop("pad_token_id")
         assert pad == fast.pad_token_id, "the synthetic tokenizer pads with id 0"
-        return DataCollatorForTokenClassification(fast, **args)
+        hf = {"token-classification": DataCollatorForTokenClassification, "padding": DataCollatorWithPadding,
+              "seq2seq": DataCollatorForSeq2Seq}[kind]
+        return hf(fast, **args)
     raise ValueError(kind)
 
 
@@ -230,6 +235,72 @@ def token_classification_cases(cases):
         collator_case(cases, f"token-classification/equal/{name}", spec, same)
 
 
+def edge_cases(cases):
+    """Edge cases found by attacking the collators (helper A1): padding="max_length" with rows
+    longer than max_length (HF leaves them unpadded and stacks them when they share one length,
+    e.g. a single example), float32 rounding at the edges of the range, value typing of KTO's
+    scalars, single examples and one-token sequences, int32 extremes."""
+    overlong = {
+        "one-example": [{"input_ids": [5, 6, 7, 8, 9], "labels": [1, 2, 3, 4, 5]}],
+        "equal-lengths": [{"input_ids": [5, 6, 7, 8], "labels": [1, 2, 3, 4]}, {"input_ids": [9, 8, 7, 6], "labels": [4, 3, 2, 1]}],
+        "at-max-length": [{"input_ids": [5, 6, 7], "labels": [1, 2, 3]}, {"input_ids": [9], "labels": [4]}],
+    }
+    for kind in ["token-classification", "padding", "seq2seq"]:
+        for set_name, features in overlong.items():
+            for option in [{"max_length": 3}, {"max_length": 2, "pad_to_multiple_of": 3},
+                           {"max_length": 1, "padding_side": "left"}][:2 if set_name == "at-max-length" else 3]:
+                spec = {"type": kind, "pad_token_id": 0, "padding": "max_length", **option}
+                name = "-".join(f"{k}={v}" for k, v in option.items())
+                if kind == "padding":  # DataCollatorWithPadding does not pad labels: keep the inputs only
+                    features = [{"input_ids": f["input_ids"]} for f in features]
+                collator_case(cases, f"{kind}/overlong/{set_name}/{name}", spec, features)
+    # seq2seq: labels longer than max_length but all of one length stack unpadded, inputs padded.
+    collator_case(cases, "seq2seq/overlong/labels-only", {"type": "seq2seq", "pad_token_id": 0, "padding": "max_length",
+                                                          "max_length": 3},
+                  [{"input_ids": [1], "labels": [1, 2, 3, 4]}, {"input_ids": [5, 6], "labels": [9, 9, 9, 9]}])
+
+    extremes = [{"input_ids": [2147483647, -2147483648, 0]}, {"input_ids": [-5], "labels": [-2147483648]}]
+    for option in [{}, {"padding_free": True, "pad_to_multiple_of": 2}, {"return_position_ids": True, "pad_to_multiple_of": 5}]:
+        for pad in [-1, 2147483647]:
+            spec = {"type": "sft", "pad_token_id": pad, **option}
+            name = "-".join(f"{k}={v}" for k, v in option.items()) or "defaults"
+            collator_case(cases, f"sft/edge/int32-extremes/{name}/pad={pad}", spec, extremes)
+    exact = [{"input_ids": [1, 2], "seq_lengths": [1, 1]}, {"input_ids": [3, 4, 5, 6], "seq_lengths": [4]}]
+    for option in [{"padding_free": True, "pad_to_multiple_of": 6}, {"padding_free": True, "pad_to_multiple_of": 7},
+                   {"padding_free": True, "pad_to_multiple_of": 64}, {"return_position_ids": True}]:
+        name = "-".join(f"{k}={v}" for k, v in option.items())
+        collator_case(cases, f"sft/edge/seq-lengths/{name}", {"type": "sft", "pad_token_id": 0, **option}, exact)
+        # Only the first example decides whether `seq_lengths` are read: here they are not.
+        collator_case(cases, f"sft/edge/seq-lengths-not-first/{name}", {"type": "sft", "pad_token_id": 0, **option},
+                      [{"input_ids": [7, 8]}, exact[0]])
+    collator_case(cases, "sft/edge/one-token-padding-free-multiple", {"type": "sft", "pad_token_id": 0, "padding_free": True,
+                                                                      "pad_to_multiple_of": 3}, [{"input_ids": [7]}])
+
+    floats = [1e-45, -0.0, 1e30, 3.4028235e38, 1e-50, 0.1, 16777217, True, -1e-38, 5e-324, 1.1754942e-38, 7e-46,
+              2.1e-45, 123456789, -2147483648, 1e16, 0, 1.5e-45, 2.5e-08]
+    for index, value in enumerate(floats):
+        features = [{"chosen_ids": [1], "rejected_ids": [2, 3], "margin": value}, {"chosen_ids": [4, 5, 6], "rejected_ids": [7], "margin": 0.5}]
+        collator_case(cases, f"reward/edge/margin-{index}", {"type": "reward", "pad_token_id": 0}, features)
+    collator_case(cases, "reward/edge/bool-margins", {"type": "reward", "pad_token_id": 0},
+                  [{"chosen_ids": [1], "rejected_ids": [2], "margin": True}, {"chosen_ids": [1, 2], "rejected_ids": [3], "margin": False}])
+
+    base = [{"prompt_ids": [1, 2, 3], "completion_ids": [4, 5], "label": True}, {"prompt_ids": [7, 8], "completion_ids": [9], "label": False}]
+    pairs = [(True, 1), (True, 0.5), (1, 0.5), (1, 2), (False, False), (0.0, 1.0), (-0.0, 1), (1e-45, True), (1e30, -3.4e38)]
+    for index, (a, b) in enumerate(pairs):
+        spec = {"type": "unpaired-preference", "pad_token_id": 0}
+        collator_case(cases, f"unpaired-preference/edge/label-{index}", spec, [dict(base[0], label=a), dict(base[1], label=b)])
+        collator_case(cases, f"unpaired-preference/edge/ref-logps-{index}", spec,
+                      [dict(base[0], ref_logps=a), dict(base[1], ref_logps=b)])
+        collator_case(cases, f"unpaired-preference/edge/ref-kl-logps-{index}", spec,
+                      [dict(base[0], KL_completion_ids=[1], ref_KL_logps=a), dict(base[1], KL_completion_ids=[], ref_KL_logps=b)])
+    for option in [{"max_length": 3, "pad_to_multiple_of": 4}, {"max_length": 5}, {"max_length": 2}]:
+        name = "-".join(f"{k}={v}" for k, v in option.items())
+        collator_case(cases, f"unpaired-preference/edge/kl/{name}", {"type": "unpaired-preference", "pad_token_id": 0, **option},
+                      [dict(base[0], KL_completion_ids=[6, 7, 8, 9]), dict(base[1], KL_completion_ids=[])])
+    collator_case(cases, "unpaired-preference/edge/one", {"type": "unpaired-preference", "pad_token_id": 5},
+                  [dict(base[0], KL_completion_ids=[6], ref_logps=-0.1, ref_KL_logps=-0.2)])
+
+
 TOKENIZER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tokenizers", "mistral-v1")
 
 
@@ -375,6 +446,7 @@ def main():
     reward_cases(collators)
     kto_cases(collators)
     token_classification_cases(collators)
+    edge_cases(collators)
     packing = []
     packing_cases(packing)
     preparation = []
