@@ -8,9 +8,10 @@ final class _JinjaRenderer {
     }
 
     let now: Date
-    @exclusivity(unchecked) private var text = ""
+    /// The output as UTF-8 bytes: appending bytes is far cheaper than appending to a `String`.
+    @exclusivity(unchecked) private var text: [UInt8] = []
     @exclusivity(unchecked) private var scalarCount = 0
-    @exclusivity(unchecked) private var captures: [String] = []
+    @exclusivity(unchecked) private var captures: [[UInt8]] = []
     @exclusivity(unchecked) private var segments: [JinjaSegment] = []
     @exclusivity(unchecked) private var generations: [JinjaGenerationSpan] = []
     @exclusivity(unchecked) private var currentMessage: Int?
@@ -65,19 +66,20 @@ final class _JinjaRenderer {
         if flow != .normal {
             throw _JinjaFailure(.syntax, "`{% break %}` or `{% continue %}` outside a loop")
         }
-        return JinjaRendering(text: text, scalarCount: scalarCount, segments: segments, generations: generations)
+        return JinjaRendering(text: String(decoding: text, as: UTF8.self), scalarCount: scalarCount, segments: segments, generations: generations)
     }
 
     // MARK: - Output
 
     func write(_ piece: String) {
         if !captures.isEmpty {
-            captures[captures.count - 1] += piece
+            captures[captures.count - 1].append(contentsOf: piece.utf8)
             return
         }
         let count = _scalarCount(piece)
         guard count > 0 else { return }
-        text += piece
+        if text.isEmpty { text.reserveCapacity(4096) }
+        text.append(contentsOf: piece.utf8)
         let start = scalarCount
         scalarCount += count
         if let last = segments.last, last.messageIndex == currentMessage {
@@ -88,10 +90,10 @@ final class _JinjaRenderer {
     }
 
     func capture(_ body: [_JinjaStatement], _ scope: _JinjaScope) throws -> String {
-        captures.append("")
+        captures.append([])
         defer { captures.removeLast() }
         _ = try execute(body, scope)
-        return captures[captures.count - 1]
+        return String(decoding: captures[captures.count - 1], as: UTF8.self)
     }
 
     // MARK: - Statements
