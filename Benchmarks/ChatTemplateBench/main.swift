@@ -38,17 +38,36 @@ func cpuSeconds() -> Double {
 func context(_ conversation: JSONObject, _ special: JSONObject) -> [String: JinjaValue] {
     var messages: [JinjaValue] = []
     if case .array(let items)? = conversation["messages"] {
+        messages.reserveCapacity(items.count)
         for item in items {
             guard case .object(let object) = item else { continue }
-            var message = JinjaDict(object.members.filter { $0.value != .null }.map { ($0.key, JinjaValue($0.value)) })
-            if let reasoning = ["reasoning_content", "thinking", "reasoning"].lazy.compactMap({ message[$0] }).first {
-                var aliased = JinjaDict([("thinking", reasoning)])
-                for (key, value) in message.pairs where key != "thinking" { aliased[key] = value }
-                if message["thinking"] != nil { aliased["thinking"] = message["thinking"] }
-                aliased["reasoning_content"] = reasoning
-                message = aliased
+            var pairs: [(String, JinjaValue)] = []
+            pairs.reserveCapacity(object.members.count + 2)
+            var reasoning: JinjaValue?
+            var reasoningRank = 3
+            for member in object.members {
+                if case .null = member.value { continue }
+                let value = JinjaValue(member.value)
+                let rank =
+                    switch member.key {
+                    case "reasoning_content": 0
+                    case "thinking": 1
+                    case "reasoning": 2
+                    default: 3
+                    }
+                if rank < reasoningRank {
+                    reasoning = value
+                    reasoningRank = rank
+                }
+                pairs.append((member.key, value))
             }
-            messages.append(.dict(message))
+            if let reasoning {
+                // `thinking` first (its own value when present), `reasoning_content` where it was
+                // or last: JinjaDict keeps a repeated key's first position and last value.
+                pairs.insert(("thinking", reasoning), at: 0)
+                pairs.append(("reasoning_content", reasoning))
+            }
+            messages.append(.dict(JinjaDict(pairs)))
         }
     }
     var variables = [String: JinjaValue](minimumCapacity: 16)

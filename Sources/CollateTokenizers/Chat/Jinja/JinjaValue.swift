@@ -94,7 +94,9 @@ public struct JinjaDict: Sendable {
     public subscript(key: String) -> JinjaValue? {
         get {
             let keys = storage.keys
-            for index in keys.indices where keys[index] == key { return storage.values[index] }
+            // Comparing lengths first skips the string comparison for most keys (`role` vs `content`).
+            let length = key.utf8.count
+            for index in keys.indices where keys[index].utf8.count == length && keys[index] == key { return storage.values[index] }
             return nil
         }
         set {
@@ -127,8 +129,8 @@ public struct JinjaDict: Sendable {
 ///
 /// Opaque to callers; a template renders it as Python would name it.
 public final class JinjaObject: @unchecked Sendable {
-    // Only touched by the one render that created it, on one thread.
-    var kind: _JinjaObjectKind
+    // Only touched by the one render that created it, on one thread, one access at a time.
+    @exclusivity(unchecked) var kind: _JinjaObjectKind
 
     init(_ kind: _JinjaObjectKind) {
         self.kind = kind
@@ -147,10 +149,23 @@ extension JinjaValue {
         case .integer(let number): self = .int(Int(number))
         case .number(let text): self = .float(Double(text) ?? .nan)
         case .string(let text): self = .string(text)
-        case .array(let elements): self = .list(elements.map(JinjaValue.init))
+        case .array(let elements):
+            var values: [JinjaValue] = []
+            values.reserveCapacity(elements.count)
+            for element in elements { values.append(JinjaValue(element)) }
+            self = .list(values)
         case .object(let object):
             // JSON objects' keys are distinct already (the parser keeps a repeated key's last value).
-            self = .dict(JinjaDict(distinctKeys: object.members.map(\.key), values: object.members.map { JinjaValue($0.value) }))
+            // One pass over the members: this runs for every message and tool of every render.
+            var keys: [String] = []
+            var values: [JinjaValue] = []
+            keys.reserveCapacity(object.members.count)
+            values.reserveCapacity(object.members.count)
+            for member in object.members {
+                keys.append(member.key)
+                values.append(JinjaValue(member.value))
+            }
+            self = .dict(JinjaDict(distinctKeys: keys, values: values))
         }
     }
 

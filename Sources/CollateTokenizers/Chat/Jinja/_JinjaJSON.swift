@@ -32,6 +32,7 @@ enum _JinjaJSON {
         return writer.out
     }
 
+    /// Writes into UTF-8 bytes (appending a byte is far cheaper than appending to a `String`).
     struct Writer {
         var ensureASCII: Bool
         var indent: String?
@@ -39,26 +40,51 @@ enum _JinjaJSON {
         var keySeparator: String
         var sortKeys: Bool
         var line: Int
-        var out = ""
+        var bytes: [UInt8] = []
+
+        init(ensureASCII: Bool, indent: String?, itemSeparator: String, keySeparator: String, sortKeys: Bool, line: Int) {
+            self.ensureASCII = ensureASCII
+            self.indent = indent
+            self.itemSeparator = itemSeparator
+            self.keySeparator = keySeparator
+            self.sortKeys = sortKeys
+            self.line = line
+            bytes.reserveCapacity(256)
+        }
+
+        /// The text written so far.
+        var out: String { String(decoding: bytes, as: UTF8.self) }
+
+        mutating func append(_ text: String) {
+            bytes.append(contentsOf: text.utf8)
+        }
 
         mutating func newline(_ level: Int) {
             guard let indent else { return }
-            out += "\n"
-            for _ in 0..<level { out += indent }
+            bytes.append(UInt8(ascii: "\n"))
+            for _ in 0..<level { append(indent) }
         }
 
         mutating func writeString(_ text: String) {
-            if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || (ensureASCII && $0 > 0x7F) }) {
-                out += "\""
-                out += text
-                out += "\""
+            let ensureASCII = self.ensureASCII
+            var plain = true
+            for byte in text.utf8 where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || (ensureASCII && byte > 0x7F) {
+                plain = false
+                break
+            }
+            if plain {
+                bytes.append(UInt8(ascii: "\""))
+                bytes.append(contentsOf: text.utf8)
+                bytes.append(UInt8(ascii: "\""))
                 return
             }
             guard ensureASCII else {
-                JSONWriter.writeString(text, into: &out)
+                var escaped = ""
+                JSONWriter.writeString(text, into: &escaped)
+                append(escaped)
                 return
             }
-            out += "\""
+            var out = "\""
             for scalar in text.unicodeScalars {
                 switch scalar {
                 case "\"": out += "\\\""
@@ -80,31 +106,32 @@ enum _JinjaJSON {
                 }
             }
             out += "\""
+            append(out)
         }
 
         mutating func write(_ value: JinjaValue, level: Int) throws {
             switch value {
-            case .none: out += "null"
-            case .bool(let flag): out += flag ? "true" : "false"
-            case .int(let number): out += String(number)
+            case .none: append("null")
+            case .bool(let flag): append(flag ? "true" : "false")
+            case .int(let number): append(String(number))
             case .float(let number):
-                if number.isNaN { out += "NaN" } else if number.isInfinite { out += number < 0 ? "-Infinity" : "Infinity" } else {
-                    out += _pythonFloatRepr(number)
+                if number.isNaN { append("NaN") } else if number.isInfinite { append(number < 0 ? "-Infinity" : "Infinity") } else {
+                    append(_pythonFloatRepr(number))
                 }
             case .string(let text): writeString(text)
             case .list(let items):
                 guard !items.isEmpty else {
-                    out += "[]"
+                    append("[]")
                     return
                 }
-                out += "["
+                bytes.append(UInt8(ascii: "["))
                 for (index, item) in items.enumerated() {
-                    if index > 0 { out += itemSeparator }
+                    if index > 0 { append(itemSeparator) }
                     newline(level + 1)
                     try write(item, level: level + 1)
                 }
                 newline(level)
-                out += "]"
+                bytes.append(UInt8(ascii: "]"))
             case .dict(let dict):
                 try writeObject(dict, level: level)
             case .object(let object):
@@ -116,23 +143,25 @@ enum _JinjaJSON {
 
         mutating func writeObject(_ dict: JinjaDict, level: Int) throws {
             guard dict.count > 0 else {
-                out += "{}"
+                append("{}")
                 return
             }
-            var order = Array(0..<dict.count)
+            let keys = dict.keys
+            let values = dict.values
+            var order = Array(0..<keys.count)
             if sortKeys {
-                order.sort { _compareScalars(dict.keys[$0], dict.keys[$1]) < 0 }
+                order.sort { _compareScalars(keys[$0], keys[$1]) < 0 }
             }
-            out += "{"
+            bytes.append(UInt8(ascii: "{"))
             for (position, index) in order.enumerated() {
-                if position > 0 { out += itemSeparator }
+                if position > 0 { append(itemSeparator) }
                 newline(level + 1)
-                writeString(dict.keys[index])
-                out += keySeparator
-                try write(dict.values[index], level: level + 1)
+                writeString(keys[index])
+                append(keySeparator)
+                try write(values[index], level: level + 1)
             }
             newline(level)
-            out += "}"
+            bytes.append(UInt8(ascii: "}"))
         }
     }
 }

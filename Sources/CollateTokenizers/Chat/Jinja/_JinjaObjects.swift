@@ -3,7 +3,8 @@
 /// Variables are interned ids (``_JinjaNames``) and values in parallel arrays searched
 /// linearly: scopes hold a handful of variables.
 final class _JinjaScope {
-    private var entries: [(id: Int, value: JinjaValue)] = []
+    // No access to `entries` overlaps another (each is a read, or one write): unchecked.
+    @exclusivity(unchecked) private var entries: [(id: Int, value: JinjaValue)] = []
     let parent: _JinjaScope?
 
     init(parent: _JinjaScope?) {

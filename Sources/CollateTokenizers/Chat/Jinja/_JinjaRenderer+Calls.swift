@@ -72,7 +72,12 @@ extension _JinjaRenderer {
     /// A switch: this runs on every `message.role`, where hashing into a set would dominate.
     static func isDictMethod(_ name: String) -> Bool {
         // Most attribute names (`role`, `content`, `function`) fail on the first byte.
-        guard let first = name.utf8.first, "gikvcpus".utf8.contains(first) else { return false }
+        switch name.utf8.first {
+        case UInt8(ascii: "g"), UInt8(ascii: "i"), UInt8(ascii: "k"), UInt8(ascii: "v"), UInt8(ascii: "c"), UInt8(ascii: "p"),
+            UInt8(ascii: "u"), UInt8(ascii: "s"):
+            break
+        default: return false
+        }
         switch name {
         case "get", "items", "keys", "values", "copy", "pop", "popitem", "update", "setdefault", "clear": return true
         default: return false

@@ -8,16 +8,21 @@ final class _JinjaRenderer {
     }
 
     let now: Date
-    private var text = ""
-    private var scalarCount = 0
-    private var captures: [String] = []
-    private var segments: [JinjaSegment] = []
-    private var generations: [JinjaGenerationSpan] = []
-    private var currentMessage: Int?
-    var depth = 0
+    /// The output as UTF-8 bytes: appending bytes is far cheaper than appending to a `String`.
+    @exclusivity(unchecked) private var text: [UInt8] = []
+    @exclusivity(unchecked) private var scalarCount = 0
+    @exclusivity(unchecked) private var captures: [[UInt8]] = []
+    @exclusivity(unchecked) private var segments: [JinjaSegment] = []
+    @exclusivity(unchecked) private var generations: [JinjaGenerationSpan] = []
+    @exclusivity(unchecked) private var currentMessage: Int?
+    @exclusivity(unchecked) var depth = 0
     /// Scopes that hold macros: a macro holds its defining scope, so the render clears these
     /// at its end to break the cycle.
-    private var macroScopes: [_JinjaScope] = []
+    @exclusivity(unchecked) private var macroScopes: [_JinjaScope] = []
+
+    // The render's state is only touched by this renderer, on one thread, and never while
+    // another access to the same property is in progress: the dynamic exclusivity checks
+    // (a tenth of the render time) are turned off for it.
 
     /// Deepest macro recursion allowed before the render stops with an error (no stack overflow).
     static let maximumDepth = 200
@@ -61,19 +66,20 @@ final class _JinjaRenderer {
         if flow != .normal {
             throw _JinjaFailure(.syntax, "`{% break %}` or `{% continue %}` outside a loop")
         }
-        return JinjaRendering(text: text, scalarCount: scalarCount, segments: segments, generations: generations)
+        return JinjaRendering(text: String(decoding: text, as: UTF8.self), scalarCount: scalarCount, segments: segments, generations: generations)
     }
 
     // MARK: - Output
 
     func write(_ piece: String) {
         if !captures.isEmpty {
-            captures[captures.count - 1] += piece
+            captures[captures.count - 1].append(contentsOf: piece.utf8)
             return
         }
         let count = _scalarCount(piece)
         guard count > 0 else { return }
-        text += piece
+        if text.isEmpty { text.reserveCapacity(4096) }
+        text.append(contentsOf: piece.utf8)
         let start = scalarCount
         scalarCount += count
         if let last = segments.last, last.messageIndex == currentMessage {
@@ -84,10 +90,10 @@ final class _JinjaRenderer {
     }
 
     func capture(_ body: [_JinjaStatement], _ scope: _JinjaScope) throws -> String {
-        captures.append("")
+        captures.append([])
         defer { captures.removeLast() }
         _ = try execute(body, scope)
-        return captures[captures.count - 1]
+        return String(decoding: captures[captures.count - 1], as: UTF8.self)
     }
 
     // MARK: - Statements
@@ -175,20 +181,20 @@ final class _JinjaRenderer {
     /// the intermediate strings. Returns `false` (having written nothing) when an operand is not a
     /// string; the caller then evaluates the expression normally (operands have no side effects).
     private func writeConcatenation(_ expr: _JinjaExpr, _ scope: _JinjaScope) throws -> Bool {
-        var leaves: [_JinjaExpr] = []
-        var node = expr
-        while case .binary(let op, let left, let right) = node.kind, op == "+" || op == "~" {
-            leaves.append(right)
-            node = left
-        }
-        leaves.append(node)
         var pieces: [String] = []
-        pieces.reserveCapacity(leaves.count)
-        for leaf in leaves.reversed() {
-            guard case .string(let piece) = try eval(leaf, scope) else { return false }
-            pieces.append(piece)
-        }
+        pieces.reserveCapacity(8)
+        guard try collectConcatenation(expr, scope, into: &pieces) else { return false }
         for piece in pieces { write(piece) }
+        return true
+    }
+
+    /// The string operands of `a + b ~ c`, left to right; `false` at the first one that is not a string.
+    private func collectConcatenation(_ expr: _JinjaExpr, _ scope: _JinjaScope, into pieces: inout [String]) throws -> Bool {
+        if case .binary(let op, let left, let right) = expr.kind, op == "+" || op == "~" {
+            return try collectConcatenation(left, scope, into: &pieces) && collectConcatenation(right, scope, into: &pieces)
+        }
+        guard case .string(let piece) = try eval(expr, scope) else { return false }
+        pieces.append(piece)
         return true
     }
 
