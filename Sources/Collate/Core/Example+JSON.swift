@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why one JSON object could not become an ``Example``: the field, its value and the fix.
 public struct ExampleDecodingError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The field at fault, with an element index where one applies (`input_ids[3]`); empty for the whole object.
@@ -78,6 +80,11 @@ extension Example {
             var tokens = [Int32]()
             tokens.reserveCapacity(elements.count)
             for (index, element) in elements.enumerated() {
+                // The common case first, without building the field name ("input_ids[3]") per element.
+                if case .integer(let number) = element, let narrowed = Int32(exactly: number) {
+                    tokens.append(narrowed)
+                    continue
+                }
                 if case .number(let text) = element, Example.isWholeNumber(text) {
                     throw ExampleDecodingError(field: "\(field)[\(index)]", value: element.preview(), reason: outOfRange)
                 }
@@ -164,8 +171,10 @@ struct _TokenizedLineScanner {
             while true {
                 skipWhitespace()
                 guard let name = key() else { return nil }
-                // A repeated key keeps its first position and last value in the general parser.
-                if names.contains(name) { return nil }
+                // A repeated key keeps its first position and last value in the general parser, which
+                // also finds repeats by hashing: a wide line (thousands of fields) goes there too, so
+                // this linear search never makes a 50,000-field line quadratic.
+                if names.count >= 64 || names.contains(name) { return nil }
                 skipWhitespace()
                 guard current == UInt8(ascii: ":") else { return nil }
                 position += 1
@@ -263,44 +272,83 @@ struct _TokenizedLineScanner {
     }
 
     /// An array of `Int32` integers; `nil` for any other element.
+    ///
+    /// The closing `]` is found first (`memchr`), so the element loop reads up to it with no
+    /// other end test: `]` stops every digit and whitespace run. The commas before it give the
+    /// exact capacity of valid input.
     mutating func sequence() -> Example.Value? {
         position += 1  // "["
-        // Capacity: one more than the commas before the closing bracket (exact for valid input).
+        guard position < end, let found = memchr(position, Int32(UInt8(ascii: "]")), position.distance(to: end)) else { return nil }
+        let close = UnsafePointer(found.assumingMemoryBound(to: UInt8.self))
         var commas = 0
-        var scan = position
-        while scan < end {
-            let byte = scan.pointee
-            if byte == UInt8(ascii: "]") { break }
+        for byte in UnsafeBufferPointer(start: position, count: position.distance(to: close)) {
             commas &+= byte == UInt8(ascii: ",") ? 1 : 0
-            scan += 1
         }
-        guard scan < end else { return nil }
-        skipWhitespace()
-        if current == UInt8(ascii: "]") {
-            position += 1
+        var cursor = position
+        while Self.isWhitespace(cursor.pointee) { cursor += 1 }
+        if cursor == close {
+            position = close + 1
             return .sequence([])
         }
         let capacity = commas + 1
         var failed = false
         let tokens = [Int32](unsafeUninitializedCapacity: capacity) { buffer, count in
             var index = 0
+            count = 0
+            guard let output = buffer.baseAddress else { failed = true; return }
             while true {
-                guard index < capacity, let token = integer() else { failed = true; break }
-                buffer[index] = token
+                // One element: -?(0|[1-9][0-9]*), at most 10 digits, then in Int32 range.
+                let negative = cursor.pointee == UInt8(ascii: "-")
+                if negative { cursor += 1 }
+                var digit = cursor.pointee &- UInt8(ascii: "0")
+                guard digit < 10 else { failed = true; return }
+                cursor += 1
+                var magnitude = UInt64(digit)
+                if digit == 0 {
+                    guard cursor.pointee &- UInt8(ascii: "0") >= 10 else { failed = true; return }
+                } else {
+                    let first = cursor
+                    while true {
+                        digit = cursor.pointee &- UInt8(ascii: "0")
+                        if digit >= 10 { break }
+                        magnitude = magnitude &* 10 &+ UInt64(digit)
+                        cursor += 1
+                    }
+                    guard first.distance(to: cursor) < 10 else { failed = true; return }
+                }
+                let signed = negative ? -Int64(magnitude) : Int64(magnitude)
+                guard index < capacity, let token = Int32(exactly: signed) else { failed = true; return }
+                output[index] = token
                 index += 1
-                skipWhitespace()
-                guard position < end else { failed = true; break }
-                let separator = position.pointee
-                position += 1
+                count = index
+                var separator = cursor.pointee
                 if separator == UInt8(ascii: ",") {
-                    skipWhitespace()
+                    cursor += 1
+                    if cursor.pointee == 0x20 { cursor += 1 }
+                    while Self.isWhitespace(cursor.pointee) { cursor += 1 }
                     continue
                 }
-                if separator != UInt8(ascii: "]") { failed = true }
-                break
+                while Self.isWhitespace(separator) {
+                    cursor += 1
+                    separator = cursor.pointee
+                }
+                if separator == UInt8(ascii: ",") {
+                    cursor += 1
+                    while Self.isWhitespace(cursor.pointee) { cursor += 1 }
+                    continue
+                }
+                // Anything else (`.`, `e`, a letter) is for the general parser; `]` ends the array.
+                if cursor != close { failed = true }
+                return
             }
-            count = index
         }
-        return failed ? nil : .sequence(tokens)
+        guard !failed else { return nil }
+        position = close + 1
+        return .sequence(tokens)
+    }
+
+    @inline(__always)
+    static func isWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
     }
 }
