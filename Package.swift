@@ -55,6 +55,7 @@ let package = Package(
         .executableTarget(
             name: "EndToEndBench", dependencies: ["Collate", "CollateData", "CollateTokenizers"], path: "Benchmarks/EndToEndBench"),
         .executableTarget(name: "ChatTemplateBench", dependencies: ["Collate", "CollateTokenizers"], path: "Benchmarks/ChatTemplateBench"),
+        .executableTarget(name: "JSONLReadBench", dependencies: ["Collate", "CollateData"], path: "Benchmarks/JSONLReadBench"),
 
         // Tests
         .target(name: "CollateTesting", dependencies: ["Collate"]),

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why one JSON object could not become an ``Example``: the field, its value and the fix.
 public struct ExampleDecodingError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The field at fault, with an element index where one applies (`input_ids[3]`); empty for the whole object.
@@ -78,6 +80,11 @@ extension Example {
             var tokens = [Int32]()
             tokens.reserveCapacity(elements.count)
             for (index, element) in elements.enumerated() {
+                // The common case first, without building the field name ("input_ids[3]") per element.
+                if case .integer(let number) = element, let narrowed = Int32(exactly: number) {
+                    tokens.append(narrowed)
+                    continue
+                }
                 if case .number(let text) = element, Example.isWholeNumber(text) {
                     throw ExampleDecodingError(field: "\(field)[\(index)]", value: element.preview(), reason: outOfRange)
                 }
@@ -109,5 +116,239 @@ extension Example {
     /// so the error can say "does not fit" rather than "not an integer".
     private static func isWholeNumber(_ text: String) -> Bool {
         !text.utf8.contains { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }
+    }
+}
+
+extension Example {
+    /// Decodes one JSONL line of a pre-tokenized example straight from its bytes, the fast path
+    /// of every data reader: an object whose values are arrays of integers, integers, booleans
+    /// or `null`, written without escapes in the keys.
+    ///
+    /// Returns `nil` for anything else — a string or nested value, a number with a fraction or
+    /// exponent, an id out of `Int32` range, a repeated key, a syntax error — so the caller
+    /// falls back to ``JSONParser`` and ``init(json:)``, whose errors and results are the
+    /// reference. Whatever this accepts decodes to the same example those two produce.
+    /// - Parameter bytes: One line's UTF-8 bytes (surrounding JSON whitespace allowed).
+    /// - Returns: The example, or `nil` when the line needs the general parser.
+    /// - Complexity: O(*n*) in the line's length, one pass per array plus a comma count.
+    public static func decodeTokenizedLine(_ bytes: UnsafeBufferPointer<UInt8>) -> Example? {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return nil }
+        var scanner = _TokenizedLineScanner(position: base, end: base + bytes.count)
+        return scanner.example()
+    }
+}
+
+/// The byte scanner behind ``Example/decodeTokenizedLine(_:)``: pointer arithmetic, no bounds
+/// checks beyond the explicit `position < end` tests, no intermediate ``JSONValue``.
+struct _TokenizedLineScanner {
+    var position: UnsafePointer<UInt8>
+    let end: UnsafePointer<UInt8>
+
+    @inline(__always)
+    mutating func skipWhitespace() {
+        while position < end {
+            switch position.pointee {
+            case 0x20, 0x09, 0x0A, 0x0D: position += 1
+            default: return
+            }
+        }
+    }
+
+    /// The byte at the position, or 0 at the end (0 is never valid JSON outside a string).
+    @inline(__always)
+    var current: UInt8 { position < end ? position.pointee : 0 }
+
+    mutating func example() -> Example? {
+        skipWhitespace()
+        guard current == UInt8(ascii: "{") else { return nil }
+        position += 1
+        var names: [String] = []
+        var values: [Example.Value] = []
+        skipWhitespace()
+        if current == UInt8(ascii: "}") {
+            position += 1
+        } else {
+            while true {
+                skipWhitespace()
+                guard let name = key() else { return nil }
+                // A repeated key keeps its first position and last value in the general parser, which
+                // also finds repeats by hashing: a wide line (thousands of fields) goes there too, so
+                // this linear search never makes a 50,000-field line quadratic.
+                if names.count >= 64 || names.contains(name) { return nil }
+                skipWhitespace()
+                guard current == UInt8(ascii: ":") else { return nil }
+                position += 1
+                skipWhitespace()
+                guard let value = value() else { return nil }
+                names.append(name)
+                values.append(value)
+                skipWhitespace()
+                let separator = current
+                position += 1
+                if separator == UInt8(ascii: "}") { break }
+                guard separator == UInt8(ascii: ",") else { return nil }
+            }
+        }
+        skipWhitespace()
+        guard position == end else { return nil }
+        var example = Example([:])
+        example.names = names
+        example.values = values
+        return example
+    }
+
+    /// A key of printable ASCII without escapes; `nil` for anything else.
+    mutating func key() -> String? {
+        guard current == UInt8(ascii: "\"") else { return nil }
+        position += 1
+        let start = position
+        while position < end {
+            let byte = position.pointee
+            if byte == UInt8(ascii: "\"") {
+                let text = String(decoding: UnsafeBufferPointer(start: start, count: start.distance(to: position)), as: UTF8.self)
+                position += 1
+                return text
+            }
+            guard byte >= 0x20, byte < 0x80, byte != UInt8(ascii: "\\") else { return nil }
+            position += 1
+        }
+        return nil
+    }
+
+    mutating func value() -> Example.Value? {
+        switch current {
+        case UInt8(ascii: "["): return sequence()
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            guard let number = integer() else { return nil }
+            return .scalar(number)
+        case UInt8(ascii: "t"): return word("true") ? .bool(true) : nil
+        case UInt8(ascii: "f"): return word("false") ? .bool(false) : nil
+        case UInt8(ascii: "n"): return word("null") ? .null : nil
+        default: return nil
+        }
+    }
+
+    mutating func word(_ text: StaticString) -> Bool {
+        let count = text.utf8CodeUnitCount
+        guard position.distance(to: end) >= count else { return false }
+        let expected = text.utf8Start
+        for index in 0..<count where position[index] != expected[index] { return false }
+        position += count
+        return true
+    }
+
+    /// An integer that fits in `Int32`, written as JSON writes it (no leading zeros, no
+    /// fraction or exponent); `nil` otherwise.
+    @inline(__always)
+    mutating func integer() -> Int32? {
+        var negative = false
+        if position < end, position.pointee == UInt8(ascii: "-") {
+            negative = true
+            position += 1
+        }
+        guard position < end else { return nil }
+        let first = position.pointee &- UInt8(ascii: "0")
+        guard first < 10 else { return nil }
+        position += 1
+        var magnitude = Int64(first)
+        var digits = 1
+        if first == 0 {
+            if position < end, position.pointee &- UInt8(ascii: "0") < 10 { return nil }
+        } else {
+            while position < end {
+                let digit = position.pointee &- UInt8(ascii: "0")
+                guard digit < 10 else { break }
+                digits += 1
+                guard digits <= 10 else { return nil }
+                magnitude = magnitude &* 10 &+ Int64(digit)
+                position += 1
+            }
+        }
+        if position < end {
+            let next = position.pointee
+            if next == UInt8(ascii: ".") || next == UInt8(ascii: "e") || next == UInt8(ascii: "E") { return nil }
+        }
+        return Int32(exactly: negative ? -magnitude : magnitude)
+    }
+
+    /// An array of `Int32` integers; `nil` for any other element.
+    ///
+    /// The closing `]` is found first (`memchr`), so the element loop reads up to it with no
+    /// other end test: `]` stops every digit and whitespace run. The commas before it give the
+    /// exact capacity of valid input.
+    mutating func sequence() -> Example.Value? {
+        position += 1  // "["
+        guard position < end, let found = memchr(position, Int32(UInt8(ascii: "]")), position.distance(to: end)) else { return nil }
+        let close = UnsafePointer(found.assumingMemoryBound(to: UInt8.self))
+        var commas = 0
+        for byte in UnsafeBufferPointer(start: position, count: position.distance(to: close)) {
+            commas &+= byte == UInt8(ascii: ",") ? 1 : 0
+        }
+        var cursor = position
+        while Self.isWhitespace(cursor.pointee) { cursor += 1 }
+        if cursor == close {
+            position = close + 1
+            return .sequence([])
+        }
+        let capacity = commas + 1
+        var failed = false
+        let tokens = [Int32](unsafeUninitializedCapacity: capacity) { buffer, count in
+            var index = 0
+            count = 0
+            guard let output = buffer.baseAddress else { failed = true; return }
+            while true {
+                // One element: -?(0|[1-9][0-9]*), at most 10 digits, then in Int32 range.
+                let negative = cursor.pointee == UInt8(ascii: "-")
+                if negative { cursor += 1 }
+                var digit = cursor.pointee &- UInt8(ascii: "0")
+                guard digit < 10 else { failed = true; return }
+                cursor += 1
+                var magnitude = UInt64(digit)
+                if digit == 0 {
+                    guard cursor.pointee &- UInt8(ascii: "0") >= 10 else { failed = true; return }
+                } else {
+                    let first = cursor
+                    while true {
+                        digit = cursor.pointee &- UInt8(ascii: "0")
+                        if digit >= 10 { break }
+                        magnitude = magnitude &* 10 &+ UInt64(digit)
+                        cursor += 1
+                    }
+                    guard first.distance(to: cursor) < 10 else { failed = true; return }
+                }
+                let signed = negative ? -Int64(magnitude) : Int64(magnitude)
+                guard index < capacity, let token = Int32(exactly: signed) else { failed = true; return }
+                output[index] = token
+                index += 1
+                count = index
+                var separator = cursor.pointee
+                if separator == UInt8(ascii: ",") {
+                    cursor += 1
+                    if cursor.pointee == 0x20 { cursor += 1 }
+                    while Self.isWhitespace(cursor.pointee) { cursor += 1 }
+                    continue
+                }
+                while Self.isWhitespace(separator) {
+                    cursor += 1
+                    separator = cursor.pointee
+                }
+                if separator == UInt8(ascii: ",") {
+                    cursor += 1
+                    while Self.isWhitespace(cursor.pointee) { cursor += 1 }
+                    continue
+                }
+                // Anything else (`.`, `e`, a letter) is for the general parser; `]` ends the array.
+                if cursor != close { failed = true }
+                return
+            }
+        }
+        guard !failed else { return nil }
+        position = close + 1
+        return .sequence(tokens)
+    }
+
+    @inline(__always)
+    static func isWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
     }
 }

@@ -148,29 +148,46 @@ public enum JSONWriter {
     /// - Complexity: O(*n*).
     public static func appendIntegers(_ values: UnsafeBufferPointer<Int32>, first: inout Bool, into out: inout [UInt8]) {
         guard !values.isEmpty else { return }
-        out.reserveCapacity(out.count + values.count * 8 + 2)
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &digits) { scratch in
-            for value in values {
-                if !first {
-                    out.append(UInt8(ascii: ","))
-                    out.append(UInt8(ascii: " "))
+        // At most 13 bytes per value (", -2147483648"): write into a scratch array with pointers, copy once.
+        let leadingSeparator = !first
+        first = false
+        let text = [UInt8](unsafeUninitializedCapacity: values.count * 13) { buffer, count in
+            guard let start = buffer.baseAddress else { count = 0; return }
+            var cursor = start
+            for (index, value) in values.enumerated() {
+                if index > 0 || leadingSeparator {
+                    cursor[0] = UInt8(ascii: ",")
+                    cursor[1] = UInt8(ascii: " ")
+                    cursor += 2
                 }
-                first = false
+                if value < 0 {
+                    cursor.pointee = UInt8(ascii: "-")
+                    cursor += 1
+                }
                 var magnitude = value.magnitude
-                var cursor = scratch.count
+                cursor += decimalDigitCount(magnitude)
+                var digit = cursor
                 repeat {
-                    cursor -= 1
-                    scratch[cursor] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10)
+                    digit -= 1
+                    digit.pointee = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10)
                     magnitude /= 10
                 } while magnitude > 0
-                if value < 0 {
-                    cursor -= 1
-                    scratch[cursor] = UInt8(ascii: "-")
-                }
-                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[cursor...]))
             }
+            count = start.distance(to: cursor)
         }
+        out.append(contentsOf: text)
+    }
+
+    /// The number of decimal digits of `value` (1 for 0).
+    @inline(__always)
+    static func decimalDigitCount(_ value: UInt32) -> Int {
+        if value < 10_000 {
+            return value < 100 ? (value < 10 ? 1 : 2) : (value < 1000 ? 3 : 4)
+        }
+        if value < 100_000_000 {
+            return value < 1_000_000 ? (value < 100_000 ? 5 : 6) : (value < 10_000_000 ? 7 : 8)
+        }
+        return value < 1_000_000_000 ? 9 : 10
     }
 
     /// Appends integers as a JSON array (`[1, 2, 3]`), the hot path of batch output.

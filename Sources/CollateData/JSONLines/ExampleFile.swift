@@ -30,6 +30,8 @@ public enum ExampleFile {
     /// Decodes one line's bytes into an example.
     /// - Throws: ``InputError`` with the file and line.
     public static func decode(_ bytes: UnsafeBufferPointer<UInt8>, file: String, line: Int) throws(InputError) -> Example {
+        // Integer arrays straight from bytes; anything unusual (and every error) takes the general parser.
+        if let example = Example.decodeTokenizedLine(bytes) { return example }
         let value: JSONValue
         do {
             value = try JSONParser.parse(bytes)

@@ -1,0 +1,117 @@
+import Collate
+import Testing
+
+/// `Example.decodeTokenizedLine` (the fast path of every JSONL reader) must decode exactly what
+/// `JSONParser` + `Example(json:)` decode, and hand everything unusual back to them.
+@Suite struct TokenizedLineFastPathTests {
+    /// The general parser's example for a line, or `nil` when it rejects the line.
+    static func reference(_ line: String) -> Example? {
+        guard let value = try? JSONParser.parse(line) else { return nil }
+        return try? Example(json: value)
+    }
+
+    static func fast(_ line: String) -> Example? {
+        Array(line.utf8).withUnsafeBufferPointer { Example.decodeTokenizedLine($0) }
+    }
+
+    /// Lines the fast path takes itself; the result must equal the general parser's.
+    static let accepted = [
+        #"{"input_ids": [1, 2, 3]}"#,
+        #"{"input_ids":[1,2,3],"labels":[-100,2,3]}"#,
+        #"  {"input_ids" : [ 1 , 2 ,3 ] , "attention_mask": [1, 1, 1]}  "#,
+        "{\"input_ids\":\t[1,\r\n2]}\r",
+        #"{"input_ids": []}"#,
+        #"{"input_ids": [ ]}"#,
+        #"{}"#,
+        #"{"label": 3, "input_ids": [0]}"#,
+        #"{"input_ids": [-0, 0, -1]}"#,
+        #"{"input_ids": [2147483647, -2147483648]}"#,
+        #"{"input_ids": [7], "flag": true, "other": false, "none": null}"#,
+        #"{"input_ids": [1000000000, 999999999, 10, 9, 100, 99]}"#,
+    ]
+
+    /// Lines it hands back: strings, floats, exponents, out-of-range ids, repeated keys,
+    /// escapes, non-ASCII keys, nesting, and every kind of syntax error.
+    static let declined = [
+        #"{"text": "hello"}"#,
+        #"{"input_ids": [1.0]}"#,
+        #"{"input_ids": [1e3]}"#,
+        #"{"input_ids": [1E3]}"#,
+        #"{"margin": 0.5, "input_ids": [1]}"#,
+        #"{"input_ids": [2147483648]}"#,
+        #"{"input_ids": [-2147483649]}"#,
+        #"{"input_ids": [99999999999999999999]}"#,
+        #"{"input_ids": [12345678901]}"#,
+        #"{"input_ids": [1], "input_ids": [2]}"#,
+        #"{"in\"put": [1]}"#,
+        #"{"ïd": [1]}"#,
+        #"{"input_ids": [[1, 2]]}"#,
+        #"{"input_ids": {"a": 1}}"#,
+        #"{"input_ids": [01]}"#,
+        #"{"input_ids": [-]}"#,
+        #"{"input_ids": [1,]}"#,
+        #"{"input_ids": [,1]}"#,
+        #"{"input_ids": [1 2]}"#,
+        #"{"input_ids": [1, 2"#,
+        #"{"input_ids": [1, 2]"#,
+        #"{"input_ids": [1, 2]} x"#,
+        #"{"input_ids": [1, 2]}}"#,
+        #"{"input_ids" [1]}"#,
+        #"{input_ids: [1]}"#,
+        #"{"a": tru}"#,
+        #"{"a": nul}"#,
+        #"{"a": [true]}"#,
+        #"{"a": [null]}"#,
+        #"{"a": +1}"#,
+        #"[1, 2, 3]"#,
+        #"1"#,
+        "",
+        "   ",
+        #"{"a": [1],}"#,
+        "\u{FEFF}{\"a\": [1]}",
+    ]
+
+    @Test(arguments: accepted)
+    func acceptedLinesMatchTheGeneralParser(_ line: String) throws {
+        let fast = try #require(Self.fast(line), "the fast path declined \(line)")
+        let reference = try #require(Self.reference(line))
+        #expect(fast == reference)
+        #expect(fast.names == reference.names)
+    }
+
+    @Test(arguments: declined)
+    func unusualLinesAreHandedBack(_ line: String) {
+        #expect(Self.fast(line) == nil, "the fast path took \(line)")
+    }
+
+    @Test func largeArraysDecodeExactly() throws {
+        let ids = (0..<5000).map { Int32(truncatingIfNeeded: $0 &* 2_654_435_761) }
+        let line = "{\"input_ids\": [" + ids.map(String.init).joined(separator: ", ") + "], \"labels\": [" + ids.reversed().map(String.init).joined(separator: ",") + "]}"
+        let fast = try #require(Self.fast(line))
+        #expect(fast.sequence("input_ids") == ids)
+        #expect(fast.sequence("labels") == ids.reversed())
+        #expect(fast == Self.reference(line))
+    }
+
+    @Test func rowWriterMatchesTheStringWriter() {
+        let values: [Int32] = [0, 1, -1, 9, 10, -10, 99, 100, 999, 1000, 9999, 10000, 99999, 100000, 999_999, 1_000_000,
+                               9_999_999, 10_000_000, 99_999_999, 100_000_000, 999_999_999, 1_000_000_000, .max, .min, -100]
+        var bytes: [UInt8] = Array("[".utf8)
+        var first = true
+        values.withUnsafeBufferPointer { JSONWriter.appendIntegers(UnsafeBufferPointer(rebasing: $0[..<3]), first: &first, into: &bytes) }
+        values.withUnsafeBufferPointer { JSONWriter.appendIntegers(UnsafeBufferPointer(rebasing: $0[3...]), first: &first, into: &bytes) }
+        bytes.append(UInt8(ascii: "]"))
+        var text = ""
+        JSONWriter.writeIntegers(values, into: &text)
+        #expect(String(decoding: bytes, as: UTF8.self) == text)
+    }
+}
+
+extension TokenizedLineFastPathTests {
+    @Test func wideLinesGoToTheGeneralParser() throws {
+        let narrow = "{" + (0..<64).map { "\"f\($0)\": [\($0)]" }.joined(separator: ", ") + "}"
+        let wide = "{" + (0..<65).map { "\"f\($0)\": [\($0)]" }.joined(separator: ", ") + "}"
+        #expect(Self.fast(narrow)?.names.count == 64)
+        #expect(Self.fast(wide) == nil)
+    }
+}
