@@ -113,14 +113,10 @@ struct ComponentParityTests {
     static func cases(_ name: String) -> [GoldenCase] { GoldenCase.components.filter { $0.tokenizer == name } }
 
     /// Cases where Collate still differs from HF tokenizers 0.23.3, each a Collate bug kept
-    /// in the suite (`withKnownIssue` fails when the case starts to pass).
-    static let knownIssues: [String: String] = [
-        // ICU's "." also refuses "\r" (a line terminator for ICU, not for Oniguruma).
-        "synthetic-ctc-15-0": "regex '.' and carriage return", "synthetic-ctc-15-1": "regex '.' and carriage return",
-        // Oniguruma's \w (Whitespace pre-tokenizer) and Collate's ICU \w differ on Tamil/Sinhala vowel signs.
-        "synthetic-punctuation-22-0": "\\w on spacing vowel signs", "synthetic-punctuation-22-1": "\\w on spacing vowel signs",
-        "synthetic-punctuation-more2-0": "\\w on spacing vowel signs", "synthetic-punctuation-more2-1": "\\w on spacing vowel signs",
-    ]
+    /// in the suite (`withKnownIssue` fails when the case starts to pass). None today: ICU's
+    /// `.` refusing "\r" (synthetic-ctc-15) and ICU's `\w` on Tamil/Sinhala vowel signs
+    /// (synthetic-punctuation-22, -more2) were fixed by the hand-written split matchers.
+    static let knownIssues: [String: String] = [:]
 
     /// Checks `golden`, as a known issue when it is listed in ``knownIssues``.
     func check(_ golden: GoldenCase) throws {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A vocabulary key compared by its exact Unicode scalars (UTF-8 bytes).
 ///
 /// Swift `String` equality is canonical equivalence, so a `[String: Int32]` vocabulary
@@ -13,7 +15,19 @@ struct _VocabKey: Hashable, Sendable {
     }
 
     static func == (lhs: _VocabKey, rhs: _VocabKey) -> Bool {
-        lhs.string.utf8.elementsEqual(rhs.string.utf8)
+        let left = lhs.string.utf8
+        let right = rhs.string.utf8
+        guard left.count == right.count else { return false }
+        // One memcmp over the contiguous bytes (a generic element-by-element walk took 4% of
+        // loading tekken's 8 MB tokenizer.json, mostly in the merges' lookups).
+        let equal = left.withContiguousStorageIfAvailable { leftBytes in
+            right.withContiguousStorageIfAvailable { rightBytes -> Bool in
+                guard let leftBase = leftBytes.baseAddress, let rightBase = rightBytes.baseAddress else { return leftBytes.count == rightBytes.count }
+                return memcmp(leftBase, rightBase, leftBytes.count) == 0
+            }
+        }
+        if let equal, let equal { return equal }
+        return left.elementsEqual(right)
     }
 
     func hash(into hasher: inout Hasher) {

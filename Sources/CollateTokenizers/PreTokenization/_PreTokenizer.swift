@@ -19,8 +19,9 @@ indirect enum _PreTokenizer: Sendable {
     case charDelimiterSplit(Unicode.Scalar)
     case unicodeScripts
 
-    /// The pattern of HF's `Whitespace` pre-tokenizer (inverted, delimiters removed).
-    static let whitespaceRegex = _Regex(builtIn: #"\w+|[^\w\s]+"#)
+    /// The pattern of HF's `Whitespace` pre-tokenizer (inverted, delimiters removed), which
+    /// HF compiles with the Rust `regex` crate (its `\w` includes U+200C/U+200D).
+    static let whitespaceRegex = _Regex(builtIn: #"\w+|[^\w\s]+"#, matcher: .words(rust: true))
 
     /// Parses the pre-tokenizer object at `json`.
     static func parse(_ json: _JSONValue) throws -> _PreTokenizer {

@@ -10,6 +10,9 @@ final class _Regex: @unchecked Sendable {
     // `NSRegularExpression` is immutable and documented as safe to share across threads.
     let pattern: String
     private let regex: NSRegularExpression
+    /// The hand-written matcher for a published split pattern (`nil` for other patterns),
+    /// which gives Oniguruma's matches where ICU's differ and skips Foundation's per-match cost.
+    let matcher: _SplitMatcher?
 
     /// Compiles `pattern`; `path` names it in the error.
     ///
@@ -23,8 +26,9 @@ final class _Regex: @unchecked Sendable {
     ///   `TokenizerJSONError.invalidValue` naming `path` for nested unbounded repetition.
     init(pattern: String, path: String) throws {
         self.pattern = pattern
+        matcher = _SplitMatcher(pattern: pattern)
         do {
-            regex = try NSRegularExpression(pattern: pattern, options: [])
+            regex = try NSRegularExpression(pattern: Self.onigurumaSemantics(pattern), options: [])
         } catch {
             throw TokenizerJSONError.invalidRegex(path: path, pattern: pattern)
         }
@@ -42,6 +46,80 @@ final class _Regex: @unchecked Sendable {
                     + "(overlapping alternatives or nested repetition under a loop), and real text would hang the tokenizer; "
                     + "rewrite it so each character can be matched only one way")
         }
+    }
+
+    /// Oniguruma's `\\w`: Alphabetic, marks, decimal digits, connector punctuation and the
+    /// Latin-1 superscripts and fractions; ICU's adds U+200C/U+200D (set contents, no brackets).
+    static let onigurumaWord = #"\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\u00B2\u00B3\u00B9\u00BC-\u00BE"#
+
+    /// `pattern` rewritten so that ICU reads two constructs as Oniguruma (HF's engine) does:
+    /// `.` outside a set matches everything but `\n` (ICU also refuses `\r`, U+0085, U+2028 and
+    /// U+2029) unless an inline flag group changes its meaning, and `\w` / `\W` are
+    /// Oniguruma's word class (ICU's includes the zero-width joiners). Escapes, `\Q…\E` and
+    /// comments are copied unchanged.
+    static func onigurumaSemantics(_ pattern: String) -> String {
+        let characters = Array(pattern.unicodeScalars)
+        let rewritesDot = !pattern.contains("(?s") && !pattern.contains("(?m") && !pattern.contains("(?-")
+            && !pattern.contains("(?i") && !pattern.contains("(?x")
+        var result = ""
+        var depth = 0  // set nesting
+        var index = 0
+        while index < characters.count {
+            let character = characters[index]
+            if character == "\\", index + 1 < characters.count {
+                let next = characters[index + 1]
+                if next == "Q" {
+                    var end = index + 2
+                    while end + 1 < characters.count, !(characters[end] == "\\" && characters[end + 1] == "E") { end += 1 }
+                    end = min(end + 2, characters.count)
+                    result.unicodeScalars.append(contentsOf: characters[index..<end])
+                    index = end
+                    continue
+                }
+                if next == "w" {
+                    result += depth > 0 ? onigurumaWord : "[\(onigurumaWord)]"
+                } else if next == "W" {
+                    result += "[^\(onigurumaWord)]"
+                } else {
+                    result.unicodeScalars.append(contentsOf: characters[index...index + 1])
+                }
+                index += 2
+                continue
+            }
+            if depth == 0, character == "(", index + 2 < characters.count, characters[index + 1] == "?", characters[index + 2] == "#" {
+                var end = index + 3
+                while end < characters.count, characters[end] != ")" { end += 1 }
+                end = min(end + 1, characters.count)
+                result.unicodeScalars.append(contentsOf: characters[index..<end])
+                index = end
+                continue
+            }
+            if character == "[" {
+                result.unicodeScalars.append(character)
+                depth += 1
+                index += 1
+                // `^` and a leading `]` are part of the set's opening.
+                if index < characters.count, characters[index] == "^" {
+                    result.unicodeScalars.append("^")
+                    index += 1
+                }
+                if index < characters.count, characters[index] == "]" {
+                    result.unicodeScalars.append("]")
+                    index += 1
+                }
+                continue
+            }
+            if character == "]", depth > 0 {
+                depth -= 1
+            } else if character == ".", depth == 0, rewritesDot {
+                result += "[^\\n]"
+                index += 1
+                continue
+            }
+            result.unicodeScalars.append(character)
+            index += 1
+        }
+        return result
     }
 
     /// How long one probe may take (``slowProbe(_:pattern:)``).
@@ -227,12 +305,15 @@ final class _Regex: @unchecked Sendable {
     }
 
     /// Compiles a pattern known to be valid (built into this package).
-    init(builtIn pattern: String) {
+    /// - Parameter matcher: The hand-written matcher to use instead of the one the pattern
+    ///   string selects (HF `Whitespace` reads `\\w` as Rust `regex` does, not as Oniguruma).
+    init(builtIn pattern: String, matcher: _SplitMatcher? = nil) {
         self.pattern = pattern
+        self.matcher = matcher ?? _SplitMatcher(pattern: pattern)
         // The built-in patterns are constants checked by the tests; an invalid one is a
         // programming error in this package, never user input.
         do {
-            regex = try NSRegularExpression(pattern: pattern, options: [])
+            regex = try NSRegularExpression(pattern: Self.onigurumaSemantics(pattern), options: [])
         } catch {
             preconditionFailure("built-in regular expression \(pattern) does not compile: \(error)")
         }
@@ -240,6 +321,13 @@ final class _Regex: @unchecked Sendable {
 
     /// All matches (possibly empty) in `scalars`, as scalar ranges, in order.
     func matches(in scalars: [Unicode.Scalar]) -> [Range<Int>] {
+        if let matcher { return matcher.matches(in: scalars) }
+        return icuMatches(in: scalars)
+    }
+
+    /// All matches of the compiled ICU pattern in `scalars` (what ``matches(in:)`` gives for a
+    /// pattern without a hand-written matcher).
+    func icuMatches(in scalars: [Unicode.Scalar]) -> [Range<Int>] {
         if scalars.isEmpty { return [] }
         let string = String(scalars: scalars)
         var utf16Count = scalars.count
