@@ -51,7 +51,7 @@ struct JinjaCorpusCase: Sendable, CustomTestStringConvertible {
         switch error {
         case "UndefinedError": [.undefined]
         case "TemplateSyntaxError", "TemplateAssertionError", "SyntaxError": [.syntax, .unsupported]
-        case "SecurityError": [.security]
+        case "SecurityError", "OverflowError": [.security]  // jinja2's safe_range raises OverflowError
         case "TemplateError": [.raised]
         default: [.type, .unsupported]
         }

@@ -120,6 +120,7 @@ CASES = [
     ("generation_unicode", "é😀{% generation %}ö😀x{% endgeneration %}y", {}),
     ("raise_exception", "{% if x %}{{ raise_exception('bad input: ' ~ x) }}{% endif %}", {"x": "boom"}),
     ("strftime_literal", "{{ strftime_now('%%') }}", {}),
+    ("range_too_big_fails_fast", "{{ range(1000000000000000000) | length }}", {}),
     ("range_forms", "{{ range(3)|list }} {{ range(1, 4)|list }} {{ range(0, 10, 3)|list }} {{ range(5, 0, -2)|list }}", {}),
     ("dict_global", "{{ dict(a=1, b=2) }}", {}),
     ("joiner_global", "{% set sep = joiner(' | ') %}{% for x in ['a', 'b', 'c'] %}{{ sep() }}{{ x }}{% endfor %}", {}),

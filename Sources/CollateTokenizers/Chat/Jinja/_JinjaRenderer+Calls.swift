@@ -179,7 +179,9 @@ extension _JinjaRenderer {
                 default: throw _JinjaFailure(.type, "range expected 1 to 3 arguments, got \(values.count)", line: line)
                 }
             guard step != 0 else { throw _JinjaFailure(.type, "range() arg 3 must not be zero", line: line) }
-            let items = Array(stride(from: start, to: stop, by: step))
+            // At most one item past the limit is made, so `range(10**18)` fails fast instead of
+            // filling memory before the check.
+            let items = Array(stride(from: start, to: stop, by: step).prefix(100_001))
             guard items.count <= 100_000 else {
                 throw _JinjaFailure(.security, "range too big. The sandbox blocks ranges larger than MAX_RANGE (100000).", line: line)
             }
