@@ -36,3 +36,52 @@ import Testing
         #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[]")
     }
 }
+
+/// `collate pack` lists the shared data flags in its help; it used to reject every one of them
+/// ("unknown option '--config'") and so could not pack chat data or read a pipeline file.
+@Suite struct PackDataFlagsAttackTests {
+    @Test func packReadsThePipelineFilesPackingAndData() throws {
+        let result = try PipelineAttackTests.sh("\"$C\" pack --config Samples/Data/pipeline.json")
+        #expect(result.status == 0, "\(result.stderr)")
+        // Guides/Pipeline.md: 16 examples, 1029 tokens packed into 3 rows of 512.
+        #expect(result.stdout.contains("\"bins\": 3"), "\(result.stdout)")
+        #expect(result.stdout.contains("\"tokens\": 1029"), "\(result.stdout)")
+        #expect(result.stdout.contains("\"capacity\": 512"), "\(result.stdout)")
+    }
+
+    @Test func flagsOverrideThePipelineFilesPacking() throws {
+        let result = try PipelineAttackTests.sh("\"$C\" pack --config Samples/Data/pipeline.json --max-tokens 1024 --strategy ffd")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("\"capacity\": 1024"), "\(result.stdout)")
+        #expect(result.stdout.contains("\"tokens\": 1029"), "\(result.stdout)")
+    }
+
+    @Test func packRowsFromChatDataWithDataFlags() throws {
+        let result = try PipelineAttackTests.sh(
+            "\"$C\" pack --input Samples/Data/chat.jsonl --model Samples/Data/mistral-v1 --template mistral-inst --max-tokens 512 --rows")
+        #expect(result.status == 0, "\(result.stderr)")
+        let rows = result.stdout.split(separator: "\n")
+        #expect(rows.count == 3)
+        #expect(rows.allSatisfy { $0.contains("\"labels\"") && $0.contains("\"seq_lengths\"") })
+    }
+
+    @Test func aPipelineWithoutPackingNeedsMaxTokens() throws {
+        let result = try PipelineAttackTests.sh("""
+            printf '{"data": {"path": "Samples/Data/chat.jsonl"}, "chat_template": "mistral-inst", "model": {"path": "Samples/Data/mistral-v1"}}' > p.json
+            "$C" pack --config p.json
+            """)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("p.json"))
+        #expect(result.stderr.contains("--max-tokens"))
+        #expect(result.stderr.contains("packing"))
+    }
+
+    @Test func packWithoutInputOrMaxTokensIsAUsageError() throws {
+        let noInput = try PipelineAttackTests.sh("\"$C\" pack --max-tokens 8")
+        #expect(noInput.status == 2)
+        #expect(noInput.stderr.contains("--input"))
+        let noSize = try PipelineAttackTests.sh("\"$C\" pack --input Samples/Data/chat.jsonl")
+        #expect(noSize.status == 2)
+        #expect(noSize.stderr.contains("--max-tokens"))
+    }
+}
