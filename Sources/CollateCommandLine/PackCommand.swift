@@ -20,27 +20,43 @@ enum PackCommand {
     static let usage = "usage: collate pack --input EXAMPLES.jsonl --max-tokens N [--strategy bfd|bfd-split|wrapped|ffd|greedy] [--group-size K] [--rows]"
 
     static func run(arguments: [String]) -> Int32 {
-        let inputPath: String, packer: Packer, groupSize: Int?, printRows: Bool
+        let values: DataFlags.Values, givenCapacity: Int?, givenStrategy: PackingStrategy?, groupSize: Int?, printRows: Bool
         do {
-            let parsed = try Arguments(arguments, options: ["--input", "--max-tokens", "--strategy", "--group-size"], flags: ["--rows"])
-            inputPath = try parsed.required("--input")
-            guard let capacity = try parsed.positiveInt("--max-tokens") else { throw UsageError("missing --max-tokens") }
-            guard capacity <= Packer.maximumCapacity else {
+            // The shared data flags (--config, --format, --tokenizer, --template, --model, ...) as
+            // every command that reads a dataset; --max-tokens / --strategy override packing.*.
+            let parsed = try Arguments(arguments, options: DataFlags.options.subtracting(["--spec", "--batch-size"]).union(["--max-tokens", "--strategy", "--group-size"]), flags: ["--rows"])
+            values = try DataFlags.values(parsed)
+            if values.config == nil { _ = try parsed.required("--input") }
+            givenCapacity = try parsed.positiveInt("--max-tokens")
+            if givenCapacity == nil, values.config == nil { throw UsageError("missing --max-tokens") }
+            if let capacity = givenCapacity, capacity > Packer.maximumCapacity {
                 throw UsageError("--max-tokens must be at most \(Packer.maximumCapacity), got \(capacity)")
             }
-            let name = parsed.value("--strategy") ?? PackingStrategy.bfd.rawValue
-            guard let strategy = PackingStrategy(rawValue: name) ?? PackingStrategy(rawValue: name.replacingOccurrences(of: "_", with: "-")) else {
-                throw UsageError("--strategy must be one of \(PackingStrategy.allCases.map(\.rawValue).joined(separator: ", ")), got '\(name)'")
+            givenStrategy = try parsed.value("--strategy").map { (name: String) throws(UsageError) -> PackingStrategy in
+                guard let strategy = PackingStrategy(rawValue: name) ?? PackingStrategy(rawValue: name.replacingOccurrences(of: "_", with: "-")) else {
+                    throw UsageError("--strategy must be one of \(PackingStrategy.allCases.map(\.rawValue).joined(separator: ", ")), got '\(name)'")
+                }
+                return strategy
             }
             groupSize = try parsed.positiveInt("--group-size")
             printRows = parsed.flag("--rows")
-            packer = Packer(capacity: capacity, strategy: strategy)
         } catch {
             Console.message("collate pack: \(error)\n\(usage)")
             return ExitStatus.usage
         }
+        var inputPath = values.input ?? "-"
         do {
-            let (examples, lines) = try loadExamples(path: inputPath)
+            let configuration = try DataFlags.configuration(values)
+            inputPath = configuration.data.path?.path ?? inputPath
+            guard let capacity = givenCapacity ?? configuration.packing?.maxTokens else {
+                throw InputError(file: values.config ?? inputPath, line: nil,
+                                 reason: "no packing row size: give --max-tokens N, or \"packing\": {\"max_tokens\": N} in the pipeline file")
+            }
+            guard capacity <= Packer.maximumCapacity else {
+                throw InputError(file: values.config ?? inputPath, line: nil, reason: "packing.max_tokens must be at most \(Packer.maximumCapacity), got \(capacity)")
+            }
+            let packer = Packer(capacity: capacity, strategy: givenStrategy ?? configuration.packing?.strategy ?? .bfd)
+            let (examples, lines, _) = try configuration.prepareExamples()
             func located(_ error: PackingError) -> InputError {
                 InputError(file: inputPath, line: error.exampleIndex.map { lines[$0] }, reason: error.description)
             }
@@ -71,13 +87,6 @@ enum PackCommand {
             Console.message("collate pack: \(error)")
             return ExitStatus.rejected
         }
-    }
-
-    /// The examples of the input file and the 1-based line of each (the one place the command
-    /// reads data, so the shared data flags can replace it).
-    static func loadExamples(path: String) throws -> (examples: [Example], lines: [Int]) {
-        let records = try Inputs.examples(path: path)
-        return (records.map(\.example), records.map(\.line))
     }
 
     /// Seconds elapsed since `start`.

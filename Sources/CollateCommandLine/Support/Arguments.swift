@@ -107,6 +107,13 @@ extension Arguments {
     /// `let input = try Arguments.inputPath(parsed.required("--train-file"))`.
     /// Messages then name the copy, `…/collate-stdin-…/stdin`, with the line numbers of the input.
     /// - Throws: ``UsageError`` when stdin cannot be copied to a temporary file.
+    /// Whether `path` is the file ``inputPath(_:)`` copied standard input into (`-`).
+    /// - Parameter path: A path a command received in place of `-`.
+    /// - Returns: `true` for the stdin copy.
+    static func isStandardInputCopy(_ path: String) -> Bool {
+        stdinCopies.withLock { $0.values.contains(path) }
+    }
+
     static func inputPath(_ path: String) throws(UsageError) -> String {
         guard path == "-" else { return path }
         do {

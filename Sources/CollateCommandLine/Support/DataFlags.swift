@@ -101,6 +101,7 @@ enum DataFlags {
     static func configuration(_ values: Values) throws -> PipelineConfiguration {
         var values = values
         // Streams (a FIFO, /dev/stdin, <(...)) are copied once: the pipeline may open a file twice.
+        let givenConfig = values.config
         values.config = try values.config.map { try FileReading.reopenablePath($0, kind: "pipeline file") }
         values.input = try values.input.map { try FileReading.reopenablePath($0, kind: "JSON Lines file") }
         // `--spec '{"type": ...}'`: the spec itself rather than a file's path.
@@ -111,8 +112,14 @@ enum DataFlags {
             try FileReading.checkSpec(values.spec ?? spec)
         }
         let here = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-        var configuration = try values.config.map { try PipelineConfiguration(contentsOf: URL(fileURLWithPath: $0)) }
-            ?? PipelineConfiguration(baseDirectory: here)
+        // A file read from stdin (`-`), a stream or /dev/stdin has no folder of its own: its relative
+        // paths are the working directory's, as a shell user means them.
+        let configFromStream = values.config.map { path in
+            Arguments.isStandardInputCopy(path) || path != givenConfig || path.hasPrefix("/dev/") || path.hasPrefix("/proc/")
+        } ?? false
+        var configuration = try values.config.map {
+            try PipelineConfiguration(contentsOf: URL(fileURLWithPath: $0), baseDirectory: configFromStream ? here : nil)
+        } ?? PipelineConfiguration(baseDirectory: here)
         func local(_ path: String) -> URL { URL(fileURLWithPath: path) }
         if let input = values.input { configuration.data.path = local(input) }
         if let format = values.format { configuration.data.format = format }

@@ -16,10 +16,13 @@ extension PipelineConfiguration {
     /// The keys of `backend` (when it is an object).
     public static let backendKeys = ["type", "worker", "timeout"]
 
-    /// Reads a pipeline file; relative paths in it are relative to its folder.
-    /// - Parameter url: The JSON file.
+    /// Reads a pipeline file; relative paths in it are relative to its folder, or to `baseDirectory`.
+    /// - Parameters:
+    ///   - url: The JSON file.
+    ///   - baseDirectory: The folder relative paths are resolved against; `nil` (the default) for
+    ///     the file's own folder. Pass the working directory for a file read from standard input.
     /// - Throws: ``PipelineFileError`` naming the file and the key at fault.
-    public init(contentsOf url: URL) throws(PipelineFileError) {
+    public init(contentsOf url: URL, baseDirectory: URL? = nil) throws(PipelineFileError) {
         guard let data = FileManager.default.contents(atPath: url.path) else { throw .unreadable(file: url.path) }
         let value: JSONValue
         do {
@@ -27,7 +30,7 @@ extension PipelineConfiguration {
         } catch {
             throw .notAnObject(file: url.path, found: "invalid JSON (\(error))")
         }
-        try self.init(json: value, file: url.path, baseDirectory: url.deletingLastPathComponent())
+        try self.init(json: value, file: url.path, baseDirectory: baseDirectory ?? url.deletingLastPathComponent())
     }
 
     /// Reads a pipeline from parsed JSON.
