@@ -13,7 +13,7 @@ struct _WordPiece: Sendable {
     let maxInputCharsPerWord: Int
     private let cache = _WordCache()
 
-    init(json: _JSONValue, exactVocabulary: [(String, Double)]? = nil) throws {
+    init(json: _JSONValue, exactVocabulary: _ExactJSON? = nil) throws {
         (vocab, vocabR) = try json.member("vocab").vocabulary(maximumID: _BPE.maximumID, exact: exactVocabulary)
         let unknownJSON = try json.member("unk_token")
         let unknown = try unknownJSON.string()
