@@ -161,6 +161,11 @@ extension PretrainedTokenizer {
             merged = encodings[0]
         } else {
             merged = _RawEncoding()
+            let count = encodings.reduce(0) { $0 + $1.ids.count }
+            merged.ids.reserveCapacity(count)
+            merged.offsets.reserveCapacity(count)
+            merged.texts.reserveCapacity(count)
+            merged.typeIDs.reserveCapacity(count)
             for encoding in encodings { merged.append(contentsOf: encoding) }
         }
         var result = Encoding(
