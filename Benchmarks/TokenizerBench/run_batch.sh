@@ -11,7 +11,7 @@ TEXTS=${TEXTS:-.build/chat.jsonl}
 mkdir -p .build
 [ -f "$TEXTS" ] || $PY make_chat_corpus.py "$TEXTS" 5000
 swift build -c release >/dev/null
-NAMES=${NAMES:-"tekken mistral-v1 synthetic-bert-uncased synthetic-unigram-precompiled synthetic-metaspace synthetic-bytelevel synthetic-metaspace-first synthetic-roberta"}
+NAMES=${NAMES:-"tekken mistral-v1 spm-test-model synthetic-bert-uncased synthetic-unigram-precompiled synthetic-metaspace synthetic-bytelevel synthetic-metaspace-first synthetic-roberta"}
 for name in $NAMES; do
   echo "== $name (single thread, in process)"
   TOKENIZER_BENCH_DUMP=.build/$name.batch.collate.txt .build/release/TokenizerBench batch "$FIXTURES/$name" "$TEXTS" 5

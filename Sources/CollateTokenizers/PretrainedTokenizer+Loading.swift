@@ -135,7 +135,7 @@ extension PretrainedTokenizer {
 
         let truncation = try root.optionalMember("truncation").map(Truncation.parse)
         let padding = try root.optionalMember("padding").map(Padding.parse)
-        let model = try _Model.parse(try root.member("model"), exactVocabulary: _ExactJSON.modelVocabulary(in: [UInt8](escaped)))
+        let model = try _Model.parse(try root.member("model"), exactVocabulary: _ExactJSON(bytes: [UInt8](escaped)))
 
         let normalizer = try root.optionalMember("normalizer").map(_Normalizer.parse)
         let preTokenizer = try root.optionalMember("pre_tokenizer").map(_PreTokenizer.parse)

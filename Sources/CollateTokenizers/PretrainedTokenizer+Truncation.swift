@@ -177,6 +177,10 @@ extension PretrainedTokenizer.Truncation {
 }
 
 extension PretrainedTokenizer.Padding {
+    /// The largest padded length a file may ask for (2^20 tokens): a larger one would make
+    /// every encode allocate hundreds of megabytes.
+    static let maximumLength = 1 << 20
+
     /// Parses `padding`.
     static func parse(_ json: _JSONValue) throws -> Self {
         var padding = Self()
@@ -189,8 +193,10 @@ extension PretrainedTokenizer.Padding {
             } else {
                 let fixed = try strategy.member("Fixed")
                 let length = try fixed.int()
-                guard length >= 0, length < 1 << 24 else {
-                    throw TokenizerJSONError.invalidValue(path: fixed.path, value: "\(length)", reason: "use a length between 0 and \(1 << 24)")
+                guard length >= 0, length <= Self.maximumLength else {
+                    throw TokenizerJSONError.invalidValue(
+                        path: fixed.path, value: "\(length)",
+                        reason: "use a length between 0 and \(Self.maximumLength) (every encode is padded to it)")
                 }
                 padding.fixedLength = length
             }
@@ -200,8 +206,9 @@ extension PretrainedTokenizer.Padding {
         }
         if let multiple = try json.optionalMember("pad_to_multiple_of") {
             let value = try multiple.int()
-            guard value >= 0, value < 1 << 24 else {
-                throw TokenizerJSONError.invalidValue(path: multiple.path, value: "\(value)", reason: "use a multiple between 0 and \(1 << 24)")
+            guard value >= 0, value <= Self.maximumLength else {
+                throw TokenizerJSONError.invalidValue(
+                    path: multiple.path, value: "\(value)", reason: "use a multiple between 0 and \(Self.maximumLength)")
             }
             padding.padToMultipleOf = value
         }

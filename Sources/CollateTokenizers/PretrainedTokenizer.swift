@@ -8,8 +8,9 @@ import Foundation
 /// ```
 ///  text ──> added tokens split out (non-normalized ones, on the original text)
 ///        ──> normalizer (alignments kept)  ──> added tokens split out (normalized ones)
-///        ──> pre-tokenizer (words)  ──> BPE model (cached per word)
-///        ──> post-processor (BOS/EOS, offset trimming)  ──> Encoding
+///        ──> pre-tokenizer (words)  ──> model: BPE, WordPiece, Unigram or WordLevel (cached per word)
+///        ──> truncation  ──> post-processor (special tokens, type ids, offset trimming)
+///        ──> padding  ──> Encoding
 /// ```
 ///
 /// Offsets are in Unicode scalars of the input, as HF's Python binding reports them.
@@ -160,6 +161,11 @@ extension PretrainedTokenizer {
             merged = encodings[0]
         } else {
             merged = _RawEncoding()
+            let count = encodings.reduce(0) { $0 + $1.ids.count }
+            merged.ids.reserveCapacity(count)
+            merged.offsets.reserveCapacity(count)
+            merged.texts.reserveCapacity(count)
+            merged.typeIDs.reserveCapacity(count)
             for encoding in encodings { merged.append(contentsOf: encoding) }
         }
         var result = Encoding(

@@ -97,7 +97,7 @@ struct GoldenParityTests {
 @Suite("HF tokenizers parity on synthetic tokenizers covering the other components")
 struct ComponentParityTests {
     @Test func goldenFileIsComplete() {
-        #expect(GoldenCase.components.count == 1253)
+        #expect(GoldenCase.components.count == 1457)
         #expect(Set(GoldenCase.components.map(\.tokenizer)) == Set(Self.covered))
     }
 
@@ -107,7 +107,7 @@ struct ComponentParityTests {
         "synthetic-whitespace", "synthetic-bert-uncased", "synthetic-bert-cased", "synthetic-bert-strip-accents",
         "synthetic-punctuation", "synthetic-roberta", "synthetic-ctc", "synthetic-unigram-precompiled",
         "synthetic-unigram-byte-fallback", "synthetic-spm-bpe-bom", "synthetic-unicode-scripts",
-        "synthetic-unicode-scripts-only",
+        "synthetic-unicode-scripts-only", "spm-test-model", "spm-test-ja-model",
     ]
 
     static func cases(_ name: String) -> [GoldenCase] { GoldenCase.components.filter { $0.tokenizer == name } }
@@ -154,6 +154,14 @@ struct ComponentParityTests {
 
     @Test("Unigram with byte fallback, Nmt + NFKC, Metaspace first", arguments: cases("synthetic-unigram-byte-fallback"))
     func unigramByteFallback(_ golden: GoldenCase) throws { try check(golden) }
+
+    @Test("Real SentencePiece Unigram model (sentencepiece 0.2.0 test_model.model) with its charsmap",
+          arguments: cases("spm-test-model"))
+    func sentencePieceTestModel(_ golden: GoldenCase) throws { try check(golden) }
+
+    @Test("Real SentencePiece Unigram model (sentencepiece 0.2.0 test_ja_model.model) with its charsmap",
+          arguments: cases("spm-test-ja-model"))
+    func sentencePieceJapaneseModel(_ golden: GoldenCase) throws { try check(golden) }
 
     @Test("UnicodeScripts + WhitespaceSplit, NFKC, WordPiece", arguments: cases("synthetic-unicode-scripts"))
     func unicodeScripts(_ golden: GoldenCase) throws { try check(golden) }

@@ -43,7 +43,7 @@ struct _BPE: Sendable {
     static let maximumID = 1 << 24
 
     /// Parses `model` (already known to be of type BPE).
-    init(json: _JSONValue, exactVocabulary: [(String, Double)]? = nil) throws {
+    init(json: _JSONValue, exactVocabulary: _ExactJSON? = nil) throws {
         if let dropout = try json.optionalMember("dropout") {
             let value = (dropout.raw as? NSNumber)?.doubleValue ?? -1
             if value != 0 {

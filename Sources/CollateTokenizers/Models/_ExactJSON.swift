@@ -4,15 +4,28 @@
 /// Only what is needed is parsed: the root object's `model` member, then its `vocab`
 /// object of string keys and number values, in document order; everything else is skipped
 /// without recursion. Anything unexpected gives `nil` and the ordinary parse decides.
-enum _ExactJSON {
-    static func modelVocabulary(in bytes: [UInt8]) -> [(String, Double)]? {
-        var reader = Reader(bytes: bytes)
+struct _ExactJSON: Sendable {
+    /// The raw document.
+    let bytes: [UInt8]
+
+    /// The entries of `model.vocab`, keys exactly as written.
+    func modelVocabulary() -> [(String, Double)]? {
+        var reader = Reader(bytes: bytes, countOnly: false)
         return reader.modelVocabulary()
+    }
+
+    /// How many entries `model.vocab` has in the document (strings are skipped, not built),
+    /// so the full read happens only when Foundation folded keys.
+    func modelVocabularyCount() -> Int? {
+        var reader = Reader(bytes: bytes, countOnly: true)
+        return reader.modelVocabulary() == nil ? nil : reader.counted
     }
 
     private struct Reader {
         let bytes: [UInt8]
+        let countOnly: Bool
         var position = 0
+        var counted = 0
 
         mutating func skipSpace() {
             while position < bytes.count {
@@ -40,7 +53,7 @@ enum _ExactJSON {
                     guard let pairs = reader.numberObject() else { return .failed }
                     return .found(pairs)
                 }
-                guard let found, !found.isEmpty else { return .failed }
+                guard let found, !found.isEmpty || reader.countOnly else { return .failed }
                 return .found(found)
             }
         }
@@ -70,6 +83,12 @@ enum _ExactJSON {
             var pairs: [(String, Double)] = []
             if expect(UInt8(ascii: "}")) { return pairs }
             while true {
+                if countOnly {
+                    guard skipString(), expect(UInt8(ascii: ":")), number() != nil else { return nil }
+                    counted += 1
+                    if expect(UInt8(ascii: ",")) { continue }
+                    return expect(UInt8(ascii: "}")) ? pairs : nil
+                }
                 guard let key = string(), expect(UInt8(ascii: ":")), let value = number() else { return nil }
                 pairs.append((key, value))
                 if expect(UInt8(ascii: ",")) { continue }
@@ -90,6 +109,20 @@ enum _ExactJSON {
                 }
             }
             return Double(String(decoding: bytes[start..<position], as: UTF8.self))
+        }
+
+        /// Skips a string without decoding it.
+        mutating func skipString() -> Bool {
+            skipSpace()
+            guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { return false }
+            position += 1
+            while position < bytes.count {
+                let byte = bytes[position]
+                position += 1
+                if byte == UInt8(ascii: "\\") { position += 1; continue }
+                if byte == UInt8(ascii: "\"") { return true }
+            }
+            return false
         }
 
         /// A string (escapes decoded, `\u` surrogate pairs joined).

@@ -9,7 +9,7 @@ enum _Model: Sendable {
 
     /// Parses the `model` object; `exactVocabulary` is `model.vocab` read from the raw
     /// document (see ``_ExactJSON``), used when Foundation folded keys.
-    static func parse(_ json: _JSONValue, exactVocabulary: [(String, Double)]? = nil) throws -> _Model {
+    static func parse(_ json: _JSONValue, exactVocabulary: _ExactJSON? = nil) throws -> _Model {
         // HF's untagged model deserializer reads a typeless model as BPE.
         let type = try json.optionalString("type") ?? "BPE"
         switch type {
@@ -79,7 +79,7 @@ extension _JSONValue {
     /// `JSONSerialization` folds keys that Swift finds equal (canonically equivalent: a
     /// Hangul syllable and its jamo, "é" and "e\u{301}"), keeping one of them. When
     /// `exact` (the same object read byte for byte) holds more entries, it is used instead.
-    func vocabulary(maximumID: Int, exact: [(String, Double)]? = nil) throws -> (vocab: _Vocabulary, reverse: [String?]) {
+    func vocabulary(maximumID: Int, exact: _ExactJSON? = nil) throws -> (vocab: _Vocabulary, reverse: [String?]) {
         guard let rawVocab = raw as? [String: Any] else {
             throw TokenizerJSONError.wrongType(path: path, expected: "an object", found: typeName)
         }
@@ -100,8 +100,8 @@ extension _JSONValue {
             vocab[token: token] = id
             maxID = max(maxID, id)
         }
-        if let exact, exact.count > rawVocab.count {
-            for (token, value) in exact {
+        if let exact, let count = exact.modelVocabularyCount(), count > rawVocab.count, let entries = exact.modelVocabulary() {
+            for (token, value) in entries {
                 // Every value was checked above under its folded key; recheck the range.
                 guard let id = Int32(exactly: value), id >= 0, Int(id) < maximumID else { continue }
                 vocab[token: token] = id

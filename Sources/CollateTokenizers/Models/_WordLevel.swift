@@ -8,7 +8,7 @@ struct _WordLevel: Sendable {
     let unknownToken: String?
     private let unknownID: Int32
 
-    init(json: _JSONValue, exactVocabulary: [(String, Double)]? = nil) throws {
+    init(json: _JSONValue, exactVocabulary: _ExactJSON? = nil) throws {
         (vocab, vocabR) = try json.member("vocab").vocabulary(maximumID: _BPE.maximumID, exact: exactVocabulary)
         let unknownJSON = try json.member("unk_token")
         let unknown = try unknownJSON.string()

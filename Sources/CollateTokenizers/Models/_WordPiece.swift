@@ -11,9 +11,12 @@ struct _WordPiece: Sendable {
     private let unknownID: Int32
     let continuingSubwordPrefix: String
     let maxInputCharsPerWord: Int
+    /// The longest vocabulary token in scalars: no longer candidate can match, so the
+    /// search never tries one (the result is HF's; the work is O(word × this), not O(word²)).
+    private let longestToken: Int
     private let cache = _WordCache()
 
-    init(json: _JSONValue, exactVocabulary: [(String, Double)]? = nil) throws {
+    init(json: _JSONValue, exactVocabulary: _ExactJSON? = nil) throws {
         (vocab, vocabR) = try json.member("vocab").vocabulary(maximumID: _BPE.maximumID, exact: exactVocabulary)
         let unknownJSON = try json.member("unk_token")
         let unknown = try unknownJSON.string()
@@ -23,6 +26,7 @@ struct _WordPiece: Sendable {
         }
         unknownToken = unknown
         unknownID = id
+        longestToken = vocab.keys.reduce(0) { max($0, $1.string.unicodeScalars.count) }
         continuingSubwordPrefix = try json.optionalString("continuing_subword_prefix") ?? "##"
         if let maxJSON = try json.optionalMember("max_input_chars_per_word") {
             let value = try maxJSON.int()
@@ -52,7 +56,7 @@ struct _WordPiece: Sendable {
         var candidate: [Unicode.Scalar] = []
         candidate.reserveCapacity(word.count + prefix.count)
         while start < word.count {
-            var end = word.count
+            var end = min(word.count, start + longestToken)
             var found: Int32 = -1
             while start < end {
                 candidate.removeAll(keepingCapacity: true)

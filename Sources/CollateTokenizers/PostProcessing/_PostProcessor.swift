@@ -34,6 +34,7 @@ struct _RawEncoding {
 
     /// This encoding with every type id set to `typeID`.
     func withTypeID(_ typeID: Int32) -> _RawEncoding {
+        if typeIDs.allSatisfy({ $0 == typeID }) { return self }
         var copy = self
         copy.typeIDs = Array(repeating: typeID, count: ids.count)
         return copy

@@ -84,6 +84,7 @@ MORE_TEXTS = [
     "I'm don't you're we've it's (CHAT) <|user|> Hello!! How are you?",
     "hello hello hello llama lllama",
     "  mixed: Latin日本語カタカナーひらがな한국어 Ελληνικά русский 123 e\u0301 ١٢٣ abc-def  ",
+    "吾輩は猫である。名前はまだ無い。どこで生れたかとんと見当がつかぬ。ｶﾀｶﾅ ＡＢＣ １２３",
 ]
 
 # Pairs encoded with `encode(text, pair)` on the tokenizers whose post-processor has a pair form.
@@ -389,6 +390,30 @@ def unicode_scripts_only():
     return tok
 
 
+def _spm_real(file_name):
+    """A real SentencePiece model shipped in the `sentencepiece` 0.2.0 source distribution
+    (Apache-2.0; `pip download sentencepiece==0.2.0 --no-binary :all: --no-deps`, then set
+    SPM_TESTS to its `test/` folder), converted as transformers' SpmConverter converts a
+    Unigram model (T5, ALBERT, XLM-R): Unigram + Precompiled + Metaspace."""
+    folder = os.environ.get("SPM_TESTS")
+    if not folder:
+        raise SystemExit("set SPM_TESTS to sentencepiece-0.2.0/test to rebuild the real SentencePiece tokenizers")
+    with open(os.path.join(folder, file_name), "rb") as f:
+        pieces, charsmap = _parse_model_proto(f.read())
+    vocab = [(p["piece"], p["score"]) for p in pieces]
+    unk_id = next(i for i, p in enumerate(pieces) if p["type"] == 2)
+    tok = Tokenizer(models.Unigram(vocab, unk_id=unk_id, byte_fallback=False))
+    tok.normalizer = normalizers.Sequence([
+        normalizers.Precompiled(charsmap), normalizers.Replace(tokenizers.Regex(" {2,}"), " ")])
+    tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always", split=True)
+    tok.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="always", split=True)
+    eos = next((i for i, p in enumerate(pieces) if p["piece"] == "</s>"), None)
+    if eos is not None:
+        tok.post_processor = processors.TemplateProcessing(
+            single="$A </s>", pair="$A </s> $B </s>", special_tokens=[("</s>", eos)])
+    return tok
+
+
 BUILDERS = {
     "synthetic-metaspace": metaspace,
     "synthetic-metaspace-first": metaspace_first,
@@ -406,6 +431,8 @@ BUILDERS = {
     "synthetic-spm-bpe-bom": spm_bpe_bom,
     "synthetic-unicode-scripts": unicode_scripts,
     "synthetic-unicode-scripts-only": unicode_scripts_only,
+    "spm-test-model": lambda: _spm_real("test_model.model"),
+    "spm-test-ja-model": lambda: _spm_real("test_ja_model.model"),
 }
 
 # The tokenizers that existed before MORE_TEXTS and pairs were added keep their case ids.
