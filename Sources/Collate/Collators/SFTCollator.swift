@@ -125,52 +125,62 @@ public struct SFTCollator: Collator {
     private func flattened(_ inputs: [[Int32]], _ labels: [[Int32]], sequenceLengths: [[Int32]]?) -> Batch {
         let total = inputs.reduce(0) { $0 + $1.count }
         let width = _roundUp(total, toMultipleOf: padToMultipleOf)
-        var ids = [Int32](repeating: padTokenID, count: width)
-        var targets = [Int32](repeating: ignoreIndex, count: width)
-        var positions = [Int32](repeating: 0, count: width)
+        // Sequence starts: one per example (or per packed sequence), then one per padding position
+        // (TRL: every position whose position id is 0 starts a sequence).
         var starts: [Int32] = []
-        starts.reserveCapacity(inputs.count + (width - total) + 1)
-        ids.withUnsafeMutableBufferPointer { ids in
-            targets.withUnsafeMutableBufferPointer { targets in
-                positions.withUnsafeMutableBufferPointer { positions in
-                    var offset = 0
-                    for (row, input) in inputs.enumerated() {
-                        _ = input.withUnsafeBufferPointer { source in
-                            UnsafeMutableBufferPointer(rebasing: ids[offset ..< offset + source.count]).update(fromContentsOf: source)
-                        }
-                        _ = labels[row].withUnsafeBufferPointer { source in
-                            UnsafeMutableBufferPointer(rebasing: targets[offset ..< offset + source.count]).update(fromContentsOf: source)
-                        }
-                        if let lengths = sequenceLengths?[row] {
-                            var cursor = offset
-                            for length in lengths {
-                                starts.append(Int32(cursor))
-                                for position in 0..<Int(length) { positions[cursor + position] = Int32(position) }
-                                cursor += Int(length)
-                            }
-                        } else {
-                            starts.append(Int32(offset))
-                            for position in 0..<input.count { positions[offset + position] = Int32(position) }
-                        }
-                        offset += input.count
-                    }
-                    // TRL: labels[position_ids == 0] = -100, so every sequence's first label and
-                    // every padding position is ignored; each padding position also starts a sequence.
-                    for start in starts { targets[Int(start)] = ignoreIndex }
+        starts.reserveCapacity((sequenceLengths?.reduce(0) { $0 + $1.count } ?? inputs.count) + (width - total) + 1)
+        var offset = 0
+        for (row, input) in inputs.enumerated() {
+            if let lengths = sequenceLengths?[row] {
+                var cursor = offset
+                for length in lengths {
+                    starts.append(Int32(cursor))
+                    cursor += Int(length)
                 }
+            } else {
+                starts.append(Int32(offset))
             }
+            offset += input.count
         }
         for position in total ..< width { starts.append(Int32(position)) }
-        var cumulative = starts
-        cumulative.append(Int32(width))
-        var longest: Int32 = 0
-        var sequenceIndex = [Int32](repeating: 0, count: width)
-        sequenceIndex.withUnsafeMutableBufferPointer { buffer in
-            for sequence in 0 ..< cumulative.count - 1 {
-                let start = Int(cumulative[sequence]), end = Int(cumulative[sequence + 1])
-                longest = max(longest, Int32(end - start))
-                for position in start ..< end { buffer[position] = Int32(sequence) }
+        starts.append(Int32(width))
+        let cumulative = starts
+        // Each buffer is written exactly once.
+        let ids = [Int32](unsafeUninitializedCapacity: width) { buffer, count in
+            var cursor = 0
+            for input in inputs {
+                _ = input.withUnsafeBufferPointer { UnsafeMutableBufferPointer(rebasing: buffer[cursor ..< cursor + $0.count]).initialize(fromContentsOf: $0) }
+                cursor += input.count
             }
+            UnsafeMutableBufferPointer(rebasing: buffer[total ..< width]).initialize(repeating: padTokenID)
+            count = width
+        }
+        let targets = [Int32](unsafeUninitializedCapacity: width) { buffer, count in
+            var cursor = 0
+            for row in labels {
+                _ = row.withUnsafeBufferPointer { UnsafeMutableBufferPointer(rebasing: buffer[cursor ..< cursor + $0.count]).initialize(fromContentsOf: $0) }
+                cursor += row.count
+            }
+            UnsafeMutableBufferPointer(rebasing: buffer[total ..< width]).initialize(repeating: ignoreIndex)
+            // TRL: labels[position_ids == 0] = -100, so every sequence's first label is ignored.
+            for start in cumulative.dropLast() where Int(start) < total { buffer[Int(start)] = ignoreIndex }
+            count = width
+        }
+        var longest: Int32 = 0
+        var sequenceIndex: [Int32] = []
+        let positions = [Int32](unsafeUninitializedCapacity: width) { buffer, count in
+            sequenceIndex = [Int32](unsafeUninitializedCapacity: width) { indexBuffer, indexCount in
+                for sequence in 0 ..< cumulative.count - 1 {
+                    let start = Int(cumulative[sequence]), end = Int(cumulative[sequence + 1])
+                    longest = max(longest, Int32(end - start))
+                    for position in start ..< end {
+                        buffer[position] = Int32(position - start)
+                        indexBuffer[position] = Int32(sequence)
+                    }
+                }
+                indexCount = width
+            }
+            count = width
         }
         var batch = Batch()
         batch["input_ids"] = Tensor(shape: [1, width], scalars: ids)
