@@ -15,8 +15,15 @@ enum PluginTestGate {
 struct LintPluginTests {
     static let demo = CollateProcess.repositoryRoot.appendingPathComponent("Samples/LintDemo")
 
+    /// One `swift package` at a time in LintDemo: SwiftPM locks the package's .build, and a
+    /// second instance prints "Another instance of SwiftPM ... is already running" into the
+    /// output the tests read.
+    static let packageLock = NSLock()
+
     static func lint(_ extra: [String]) throws -> CollateProcess.Result {
-        try CollateProcess.run(executable: URL(fileURLWithPath: "/usr/bin/env"), ["swift", "package", "collate-lint"] + extra, in: demo)
+        packageLock.lock()
+        defer { packageLock.unlock() }
+        return try CollateProcess.run(executable: URL(fileURLWithPath: "/usr/bin/env"), ["swift", "package", "collate-lint"] + extra, in: demo)
     }
 
     @Test func cleanChecksPassAndBrokenOnesFailWithTheDiagnostic() throws {

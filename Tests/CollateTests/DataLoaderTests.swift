@@ -33,7 +33,7 @@ struct DataLoaderTests {
         for try await loaded in loader {
             seen.append(loaded.indices)
             #expect(loaded.batch["input_ids"]?.shape == [loaded.indices.count, 8])
-            #expect(loaded.batch["num_items_in_batch"] == Tensor(scalar: Int32(try loaded.batch.numItemsInBatch())))
+            #expect(loaded.batch["num_items_in_batch"] == Tensor(scalar: Int32(loaded.batch.numItemsInBatch())))
             #expect(loaded.samplerState.batchesConsumed == seen.count)
         }
         #expect(seen == sampler.batches(epoch: 0))

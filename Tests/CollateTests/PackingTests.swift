@@ -113,7 +113,7 @@ struct PackingTests {
         #expect(batch["cu_seq_lens_q"] == Tensor(shape: [3], scalars: [0, 5, 8], dtype: .int32))
         #expect(batch["max_length_k"] == Tensor(scalar: 5, dtype: .int32))
         #expect(batch["input_ids"]?.dtype == .int64)
-        #expect(try batch.numItemsInBatch() == 6)
+        #expect(batch.numItemsInBatch() == 6)
     }
 
     @Test func capacitySetAgreesWithASortedSet() {

@@ -90,7 +90,7 @@ struct TransformTests {
         #expect(padded["cu_seq_lens_q"]?.scalars == [0, 3, 5, 8])
         #expect(padded["cu_seq_lens_k"]?.dtype == .int32)
         #expect(padded["max_length_q"]?.scalars == [3])
-        #expect(try padded.numItemsInBatch() == batch.numItemsInBatch())
+        #expect(padded.numItemsInBatch() == batch.numItemsInBatch())
     }
 
     /// On the left the padding run is the first sequence: offsets shift and gain a leading 0,
@@ -103,7 +103,7 @@ struct TransformTests {
         #expect(padded["cu_seq_lens_q"]?.scalars == [0, 3, 6, 8])
         #expect(padded["cu_seq_lens_k"]?.scalars == [0, 3, 6, 8])
         #expect(padded["max_length_k"]?.scalars == [3])
-        #expect(try padded.numItemsInBatch() == batch.numItemsInBatch())
+        #expect(padded.numItemsInBatch() == batch.numItemsInBatch())
     }
 
     /// TRL's padding-free layout keeps `cu_seq_lens_*` as [1, n] and `max_length_*` as [1]; the
@@ -135,14 +135,14 @@ struct TransformTests {
         let examples = [Example(inputIDs: [5, 6, 7], labels: [5, 6, -100]), Example(inputIDs: [8, 9], labels: [8, 9]), Example(inputIDs: [4], labels: [4])]
         // Padded: row starts are excluded. 6 | 9 | (nothing) = 2.
         let padded = try Seq2SeqCollator(padding: PaddingOptions(padTokenID: 0)).collate(examples)
-        #expect(try padded.numItemsInBatch() == 2)
+        #expect(padded.numItemsInBatch() == 2)
         // Flattened with a separator that is not the ignore index: the boundaries still do not count.
         let flattened = try FlatteningCollator(separatorID: 1, returnFlashAttentionKwargs: true).collate(examples)
         #expect(flattened["labels"]?.scalars == [1, 6, -100, 1, 9, 1])
-        #expect(try flattened.numItemsInBatch() == 2)
+        #expect(flattened.numItemsInBatch() == 2)
         // Boundaries from position_ids alone.
         let positionsOnly = try FlatteningCollator(separatorID: 1).collate(examples)
-        #expect(try positionsOnly.numItemsInBatch() == 2)
+        #expect(positionsOnly.numItemsInBatch() == 2)
         let added = try NumItemsInBatch().apply(to: padded)
         #expect(added["num_items_in_batch"] == Tensor(scalar: 2))
         #expect(added.names.last == "num_items_in_batch")
