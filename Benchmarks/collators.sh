@@ -3,11 +3,11 @@
 # same workload, in one run. Prints one line per spec with both rates and their ratio.
 #
 # usage: Benchmarks/collators.sh [PYTHON]   (PYTHON has torch, transformers, trl==0.19.1)
-# Needs ../shared/bench (make_workload.py, hf_bench.py) or BENCH_DIR pointing at a copy.
+# The workload generator and the HF/TRL timing script are in Benchmarks/bench (BENCH_DIR overrides).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python=${1:-/tmp/refenv/bin/python}
-bench_dir=${BENCH_DIR:-../shared/bench}
+bench_dir=${BENCH_DIR:-Benchmarks/bench}
 work=${WORKLOAD:-/tmp/collate-workload.jsonl}
 [ -f "$work" ] || python3 "$bench_dir/make_workload.py" 3000 11 "$work"
 swift build -c release --product collate >/dev/null

@@ -3,7 +3,7 @@
 //
 //     swift run -c release PackingBench [WORKLOAD.jsonl] [CAPACITY]
 //
-// WORKLOAD.jsonl is `python3 ../shared/bench/make_workload.py 3000 11 /tmp/work.jsonl`
+// WORKLOAD.jsonl is `python3 Benchmarks/bench/make_workload.py 3000 11 /tmp/work.jsonl`
 // (chat-SFT-like lengths); without it only the synthetic million-length run happens.
 // Baseline: the textbook best-fit decreasing that scans every open bin (O(n × bins)),
 // timed on a prefix, so the speed-up is a ratio measured in the same run.

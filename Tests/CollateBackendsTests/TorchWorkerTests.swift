@@ -47,7 +47,7 @@ struct TorchWorkerTests {
         #expect(backend.stepCount == 5)
     }
 
-    /// DESIGN.md: a flattened batch with use_cache=True leaks across sequences (transformers
+    /// Guides/Backends.md: a flattened batch with use_cache=True leaks across sequences (transformers
     /// builds no packed-sequence mask when a cache object exists). Recorded, not assumed: the
     /// test states what the installed version does.
     @Test func useCacheTrueIsCaughtByTheProbe() throws {

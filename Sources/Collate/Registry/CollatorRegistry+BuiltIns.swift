@@ -1,5 +1,5 @@
 extension CollatorRegistry {
-    /// The built-in spec types (DESIGN.md's table) and their factories.
+    /// The built-in spec types (Guides/Collators.md lists them) and their factories.
     static let builtIns: [String: Registration] = [
         "language-modeling": Registration(keys: ["pad_token_id", "padding_side", "pad_to_multiple_of"]) { spec in
             let padding = try spec.paddingOptions(withStrategy: false)

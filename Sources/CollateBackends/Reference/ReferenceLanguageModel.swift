@@ -15,7 +15,7 @@ import Collate
 /// `W` and bias `b`. The context stops at `attention_mask` zeros (padding) and restarts where
 /// `position_ids` restart at 0 (a packed row) or at a `cu_seq_lens_q` offset, so a sequence run
 /// alone and the same sequence packed with others give identical logits — the boundary probe
-/// DESIGN.md asks of padding-free backends.
+/// Guides/Backends.md asks of padding-free backends.
 ///
 /// Like an HF model it returns a loss only when the batch has `labels`, and then position *t*
 /// is trained to predict `labels[t + 1]` (labels are aligned with `input_ids`; the model
