@@ -120,7 +120,7 @@ public struct CollateTool: Sendable {
 
     /// Prints a usage error (with a did-you-mean suggestion when one is near); returns the usage status.
     static func unknownCommand(_ name: String) -> Int32 {
-        let known = Help.commands.map(\.name) + ["help", "version"]
+        let known = Help.commands.map(\.name) + ["help", "version", "--help", "--version"]
         let hint = Suggestion.closest(to: name, among: known).map { " Did you mean '\($0)'?" } ?? ""
         Console.message("collate: unknown command '\(name)'.\(hint)\nSee 'collate --help' for the list of commands.")
         return ExitStatus.usage

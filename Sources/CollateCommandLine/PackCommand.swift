@@ -103,11 +103,11 @@ enum PackCommand {
             rows.writeJSON(row: index, into: &buffer)
             buffer.append(0x0A)
             if buffer.count >= 1 << 20 {
-                FileHandle.standardOutput.write(Data(buffer))
+                Console.write(bytes: buffer)
                 buffer.removeAll(keepingCapacity: true)
             }
         }
-        if !buffer.isEmpty { FileHandle.standardOutput.write(Data(buffer)) }
+        if !buffer.isEmpty { Console.write(bytes: buffer) }
     }
 
     /// The statistics line of a plan (`seconds`: the time packing took).

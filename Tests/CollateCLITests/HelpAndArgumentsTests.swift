@@ -119,7 +119,7 @@ struct HelpAndArgumentsTests {
         #expect(try CollateProcess.run(["version", "extra"]).status == 2)
     }
 
-    @Test(arguments: [("bach", "batch"), ("valdate", "validate"), ("inpsect", "inspect"), ("tokenise", "tokenize"), ("hepl", "help")])
+    @Test(arguments: [("bach", "batch"), ("valdate", "validate"), ("inpsect", "inspect"), ("tokenise", "tokenize"), ("hepl", "help"), ("--versio", "--version"), ("--hepl", "--help")])
     func aMistypedCommandGetsASuggestion(typed: String, meant: String) throws {
         let result = try CollateProcess.run([typed])
         #expect(result.status == 2)

@@ -14,6 +14,8 @@ import Testing
          "--input", bad.appendingPathComponent("support/texts.jsonl").path],
         ["chat", "--template", "chatml", "--tokenizer", CollateProcess.fixtures.appendingPathComponent("tokenizers/mistral-v1-chatml").path,
          "--input", bad.appendingPathComponent("support/conversation.jsonl").path],
+        // `pack --rows` writes its rows as bytes, past Console's line queue.
+        ["pack", "--input", bad.appendingPathComponent("support/examples.jsonl").path, "--max-tokens", "8", "--rows"],
     ]
 
     /// Runs `collate ARGS` through `sh` with `redirection` applied to its stdout.
