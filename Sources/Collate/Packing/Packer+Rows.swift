@@ -50,7 +50,7 @@ extension Packer {
     ///
     /// ```swift
     /// let rows = try Packer(capacity: 4096, strategy: .bfd).packRows(examples, groupSize: 1000)
-    /// for row in rows { print(row.sequence("seq_lengths")!) }
+    /// for row in rows { print(row.sequence("seq_lengths") ?? []) }
     /// ```
     /// - Parameters:
     ///   - examples: Examples whose fields are all lists of one length (the first list field's
