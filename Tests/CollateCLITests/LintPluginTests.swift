@@ -33,7 +33,8 @@ struct LintPluginTests {
 
         let broken = try Self.lint(["--config", "collate-broken.json"])
         #expect(broken.status != 0)
-        #expect((broken.stdout + broken.stderr).contains("error[missing-labels]"))
+        // The padding collator does not pad labels, and the SFT examples' labels differ in length.
+        #expect((broken.stdout + broken.stderr).contains("error[ragged-labels]"))
 
         // A misspelt key would otherwise be ignored, and the flattening check would pass.
         let typo = try Self.lint(["--config", "collate-typo.json"])

@@ -36,8 +36,10 @@ struct CatastrophicRegexTests {
     }
 
     /// Overlapping alternatives under a loop backtrack exponentially without nesting a
-    /// quantifier; a timed probe at load finds them.
-    @Test(arguments: [#"(a|aa)+$"#, #"(x|x)*y"#, #"^(\w|\d)+$"#])
+    /// quantifier; a timed probe at load finds them. (`^(\w|\d)+$` is not among them: ICU
+    /// matches it on the probe text in about 0.6 s on an idle machine, so it is not exponential
+    /// there, and a case near the probe's 1 s limit would pass or fail with the machine's load.)
+    @Test(arguments: [#"(a|aa)+$"#, #"(x|x)*y"#])
     func overlappingAlternativesAreFoundByTheProbe(_ pattern: String) throws {
         #expect(_Regex.nestedUnboundedRepetition(in: pattern) == nil, "found by the syntax check already")
         #expect {
