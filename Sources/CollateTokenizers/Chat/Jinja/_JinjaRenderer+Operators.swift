@@ -11,9 +11,11 @@ extension _JinjaRenderer {
         case ("+", .list(let a), .list(let b)): return .list(a + b)
         case ("*", .string(let text), _), ("*", _, .string(let text)):
             guard let times = (lhs.integerIndex != nil && rhs.integerIndex == nil ? lhs : rhs).integerIndex else { throw typeError() }
+            try _checkRepetition(text.utf8.count, times: times, limit: _JinjaRenderer.maximumValueBytes, unit: "bytes", line: line)
             return .string(times > 0 ? String(repeating: text, count: times) : "")
         case ("*", .list(let items), _), ("*", _, .list(let items)):
             guard let times = (lhs.integerIndex != nil && rhs.integerIndex == nil ? lhs : rhs).integerIndex else { throw typeError() }
+            try _checkRepetition(items.count, times: times, limit: _JinjaRenderer.maximumListItems, unit: "items", line: line)
             var out: [JinjaValue] = []
             for _ in 0..<max(0, times) { out += items }
             return .list(out)
@@ -248,4 +250,14 @@ private func _padNumber(_ digits: String, _ spec: String) -> String {
         return String(repeating: "0", count: width - digits.count) + digits
     }
     return String(repeating: " ", count: width - digits.count) + digits
+}
+
+/// Refuses a repetition (`"x" * n`, `[a] * n`) whose result would exceed `limit`: a template
+/// cannot make the render allocate without bound (jinja2 has no such limit and runs out of memory).
+private func _checkRepetition(_ count: Int, times: Int, limit: Int, unit: String, line: Int) throws {
+    guard times > 0, count > 0 else { return }
+    let (total, overflow) = count.multipliedReportingOverflow(by: times)
+    if overflow || total > limit {
+        throw _JinjaFailure(.security, "'*' would build a value of \(overflow ? "more than \(Int.max)" : String(total)) \(unit), more than the \(limit) a chat template may build", line: line)
+    }
 }

@@ -26,6 +26,16 @@ final class _JinjaRenderer {
 
     /// Deepest macro recursion allowed before the render stops with an error (no stack overflow).
     static let maximumDepth = 200
+    /// The largest string one operation may build (64 MiB): `"x" * 10**9` is an error, not 1 GB.
+    static let maximumValueBytes = 1 << 26
+    /// The longest list one operation may build.
+    static let maximumListItems = 1 << 22
+    /// Loop iterations one render may take: nested loops cannot run for minutes.
+    static let maximumIterations = 10_000_000
+    /// The most output one render may write (256 MiB).
+    static let maximumOutputBytes = 1 << 28
+    /// Loop iterations taken so far in this render.
+    @exclusivity(unchecked) private var iterations = 0
 
     init(now: Date) {
         self.now = now
@@ -220,6 +230,14 @@ final class _JinjaRenderer {
         defer { currentMessage = savedMessage }
         var iterationScope = _JinjaScope(parent: scope)
         for (index, item) in items.enumerated() {
+            iterations += 1
+            if iterations > Self.maximumIterations || text.count > Self.maximumOutputBytes {
+                throw _JinjaFailure(
+                    .security, iterations > Self.maximumIterations
+                        ? "the template took more than \(Self.maximumIterations) loop iterations; a chat template renders in far fewer"
+                        : "the template wrote more than \(Self.maximumOutputBytes) bytes; a chat template renders far less",
+                    line: iterable.line)
+            }
             // jinja2 gives every iteration fresh locals: a name set in the body is read from
             // the enclosing scope again at the start of the next iteration. The scope is reused
             // unless something (a macro defined in the body) still holds it.
