@@ -28,6 +28,10 @@ public struct ModelDescription: Sendable, Hashable {
     /// The chat template text of the model folder, when it has one.
     public var chatTemplate: String?
 
+    /// The model folder's `architectures` when none of them names a model kind Collate knows
+    /// (the backend is then taken to be a causal LM); `nil` when the kind is known or given.
+    public var unrecognizedArchitectures: [String]?
+
     /// Combines the sources.
     /// - Parameters:
     ///   - model: The pipeline file's `model` keys.
@@ -46,6 +50,7 @@ public struct ModelDescription: Sendable, Hashable {
         tokenizerVocabSize = tokenizer?.vocabularySize
         paddingSide = folder?.paddingSide
         chatTemplate = folder?.chatTemplate
+        if kind == nil, let folder { unrecognizedArchitectures = folder.architectures }
     }
 
     /// The backend contract these facts give (the model kind is read from ``kind`` by callers
@@ -76,6 +81,10 @@ public struct ModelDescription: Sendable, Hashable {
         }
         if let vocabSize, let tokenizerVocabSize, tokenizerVocabSize > vocabSize {
             found.append("the tokenizer has \(tokenizerVocabSize) ids but the model's vocab_size is \(vocabSize); ids from \(vocabSize) up would index past the embedding")
+        }
+        if let architectures = unrecognizedArchitectures {
+            let named = architectures.isEmpty ? "config.json names no architectures" : "config.json's architectures \(architectures) name no model kind Collate knows"
+            found.append("\(named); the backend is checked as a causal LM — set model.kind (or --model-kind) if it is not one")
         }
         return found
     }
