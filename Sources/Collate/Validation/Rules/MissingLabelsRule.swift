@@ -36,7 +36,7 @@ public struct MissingLabelsRule: ValidationRule {
                 return [.collatorMakesNoTokenLabels(collator, kind: kind)]
             case .examples:
                 guard context.labelsMissingEverywhere else { return [] }
-                return [.datasetHasNoLabels(collator, count: context.examples.count)]
+                return [.datasetHasNoLabels(collator, count: context.examples.count, kind: kind)]
             case .copyOfInputIDs, .completionOfInputIDs, .examplesOrInputIDs, .maskedTokens, .responsesOfPreferencePairs, .maskedInputIDs:
                 return []
             }
@@ -81,8 +81,9 @@ extension Diagnostic {
             "\(collator.phrase) pads input_ids and attention_mask but makes no token labels, and the examples carry none (no "
             + "'labels', no class 'label'), while the backend (\(kind.phrase), being trained) requires token 'labels': the model "
             + "returns only logits and the first step fails with \"The model did not return a loss from the inputs, only the "
-            + "following keys: logits\". Fix: use language-modeling (labels = input_ids, padding masked), or completion-only / "
-            + "seq2seq with labels; or pass --requires none if this backend only runs inference.")
+            + "following keys: logits\". Fix: " + (kind == .tokenClassification
+                ? tokenLabelsFix(kind) : "use language-modeling (labels = input_ids, padding masked), or completion-only / seq2seq with labels")
+            + "; or pass --requires none if this backend only runs inference.")
     }
 
     fileprivate static func classLabelsForTokenModel(_ collator: CollatorContract, field: String, kind: BackendContract.ModelKind) -> Diagnostic {
@@ -121,11 +122,23 @@ extension Diagnostic {
             + "prompt / chosen / rejected ids (or the reward collator), or describe the model you train (--model-kind causal-lm).")
     }
 
-    fileprivate static func datasetHasNoLabels(_ collator: CollatorContract, count: Int) -> Diagnostic {
+    fileprivate static func datasetHasNoLabels(_ collator: CollatorContract, count: Int, kind: BackendContract.ModelKind) -> Diagnostic {
         Diagnostic(.missingLabels, message:
             "\(collator.phrase) takes labels from the examples (DataCollatorForSeq2Seq-style), but none of the \(count) examples has "
             + "'labels': labels would be null and the model returns only logits, so the first step fails with \"The model did not "
-            + "return a loss\". Fix: use language-modeling, or add labels to every example (a copy of input_ids with -100 on prompt tokens).")
+            + "return a loss\". Fix: \(tokenLabelsFix(kind)).")
+    }
+
+    /// How to give a model of `kind` the token labels it lacks.
+    fileprivate static func tokenLabelsFix(_ kind: BackendContract.ModelKind) -> String {
+        switch kind {
+        case .tokenClassification:
+            "add 'labels' to every example, one tag id per token (-100 where no tag is trained), and use the token-classification collator"
+        case .seq2seqLM:
+            "add 'labels' (the decoder's target ids) to every example"
+        default:
+            "use language-modeling, or add labels to every example (a copy of input_ids with -100 on prompt tokens)"
+        }
     }
 
     fileprivate static func batchHasNoLabels(_ batch: String, keys: [String]) -> Diagnostic {
