@@ -40,8 +40,13 @@ extension SpecError: CustomStringConvertible {
         }
     }
 
-    /// The candidate within edit distance 2 of `word`, if any: a likely typo's intent.
-    static func closest(to word: String, in candidates: [String]) -> String? {
+    /// The candidate within edit distance 2 of `word` (or one extending it, or extended by it),
+    /// if any: a likely typo's intent, for "did you mean" in spec and configuration errors.
+    /// - Parameters:
+    ///   - word: What the user wrote.
+    ///   - candidates: The names it may have meant, in order of preference.
+    /// - Returns: The closest candidate, or `nil` when none is near.
+    public static func closest(to word: String, in candidates: [String]) -> String? {
         if let extended = candidates.first(where: { $0.hasPrefix(word) || word.hasPrefix($0) }) { return extended }
         let scored = candidates.map { ($0, editDistance(word, $0)) }.filter { $0.1 <= 2 }
         return scored.min { $0.1 < $1.1 }?.0

@@ -42,24 +42,7 @@ extension PipelineFileError: CustomStringConvertible {
     /// The candidate within edit distance 2 of `word` (or one extending it): a likely typo's intent.
     static func closest(to word: String, in candidates: [String]) -> String? {
         guard !word.isEmpty else { return nil }
-        if let extended = candidates.first(where: { $0.hasPrefix(word) || word.hasPrefix($0) }) { return extended }
-        let scored = candidates.map { ($0, editDistance(word, $0)) }.filter { $0.1 <= 2 }
-        return scored.min { $0.1 < $1.1 }?.0
-    }
-
-    private static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        guard !a.isEmpty else { return b.count }
-        guard !b.isEmpty else { return a.count }
-        var previous = Array(0...b.count)
-        for i in 1...a.count {
-            var current = [i] + Array(repeating: 0, count: b.count)
-            for j in 1...b.count {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            previous = current
-        }
-        return previous[b.count]
+        return SpecError.closest(to: word, in: candidates)
     }
 }
 
