@@ -34,48 +34,75 @@ func cpuSeconds() -> Double {
     return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
 }
 
+/// Whether a message needs transformers' preprocessing: a null member to drop or a reasoning key to alias.
+func needsPreprocessing(_ object: JSONObject) -> Bool {
+    object.members.contains { member in
+        if case .null = member.value { return true }
+        // Lengths first: comparing different keys' text is the slow path of `==`.
+        switch member.key.utf8.count {
+        case 17: return member.key == "reasoning_content"
+        case 8: return member.key == "thinking"
+        case 9: return member.key == "reasoning"
+        default: return false
+        }
+    }
+}
+
 /// transformers 5.23's message preprocessing and template variables for one conversation.
 func context(_ conversation: JSONObject, _ special: JSONObject) -> [String: JinjaValue] {
     var messages: [JinjaValue] = []
     if case .array(let items)? = conversation["messages"] {
-        messages.reserveCapacity(items.count)
-        for item in items {
-            guard case .object(let object) = item else { continue }
-            var pairs: [(String, JinjaValue)] = []
-            pairs.reserveCapacity(object.members.count + 2)
-            var reasoning: JinjaValue?
-            var reasoningRank = 3
-            for member in object.members {
-                if case .null = member.value { continue }
-                let value = JinjaValue(member.value)
-                let rank =
-                    switch member.key {
-                    case "reasoning_content": 0
-                    case "thinking": 1
-                    case "reasoning": 2
-                    default: 3
-                    }
-                if rank < reasoningRank {
-                    reasoning = value
-                    reasoningRank = rank
+        if !items.contains(where: { item in
+            if case .object(let object) = item { return needsPreprocessing(object) }
+            return true
+        }) {
+            // Nothing to drop or alias: the messages as they are (JSON keys are distinct, so
+            // these are the dictionaries the loop below would build).
+            if case .list(let converted) = JinjaValue(.array(items)) { messages = converted }
+        } else {
+            messages.reserveCapacity(items.count)
+            for item in items {
+                guard case .object(let object) = item else { continue }
+                if !needsPreprocessing(object) {
+                    messages.append(JinjaValue(item))
+                    continue
                 }
-                pairs.append((member.key, value))
+                var pairs: [(String, JinjaValue)] = []
+                pairs.reserveCapacity(object.members.count + 2)
+                var reasoning: JinjaValue?
+                var reasoningRank = 3
+                for member in object.members {
+                    if case .null = member.value { continue }
+                    let value = JinjaValue(member.value)
+                    let rank =
+                        switch member.key {
+                        case "reasoning_content": 0
+                        case "thinking": 1
+                        case "reasoning": 2
+                        default: 3
+                        }
+                    if rank < reasoningRank {
+                        reasoning = value
+                        reasoningRank = rank
+                    }
+                    pairs.append((member.key, value))
+                }
+                if let reasoning {
+                    // `thinking` first (its own value when present), `reasoning_content` where it was
+                    // or last: JinjaDict keeps a repeated key's first position and last value.
+                    pairs.insert(("thinking", reasoning), at: 0)
+                    pairs.append(("reasoning_content", reasoning))
+                }
+                messages.append(.dict(JinjaDict(pairs)))
             }
-            if let reasoning {
-                // `thinking` first (its own value when present), `reasoning_content` where it was
-                // or last: JinjaDict keeps a repeated key's first position and last value.
-                pairs.insert(("thinking", reasoning), at: 0)
-                pairs.append(("reasoning_content", reasoning))
-            }
-            messages.append(.dict(JinjaDict(pairs)))
         }
     }
-    var variables = [String: JinjaValue](minimumCapacity: 16)
+    var variables = [String: JinjaValue](minimumCapacity: special.members.count + 8)
     for member in special.members { variables[member.key] = JinjaValue(member.value) }
     if case .object(let kwargs)? = conversation["kwargs"] {
         for member in kwargs.members { variables[member.key] = JinjaValue(member.value) }
     }
-    variables["add_generation_prompt"] = variables["add_generation_prompt"] ?? .bool(false)
+    if variables["add_generation_prompt"] == nil { variables["add_generation_prompt"] = .bool(false) }
     variables["messages"] = .list(messages)
     variables["tools"] = conversation["tools"].map(JinjaValue.init) ?? JinjaValue.none
     variables["documents"] = JinjaValue.none

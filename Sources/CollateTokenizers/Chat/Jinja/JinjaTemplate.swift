@@ -23,7 +23,7 @@ public struct JinjaTemplate: Sendable {
     /// The template's name, used in errors.
     public let name: String
     let body: [_JinjaStatement]
-    let names: _JinjaNames
+    let names: _JinjaNameTable
 
     /// Parses a template.
     ///
@@ -34,7 +34,9 @@ public struct JinjaTemplate: Sendable {
     public init(source: String, name: String) throws(JinjaError) {
         self.name = name
         do {
-            (body, names) = try _JinjaParser.parse(source)
+            let (statements, interned) = try _JinjaParser.parse(source)
+            body = statements
+            names = _JinjaNameTable(interned)
         } catch {
             throw JinjaError(kind: error.kind, template: name, line: error.line ?? 1, message: error.message)
         }

@@ -152,21 +152,45 @@ extension JinjaValue {
         case .array(let elements):
             var values: [JinjaValue] = []
             values.reserveCapacity(elements.count)
-            for element in elements { values.append(JinjaValue(element)) }
+            // Objects of a list (messages, tools) mostly have the same keys in the same order:
+            // they share one keys array.
+            var sharedKeys: [String] = []
+            for element in elements {
+                if case .object(let object) = element {
+                    values.append(JinjaValue._dict(object, sharing: &sharedKeys))
+                } else {
+                    values.append(JinjaValue(element))
+                }
+            }
             self = .list(values)
         case .object(let object):
-            // JSON objects' keys are distinct already (the parser keeps a repeated key's last value).
-            // One pass over the members: this runs for every message and tool of every render.
             var keys: [String] = []
-            var values: [JinjaValue] = []
-            keys.reserveCapacity(object.members.count)
-            values.reserveCapacity(object.members.count)
-            for member in object.members {
-                keys.append(member.key)
-                values.append(JinjaValue(member.value))
-            }
-            self = .dict(JinjaDict(distinctKeys: keys, values: values))
+            self = JinjaValue._dict(object, sharing: &keys)
         }
+    }
+
+    /// A JSON object as a dictionary, its keys array `keys` when they are the same keys in the
+    /// same order (then set to this object's keys array otherwise).
+    private static func _dict(_ object: JSONObject, sharing keys: inout [String]) -> JinjaValue {
+        // JSON objects' keys are distinct already (the parser keeps a repeated key's last value).
+        // One pass over the members: this runs for every message and tool of every render.
+        let members = object.members
+        var same = keys.count == members.count
+        if same {
+            for index in members.indices where keys[index] != members[index].key {
+                same = false
+                break
+            }
+        }
+        if !same {
+            keys = []
+            keys.reserveCapacity(members.count)
+            for member in members { keys.append(member.key) }
+        }
+        var values: [JinjaValue] = []
+        values.reserveCapacity(members.count)
+        for member in members { values.append(JinjaValue(member.value)) }
+        return .dict(JinjaDict(distinctKeys: keys, values: values))
     }
 
     /// Whether the value is ``undefined``.

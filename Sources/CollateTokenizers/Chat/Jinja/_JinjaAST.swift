@@ -94,3 +94,25 @@ struct _JinjaNames: Sendable {
         return id
     }
 }
+
+/// A template's names grouped by UTF-8 length, for matching the context's keys once per render
+/// without hashing them: most keys differ in length from every name of the same length's few.
+struct _JinjaNameTable: Sendable {
+    /// `byLength[n]`: the names of `n` UTF-8 bytes with their ids.
+    private let byLength: [[(name: String, id: Int)]]
+
+    init(_ names: _JinjaNames) {
+        let longest = names.ids.keys.map(\.utf8.count).max() ?? 0
+        var byLength = [[(name: String, id: Int)]](repeating: [], count: longest + 1)
+        for (name, id) in names.ids.sorted(by: { $0.value < $1.value }) { byLength[name.utf8.count].append((name, id)) }
+        self.byLength = byLength
+    }
+
+    /// The id of `name`, or `nil` when the template never names it.
+    func id(of name: String) -> Int? {
+        let length = name.utf8.count
+        guard length < byLength.count else { return nil }
+        for entry in byLength[length] where entry.name == name { return entry.id }
+        return nil
+    }
+}

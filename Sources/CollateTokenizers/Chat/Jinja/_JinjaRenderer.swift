@@ -8,9 +8,10 @@ final class _JinjaRenderer {
     }
 
     let now: Date
-    /// The output as UTF-8 bytes: appending bytes is far cheaper than appending to a `String`.
+    /// The output. Offsets in `segments` and `generations` are UTF-8 offsets into it while the
+    /// render runs (no per-piece scalar count), turned into scalar offsets once at the end.
+    /// UTF-8 bytes: appending bytes is far cheaper than appending to a `String`.
     @exclusivity(unchecked) private var text: [UInt8] = []
-    @exclusivity(unchecked) private var scalarCount = 0
     @exclusivity(unchecked) private var captures: [[UInt8]] = []
     @exclusivity(unchecked) private var segments: [JinjaSegment] = []
     @exclusivity(unchecked) private var generations: [JinjaGenerationSpan] = []
@@ -19,6 +20,19 @@ final class _JinjaRenderer {
     /// Scopes that hold macros: a macro holds its defining scope, so the render clears these
     /// at its end to break the cycle.
     @exclusivity(unchecked) private var macroScopes: [_JinjaScope] = []
+    /// The context's `messages` list as the template first sees it (kept alive so that its
+    /// buffer's address identifies it: a loop over it takes each message's index from its position).
+    @exclusivity(unchecked) private var messageList: [JinjaValue] = []
+    /// The storage of each top-level message's dictionary (`nil` for one that is not a
+    /// dictionary): any dictionary sharing message *i*'s storage is that message, wherever a
+    /// template copied it to. Empty when two messages share one storage; those are tagged instead.
+    @exclusivity(unchecked) private var messageStorages: [ObjectIdentifier?] = []
+    /// `messageStorages` as a table, built the first time a linear search would be long.
+    @exclusivity(unchecked) private var messageTable: [ObjectIdentifier: Int]?
+    /// Where the last identity search found its message: loops mostly go forward.
+    @exclusivity(unchecked) private var messageHint = 0
+    /// The string operands `{{ a + b ~ c }}` collects before writing them, shared by nested outputs.
+    @exclusivity(unchecked) private var pieces: [String] = []
 
     // The render's state is only touched by this renderer, on one thread, and never while
     // another access to the same property is in progress: the dynamic exclusivity checks
@@ -51,19 +65,13 @@ final class _JinjaRenderer {
         return scope
     }()
 
-    func render(_ body: [_JinjaStatement], names: _JinjaNames, context: [String: JinjaValue]) throws -> JinjaRendering {
+    func render(_ body: [_JinjaStatement], names: _JinjaNameTable, context: [String: JinjaValue]) throws -> JinjaRendering {
         let root = _JinjaScope(parent: _JinjaRenderer.globals)
         for (name, value) in context {
             // A variable the template never names cannot be read: it needs no slot.
-            guard let id = names.ids[name] else { continue }
-            if name == "messages", case .list(var messages) = value {
-                for index in messages.indices {
-                    if case .dict(var message) = messages[index] {
-                        message.messageIndex = index
-                        messages[index] = .dict(message)
-                    }
-                }
-                root[id] = .list(messages)
+            guard let id = names.id(of: name) else { continue }
+            if name == "messages", case .list(let messages) = value {
+                root[id] = .list(trackMessages(messages))
             } else {
                 root[id] = value
             }
@@ -76,26 +84,119 @@ final class _JinjaRenderer {
         if flow != .normal {
             throw _JinjaFailure(.syntax, "`{% break %}` or `{% continue %}` outside a loop")
         }
-        return JinjaRendering(text: String(decoding: text, as: UTF8.self), scalarCount: scalarCount, segments: segments, generations: generations)
+        return finish()
+    }
+
+    /// The rendering, its UTF-8 offsets turned into scalar offsets (the same numbers when the
+    /// text is ASCII, as chat templates' output mostly is).
+    private func finish() -> JinjaRendering {
+        let byteCount = text.count
+        let scalarCount = text.withUnsafeBufferPointer(_scalarCount)
+        if scalarCount != byteCount {
+            // `scalarOffsets[b]`: the scalars that start before UTF-8 offset `b`, which is the
+            // scalar offset of `b` for every offset recorded (each is a piece's boundary).
+            var scalarOffsets = [Int](repeating: 0, count: byteCount + 1)
+            text.withUnsafeBufferPointer { bytes in
+                var scalars = 0
+                for (offset, byte) in bytes.enumerated() {
+                    if byte & 0xC0 != 0x80 { scalars += 1 }
+                    scalarOffsets[offset + 1] = scalars
+                }
+            }
+            func scalar(_ offset: Int) -> Int { scalarOffsets[offset] }
+            for index in segments.indices {
+                let range = segments[index].range
+                segments[index].range = scalar(range.lowerBound)..<scalar(range.upperBound)
+            }
+            for index in generations.indices {
+                let range = generations[index].range
+                generations[index].range = scalar(range.lowerBound)..<scalar(range.upperBound)
+            }
+        }
+        return JinjaRendering(text: _string(text), scalarCount: scalarCount, segments: segments, generations: generations)
+    }
+
+    /// Records the top-level messages so that ``messageIndex(of:)`` finds them by identity
+    /// (no copy of any message); returns the list the template sees.
+    private func trackMessages(_ messages: [JinjaValue]) -> [JinjaValue] {
+        var storages: [ObjectIdentifier?] = []
+        storages.reserveCapacity(messages.count)
+        for message in messages {
+            if case .dict(let dict) = message { storages.append(ObjectIdentifier(dict.storage)) } else { storages.append(nil) }
+        }
+        if _hasRepeatedIdentity(storages) {
+            // One dictionary value used for two messages: identity cannot tell them apart, so
+            // each gets a tagged copy of its own.
+            var tagged = messages
+            for index in tagged.indices {
+                if case .dict(var message) = tagged[index] {
+                    message.messageIndex = index
+                    tagged[index] = .dict(message)
+                }
+            }
+            messageList = tagged
+            return tagged
+        }
+        messageList = messages
+        messageStorages = storages
+        return messages
+    }
+
+    /// The index of the top-level message `dict` is, if it is one.
+    private func messageIndex(of dict: JinjaDict) -> Int? {
+        if let tagged = dict.messageIndex { return tagged }
+        let count = messageStorages.count
+        guard count > 0 else { return nil }
+        let identity = ObjectIdentifier(dict.storage)
+        if messageHint < count, messageStorages[messageHint] == identity { return messageHint }
+        if messageHint + 1 < count, messageStorages[messageHint + 1] == identity {
+            messageHint += 1
+            return messageHint
+        }
+        if count <= 16 {
+            for index in 0..<count where messageStorages[index] == identity {
+                messageHint = index
+                return index
+            }
+            return nil
+        }
+        if messageTable == nil {
+            var table = [ObjectIdentifier: Int](minimumCapacity: count)
+            for (index, storage) in messageStorages.enumerated() { if let storage { table[storage] = index } }
+            messageTable = table
+        }
+        guard let index = messageTable?[identity] else { return nil }
+        messageHint = index
+        return index
+    }
+
+    /// Whether `items` is the context's `messages` list itself (same buffer), not a copy of part of it.
+    private func isMessageList(_ items: [JinjaValue]) -> Bool {
+        guard !items.isEmpty, items.count == messageList.count else { return false }
+        let a = items.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
+        let b = messageList.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
+        return a == b
     }
 
     // MARK: - Output
 
     func write(_ piece: String) {
         if !captures.isEmpty {
-            captures[captures.count - 1].append(contentsOf: piece.utf8)
+            _append(piece, to: &captures[captures.count - 1])
             return
         }
-        let count = _scalarCount(piece)
-        guard count > 0 else { return }
-        if text.isEmpty { text.reserveCapacity(4096) }
-        text.append(contentsOf: piece.utf8)
-        let start = scalarCount
-        scalarCount += count
+        guard !piece.isEmpty else { return }
+        if text.isEmpty {
+            text.reserveCapacity(4096)
+            segments.reserveCapacity(16)
+        }
+        let start = text.count
+        _append(piece, to: &text)
+        let end = text.count
         if let last = segments.last, last.messageIndex == currentMessage {
-            segments[segments.count - 1].range = last.range.lowerBound..<scalarCount
+            segments[segments.count - 1].range = last.range.lowerBound..<end
         } else {
-            segments.append(JinjaSegment(range: start..<scalarCount, messageIndex: currentMessage))
+            segments.append(JinjaSegment(range: start..<end, messageIndex: currentMessage))
         }
     }
 
@@ -103,7 +204,7 @@ final class _JinjaRenderer {
         captures.append([])
         defer { captures.removeLast() }
         _ = try execute(body, scope)
-        return String(decoding: captures[captures.count - 1], as: UTF8.self)
+        return _string(captures[captures.count - 1])
     }
 
     // MARK: - Statements
@@ -176,8 +277,8 @@ final class _JinjaRenderer {
             return try execute(body, inner)
         case .generation(let body):
             let generated = try capture(body, scope)
-            let start = scalarCount
-            generations.append(JinjaGenerationSpan(range: start..<(start + _scalarCount(generated)), messageIndex: currentMessage))
+            let start = text.count
+            generations.append(JinjaGenerationSpan(range: start..<(start + generated.utf8.count), messageIndex: currentMessage))
             write(generated)
         case .breakLoop:
             return .breakLoop
@@ -191,17 +292,20 @@ final class _JinjaRenderer {
     /// the intermediate strings. Returns `false` (having written nothing) when an operand is not a
     /// string; the caller then evaluates the expression normally (operands have no side effects).
     private func writeConcatenation(_ expr: _JinjaExpr, _ scope: _JinjaScope) throws -> Bool {
-        var pieces: [String] = []
-        pieces.reserveCapacity(8)
-        guard try collectConcatenation(expr, scope, into: &pieces) else { return false }
-        for piece in pieces { write(piece) }
+        // The operands go on the shared `pieces` stack above what enclosing outputs hold there
+        // (an operand may call a macro that writes its own concatenations).
+        let start = pieces.count
+        if start == 0 && pieces.capacity == 0 { pieces.reserveCapacity(16) }
+        defer { pieces.removeLast(pieces.count - start) }
+        guard try collectConcatenation(expr, scope) else { return false }
+        for index in start..<pieces.count { write(pieces[index]) }
         return true
     }
 
-    /// The string operands of `a + b ~ c`, left to right; `false` at the first one that is not a string.
-    private func collectConcatenation(_ expr: _JinjaExpr, _ scope: _JinjaScope, into pieces: inout [String]) throws -> Bool {
+    /// Pushes the string operands of `a + b ~ c` on `pieces`, left to right; `false` at the first one that is not a string.
+    private func collectConcatenation(_ expr: _JinjaExpr, _ scope: _JinjaScope) throws -> Bool {
         if case .binary(let op, let left, let right) = expr.kind, op == "+" || op == "~" {
-            return try collectConcatenation(left, scope, into: &pieces) && collectConcatenation(right, scope, into: &pieces)
+            return try collectConcatenation(left, scope) && collectConcatenation(right, scope)
         }
         guard case .string(let piece) = try eval(expr, scope) else { return false }
         pieces.append(piece)
@@ -213,8 +317,8 @@ final class _JinjaRenderer {
         otherwise: [_JinjaStatement], _ scope: _JinjaScope
     ) throws -> Flow {
         var items = try iterate(try eval(iterable, scope), what: iterable)
-        let loopScope = _JinjaScope(parent: scope)
         if let condition {
+            let loopScope = _JinjaScope(parent: scope)
             var kept: [JinjaValue] = []
             for item in items {
                 try assign(target, item, loopScope, line: iterable.line)
@@ -226,6 +330,7 @@ final class _JinjaRenderer {
             return try execute(otherwise, scope)
         }
         let loop = JinjaObject(.loop(_JinjaLoop(items: items, index0: 0)))
+        let overMessages = isMessageList(items)
         let savedMessage = currentMessage
         defer { currentMessage = savedMessage }
         var iterationScope = _JinjaScope(parent: scope)
@@ -251,7 +356,7 @@ final class _JinjaRenderer {
             loop.kind = .loop(_JinjaLoop(items: items, index0: index))
             try assign(target, item, iterationScope, line: iterable.line)
             iterationScope[_JinjaNames.loop] = .object(loop)
-            if case .dict(let dict) = item, let message = dict.messageIndex {
+            if case .dict(let dict) = item, let message = overMessages ? index : messageIndex(of: dict) {
                 currentMessage = message
             } else {
                 currentMessage = savedMessage
@@ -397,6 +502,12 @@ final class _JinjaRenderer {
             if case .undefined = rhs { throw undefinedFailure(right) }
             return try _JinjaRenderer.binary(op, lhs, rhs, line: expr.line)
         case .compare(let first, let operations):
+            if operations.count == 1 {
+                // `a == b`, the usual comparison: no chain to carry.
+                let lhs = try eval(first, scope)
+                let rhs = try eval(operations[0].1, scope)
+                return .bool(try _JinjaRenderer.compare(operations[0].0, lhs, rhs, line: expr.line))
+            }
             var lhs = try eval(first, scope)
             for (op, rightExpr) in operations {
                 let rhs = try eval(rightExpr, scope)
@@ -584,9 +695,47 @@ func _pythonSliceIndices(count: Int, start: Int?, stop: Int?, step: Int) -> [Int
 /// The number of Unicode scalars in `text` (Python's `len`), counted from its UTF-8 bytes.
 func _scalarCount(_ text: String) -> Int {
     var copy = text
-    return copy.withUTF8 { bytes in
-        var count = 0
-        for byte in bytes where byte & 0xC0 != 0x80 { count += 1 }
-        return count
+    return copy.withUTF8(_scalarCount)
+}
+
+/// The number of Unicode scalars in UTF-8 `bytes`.
+func _scalarCount(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+    var count = 0
+    for byte in bytes where byte & 0xC0 != 0x80 { count += 1 }
+    return count
+}
+
+/// The string of UTF-8 `bytes` (invalid sequences repaired, as `String(decoding:as:)` does).
+/// Copying into a new string's storage avoids the generic decoding path's runtime type lookups,
+/// which cost more than the copy for a chat template's output.
+func _string(_ bytes: [UInt8]) -> String {
+    if bytes.isEmpty { return "" }
+    let string = bytes.withUnsafeBufferPointer { source in
+        String(unsafeUninitializedCapacity: source.count) { target in
+            _ = target.initialize(fromContentsOf: source)
+            return source.count
+        }
     }
+    return string
+}
+
+/// Appends `piece`'s UTF-8 bytes to `bytes` with one copy of its contiguous storage.
+@inline(__always)
+func _append(_ piece: String, to bytes: inout [UInt8]) {
+    var piece = piece
+    piece.withUTF8 { bytes.append(contentsOf: $0) }
+}
+
+/// Whether two of `identities` (ignoring `nil`) are the same.
+func _hasRepeatedIdentity(_ identities: [ObjectIdentifier?]) -> Bool {
+    if identities.count <= 16 {
+        for i in identities.indices {
+            guard let a = identities[i] else { continue }
+            for j in (i + 1)..<identities.count where identities[j] == a { return true }
+        }
+        return false
+    }
+    var seen = Set<ObjectIdentifier>(minimumCapacity: identities.count)
+    for case let identity? in identities where !seen.insert(identity).inserted { return true }
+    return false
 }
