@@ -324,7 +324,9 @@ extension JinjaValue: Equatable {
 /// Writes `text` as Python's `repr()` of a str does: single quotes unless the text holds a
 /// single quote and no double quote.
 func _writePythonStringRepr(_ text: String, into out: inout String) {
-    let quote: Unicode.Scalar = text.contains("'") && !text.contains("\"") ? "\"" : "'"
+    // Byte searches: `String.contains(String)` is Foundation's locale-aware search.
+    let utf8 = text.utf8
+    let quote: Unicode.Scalar = utf8.contains(UInt8(ascii: "'")) && !utf8.contains(UInt8(ascii: "\"")) ? "\"" : "'"
     out.unicodeScalars.append(quote)
     for scalar in text.unicodeScalars {
         switch scalar {

@@ -90,28 +90,33 @@ final class _JinjaRenderer {
     /// The rendering, its UTF-8 offsets turned into scalar offsets (the same numbers when the
     /// text is ASCII, as chat templates' output mostly is).
     private func finish() -> JinjaRendering {
-        let byteCount = text.count
-        let scalarCount = text.withUnsafeBufferPointer(_scalarCount)
-        if scalarCount != byteCount {
-            // `scalarOffsets[b]`: the scalars that start before UTF-8 offset `b`, which is the
-            // scalar offset of `b` for every offset recorded (each is a piece's boundary).
-            var scalarOffsets = [Int](repeating: 0, count: byteCount + 1)
-            text.withUnsafeBufferPointer { bytes in
-                var scalars = 0
-                for (offset, byte) in bytes.enumerated() {
-                    if byte & 0xC0 != 0x80 { scalars += 1 }
-                    scalarOffsets[offset + 1] = scalars
+        let scalarCount = text.withUnsafeBufferPointer { bytes in
+            let continuations = _continuationBytes(bytes, 0..<bytes.count)
+            guard continuations > 0 else { return bytes.count }
+            // Every recorded offset is a piece's boundary: its scalar offset is the offset less
+            // the continuation bytes before it. Segments, and generations, are in text order.
+            var position = 0
+            var seen = 0
+            func scalar(_ offset: Int) -> Int {
+                if offset < position {
+                    position = 0
+                    seen = 0
                 }
+                seen += _continuationBytes(bytes, position..<offset)
+                position = offset
+                return offset - seen
             }
-            func scalar(_ offset: Int) -> Int { scalarOffsets[offset] }
             for index in segments.indices {
                 let range = segments[index].range
-                segments[index].range = scalar(range.lowerBound)..<scalar(range.upperBound)
+                let lower = scalar(range.lowerBound)
+                segments[index].range = lower..<scalar(range.upperBound)
             }
             for index in generations.indices {
                 let range = generations[index].range
-                generations[index].range = scalar(range.lowerBound)..<scalar(range.upperBound)
+                let lower = scalar(range.lowerBound)
+                generations[index].range = lower..<scalar(range.upperBound)
             }
+            return bytes.count - continuations
         }
         return JinjaRendering(text: _string(text), scalarCount: scalarCount, segments: segments, generations: generations)
     }
@@ -700,8 +705,26 @@ func _scalarCount(_ text: String) -> Int {
 
 /// The number of Unicode scalars in UTF-8 `bytes`.
 func _scalarCount(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+    bytes.count - _continuationBytes(bytes, 0..<bytes.count)
+}
+
+/// The number of UTF-8 continuation bytes (`10xxxxxx`) in `bytes[range]`, eight bytes at a time.
+func _continuationBytes(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int {
+    guard let base = bytes.baseAddress, !range.isEmpty else { return 0 }
+    let raw = UnsafeRawPointer(base)
     var count = 0
-    for byte in bytes where byte & 0xC0 != 0x80 { count += 1 }
+    var index = range.lowerBound
+    let high: UInt64 = 0x8080_8080_8080_8080
+    while index + 8 <= range.upperBound {
+        let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+        // A byte's top bit set and the next bit clear.
+        count += (word & ~(word << 1) & high).nonzeroBitCount
+        index += 8
+    }
+    while index < range.upperBound {
+        if base[index] & 0xC0 == 0x80 { count += 1 }
+        index += 1
+    }
     return count
 }
 
