@@ -82,8 +82,7 @@ extension ChatTemplate {
                 var ranges: [Range<Int>] = []
                 for piece in Self.pieces(of: span.messageIndex, in: output.segments) {
                     let lower = max(piece.lowerBound, start)
-                    var end = piece.upperBound
-                    while end > lower, scalars[end - 1]._isPythonWhitespace { end -= 1 }
+                    let end = turnEnd(lower..<piece.upperBound, in: scalars)
                     if lower < end { ranges.append(lower..<end) }
                 }
                 ranges = try cuttingToolResults(from: ranges, of: span.messageIndex, start: start, text: scalars,
@@ -179,7 +178,7 @@ extension ChatTemplate {
             guard start <= own.count, own[..<start].elementsEqual(text[..<start]) else { continue }
             var end = start
             while end < text.count, end < own.count, text[end] == own[end] { end += 1 }
-            while end > start, text[end - 1]._isPythonWhitespace { end -= 1 }
+            end = turnEnd(start..<end, in: text)
             guard start < end else { continue }
             let marker = endOfTurnLength(text[start..<end])
             generations.append(GenerationSpan(messageIndex: index, range: start..<end, contentRange: start..<(end - marker),
@@ -271,6 +270,37 @@ extension ChatTemplate {
         }
         if let open = current { pieces.append(open) }
         return pieces
+    }
+
+    /// Where a turn's trained text ends within `range`: through the last end-of-turn marker
+    /// (``knownEndOfTurnMarkers`` or the template's `eos_token`) when the template writes
+    /// anything after it — whitespace, a next header, any text — since the model stops at the
+    /// marker; otherwise at the end of the range, trailing whitespace out.
+    ///
+    /// The LAST marker counts, not the first: one assistant message may hold several generated
+    /// turns (gpt-oss writes `<|end|><|start|>assistant...` between its analysis and its answer).
+    func turnEnd(_ range: Range<Int>, in text: [Unicode.Scalar]) -> Int {
+        var end = range.upperBound
+        while end > range.lowerBound, text[end - 1]._isPythonWhitespace { end -= 1 }
+        guard end > range.lowerBound else { return end }
+        var markers = Self.knownEndOfTurnMarkers.map { Array($0.unicodeScalars) }
+        if let eos = specialTokens["eos_token"], !eos.isEmpty { markers.append(Array(eos.unicodeScalars)) }
+        let turn = text[range.lowerBound..<end]
+        // The common case: the turn ends with its marker.
+        if markers.contains(where: { $0.count <= turn.count && turn.suffix($0.count).elementsEqual($0) }) { return end }
+        var best = range.lowerBound
+        for marker in markers where marker.count <= turn.count {
+            // The last occurrence of this marker that ends at or before `end`.
+            var stop = end
+            while stop - marker.count >= range.lowerBound {
+                if text[(stop - marker.count)..<stop].elementsEqual(marker) {
+                    best = max(best, stop)
+                    break
+                }
+                stop -= 1
+            }
+        }
+        return best > range.lowerBound ? best : end
     }
 
     /// Length of the end-of-turn marker closing `turn`: the longest special token of the
