@@ -185,7 +185,7 @@ extension PretrainedTokenizer.Padding {
     static func parse(_ json: _JSONValue) throws -> Self {
         var padding = Self()
         if let strategy = try json.optionalMember("strategy") {
-            if let name = strategy.raw as? String {
+            if case .string(let name) = strategy.value {
                 guard name == "BatchLongest" else {
                     throw TokenizerJSONError.invalidValue(
                         path: strategy.path, value: "\"\(name)\"", reason: "use \"BatchLongest\" or {\"Fixed\": length}")

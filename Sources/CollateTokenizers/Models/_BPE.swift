@@ -45,10 +45,10 @@ struct _BPE: Sendable {
     /// Parses `model` (already known to be of type BPE).
     init(json: _JSONValue, exactVocabulary: _ExactJSON? = nil) throws {
         if let dropout = try json.optionalMember("dropout") {
-            let value = (dropout.raw as? NSNumber)?.doubleValue ?? -1
+            let value = _JSONValue.double(dropout.value) ?? -1
             if value != 0 {
                 throw TokenizerJSONError.invalidValue(
-                    path: dropout.path, value: "\(dropout.raw)",
+                    path: dropout.path, value: dropout.value.preview(),
                     reason: "BPE dropout is random and not supported for encoding; set it to null")
             }
         }
@@ -103,14 +103,14 @@ struct _BPE: Sendable {
         for (rank, raw) in rawMerges.enumerated() {
             let left: String
             let right: String
-            if let pair = raw as? [Any], pair.count == 2, let first = pair[0] as? String, let second = pair[1] as? String {
+            if case .array(let pair) = raw, pair.count == 2, case .string(let first) = pair[0], case .string(let second) = pair[1] {
                 left = first
                 right = second
-            } else if let line = raw as? String, let space = line.firstIndex(of: " ") {
+            } else if case .string(let line) = raw, let space = line.utf8.firstIndex(of: UInt8(ascii: " ")) {
                 left = String(line[..<space])
-                right = String(line[line.index(after: space)...])
+                right = String(line[line.utf8.index(after: space)...])
             } else {
-                let element = _JSONValue(raw: raw, path: "\(json.path)[\(rank)]")
+                let element = _JSONValue(raw, path: "\(json.path)[\(rank)]")
                 throw TokenizerJSONError.wrongType(
                     path: element.path, expected: "a pair [\"left\", \"right\"] or a string \"left right\"",
                     found: element.typeName)

@@ -138,8 +138,8 @@ indirect enum _PostProcessor: Sendable {
 
     /// `["[SEP]", 102]`.
     private static func tokenPair(_ json: _JSONValue) throws -> (String, Int32) {
-        guard let pair = json.raw as? [Any], pair.count == 2, let token = pair[0] as? String,
-              let number = pair[1] as? NSNumber, let id = Int32(exactly: number.doubleValue), id >= 0
+        guard case .array(let pair) = json.value, pair.count == 2, case .string(let token) = pair[0],
+              let number = _JSONValue.integer(pair[1]), let id = Int32(exactly: number), id >= 0
         else {
             throw TokenizerJSONError.wrongType(path: json.path, expected: "a pair [\"token\", id]", found: json.typeName)
         }
