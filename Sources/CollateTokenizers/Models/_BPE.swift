@@ -99,10 +99,12 @@ struct _BPE: Sendable {
         let rawMerges = try json.rawArray()
         var table = _PairTable(capacity: rawMerges.count)
         var mergedIDs = [Int32](repeating: -1, count: rawMerges.count)
+        let index = _TokenIndex(vocab)
         let prefixLength = prefix?.utf8.count ?? 0
+        let none = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
         for (rank, raw) in rawMerges.enumerated() {
-            let left: String
-            let right: String
+            var left: String
+            var right: String
             if case .array(let pair) = raw, pair.count == 2, case .string(let first) = pair[0], case .string(let second) = pair[1] {
                 left = first
                 right = second
@@ -115,19 +117,27 @@ struct _BPE: Sendable {
                     path: element.path, expected: "a pair [\"left\", \"right\"] or a string \"left right\"",
                     found: element.typeName)
             }
-            guard let leftID = vocab[token: left] else {
+            // Looked up as bytes: no String is built per merge (the merged token is the
+            // left bytes followed by the right ones, less the continuing-subword prefix).
+            let ids = left.withUTF8 { leftBytes in
+                right.withUTF8 { rightBytes -> (Int32?, Int32?, Int32?) in
+                    let leftID = index.id(leftBytes, none)
+                    let rightID = index.id(rightBytes, none)
+                    guard leftID != nil, rightID != nil else { return (leftID, rightID, nil) }
+                    let suffix = prefixLength > 0 && rightBytes.count >= prefixLength
+                        ? UnsafeBufferPointer(rebasing: rightBytes[prefixLength...]) : rightBytes
+                    return (leftID, rightID, index.id(leftBytes, suffix))
+                }
+            }
+            guard let leftID = ids.0 else {
                 throw TokenizerJSONError.tokenNotInVocabulary(path: "\(json.path)[\(rank)]", token: left)
             }
-            guard let rightID = vocab[token: right] else {
+            guard let rightID = ids.1 else {
                 throw TokenizerJSONError.tokenNotInVocabulary(path: "\(json.path)[\(rank)]", token: right)
             }
-            let merged: String
-            if prefixLength > 0, right.utf8.count >= prefixLength {
-                merged = left + String(decoding: right.utf8.dropFirst(prefixLength), as: UTF8.self)
-            } else {
-                merged = left + right
-            }
-            guard let mergedID = vocab[token: merged] else {
+            guard let mergedID = ids.2 else {
+                let merged = prefixLength > 0 && right.utf8.count >= prefixLength
+                    ? left + String(decoding: right.utf8.dropFirst(prefixLength), as: UTF8.self) : left + right
                 throw TokenizerJSONError.tokenNotInVocabulary(path: "\(json.path)[\(rank)]", token: merged)
             }
             table.insert(leftID, rightID, rank: Int32(rank), newID: mergedID)
