@@ -8,7 +8,7 @@ enum _Model: Sendable {
     case wordLevel(_WordLevel)
 
     /// Parses the `model` object; `exactVocabulary` is `model.vocab` read from the raw
-    /// document (see ``_ExactJSON``), used when Foundation folded keys.
+    /// document (see ``_ExactJSON``), used when the parser folded keys.
     static func parse(_ json: _JSONValue, exactVocabulary: _ExactJSON? = nil) throws -> _Model {
         // HF's untagged model deserializer reads a typeless model as BPE.
         let type = try json.optionalString("type") ?? "BPE"
