@@ -317,22 +317,38 @@ struct _Symbols {
 
 /// A bounded, thread-safe cache of tokenized words (HF keeps one per BPE model).
 final class _WordCache: @unchecked Sendable {
-    // All access to `storage` is under `lock`.
-    private let lock = NSLock()
-    private var storage: [_WordKey: [_ModelToken]] = [:]
+    /// One lock and table per shard: with every core encoding (`encodeBatch(concurrently:)`),
+    /// threads looking up different words rarely wait for each other.
+    private final class Shard: @unchecked Sendable {
+        // All access to `storage` is under `lock`.
+        let lock = NSLock()
+        var storage: [_WordKey: [_ModelToken]] = [:]
+    }
+
+    private static let shardCount = 16
+    private let shards = (0..<_WordCache.shardCount).map { _ in Shard() }
     /// Entries kept at most; further words are not cached (as HF's cache does).
     static let capacity = 100_000
 
+    @inline(__always)
+    private func shard(for word: [Unicode.Scalar]) -> Shard {
+        guard let first = word.first, let last = word.last else { return shards[0] }
+        let mixed = (first.value &* 0x9E37_79B9) ^ (last.value &* 0x85EB_CA6B) ^ UInt32(truncatingIfNeeded: word.count &* 0x27D4_EB2F)
+        return shards[Int(mixed >> 28) & (Self.shardCount - 1)]
+    }
+
     func get(_ word: [Unicode.Scalar]) -> [_ModelToken]? {
-        lock.lock()
-        defer { lock.unlock() }
-        return storage[_WordKey(scalars: word)]
+        let shard = shard(for: word)
+        shard.lock.lock()
+        defer { shard.lock.unlock() }
+        return shard.storage[_WordKey(scalars: word)]
     }
 
     func set(_ word: [Unicode.Scalar], _ tokens: [_ModelToken]) {
-        lock.lock()
-        defer { lock.unlock() }
-        if storage.count < Self.capacity { storage[_WordKey(scalars: word)] = tokens }
+        let shard = shard(for: word)
+        shard.lock.lock()
+        defer { shard.lock.unlock() }
+        if shard.storage.count < Self.capacity / Self.shardCount { shard.storage[_WordKey(scalars: word)] = tokens }
     }
 }
 

@@ -76,6 +76,33 @@ struct _RawEncoding {
         return copy
     }
 
+    /// This encoding between one optional special token and one special token, all with
+    /// `typeID` (or, when `typeID` is nil, the specials with `specialTypeID` and the tokens
+    /// keeping theirs); its overflowing pieces are kept as they are. Built with one
+    /// allocation per array: BERT and RoBERTa wrap every overflowing piece so.
+    func wrapped(
+        first: (String, Int32)?, last: (String, Int32), specialTypeID: Int32, typeID: Int32?
+    ) -> _RawEncoding {
+        let count = ids.count + (first == nil ? 1 : 2)
+        var result = _RawEncoding()
+        result.ids.reserveCapacity(count)
+        result.offsets.reserveCapacity(count)
+        result.texts.reserveCapacity(count)
+        result.typeIDs.reserveCapacity(count)
+        if let first { result.append(first.1, 0..<0, text: first.0, typeID: specialTypeID) }
+        result.ids.append(contentsOf: ids)
+        result.offsets.append(contentsOf: offsets)
+        result.texts.append(contentsOf: texts)
+        if let typeID {
+            result.typeIDs.append(contentsOf: repeatElement(typeID, count: ids.count))
+        } else {
+            result.typeIDs.append(contentsOf: typeIDs)
+        }
+        result.append(last.1, 0..<0, text: last.0, typeID: specialTypeID)
+        result.overflowing = overflowing
+        return result
+    }
+
     /// Special tokens (no offsets, their own strings), all with `typeID`.
     static func special(ids: [Int32], tokens: [String], typeID: Int32) -> _RawEncoding {
         _RawEncoding(
@@ -292,15 +319,9 @@ indirect enum _PostProcessor: Sendable {
             // Each sequence keeps its own type ids (0 for the first, 1 for the second).
             return encodings.enumerated().map { index, encoding in
                 encoding.mappingPieces { piece in
-                    if index == 0 {
-                        var result = _RawEncoding.special(ids: [cls.1], tokens: [cls.0], typeID: 0)
-                        result.append(contentsOf: piece)
-                        result.append(contentsOf: .special(ids: [sep.1], tokens: [sep.0], typeID: 0))
-                        result.overflowing = piece.overflowing
-                        piece = result
-                    } else {
-                        piece.append(contentsOf: .special(ids: [sep.1], tokens: [sep.0], typeID: 1))
-                    }
+                    piece = index == 0
+                        ? piece.wrapped(first: cls, last: sep, specialTypeID: 0, typeID: nil)
+                        : piece.wrapped(first: nil, last: sep, specialTypeID: 1, typeID: nil)
                 }
             }
         case .roberta(let sep, let cls, let trimOffsets, let addPrefixSpace):
@@ -322,11 +343,7 @@ indirect enum _PostProcessor: Sendable {
             }
             return encodings.enumerated().map { index, encoding in
                 encoding.mappingPieces { piece in
-                    var result = _RawEncoding.special(ids: [index == 0 ? cls.1 : sep.1], tokens: [index == 0 ? cls.0 : sep.0], typeID: 0)
-                    result.append(contentsOf: piece.withTypeID(0))
-                    result.append(contentsOf: .special(ids: [sep.1], tokens: [sep.0], typeID: 0))
-                    result.overflowing = piece.overflowing
-                    piece = result
+                    piece = piece.wrapped(first: index == 0 ? cls : sep, last: sep, specialTypeID: 0, typeID: 0)
                 }
             }
         case .template(let single, let pair, let specialTokens):
