@@ -1,5 +1,6 @@
 """Summarizes run_batch.sh output: per tokenizer, the median CPU seconds of each side and
-their ratio (HF / Collate: above 1 means Collate is faster).
+their ratio (HF / Collate: above 1 means Collate is faster); wall seconds for the all-cores
+runs, where CPU time would add the cores up.
 
 usage: python3 summarize.py run_batch.log
 """
@@ -19,7 +20,9 @@ for line in open(sys.argv[1], encoding="utf-8"):
         continue
     if line.startswith("{"):
         row = json.loads(line)
-        rows.setdefault(section, {}).setdefault(row["impl"], []).append(row.get("cpu_s", row["seconds"]))
+        # All cores: wall time (CPU time adds the cores up); otherwise CPU time of the process.
+        key = "seconds" if "all cores" in (section or "") else "cpu_s"
+        rows.setdefault(section, {}).setdefault(row["impl"], []).append(row.get(key, row["seconds"]))
 for section, sides in rows.items():
     if "collate" in sides and "hf" in sides:
         c, h = statistics.median(sides["collate"]), statistics.median(sides["hf"])

@@ -31,12 +31,23 @@ enum TokenizeCommand {
             let tokenizer = try Inputs.tokenizer(path: tokenizerPath)
             // Every line is checked before the first result is printed: a rejected input
             // prints nothing on stdout, as every collate command (README, "Command line").
-            var requests: [(text: String, addSpecialTokens: Bool)] = []
+            var requests: [(text: String, addSpecialTokens: Bool, line: Int)] = []
             try JSONLinesReader(url: URL(fileURLWithPath: inputPath)).forEachLine { line, bytes in
-                requests.append(try parse(bytes, file: inputPath, line: line))
+                let request = try parse(bytes, file: inputPath, line: line)
+                requests.append((request.text, request.addSpecialTokens, line))
             }
+            // Encoded before printing too: a text HF refuses (the file's truncation strategy
+            // is OnlySecond and the text is too long) is an error naming its line.
+            var encodings: [Encoding] = []
+            encodings.reserveCapacity(requests.count)
             for request in requests {
-                let encoding = tokenizer.encode(request.text, addSpecialTokens: request.addSpecialTokens)
+                do {
+                    encodings.append(try tokenizer.encode(request.text, pair: nil, addSpecialTokens: request.addSpecialTokens))
+                } catch {
+                    throw InputError(file: inputPath, line: request.line, reason: "\(error)")
+                }
+            }
+            for encoding in encodings {
                 var out = "{\"ids\": "
                 JSONWriter.writeIntegers(encoding.ids, into: &out)
                 out += ", \"offsets\": ["

@@ -70,51 +70,27 @@ extension PretrainedTokenizer {
         try self.init(data: data, file: file.path, specialTokens: special)
     }
 
-    /// The JSON document with every raw U+FEFF (UTF-8 `EF BB BF`) written as the escape
-    /// `\uFEFF`, and a leading byte order mark dropped.
-    ///
-    /// Foundation's `JSONSerialization` drops a U+FEFF at the start of every string value
-    /// (taking it for a byte order mark), so the SentencePiece piece `"\u{FEFF}"` became `""`
-    /// and was never matched: byte-fallback pieces came out instead of its id. Outside
-    /// strings the bytes cannot occur in valid JSON, and an escape survives parsing.
-    static func escapingByteOrderMarks(_ data: Data) -> Data {
-        var bytes = [UInt8](data)
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
-        guard bytes.count >= 3, bytes.indices.dropLast(2).contains(where: {
-            bytes[$0] == 0xEF && bytes[$0 + 1] == 0xBB && bytes[$0 + 2] == 0xBF
-        }) else { return Data(bytes) }
-        var result: [UInt8] = []
-        result.reserveCapacity(bytes.count + 64)
-        var index = 0
-        let escape = Array("\\uFEFF".utf8)
-        while index < bytes.count {
-            if index + 2 < bytes.count, bytes[index] == 0xEF, bytes[index + 1] == 0xBB, bytes[index + 2] == 0xBF {
-                result.append(contentsOf: escape)
-                index += 3
-            } else {
-                result.append(bytes[index])
-                index += 1
-            }
-        }
-        return Data(result)
-    }
-
     /// Reads the special-token names of a `tokenizer_config.json` or
     /// `special_tokens_map.json` (each a string, or an object with `content`).
     static func specialTokens(fromConfig data: Data, file: String) throws -> SpecialTokens {
         let json = try _JSONValue.parse(data, file: file)
         // Paths name the config file: an error here is not in tokenizer.json.
         let configName = URL(fileURLWithPath: file).lastPathComponent
-        guard let object = json.raw as? [String: Any] else {
+        guard case .object(let object) = json.value else {
             throw TokenizerJSONError.wrongType(path: "\(configName) (root)", expected: "an object", found: json.typeName)
         }
         func name(_ key: String) throws -> String? {
-            guard let raw = object[key], !(raw is NSNull) else { return nil }
-            if let text = raw as? String { return text }
-            if let token = raw as? [String: Any], let content = token["content"] as? String { return content }
+            guard let member = object[key] else { return nil }
+            switch member {
+            case .null: return nil
+            case .string(let text): return text
+            case .object(let token):
+                if case .string(let content)? = token["content"] { return content }
+            default: break
+            }
             throw TokenizerJSONError.wrongType(
                 path: "\(configName): \(key)", expected: "a string or an object with a string \"content\"",
-                found: _JSONValue(raw: raw, path: key).typeName)
+                found: _JSONValue.typeName(of: member))
         }
         return SpecialTokens(
             bos: try name("bos_token"), eos: try name("eos_token"),
@@ -129,13 +105,14 @@ extension PretrainedTokenizer {
     ///   - specialTokens: Special-token names (from `tokenizer_config.json`).
     /// - Throws: ``TokenizerJSONError`` naming the JSON path at fault.
     public init(data: Data, file: String = "tokenizer.json", specialTokens: SpecialTokens = SpecialTokens()) throws {
-        let escaped = Self.escapingByteOrderMarks(data)
-        let root = try _JSONValue.parse(escaped, file: file)
+        // A byte order mark before the document is skipped (the parser would reject it).
+        let bytes = data.starts(with: [0xEF, 0xBB, 0xBF]) ? [UInt8](data.dropFirst(3)) : [UInt8](data)
+        let root = try bytes.withUnsafeBufferPointer { try _JSONValue.parse($0, file: file) }
         _ = try root.object()
 
         let truncation = try root.optionalMember("truncation").map(Truncation.parse)
         let padding = try root.optionalMember("padding").map(Padding.parse)
-        let model = try _Model.parse(try root.member("model"), exactVocabulary: _ExactJSON(bytes: [UInt8](escaped)))
+        let model = try _Model.parse(try root.member("model"), exactVocabulary: _ExactJSON(bytes: bytes))
 
         let normalizer = try root.optionalMember("normalizer").map(_Normalizer.parse)
         let preTokenizer = try root.optionalMember("pre_tokenizer").map(_PreTokenizer.parse)

@@ -4,8 +4,9 @@ extension PretrainedTokenizer {
     /// The `truncation` section of a `tokenizer.json`, honoured by ``PretrainedTokenizer/encode(_:pair:addSpecialTokens:)``
     /// as HF `Tokenizer::encode` honours it.
     ///
-    /// `maxLength` counts the special tokens the post-processor adds; `stride` only shapes
-    /// HF's overflowing pieces, which Collate does not return, so it never changes the ids.
+    /// `maxLength` counts the special tokens the post-processor adds. The tokens cut off are
+    /// returned as ``Encoding/overflowing`` pieces, each repeating the last `stride` tokens
+    /// of the piece before it, as HF's `Encoding.overflowing`.
     public struct Truncation: Hashable, Sendable {
         /// Which sequence loses tokens (HF `TruncationStrategy`).
         public enum Strategy: String, Hashable, Sendable {
@@ -27,7 +28,7 @@ extension PretrainedTokenizer {
 
         /// The largest number of tokens an encoding keeps, special tokens included.
         public var maxLength: Int
-        /// Overlap of HF's overflowing pieces (no effect on the returned encoding).
+        /// How many tokens each overflowing piece repeats from the piece before it.
         public var stride: Int
         /// Which sequence is shortened.
         public var strategy: Strategy
@@ -86,6 +87,9 @@ extension PretrainedTokenizer {
         case sequenceTooShort(length: Int, toRemove: Int)
         /// The file's `TemplateProcessing` has no valid `pair` template.
         case invalidPairTemplate
+        /// `truncation.stride` is not below the length a sequence is truncated to (HF panics:
+        /// "`stride` must be strictly less than `max_len`").
+        case strideTooLarge(stride: Int, maxLength: Int)
 
         /// A message that says what to change.
         public var description: String {
@@ -96,6 +100,8 @@ extension PretrainedTokenizer {
                 return "truncation must remove \(toRemove) tokens from a sequence of \(length): raise truncation.max_length or use LongestFirst"
             case .invalidPairTemplate:
                 return "post_processor.pair is not a valid template: fix it (pieces {\"Sequence\": ...} or {\"SpecialToken\": ...}) to encode pairs"
+            case .strideTooLarge(let stride, let maxLength):
+                return "truncation.stride \(stride) must be below the \(maxLength) tokens a sequence is truncated to (max_length less the special tokens): lower truncation.stride or raise truncation.max_length"
             }
         }
     }
@@ -130,8 +136,8 @@ extension PretrainedTokenizer.Truncation {
             maxLength -= addedTokens
         }
         if maxLength == 0 {
-            first.truncate(to: 0, direction: direction)
-            second?.truncate(to: 0, direction: direction)
+            try first.truncate(to: 0, stride: stride, direction: direction)
+            try second?.truncate(to: 0, stride: stride, direction: direction)
             return
         }
         let total = first.ids.count + (second?.ids.count ?? 0)
@@ -140,7 +146,7 @@ extension PretrainedTokenizer.Truncation {
         switch strategy {
         case .longestFirst:
             guard var pair = second else {
-                first.truncate(to: total - toRemove, direction: direction)
+                try first.truncate(to: total - toRemove, stride: stride, direction: direction)
                 return
             }
             var n1 = first.ids.count
@@ -157,20 +163,20 @@ extension PretrainedTokenizer.Truncation {
                 n2 = n1 + maxLength % 2
             }
             if swap { (n1, n2) = (n2, n1) }
-            first.truncate(to: n1, direction: direction)
-            pair.truncate(to: n2, direction: direction)
+            try first.truncate(to: n1, stride: stride, direction: direction)
+            try pair.truncate(to: n2, stride: stride, direction: direction)
             second = pair
         case .onlyFirst:
             guard first.ids.count > toRemove else {
                 throw PretrainedTokenizer.EncodingError.sequenceTooShort(length: first.ids.count, toRemove: toRemove)
             }
-            first.truncate(to: first.ids.count - toRemove, direction: direction)
+            try first.truncate(to: first.ids.count - toRemove, stride: stride, direction: direction)
         case .onlySecond:
             guard var pair = second else { throw PretrainedTokenizer.EncodingError.secondSequenceNotProvided }
             guard pair.ids.count > toRemove else {
                 throw PretrainedTokenizer.EncodingError.sequenceTooShort(length: pair.ids.count, toRemove: toRemove)
             }
-            pair.truncate(to: pair.ids.count - toRemove, direction: direction)
+            try pair.truncate(to: pair.ids.count - toRemove, stride: stride, direction: direction)
             second = pair
         }
     }
@@ -185,7 +191,7 @@ extension PretrainedTokenizer.Padding {
     static func parse(_ json: _JSONValue) throws -> Self {
         var padding = Self()
         if let strategy = try json.optionalMember("strategy") {
-            if let name = strategy.raw as? String {
+            if case .string(let name) = strategy.value {
                 guard name == "BatchLongest" else {
                     throw TokenizerJSONError.invalidValue(
                         path: strategy.path, value: "\"\(name)\"", reason: "use \"BatchLongest\" or {\"Fixed\": length}")
@@ -235,27 +241,62 @@ extension PretrainedTokenizer.Padding {
 }
 
 extension _RawEncoding {
-    /// Keeps `length` tokens from the start (`.right`) or the end (`.left`).
-    mutating func truncate(to length: Int, direction: PretrainedTokenizer.Truncation.Direction) {
-        guard ids.count > length else { return }
+    /// HF `Encoding::truncate`: keeps `length` tokens from the start (`.right`) or the end
+    /// (`.left`); the rest becomes overflowing pieces of at most `length` tokens, each
+    /// starting `length - stride` tokens after the one before (so `stride` tokens repeat).
+    /// Truncating to 0 leaves an empty encoding whose one piece is the whole encoding.
+    /// - Throws: ``PretrainedTokenizer/EncodingError/strideTooLarge(stride:maxLength:)`` when
+    ///   `stride >= length > 0` (HF panics).
+    mutating func truncate(to length: Int, stride: Int, direction: PretrainedTokenizer.Truncation.Direction) throws {
+        let count = ids.count
+        guard length < count else { return }
+        if length == 0 {
+            var whole = self
+            whole.overflowing = []
+            self = _RawEncoding()
+            overflowing = [whole]
+            return
+        }
+        guard stride < length else { throw PretrainedTokenizer.EncodingError.strideTooLarge(stride: stride, maxLength: length) }
+        let step = length - stride
+        var parts: [Range<Int>] = []
         switch direction {
         case .right:
-            ids.removeLast(ids.count - length)
-            offsets.removeLast(offsets.count - length)
-            texts.removeLast(texts.count - length)
-            typeIDs.removeLast(typeIDs.count - length)
+            var start = 0
+            while start < count {
+                let stop = min(start + length, count)
+                parts.append(start..<stop)
+                if stop == count { break }
+                start += step
+            }
         case .left:
-            ids.removeFirst(ids.count - length)
-            offsets.removeFirst(offsets.count - length)
-            texts.removeFirst(texts.count - length)
-            typeIDs.removeFirst(typeIDs.count - length)
+            var last = count - 1
+            while last >= 0 {
+                let stop = last + 1
+                let start = max(0, stop - length)
+                parts.append(start..<stop)
+                if start == 0 { break }
+                last -= step
+            }
         }
+        let pieces = parts.dropFirst().map { slice($0) }
+        self = slice(parts[0])
+        overflowing = pieces
+    }
+
+    /// The tokens in `range` (no overflowing pieces).
+    func slice(_ range: Range<Int>) -> _RawEncoding {
+        _RawEncoding(
+            ids: Array(ids[range]), offsets: Array(offsets[range]), texts: Array(texts[range]),
+            typeIDs: Array(typeIDs[range]))
     }
 }
 
 extension Encoding {
-    /// HF `Encoding::pad`: pads to `length` (nothing when already as long).
+    /// HF `Encoding::pad`: pads the overflowing pieces, then this encoding, to `length`
+    /// (nothing when already as long).
     mutating func pad(to length: Int, with padding: PretrainedTokenizer.Padding) {
+        for index in overflowing.indices { overflowing[index].pad(to: length, with: padding) }
         let count = length - ids.count
         guard count > 0 else { return }
         let position = padding.direction == .left ? 0 : ids.count

@@ -54,6 +54,16 @@ public struct PretrainedTokenizer: Sendable {
     var paddingOverride: Padding?? = nil
 }
 
+extension Encoding {
+    /// The public encoding of a processed one: attention mask 1, pieces converted too.
+    init(_ raw: _RawEncoding) {
+        self.init(
+            ids: raw.ids, offsets: raw.offsets, typeIDs: raw.typeIDs,
+            attentionMask: Array(repeating: 1, count: raw.ids.count))
+        overflowing = raw.overflowing.map(Encoding.init)
+    }
+}
+
 /// A pointer handed to concurrent workers that write disjoint elements.
 struct _SendablePointer<T>: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<T>
@@ -67,9 +77,11 @@ extension PretrainedTokenizer {
     /// `Tokenizer.encode(text)`: added tokens, normalizer, pre-tokenizer, model, then the
     /// file's `truncation`, the post-processor and the file's `padding`.
     ///
-    /// HF raises for one single-text request: truncation with strategy `OnlySecond` that has
-    /// to remove tokens. This method cannot throw, so it leaves such a text untruncated;
-    /// ``encode(_:pair:addSpecialTokens:)`` throws instead.
+    /// HF refuses two single-text requests: truncation with strategy `OnlySecond` that has
+    /// to remove tokens (it raises "Second sequence not provided"), and a `stride` not below
+    /// the truncated length (it panics). This method cannot throw, so it leaves such a text
+    /// untruncated; ``encode(_:pair:addSpecialTokens:)`` and
+    /// ``encodeWithOffsets(text:addSpecialTokens:)`` throw instead.
     ///
     /// - Parameters:
     ///   - text: The text to encode.
@@ -80,7 +92,8 @@ extension PretrainedTokenizer {
     public func encode(_ text: String, addSpecialTokens: Bool = true) -> Encoding {
         let raw = encodeRaw(text)
         if let result = try? finish(raw, nil, addSpecialTokens: addSpecialTokens, truncating: true) { return result }
-        // Only `OnlySecond` truncation of a single text fails; HF raises, see above.
+        // Only `OnlySecond` truncation of a single text, or a too large stride, fails; HF
+        // refuses both, see above.
         return (try? finish(raw, nil, addSpecialTokens: addSpecialTokens, truncating: false)) ?? Encoding(ids: [], offsets: [])
     }
 
@@ -156,21 +169,7 @@ extension PretrainedTokenizer {
                 return _Spaces(token(of: id) ?? "")
             }
         }
-        var merged: _RawEncoding
-        if encodings.count == 1 {
-            merged = encodings[0]
-        } else {
-            merged = _RawEncoding()
-            let count = encodings.reduce(0) { $0 + $1.ids.count }
-            merged.ids.reserveCapacity(count)
-            merged.offsets.reserveCapacity(count)
-            merged.texts.reserveCapacity(count)
-            merged.typeIDs.reserveCapacity(count)
-            for encoding in encodings { merged.append(contentsOf: encoding) }
-        }
-        var result = Encoding(
-            ids: merged.ids, offsets: merged.offsets, typeIDs: merged.typeIDs,
-            attentionMask: Array(repeating: 1, count: merged.ids.count))
+        var result = Encoding(_RawEncoding.merged(encodings))
         if let padding = paddingOverride ?? padding {
             result.pad(to: padding.targetLength(longest: result.ids.count), with: padding)
         }
@@ -265,9 +264,12 @@ extension PretrainedTokenizer {
 // MARK: - Tokenizer
 
 extension PretrainedTokenizer: Tokenizer {
-    /// Encodes `text` into ids and per-token offsets (Unicode scalar units); never throws.
+    /// Encodes `text` into ids and per-token offsets (Unicode scalar units), as
+    /// ``encode(_:pair:addSpecialTokens:)`` with no pair.
+    /// - Throws: ``EncodingError`` where HF refuses the text: the file's truncation strategy
+    ///   is `OnlySecond` and the text must be shortened, or its `stride` is too large.
     public func encodeWithOffsets(text: String, addSpecialTokens: Bool) throws -> Encoding {
-        encode(text, addSpecialTokens: addSpecialTokens)
+        try encode(text, pair: nil, addSpecialTokens: addSpecialTokens)
     }
 
     /// Decodes ids back to text; ids outside the vocabulary are skipped.

@@ -17,6 +17,11 @@ public struct Encoding: Sendable, Hashable {
     public var typeIDs: [Int32]
     /// For each token, 1, or 0 for padding added by the tokenizer's `padding` section.
     public var attentionMask: [Int32]
+    /// The pieces that the tokenizer's `truncation` section cut off, as HF's
+    /// `Encoding.overflowing`: each of at most `max_length` tokens (special tokens and
+    /// padding included), repeating the last `stride` tokens of the piece before it. For a
+    /// pair whose both texts overflow, a piece may hold pieces of its own, as in HF.
+    public var overflowing: [Encoding] = []
 
     /// Creates an encoding from ids and their offsets (same count); type ids are 0 and the
     /// attention mask is all 1.

@@ -34,7 +34,7 @@ struct GoldenCase: Sendable, CustomTestStringConvertible {
               let text = String(data: data, encoding: .utf8) else { return [] }
         return text.split(separator: "\n").compactMap { line in
             // Escaped: JSONSerialization drops a raw U+FEFF at the start of a string value.
-            let escaped = PretrainedTokenizer.escapingByteOrderMarks(Data(line.utf8))
+            let escaped = Fixtures.escapingByteOrderMarks(Data(line.utf8))
             guard let object = try? JSONSerialization.jsonObject(with: escaped) as? [String: Any],
                   let id = object["id"] as? String,
                   let tokenizer = object["tokenizer"] as? String,

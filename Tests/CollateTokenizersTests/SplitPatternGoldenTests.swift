@@ -23,7 +23,7 @@ struct SplitPatternGolden: Sendable, CustomTestStringConvertible {
         let file = Fixtures.root.appendingPathComponent("golden").appendingPathComponent("split_patterns.jsonl")
         guard let data = try? Data(contentsOf: file), let text = String(data: data, encoding: .utf8) else { return [] }
         return text.split(separator: "\n").enumerated().compactMap { index, line in
-            let escaped = PretrainedTokenizer.escapingByteOrderMarks(Data(line.utf8))
+            let escaped = Fixtures.escapingByteOrderMarks(Data(line.utf8))
             guard let object = try? JSONSerialization.jsonObject(with: escaped) as? [String: Any],
                   let text = object["text"] as? String,
                   let matches = object["matches"] as? [String: [[Int]]]

@@ -22,6 +22,12 @@ struct TruncationPaddingTests {
         #expect(throws: PretrainedTokenizer.EncodingError.secondSequenceNotProvided) {
             try tokenizer.encode("a b c a b", pair: nil)
         }
+        // `Tokenizer.encodeWithOffsets` (what chat rendering and datasets call) throws too.
+        #expect(throws: PretrainedTokenizer.EncodingError.secondSequenceNotProvided) {
+            try tokenizer.encodeWithOffsets(text: "a b c a b", addSpecialTokens: false)
+        }
+        // A text that fits needs no second sequence, as in HF.
+        #expect(try tokenizer.encodeWithOffsets(text: "a b", addSpecialTokens: true).ids == [1, 4, 5, 2])
         // The non-throwing single-text encode leaves such a text untruncated.
         #expect(tokenizer.encode("a b c a b").ids == [1, 4, 5, 6, 4, 5, 2])
         // With a pair, only the second text is shortened: 5 - 3 special tokens leave 2 tokens.

@@ -45,10 +45,10 @@ struct _BPE: Sendable {
     /// Parses `model` (already known to be of type BPE).
     init(json: _JSONValue, exactVocabulary: _ExactJSON? = nil) throws {
         if let dropout = try json.optionalMember("dropout") {
-            let value = (dropout.raw as? NSNumber)?.doubleValue ?? -1
+            let value = _JSONValue.double(dropout.value) ?? -1
             if value != 0 {
                 throw TokenizerJSONError.invalidValue(
-                    path: dropout.path, value: "\(dropout.raw)",
+                    path: dropout.path, value: dropout.value.preview(),
                     reason: "BPE dropout is random and not supported for encoding; set it to null")
             }
         }
@@ -99,35 +99,45 @@ struct _BPE: Sendable {
         let rawMerges = try json.rawArray()
         var table = _PairTable(capacity: rawMerges.count)
         var mergedIDs = [Int32](repeating: -1, count: rawMerges.count)
+        let index = _TokenIndex(vocab)
         let prefixLength = prefix?.utf8.count ?? 0
+        let none = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
         for (rank, raw) in rawMerges.enumerated() {
-            let left: String
-            let right: String
-            if let pair = raw as? [Any], pair.count == 2, let first = pair[0] as? String, let second = pair[1] as? String {
+            var left: String
+            var right: String
+            if case .array(let pair) = raw, pair.count == 2, case .string(let first) = pair[0], case .string(let second) = pair[1] {
                 left = first
                 right = second
-            } else if let line = raw as? String, let space = line.firstIndex(of: " ") {
+            } else if case .string(let line) = raw, let space = line.utf8.firstIndex(of: UInt8(ascii: " ")) {
                 left = String(line[..<space])
-                right = String(line[line.index(after: space)...])
+                right = String(line[line.utf8.index(after: space)...])
             } else {
-                let element = _JSONValue(raw: raw, path: "\(json.path)[\(rank)]")
+                let element = _JSONValue(raw, path: "\(json.path)[\(rank)]")
                 throw TokenizerJSONError.wrongType(
                     path: element.path, expected: "a pair [\"left\", \"right\"] or a string \"left right\"",
                     found: element.typeName)
             }
-            guard let leftID = vocab[token: left] else {
+            // Looked up as bytes: no String is built per merge (the merged token is the
+            // left bytes followed by the right ones, less the continuing-subword prefix).
+            let ids = left.withUTF8 { leftBytes in
+                right.withUTF8 { rightBytes -> (Int32?, Int32?, Int32?) in
+                    let leftID = index.id(leftBytes, none)
+                    let rightID = index.id(rightBytes, none)
+                    guard leftID != nil, rightID != nil else { return (leftID, rightID, nil) }
+                    let suffix = prefixLength > 0 && rightBytes.count >= prefixLength
+                        ? UnsafeBufferPointer(rebasing: rightBytes[prefixLength...]) : rightBytes
+                    return (leftID, rightID, index.id(leftBytes, suffix))
+                }
+            }
+            guard let leftID = ids.0 else {
                 throw TokenizerJSONError.tokenNotInVocabulary(path: "\(json.path)[\(rank)]", token: left)
             }
-            guard let rightID = vocab[token: right] else {
+            guard let rightID = ids.1 else {
                 throw TokenizerJSONError.tokenNotInVocabulary(path: "\(json.path)[\(rank)]", token: right)
             }
-            let merged: String
-            if prefixLength > 0, right.utf8.count >= prefixLength {
-                merged = left + String(decoding: right.utf8.dropFirst(prefixLength), as: UTF8.self)
-            } else {
-                merged = left + right
-            }
-            guard let mergedID = vocab[token: merged] else {
+            guard let mergedID = ids.2 else {
+                let merged = prefixLength > 0 && right.utf8.count >= prefixLength
+                    ? left + String(decoding: right.utf8.dropFirst(prefixLength), as: UTF8.self) : left + right
                 throw TokenizerJSONError.tokenNotInVocabulary(path: "\(json.path)[\(rank)]", token: merged)
             }
             table.insert(leftID, rightID, rank: Int32(rank), newID: mergedID)
@@ -307,22 +317,38 @@ struct _Symbols {
 
 /// A bounded, thread-safe cache of tokenized words (HF keeps one per BPE model).
 final class _WordCache: @unchecked Sendable {
-    // All access to `storage` is under `lock`.
-    private let lock = NSLock()
-    private var storage: [_WordKey: [_ModelToken]] = [:]
+    /// One lock and table per shard: with every core encoding (`encodeBatch(concurrently:)`),
+    /// threads looking up different words rarely wait for each other.
+    private final class Shard: @unchecked Sendable {
+        // All access to `storage` is under `lock`.
+        let lock = NSLock()
+        var storage: [_WordKey: [_ModelToken]] = [:]
+    }
+
+    private static let shardCount = 16
+    private let shards = (0..<_WordCache.shardCount).map { _ in Shard() }
     /// Entries kept at most; further words are not cached (as HF's cache does).
     static let capacity = 100_000
 
+    @inline(__always)
+    private func shard(for word: [Unicode.Scalar]) -> Shard {
+        guard let first = word.first, let last = word.last else { return shards[0] }
+        let mixed = (first.value &* 0x9E37_79B9) ^ (last.value &* 0x85EB_CA6B) ^ UInt32(truncatingIfNeeded: word.count &* 0x27D4_EB2F)
+        return shards[Int(mixed >> 28) & (Self.shardCount - 1)]
+    }
+
     func get(_ word: [Unicode.Scalar]) -> [_ModelToken]? {
-        lock.lock()
-        defer { lock.unlock() }
-        return storage[_WordKey(scalars: word)]
+        let shard = shard(for: word)
+        shard.lock.lock()
+        defer { shard.lock.unlock() }
+        return shard.storage[_WordKey(scalars: word)]
     }
 
     func set(_ word: [Unicode.Scalar], _ tokens: [_ModelToken]) {
-        lock.lock()
-        defer { lock.unlock() }
-        if storage.count < Self.capacity { storage[_WordKey(scalars: word)] = tokens }
+        let shard = shard(for: word)
+        shard.lock.lock()
+        defer { shard.lock.unlock() }
+        if shard.storage.count < Self.capacity / Self.shardCount { shard.storage[_WordKey(scalars: word)] = tokens }
     }
 }
 

@@ -1,5 +1,6 @@
 /// Reads `model.vocab` from the raw bytes of a `tokenizer.json`, keeping every key exactly
-/// as written (Foundation's parser folds canonically equivalent keys into one).
+/// as written (`JSONParser` finds repeated keys with `String` equality, so it folds
+/// canonically equivalent keys into one).
 ///
 /// Only what is needed is parsed: the root object's `model` member, then its `vocab`
 /// object of string keys and number values, in document order; everything else is skipped

@@ -8,7 +8,7 @@ enum _Model: Sendable {
     case wordLevel(_WordLevel)
 
     /// Parses the `model` object; `exactVocabulary` is `model.vocab` read from the raw
-    /// document (see ``_ExactJSON``), used when Foundation folded keys.
+    /// document (see ``_ExactJSON``), used when the parser folded keys.
     static func parse(_ json: _JSONValue, exactVocabulary: _ExactJSON? = nil) throws -> _Model {
         // HF's untagged model deserializer reads a typeless model as BPE.
         let type = try json.optionalString("type") ?? "BPE"
@@ -76,21 +76,27 @@ enum _Model: Sendable {
 extension _JSONValue {
     /// A `{token: id}` vocabulary object with its reverse table; ids are checked.
     ///
-    /// `JSONSerialization` folds keys that Swift finds equal (canonically equivalent: a
-    /// Hangul syllable and its jamo, "é" and "e\u{301}"), keeping one of them. When
-    /// `exact` (the same object read byte for byte) holds more entries, it is used instead.
+    /// The parser keeps one member of keys that Swift finds equal (canonically equivalent:
+    /// a Hangul syllable and its jamo, "é" and "e\u{301}"). When `exact` (the same object
+    /// read byte for byte) holds more entries, it is used instead.
     func vocabulary(maximumID: Int, exact: _ExactJSON? = nil) throws -> (vocab: _Vocabulary, reverse: [String?]) {
-        guard let rawVocab = raw as? [String: Any] else {
+        guard case .object(let object) = value else {
             throw TokenizerJSONError.wrongType(path: path, expected: "an object", found: typeName)
         }
-        var vocab = _Vocabulary(minimumCapacity: rawVocab.count)
+        let members = object.members
+        var vocab = _Vocabulary(minimumCapacity: members.count)
         var maxID: Int32 = -1
-        for (token, value) in rawVocab {
-            guard let number = value as? NSNumber, String(cString: number.objCType) != "c",
-                  let id = Int32(exactly: number.doubleValue), id >= 0
-            else {
-                let element = _JSONValue(raw: value, path: "\(path)[\"\(token)\"]")
-                throw TokenizerJSONError.wrongType(path: element.path, expected: "a non-negative integer id", found: element.typeName)
+        for (token, value) in members {
+            let id: Int32
+            switch value {
+            case .integer(let integer) where integer >= 0 && integer <= Int64(Int32.max):
+                id = Int32(integer)
+            default:
+                guard let integer = _JSONValue.integer(value), let id32 = Int32(exactly: integer), id32 >= 0 else {
+                    throw TokenizerJSONError.wrongType(
+                        path: "\(path)[\"\(token)\"]", expected: "a non-negative integer id", found: _JSONValue.typeName(of: value))
+                }
+                id = id32
             }
             guard Int(id) < maximumID else {
                 throw TokenizerJSONError.invalidValue(
@@ -100,7 +106,7 @@ extension _JSONValue {
             vocab[token: token] = id
             maxID = max(maxID, id)
         }
-        if let exact, let count = exact.modelVocabularyCount(), count > rawVocab.count, let entries = exact.modelVocabulary() {
+        if let exact, let count = exact.modelVocabularyCount(), count > members.count, let entries = exact.modelVocabulary() {
             for (token, value) in entries {
                 // Every value was checked above under its folded key; recheck the range.
                 guard let id = Int32(exactly: value), id >= 0, Int(id) < maximumID else { continue }

@@ -26,12 +26,12 @@ struct _Unigram: Sendable {
         let vocabJSON = try json.member("vocab")
         var pieces: [(token: String, score: Double)] = []
         for element in try vocabJSON.array() {
-            guard let pair = element.raw as? [Any], pair.count == 2, let token = pair[0] as? String,
-                  let number = pair[1] as? NSNumber, String(cString: number.objCType) != "c"
+            guard case .array(let pair) = element.value, pair.count == 2, case .string(let token) = pair[0],
+                  let score = _JSONValue.double(pair[1])
             else {
                 throw TokenizerJSONError.wrongType(path: element.path, expected: "a pair [\"token\", score]", found: element.typeName)
             }
-            pieces.append((token, number.doubleValue))
+            pieces.append((token, score))
         }
         guard pieces.count < _BPE.maximumID else {
             throw TokenizerJSONError.invalidValue(

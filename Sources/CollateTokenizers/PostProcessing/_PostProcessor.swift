@@ -10,6 +10,9 @@ struct _RawEncoding {
     var texts: [String?] = []
     /// For each token, its type id (segment).
     var typeIDs: [Int32] = []
+    /// The pieces truncation cut off (HF `Encoding.overflowing`), each processed like this
+    /// encoding; after merging a pair, a piece may hold pieces of its own, as in HF.
+    var overflowing: [_RawEncoding] = []
 
     mutating func append(_ id: Int32, _ offsets: Range<Int>, text: String? = nil, typeID: Int32 = 0) {
         ids.append(id)
@@ -23,6 +26,81 @@ struct _RawEncoding {
         offsets.append(contentsOf: other.offsets)
         texts.append(contentsOf: other.texts)
         typeIDs.append(contentsOf: other.typeIDs)
+    }
+
+    /// HF `Encoding::merge_with` (offsets not growing): appends `pair`, and combines the
+    /// overflowing pieces of both: each of ours with `pair` and with each of its pieces,
+    /// then this encoding with each of `pair`'s pieces.
+    mutating func merge(with pair: _RawEncoding) {
+        if !overflowing.isEmpty || !pair.overflowing.isEmpty {
+            var combined: [_RawEncoding] = []
+            for piece in overflowing {
+                var merged = piece
+                merged.merge(with: pair)
+                combined.append(merged)
+                for other in pair.overflowing {
+                    var merged = piece
+                    merged.merge(with: other)
+                    combined.append(merged)
+                }
+            }
+            for other in pair.overflowing {
+                var merged = self
+                merged.merge(with: other)
+                combined.append(merged)
+            }
+            overflowing = combined
+        }
+        append(contentsOf: pair)
+    }
+
+    /// HF `Encoding::merge`: the encodings merged in order, from an empty one.
+    static func merged(_ encodings: [_RawEncoding]) -> _RawEncoding {
+        if encodings.count == 1 { return encodings[0] }
+        var result = _RawEncoding()
+        let count = encodings.reduce(0) { $0 + $1.ids.count }
+        result.ids.reserveCapacity(count)
+        result.offsets.reserveCapacity(count)
+        result.texts.reserveCapacity(count)
+        result.typeIDs.reserveCapacity(count)
+        for encoding in encodings { result.merge(with: encoding) }
+        return result
+    }
+
+    /// This encoding and its overflowing pieces, each changed by `body` (the pieces' own
+    /// pieces are left alone, as HF's processors leave them).
+    func mappingPieces(_ body: (inout _RawEncoding) -> Void) -> _RawEncoding {
+        var copy = self
+        body(&copy)
+        for index in copy.overflowing.indices { body(&copy.overflowing[index]) }
+        return copy
+    }
+
+    /// This encoding between one optional special token and one special token, all with
+    /// `typeID` (or, when `typeID` is nil, the specials with `specialTypeID` and the tokens
+    /// keeping theirs); its overflowing pieces are kept as they are. Built with one
+    /// allocation per array: BERT and RoBERTa wrap every overflowing piece so.
+    func wrapped(
+        first: (String, Int32)?, last: (String, Int32), specialTypeID: Int32, typeID: Int32?
+    ) -> _RawEncoding {
+        let count = ids.count + (first == nil ? 1 : 2)
+        var result = _RawEncoding()
+        result.ids.reserveCapacity(count)
+        result.offsets.reserveCapacity(count)
+        result.texts.reserveCapacity(count)
+        result.typeIDs.reserveCapacity(count)
+        if let first { result.append(first.1, 0..<0, text: first.0, typeID: specialTypeID) }
+        result.ids.append(contentsOf: ids)
+        result.offsets.append(contentsOf: offsets)
+        result.texts.append(contentsOf: texts)
+        if let typeID {
+            result.typeIDs.append(contentsOf: repeatElement(typeID, count: ids.count))
+        } else {
+            result.typeIDs.append(contentsOf: typeIDs)
+        }
+        result.append(last.1, 0..<0, text: last.0, typeID: specialTypeID)
+        result.overflowing = overflowing
+        return result
     }
 
     /// Special tokens (no offsets, their own strings), all with `typeID`.
@@ -138,8 +216,8 @@ indirect enum _PostProcessor: Sendable {
 
     /// `["[SEP]", 102]`.
     private static func tokenPair(_ json: _JSONValue) throws -> (String, Int32) {
-        guard let pair = json.raw as? [Any], pair.count == 2, let token = pair[0] as? String,
-              let number = pair[1] as? NSNumber, let id = Int32(exactly: number.doubleValue), id >= 0
+        guard case .array(let pair) = json.value, pair.count == 2, case .string(let token) = pair[0],
+              let number = _JSONValue.integer(pair[1]), let id = Int32(exactly: number), id >= 0
         else {
             throw TokenizerJSONError.wrongType(path: json.path, expected: "a pair [\"token\", id]", found: json.typeName)
         }
@@ -234,37 +312,39 @@ indirect enum _PostProcessor: Sendable {
         case .byteLevel(let addPrefixSpace, let trimOffsets):
             guard trimOffsets else { return encodings }
             return encodings.map { encoding in
-                var encoding = encoding
-                Self.trimOffsets(&encoding, addPrefixSpace: addPrefixSpace, tokenSpaces: tokenSpaces)
-                return encoding
+                encoding.mappingPieces { Self.trimOffsets(&$0, addPrefixSpace: addPrefixSpace, tokenSpaces: tokenSpaces) }
             }
         case .bert(let sep, let cls):
             guard addSpecialTokens else { return encodings }
+            // Each sequence keeps its own type ids (0 for the first, 1 for the second).
             return encodings.enumerated().map { index, encoding in
-                if index == 0 {
-                    var result = _RawEncoding.special(ids: [cls.1], tokens: [cls.0], typeID: 0)
-                    result.append(contentsOf: encoding.withTypeID(0))
-                    result.append(contentsOf: .special(ids: [sep.1], tokens: [sep.0], typeID: 0))
-                    return result
+                encoding.mappingPieces { piece in
+                    piece = index == 0
+                        ? piece.wrapped(first: cls, last: sep, specialTypeID: 0, typeID: nil)
+                        : piece.wrapped(first: nil, last: sep, specialTypeID: 1, typeID: nil)
                 }
-                var result = encoding.withTypeID(1)
-                result.append(contentsOf: .special(ids: [sep.1], tokens: [sep.0], typeID: 1))
-                return result
             }
         case .roberta(let sep, let cls, let trimOffsets, let addPrefixSpace):
             var encodings = encodings
             if trimOffsets {
-                for index in encodings.indices {
-                    Self.trimOffsets(&encodings[index], addPrefixSpace: addPrefixSpace, tokenSpaces: tokenSpaces)
+                encodings = encodings.map { encoding in
+                    encoding.mappingPieces { Self.trimOffsets(&$0, addPrefixSpace: addPrefixSpace, tokenSpaces: tokenSpaces) }
                 }
             }
-            // RoBERTa has no segments: every type id is 0, special tokens or not (HF 0.23).
-            guard addSpecialTokens else { return encodings.map { $0.withTypeID(0) } }
+            // RoBERTa has no segments: every type id is 0, special tokens or not (HF 0.23);
+            // without special tokens HF resets only the encodings' own type ids, not their
+            // overflowing pieces'.
+            guard addSpecialTokens else {
+                return encodings.map { encoding in
+                    var copy = encoding.withTypeID(0)
+                    copy.overflowing = encoding.overflowing
+                    return copy
+                }
+            }
             return encodings.enumerated().map { index, encoding in
-                var result = _RawEncoding.special(ids: [index == 0 ? cls.1 : sep.1], tokens: [index == 0 ? cls.0 : sep.0], typeID: 0)
-                result.append(contentsOf: encoding.withTypeID(0))
-                result.append(contentsOf: .special(ids: [sep.1], tokens: [sep.0], typeID: 0))
-                return result
+                encoding.mappingPieces { piece in
+                    piece = piece.wrapped(first: index == 0 ? cls : sep, last: sep, specialTypeID: 0, typeID: 0)
+                }
             }
         case .template(let single, let pair, let specialTokens):
             let template = encodings.count == 2 ? (pair ?? []) : single
@@ -272,7 +352,12 @@ indirect enum _PostProcessor: Sendable {
             for piece in template {
                 switch piece {
                 case .sequence(let index, let typeID):
-                    if index < encodings.count { result.append(encodings[index].withTypeID(typeID)) }
+                    // HF sets the type ids of the sequence, not of its overflowing pieces.
+                    if index < encodings.count {
+                        var sequence = encodings[index].withTypeID(typeID)
+                        sequence.overflowing = encodings[index].overflowing
+                        result.append(sequence)
+                    }
                 case .specialToken(let name, let typeID):
                     if addSpecialTokens, let special = specialTokens[name] {
                         result.append(.special(ids: special.ids, tokens: special.tokens, typeID: typeID))

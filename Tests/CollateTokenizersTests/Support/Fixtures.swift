@@ -45,3 +45,25 @@ final class TokenizerCache: @unchecked Sendable {
         return try result.get()
     }
 }
+
+extension Fixtures {
+    /// A golden line with every raw U+FEFF written as the escape `\uFEFF`, for
+    /// `JSONSerialization`, which drops a U+FEFF at the start of a string value (taking it
+    /// for a byte order mark) and so would lose the SentencePiece piece `"\u{FEFF}"`.
+    static func escapingByteOrderMarks(_ data: Data) -> Data {
+        let bytes = [UInt8](data)
+        var result: [UInt8] = []
+        result.reserveCapacity(bytes.count + 16)
+        var index = 0
+        while index < bytes.count {
+            if index + 2 < bytes.count, bytes[index] == 0xEF, bytes[index + 1] == 0xBB, bytes[index + 2] == 0xBF {
+                result.append(contentsOf: Array("\\uFEFF".utf8))
+                index += 3
+            } else {
+                result.append(bytes[index])
+                index += 1
+            }
+        }
+        return Data(result)
+    }
+}

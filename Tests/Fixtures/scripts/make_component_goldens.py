@@ -11,7 +11,13 @@ Nmt), RoBERTa processing, CTC decoding and a SentencePiece BPE vocabulary holdin
 with pairs (`encode(text, pair)`) where the post-processor has a pair form.
 Optional tooling: `swift test` only reads the files this script writes.
 
-usage: python3 make_component_goldens.py [--retrain]
+It also writes Tests/Fixtures/golden/truncation.jsonl: committed tokenizers of every
+post-processor kind (Bert, Roberta, Template, ByteLevel + Template, none) with `truncation`
+(every strategy and direction, `stride`, `max_length` 0 or all special tokens) and `padding`
+sections set in the document, as a file would set them; for single texts, pairs and batches,
+the encoding with its `overflowing` pieces (recursively), or the error HF gives.
+
+usage: python3 make_component_goldens.py [--retrain] [--truncation-only]
        (needs `pip install tokenizers==0.23.3 sentencepiece`)
 """
 import json
@@ -439,7 +445,99 @@ BUILDERS = {
 ORIGINAL = {"synthetic-metaspace", "synthetic-metaspace-first", "synthetic-splits", "synthetic-bytelevel", "synthetic-whitespace"}
 
 
+# Tokenizers whose file gets truncation/padding sections for truncation.jsonl.
+TRUNCATION_TOKENIZERS = ["synthetic-bert-uncased", "synthetic-punctuation", "synthetic-roberta", "synthetic-bytelevel",
+                         "synthetic-metaspace-first", "synthetic-unigram-precompiled"]
+
+# (name, truncation section, padding section): every strategy, direction and stride case.
+TRUNCATION_VARIANTS = [
+    ("longest-right-stride2", {"max_length": 8, "stride": 2, "strategy": "LongestFirst", "direction": "Right"}, None),
+    ("longest-left-stride3", {"max_length": 9, "stride": 3, "strategy": "LongestFirst", "direction": "Left"}, None),
+    ("only-first-right-stride1", {"max_length": 9, "stride": 1, "strategy": "OnlyFirst", "direction": "Right"}, None),
+    ("only-first-left-stride0", {"max_length": 7, "stride": 0, "strategy": "OnlyFirst", "direction": "Left"}, None),
+    ("only-second-right-stride2", {"max_length": 10, "stride": 2, "strategy": "OnlySecond", "direction": "Right"}, None),
+    ("only-second-left-stride1", {"max_length": 8, "stride": 1, "strategy": "OnlySecond", "direction": "Left"}, None),
+    ("max-length-zero", {"max_length": 0, "stride": 0, "strategy": "LongestFirst", "direction": "Right"}, None),
+    ("max-length-specials", {"max_length": 2, "stride": 1, "strategy": "LongestFirst", "direction": "Right"}, None),
+    ("stride-too-large", {"max_length": 6, "stride": 5, "strategy": "LongestFirst", "direction": "Right"}, None),
+    ("fixed-padding", {"max_length": 10, "stride": 2, "strategy": "LongestFirst", "direction": "Right"},
+     {"strategy": {"Fixed": 12}, "direction": "Left", "pad_to_multiple_of": None, "pad_id": 0, "pad_type_id": 5, "pad_token": "[PAD]"}),
+    ("batch-longest-padding", {"max_length": 11, "stride": 4, "strategy": "OnlyFirst", "direction": "Left"},
+     {"strategy": "BatchLongest", "direction": "Right", "pad_to_multiple_of": 4, "pad_id": 1, "pad_type_id": 0, "pad_token": "[PAD]"}),
+]
+
+TRUNCATION_SINGLES = [
+    "short",
+    "The quick brown fox jumps over the lazy dog 1234567890 times, and again.",
+    "Café naïve e\u0301\u0323 résumé 中文 tokens one two three four five six seven eight nine ten",
+]
+TRUNCATION_PAIRS = [
+    ("Hello world", "How are you?"),
+    ("The quick brown fox jumps over the lazy dog again and again", "short"),
+    ("a b", "The quick brown fox jumps over the lazy dog again and again and again"),
+    ("one two three four", "alpha beta gamma"),
+    ("", "second only here"),
+]
+
+
+def _encoding_json(enc):
+    return {"ids": enc.ids, "offsets": [list(o) for o in enc.offsets], "type_ids": enc.type_ids,
+            "attention_mask": enc.attention_mask, "overflowing": [_encoding_json(o) for o in enc.overflowing]}
+
+
+def _error_kind(error):
+    message = str(error)
+    if "Second sequence not provided" in message:
+        return "second_sequence_not_provided"
+    if "too short" in message:
+        return "sequence_too_short"
+    if "stride" in message:
+        return "stride_too_large"
+    raise error
+
+
+def truncation_goldens():
+    """truncation.jsonl: the committed tokenizer files with the sections of each variant set."""
+    rows = []
+    for name in TRUNCATION_TOKENIZERS:
+        with open(os.path.join(FIXTURES, "tokenizers", name, "tokenizer.json"), encoding="utf-8") as f:
+            document = json.load(f)
+        for variant, truncation, padding in TRUNCATION_VARIANTS:
+            document["truncation"] = truncation
+            document["padding"] = padding
+            tok = Tokenizer.from_str(json.dumps(document))  # as a file with these sections loads
+            requests = [("single", i, text, None) for i, text in enumerate(TRUNCATION_SINGLES)]
+            requests += [("pair", i, a, b) for i, (a, b) in enumerate(TRUNCATION_PAIRS)]
+            for kind, index, text, pair in requests:
+                for add in (False, True):
+                    row = {"id": f"{name}-{variant}-{kind}{index}-{int(add)}", "tokenizer": name,
+                           "truncation": truncation, "padding": padding, "text": text, "add_special_tokens": add}
+                    if pair is not None:
+                        row["pair"] = pair
+                    try:
+                        enc = tok.encode(text, pair, add_special_tokens=add) if pair is not None else tok.encode(text, add_special_tokens=add)
+                        row["expected"] = _encoding_json(enc)
+                    except BaseException as error:  # HF raises, or panics (stride)
+                        row["error"] = _error_kind(error)
+                    rows.append(row)
+            for add in (False, True):
+                row = {"id": f"{name}-{variant}-batch-{int(add)}", "tokenizer": name,
+                       "truncation": truncation, "padding": padding, "batch": TRUNCATION_SINGLES, "add_special_tokens": add}
+                try:
+                    row["expected_batch"] = [_encoding_json(e) for e in tok.encode_batch(TRUNCATION_SINGLES, add_special_tokens=add)]
+                except BaseException as error:
+                    row["error"] = _error_kind(error)
+                rows.append(row)
+    with open(os.path.join(FIXTURES, "golden", "truncation.jsonl"), "w", encoding="utf-8") as f:
+        for row in rows:
+            f.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
+    print(f"{len(rows)} truncation cases, tokenizers {tokenizers.__version__}")
+
+
 def main():
+    truncation_goldens()
+    if "--truncation-only" in sys.argv[1:]:
+        return
     # BPE training is not reproducible across `tokenizers` versions (ties break differently), so
     # the committed tokenizers are kept unless --retrain is given; goldens are always rewritten.
     retrain = "--retrain" in sys.argv[1:]

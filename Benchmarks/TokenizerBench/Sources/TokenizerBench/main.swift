@@ -17,6 +17,27 @@ func processCPU() -> Double {
     return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
 }
 
+// usage: TokenizerBench load TOKENIZER_PATH [REPEATS]
+// Loads the tokenizer REPEATS times (default 10); one JSON line per load: wall and CPU seconds
+// (compare with hf_load_bench.py: HF `Tokenizer.from_file`).
+if arguments.count >= 3, arguments[1] == "load" {
+    let repeats = arguments.count > 3 ? Int(arguments[3]) ?? 10 : 10
+    for run in 1...repeats {
+        let start = now()
+        let cpuStart = processCPU()
+        do {
+            _ = try PretrainedTokenizer(contentsOf: URL(fileURLWithPath: arguments[2]))
+        } catch {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            exit(1)
+        }
+        print(String(
+            format: "{\"impl\": \"collate\", \"mode\": \"load\", \"run\": %d, \"seconds\": %.4f, \"cpu_s\": %.4f}",
+            run, now() - start, processCPU() - cpuStart))
+    }
+    exit(0)
+}
+
 // usage: TokenizerBench batch TOKENIZER_PATH TEXTS.jsonl [REPEATS] [threads]
 // Encodes every {"text": ...} line with `encodeBatch` (one thread, or all cores with
 // "threads"), as HF's `encode_batch`; one JSON line per run: texts/s and MB/s. The first
