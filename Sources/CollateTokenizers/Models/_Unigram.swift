@@ -31,7 +31,9 @@ struct _Unigram: Sendable {
             else {
                 throw TokenizerJSONError.wrongType(path: element.path, expected: "a pair [\"token\", score]", found: element.typeName)
             }
-            pieces.append((token, number.doubleValue))
+            // Foundation's `doubleValue` can be one ulp off the written decimal (which flips
+            // Viterbi ties HF breaks on exact sums); the number's description keeps its digits.
+            pieces.append((token, Double(number.description) ?? number.doubleValue))
         }
         guard pieces.count < _BPE.maximumID else {
             throw TokenizerJSONError.invalidValue(
