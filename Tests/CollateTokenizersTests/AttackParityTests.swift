@@ -54,11 +54,11 @@ struct AttackParityTests {
     static let covered = [
         "attack-bpe-prefix-suffix", "attack-bpe-byte-fallback-partial", "attack-bytelevel-noregex",
         "attack-split-behaviours", "attack-metaspace-never", "attack-wordpiece-odd", "attack-wordlevel-ws",
-        "attack-unigram-hf", "attack-unigram-bytefallback-hf",
+        "attack-unigram-hf", "attack-unigram-bytefallback-hf", "attack-split-empty-matches", "attack-split-empty-pattern",
     ]
 
     @Test func fileIsComplete() {
-        #expect(AttackCase.all.count == 846)
+        #expect(AttackCase.all.count == 1056)
         #expect(Set(AttackCase.all.map(\.tokenizer)) == Set(Self.covered))
     }
 
@@ -111,6 +111,17 @@ struct AttackParityTests {
     @Test("Split: string pattern, \\p{Han}, invert with every behaviour, (?i), CharDelimiterSplit; ignore_merges",
           arguments: AttackCase.cases("attack-split-behaviours"))
     func splitBehaviours(_ golden: AttackCase) throws { try check(golden) }
+
+    /// Regression: ICU reports an empty match right where the previous match ended, which
+    /// Oniguruma's `find_iter` (HF) skips (`x*` with MergedWithNext cut "xxc" in two).
+    @Test("Split with patterns matching the empty string (\\s*, x*, y?|\\b), merged behaviours, invert",
+          arguments: AttackCase.cases("attack-split-empty-matches"))
+    func splitEmptyMatches(_ golden: AttackCase) throws { try check(golden) }
+
+    /// Regression: the empty pattern was refused as "not a valid regular expression"; HF
+    /// accepts it (one piece per scalar).
+    @Test("Split with the empty pattern", arguments: AttackCase.cases("attack-split-empty-pattern"))
+    func splitEmptyPattern(_ golden: AttackCase) throws { try check(golden) }
 
     @Test("Metaspace '_' prepend_scheme never + Digits(individual)", arguments: AttackCase.cases("attack-metaspace-never"))
     func metaspaceNever(_ golden: AttackCase) throws { try check(golden) }

@@ -92,6 +92,7 @@ TEXTS = [
     "un\u0378assigned no\ufffech\uffffar \U0010ffff cf\u08e2x\u0890y\U000110cdz\U00013430w",
     "punct a\u061db a\u166db a\u2e43b a\U000111c9b a\u1b7db \u0f0d\u0f0e",
     "marks e\u0897 e\u1734 e\U0001171e e\u1ab0 e\u0301 e\u302a \u0e48",
+    "ab xxc xx yy x yyxxyy  x y \U0001d518x\U0001F600y",
 ]
 
 PAIRS = []  # `collate tokenize` encodes single texts; pairs are covered by ComponentParityTests.
@@ -381,6 +382,26 @@ def unigram_bytefallback_hf():
     return Tokenizer.from_str(json.dumps(data))
 
 
+def split_empty_matches():
+    # Patterns that match the empty string: Oniguruma's find_iter skips an empty match right
+    # after the previous match (ICU does not), and accepts the empty pattern.
+    tok = Tokenizer(models.WordLevel(unk_token="<unk>"))
+    tok.pre_tokenizer = pre_tokenizers.Sequence([
+        pre_tokenizers.Split(Regex(r"\s*"), behavior="merged_with_next"),
+        pre_tokenizers.Split(Regex(r"x*"), behavior="merged_with_previous", invert=True),
+        pre_tokenizers.Split(Regex(r"y?|\b"), behavior="merged_with_next", invert=False)])
+    tok.train_from_iterator(CORPUS, trainers.WordLevelTrainer(vocab_size=300, special_tokens=["<unk>"], show_progress=False))
+    return tok
+
+
+def split_empty_pattern():
+    tok = Tokenizer(models.WordLevel(unk_token="<unk>"))
+    tok.normalizer = normalizers.Lowercase()
+    tok.pre_tokenizer = pre_tokenizers.Split(Regex(""), behavior="isolated")
+    tok.train_from_iterator(CORPUS, trainers.WordLevelTrainer(vocab_size=300, special_tokens=["<unk>"], show_progress=False))
+    return tok
+
+
 BUILDERS = {
     "clip": clip,
     "whisper-gpt2": whisper_gpt2,
@@ -399,6 +420,8 @@ BUILDERS = {
     "wordlevel-ws": wordlevel_ws,
     "unigram-hf": unigram_hf,
     "unigram-bytefallback-hf": unigram_bytefallback_hf,
+    "split-empty-matches": split_empty_matches,
+    "split-empty-pattern": split_empty_pattern,
 }
 
 
