@@ -8,6 +8,8 @@ struct AttackCase: Sendable, CustomTestStringConvertible {
     let id: String
     let tokenizer: String
     let text: String
+    /// The second text of a pair (`encode(text, pair)`), if the case is a pair.
+    let pair: String?
     let addSpecialTokens: Bool
     let ids: [Int32]
     let offsets: [Range<Int>]
@@ -35,20 +37,35 @@ struct AttackCase: Sendable, CustomTestStringConvertible {
                   offsets.allSatisfy({ $0.count == 2 && $0[0] <= $0[1] })
             else { return nil }
             return AttackCase(
-                id: id, tokenizer: tokenizer, text: text, addSpecialTokens: add, ids: ids.map(Int32.init),
+                id: id, tokenizer: tokenizer, text: text, pair: object["pair"] as? String, addSpecialTokens: add, ids: ids.map(Int32.init),
                 offsets: offsets.map { $0[0]..<$0[1] }, typeIDs: typeIDs.map(Int32.init), attentionMask: mask.map(Int32.init),
                 decoded: decoded, decodedSkippingSpecial: skipping)
         }
     }()
 
     static func cases(_ tokenizer: String) -> [AttackCase] { all.filter { $0.tokenizer == tokenizer } }
+
+    /// Loads a tokenizer of `Tests/Fixtures/tokenizers` once per test run.
+    static func tokenizer(_ name: String) throws -> PretrainedTokenizer {
+        lock.lock()
+        defer { lock.unlock() }
+        if let loaded = loaded[name] { return try loaded.get() }
+        let result = Result { try PretrainedTokenizer(contentsOf: Fixtures.root.appendingPathComponent("tokenizers").appendingPathComponent(name)) }
+        loaded[name] = result
+        return try result.get()
+    }
+
+    private static let lock = NSLock()
+    // Guarded by `lock`.
+    nonisolated(unsafe) private static var loaded: [String: Result<PretrainedTokenizer, any Error>] = [:]
 }
 
 /// An outside newcomer's check of the parity claim: tokenizers trained by HF `tokenizers`
 /// 0.23.3 with component settings no other fixture uses, on texts no other golden holds
 /// (chat turns, code, Thai, Arabic with diacritics, ZWJ emoji, control characters, scalars
 /// newer than HF's Unicode tables, 1000-scalar words). Reference: HF tokenizers 0.23.3; every
-/// case of the file is tested (ids, offsets, type ids, attention mask, both decodes).
+/// case of the file is tested (ids, offsets, type ids, attention mask, both decodes), pairs
+/// through `encode(_:pair:addSpecialTokens:)`.
 @Suite("Attack: HF tokenizers 0.23.3 parity on unusual component settings and texts")
 struct AttackParityTests {
     static let covered = [
@@ -58,13 +75,18 @@ struct AttackParityTests {
     ]
 
     @Test func fileIsComplete() {
-        #expect(AttackCase.all.count == 1056)
+        #expect(AttackCase.all.count == 1086)
+        #expect(AttackCase.all.filter { $0.pair != nil }.count == 30)
         #expect(Set(AttackCase.all.map(\.tokenizer)) == Set(Self.covered))
     }
 
     func check(_ golden: AttackCase) throws {
-        let tokenizer = try PretrainedTokenizer(contentsOf: Fixtures.root.appendingPathComponent("tokenizers").appendingPathComponent(golden.tokenizer))
-        let encoding = tokenizer.encode(golden.text, addSpecialTokens: golden.addSpecialTokens)
+        let tokenizer = try AttackCase.tokenizer(golden.tokenizer)
+        let encoding = if let pair = golden.pair {
+            try tokenizer.encode(golden.text, pair: pair, addSpecialTokens: golden.addSpecialTokens)
+        } else {
+            tokenizer.encode(golden.text, addSpecialTokens: golden.addSpecialTokens)
+        }
         #expect(encoding.ids == golden.ids)
         #expect(encoding.offsets == golden.offsets)
         #expect(encoding.typeIDs == golden.typeIDs)

@@ -23,7 +23,7 @@ With --golden NAME[,NAME...] it also writes the named (small) tokenizers to
 Tests/Fixtures/tokenizers/attack-NAME/ and all their cases to
 Tests/Fixtures/golden/attack.jsonl, which `AttackParityTests` checks in full.
 
-usage: python3 attack_tokenizers.py [--collate PATH] [--work DIR] [--only NAME,...] [--golden NAME,...] [--bad]
+usage: python3 attack_tokenizers.py [--collate PATH] [--work DIR] [--only NAME,...] [--golden NAME,...] [--retrain]
        (needs `pip install tokenizers==0.23.3 sentencepiece`)
 """
 import base64
@@ -95,7 +95,15 @@ TEXTS = [
     "ab xxc xx yy x yyxxyy  x y \U0001d518x\U0001F600y",
 ]
 
-PAIRS = []  # `collate tokenize` encodes single texts; pairs are covered by ComponentParityTests.
+# Pairs (`encode(text, pair)`), on tokenizers with a post-processor: checked by the Swift
+# tests only (`collate tokenize` encodes single texts).
+PAIRS = [
+    ("What is 2+2?", "It's 4."),
+    ("", "only the second"),
+    ("only the first", ""),
+    ("我爱北京天安门", "ภาษาไทย \u0e01\u0e34\u0e4a"),
+    ("def f(x):\n    return x", "e\u0301\u0323 \U0001F468\u200d\U0001F469 \x00"),
+]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -459,7 +467,10 @@ def main():
     for name, build in BUILDERS.items():
         if only and name not in only:
             continue
-        tok = build()
+        committed = os.path.join(FIXTURES, "tokenizers", f"attack-{name}", "tokenizer.json")
+        # Training is not reproducible run to run (Unigram, BPE ties): a committed tokenizer
+        # is kept unless --retrain is given, and only its goldens are rewritten.
+        tok = Tokenizer.from_file(committed) if name in golden and os.path.exists(committed) and "--retrain" not in args else build()
         if tok is None:
             print(f"{name}: skipped (source not set)")
             continue
@@ -477,6 +488,21 @@ def main():
                                           "type_ids": enc.type_ids, "attention_mask": enc.attention_mask},
                              "decoded": tok.decode(enc.ids, skip_special_tokens=False),
                              "decoded_skip_special": tok.decode(enc.ids, skip_special_tokens=True)})
+        if tok.post_processor is not None:
+            for i, (a, b) in enumerate(PAIRS):
+                for add in (False, True):
+                    enc = tok.encode(a, b, add_special_tokens=add)
+                    rows.append({"id": f"{name}-pair{i}-{int(add)}", "tokenizer": f"attack-{name}", "text": a, "pair": b,
+                                 "add_special_tokens": add,
+                                 "expected": {"ids": enc.ids, "offsets": [list(o) for o in enc.offsets],
+                                              "type_ids": enc.type_ids, "attention_mask": enc.attention_mask},
+                                 "decoded": tok.decode(enc.ids, skip_special_tokens=False),
+                                 "decoded_skip_special": tok.decode(enc.ids, skip_special_tokens=True)})
+        with open(os.path.join(folder, "rows.jsonl"), "w", encoding="utf-8") as f:
+            for r in rows:
+                f.write(json.dumps(r) + "\n")
+        pair_rows = [r for r in rows if "pair" in r]
+        rows = [r for r in rows if "pair" not in r]
         out, err = run_collate(collate, path, rows, folder)
         if out is None:
             print(f"{name}: collate failed: {err[:500]}")
@@ -500,7 +526,7 @@ def main():
             dest = os.path.join(FIXTURES, "tokenizers", f"attack-{name}")
             os.makedirs(dest, exist_ok=True)
             tok.save(os.path.join(dest, "tokenizer.json"))
-            golden_rows += [r for r in rows if r["text"] in TEXTS]  # not the botchan lines: keeps the file small
+            golden_rows += [r for r in rows if r["text"] in TEXTS] + pair_rows  # not the botchan lines: keeps the file small
     print(f"TOTAL {matched}/{total} cases match (tokenizers {tokenizers.__version__})")
     if golden_rows:
         with open(os.path.join(FIXTURES, "golden", "attack.jsonl"), "w", encoding="utf-8") as f:
