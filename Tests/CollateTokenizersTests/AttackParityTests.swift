@@ -75,7 +75,7 @@ struct AttackParityTests {
     ]
 
     @Test func fileIsComplete() {
-        #expect(AttackCase.all.count == 1086)
+        #expect(AttackCase.all.count == 1108)
         #expect(AttackCase.all.filter { $0.pair != nil }.count == 30)
         #expect(Set(AttackCase.all.map(\.tokenizer)) == Set(Self.covered))
     }
@@ -144,6 +144,18 @@ struct AttackParityTests {
     /// accepts it (one piece per scalar).
     @Test("Split with the empty pattern", arguments: AttackCase.cases("attack-split-empty-pattern"))
     func splitEmptyPattern(_ golden: AttackCase) throws { try check(golden) }
+
+    /// Regression (with `attack-split-behaviours`' NFC and `attack-unigram-hf`'s NFKC): NFC
+    /// left "\u{0CCA}\u{0CD5}" apart (Foundation does not compose it given precomposed),
+    /// which HF composes to U+0CCB.
+    @Test func kannadaVowelComposesTwice() throws {
+        let tokenizer = try AttackCase.tokenizer("attack-metaspace-never")
+        let cases = AttackCase.cases("attack-metaspace-never").filter { $0.text.hasPrefix("Kannada") }
+        #expect(cases.count == 2)
+        for golden in cases {
+            #expect(tokenizer.encode(golden.text, addSpecialTokens: golden.addSpecialTokens).ids == golden.ids)
+        }
+    }
 
     @Test("Metaspace '_' prepend_scheme never + Digits(individual)", arguments: AttackCase.cases("attack-metaspace-never"))
     func metaspaceNever(_ golden: AttackCase) throws { try check(golden) }

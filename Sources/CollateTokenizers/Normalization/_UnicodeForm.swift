@@ -235,8 +235,10 @@ final class _UnicodeData: @unchecked Sendable {
         if b < 0x300 { return nil }
         let key = UInt64(a) << 32 | UInt64(b)
         if let cached = compositions[key] { return cached == 0 ? nil : Unicode.Scalar(cached) }
+        // `first` is given decomposed: Foundation leaves "\u{0CCA}\u{0CD5}" alone although
+        // it composes to U+0CCB (it does compose "\u{0CC6}\u{0CC2}\u{0CD5}").
         var view = String.UnicodeScalarView()
-        view.append(first)
+        view.append(contentsOf: lockedDecomposition(first, compatibility: false))
         view.append(second)
         let composed = Array(String(view).precomposedStringWithCanonicalMapping.unicodeScalars)
         var result: Unicode.Scalar?

@@ -93,6 +93,9 @@ TEXTS = [
     "punct a\u061db a\u166db a\u2e43b a\U000111c9b a\u1b7db \u0f0d\u0f0e",
     "marks e\u0897 e\u1734 e\U0001171e e\u1ab0 e\u0301 e\u302a \u0e48",
     "ab xxc xx yy x yyxxyy  x y \U0001d518x\U0001F600y",
+    # A composed two-part vowel followed by the length mark that composes with it again
+    # (Foundation's NFC leaves "\u0CCA\u0CD5" alone; it is U+0CCB).
+    "Kannada \u0CCB \u0CCA\u0CD5 \u0CC6\u0CC2\u0CD5 \u0C95\u0CCA\u0CD5 \u0CC6\u0CD5 \u0CCA\u0CD5\u0CD5",
 ]
 
 # Pairs (`encode(text, pair)`), on tokenizers with a post-processor: checked by the Swift
