@@ -75,7 +75,7 @@ struct AttackParityTests {
     ]
 
     @Test func fileIsComplete() {
-        #expect(AttackCase.all.count == 1108)
+        #expect(AttackCase.all.count == 1130)
         #expect(AttackCase.all.filter { $0.pair != nil }.count == 30)
         #expect(Set(AttackCase.all.map(\.tokenizer)) == Set(Self.covered))
     }
@@ -154,6 +154,22 @@ struct AttackParityTests {
         #expect(cases.count == 2)
         for golden in cases {
             #expect(tokenizer.encode(golden.text, addSpecialTokens: golden.addSpecialTokens).ids == golden.ids)
+        }
+    }
+
+    /// Regression: scalars newer than HF's normalization data (Unicode 9.0) were decomposed
+    /// (U+32FF, U+A7F2, U+1E030 under NFKC), composed into (U+11938) and reordered (U+1E4EC);
+    /// HF leaves them alone.
+    @Test func scalarsNewerThanHFNormalizationDataAreLeftAlone() throws {
+        for name in ["attack-metaspace-never", "attack-unigram-hf", "attack-split-behaviours"] {
+            let tokenizer = try AttackCase.tokenizer(name)
+            let cases = AttackCase.cases(name).filter { $0.text.hasPrefix("new ") }
+            #expect(cases.count == 2)
+            for golden in cases {
+                let encoding = tokenizer.encode(golden.text, addSpecialTokens: golden.addSpecialTokens)
+                #expect(encoding.ids == golden.ids)
+                #expect(encoding.offsets == golden.offsets)
+            }
         }
     }
 

@@ -96,6 +96,8 @@ TEXTS = [
     # A composed two-part vowel followed by the length mark that composes with it again
     # (Foundation's NFC leaves "\u0CCA\u0CD5" alone; it is U+0CCB).
     "Kannada \u0CCB \u0CCA\u0CD5 \u0CC6\u0CC2\u0CD5 \u0C95\u0CCA\u0CD5 \u0CC6\u0CD5 \u0CCA\u0CD5\u0CD5",
+    # Scalars newer than HF's normalization data (Unicode 9.0): no decomposition, class 0.
+    "new a\u0345\U0001E4EC b\u0345\u1DFA\u0316 \U00011938 \U00011935\U00011930 \u32FF \uA7F2 \U00010781 \U0001E030 x\u0301\U0001E4EC\u0316",
 ]
 
 # Pairs (`encode(text, pair)`), on tokenizers with a post-processor: checked by the Swift
