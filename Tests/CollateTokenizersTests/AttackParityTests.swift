@@ -243,7 +243,11 @@ struct HFCharacterClassTests {
         #expect(disagreements("unicodeScriptsAny") { _UnicodeScripts.fixedScript($0) == _UnicodeScripts.any } == [])
     }
 
+    @Test func addedTokenWordCharactersAreRustRegexs() {
+        #expect(disagreements("addedTokenWord", _AddedTokenMatcher.isWordScalar) == [])
+    }
+
     @Test func goldenHasEveryClass() {
-        #expect(Set(Self.golden.keys) == ["bertControl", "bertNonspacingMark", "punctuation", "unicodeScriptsAny"])
+        #expect(Set(Self.golden.keys) == ["bertControl", "bertNonspacingMark", "punctuation", "unicodeScriptsAny", "addedTokenWord"])
     }
 }
