@@ -240,8 +240,12 @@ extension PretrainedTokenizer {
         tokens.reserveCapacity(ids.count)
         for id in ids {
             if let added = addedTokensByID[id] {
-                if skipSpecialTokens && added.special { continue }
-                tokens.append(decodingContent(added))
+                // HF skips a token whose decoding string is a special token's content: a
+                // special `normalized` token the normalizer changes ("<TURN>" -> "<turn>")
+                // is kept, as HF 0.23.3 keeps it.
+                let content = decodingContent(added)
+                if skipSpecialTokens, let special = addedTokensByContent[_VocabKey(content)], special.special { continue }
+                tokens.append(content)
             } else if let token = model.token(for: id) {
                 if skipSpecialTokens, let added = addedTokensByContent[_VocabKey(token)], added.special { continue }
                 tokens.append(token)

@@ -72,10 +72,11 @@ struct AttackParityTests {
         "attack-bpe-prefix-suffix", "attack-bpe-byte-fallback-partial", "attack-bytelevel-noregex",
         "attack-split-behaviours", "attack-metaspace-never", "attack-wordpiece-odd", "attack-wordlevel-ws",
         "attack-unigram-hf", "attack-unigram-bytefallback-hf", "attack-split-empty-matches", "attack-split-empty-pattern",
+        "attack-added-tokens-mix",
     ]
 
     @Test func fileIsComplete() {
-        #expect(AttackCase.all.count == 1130)
+        #expect(AttackCase.all.count == 1254)
         #expect(AttackCase.all.filter { $0.pair != nil }.count == 30)
         #expect(Set(AttackCase.all.map(\.tokenizer)) == Set(Self.covered))
     }
@@ -182,6 +183,10 @@ struct AttackParityTests {
     @Test("WordPiece empty prefix, max_input_chars_per_word 6, UnicodeScripts + BertPreTokenizer, template type ids",
           arguments: AttackCase.cases("attack-wordpiece-odd"))
     func wordPieceOdd(_ golden: AttackCase) throws { try check(golden) }
+
+    @Test("Added tokens: overlapping contents, normalized ones the normalizer changes, single_word by CJK and marks, lstrip/rstrip",
+          arguments: AttackCase.cases("attack-added-tokens-mix"))
+    func addedTokensMix(_ golden: AttackCase) throws { try check(golden) }
 
     @Test("WordLevel + Whitespace, Strip, added tokens", arguments: AttackCase.cases("attack-wordlevel-ws"))
     func wordLevel(_ golden: AttackCase) throws { try check(golden) }

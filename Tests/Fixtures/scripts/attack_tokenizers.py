@@ -97,6 +97,7 @@ TEXTS = [
     # (Foundation's NFC leaves "\u0CCA\u0CD5" alone; it is U+0CCB).
     "Kannada \u0CCB \u0CCA\u0CD5 \u0CC6\u0CC2\u0CD5 \u0C95\u0CCA\u0CD5 \u0CC6\u0CD5 \u0CCA\u0CD5\u0CD5",
     # Scalars newer than HF's normalization data (Unicode 9.0): no decomposition, class 0.
+    "<|a|>b <|a|>  b a|>b x<|a|><|a|>bb <TURN>  hi  <turn> \uff26\uff35\uff2c\uff2c full FULL \u5929\u5929 \u5929 a\u5929 e\u0301 \u00e9 xe\u0301 Hello  HELLO",
     "new a\u0345\U0001E4EC b\u0345\u1DFA\u0316 \U00011938 \U00011935\U00011930 \u32FF \uA7F2 \U00010781 \U0001E030 x\u0301\U0001E4EC\u0316",
 ]
 
@@ -415,6 +416,24 @@ def split_empty_pattern():
     return tok
 
 
+def added_tokens_mix():
+    # Added tokens: overlapping contents (leftmost-longest), normalized ones that the
+    # normalizer changes (decoded as normalized), single_word next to CJK / marks, lstrip and
+    # rstrip around white-space runs, one that is also a vocabulary piece.
+    tok = Tokenizer(models.BPE(unk_token="<unk>", byte_fallback=False))
+    tok.normalizer = normalizers.Sequence([normalizers.NFKC(), normalizers.Lowercase(), normalizers.Replace(Regex(r"\s+"), " ")])
+    tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always", split=True)
+    tok.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="always", split=True)
+    _bpe_train(tok)
+    tok.add_special_tokens([AddedToken("<|a|>", special=True, normalized=False),
+                            AddedToken("<|a|>b", special=True, normalized=False, rstrip=True),
+                            AddedToken("<TURN>", special=True, normalized=True, lstrip=True, rstrip=True)])
+    tok.add_tokens([AddedToken("ＦＵＬＬ", normalized=True), AddedToken("a|>b", normalized=False),
+                    AddedToken("天", normalized=False, single_word=True), AddedToken("e\u0301", normalized=True, single_word=True),
+                    AddedToken("hello", normalized=True), AddedToken("  ", normalized=False)])
+    return tok
+
+
 BUILDERS = {
     "clip": clip,
     "whisper-gpt2": whisper_gpt2,
@@ -435,6 +454,7 @@ BUILDERS = {
     "unigram-bytefallback-hf": unigram_bytefallback_hf,
     "split-empty-matches": split_empty_matches,
     "split-empty-pattern": split_empty_pattern,
+    "added-tokens-mix": added_tokens_mix,
 }
 
 
