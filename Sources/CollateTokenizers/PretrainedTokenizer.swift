@@ -239,8 +239,12 @@ extension PretrainedTokenizer {
         tokens.reserveCapacity(ids.count)
         for id in ids {
             if let added = addedTokensByID[id] {
-                if skipSpecialTokens && added.special { continue }
-                tokens.append(added.content)
+                // HF skips a token whose decoding string is a special token's content: a
+                // special `normalized` token the normalizer changes ("<TURN>" -> "<turn>")
+                // is kept, as HF 0.23.3 keeps it.
+                let content = decodingContent(added)
+                if skipSpecialTokens, let special = addedTokensByContent[_VocabKey(content)], special.special { continue }
+                tokens.append(content)
             } else if let token = model.token(for: id) {
                 if skipSpecialTokens, let added = addedTokensByContent[_VocabKey(token)], added.special { continue }
                 tokens.append(token)
@@ -255,9 +259,20 @@ extension PretrainedTokenizer {
         addedTokensByContent[_VocabKey(token)]?.id ?? model.id(of: token)
     }
 
-    /// The token string of an id (added tokens first, then the model vocabulary).
+    /// The token string of an id (added tokens first, then the model vocabulary). A
+    /// `normalized` added token gives its content after the normalizer, as HF 0.23's
+    /// `id_to_token` does (e.g. "hello" for "Hello" under `Lowercase`).
     public func token(of id: Int32) -> String? {
-        addedTokensByID[id]?.content ?? model.token(for: id)
+        addedTokensByID[id].map(decodingContent) ?? model.token(for: id)
+    }
+
+    /// HF's `simple_id_to_token`: a `normalized` added token's content after the normalizer
+    /// (its `normalized_cache`), so the decoder inverts what encoding produced.
+    private func decodingContent(_ token: AddedToken) -> String {
+        guard token.normalized, let normalizer else { return token.content }
+        var content = _NormalizedString(original: token.content.unicodeScalars)
+        normalizer.normalize(&content)
+        return String(scalars: content.scalars)
     }
 }
 

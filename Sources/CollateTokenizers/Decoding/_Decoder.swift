@@ -129,7 +129,8 @@ indirect enum _Decoder: Sendable {
             return tokens.enumerated().map { index, token in
                 var token = token
                 if index != 0 {
-                    if !prefix.isEmpty, token.unicodeScalars.starts(with: prefix.unicodeScalars) {
+                    // Rust `strip_prefix`: an empty prefix always strips, so no space is added.
+                    if token.unicodeScalars.starts(with: prefix.unicodeScalars) {
                         token = String(String.UnicodeScalarView(token.unicodeScalars.dropFirst(prefix.unicodeScalars.count)))
                     } else {
                         token = " " + token

@@ -87,7 +87,7 @@ indirect enum _Normalizer: Sendable {
             if handleChineseChars { Self.padChineseCharacters(&string) }
             if stripAccents {
                 _UnicodeForm.nfd.apply(to: &string)
-                string.filter { $0.value < 0x300 || $0.properties.generalCategory != .nonspacingMark }
+                string.filter { !Self.isBertNonspacingMark($0) }
             }
             if lowercase { Self.lowercase(&string) }
         case .stripAccents:
@@ -163,14 +163,20 @@ indirect enum _Normalizer: Sendable {
         _PreTokenizer.isWhitespace(scalar)
     }
 
-    /// BERT's control characters: general category C* except tab, newline, carriage return.
+    /// HF's `is_control` (and NUL, U+FFFD): what BertNormalizer `clean_text` removes. Cc, Cf
+    /// and Co of the `unicode_categories` crate's Unicode, measured on every scalar with HF
+    /// tokenizers 0.23.3: unassigned scalars are kept, and format characters newer than the
+    /// crate (e.g. U+08E2, U+110CD) too.
     static func isBertControl(_ scalar: Unicode.Scalar) -> Bool {
         let value = scalar.value
         if value < 0x80 { return (value < 0x20 && value != 0x09 && value != 0x0A && value != 0x0D) || value == 0x7F }
-        switch scalar.properties.generalCategory {
-        case .control, .format, .surrogate, .privateUse, .unassigned: return true
-        default: return false
-        }
+        return _HFCharacterTables.contains(_HFCharacterTables.bertControl, value)
+    }
+
+    /// BertNormalizer `strip_accents`' mark test after NFD (the crate's Mn, not the
+    /// toolchain's: U+1734 is one, U+0897 is not).
+    static func isBertNonspacingMark(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value >= 0x300 && _HFCharacterTables.contains(_HFCharacterTables.bertNonspacingMark, scalar.value)
     }
 
     /// The CJK ideograph blocks BERT surrounds with spaces.

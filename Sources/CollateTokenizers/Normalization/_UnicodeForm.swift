@@ -86,7 +86,7 @@ final class _UnicodeData: @unchecked Sendable {
         for index in first..<scalars.count {
             let scalar = scalars[index]
             if scalar.value < limit { continue }
-            var isStable = scalar.properties.canonicalCombiningClass == .notReordered
+            var isStable = Self.combiningClass(scalar) == 0
                 && !(composing && Self.composesWithPrevious(scalar.value))
             if isStable {
                 let parts = lockedDecomposition(scalar, compatibility: compatibility)
@@ -107,14 +107,28 @@ final class _UnicodeData: @unchecked Sendable {
             return cached
         }
         let text = String(Character(scalar))
-        let result = Array((compatibility ? text.decomposedStringWithCompatibilityMapping : text.decomposedStringWithCanonicalMapping).unicodeScalars)
+        let result = Self.isNewerThanHF(scalar)
+            ? [scalar]
+            : Array((compatibility ? text.decomposedStringWithCompatibilityMapping : text.decomposedStringWithCanonicalMapping).unicodeScalars)
         if compatibility { self.compatibility[scalar.value] = result } else { canonical[scalar.value] = result }
         return result
     }
 
     @inline(__always)
     private static func combiningClass(_ scalar: Unicode.Scalar) -> UInt8 {
-        scalar.value < 0x300 ? 0 : scalar.properties.canonicalCombiningClass.rawValue
+        if scalar.value < 0x300 { return 0 }
+        let value = scalar.properties.canonicalCombiningClass.rawValue
+        return value == 0 || isNewerThanHF(scalar) ? 0 : value
+    }
+
+    /// Whether HF's `unicode-normalization-alignments` crate (Unicode 9.0 data) lacks the
+    /// scalar: assigned after 9.0 (or unassigned). The crate gives such a scalar combining
+    /// class 0 and no decomposition, so it is never reordered, decomposed or composed into
+    /// (U+1E030's compatibility mapping, U+11938's canonical one, U+1E4EC's class 232 are
+    /// not applied); measured on every scalar with HF tokenizers 0.23.3.
+    static func isNewerThanHF(_ scalar: Unicode.Scalar) -> Bool {
+        guard let age = scalar.properties.age else { return true }
+        return age.major > 9 || (age.major == 9 && age.minor > 0)
     }
 
     /// The crate's `Decompositions` iterator: full decomposition of every scalar, the first
@@ -235,8 +249,10 @@ final class _UnicodeData: @unchecked Sendable {
         if b < 0x300 { return nil }
         let key = UInt64(a) << 32 | UInt64(b)
         if let cached = compositions[key] { return cached == 0 ? nil : Unicode.Scalar(cached) }
+        // `first` is given decomposed: Foundation leaves "\u{0CCA}\u{0CD5}" alone although
+        // it composes to U+0CCB (it does compose "\u{0CC6}\u{0CC2}\u{0CD5}").
         var view = String.UnicodeScalarView()
-        view.append(first)
+        view.append(contentsOf: lockedDecomposition(first, compatibility: false))
         view.append(second)
         let composed = Array(String(view).precomposedStringWithCanonicalMapping.unicodeScalars)
         var result: Unicode.Scalar?

@@ -28,7 +28,9 @@ final class _Regex: @unchecked Sendable {
         self.pattern = pattern
         matcher = _SplitMatcher(pattern: pattern)
         do {
-            regex = try NSRegularExpression(pattern: Self.onigurumaSemantics(pattern), options: [])
+            // ICU refuses the empty pattern, which Oniguruma (HF) accepts: it matches the empty
+            // string at every position.
+            regex = try NSRegularExpression(pattern: pattern.isEmpty ? "(?:)" : Self.onigurumaSemantics(pattern), options: [])
         } catch {
             throw TokenizerJSONError.invalidRegex(path: path, pattern: pattern)
         }
@@ -347,6 +349,9 @@ final class _Regex: @unchecked Sendable {
             guard let range = match?.range, range.location != NSNotFound else { return }
             let start = advance(to: range.location)
             let end = advance(to: range.location + range.length)
+            // The `onig` crate's `find_iter` (HF) skips an empty match right where the previous
+            // match ended; ICU reports it (`x*` on "xxc": 0..<2, then 2..<2).
+            if start == end, let previous = result.last, previous.upperBound == start { return }
             result.append(start..<end)
         }
         return result
