@@ -171,9 +171,9 @@ struct _TokenizedLineScanner {
             while true {
                 skipWhitespace()
                 guard let name = key() else { return nil }
-                // A repeated key keeps its first position and last value in the general parser, which
-                // also finds repeats by hashing: a wide line (thousands of fields) goes there too, so
-                // this linear search never makes a 50,000-field line quadratic.
+                // A repeated key is an error the general parser words (it finds repeats by hashing:
+                // a wide line, thousands of fields, goes there too, so this linear search never
+                // makes a 50,000-field line quadratic).
                 if names.count >= 64 || names.contains(name) { return nil }
                 skipWhitespace()
                 guard current == UInt8(ascii: ":") else { return nil }

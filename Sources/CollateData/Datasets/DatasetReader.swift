@@ -97,7 +97,7 @@ public struct DatasetReader: Sendable {
         do {
             value = try JSONParser.parse(bytes)
         } catch {
-            throw fail(line, "\(error); each line must be one complete JSON object")
+            throw fail(line, error.duplicateKey == nil ? "\(error); each line must be one complete JSON object" : "\(error)")
         }
         guard case .object(let object) = value else {
             throw fail(line, "a line must be a JSON object, found \(value.typeName) \(value.preview())")
