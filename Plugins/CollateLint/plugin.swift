@@ -53,6 +53,12 @@ struct CollateLint: CommandPlugin {
         }
         // JSONDecoder ignores keys it does not know, so a typo ("paddingFree") would silently
         // check something else than the author meant.
+        // JSONDecoder also keeps one of two equal keys without a word: a repeated key is an error.
+        let duplicates = Self.duplicateKeys(in: data)
+        guard duplicates.isEmpty else {
+            Diagnostics.error("collate-lint: \(configURL.path): " + duplicates.joined(separator: "; "))
+            return
+        }
         let unknown = Self.unknownKeys(in: data)
         guard unknown.isEmpty else {
             Diagnostics.error("collate-lint: \(configURL.path): " + unknown.joined(separator: "; "))
@@ -129,6 +135,46 @@ struct CollateLint: CommandPlugin {
     }
 
     static let knownCheckKeys: Set<String> = ["spec", "input", "requires", "vocab_size", "max_length", "padding_free"]
+
+    /// One message per key an object repeats, naming the key, its line and the fix.
+    static func duplicateKeys(in data: Data) -> [String] {
+        let bytes = [UInt8](data)
+        var messages: [String] = []
+        // One entry per open container: the keys an object has seen (nil for an array), and
+        // whether the next string in it is a key.
+        var stack: [(keys: Set<String>?, expectsKey: Bool)] = []
+        var line = 1
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            switch byte {
+            case UInt8(ascii: "\n"): line += 1
+            case UInt8(ascii: "{"): stack.append((keys: [], expectsKey: true))
+            case UInt8(ascii: "["): stack.append((keys: nil, expectsKey: false))
+            case UInt8(ascii: "}"), UInt8(ascii: "]"): if !stack.isEmpty { stack.removeLast() }
+            case UInt8(ascii: ","): if let last = stack.indices.last, stack[last].keys != nil { stack[last].expectsKey = true }
+            case UInt8(ascii: ":"): if let last = stack.indices.last { stack[last].expectsKey = false }
+            case UInt8(ascii: "\""):
+                var end = index + 1
+                while end < bytes.count, bytes[end] != UInt8(ascii: "\"") {
+                    end += bytes[end] == UInt8(ascii: "\\") ? 2 : 1
+                }
+                if let last = stack.indices.last, stack[last].expectsKey, var keys = stack[last].keys {
+                    let key = String(decoding: bytes[(index + 1)..<min(end, bytes.count)], as: UTF8.self)
+                    if keys.contains(key) {
+                        messages.append("duplicate key \"\(key)\" on line \(line): remove one of the two \"\(key)\" keys; "
+                                        + "JSON readers would silently keep only one of them")
+                    }
+                    keys.insert(key)
+                    stack[last].keys = keys
+                }
+                index = end
+            default: break
+            }
+            index += 1
+        }
+        return messages
+    }
 
     /// One message per key the configuration format does not have, naming where it is.
     static func unknownKeys(in data: Data) -> [String] {

@@ -40,5 +40,10 @@ struct LintPluginTests {
         let typo = try Self.lint(["--config", "collate-typo.json"])
         #expect(typo.status != 0)
         #expect((typo.stdout + typo.stderr).contains("unknown key 'paddingFree' in checks[0]"))
+
+        // JSONDecoder would keep one of two equal keys without a word.
+        let duplicate = try Self.lint(["--config", "collate-duplicate.json"])
+        #expect(duplicate.status != 0)
+        #expect((duplicate.stdout + duplicate.stderr).contains(#"duplicate key "padding_free" on line 3: remove one of the two "padding_free" keys"#))
     }
 }

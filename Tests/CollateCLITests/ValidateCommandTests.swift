@@ -69,6 +69,23 @@ struct ValidateCommandTests {
         #expect(rejected.output.joined().contains("packing-without-boundaries"))
     }
 
+    /// HF DataCollatorWithFlattening / TRL padding_free are for decoder-only models: an
+    /// encoder-decoder fed flattened batches is an error with cause and fix, named by the kind alone.
+    @Test func flatteningIntoAnEncoderDecoderIsRefused() throws {
+        let paths = try Self.files(spec: #"{"type": "flattening"}"#, lines: [#"{"input_ids": [1, 2, 3], "labels": [7, 8, 9]}"#])
+        let outcome = ValidateCommand.evaluate(arguments: ["--model-kind", "seq2seq-lm", "--spec", paths.spec, "--input", paths.input])
+        #expect(outcome.status == 1, "\(outcome.output)")
+        let text = outcome.output.joined(separator: "\n")
+        #expect(text.contains("error[packing-without-boundaries]"), "\(text)")
+        #expect(text.contains("encoder-decoder"), "\(text)")
+        #expect(text.contains("Fix: use the seq2seq collator"), "\(text)")
+        // Also when the backend claims it takes padding-free batches: the kind decides.
+        let json = ValidateCommand.evaluate(arguments: ["--model-kind", "seq2seq-lm", "--spec", paths.spec, "--input", paths.input, "--format", "json"])
+        #expect(json.output.joined().contains("packing-without-boundaries"))
+        let decoderOnly = ValidateCommand.evaluate(arguments: ["--model-kind", "causal-lm", "--spec", paths.spec, "--input", paths.input])
+        #expect(!decoderOnly.output.joined().contains("packing-without-boundaries"), "\(decoderOnly.output)")
+    }
+
     @Test func usageErrorsExitTwo() throws {
         let paths = try Self.files(spec: #"{"type": "language-modeling", "pad_token_id": 0}"#, lines: [#"{"input_ids": [1]}"#])
         #expect(ValidateCommand.evaluate(arguments: ["--input", paths.input]).status == 2)

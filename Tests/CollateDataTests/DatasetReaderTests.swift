@@ -155,3 +155,48 @@ struct DatasetReaderTests {
         }
     }
 }
+
+extension DatasetReaderTests {
+    /// Lines tokenized on several threads arrive exactly as on one: the same examples in file
+    /// order, the same first bad line under `.reject`, the same skipped lines under `.skip`.
+    @Test(arguments: [1, 2, 4, 7])
+    func severalThreadsGiveWhatOneThreadGives(_ concurrency: Int) throws {
+        let tokenizer = try Self.mistral.get()
+        var lines: [String] = []
+        for index in 0..<2_500 {
+            switch index {
+            case 1_999, 2_200: lines.append(#"{"messages": [{"role": "user", "content": 5}]}"#)
+            case 100: lines.append("")
+            default:
+                let words = String(repeating: "word\(index % 97) ", count: 1 + index % 23)
+                lines.append(#"{"messages": [{"role": "user", "content": "Line \#(index)?"}, {"role": "assistant", "content": "\#(words)"}]}"#)
+            }
+        }
+        let url = try Self.write(lines.joined(separator: "\n") + "\n")
+        func reader(_ threads: Int, _ policy: BadLinePolicy) throws -> DatasetReader {
+            var reader = DatasetReader(url: url, format: .messages, tokenizer: tokenizer, chatFormat: try .named("chatml"), badLines: policy)
+            reader.concurrency = threads
+            return reader
+        }
+        let (expected, expectedReport) = try reader(1, .skip).readAll()
+        let (records, report) = try reader(concurrency, .skip).readAll()
+        #expect(records.count == 2_497)
+        #expect(records.map(\.line) == expected.map(\.line))
+        #expect(records.map(\.example) == expected.map(\.example))
+        #expect(report.skipped == expectedReport.skipped)
+        #expect(report.skipped.map(\.line) == [2_000, 2_201])
+        #expect(report.examples == expectedReport.examples)
+        let error = try #require(throws: InputError.self) { try reader(concurrency, .reject).readAll() }
+        #expect(error.line == 2_000)
+        // `body` stops the read at the line it throws on, as with one thread.
+        var seen: [Int] = []
+        struct Stop: Error {}
+        #expect(throws: Stop.self) {
+            try reader(concurrency, .skip).forEach { record in
+                seen.append(record.line)
+                if record.line == 1_500 { throw Stop() }
+            }
+        }
+        #expect(seen == Array(1...100) + Array(102...1_500))
+    }
+}

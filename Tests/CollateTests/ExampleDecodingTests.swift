@@ -61,8 +61,26 @@ struct ExampleDecodingTests {
         #expect(object["big"] == .number("1e400"))
     }
 
-    @Test func repeatedKeyKeepsItsPlaceAndTheLastValue() throws {
-        let value = try JSONParser.parse(#"{"a": 1, "b": 2, "a": 3}"#)
+    /// Python's `json` keeps the last of two equal keys without a word; Collate refuses them,
+    /// naming the key, its line when the text has several, and the fix.
+    @Test func repeatedKeyIsAnErrorNamingTheKeyAndTheFix() throws {
+        #expect(throws: JSONSyntaxError(
+            offset: 17, reason: #"duplicate key "a": remove one of the two "a" keys; Python's json would silently keep the last"#, duplicateKey: "a")
+        ) { try JSONParser.parse(#"{"a": 1, "b": 2, "a": 3}"#) }
+        #expect(throws: JSONSyntaxError(
+            offset: 46, reason: #"duplicate key "pad_token_id" on line 4: remove one of the two "pad_token_id" keys; Python's json would silently keep the last"#,
+            duplicateKey: "pad_token_id")
+        ) { try JSONParser.parse("{\n  \"type\": \"padding\",\n  \"pad_token_id\": 0,\n  \"pad_token_id\": 2\n}\n") }
+        // Nested objects are checked too; the same key in two different objects is fine.
+        #expect(throws: JSONSyntaxError.self) { try JSONParser.parse(#"{"model": {"kind": "causal-lm", "kind": "seq2seq-lm"}}"#) }
+        #expect(throws: Never.self) { try JSONParser.parse(#"{"a": {"k": 1}, "b": {"k": 2}}"#) }
+        let error = try #require(throws: ExampleDecodingError.self) { try Example(jsonText: #"{"input_ids": [1], "input_ids": [2, 3]}"#) }
+        #expect(error.reason.contains(#"duplicate key "input_ids": remove one of the two "input_ids" keys"#), "\(error)")
+    }
+
+    @Test func keepLastKeepsTheFirstPlaceAndTheLastValue() throws {
+        var text = #"{"a": 1, "b": 2, "a": 3}"#
+        let value = try text.withUTF8 { bytes in try JSONParser.parse(bytes, duplicateKeys: .keepLast) }
         guard case .object(let object) = value else { Issue.record("not an object"); return }
         #expect(object.keys == ["a", "b"])
         #expect(object["a"] == .integer(3))

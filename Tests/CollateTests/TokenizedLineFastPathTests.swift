@@ -108,6 +108,60 @@ import Testing
 }
 
 extension TokenizedLineFastPathTests {
+    /// The eight-bytes-at-a-time digit reader: every length from 1 to 11 digits, at every
+    /// distance from the end of the line (where it must fall back to the byte loop), with
+    /// every separator style, against the general parser.
+    @Test func digitRunsOfEveryLengthAtEveryDistanceFromTheEnd() throws {
+        let numbers: [String] = ["0", "7", "10", "99", "305", "4096", "31999", "131071", "9999999", "10000000", "99999999",
+                                 "123456789", "2147483647", "2147483648", "-1", "-100", "-2147483648", "01", "00", "1.5", "7e2"]
+        for number in numbers {
+            for padding in 0..<10 {
+                for separator in [", ", ",", " , ", ",\t"] {
+                    let ids = Array(repeating: number, count: 3).joined(separator: separator)
+                    let line = "{\"input_ids\": [" + ids + "]" + String(repeating: " ", count: padding) + "}"
+                    let reference = Self.reference(line)
+                    if let fast = Self.fast(line) {
+                        #expect(fast == reference, "\(line)")
+                    } else {
+                        // Declined lines are the ones the general parser words an error for, or a float.
+                        #expect(reference == nil || number.contains(".") || number.contains("e"), "the fast path declined \(line)")
+                    }
+                }
+            }
+        }
+    }
+
+    /// Seeded random arrays (ids of every width, mixed separators) decode exactly as the general parser does.
+    @Test func randomArraysMatchTheGeneralParser() throws {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        for _ in 0..<300 {
+            let count = Int(next() % 40)
+            let ids = (0..<count).map { _ -> Int32 in
+                let width = next() % 11
+                var limit: UInt64 = 1
+                for _ in 0..<width { limit *= 10 }
+                let magnitude = Int64(next() % (limit + 1))
+                return Int32(clamping: next() % 5 == 0 ? -magnitude : magnitude)
+            }
+            let separators = [",", ", ", " ,", " , ", ",\n"]
+            var line = "{\"input_ids\": ["
+            for (index, id) in ids.enumerated() {
+                if index > 0 { line += separators[Int(next() % UInt64(separators.count))] }
+                line += String(id)
+            }
+            line += "]}"
+            let fast = try #require(Self.fast(line), "the fast path declined \(line)")
+            #expect(fast.sequence("input_ids") == ids, "\(line)")
+        }
+    }
+
     @Test func wideLinesGoToTheGeneralParser() throws {
         let narrow = "{" + (0..<64).map { "\"f\($0)\": [\($0)]" }.joined(separator: ", ") + "}"
         let wide = "{" + (0..<65).map { "\"f\($0)\": [\($0)]" }.joined(separator: ", ") + "}"

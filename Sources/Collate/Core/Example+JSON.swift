@@ -171,9 +171,9 @@ struct _TokenizedLineScanner {
             while true {
                 skipWhitespace()
                 guard let name = key() else { return nil }
-                // A repeated key keeps its first position and last value in the general parser, which
-                // also finds repeats by hashing: a wide line (thousands of fields) goes there too, so
-                // this linear search never makes a 50,000-field line quadratic.
+                // A repeated key is an error the general parser words (it finds repeats by hashing:
+                // a wide line, thousands of fields, goes there too, so this linear search never
+                // makes a 50,000-field line quadratic).
                 if names.count >= 64 || names.contains(name) { return nil }
                 skipWhitespace()
                 guard current == UInt8(ascii: ":") else { return nil }
@@ -280,10 +280,7 @@ struct _TokenizedLineScanner {
         position += 1  // "["
         guard position < end, let found = memchr(position, Int32(UInt8(ascii: "]")), position.distance(to: end)) else { return nil }
         let close = UnsafePointer(found.assumingMemoryBound(to: UInt8.self))
-        var commas = 0
-        for byte in UnsafeBufferPointer(start: position, count: position.distance(to: close)) {
-            commas &+= byte == UInt8(ascii: ",") ? 1 : 0
-        }
+        let commas = Self.countCommas(from: position, to: close)
         var cursor = position
         while Self.isWhitespace(cursor.pointee) { cursor += 1 }
         if cursor == close {
@@ -296,7 +293,32 @@ struct _TokenizedLineScanner {
             var index = 0
             count = 0
             guard let output = buffer.baseAddress else { failed = true; return }
+            // Eight bytes may be loaded at the cursor while this many remain before the line's end.
+            let swarLimit = end - 8
             while true {
+                // The common element, a non-negative id of 1–7 digits, eight bytes at a time.
+                if cursor <= swarLimit, let (token, digits) = Self.swarDigits(cursor) {
+                    guard index < capacity else { failed = true; return }
+                    output[index] = token
+                    index += 1
+                    count = index
+                    cursor += digits
+                    if cursor.pointee == UInt8(ascii: ",") {
+                        cursor += 1
+                        if cursor.pointee == 0x20 { cursor += 1 }
+                        while Self.isWhitespace(cursor.pointee) { cursor += 1 }
+                        continue
+                    }
+                    while Self.isWhitespace(cursor.pointee) { cursor += 1 }
+                    if cursor.pointee == UInt8(ascii: ",") {
+                        cursor += 1
+                        while Self.isWhitespace(cursor.pointee) { cursor += 1 }
+                        continue
+                    }
+                    // Anything else (`.`, `e`, a letter) is for the general parser; `]` ends the array.
+                    if cursor != close { failed = true }
+                    return
+                }
                 // One element: -?(0|[1-9][0-9]*), at most 10 digits, then in Int32 range.
                 let negative = cursor.pointee == UInt8(ascii: "-")
                 if negative { cursor += 1 }
@@ -345,6 +367,52 @@ struct _TokenizedLineScanner {
         guard !failed else { return nil }
         position = close + 1
         return .sequence(tokens)
+    }
+
+    /// The value and length of the run of 1–7 decimal digits at `pointer`, read as one 64-bit
+    /// word (SWAR: eight digits converted with three multiplications); `nil` when the run is
+    /// empty, longer than seven digits, or a leading zero followed by a digit (the scalar loop
+    /// decides those). The caller guarantees eight readable bytes.
+    @inline(__always)
+    static func swarDigits(_ pointer: UnsafePointer<UInt8>) -> (Int32, Int)? {
+        let word = UInt64(littleEndian: UnsafeRawPointer(pointer).loadUnaligned(as: UInt64.self))
+        // Each byte minus '0' is 0–9 for a digit; any other byte has its high bit set after + 0x76.
+        // A carry out of a non-digit byte only reaches the bytes after it, never an earlier digit.
+        let values = word &- 0x3030_3030_3030_3030
+        let nonDigits = ((values &+ 0x7676_7676_7676_7676) | values) & 0x8080_8080_8080_8080
+        let digits = nonDigits.trailingZeroBitCount >> 3
+        guard digits > 0, digits < 8 else { return nil }
+        // "0" alone is fine; "01" is not JSON.
+        if digits > 1, values & 0xFF == 0 { return nil }
+        // Move the digits to the top bytes (leading zeros below), then combine pairs, quads, octets.
+        var number = values &<< UInt64(64 - 8 * digits)
+        number = ((number & 0x0F0F_0F0F_0F0F_0F0F) &* 2561) &>> 8
+        number = ((number & 0x00FF_00FF_00FF_00FF) &* 6_553_601) &>> 16
+        number = ((number & 0x0000_FFFF_0000_FFFF) &* 42_949_672_960_001) &>> 32
+        return (Int32(truncatingIfNeeded: number), digits)
+    }
+
+    /// The number of `,` bytes in `start..<end`, eight bytes at a time.
+    @inline(__always)
+    static func countCommas(from start: UnsafePointer<UInt8>, to end: UnsafePointer<UInt8>) -> Int {
+        var pointer = start
+        var count = 0
+        let raw = UnsafeRawPointer(start)
+        var offset = 0
+        let length = start.distance(to: end)
+        while offset + 8 <= length {
+            // Bytes equal to ',' become zero; the exact zero-byte test marks each with its high bit.
+            let word = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self) ^ 0x2C2C_2C2C_2C2C_2C2C
+            let zeros = ~(((word & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) | word | 0x7F7F_7F7F_7F7F_7F7F)
+            count &+= zeros.nonzeroBitCount
+            offset &+= 8
+        }
+        pointer += offset
+        while pointer < end {
+            count &+= pointer.pointee == UInt8(ascii: ",") ? 1 : 0
+            pointer += 1
+        }
+        return count
     }
 
     @inline(__always)

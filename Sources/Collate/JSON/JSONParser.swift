@@ -4,11 +4,18 @@ public struct JSONSyntaxError: Error, Sendable, Hashable, CustomStringConvertibl
     public var offset: Int
     /// What is wrong, e.g. `expected ',' or ']' after an array element`.
     public var reason: String
+    /// The key an object repeats, when that is the error (``JSONParser/DuplicateKeys/reject``); else `nil`.
+    public var duplicateKey: String?
 
     /// Creates a syntax error.
-    public init(offset: Int, reason: String) {
+    /// - Parameters:
+    ///   - offset: Byte offset of the problem.
+    ///   - reason: What is wrong and, where it helps, how to fix it.
+    ///   - duplicateKey: The repeated key, when the error is a duplicate key.
+    public init(offset: Int, reason: String, duplicateKey: String? = nil) {
         self.offset = offset
         self.reason = reason
+        self.duplicateKey = duplicateKey
     }
 
     public var description: String { "invalid JSON at byte \(offset): \(reason)" }
@@ -19,12 +26,24 @@ public struct JSONSyntaxError: Error, Sendable, Hashable, CustomStringConvertibl
 /// Integers without fraction or exponent become ``JSONValue/integer(_:)`` when they fit in
 /// `Int64`; everything else numeric keeps its text. Nesting is limited so hostile input
 /// cannot exhaust the stack.
+///
+/// An object that repeats a key is an error by default (``DuplicateKeys/reject``): in a spec,
+/// a pipeline file or a dataset line two `"input_ids"` are a mistake that Python's `json`
+/// would hide by keeping the last. The error names the key, its line and the fix.
 public struct JSONParser {
     /// The deepest nesting of arrays and objects accepted.
     public static let maximumDepth = 512
 
+    /// What to do with an object that repeats a key.
+    public enum DuplicateKeys: Sendable, Hashable {
+        /// Throw a ``JSONSyntaxError`` naming the key (the default).
+        case reject
+        /// Keep the key's first position and last value, as Python's `json` does.
+        case keepLast
+    }
+
     /// Parses one JSON value that must span the whole of `text` (surrounding whitespace allowed).
-    /// - Throws: ``JSONSyntaxError`` naming the byte offset and what was expected.
+    /// - Throws: ``JSONSyntaxError`` naming the byte offset and what was expected; a repeated key.
     public static func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
         var copy = text
         let result: Result<JSONValue, JSONSyntaxError> = copy.withUTF8 { bytes in
@@ -34,9 +53,20 @@ public struct JSONParser {
     }
 
     /// Parses one JSON value that must span the whole of `bytes` (surrounding whitespace allowed).
-    /// - Throws: ``JSONSyntaxError`` naming the byte offset and what was expected.
+    /// - Throws: ``JSONSyntaxError`` naming the byte offset and what was expected; a repeated key.
     public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(JSONSyntaxError) -> JSONValue {
+        try parse(bytes, duplicateKeys: .reject)
+    }
+
+    /// Parses one JSON value that must span the whole of `bytes`, with a choice for repeated keys.
+    /// - Parameters:
+    ///   - bytes: UTF-8 text (surrounding whitespace allowed).
+    ///   - duplicateKeys: ``DuplicateKeys/reject`` (an error naming the key) or ``DuplicateKeys/keepLast``.
+    /// - Returns: The value.
+    /// - Throws: ``JSONSyntaxError`` naming the byte offset and what was expected.
+    public static func parse(_ bytes: UnsafeBufferPointer<UInt8>, duplicateKeys: DuplicateKeys) throws(JSONSyntaxError) -> JSONValue {
         var parser = _Cursor(bytes: bytes)
+        parser.rejectsDuplicateKeys = duplicateKeys == .reject
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
         parser.skipWhitespace()
@@ -50,6 +80,7 @@ public struct JSONParser {
 struct _Cursor {
     let bytes: UnsafeBufferPointer<UInt8>
     var position = 0
+    var rejectsDuplicateKeys = true
 
     init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
@@ -125,6 +156,7 @@ struct _Cursor {
         while true {
             skipWhitespace()
             guard current == UInt8(ascii: "\"") else { throw error("expected a string key in an object") }
+            let keyOffset = position
             let key = try parseString()
             skipWhitespace()
             guard current == UInt8(ascii: ":") else { throw error("expected ':' after the key \"\(key)\"") }
@@ -132,6 +164,7 @@ struct _Cursor {
             skipWhitespace()
             let value = try parseValue(depth: depth)
             if let existing = indexOfKey[key] {
+                if rejectsDuplicateKeys { throw duplicateKeyError(key, at: keyOffset) }
                 members[existing].value = value  // last one wins, as in Python's json
             } else {
                 indexOfKey[key] = members.count
@@ -145,6 +178,19 @@ struct _Cursor {
             default: throw error("expected ',' or '}' after the value of \"\(key)\"")
             }
         }
+    }
+
+    /// The error for a key an object repeats: the key, its line when the text has several, the fix.
+    func duplicateKeyError(_ key: String, at offset: Int) -> JSONSyntaxError {
+        var place = ""
+        if bytes.contains(0x0A) {
+            let line = 1 + UnsafeBufferPointer(rebasing: bytes[..<offset]).reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+            place = " on line \(line)"
+        }
+        return JSONSyntaxError(
+            offset: offset,
+            reason: "duplicate key \"\(key)\"\(place): remove one of the two \"\(key)\" keys; Python's json would silently keep the last",
+            duplicateKey: key)
     }
 
     mutating func parseNumber() throws(JSONSyntaxError) -> JSONValue {

@@ -22,7 +22,7 @@ public enum JSONValue: Sendable, Hashable {
 
 /// A JSON object that keeps its keys in source order.
 public struct JSONObject: Sendable, Hashable {
-    /// The members in source order. A repeated key keeps its last value, as Python's `json` does.
+    /// The members in source order, keys distinct: ``JSONParser`` rejects a repeated key (or keeps its last value with ``JSONParser/DuplicateKeys/keepLast``).
     public private(set) var members: [(key: String, value: JSONValue)]
 
     /// Creates an object from members in order; a repeated key keeps its first position and

@@ -36,6 +36,10 @@ public struct DatasetReader: Sendable {
     public var appendEOS: Bool
     /// What to do with a bad line.
     public var badLines: BadLinePolicy
+    /// The most lines tokenized at once when the format is given (all cores by default); the
+    /// examples still arrive in file order. Pre-tokenized lines and a format detected from the
+    /// first line are read on one thread.
+    public var concurrency = ProcessInfo.processInfo.activeProcessorCount
 
     /// Creates a reader.
     public init(url: URL, format: DatasetFormat? = nil, tokenizer: (any Tokenizer)? = nil, chatFormat: ChatFormat? = nil,
@@ -56,6 +60,9 @@ public struct DatasetReader: Sendable {
     /// - Complexity: O(file size) time; memory bounded by the longest line.
     @discardableResult
     public func forEach(_ body: (Record) throws -> Void) throws -> DatasetReport {
+        if let format, format != .tokenized, concurrency > 1 {
+            return try forEachConcurrently(format: format, body)
+        }
         var report = DatasetReport()
         var resolved = format
         try JSONLinesReader(url: url).forEachLine { line, bytes in
@@ -79,6 +86,27 @@ public struct DatasetReader: Sendable {
         return report
     }
 
+    /// ``forEach(_:)`` with lines parsed and tokenized on ``concurrency`` threads: the same
+    /// examples, errors and report, in the same order.
+    private func forEachConcurrently(format: DatasetFormat, _ body: (Record) throws -> Void) throws -> DatasetReport {
+        var report = DatasetReport()
+        let reader = self
+        try JSONLinesReader(url: url).forEachLine(concurrency: concurrency) { line, bytes -> Result<Example, any Error> in
+            Result { try reader.makeExample(reader.parseObject(bytes, line: line), format: format, line: line) }
+        } body: { line, result in
+            switch result {
+            case .success(let example):
+                report.examples += 1
+                try body(Record(line: line, example: example))
+            case .failure(let error):
+                let located = error as? InputError ?? fail(line, "\(error)")
+                guard badLines == .skip, located.line != nil else { throw located }
+                report.skipped.append(located)
+            }
+        }
+        return report
+    }
+
     /// Reads every example into memory.
     public func readAll() throws -> (records: [Record], report: DatasetReport) {
         var records: [Record] = []
@@ -97,7 +125,7 @@ public struct DatasetReader: Sendable {
         do {
             value = try JSONParser.parse(bytes)
         } catch {
-            throw fail(line, "\(error); each line must be one complete JSON object")
+            throw fail(line, error.duplicateKey == nil ? "\(error); each line must be one complete JSON object" : "\(error)")
         }
         guard case .object(let object) = value else {
             throw fail(line, "a line must be a JSON object, found \(value.typeName) \(value.preview())")

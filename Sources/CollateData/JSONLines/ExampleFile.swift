@@ -36,7 +36,8 @@ public enum ExampleFile {
         do {
             value = try JSONParser.parse(bytes)
         } catch {
-            throw InputError(file: file, line: line, reason: "\(error); each line must be one complete JSON object")
+            // A repeated key is a complete object with one mistake: the reason alone says the fix.
+            throw InputError(file: file, line: line, reason: error.duplicateKey == nil ? "\(error); each line must be one complete JSON object" : "\(error)")
         }
         do {
             return try Example(json: value)

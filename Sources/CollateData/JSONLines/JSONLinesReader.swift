@@ -107,6 +107,67 @@ public struct JSONLinesReader: Sendable {
         }
     }
 
+    /// Calls `transform` on every non-blank line on up to `concurrency` threads at once, and
+    /// `body` with each line's number and result in file order.
+    ///
+    /// Lines are gathered in blocks (up to `blockLines` lines or 16 MiB); each block's lines are
+    /// transformed in parallel (strided over the workers, so long and short lines spread
+    /// evenly), then handed to `body` one by one, in order, on the calling thread. `body` sees
+    /// exactly what ``forEachLine(_:)`` followed by `transform` would give it; an error thrown by
+    /// `body` stops the read at that line (the rest of its block was transformed for nothing).
+    /// With `concurrency` 1 no thread is started.
+    /// - Parameters:
+    ///   - concurrency: The most lines transformed at once (the cores to use).
+    ///   - blockLines: The most lines gathered before a block is transformed.
+    ///   - transform: The per-line work (parsing, tokenizing); it must not depend on other lines.
+    ///   - body: Called with each line number and result, in file order.
+    /// - Throws: What ``forEachLine(_:)`` throws; whatever `body` throws.
+    /// - Complexity: O(file size) time over `concurrency` threads; memory for one block and its results.
+    public func forEachLine<Output: Sendable>(
+        concurrency: Int, blockLines: Int = 1024,
+        transform: @Sendable (Int, UnsafeBufferPointer<UInt8>) -> Output,
+        body: (Int, Output) throws -> Void
+    ) throws {
+        guard concurrency > 1 else {
+            try forEachLine { line, bytes in try body(line, transform(line, bytes)) }
+            return
+        }
+        var storage: [UInt8] = []
+        var bounds: [_LineBounds] = []
+        let limit = max(blockLines, 1)
+        func flush() throws {
+            guard !bounds.isEmpty else { return }
+            let count = bounds.count
+            let results = _BlockResults<Output>(count: count)
+            let lines = bounds
+            storage.withUnsafeBufferPointer { all in
+                let block = _SharedBytes(base: all.baseAddress)
+                let workers = min(concurrency, count)
+                DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                    var index = worker
+                    while index < count {
+                        let bound = lines[index]
+                        results.set(index, transform(bound.line, block.slice(bound.start, bound.end)))
+                        index += workers
+                    }
+                }
+            }
+            for index in 0..<count {
+                guard let output = results.take(index) else { continue }
+                try body(lines[index].line, output)
+            }
+            storage.removeAll(keepingCapacity: true)
+            bounds.removeAll(keepingCapacity: true)
+        }
+        try forEachLine { line, bytes in
+            let start = storage.count
+            storage.append(contentsOf: bytes)
+            bounds.append(_LineBounds(line: line, start: start, end: storage.count))
+            if bounds.count >= limit || storage.count >= 16 << 20 { try flush() }
+        }
+        try flush()
+    }
+
     /// The reason of the error for a line over `limit` bytes.
     static func lineTooLongReason(_ limit: Int) -> String {
         "the line is longer than \(limit) bytes without a newline (a binary file, /dev/zero, or one JSON document "
@@ -134,5 +195,48 @@ public struct JSONLinesReader: Sendable {
             throw InputError(file: path, line: nil, reason: "is a directory, not a JSON Lines file; give the path of the .jsonl file inside it")
         }
         return descriptor
+    }
+}
+
+/// One gathered line of a block: its number and its byte range in the block's storage.
+struct _LineBounds: Sendable {
+    var line: Int
+    var start: Int
+    var end: Int
+}
+
+/// A block's bytes, read (never written) by every worker while the block is transformed.
+struct _SharedBytes: @unchecked Sendable {
+    let base: UnsafePointer<UInt8>?
+
+    func slice(_ start: Int, _ end: Int) -> UnsafeBufferPointer<UInt8> {
+        guard let base else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return UnsafeBufferPointer(start: base + start, count: end - start)
+    }
+}
+
+/// The results of one block: each slot is written by exactly one worker, then read in order
+/// on the calling thread after every worker finished (`concurrentPerform` returns only then).
+final class _BlockResults<Output>: @unchecked Sendable {
+    private let slots: UnsafeMutablePointer<Output?>
+    private let count: Int
+
+    init(count: Int) {
+        self.count = count
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: nil, count: count)
+    }
+
+    func set(_ index: Int, _ value: Output) { slots[index] = value }
+
+    func take(_ index: Int) -> Output? {
+        let value = slots[index]
+        slots[index] = nil
+        return value
+    }
+
+    deinit {
+        slots.deinitialize(count: count)
+        slots.deallocate()
     }
 }

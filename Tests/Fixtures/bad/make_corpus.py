@@ -58,12 +58,14 @@ J = {
     "empty-ids": '{"input_ids": []}\n',
     "empty-file": "",
     "only-blank-lines": "\n  \n\t\n\r\n",
+    # A repeated key is an error naming the key (Python's json would silently keep the last).
+    "duplicate-key": '{"input_ids": [1], "input_ids": [2, 3]}\n',
+    "duplicate-key-line-3": OK + OK + '{"input_ids": [1, 2], "labels": [-100, 2], "labels": [1, 2]}\n',
     # Lenient on purpose (JSONLinesReader): blank lines skipped but counted, BOM and CR dropped,
-    # duplicate keys keep the last value (Python's json), a last line without newline is read.
+    # a last line without newline is read.
     "blank-lines": "\n" + OK + "\n   \n" + '{"input_ids": [4]}\n',
     "bom": "\ufeff" + OK,
     "crlf": OK.replace("\n", "\r\n") + '{"input_ids": [4]}\r\n',
-    "duplicate-key": '{"input_ids": [1], "input_ids": [2, 3]}\n',
     "no-final-newline": OK + '{"input_ids": [4]}',
 }
 for name, text in J.items():
@@ -103,6 +105,8 @@ S = {
     "flattening-int-flag": '{"type": "flattening", "return_position_ids": 1}',
     "deep-nesting": '{"type": "padding", "pad_token_id": ' + "[" * 600 + "]" * 600 + "}",
 }
+# A repeated key on line 4 of a spec written over several lines.
+S["duplicate-key"] = '{\n  "type": "language-modeling",\n  "pad_token_id": 0,\n  "pad_token_id": 2\n}'
 for name, text in S.items():
     put(f"specs/{name}.json", text + "\n")
 put("specs/latin1.json", b'{"type": "padding", "pad_token_id": 0, "padding_side": "r\xe9ght"}\n')
@@ -155,6 +159,7 @@ C = {
     "gemma-not-alternating": conv(U, U, A),
     "empty-messages": json.dumps({"messages": []}),
 }
+C["duplicate-key"] = conv(U, A) + "\n" + '{"messages": [{"role": "user", "content": "Hi", "content": "Hello"}]}'
 for name, text in C.items():
     put(f"chat/{name}.jsonl", text + "\n")
 put("chat/bom-crlf.jsonl", b"\xef\xbb\xbf" + (conv(U, A) + "\r\n\r\n" + conv(U, A) + "\r\n").encode())
@@ -200,3 +205,6 @@ put("jsonl/collation-error-in-batch-2.jsonl", '{"input_ids": [1], "token_type_id
 # a timed probe at load refuses it.
 put("tokenizers/overlapping-alternatives-regex.json", '{"pre_tokenizer": {"type": "Split", "pattern": {"Regex": "(a|aa)+$"}, "behavior": "Isolated", "invert": false}, ' + MODEL + "}")
 put("specs/max-length-batch-too-large.json", '{"type": "padding", "pad_token_id": 0, "padding": "max_length", "max_length": 16777216}\n')
+
+# A pipeline file (--config) that repeats a key: an error naming the key and its line.
+put("pipelines/duplicate-key.json", '{\n  "data": {"path": "../support/examples.jsonl"},\n  "collator": {"type": "language-modeling", "pad_token_id": 0},\n  "batch_size": 2,\n  "batch_size": 8\n}\n')

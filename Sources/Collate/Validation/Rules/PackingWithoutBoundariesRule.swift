@@ -1,5 +1,11 @@
 /// `packing-without-boundaries`: a flattened or packed batch goes to a backend that cannot
 /// honour `position_ids` / `cu_seq_lens_*`, or carries no boundaries at all.
+///
+/// An encoder-decoder (``BackendContract/ModelKind/seq2seqLM``) never takes a padding-free
+/// batch, whatever `acceptsPaddingFree` says: HF's `DataCollatorWithFlattening` and TRL's
+/// `padding_free` are for decoder-only models; an encoder-decoder has no `position_ids` input,
+/// its encoder would attend across the joined sources and its decoder targets are of their own
+/// length, so one flattened row cannot say where each example's target belongs.
 public struct PackingWithoutBoundariesRule: ValidationRule {
     /// Creates the rule.
     public init() {}
@@ -7,7 +13,9 @@ public struct PackingWithoutBoundariesRule: ValidationRule {
     public var code: Diagnostic.Code { .packingWithoutBoundaries }
 
     public func check(_ context: ValidationContext) -> [Diagnostic] {
-        guard context.collator.layout == .paddingFree, !context.backend.acceptsPaddingFree else { return [] }
+        guard context.collator.layout == .paddingFree else { return [] }
+        if context.backend.kind == .seq2seqLM { return [.encoderDecoderCannotTakePaddingFree(context.collator)] }
+        guard !context.backend.acceptsPaddingFree else { return [] }
         return [.backendCannotTakePaddingFree(context.collator)]
     }
 
@@ -37,6 +45,16 @@ extension Diagnostic {
             + "but the backend does not take padding-free batches: every sequence would attend to the ones before it and the loss "
             + "would train across example joins. Fix: use a padded collator (language-modeling, or completion-only without "
             + "padding_free), or a backend that honours boundaries (flash-attention varlen; with transformers also use_cache=False).")
+    }
+
+    fileprivate static func encoderDecoderCannotTakePaddingFree(_ collator: CollatorContract) -> Diagnostic {
+        Diagnostic(.packingWithoutBoundaries, message:
+            "\(collator.phrase) concatenates each batch's examples into one row with boundaries only in position_ids / cu_seq_lens_*, "
+            + "but the backend is \(BackendContract.ModelKind.seq2seqLM.phrase): flattening (HF DataCollatorWithFlattening, TRL "
+            + "padding_free) is for decoder-only models. An encoder-decoder takes no position_ids, so its encoder attends across "
+            + "the joined sources, and the decoder targets (labels of their own length) cannot be split back per example. "
+            + "Fix: use the seq2seq collator (padded rows, labels padded with -100), or --model-kind causal-lm if the model "
+            + "is decoder-only (…ForCausalLM).")
     }
 
     fileprivate static func batchHasNoBoundaries(_ batch: String) -> Diagnostic {
