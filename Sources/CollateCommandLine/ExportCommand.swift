@@ -34,7 +34,10 @@ enum ExportCommand {
         }
         do {
             let configuration = try DataFlags.configuration(values)
-            let run = try configuration.prepare()
+            // The dataset is spilled beside the output (its nearest existing folder) and read
+            // back a batch at a time: memory stays bounded by the batches, not the dataset.
+            let outURL = URL(fileURLWithPath: outPath)
+            let run = try configuration.prepareStreaming(spoolDirectory: spoolDirectory(for: outURL))
             if !run.report.skipped.isEmpty { Console.message("collate export: \(run.report)") }
             let report = run.transformReport
             if !report.dropped.isEmpty || !report.modified.isEmpty {
@@ -44,14 +47,14 @@ enum ExportCommand {
             let specText = configuration.collator?.jsonText
                 ?? configuration.collatorFile.flatMap { FileManager.default.contents(atPath: $0.path) }.map { String(decoding: $0, as: UTF8.self) } ?? ""
             let layout = run.plan.map { "packed:\($0.capacity)" } ?? ""
+            // Each unit's 0-based dataset line; a packed row is named by its first member.
+            let source = run.source
             let exporter = ShardExporter(
-                directory: URL(fileURLWithPath: outPath), worldSize: worldSize, batchSize: configuration.batchSize,
-                fingerprint: ShardExporter.fingerprint(examples: run.units, spec: specText + layout, worldSize: worldSize, batchSize: configuration.batchSize),
-                // Each unit's 0-based dataset line; a packed row is named by its first member.
-                lines: run.unitSources.indices.map { (run.line(ofUnit: $0) ?? 1) - 1 })
+                directory: outURL, worldSize: worldSize, batchSize: configuration.batchSize,
+                fingerprint: try ShardExporter.fingerprint(source, spec: specText + layout, worldSize: worldSize, batchSize: configuration.batchSize))
             let summary: ShardExporter.Summary
             do {
-                summary = try exporter.export(run.units, collator: run.collator, transforms: run.transforms)
+                summary = try exporter.export(source, collator: run.collator, transforms: run.transforms)
             } catch LoaderError.collation(let error, let example) {
                 let line = run.plan == nil ? example.flatMap { run.line(ofUnit: $0) } : nil
                 throw InputError(file: run.file, line: line, reason: error.description)
@@ -66,5 +69,20 @@ enum ExportCommand {
             Console.message("collate export: \(error)")
             return ExitStatus.rejected
         }
+    }
+
+    /// The nearest folder of `url` (itself or an ancestor) that exists: where the example
+    /// spool goes, on the output's disk, without making the output folder before the dataset
+    /// has been read.
+    static func spoolDirectory(for url: URL) -> URL {
+        var candidate = url.standardizedFileURL
+        for _ in 0..<256 {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), isDirectory.boolValue { return candidate }
+            let parent = candidate.deletingLastPathComponent()
+            if parent.path == candidate.path { break }
+            candidate = parent
+        }
+        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
     }
 }
