@@ -62,7 +62,28 @@ public struct ShardExporter: Sendable {
         public var skipped = 0
         /// The index file.
         public var index: URL
+        /// Where the time went.
+        public var timings = Timings()
     }
+
+    /// Where an export's time went (the shards it wrote; skipped ones cost only a read).
+    public struct Timings: Sendable, Hashable {
+        /// Reading units and collating them, with the batch transforms.
+        public var collateSeconds = 0.0
+        /// Encoding batches as safetensors bytes.
+        public var encodeSeconds = 0.0
+        /// Writing the bytes to files (into the page cache; see ``syncSeconds``).
+        public var writeSeconds = 0.0
+        /// Waiting for written shards to reach the disk, a group at a time.
+        public var syncSeconds = 0.0
+        /// Shard bytes written.
+        public var bytes = 0
+    }
+
+    /// Shards written before their group is made durable: at most this many bytes, ...
+    static let groupBytes = 128 << 20
+    /// ... or this many files.
+    static let groupFiles = 1024
 
     /// One shard in the index.
     public struct Shard: Sendable, Hashable {
@@ -164,53 +185,82 @@ public struct ShardExporter: Sendable {
         var shardCount = 0
         var dtypes: [(String, String)] = []
         var batchCounts: [(folder: URL, count: Int)] = []
-        for rank in 0..<worldSize {
-            let sampler = try DistributedSampler(count: count, rank: rank, worldSize: worldSize, batchSize: size, shuffle: false)
-            let rankFolder = String(format: "rank-%05d", rank)
-            let rankURL = directory.appendingPathComponent(rankFolder)
-            try Self.makeFolder(rankURL)
-            // Temporary files of a run that was killed mid-write are never renamed: clear them.
-            for name in (try? fileManager.contentsOfDirectory(atPath: rankURL.path)) ?? [] where name.hasPrefix(".") && name.hasSuffix(".tmp") {
-                try? fileManager.removeItem(at: rankURL.appendingPathComponent(name))
-            }
-            let rankBatches = sampler.batches(epoch: 0)
-            batchCounts.append((rankURL, rankBatches.count))
-            for (number, indices) in rankBatches.enumerated() {
-                let file = rankFolder + "/" + String(format: "batch-%06d.safetensors", number)
-                let url = directory.appendingPathComponent(file)
-                var shard = Shard(file: file, rank: rank, batch: number, examples: indices, tokens: indices.reduce(0) { $0 + source.tokens($1) })
-                if let line = source.line {
-                    shard.lines = indices.map(line)
-                } else if let lines, lines.count == count {
-                    shard.lines = indices.map { lines[$0] }
+        // Shards become durable a group at a time (one file system flush per group, not two
+        // fsyncs per shard); a shard's name only ever holds a complete, durable file.
+        var group = AtomicFile.Group()
+        let clock = ContinuousClock()
+        func seconds(_ duration: Duration) -> Double {
+            Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+        }
+        func commit() throws {
+            let start = clock.now
+            try group.commit()
+            summary.timings.syncSeconds += seconds(clock.now - start)
+        }
+        // A failure keeps the shards already written: a re-run skips them.
+        do {
+            for rank in 0..<worldSize {
+                let sampler = try DistributedSampler(count: count, rank: rank, worldSize: worldSize, batchSize: size, shuffle: false)
+                let rankFolder = String(format: "rank-%05d", rank)
+                let rankURL = directory.appendingPathComponent(rankFolder)
+                try Self.makeFolder(rankURL)
+                // Temporary files of a run that was killed mid-write are never renamed: clear them.
+                for name in (try? fileManager.contentsOfDirectory(atPath: rankURL.path)) ?? [] where name.hasPrefix(".") && name.hasSuffix(".tmp") {
+                    try? fileManager.removeItem(at: rankURL.appendingPathComponent(name))
                 }
-                if shardCount > 0 { shardEntries += Array(", ".utf8) }
-                shardEntries += Array(Self.indexEntry(shard).jsonText.utf8)
-                shardCount += 1
-                summary.shards += 1
-                if let existing = try? SafetensorsFile(contentsOf: url), existing.metadata == metadata(for: shard) {
-                    summary.skipped += 1
-                    if dtypes.isEmpty { dtypes = zip(existing.batch.names, existing.batch.tensors).map { ($0, $1.dtype.safetensorsName) } }
-                    continue
-                }
-                var batch: Batch
-                do {
-                    // A seeded collator gets the shard's position in the export, not its own call
-                    // count: a resumed run skips the complete shards, and the rest must still get
-                    // the masks of an uninterrupted run.
-                    if let seeded = collator as? any StepSeededCollator<Batch> {
-                        batch = try seeded.collate(try source.units(indices), step: UInt64(shardCount - 1))
-                    } else {
-                        batch = try collator.collate(try source.units(indices))
+                let rankBatches = sampler.batches(epoch: 0)
+                batchCounts.append((rankURL, rankBatches.count))
+                for (number, indices) in rankBatches.enumerated() {
+                    let file = rankFolder + "/" + String(format: "batch-%06d.safetensors", number)
+                    let url = directory.appendingPathComponent(file)
+                    var shard = Shard(file: file, rank: rank, batch: number, examples: indices, tokens: indices.reduce(0) { $0 + source.tokens($1) })
+                    if let line = source.line {
+                        shard.lines = indices.map(line)
+                    } else if let lines, lines.count == count {
+                        shard.lines = indices.map { lines[$0] }
                     }
-                } catch let error as CollateError {
-                    throw LoaderError.collation(error, example: error.exampleIndex.map { indices[$0] })
+                    if shardCount > 0 { shardEntries += Array(", ".utf8) }
+                    shardEntries += Array(Self.indexEntry(shard).jsonText.utf8)
+                    shardCount += 1
+                    summary.shards += 1
+                    if let existing = try? SafetensorsFile(contentsOf: url), existing.metadata == metadata(for: shard) {
+                        summary.skipped += 1
+                        if dtypes.isEmpty { dtypes = zip(existing.batch.names, existing.batch.tensors).map { ($0, $1.dtype.safetensorsName) } }
+                        continue
+                    }
+                    var batch: Batch
+                    let collateStart = clock.now
+                    do {
+                        // A seeded collator gets the shard's position in the export, not its own call
+                        // count: a resumed run skips the complete shards, and the rest must still get
+                        // the masks of an uninterrupted run.
+                        if let seeded = collator as? any StepSeededCollator<Batch> {
+                            batch = try seeded.collate(try source.units(indices), step: UInt64(shardCount - 1))
+                        } else {
+                            batch = try collator.collate(try source.units(indices))
+                        }
+                    } catch let error as CollateError {
+                        throw LoaderError.collation(error, example: error.exampleIndex.map { indices[$0] })
+                    }
+                    batch = try transforms.applyBatchTransforms(batch)
+                    if dtypes.isEmpty { dtypes = zip(batch.names, batch.tensors).map { ($0, $1.dtype.safetensorsName) } }
+                    let encodeStart = clock.now
+                    let bytes = try SafetensorsFile(batch: batch, metadata: metadata(for: shard)).encoded()
+                    let writeStart = clock.now
+                    try group.write(bytes, to: url)
+                    let end = clock.now
+                    summary.timings.collateSeconds += seconds(encodeStart - collateStart)
+                    summary.timings.encodeSeconds += seconds(writeStart - encodeStart)
+                    summary.timings.writeSeconds += seconds(end - writeStart)
+                    summary.timings.bytes += bytes.count
+                    summary.written += 1
+                    if group.bytes >= Self.groupBytes || group.count >= Self.groupFiles { try commit() }
                 }
-                batch = try transforms.applyBatchTransforms(batch)
-                if dtypes.isEmpty { dtypes = zip(batch.names, batch.tensors).map { ($0, $1.dtype.safetensorsName) } }
-                try SafetensorsFile(batch: batch, metadata: metadata(for: shard)).write(to: url)
-                summary.written += 1
             }
+            try commit()
+        } catch {
+            try? group.commit()
+            throw error
         }
         let head = JSONValue.object(JSONObject([
             ("format", .string("collate-safetensors-shards")),
