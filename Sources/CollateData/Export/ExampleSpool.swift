@@ -34,8 +34,9 @@ public final class ExampleSpool: @unchecked Sendable {
     private var flushed = 0
     /// Encoded examples not yet written.
     private var pending: [UInt8] = []
-    /// The field names read so far, so decoding does not make a new string per field.
-    private var names: [[UInt8]: String] = [:]
+    /// The field names read so far, with their UTF-8 bytes, so decoding does not make a new
+    /// string (or array) per field: datasets name the same few fields on every line.
+    private var names: [(bytes: [UInt8], name: String)] = []
 
     /// How many bytes are buffered before a write.
     static let flushThreshold = 4 << 20
@@ -182,14 +183,14 @@ public final class ExampleSpool: @unchecked Sendable {
         let fields = Int(take(UInt32.self))
         for _ in 0..<fields {
             let length = Int(take(UInt32.self))
-            let nameBytes = [UInt8](raw[cursor..<cursor + length])
+            let nameBytes = UnsafeRawBufferPointer(rebasing: raw[cursor..<cursor + length])
             cursor += length
             let name: String
-            if let known = names[nameBytes] {
-                name = known
+            if let known = names.first(where: { $0.bytes.elementsEqual(nameBytes) }) {
+                name = known.name
             } else {
                 name = String(decoding: nameBytes, as: UTF8.self)
-                names[nameBytes] = name
+                if names.count < 64 { names.append(([UInt8](nameBytes), name)) }
             }
             let kind = Kind(rawValue: take(UInt8.self)) ?? .null
             switch kind {
