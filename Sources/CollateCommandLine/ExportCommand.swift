@@ -34,7 +34,12 @@ enum ExportCommand {
         }
         do {
             let configuration = try DataFlags.configuration(values)
-            let run = try configuration.prepare()
+            // The dataset is spilled beside the output (its nearest existing folder) and read
+            // back a batch at a time: memory stays bounded by the batches, not the dataset.
+            let outURL = URL(fileURLWithPath: outPath)
+            let clock = ContinuousClock()
+            let start = clock.now
+            let run = try configuration.prepareStreaming(spoolDirectory: spoolDirectory(for: outURL))
             if !run.report.skipped.isEmpty { Console.message("collate export: \(run.report)") }
             let report = run.transformReport
             if !report.dropped.isEmpty || !report.modified.isEmpty {
@@ -44,17 +49,21 @@ enum ExportCommand {
             let specText = configuration.collator?.jsonText
                 ?? configuration.collatorFile.flatMap { FileManager.default.contents(atPath: $0.path) }.map { String(decoding: $0, as: UTF8.self) } ?? ""
             let layout = run.plan.map { "packed:\($0.capacity)" } ?? ""
-            let exporter = ShardExporter(
-                directory: URL(fileURLWithPath: outPath), worldSize: worldSize, batchSize: configuration.batchSize,
-                fingerprint: ShardExporter.fingerprint(examples: run.units, spec: specText + layout, worldSize: worldSize, batchSize: configuration.batchSize),
-                // Each unit's 0-based dataset line; a packed row is named by its first member.
-                lines: run.unitSources.indices.map { (run.line(ofUnit: $0) ?? 1) - 1 })
+            // Each unit's 0-based dataset line; a packed row is named by its first member.
+            let source = run.source
+            let prepared = clock.now
+            let fingerprint = try ShardExporter.fingerprint(source, spec: specText + layout, worldSize: worldSize, batchSize: configuration.batchSize)
+            let fingerprinted = clock.now
+            let exporter = ShardExporter(directory: outURL, worldSize: worldSize, batchSize: configuration.batchSize, fingerprint: fingerprint)
             let summary: ShardExporter.Summary
             do {
-                summary = try exporter.export(run.units, collator: run.collator, transforms: run.transforms)
+                summary = try exporter.export(source, collator: run.collator, transforms: run.transforms)
             } catch LoaderError.collation(let error, let example) {
                 let line = run.plan == nil ? example.flatMap { run.line(ofUnit: $0) } : nil
                 throw InputError(file: run.file, line: line, reason: error.description)
+            }
+            if ProcessInfo.processInfo.environment["COLLATE_EXPORT_TIMINGS"] == "1" {
+                Console.message(Self.timingsLine(summary.timings, read: prepared - start, fingerprint: fingerprinted - prepared, total: clock.now - start))
             }
             var line = #"{"shards": \#(summary.shards), "written": \#(summary.written), "skipped": \#(summary.skipped), "index": "#
             JSONWriter.writeString(summary.index.path, into: &line)
@@ -66,5 +75,35 @@ enum ExportCommand {
             Console.message("collate export: \(error)")
             return ExitStatus.rejected
         }
+    }
+
+    /// `COLLATE_EXPORT_TIMINGS=1`'s stderr line: where the export's time went, and the shard
+    /// bytes per second of encoding and writing (to the page cache) and of the whole export.
+    static func timingsLine(_ timings: ShardExporter.Timings, read: Duration, fingerprint: Duration, total: Duration) -> String {
+        func seconds(_ duration: Duration) -> Double {
+            Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+        }
+        let megabytes = Double(timings.bytes) / 1e6
+        let writing = timings.encodeSeconds + timings.writeSeconds
+        return String(
+            format: "collate export: timings: read %.2f s, fingerprint %.2f s, collate %.2f s, encode %.2f s, write %.2f s, sync %.2f s, total %.2f s; "
+                + "%.1f MB of shards, %.0f MB/s encoded and written, %.0f MB/s overall",
+            seconds(read), seconds(fingerprint), timings.collateSeconds, timings.encodeSeconds, timings.writeSeconds, timings.syncSeconds,
+            seconds(total), megabytes, writing > 0 ? megabytes / writing : 0, megabytes / max(seconds(total), 1e-9))
+    }
+
+    /// The nearest folder of `url` (itself or an ancestor) that exists: where the example
+    /// spool goes, on the output's disk, without making the output folder before the dataset
+    /// has been read.
+    static func spoolDirectory(for url: URL) -> URL {
+        var candidate = url.standardizedFileURL
+        for _ in 0..<256 {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), isDirectory.boolValue { return candidate }
+            let parent = candidate.deletingLastPathComponent()
+            if parent.path == candidate.path { break }
+            candidate = parent
+        }
+        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
     }
 }

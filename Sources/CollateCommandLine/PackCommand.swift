@@ -56,13 +56,21 @@ enum PackCommand {
                 throw InputError(file: values.config ?? inputPath, line: nil, reason: "packing.max_tokens must be at most \(Packer.maximumCapacity), got \(capacity)")
             }
             let packer = Packer(capacity: capacity, strategy: givenStrategy ?? configuration.packing?.strategy ?? .bfd)
-            let (examples, lines, _) = try configuration.prepareExamples()
+            // Statistics need only the lengths; rows need the examples themselves.
+            let (examples, lengths, lines): ([Example], [Int], [Int])
+            if printRows {
+                let prepared = try configuration.prepareExamples()
+                (examples, lines) = (prepared.examples, prepared.lines)
+                lengths = []
+            } else {
+                let prepared = try configuration.prepareLengths()
+                (examples, lengths, lines) = ([], prepared.lengths, prepared.lines)
+            }
             func located(_ error: PackingError) -> InputError {
                 InputError(file: inputPath, line: error.exampleIndex.map { lines[$0] }, reason: error.description)
             }
             let strict = !printRows && groupSize == nil && [.bfd, .ffd, .greedy].contains(packer.strategy)
             if strict {
-                let lengths = examples.map(\.inputIDs.count)
                 let clock = ContinuousClock.now
                 let plan: PackingPlan
                 do { plan = try packer.pack(lengths: lengths) } catch { throw located(error) }
@@ -73,7 +81,6 @@ enum PackCommand {
                 Console.flush()
                 write(rows)
             } else {
-                let lengths = examples.map(\.inputIDs.count)
                 let clock = ContinuousClock.now
                 let plan: PackedRowPlan
                 do { plan = try packer.planRows(lengths: lengths, groupSize: groupSize) } catch { throw located(error) }

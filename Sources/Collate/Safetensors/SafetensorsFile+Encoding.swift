@@ -38,22 +38,64 @@ extension SafetensorsFile {
         var headerBytes = Array(header.utf8)
         while headerBytes.count % 8 != 0 { headerBytes.append(0x20) }
 
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(8 + headerBytes.count + offset)
-        withUnsafeBytes(of: UInt64(headerBytes.count).littleEndian) { bytes.append(contentsOf: $0) }
-        bytes += headerBytes
-        for tensor in batch.tensors {
-            switch tensor.dtype {
-            case .int64:
-                for value in tensor.scalars { withUnsafeBytes(of: Int64(value).littleEndian) { bytes.append(contentsOf: $0) } }
-            case .int32:
-                for value in tensor.scalars { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
-            case .float32:
-                for value in tensor.floats { withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
-            case .bool:
-                for value in tensor.scalars { bytes.append(value != 0 ? 1 : 0) }
+        let total = 8 + headerBytes.count + offset
+        // One allocation, filled through raw pointers: a tensor is widened or copied in one
+        // tight loop (no per-element appends), so encoding runs at memory speed.
+        return [UInt8](unsafeUninitializedCapacity: total) { buffer, initialized in
+            guard let base = buffer.baseAddress else { return }
+            var cursor = 0
+            UInt64(headerBytes.count).littleEndian.storeBytes(into: base, at: &cursor)
+            headerBytes.withUnsafeBufferPointer { header in
+                if let source = header.baseAddress { (base + cursor).update(from: source, count: header.count) }
             }
+            cursor += headerBytes.count
+            for tensor in batch.tensors {
+                cursor += Self.encodeElements(of: tensor, into: UnsafeMutableRawPointer(base + cursor))
+            }
+            initialized = cursor
         }
-        return bytes
+    }
+
+    /// Writes `tensor`'s elements little-endian at `destination` and returns the bytes written
+    /// (`count` × the dtype's item size).
+    static func encodeElements(of tensor: Tensor, into destination: UnsafeMutableRawPointer) -> Int {
+        switch tensor.dtype {
+        case .int64:
+            tensor.scalars.withUnsafeBufferPointer { source in
+                for (index, value) in source.enumerated() {
+                    destination.storeBytes(of: Int64(value).littleEndian, toByteOffset: index &* 8, as: Int64.self)
+                }
+            }
+            return tensor.scalars.count * 8
+        case .int32:
+            tensor.scalars.withUnsafeBufferPointer { source in
+                for (index, value) in source.enumerated() {
+                    destination.storeBytes(of: value.littleEndian, toByteOffset: index &* 4, as: Int32.self)
+                }
+            }
+            return tensor.scalars.count * 4
+        case .float32:
+            tensor.floats.withUnsafeBufferPointer { source in
+                for (index, value) in source.enumerated() {
+                    destination.storeBytes(of: value.bitPattern.littleEndian, toByteOffset: index &* 4, as: UInt32.self)
+                }
+            }
+            return tensor.floats.count * 4
+        case .bool:
+            tensor.scalars.withUnsafeBufferPointer { source in
+                for (index, value) in source.enumerated() {
+                    destination.storeBytes(of: value != 0 ? 1 : 0, toByteOffset: index, as: UInt8.self)
+                }
+            }
+            return tensor.scalars.count
+        }
+    }
+}
+
+extension UInt64 {
+    /// Stores the value's bytes at `base + cursor` and advances `cursor` past them.
+    fileprivate func storeBytes(into base: UnsafeMutablePointer<UInt8>, at cursor: inout Int) {
+        UnsafeMutableRawPointer(base + cursor).storeBytes(of: self, as: UInt64.self)
+        cursor += 8
     }
 }

@@ -62,7 +62,28 @@ public struct ShardExporter: Sendable {
         public var skipped = 0
         /// The index file.
         public var index: URL
+        /// Where the time went.
+        public var timings = Timings()
     }
+
+    /// Where an export's time went (the shards it wrote; skipped ones cost only a read).
+    public struct Timings: Sendable, Hashable {
+        /// Reading units and collating them, with the batch transforms.
+        public var collateSeconds = 0.0
+        /// Encoding batches as safetensors bytes.
+        public var encodeSeconds = 0.0
+        /// Writing the bytes to files (into the page cache; see ``syncSeconds``).
+        public var writeSeconds = 0.0
+        /// Waiting for written shards to reach the disk, a group at a time.
+        public var syncSeconds = 0.0
+        /// Shard bytes written.
+        public var bytes = 0
+    }
+
+    /// Shards written before their group is made durable: at most this many bytes, ...
+    static let groupBytes = 128 << 20
+    /// ... or this many files.
+    static let groupFiles = 1024
 
     /// One shard in the index.
     public struct Shard: Sendable, Hashable {
@@ -94,6 +115,52 @@ public struct ShardExporter: Sendable {
     ///   naming the path and cause for I/O failures (a full disk).
     /// - Complexity: O(*N*) in the dataset's tokens, plus the reads of existing shards.
     public func export(_ examples: [Example], collator: some Collator<Batch>, transforms: TransformPipeline = TransformPipeline()) throws -> Summary {
+        try export(UnitSource(examples), collator: collator, transforms: transforms)
+    }
+
+    /// What an export writes, read as the shards need it: the number of units (examples or
+    /// packed rows) and, for any of them, their real tokens, 0-based dataset lines and contents.
+    ///
+    /// An array of examples is one source (``init(_:)``); an ``ExampleSpool``-backed pipeline
+    /// run (``StreamedRun/source``) is another that keeps only one batch in memory at a time.
+    public struct UnitSource {
+        /// The number of units.
+        public var count: Int
+        /// The real tokens (the `input_ids` length) of a unit.
+        public var tokens: (Int) -> Int
+        /// The 0-based dataset line of a unit (a packed row's first member), or `nil` when unknown.
+        public var line: ((Int) -> Int)?
+        /// The units at the given indices, in that order.
+        public var units: ([Int]) throws -> [Example]
+
+        /// Creates a source from its parts.
+        /// - Parameters:
+        ///   - count: The number of units.
+        ///   - tokens: A unit's real tokens.
+        ///   - line: A unit's 0-based dataset line, or `nil`.
+        ///   - units: Reads units by index.
+        public init(count: Int, tokens: @escaping (Int) -> Int, line: ((Int) -> Int)? = nil, units: @escaping ([Int]) throws -> [Example]) {
+            self.count = count
+            self.tokens = tokens
+            self.line = line
+            self.units = units
+        }
+
+        /// A source over examples in memory.
+        public init(_ examples: [Example]) {
+            self.init(count: examples.count, tokens: { examples[$0].inputIDs.count }, units: { $0.map { examples[$0] } })
+        }
+    }
+
+    /// Collates and writes every shard of a source, then the index, holding one batch (and the
+    /// index's text) in memory at a time.
+    /// - Parameters:
+    ///   - source: The units, read batch by batch.
+    ///   - collator: Builds each batch.
+    ///   - transforms: Batch transforms applied after collation.
+    /// - Throws: as ``export(_:collator:transforms:)``.
+    /// - Complexity: O(*N*) in the dataset's tokens, plus the reads of existing shards.
+    public func export(_ source: UnitSource, collator: some Collator<Batch>, transforms: TransformPipeline = TransformPipeline()) throws -> Summary {
         // Checked before any folder is made: one folder per rank, and torch pads every rank to
         // the same share, so a typo'd world size would otherwise write millions of shards.
         guard (1...Self.maximumWorldSize).contains(worldSize) else {
@@ -109,72 +176,110 @@ public struct ShardExporter: Sendable {
         // leave an index that calls shards of another dataset complete.
         let indexURL = directory.appendingPathComponent("index.json")
         try Self.invalidateIndex(indexURL)
-        let perRank = DistributedSampler.samplesPerRank(count: examples.count, worldSize: worldSize, dropLast: false)
+        let count = source.count
+        let perRank = DistributedSampler.samplesPerRank(count: count, worldSize: worldSize, dropLast: false)
         let size = batchSize ?? max(perRank, 1)
         var summary = Summary(index: indexURL)
-        var shards: [Shard] = []
+        // The index's shard entries, as text: far smaller than the entries themselves.
+        var shardEntries: [UInt8] = []
+        var shardCount = 0
         var dtypes: [(String, String)] = []
         var batchCounts: [(folder: URL, count: Int)] = []
-        for rank in 0..<worldSize {
-            let sampler = try DistributedSampler(count: examples.count, rank: rank, worldSize: worldSize, batchSize: size, shuffle: false)
-            let rankFolder = String(format: "rank-%05d", rank)
-            let rankURL = directory.appendingPathComponent(rankFolder)
-            try Self.makeFolder(rankURL)
-            // Temporary files of a run that was killed mid-write are never renamed: clear them.
-            for name in (try? fileManager.contentsOfDirectory(atPath: rankURL.path)) ?? [] where name.hasPrefix(".") && name.hasSuffix(".tmp") {
-                try? fileManager.removeItem(at: rankURL.appendingPathComponent(name))
-            }
-            let rankBatches = sampler.batches(epoch: 0)
-            batchCounts.append((rankURL, rankBatches.count))
-            for (number, indices) in rankBatches.enumerated() {
-                let file = rankFolder + "/" + String(format: "batch-%06d.safetensors", number)
-                let url = directory.appendingPathComponent(file)
-                var shard = Shard(file: file, rank: rank, batch: number, examples: indices, tokens: indices.reduce(0) { $0 + examples[$1].inputIDs.count })
-                if let lines, lines.count == examples.count { shard.lines = indices.map { lines[$0] } }
-                shards.append(shard)
-                summary.shards += 1
-                if let existing = try? SafetensorsFile(contentsOf: url), existing.metadata == metadata(for: shard) {
-                    summary.skipped += 1
-                    if dtypes.isEmpty { dtypes = zip(existing.batch.names, existing.batch.tensors).map { ($0, $1.dtype.safetensorsName) } }
-                    continue
-                }
-                var batch: Batch
-                do {
-                    // A seeded collator gets the shard's position in the export, not its own call
-                    // count: a resumed run skips the complete shards, and the rest must still get
-                    // the masks of an uninterrupted run.
-                    if let seeded = collator as? any StepSeededCollator<Batch> {
-                        batch = try seeded.collate(indices.map { examples[$0] }, step: UInt64(shards.count - 1))
-                    } else {
-                        batch = try collator.collate(indices.map { examples[$0] })
-                    }
-                } catch let error as CollateError {
-                    throw LoaderError.collation(error, example: error.exampleIndex.map { indices[$0] })
-                }
-                batch = try transforms.applyBatchTransforms(batch)
-                if dtypes.isEmpty { dtypes = zip(batch.names, batch.tensors).map { ($0, $1.dtype.safetensorsName) } }
-                try SafetensorsFile(batch: batch, metadata: metadata(for: shard)).write(to: url)
-                summary.written += 1
-            }
+        // Shards become durable a group at a time (one file system flush per group, not two
+        // fsyncs per shard); a shard's name only ever holds a complete, durable file.
+        var group = AtomicFile.Group()
+        let clock = ContinuousClock()
+        func seconds(_ duration: Duration) -> Double {
+            Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
         }
-        let index = JSONValue.object(JSONObject([
+        func commit() throws {
+            let start = clock.now
+            try group.commit()
+            summary.timings.syncSeconds += seconds(clock.now - start)
+        }
+        // A failure keeps the shards already written: a re-run skips them.
+        do {
+            for rank in 0..<worldSize {
+                let sampler = try DistributedSampler(count: count, rank: rank, worldSize: worldSize, batchSize: size, shuffle: false)
+                let rankFolder = String(format: "rank-%05d", rank)
+                let rankURL = directory.appendingPathComponent(rankFolder)
+                try Self.makeFolder(rankURL)
+                // Temporary files of a run that was killed mid-write are never renamed: clear them.
+                for name in (try? fileManager.contentsOfDirectory(atPath: rankURL.path)) ?? [] where name.hasPrefix(".") && name.hasSuffix(".tmp") {
+                    try? fileManager.removeItem(at: rankURL.appendingPathComponent(name))
+                }
+                let rankBatches = sampler.batches(epoch: 0)
+                batchCounts.append((rankURL, rankBatches.count))
+                for (number, indices) in rankBatches.enumerated() {
+                    let file = rankFolder + "/" + String(format: "batch-%06d.safetensors", number)
+                    let url = directory.appendingPathComponent(file)
+                    var shard = Shard(file: file, rank: rank, batch: number, examples: indices, tokens: indices.reduce(0) { $0 + source.tokens($1) })
+                    if let line = source.line {
+                        shard.lines = indices.map(line)
+                    } else if let lines, lines.count == count {
+                        shard.lines = indices.map { lines[$0] }
+                    }
+                    if shardCount > 0 { shardEntries += Array(", ".utf8) }
+                    shardEntries += Array(Self.indexEntry(shard).jsonText.utf8)
+                    shardCount += 1
+                    summary.shards += 1
+                    if let existing = try? SafetensorsFile(contentsOf: url), existing.metadata == metadata(for: shard) {
+                        summary.skipped += 1
+                        if dtypes.isEmpty { dtypes = zip(existing.batch.names, existing.batch.tensors).map { ($0, $1.dtype.safetensorsName) } }
+                        continue
+                    }
+                    var batch: Batch
+                    let collateStart = clock.now
+                    do {
+                        // A seeded collator gets the shard's position in the export, not its own call
+                        // count: a resumed run skips the complete shards, and the rest must still get
+                        // the masks of an uninterrupted run.
+                        if let seeded = collator as? any StepSeededCollator<Batch> {
+                            batch = try seeded.collate(try source.units(indices), step: UInt64(shardCount - 1))
+                        } else {
+                            batch = try collator.collate(try source.units(indices))
+                        }
+                    } catch let error as CollateError {
+                        throw LoaderError.collation(error, example: error.exampleIndex.map { indices[$0] })
+                    }
+                    batch = try transforms.applyBatchTransforms(batch)
+                    if dtypes.isEmpty { dtypes = zip(batch.names, batch.tensors).map { ($0, $1.dtype.safetensorsName) } }
+                    let encodeStart = clock.now
+                    let bytes = try SafetensorsFile(batch: batch, metadata: metadata(for: shard)).encoded()
+                    let writeStart = clock.now
+                    try group.write(bytes, to: url)
+                    let end = clock.now
+                    summary.timings.collateSeconds += seconds(encodeStart - collateStart)
+                    summary.timings.encodeSeconds += seconds(writeStart - encodeStart)
+                    summary.timings.writeSeconds += seconds(end - writeStart)
+                    summary.timings.bytes += bytes.count
+                    summary.written += 1
+                    if group.bytes >= Self.groupBytes || group.count >= Self.groupFiles { try commit() }
+                }
+            }
+            try commit()
+        } catch {
+            try? group.commit()
+            throw error
+        }
+        let head = JSONValue.object(JSONObject([
             ("format", .string("collate-safetensors-shards")),
             ("version", .integer(1)),
             ("fingerprint", .string(fingerprint)),
             ("collate_version", .string(CollateVersion.current)),
             ("world_size", .integer(Int64(worldSize))),
             ("batch_size", batchSize.map { .integer(Int64($0)) } ?? .null),
-            ("examples", .integer(Int64(examples.count))),
-            ("batches_per_rank", .integer(Int64(shards.count / max(worldSize, 1)))),
+            ("examples", .integer(Int64(count))),
+            ("batches_per_rank", .integer(Int64(shardCount / max(worldSize, 1)))),
             ("tensors", .object(JSONObject(dtypes.map { ($0.0, JSONValue.string($0.1)) }))),
-            ("shards", .array(shards.map { shard in
-                .object(JSONObject([
-                    ("file", .string(shard.file)), ("rank", .integer(Int64(shard.rank))), ("batch", .integer(Int64(shard.batch))),
-                    ("examples", .array(shard.examples.map { .integer(Int64($0)) })), ("tokens", .integer(Int64(shard.tokens))),
-                ] + Self.linesEntry(shard)))
-            })),
-        ]))
-        try AtomicFile.write(Array((index.jsonText + "\n").utf8), to: summary.index)
+        ])).jsonText
+        // The same text as the whole index written as one JSON value, without building it.
+        var indexText = Array(head.utf8.dropLast())
+        indexText += Array(#", "shards": ["#.utf8)
+        indexText += shardEntries
+        shardEntries = []
+        indexText += Array("]}\n".utf8)
+        try AtomicFile.write(indexText, to: summary.index)
         // Only now, with the new index in place, go the shards of an earlier export of this
         // folder that the new layout does not have: fewer batches per rank, or fewer ranks.
         for (folder, count) in batchCounts { Self.removeStaleShards(in: folder, keeping: count) }
@@ -279,6 +384,14 @@ public struct ShardExporter: Sendable {
         return metadata
     }
 
+    /// A shard's entry in `index.json`.
+    private static func indexEntry(_ shard: Shard) -> JSONValue {
+        .object(JSONObject([
+            ("file", .string(shard.file)), ("rank", .integer(Int64(shard.rank))), ("batch", .integer(Int64(shard.batch))),
+            ("examples", .array(shard.examples.map { .integer(Int64($0)) })), ("tokens", .integer(Int64(shard.tokens))),
+        ] + linesEntry(shard)))
+    }
+
     /// `[("lines", [...])]` when the shard knows its examples' line numbers, else empty.
     private static func linesEntry(_ shard: Shard) -> [(key: String, value: JSONValue)] {
         shard.lines.map { [("lines", .array($0.map { .integer(Int64($0)) }))] } ?? []
@@ -292,22 +405,56 @@ public struct ShardExporter: Sendable {
     public static func fingerprint(
         examples: [Example], spec: String, worldSize: Int, batchSize: Int?, collateVersion: String = CollateVersion.current
     ) -> String {
+        var fingerprinter = Fingerprinter(spec: spec, worldSize: worldSize, batchSize: batchSize, collateVersion: collateVersion)
+        for example in examples { fingerprinter.mix(example) }
+        return fingerprinter.value
+    }
+
+    /// The same fingerprint as ``fingerprint(examples:spec:worldSize:batchSize:collateVersion:)``
+    /// over a source's units, read a batch at a time.
+    /// - Throws: whatever reading the units throws.
+    /// - Complexity: O(*N*) in the dataset's tokens; memory: one chunk of units.
+    public static func fingerprint(
+        _ source: UnitSource, spec: String, worldSize: Int, batchSize: Int?, collateVersion: String = CollateVersion.current
+    ) throws -> String {
+        var fingerprinter = Fingerprinter(spec: spec, worldSize: worldSize, batchSize: batchSize, collateVersion: collateVersion)
+        for start in stride(from: 0, to: source.count, by: 256) {
+            for unit in try source.units(Array(start..<min(start + 256, source.count))) { fingerprinter.mix(unit) }
+        }
+        return fingerprinter.value
+    }
+
+    /// FNV-1a over the version, spec, layout and examples, fed one example at a time.
+    struct Fingerprinter {
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        func mixByte(_ byte: UInt8) {
+
+        init(spec: String, worldSize: Int, batchSize: Int?, collateVersion: String) {
+            mix("collate=\(collateVersion)")
+            mix(spec)
+            mix("world_size=\(worldSize) batch_size=\(batchSize.map(String.init) ?? "all")")
+        }
+
+        var value: String { String(hash, radix: 16) }
+
+        mutating func mixByte(_ byte: UInt8) {
             hash ^= UInt64(byte)
             hash = hash &* 0x100_0000_01B3
         }
-        func mix(_ text: String) {
+
+        mutating func mix(_ text: String) {
             for byte in text.utf8 { mixByte(byte) }
             mixByte(0)
         }
-        func mix(_ value: Int32) {
-            withUnsafeBytes(of: value.littleEndian) { for byte in $0 { mixByte(byte) } }
+
+        mutating func mix(_ value: Int32) {
+            let bits = UInt32(bitPattern: value)
+            mixByte(UInt8(truncatingIfNeeded: bits))
+            mixByte(UInt8(truncatingIfNeeded: bits >> 8))
+            mixByte(UInt8(truncatingIfNeeded: bits >> 16))
+            mixByte(UInt8(truncatingIfNeeded: bits >> 24))
         }
-        mix("collate=\(collateVersion)")
-        mix(spec)
-        mix("world_size=\(worldSize) batch_size=\(batchSize.map(String.init) ?? "all")")
-        for example in examples {
+
+        mutating func mix(_ example: Example) {
             for (name, value) in zip(example.names, example.values) {
                 mix(name)
                 switch value {
@@ -330,6 +477,5 @@ public struct ShardExporter: Sendable {
             }
             mixByte(0xFF)
         }
-        return String(hash, radix: 16)
     }
 }

@@ -149,19 +149,42 @@ extension PipelineConfiguration {
     ///   - chatFormat: The chat format for messages (and Alpaca).
     /// - Throws: ``InputError`` naming the file and line; ``PipelineFileError`` when there is no data path.
     public func readExamples(tokenizer: (any Tokenizer)?, chatFormat: ChatFormat?) throws -> (records: [DatasetReader.Record], report: DatasetReport) {
+        var records: [DatasetReader.Record] = []
+        let report = try forEachRecord(tokenizer: tokenizer, chatFormat: chatFormat) { records.append($0) }
+        return (records, report)
+    }
+
+    /// Streams the dataset's examples with their lines, in file order, as ``readExamples(tokenizer:chatFormat:)``
+    /// reads them (labels set for ``TrainOn/all``), holding one line in memory at a time.
+    /// - Parameters:
+    ///   - tokenizer: The tokenizer for text formats.
+    ///   - chatFormat: The chat format for messages (and Alpaca).
+    ///   - body: Called with each record.
+    /// - Returns: What reading did (examples, skipped lines).
+    /// - Throws: ``InputError`` naming the file and line; ``PipelineFileError`` when there is no
+    ///   data path; whatever `body` throws.
+    @discardableResult
+    public func forEachRecord(tokenizer: (any Tokenizer)?, chatFormat: ChatFormat?, _ body: (DatasetReader.Record) throws -> Void) throws -> DatasetReport {
         guard let path = data.path else {
             throw PipelineFileError.missingKey(file: file ?? "command line", path: "data.path", reason: "name the dataset, e.g. \"data\": {\"path\": \"train.jsonl\"} (or --input PATH)")
         }
-        var records: [DatasetReader.Record]
+        let labelAll = trainOn == .all
+        func deliver(_ record: DatasetReader.Record) throws {
+            var record = record
+            if labelAll { record.example["labels"] = .sequence(record.example.inputIDs) }
+            try body(record)
+        }
         var report = DatasetReport()
         if data.badLines == .reject, data.format == .tokenized || (data.format == nil && Self.firstLineLooksTokenized(path, undetectable: tokenizer == nil)) {
             // Pre-tokenized lines: the example file's strict reader and its messages.
-            records = try ExampleFile.read(path).map { DatasetReader.Record(line: $0.line, example: $0.example) }
-            report.examples = records.count
+            try JSONLinesReader(url: path).forEachLine { line, bytes in
+                try deliver(DatasetReader.Record(line: line, example: try ExampleFile.decode(bytes, file: path.path, line: line)))
+                report.examples += 1
+            }
         } else {
             let reader = DatasetReader(url: path, format: data.format, tokenizer: tokenizer, chatFormat: chatFormat, masking: masking, badLines: data.badLines)
             do {
-                (records, report) = try reader.readAll()
+                report = try reader.forEach(deliver)
             } catch var error as InputError where chatFormat == nil && error.reason.contains("needs a chat format") {
                 let folder = try? modelFolder()
                 if let folder, folder.chatTemplate != nil {
@@ -171,10 +194,7 @@ extension PipelineConfiguration {
                 throw error
             }
         }
-        if trainOn == .all {
-            for index in records.indices { records[index].example["labels"] = .sequence(records[index].example.inputIDs) }
-        }
-        return (records, report)
+        return report
     }
 
     /// Whether the first non-blank line is pre-tokenized (so a bad line gets the example
@@ -281,18 +301,23 @@ extension PipelineConfiguration {
     /// - Returns: One example per bin.
     /// - Complexity: O(total tokens).
     public static func packedRows(_ examples: [Example], plan: PackingPlan) -> [Example] {
-        plan.bins.map { members in
-            guard let first = members.first else { return Example([:]) }
-            var row = Example([:])
-            for name in examples[first].names {
-                guard members.allSatisfy({ examples[$0].sequence(name) != nil }) else { continue }
-                var joined: [Int32] = []
-                for member in members { joined += examples[member].sequence(name) ?? [] }
-                row[name] = .sequence(joined)
-            }
-            row["seq_lengths"] = .sequence(members.map { Int32(examples[$0].inputIDs.count) })
-            return row
+        plan.bins.map { members in packedRow(members.map { examples[$0] }) }
+    }
+
+    /// One packed row: every list field the members all hold, concatenated in order, plus
+    /// `seq_lengths` (the members' `input_ids` lengths); an empty example for no members.
+    /// - Complexity: O(the members' tokens).
+    public static func packedRow(_ members: [Example]) -> Example {
+        guard let first = members.first else { return Example([:]) }
+        var row = Example([:])
+        for name in first.names {
+            guard members.allSatisfy({ $0.sequence(name) != nil }) else { continue }
+            var joined: [Int32] = []
+            for member in members { joined += member.sequence(name) ?? [] }
+            row[name] = .sequence(joined)
         }
+        row["seq_lengths"] = .sequence(members.map { Int32($0.inputIDs.count) })
+        return row
     }
 }
 
@@ -321,5 +346,121 @@ extension PipelineConfiguration {
             throw InputError(file: data.path?.path ?? "data", line: nil, reason: records.isEmpty ? "the file holds no examples" : "every example was dropped (\(prepared.report))")
         }
         return (prepared.examples, prepared.sourceIndices.map { records[$0].line }, report)
+    }
+}
+
+extension PipelineConfiguration {
+    /// Prepares the run as ``prepare(collators:transforms:)`` does, without holding the dataset
+    /// in memory: each example is transformed as it is read and spilled to an ``ExampleSpool``
+    /// in `spoolDirectory`; packing plans over the lengths alone and shuffling permutes indices.
+    /// The run's units, read back, are exactly ``PipelineRun/units``.
+    /// - Parameters:
+    ///   - spoolDirectory: Where the spool's (unlinked) temporary file goes: a folder on a disk
+    ///     with room for the examples, about 4 bytes a token (the export's output folder, say).
+    ///   - collators: The registry that knows the collator types.
+    ///   - transforms: The registry that knows the transform types.
+    /// - Returns: The run.
+    /// - Throws: as ``prepare(collators:transforms:)``; ``AtomicFile/WriteError`` when the spool
+    ///   cannot be written.
+    /// - Complexity: O(dataset) time; memory O(examples) at 20 bytes each plus one line.
+    public func prepareStreaming(
+        spoolDirectory: URL, collators: CollatorRegistry = .current, transforms transformRegistry: TransformRegistry = .current
+    ) throws -> StreamedRun {
+        let folder = try modelFolder()
+        let tokenizer = try loadTokenizer(folder: folder)
+        let format = try chatFormat(reference: chatTemplate, folder: chatTemplate == nil && needsChatFormat ? folder : nil)
+        let (collator, specTransforms) = try makeCollator(collators: collators, transforms: transformRegistry)
+        let dataPath = data.path?.path ?? "data"
+        let exampleTransforms = TransformPipeline(truncationTransforms + specTransforms.steps).exampleTransforms
+        let spool = try ExampleSpool(directory: spoolDirectory)
+        var transformReport = TransformPipeline.Report()
+        // The same steps, counts and indices as `TransformPipeline.applyExampleTransforms`, one example at a time.
+        let report = try forEachRecord(tokenizer: tokenizer, chatFormat: format) { record in
+            let index = transformReport.examplesIn
+            transformReport.examplesIn += 1
+            var example = record.example
+            for transform in exampleTransforms {
+                switch try transform.apply(to: &example, index: index) {
+                case .unchanged: break
+                case .modified: transformReport.modified[transform.name, default: 0] += 1
+                case .dropped:
+                    transformReport.dropped[transform.name, default: 0] += 1
+                    return
+                }
+            }
+            transformReport.examplesOut += 1
+            try spool.append(example, line: record.line)
+        }
+        try spool.finishWriting()
+        guard spool.count > 0 else {
+            let why = transformReport.examplesIn == 0 ? "the file holds no examples" : "every example was dropped (\(transformReport))"
+            throw InputError(file: dataPath, line: nil, reason: why)
+        }
+        var plan: PackingPlan?
+        var runCollator: any Collator<Batch> = collator
+        if let packing {
+            let packer = Packer(capacity: packing.maxTokens, strategy: packing.strategy)
+            do {
+                plan = try packer.pack(lengths: spool.lengths.map { Int(max($0, 0)) })
+            } catch {
+                let line = error.exampleIndex.map { spool.lines[$0] }
+                let hint = maxLength == nil ? "; set max_length (truncation) to at most packing.max_tokens" : ""
+                throw InputError(file: dataPath, line: line, reason: "\(error)\(hint)")
+            }
+            runCollator = PackedRowsCollator(base: collator)
+        }
+        let unitCount = plan?.binCount ?? spool.count
+        var order: [Int]?
+        if shuffle, unitCount > 1 {
+            // ShuffleSampler's epoch-0 permutation, as `prepare` takes it (batches of one, flattened).
+            var generator = SeededGenerator.forEpoch(0, seed: seed)
+            order = generator.permutation(unitCount)
+        }
+        var run = StreamedRun(
+            spool: spool, plan: plan, order: order, collator: runCollator,
+            transforms: TransformPipeline(specTransforms.steps.filter { if case .batch = $0 { true } else { false } }),
+            report: report, transformReport: transformReport, file: dataPath)
+        run.tokenizer = tokenizer
+        run.chatFormat = format
+        return run
+    }
+}
+
+extension PipelineConfiguration {
+    /// The `input_ids` length and 1-based file line of every example after truncation, read
+    /// one line at a time: what packing statistics need, without the examples themselves
+    /// (``prepareExamples()`` holds them all).
+    /// - Returns: The lengths, the lines and the reader's report.
+    /// - Throws: as ``prepareExamples()``.
+    /// - Complexity: O(dataset) time; memory 16 bytes an example.
+    public func prepareLengths() throws -> (lengths: [Int], lines: [Int], report: DatasetReport) {
+        let folder = try modelFolder()
+        let tokenizer = try loadTokenizer(folder: folder)
+        let format = try chatFormat(reference: chatTemplate, folder: chatTemplate == nil && needsChatFormat ? folder : nil)
+        let transforms = TransformPipeline(truncationTransforms).exampleTransforms
+        var lengths: [Int] = [], lines: [Int] = []
+        var transformReport = TransformPipeline.Report()
+        let report = try forEachRecord(tokenizer: tokenizer, chatFormat: format) { record in
+            let index = transformReport.examplesIn
+            transformReport.examplesIn += 1
+            var example = record.example
+            for transform in transforms {
+                switch try transform.apply(to: &example, index: index) {
+                case .unchanged: break
+                case .modified: transformReport.modified[transform.name, default: 0] += 1
+                case .dropped:
+                    transformReport.dropped[transform.name, default: 0] += 1
+                    return
+                }
+            }
+            transformReport.examplesOut += 1
+            lengths.append(example.inputIDs.count)
+            lines.append(record.line)
+        }
+        guard !lengths.isEmpty else {
+            throw InputError(file: data.path?.path ?? "data", line: nil,
+                             reason: transformReport.examplesIn == 0 ? "the file holds no examples" : "every example was dropped (\(transformReport))")
+        }
+        return (lengths, lines, report)
     }
 }
