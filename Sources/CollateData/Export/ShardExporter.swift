@@ -148,6 +148,7 @@ public struct ShardExporter: Sendable {
                     } else {
                         batch = try collator.collate(indices.map { examples[$0] })
                     }
+                    try batch.checkStructure(contract: collator.contract, exampleCount: indices.count)
                 } catch let error as CollateError {
                     throw LoaderError.collation(error, example: error.exampleIndex.map { indices[$0] })
                 }
