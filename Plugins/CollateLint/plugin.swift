@@ -11,7 +11,8 @@ import PackagePlugin
 ///   "pipelines": ["pipelines/sft.json"],
 ///   "checks": [
 ///     {"spec": "specs/sft.json", "input": "data/train.jsonl",
-///      "requires": ["labels"], "vocab_size": 32000, "max_length": 4096, "padding_free": true}
+///      "requires": ["labels"], "vocab_size": 32000, "max_length": 4096, "padding_free": true,
+///      "model_kind": "causal-lm"}
 ///   ]
 /// }
 /// ```
@@ -19,8 +20,9 @@ import PackagePlugin
 /// A pipeline file describes a whole run (data, tokenizer, chat template, packing, collator,
 /// model; see Guides/Pipeline.md) and is checked with `collate validate --config FILE`, exactly
 /// as the command line and a Swift program see it. Paths are relative to the package root.
-/// `requires`, `vocab_size`, `max_length` and `padding_free` of a check describe the model
-/// backend, as `collate validate`'s flags do.
+/// `requires`, `vocab_size`, `max_length`, `padding_free` and `model_kind` (`causal-lm`,
+/// `seq2seq-lm`, ... — an encoder-decoder's targets have a length of their own) of a check describe
+/// the model backend, as `collate validate`'s flags do.
 ///
 /// `"tool": "my-collate"` names an executable product of the package to run instead of the
 /// stock `collate`: a `collate`-compatible tool built from the CollateCommandLine library with the
@@ -36,6 +38,7 @@ struct CollateLint: CommandPlugin {
             var vocab_size: Int?
             var max_length: Int?
             var padding_free: Bool?
+            var model_kind: String?
         }
         var checks: [Check]?
         var pipelines: [String]?
@@ -104,6 +107,7 @@ struct CollateLint: CommandPlugin {
             if let vocabSize = check.vocab_size { toolArguments += ["--vocab-size", String(vocabSize)] }
             if let maxLength = check.max_length { toolArguments += ["--max-length", String(maxLength)] }
             if check.padding_free == false { toolArguments.append("--no-padding-free") }
+            if let kind = check.model_kind { toolArguments += ["--model-kind", kind] }   // an unknown kind is the tool's usage error
             runs.append(("\(check.input) with \(check.spec)", toolArguments))
         }
         for (label, toolArguments) in runs {
@@ -134,7 +138,7 @@ struct CollateLint: CommandPlugin {
         }
     }
 
-    static let knownCheckKeys: Set<String> = ["spec", "input", "requires", "vocab_size", "max_length", "padding_free"]
+    static let knownCheckKeys: Set<String> = ["spec", "input", "requires", "vocab_size", "max_length", "padding_free", "model_kind"]
 
     /// One message per key an object repeats, naming the key, its line and the fix.
     static func duplicateKeys(in data: Data) -> [String] {

@@ -53,7 +53,13 @@ public struct CollateTool: Sendable {
     ///   `["batch", "--spec", "lm.json", "--input", "train.jsonl"]`; the process's own by default.
     /// - Returns: The exit status: 0 success, 1 rejected input, 2 usage error.
     public func run(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> Int32 {
-        CollatorRegistry.$current.withValue(registry) {
+        // A rule whose code cannot be printed, parsed by --strict or told from a built-in one is the tool's own usage error.
+        if let problem = rules.lazy.compactMap({ Self.codeProblem(of: $0) }).first {
+            Console.message(problem)
+            Console.flush()
+            return ExitStatus.usage
+        }
+        return CollatorRegistry.$current.withValue(registry) {
             TransformRegistry.$current.withValue(transforms) {
                 Validator.$additionalRules.withValue(Validator.additionalRules + rules) {
                     let status = Self.dispatch(arguments)
@@ -62,6 +68,24 @@ public struct CollateTool: Sendable {
                 }
             }
         }
+    }
+
+    /// Why `rule`'s code cannot be one of this tool's extra rules, or `nil` when it can: it must
+    /// be a well-formed third-party code (``Collate/Diagnostic/Code/isWellFormed``), not a built-in one.
+    static func codeProblem(of rule: any ValidationRule) -> String? {
+        let code = rule.code
+        let shown = String(reflecting: code.rawValue)
+        if code.isBuiltIn {
+            return "collate: the validation rule \(type(of: rule)) reports under the built-in code \(shown), so its findings could not be "
+                + "told from Collate's own (nor raised apart by --strict). Fix: give it a code of its own, "
+                + "Diagnostic.Code(namespace: \"my-package\", name: \"my-rule\")"
+        }
+        guard code.isWellFormed else {
+            return "collate: the validation rule \(type(of: rule)) reports under the code \(shown), which the text and JSON formats and "
+                + "--strict cannot use: a third-party code is namespace/name, each lowercase letters and digits joined by single hyphens. "
+                + "Fix: Diagnostic.Code(namespace: \"my-package\", name: \"my-rule\")"
+        }
+        return nil
     }
 
     /// The entry point of every subcommand, by name.

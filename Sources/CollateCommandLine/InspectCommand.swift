@@ -67,6 +67,7 @@ enum InspectCommand {
             let batch: Batch
             do {
                 batch = try collator.collate(shownUnits)
+                try batch.checkStructure(contract: collator.contract, exampleCount: shownUnits.count)
             } catch let error as CollateError {
                 throw run.locate(error, offset: 0)
             }
@@ -92,8 +93,9 @@ enum InspectCommand {
             out += TokenView.legend(style) + "\n\n"
             out += view.terminalText(text: text, style: style, showIDs: parsed.flag("--ids"))
             out += "\ntensors:\n"
+            let nameWidth = max(16, batch.names.map(\.count).max() ?? 0)   // a long name (decoder_input_ids) is never cut
             for (name, tensor) in zip(batch.names, batch.tensors) {
-                out += "  \(name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(tensor.shape) \(tensor.dtype.rawValue)\n"
+                out += "  \(name.padding(toLength: nameWidth, withPad: " ", startingAt: 0)) \(tensor.shape) \(tensor.dtype.rawValue)\n"
             }
             out += "\nstatistics:\n"
             out += "  padding waste       \(Inspect.percent(statistics.paddingWaste)) (\(statistics.positions - statistics.realTokens) of \(statistics.positions) positions)\n"

@@ -66,6 +66,7 @@ public struct Pipeline<C: Collator>: Sendable where C.Output == Batch {
             var batch: Batch
             do {
                 batch = try collator.collate(Array(examples[range]))
+                try batch.checkStructure(contract: collator.contract, exampleCount: range.count)
             } catch let error as CollateError {
                 throw .collationFailed(error.offsettingExample(by: range.lowerBound), batch: index)
             } catch {

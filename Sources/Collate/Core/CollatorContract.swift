@@ -46,6 +46,16 @@ public struct CollatorContract: Sendable, Hashable {
         /// validator and the conformance suite evaluate `rule` on each example, so a fully masked
         /// example is reported and an off-by-one mask is caught.
         case maskedInputIDs(LabelRule)
+        /// Target sequences the collator makes itself from the examples, of their own length:
+        /// T5 span corruption (the sentinels and the spans they hide, then EOS), BART text
+        /// infilling, any denoising objective. `labels` is `[rows, T]`, padded with the ignore
+        /// index on the padding side, and `T` need not equal `input_ids`' width (an
+        /// encoder-decoder's decoder targets, `--model-kind seq2seq-lm`). The validator counts
+        /// them as labels the model gets — examples' own `labels` are `labels-overwritten` — but
+        /// cannot predict which tokens train; the conformance suite checks that every row trains
+        /// a token and that no row is padded with the pad id. Pair it with
+        /// ``CollatorContract/rewritesInputIDs`` when the inputs change too.
+        case generatedTargets
     }
 
     /// What one field of an example holds, so tools that make examples for a collator (the
@@ -134,6 +144,14 @@ public struct CollatorContract: Sendable, Hashable {
     /// name's convention (`labels`, `attention_mask`, ...), as HF's collators read them.
     public var fieldKinds: [String: FieldKind]
 
+    /// Whether the batch's `input_ids` are made from the examples' tokens rather than being
+    /// those tokens padded: span corruption replaces each noise span by one sentinel, so rows
+    /// change length. The conformance suite then checks `input_ids` by its padding only —
+    /// `attention_mask` 1 over one block on the declared side, the pad id wherever it is 0, at
+    /// least one token per row — rather than token for token. `false` for every built-in collator
+    /// (the masked-LM collator's replaced tokens are told by ``LabelSource/maskedTokens``).
+    public var rewritesInputIDs: Bool
+
     /// Creates a contract.
     ///
     /// ```swift
@@ -158,13 +176,17 @@ public struct CollatorContract: Sendable, Hashable {
     ///   - maskedLabelTokenID: The id masked in labels by comparison, for layouts that do not say it.
     ///   - rowsPerExample: Batch rows per example.
     ///   - fieldKinds: What fields hold, beyond the conventional names.
+    ///   - rewritesInputIDs: Whether `input_ids` are made from the examples' tokens rather than
+    ///     being them padded (span corruption).
     public init(
         name: String, reference: String, requiredFields: [String], optionalFields: [String] = [],
         producedFields: [String], labelSource: LabelSource, layout: Layout,
         ignoreIndex: Int32 = Collate.ignoreIndex, fixedLength: Int? = nil, requiredTemplates: [[Int32]] = [],
-        maskedLabelTokenID: Int32? = nil, rowsPerExample: Int = 1, fieldKinds: [String: FieldKind] = [:]
+        maskedLabelTokenID: Int32? = nil, rowsPerExample: Int = 1, fieldKinds: [String: FieldKind] = [:],
+        rewritesInputIDs: Bool = false
     ) {
         self.fieldKinds = fieldKinds
+        self.rewritesInputIDs = rewritesInputIDs
         self.name = name
         self.reference = reference
         self.requiredFields = requiredFields

@@ -119,6 +119,7 @@ final class _LoaderRun<S: Sampler, C: Collator>: Sendable where C.Output == Batc
                         } else {
                             batch = try loader.collator.collate(examples)
                         }
+                        try batch.checkStructure(contract: loader.collator.contract, exampleCount: examples.count)
                     } catch let error as CollateError {
                         throw LoaderError.collation(error, example: error.exampleIndex.map { indices[$0] })
                     }

@@ -71,6 +71,17 @@ public struct Diagnostic: Sendable, Hashable {
         /// The code string.
         public var description: String { rawValue }
 
+        /// Whether the text and JSON formats and strict mode can use the code: a built-in code, or
+        /// a third-party `namespace/name` whose parts are both ``isWellFormed(_:)`` (so
+        /// `Code(namespace: "", name: "")` or `Code(namespace: "my pkg", name: "Rule")` is not).
+        /// `CollateTool` refuses extra rules whose code is not.
+        /// - Complexity: O(*n*) in the length of the code.
+        public var isWellFormed: Bool {
+            if isBuiltIn { return true }
+            let parts = rawValue.split(separator: "/", omittingEmptySubsequences: false)
+            return parts.count == 2 && Self.isWellFormed(String(parts[0])) && Self.isWellFormed(String(parts[1]))
+        }
+
         /// Whether this is one of Collate's own codes (``allCases``).
         public var isBuiltIn: Bool { Self.allCases.contains(self) }
 

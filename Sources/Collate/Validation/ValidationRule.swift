@@ -102,7 +102,7 @@ extension CollatorContract {
     /// Whether the collator makes token labels from `input_ids`, replacing any the examples carry.
     var replacesExampleLabels: Bool {
         switch labelSource {
-        case .copyOfInputIDs, .completionOfInputIDs, .maskedTokens, .maskedInputIDs: true
+        case .copyOfInputIDs, .completionOfInputIDs, .maskedTokens, .maskedInputIDs, .generatedTargets: true
         default: false
         }
     }

@@ -41,7 +41,8 @@ extension CollatorContract {
     /// Whether the collator makes token labels (one per position) for every example it is given.
     var makesTokenLabels: Bool {
         switch labelSource {
-        case .copyOfInputIDs, .completionOfInputIDs, .examples, .examplesOrInputIDs, .maskedTokens, .responsesOfPreferencePairs, .maskedInputIDs: true
+        case .copyOfInputIDs, .completionOfInputIDs, .examples, .examplesOrInputIDs, .maskedTokens, .responsesOfPreferencePairs, .maskedInputIDs,
+             .generatedTargets: true
         case .none, .sequenceClassLabels: false
         }
     }

@@ -30,8 +30,9 @@ enum _ProspectiveLabels {
             // The rule's mask, then the layout's masking by id (a collator may do both).
             guard maskingByID, let maskID = contract.labelMaskingTokenID else { return ruled }
             return zip(ruled, example.inputIDs).map { $1 == maskID ? contract.ignoreIndex : $0 }
-        case .maskedTokens:
-            // Which tokens are masked is random; nothing can be said of one example ahead of time.
+        case .maskedTokens, .generatedTargets:
+            // Which tokens are masked is random, and generated targets are not aligned with the
+            // example: nothing can be said of one example ahead of time.
             return nil
         case .responsesOfPreferencePairs:
             // The chosen row's labels then the rejected row's: the prompt masked, each completion trained.

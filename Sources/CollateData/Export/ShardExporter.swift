@@ -239,6 +239,7 @@ public struct ShardExporter: Sendable {
                         } else {
                             batch = try collator.collate(try source.units(indices))
                         }
+                        try batch.checkStructure(contract: collator.contract, exampleCount: indices.count)
                     } catch let error as CollateError {
                         throw LoaderError.collation(error, example: error.exampleIndex.map { indices[$0] })
                     }

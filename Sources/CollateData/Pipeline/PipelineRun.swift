@@ -61,7 +61,9 @@ public struct PipelineRun: Sendable {
     public func batch(_ index: Int) throws -> Batch {
         let range = batchRanges[index]
         do {
-            return try transforms.applyBatchTransforms(try collator.collate(Array(units[range])))
+            let batch = try collator.collate(Array(units[range]))
+            try batch.checkStructure(contract: collator.contract, exampleCount: range.count)   // a third-party collator's bug, named
+            return try transforms.applyBatchTransforms(batch)
         } catch let error as CollateError {
             throw locate(error, offset: range.lowerBound)
         }

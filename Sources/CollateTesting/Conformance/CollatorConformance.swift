@@ -7,6 +7,8 @@ import Collate
 ///   else but fields the examples carried in (and a `[B]` `labels` for class labels);
 /// - **accepts examples that satisfy the contract** and **does not mutate** them;
 /// - is **deterministic**: the same examples give the same batch;
+/// - returns **tensors** a model can read: finite floats, integer token ids and labels,
+///   `input_ids` of `[rows, L]` and tensors whose batch dimensions agree;
 /// - **lays out** rows as ``Collate/CollatorContract/layout`` says: tokens on the declared
 ///   side, the pad id elsewhere, `attention_mask` 1 over tokens; padding-free batches are the
 ///   concatenation with `position_ids` / `cu_seq_lens_*` / `seq_idx` / `max_length_*` that match;
@@ -81,9 +83,11 @@ public enum CollatorConformance {
         switch contract.labelSource {
         case .none:
             if declaresLabels {
-                found.append(.init(.contract, "labelSource is .none but producedFields lists 'labels'; declare where the labels come from"))
+                found.append(.init(.contract, "labelSource is .none but producedFields lists 'labels'; declare where the labels come from "
+                                   + "(.generatedTargets for targets the collator makes itself, of their own length)"))
             }
-        case .copyOfInputIDs, .completionOfInputIDs, .examples, .examplesOrInputIDs, .maskedTokens, .responsesOfPreferencePairs, .maskedInputIDs:
+        case .copyOfInputIDs, .completionOfInputIDs, .examples, .examplesOrInputIDs, .maskedTokens, .responsesOfPreferencePairs, .maskedInputIDs,
+             .generatedTargets:
             if !declaresLabels {
                 found.append(.init(.contract, "labelSource is .\(contract.labelSource) but producedFields does not list 'labels'"))
             }
@@ -176,6 +180,9 @@ public enum CollatorConformance {
             found.append(.init(.contract, sample: sample, "the batch has '\(name)', which producedFields does not list and no example carried in"))
         }
 
+        for problem in batch.structuralProblems(contract: contract, exampleCount: examples.count) {
+            found.append(.init(.tensors, sample: sample, (problem.tensor.map { "'\($0)' " } ?? "the batch ") + problem.problem))
+        }
         var check = _LayoutCheck(contract: contract, examples: examples, batch: batch, sample: sample)
         switch contract.layout {
         case .padded(let side, let padID, _): check.padded(side: side, padID: padID)

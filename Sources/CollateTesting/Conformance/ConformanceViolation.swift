@@ -18,6 +18,11 @@ public struct ConformanceViolation: Sendable, Hashable, CustomStringConvertible 
         case layout
         /// `labels` do not follow ``Collate/CollatorContract/labelSource`` and the masking it declares.
         case labels
+        /// A tensor no model can read: a NaN or infinite float, token ids or token labels that are
+        /// not integers, an `input_ids` that is not `[rows, L]`, or tensors whose batch
+        /// dimensions disagree (``Collate/Batch/structuralProblems(contract:exampleCount:)``,
+        /// which the `collate` commands also check).
+        case tensors
         /// An example missing a required field, or an empty batch, was not rejected with a
         /// ``Collate/CollateError`` naming the example and field.
         case errors

@@ -43,6 +43,10 @@ struct _LayoutCheck {
         }
         // Preference pairs: rows are built from prompt + response fields; only shapes and labels are generic.
         guard contract.rowsPerExample == 1 else { return paddedLabels(inputs: inputs, side: side) }
+        guard !contract.rewritesInputIDs else {
+            rewrittenInputs(inputs, side: side, padID: padID)
+            return paddedLabels(inputs: inputs, side: side)
+        }
         // A masked-LM collator replaces the tokens it selects; their labels hold the originals.
         let maskedLabels = contract.labelSource == .maskedTokens ? batch["labels"].flatMap { $0.shape == inputs.shape ? $0.scalars : nil } : nil
         let ignoreIndex = ignore
@@ -86,6 +90,33 @@ struct _LayoutCheck {
             report(.layout, "attention_mask has shape \(mask.shape) but input_ids has \(inputs.shape)")
         }
         paddedLabels(inputs: inputs, side: side)
+    }
+
+    /// `input_ids` the collator made from the examples (``CollatorContract/rewritesInputIDs``):
+    /// only its padding can be checked — `attention_mask` one block of 1s on the token side, at
+    /// least one token per row, the pad id wherever the mask is 0.
+    mutating func rewrittenInputs(_ inputs: Tensor, side: PaddingSide, padID: Int32) {
+        let width = inputs.shape[1]
+        if let fixed = contract.fixedLength, width < fixed {
+            report(.layout, "input_ids is \(width) wide but the contract's fixedLength is \(fixed)")
+        }
+        guard let mask = batch["attention_mask"], mask.shape == inputs.shape else { return }
+        for row in 0..<inputs.shape[0] {
+            let values = Array(mask[row: row])
+            let tokens = values.filter { $0 != 0 }.count
+            guard tokens > 0 else { report(.layout, "attention_mask row \(row) is all 0: the rewritten input of example \(row) has no token"); continue }
+            let range = side == .right ? 0..<tokens : (width - tokens)..<width
+            let expected: [Int32?] = (0..<width).map { range.contains($0) ? 1 : 0 }
+            if let message = firstDifference("attention_mask", row: row, actual: mask[row: row], expected: expected, why: {
+                range.contains($0) ? "one block of \(tokens) tokens on the \(side)" : "\(side) padding"
+            }) {
+                report(.layout, message); continue
+            }
+            let ids = Array(inputs[row: row])
+            if let column = (0..<width).first(where: { !range.contains($0) && ids[$0] != padID }) {
+                report(.layout, "input_ids row \(row), position \(column): expected \(padID) (\(side) padding with pad id \(padID), where attention_mask is 0), got \(ids[column])")
+            }
+        }
     }
 
     mutating func paddedLabels(inputs: Tensor, side: PaddingSide) {
@@ -176,6 +207,25 @@ struct _LayoutCheck {
                     } else if got != ignore {
                         report(.labels, "\(place): expected \(ignore) (token \(token) of example \(row), which the label rule masks: \(rule)), got \(got)"); break
                     }
+                }
+            }
+        case .generatedTargets:
+            // Targets of their own length: each row trains a token, and its padding is not the pad id.
+            guard let labels else { return report(.labels, "labelSource is .generatedTargets but the batch has no 'labels'") }
+            guard labels.rank == 2, labels.shape[0] == inputs.shape[0] else {
+                return report(.labels, "labels has shape \(labels.shape); generated targets are [\(inputs.shape[0]), T], one row per input_ids row")
+            }
+            let padID: Int32? = if case .padded(_, let id, _) = contract.layout, id != ignore { id } else { nil }
+            for row in 0..<labels.shape[0] {
+                let values = Array(labels[row: row])
+                guard values.contains(where: { $0 != ignore }) else {
+                    report(.labels, "labels row \(row) trains no token: every generated target must hold at least one (e.g. EOS)"); continue
+                }
+                guard let padID else { continue }
+                let tail = side == .right ? values.reversed().prefix { $0 == padID }.count : values.prefix { $0 == padID }.count
+                if tail > 0 {
+                    let column = side == .right ? values.count - tail : 0
+                    report(.labels, "labels row \(row), position \(column): expected \(ignore) (\(side) padding), got \(padID) (the pad id: padding labels must be the ignore index, or the model learns to predict padding)")
                 }
             }
         case .maskedTokens:
@@ -313,8 +363,9 @@ struct _LayoutCheck {
             sources = zip(ruled, sequences).map { labels, ids in
                 zip(labels ?? [], ids).map { label, id in masking == id ? ignore : label }
             }
-        case .maskedTokens, .responsesOfPreferencePairs:
-            // Neither built-in collator of these kinds is padding-free; nothing more to compare.
+        case .maskedTokens, .responsesOfPreferencePairs, .generatedTargets:
+            // Neither built-in collator of these kinds is padding-free, and generated targets are
+            // not aligned with the tokens; nothing more to compare.
             return
         case .examples:
             guard examples.allSatisfy({ $0.has("labels") }) else { return }

@@ -22,6 +22,7 @@ extension Diagnostic {
         case .completionOfInputIDs: "labels made from input_ids by searching a response template"
         case .maskedTokens: "the ids of randomly masked tokens (-100 elsewhere)"
         case .maskedInputIDs(let rule): "a copy of input_ids masked by its own rule (\(rule))"
+        case .generatedTargets: "targets it generates itself"
         default: "a copy of input_ids"
         }
         return Diagnostic(.labelsOverwritten, message:

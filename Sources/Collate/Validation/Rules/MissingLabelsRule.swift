@@ -37,8 +37,9 @@ public struct MissingLabelsRule: ValidationRule {
             case .examples:
                 guard context.labelsMissingEverywhere else { return [] }
                 return [.datasetHasNoLabels(collator, count: context.examples.count, kind: kind)]
-            case .copyOfInputIDs, .completionOfInputIDs, .examplesOrInputIDs, .maskedTokens, .responsesOfPreferencePairs, .maskedInputIDs:
-                return []
+            case .copyOfInputIDs, .completionOfInputIDs, .examplesOrInputIDs, .maskedTokens, .responsesOfPreferencePairs, .maskedInputIDs,
+                 .generatedTargets:
+                return []   // generated targets of their own width: the batch check below names a causal LM's shape mismatch
             }
         }
     }
@@ -60,12 +61,20 @@ public struct MissingLabelsRule: ValidationRule {
             // An encoder-decoder's labels are decoder targets, padded to their own width.
             fits = labels.rank == inputs.rank && labels.shape.first == inputs.shape.first
         }
-        return fits ? [] : [.batchLabelsWrongShape(context.batchPhrase, shape: labels.shape, inputShape: inputs.shape, kind: kind)]
+        return fits ? [] : [.batchLabelsWrongShape(context.batchPhrase, shape: labels.shape, inputShape: inputs.shape, kind: kind, collator: context.collator)]
     }
 }
 
 extension Diagnostic {
     fileprivate static func collatorMakesNoLabels(_ collator: CollatorContract, kind: BackendContract.ModelKind) -> Diagnostic {
+        if collator.producedFields.contains("labels") {
+            // The contract contradicts itself: a third-party collator that found no label source fitting what it makes.
+            return Diagnostic(.missingLabels, message:
+                "\(collator.phrase) lists 'labels' in its contract's producedFields but declares labelSource .none, so nothing can tell "
+                + "what its labels hold and the backend (\(kind.phrase), being trained) is treated as getting none. Fix: declare where "
+                + "the labels come from in the collator's contract — .generatedTargets for targets it makes itself (span corruption), "
+                + ".maskedInputIDs(rule) for input_ids masked per example, .examples for the examples' own labels.")
+        }
         let fix = kind.takesClassLabels
             ? "use the padding collator with a per-example class 'label' in every example"
             : "use the language-modeling collator (labels = input_ids with padding masked), completion-only to train on responses, "
@@ -148,8 +157,14 @@ extension Diagnostic {
             + "them. Fix: check the collator (or transform) that built this batch, or use the language-modeling collator.")
     }
 
-    fileprivate static func batchLabelsWrongShape(_ batch: String, shape: [Int], inputShape: [Int], kind: BackendContract.ModelKind) -> Diagnostic {
-        let (what, fix) = kind.takesClassLabels
+    fileprivate static func batchLabelsWrongShape(
+        _ batch: String, shape: [Int], inputShape: [Int], kind: BackendContract.ModelKind, collator: CollatorContract
+    ) -> Diagnostic {
+        let (what, fix) = collator.labelSource == .generatedTargets && !kind.takesClassLabels
+            ? ("\(collator.phrase) generates targets of their own length, which an encoder-decoder reads as decoder targets but "
+                + "\(kind.phrase) cannot align with its inputs",
+               "if the model is an encoder-decoder, say so (--model-kind seq2seq-lm, BackendContract(kind: .seq2seqLM)); otherwise use a collator whose labels are aligned with input_ids")
+            : kind.takesClassLabels
             ? ("these are not one class label per example, which a sequence-classification model needs (shape [B])",
                "give every example an integer 'label' and use the padding collator")
             : ("these are not token labels aligned with input_ids (class labels?), so \(kind.phrase) cannot compute its cross-entropy",
