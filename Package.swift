@@ -59,13 +59,15 @@ let package = Package(
 
         // Tests
         .target(name: "CollateTesting", dependencies: ["Collate"]),
-        .testTarget(name: "CollateTestingTests", dependencies: ["CollateTesting", "Collate"]),
-        .testTarget(name: "CollateTests", dependencies: ["Collate", "CollateTesting"]),
-        .testTarget(name: "CollateTokenizersTests", dependencies: ["CollateTokenizers"]),
-        .testTarget(name: "CollateDataTests", dependencies: ["CollateData", "CollateTokenizers", "Collate"]),
-        .testTarget(name: "CollateBackendsTests", dependencies: ["CollateBackends", "Collate", "CollateData"]),
-        .testTarget(name: "CollateCLITests", dependencies: ["CollateCLI", "CollateCommandLine", "Collate", "QuickStart", "CustomCollator", "CustomCollatorTool", "Seq2Seq", "TrainLoop", "ChatSFT"]),
-        .testTarget(name: "CollateReliabilityTests", dependencies: ["CollateCLI", "CollateCommandLine", "Collate", "CollateData", "CollateTokenizers"]),
+        // Shared helpers of the test targets (process runner, fixture locator); not a product.
+        .target(name: "CollateTestSupport", dependencies: ["Collate"], path: "Tests/CollateTestSupport"),
+        .testTarget(name: "CollateTestingTests", dependencies: ["CollateTestSupport", "CollateTesting", "Collate"]),
+        .testTarget(name: "CollateTests", dependencies: ["CollateTestSupport", "Collate", "CollateTesting"]),
+        .testTarget(name: "CollateTokenizersTests", dependencies: ["CollateTestSupport", "CollateTokenizers"]),
+        .testTarget(name: "CollateDataTests", dependencies: ["CollateTestSupport", "CollateData", "CollateTokenizers", "Collate"]),
+        .testTarget(name: "CollateBackendsTests", dependencies: ["CollateTestSupport", "CollateBackends", "Collate", "CollateData"]),
+        .testTarget(name: "CollateCLITests", dependencies: ["CollateTestSupport", "CollateCLI", "CollateCommandLine", "Collate", "QuickStart", "CustomCollator", "CustomCollatorTool", "Seq2Seq", "TrainLoop", "ChatSFT"]),
+        .testTarget(name: "CollateReliabilityTests", dependencies: ["CollateTestSupport", "CollateCLI", "CollateCommandLine", "Collate", "CollateData", "CollateTokenizers"]),
     ],
     swiftLanguageModes: [.v6]
 )
