@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .library(name: "Collate", targets: ["Collate"]),
         .library(name: "CollateTokenizers", targets: ["CollateTokenizers"]),
+        .library(name: "CollateInspection", targets: ["CollateInspection"]),
         .library(name: "CollateData", targets: ["CollateData"]),
         .library(name: "CollateBackends", targets: ["CollateBackends"]),
         .library(name: "CollateCommandLine", targets: ["CollateCommandLine"]),
@@ -17,13 +18,14 @@ let package = Package(
         // Core
         .target(name: "Collate"),
         .target(name: "CollateTokenizers", dependencies: ["Collate"]),
+        .target(name: "CollateInspection", dependencies: ["Collate"]),
         .target(name: "CollateData", dependencies: ["Collate", "CollateTokenizers"]),
         .target(name: "CollateBackends", dependencies: ["Collate"], exclude: ["Worker"]),
 
         // Tools
         .target(
             name: "CollateCommandLine",
-            dependencies: ["Collate", "CollateTokenizers", "CollateData", "CollateBackends"]
+            dependencies: ["Collate", "CollateTokenizers", "CollateInspection", "CollateData", "CollateBackends"]
         ),
         .executableTarget(name: "CollateCLI", dependencies: ["CollateCommandLine"]),
 
@@ -59,13 +61,16 @@ let package = Package(
 
         // Tests
         .target(name: "CollateTesting", dependencies: ["Collate"]),
-        .testTarget(name: "CollateTestingTests", dependencies: ["CollateTesting", "Collate"]),
-        .testTarget(name: "CollateTests", dependencies: ["Collate", "CollateTesting"]),
-        .testTarget(name: "CollateTokenizersTests", dependencies: ["CollateTokenizers"]),
-        .testTarget(name: "CollateDataTests", dependencies: ["CollateData", "CollateTokenizers", "Collate"]),
-        .testTarget(name: "CollateBackendsTests", dependencies: ["CollateBackends", "Collate", "CollateData"]),
-        .testTarget(name: "CollateCLITests", dependencies: ["CollateCLI", "CollateCommandLine", "Collate", "QuickStart", "CustomCollator", "CustomCollatorTool", "Seq2Seq", "TrainLoop", "ChatSFT"]),
-        .testTarget(name: "CollateReliabilityTests", dependencies: ["CollateCLI", "CollateCommandLine", "Collate", "CollateData", "CollateTokenizers"]),
+        // Shared helpers of the test targets (process runner, fixture locator); not a product.
+        .target(name: "CollateTestSupport", dependencies: ["Collate"], path: "Tests/CollateTestSupport"),
+        .testTarget(name: "CollateTestingTests", dependencies: ["CollateTestSupport", "CollateTesting", "Collate"]),
+        .testTarget(name: "CollateTests", dependencies: ["CollateTestSupport", "Collate", "CollateTesting"]),
+        .testTarget(name: "CollateInspectionTests", dependencies: ["CollateTestSupport", "CollateInspection", "Collate"]),
+        .testTarget(name: "CollateTokenizersTests", dependencies: ["CollateTestSupport", "CollateTokenizers"]),
+        .testTarget(name: "CollateDataTests", dependencies: ["CollateTestSupport", "CollateData", "CollateTokenizers", "Collate"]),
+        .testTarget(name: "CollateBackendsTests", dependencies: ["CollateTestSupport", "CollateBackends", "Collate", "CollateData"]),
+        .testTarget(name: "CollateCLITests", dependencies: ["CollateTestSupport", "CollateCLI", "CollateCommandLine", "Collate", "QuickStart", "CustomCollator", "CustomCollatorTool", "Seq2Seq", "TrainLoop", "ChatSFT"]),
+        .testTarget(name: "CollateReliabilityTests", dependencies: ["CollateTestSupport", "CollateCLI", "CollateCommandLine", "Collate", "CollateData", "CollateTokenizers"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,6 @@
 import Collate
 import CollateData
+import CollateInspection
 import CollateTokenizers
 import Foundation
 

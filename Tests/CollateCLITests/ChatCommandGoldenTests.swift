@@ -5,9 +5,7 @@ import Testing
 
 /// `collate chat` end to end with the real tokenizer fixtures against `chat.jsonl`.
 @Suite struct ChatCommandGoldenTests {
-    static let fixtures = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures")
+    static let fixtures = Fixtures.root
 
     struct Group: Sendable, CustomTestStringConvertible {
         var template: String

@@ -6,8 +6,7 @@ import Testing
 
 @Suite("Reading training JSONL in every format")
 struct DatasetReaderTests {
-    static let fixtures = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
+    static let fixtures = Fixtures.root
 
     static let mistral: Result<PretrainedTokenizer, Error> = Result {
         try PretrainedTokenizer(contentsOf: fixtures.appendingPathComponent("tokenizers/mistral-v1"))

@@ -7,8 +7,7 @@ import Testing
 /// The pipeline file: every key read, every bad key, type and value refused with the key named.
 @Suite("Pipeline file: keys, types, values")
 struct PipelineConfigurationTests {
-    static let fixtures = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
+    static let fixtures = Fixtures.root
 
     /// A fresh folder holding `files` (name → text).
     static func folder(_ files: [String: String]) throws -> URL {

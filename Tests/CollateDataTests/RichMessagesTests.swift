@@ -37,8 +37,7 @@ import Testing
     /// A dataset read with a model's own template: the line's tools reach the template (Qwen
     /// 2.5's tool block), the tool call is trained and the tool result is not.
     @Test func datasetReaderRendersWithTheModelsTemplate() throws {
-        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures")
+        let fixtures = Fixtures.root
         let tokenizer = try PretrainedTokenizer(contentsOf: fixtures.appendingPathComponent("tokenizers/mistral-v1-chatml"))
         let template = try ChatTemplate.load(from: fixtures.appendingPathComponent("chat-templates/templates/qwen2_5.jinja"))
         let line = #"""

@@ -11,7 +11,7 @@ struct SFTChatCase: Sendable, CustomTestStringConvertible {
     let object: JSONObject
     var testDescription: String { id }
 
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
+    static let fixtures = Fixtures.root
 
     static let lines: [JSONObject] = {
         guard let text = try? String(contentsOf: fixtures.appendingPathComponent("trl/sft_chat_preparation.jsonl"), encoding: .utf8) else { return [] }

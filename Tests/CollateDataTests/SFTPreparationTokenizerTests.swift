@@ -8,7 +8,7 @@ import Testing
 /// as TRL tokenizes them, then ``SFTPreparation``, give TRL's prepared `input_ids` and `labels`.
 @Suite("SFT preparation with Collate's tokenizer equals TRL 1.16 SFTTrainer")
 struct SFTPreparationTokenizerTests {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
+    static let fixtures = Fixtures.root
 
     static let cases: [JSONObject] = {
         guard let text = try? String(contentsOf: fixtures.appendingPathComponent("trl/sft_preparation.jsonl"), encoding: .utf8) else { return [] }

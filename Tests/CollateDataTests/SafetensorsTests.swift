@@ -5,7 +5,7 @@ import Testing
 
 @Suite("safetensors")
 struct SafetensorsTests {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures/safetensors")
+    static let fixtures = Fixtures.url("safetensors")
 
     static let batch = Batch([
         "input_ids": Tensor(shape: [2, 3], scalars: [5, 6, 7, 8, 0, 0]),

@@ -33,6 +33,27 @@ struct SamplerTests {
         #expect(try ShuffleSampler(count: 10, batchSize: 10, seed: 42).batches(epoch: 1) == [[4, 2, 7, 3, 1, 6, 0, 9, 8, 5]])
     }
 
+    @Test func splitMix64AlgorithmIsTheReferenceStream() {
+        // Values from an independent Python implementation of SplitMix64 (state starts at the seed).
+        var zero = SeededGenerator(seed: 0, algorithm: .splitMix64)
+        #expect([zero.next(), zero.next(), zero.next()] == [16_294_208_416_658_607_535, 7_960_286_522_194_355_700, 487_617_019_471_545_679])
+        var eleven = SeededGenerator(seed: 11, algorithm: .splitMix64)
+        #expect([eleven.next(), eleven.next(), eleven.next()] == [5_833_679_380_957_638_813, 4_839_782_808_629_744_545, 11_769_803_791_402_734_189])
+        var unit = SeededGenerator(seed: 0, algorithm: .splitMix64)
+        #expect(unit.nextUnit() == Double(16_294_208_416_658_607_535 >> 11 as UInt64) * 0x1.0p-53)
+        #expect(SeededGenerator(seed: 3, algorithm: .xoshiro256StarStar) == SeededGenerator(seed: 3))
+        #expect(SeededGenerator(seed: 3, algorithm: .splitMix64) != SeededGenerator(seed: 3))
+    }
+
+    @Test func boundaryProbeSequencesArePinned() {
+        // The probe's sequences (seed 7) from an independent Python implementation of its MMIX LCG:
+        // exported probe frames and reports depend on them.
+        #expect(BoundaryProbe(vocabSize: 50).sequences == [
+            [36, 2, 3, 1, 34, 44, 45, 39, 36], [41, 11, 18, 30, 10, 4, 5, 11, 9, 26, 36, 49, 18, 46],
+            [42, 42, 6, 25, 23, 37], [38, 15, 18, 47, 33, 13, 16, 18, 6, 17, 17],
+        ])
+    }
+
     @Test(arguments: cases)
     func deterministicAcrossInstances(_ c: SamplerCase) throws {
         let a = try c.make(), b = try c.make()

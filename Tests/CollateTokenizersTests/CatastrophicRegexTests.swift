@@ -28,8 +28,7 @@ struct CatastrophicRegexTests {
     }
 
     @Test func theFixtureTokenizersStillLoad() throws {
-        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/tokenizers")
+        let folder = Fixtures.url("tokenizers")
         for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) {
             #expect(throws: Never.self, "\(name)") { try PretrainedTokenizer(contentsOf: folder.appendingPathComponent(name)) }
         }

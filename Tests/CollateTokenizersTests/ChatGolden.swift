@@ -4,9 +4,7 @@ import Testing
 
 /// Locates `Tests/Fixtures/golden` from this file's path (tests read only their own fixtures, never the shared reference folder).
 enum ChatGolden {
-    static let directory = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/golden")
+    static let directory = Fixtures.url("golden")
 
     static func lines(_ name: String) -> [Substring] {
         guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent(name).path),

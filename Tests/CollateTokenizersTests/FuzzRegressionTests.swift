@@ -5,8 +5,7 @@ import Testing
 /// Inputs the libFuzzer targets (Tests/Fuzz) found, kept so the fix stays fixed.
 @Suite("Fuzz regressions")
 struct FuzzRegressionTests {
-    static let fixtures = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures/fuzz")
+    static let fixtures = Fixtures.url("fuzz")
 
     /// A `Replace` normalizer that lengthens the text (" " → "Int581") plus byte fallback made an
     /// empty token whose offset HF would report past the end of the input (21..<21 in a text of 9

@@ -128,8 +128,7 @@ import Testing
     /// Reads the "group (60 each) | TRL | TRL response-only | Unsloth" table of the guide and
     /// compares every cell with `counts`.
     static func checkGuideTable(_ counts: [Tool: [String: Count]]) throws {
-        let guide = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Guides/Masking.md")
+        let guide = Fixtures.repositoryRoot.appendingPathComponent("Guides/Masking.md")
         let text = try String(contentsOf: guide, encoding: .utf8)
         var rows = 0
         for line in text.split(separator: "\n") where line.hasPrefix("| `") {

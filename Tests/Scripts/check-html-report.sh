@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Renders `collate inspect --html` in headless Chromium (Debian's `chromium` package), saves a
 # screenshot, and checks the rendered DOM for the report's parts. Not part of `swift test`
-# (it needs a browser); run it after changing Inspection/HTMLReport.swift.
+# (it needs a browser); run it after changing Sources/CollateInspection/HTMLReport.swift.
 #
 # usage: Tests/Scripts/check-html-report.sh [OUTPUT_DIR]
 set -euo pipefail

@@ -50,13 +50,10 @@ public struct BoundaryProbe: Sendable {
     public init(vocabSize: Int, seed: UInt64 = 7, tolerance: Double = defaultTolerance, collator: FlatteningCollator = FlatteningCollator()) {
         precondition(vocabSize >= 2, "a probe needs a vocabulary of at least 2 ids")
         let vocabSize = min(vocabSize, Int(Int32.max))
-        var state = seed &+ 0x9E37_79B9_7F4A_7C15
-        func next() -> UInt64 {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return state >> 17
-        }
+        // The LCG stream keeps the sequences (and the frames and reports built from them) as they were.
+        var generator = SeededGenerator(seed: seed &+ 0x9E37_79B9_7F4A_7C15, algorithm: .mmixLinearCongruential)
         let sequences = [9, 14, 6, 11].map { length in
-            (0..<length).map { _ in Int32(1 + Int(next() % UInt64(vocabSize - 1))) }
+            (0..<length).map { _ in Int32(1 + Int((generator.next() >> 17) % UInt64(vocabSize - 1))) }
         }
         self.init(sequences: sequences, tolerance: tolerance, collator: collator)
     }

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Maps a spec's `"type"` to a factory that builds the collator, so pipelines can be written
 /// as JSON and third-party packages can add their own types.
 ///
@@ -19,12 +17,9 @@ public final class CollatorRegistry: Sendable {
     public typealias Factory = @Sendable (inout CollatorSpec) throws -> any Collator<Batch>
 
     /// A registered type: the keys its spec may hold (besides `type`) and its factory.
-    struct Registration: Sendable {
-        var keys: [String]
-        var factory: Factory
-    }
+    typealias Registration = _SpecTypeTable<any Collator<Batch>>.Registration
 
-    private let registrations: Mutex<[String: Registration]>
+    private let table: _SpecTypeTable<any Collator<Batch>>
 
     /// The process-wide registry, holding the built-in types.
     public static let shared = CollatorRegistry()
@@ -32,7 +27,7 @@ public final class CollatorRegistry: Sendable {
     /// Creates a registry.
     /// - Parameter includingBuiltIns: whether to register the built-in collator types.
     public init(includingBuiltIns: Bool = true) {
-        registrations = Mutex(includingBuiltIns ? CollatorRegistry.builtIns : [:])
+        table = _SpecTypeTable(kind: "collator", registrations: includingBuiltIns ? CollatorRegistry.builtIns : [:])
     }
 
     /// The registry the current task uses: ``shared`` unless a test (or a tool) scopes another
@@ -47,7 +42,7 @@ public final class CollatorRegistry: Sendable {
     /// third-party types too.
     /// - Parameter other: The registry to copy, usually ``shared``.
     public init(copying other: CollatorRegistry) {
-        registrations = Mutex(other.registrations.withLock { $0 })
+        table = _SpecTypeTable(copying: other.table)
     }
 
     /// Registers the factory for `type`.
@@ -65,15 +60,7 @@ public final class CollatorRegistry: Sendable {
     ///   `replacing` is `false`; ``RegistrationError/invalidTypeName(_:registry:)`` for an empty
     ///   name or one holding whitespace.
     public func register(_ type: String, keys: [String], replacing: Bool = false, factory: @escaping Factory) throws(RegistrationError) {
-        guard !type.isEmpty, !type.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 }) else {
-            throw .invalidTypeName(type, registry: "collator")
-        }
-        let added = registrations.withLock { registrations -> Bool in
-            guard replacing || registrations[type] == nil else { return false }
-            registrations[type] = Registration(keys: keys, factory: factory)
-            return true
-        }
-        guard added else { throw .duplicateType(type, registry: "collator") }
+        try table.register(type, keys: keys, replacing: replacing, factory: factory)
     }
 
     /// Removes the registration of `type`, if any.
@@ -81,19 +68,19 @@ public final class CollatorRegistry: Sendable {
     /// - Returns: Whether a registration was removed.
     @discardableResult
     public func unregister(_ type: String) -> Bool {
-        registrations.withLock { $0.removeValue(forKey: type) != nil }
+        table.unregister(type)
     }
 
     /// Whether `type` is registered.
     /// - Parameter type: The spec type.
     /// - Returns: `true` when a factory is registered under it.
     public func contains(_ type: String) -> Bool {
-        registrations.withLock { $0[type] != nil }
+        table.registration(for: type) != nil
     }
 
     /// The registered types, sorted.
     public var knownTypes: [String] {
-        registrations.withLock { $0.keys.sorted() }
+        table.knownTypes
     }
 
     /// Builds the collator a spec describes.
@@ -108,7 +95,7 @@ public final class CollatorRegistry: Sendable {
         case let other?:
             throw SpecError.wrongType(key: "type", expected: "a string naming a collator type", found: "\(other.typeName) \(other.preview())")
         }
-        guard let registration = registrations.withLock({ $0[type] }) else {
+        guard let registration = table.registration(for: type) else {
             throw SpecError.unknownType(type, known: knownTypes)
         }
         if let unknown = object.keys.first(where: { $0 != "type" && !registration.keys.contains($0) }) {

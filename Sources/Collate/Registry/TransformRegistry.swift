@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Maps a transform spec's `"type"` to a factory, so a pipeline can be written as JSON:
 ///
 /// ```json
@@ -18,12 +16,10 @@ public final class TransformRegistry: Sendable {
     /// Builds a transform from its spec.
     public typealias Factory = @Sendable (inout CollatorSpec) throws -> Transform
 
-    struct Registration: Sendable {
-        var keys: [String]
-        var factory: Factory
-    }
+    /// A registered type: the keys its spec may hold (besides `type`) and its factory.
+    typealias Registration = _SpecTypeTable<Transform>.Registration
 
-    private let registrations: Mutex<[String: Registration]>
+    private let table: _SpecTypeTable<Transform>
 
     /// The process-wide registry, holding the built-in transforms.
     public static let shared = TransformRegistry()
@@ -31,7 +27,7 @@ public final class TransformRegistry: Sendable {
     /// Creates a registry.
     /// - Parameter includingBuiltIns: whether to register the built-in transform types.
     public init(includingBuiltIns: Bool = true) {
-        registrations = Mutex(includingBuiltIns ? TransformRegistry.builtIns : [:])
+        table = _SpecTypeTable(kind: "transform", registrations: includingBuiltIns ? TransformRegistry.builtIns : [:])
     }
 
     /// The registry the current task uses: ``shared`` unless a test (or a tool) scopes another
@@ -46,7 +42,7 @@ public final class TransformRegistry: Sendable {
     /// third-party types too.
     /// - Parameter other: The registry to copy, usually ``shared``.
     public init(copying other: TransformRegistry) {
-        registrations = Mutex(other.registrations.withLock { $0 })
+        table = _SpecTypeTable(copying: other.table)
     }
 
     /// Registers the factory for `type`.
@@ -64,15 +60,7 @@ public final class TransformRegistry: Sendable {
     ///   `replacing` is `false`; ``RegistrationError/invalidTypeName(_:registry:)`` for an empty
     ///   name or one holding whitespace.
     public func register(_ type: String, keys: [String], replacing: Bool = false, factory: @escaping Factory) throws(RegistrationError) {
-        guard !type.isEmpty, !type.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 }) else {
-            throw .invalidTypeName(type, registry: "transform")
-        }
-        let added = registrations.withLock { registrations -> Bool in
-            guard replacing || registrations[type] == nil else { return false }
-            registrations[type] = Registration(keys: keys, factory: factory)
-            return true
-        }
-        guard added else { throw .duplicateType(type, registry: "transform") }
+        try table.register(type, keys: keys, replacing: replacing, factory: factory)
     }
 
     /// Removes the registration of `type`, if any.
@@ -80,19 +68,19 @@ public final class TransformRegistry: Sendable {
     /// - Returns: Whether a registration was removed.
     @discardableResult
     public func unregister(_ type: String) -> Bool {
-        registrations.withLock { $0.removeValue(forKey: type) != nil }
+        table.unregister(type)
     }
 
     /// Whether `type` is registered.
     /// - Parameter type: The spec type.
     /// - Returns: `true` when a factory is registered under it.
     public func contains(_ type: String) -> Bool {
-        registrations.withLock { $0[type] != nil }
+        table.registration(for: type) != nil
     }
 
     /// The registered types, sorted.
     public var knownTypes: [String] {
-        registrations.withLock { $0.keys.sorted() }
+        table.knownTypes
     }
 
     /// Builds one transform from its spec object.
@@ -104,7 +92,7 @@ public final class TransformRegistry: Sendable {
     public func makeTransform(from spec: JSONValue, index: Int = 0) throws -> Transform {
         guard case .object(let object) = spec else { throw TransformSpecError.notAnObject(index: index, found: spec.preview()) }
         guard case .string(let type)? = object["type"] else { throw TransformSpecError.missingType(index: index) }
-        guard let registration = registrations.withLock({ $0[type] }) else {
+        guard let registration = table.registration(for: type) else {
             throw TransformSpecError.unknownType(type, index: index, known: knownTypes)
         }
         if let unknown = object.keys.first(where: { $0 != "type" && !registration.keys.contains($0) }) {

@@ -91,7 +91,7 @@ public struct ReferenceLanguageModel: TrainableBackend, Sendable {
                      "vocabSize must be at most \(Self.maximumVocabSize) and dimension at most \(Self.maximumDimension)")
         self.configuration = configuration
         let count = 3 * configuration.vocabSize * configuration.dimension + configuration.vocabSize
-        var generator = _SplitMix64(seed: configuration.seed)
+        var generator = SeededGenerator(seed: configuration.seed, algorithm: .splitMix64)
         let scale = 1.0 / Double(configuration.dimension).squareRoot()
         weights = (0..<count).map { _ in (generator.nextUnit() * 2 - 1) * scale }
         for index in (count - configuration.vocabSize)..<count { weights[index] = 0 }

@@ -1,9 +1,9 @@
+import CollateTestSupport
 import Foundation
 
 /// Where the test workers are and which Python runs them.
 enum Workers {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repositoryRoot = Fixtures.repositoryRoot
 
     /// The torch-free test worker (the shipped protocol layer plus a counting model).
     static let fake = repositoryRoot.appendingPathComponent("Tests/Fixtures/workers/fake_worker.py").path

@@ -1,17 +1,10 @@
 import Foundation
+import CollateTestSupport
 import Testing
 @testable import CollateTokenizers
 
-/// Paths of the test fixtures (`Tests/Fixtures`), found from this file's location so the
-/// tests run from any working directory.
-enum Fixtures {
-    /// `Tests/Fixtures`.
-    static let root = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent()  // Support
-        .deletingLastPathComponent()  // CollateTokenizersTests
-        .deletingLastPathComponent()  // Tests
-        .appendingPathComponent("Fixtures")
-
+/// The tokenizer fixtures under `Tests/Fixtures` (located by `CollateTestSupport`).
+extension Fixtures {
     /// The folder of a real tokenizer (`mistral-v1`, `mistral-v1-chatml`, `tekken`).
     static func tokenizerFolder(_ name: String) -> URL {
         root.appendingPathComponent("tokenizers").appendingPathComponent(name)

@@ -1,3 +1,5 @@
+import Collate
+
 /// How a token position takes part in training.
 public enum TokenRole: String, Sendable, Hashable, CaseIterable {
     /// Its label is a real id: the loss trains it.

@@ -1,4 +1,5 @@
 import Collate
+import CollateInspection
 import Testing
 
 @Suite("Inspecting a batch")

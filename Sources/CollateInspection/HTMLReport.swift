@@ -1,3 +1,5 @@
+import Collate
+
 /// A self-contained HTML page (no scripts, no network) showing what a batch trains: the
 /// masking view, the tensors, the statistics, the validator's diagnostics, a histogram of
 /// sequence lengths and the padding waste per batch, padded versus packed, as inline SVG.

@@ -1,3 +1,5 @@
+import Collate
+
 extension TokenView {
     /// ANSI styles for the terminal view; empty strings when colour is off.
     public struct TerminalStyle: Sendable, Hashable {
