@@ -33,7 +33,7 @@ if has cli && [ -x ../../.build/release/collate ]; then
     echo "== $name (whole process: collate tokenize vs python + HF)"
     /usr/bin/time -f "collate wall %e s, cpu %U+%S s" ../../.build/release/collate tokenize --tokenizer "$FIXTURES/$name" --input "$TEXTS" > .build/$name.cli.collate.jsonl
     /usr/bin/time -f "hf wall %e s, cpu %U+%S s" $PY hf_tokenize_cli.py "$FIXTURES/$name/tokenizer.json" "$TEXTS" > .build/$name.cli.hf.jsonl
-    cmp -s ".build/$name.cli.collate.jsonl" ".build/$name.cli.hf.jsonl" && echo "output identical to HF" || echo "OUTPUT DIFFERS from HF"
+    $PY compare_cli.py ".build/$name.cli.collate.jsonl" ".build/$name.cli.hf.jsonl" || true
   done
 fi
 has parallel && for name in ${PARALLEL_NAMES-$NAMES}; do

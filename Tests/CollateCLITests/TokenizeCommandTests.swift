@@ -46,6 +46,26 @@ struct TokenizeCommandTests {
         #expect(result.stderr.contains("\(input):2: \(message)"), "\(result.stderr)")
     }
 
+    /// HF tokenizers 0.23.3 raises "Truncation error: Second sequence not provided" when a
+    /// file's truncation strategy is OnlySecond and a single text must be shortened; the
+    /// command fails naming the line and prints nothing, and a text that fits is encoded.
+    @Test func onlySecondTruncationOfALongTextFailsNamingItsLine() throws {
+        let dir = try CollateProcess.temporaryDirectory()
+        let tokenizer = try CollateProcess.write("""
+            {"truncation": {"max_length": 4, "strategy": "OnlySecond"}, "pre_tokenizer": {"type": "WhitespaceSplit"},
+             "model": {"type": "WordLevel", "unk_token": "[UNK]", "vocab": {"[UNK]": 0, "a": 1, "b": 2}}}
+            """, to: "tokenizer.json", in: dir)
+        let fits = try CollateProcess.write("{\"text\": \"a b\"}\n", to: "fits.jsonl", in: dir)
+        let ok = try CollateProcess.run(["tokenize", "--tokenizer", tokenizer, "--input", fits])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(try ok.stdoutLines.map { try JSONParser.parse($0) } == [try JSONParser.parse(#"{"ids": [1, 2], "offsets": [[0, 1], [2, 3]]}"#)])
+        let input = try CollateProcess.write("{\"text\": \"a b\"}\n{\"text\": \"a b a b a\"}\n", to: "texts.jsonl", in: dir)
+        let result = try CollateProcess.run(["tokenize", "--tokenizer", tokenizer, "--input", input])
+        #expect(result.status == 1)
+        #expect(result.stdoutLines.isEmpty)
+        #expect(result.stderr.contains("\(input):2: truncation strategy OnlySecond needs a pair"), "\(result.stderr)")
+    }
+
     @Test func missingTokenizerIsUsageAndBadPathIsRejected() throws {
         #expect(try CollateProcess.run(["tokenize", "--input", "x.jsonl"]).status == 2)
         let result = try CollateProcess.run(["tokenize", "--tokenizer", "/nonexistent/tok", "--input", "x.jsonl"])

@@ -44,6 +44,19 @@ struct MalformedCase: Sendable, CustomTestStringConvertible {
             name: "merge of unknown token", json: #"{"model": {"type": "BPE", "vocab": {"a": 0, "b": 1}, "merges": ["a b"]}}"#,
             error: .tokenNotInVocabulary(path: "model.merges[0]", token: "ab")),
         MalformedCase(
+            name: "merge whose left token is unknown", json: #"{"model": {"type": "BPE", "vocab": {"a": 0, "b": 1, "ab": 2}, "merges": [["a", "b"], ["x", "b"]]}}"#,
+            error: .tokenNotInVocabulary(path: "model.merges[1]", token: "x")),
+        MalformedCase(
+            name: "merge whose right token is unknown", json: #"{"model": {"type": "BPE", "vocab": {"a": 0, "b": 1, "ab": 2}, "merges": ["a y"]}}"#,
+            error: .tokenNotInVocabulary(path: "model.merges[0]", token: "y")),
+        MalformedCase(
+            name: "merge with a continuing-subword prefix whose merged token is unknown",
+            json: ###"{"model": {"type": "BPE", "continuing_subword_prefix": "##", "vocab": {"a": 0, "##b": 1, "a##b": 2}, "merges": [["a", "##b"]]}}"###,
+            error: .tokenNotInVocabulary(path: "model.merges[0]", token: "ab")),
+        MalformedCase(
+            name: "canonically equivalent merge token is not the vocabulary's", json: #"{"model": {"type": "BPE", "vocab": {"e": 0, "́": 1, "é": 2}, "merges": [["e", "́"]]}}"#,
+            error: .tokenNotInVocabulary(path: "model.merges[0]", token: "e\u{301}")),
+        MalformedCase(
             name: "unk_token not in vocab", json: #"{"model": {"type": "BPE", "vocab": {"a": 0}, "merges": [], "unk_token": "<unk>"}}"#,
             error: .tokenNotInVocabulary(path: "model.unk_token", token: "<unk>")),
         MalformedCase(

@@ -327,14 +327,18 @@ final class _WordCache: @unchecked Sendable {
 
     private static let shardCount = 16
     private let shards = (0..<_WordCache.shardCount).map { _ in Shard() }
-    /// Entries kept at most; further words are not cached (as HF's cache does).
+    /// Entries kept at most, about (each shard keeps up to 4x its share); further words are
+    /// not cached (as HF's cache does).
     static let capacity = 100_000
 
     @inline(__always)
     private func shard(for word: [Unicode.Scalar]) -> Shard {
         guard let first = word.first, let last = word.last else { return shards[0] }
-        let mixed = (first.value &* 0x9E37_79B9) ^ (last.value &* 0x85EB_CA6B) ^ UInt32(truncatingIfNeeded: word.count &* 0x27D4_EB2F)
-        return shards[Int(mixed >> 28) & (Self.shardCount - 1)]
+        // The middle scalar too: Metaspace words all start with "▁".
+        let middle = word[word.count / 2]
+        let mixed = (first.value &* 0x9E37_79B9) ^ (last.value &* 0x85EB_CA6B) ^ (middle.value &* 0xC2B2_AE35)
+            ^ UInt32(truncatingIfNeeded: word.count &* 0x27D4_EB2F)
+        return shards[Int((mixed ^ (mixed >> 15)) >> 24) & (Self.shardCount - 1)]
     }
 
     func get(_ word: [Unicode.Scalar]) -> [_ModelToken]? {
@@ -348,7 +352,9 @@ final class _WordCache: @unchecked Sendable {
         let shard = shard(for: word)
         shard.lock.lock()
         defer { shard.lock.unlock() }
-        if shard.storage.count < Self.capacity / Self.shardCount { shard.storage[_WordKey(scalars: word)] = tokens }
+        // A shard may hold 4x its share, so that uneven shards do not cache fewer words in
+        // all than one table did.
+        if shard.storage.count < Self.capacity / Self.shardCount * 4 { shard.storage[_WordKey(scalars: word)] = tokens }
     }
 }
 
