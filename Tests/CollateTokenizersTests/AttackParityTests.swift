@@ -256,3 +256,43 @@ struct HFCharacterClassTests {
         #expect(Set(Self.golden.keys) == ["bertControl", "bertNonspacingMark", "punctuation", "unicodeScriptsAny", "addedTokenWord"])
     }
 }
+
+/// `decode` of seeded random id sequences (byte-fallback pieces in any order, so broken UTF-8;
+/// special and added tokens anywhere) against HF tokenizers 0.23.3, from
+/// `Tests/Fixtures/golden/attack_decode.jsonl` (`attack_tokenizers.py`); every case.
+@Suite("Attack: HF tokenizers 0.23.3 decode parity on random id sequences")
+struct AttackDecodeTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        let id: String
+        let tokenizer: String
+        let ids: [Int32]
+        let decoded: String
+        let decodedSkippingSpecial: String
+        var testDescription: String { id }
+    }
+
+    static let all: [Case] = {
+        let file = Fixtures.root.appendingPathComponent("golden").appendingPathComponent("attack_decode.jsonl")
+        guard let data = try? Data(contentsOf: file), let text = String(data: data, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { line in
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let id = object["id"] as? String, let tokenizer = object["tokenizer"] as? String,
+                  let ids = object["ids"] as? [Int], let decoded = object["decoded"] as? String,
+                  let skipping = object["decoded_skip_special"] as? String
+            else { return nil }
+            return Case(id: id, tokenizer: tokenizer, ids: ids.map(Int32.init), decoded: decoded, decodedSkippingSpecial: skipping)
+        }
+    }()
+
+    @Test func fileIsComplete() {
+        #expect(Self.all.count == 300)
+        #expect(Set(Self.all.map(\.tokenizer)) == Set(AttackParityTests.covered))
+    }
+
+    @Test("decode and decode(skipSpecialTokens: true)", arguments: all)
+    func decode(_ golden: Case) throws {
+        let tokenizer = try AttackCase.tokenizer(golden.tokenizer)
+        #expect(tokenizer.decode(ids: golden.ids) == golden.decoded)
+        #expect(tokenizer.decode(ids: golden.ids, skipSpecialTokens: true) == golden.decodedSkippingSpecial)
+    }
+}

@@ -463,6 +463,28 @@ def extra_texts():
     return lines[:: max(1, len(lines) // 40)][:40]
 
 
+def random_decodes(name, tok, count=25):
+    """`decode` of seeded random id sequences: byte-fallback pieces in any order (broken
+    UTF-8), special and added tokens, unknown-free ids anywhere in the vocabulary."""
+    import random
+    rng = random.Random(name)
+    size = tok.get_vocab_size(with_added_tokens=True)
+    vocab = tok.get_vocab(with_added_tokens=True)
+    bytes_ids = [i for t, i in vocab.items() if t.startswith("<0x") and t.endswith(">") and len(t) == 6]
+    added = [t.id if hasattr(t, "id") else i for i, t in tok.get_added_tokens_decoder().items()]
+    rows = []
+    for k in range(count):
+        ids = []
+        for _ in range(rng.randint(1, 24)):
+            r = rng.random()
+            pool = bytes_ids if r < 0.3 and bytes_ids else added if r < 0.45 and added else None
+            ids.append(rng.choice(pool) if pool else rng.randrange(size))
+        rows.append({"id": f"{name}-decode{k}", "tokenizer": f"attack-{name}", "ids": ids,
+                     "decoded": tok.decode(ids, skip_special_tokens=False),
+                     "decoded_skip_special": tok.decode(ids, skip_special_tokens=True)})
+    return rows
+
+
 def run_collate(collate, tok_path, rows, work):
     inp = os.path.join(work, "input.jsonl")
     with open(inp, "w", encoding="utf-8") as f:
@@ -489,6 +511,7 @@ def main():
     texts = TEXTS + extra_texts()
     total = matched = 0
     golden_rows = []
+    golden_decodes = []
     for name, build in BUILDERS.items():
         if only and name not in only:
             continue
@@ -523,6 +546,10 @@ def main():
                                               "type_ids": enc.type_ids, "attention_mask": enc.attention_mask},
                                  "decoded": tok.decode(enc.ids, skip_special_tokens=False),
                                  "decoded_skip_special": tok.decode(enc.ids, skip_special_tokens=True)})
+        decode_rows = random_decodes(name, tok)
+        with open(os.path.join(folder, "decodes.jsonl"), "w", encoding="utf-8") as f:
+            for r in decode_rows:
+                f.write(json.dumps(r) + "\n")
         with open(os.path.join(folder, "rows.jsonl"), "w", encoding="utf-8") as f:
             for r in rows:
                 f.write(json.dumps(r) + "\n")
@@ -552,12 +579,17 @@ def main():
             os.makedirs(dest, exist_ok=True)
             tok.save(os.path.join(dest, "tokenizer.json"))
             golden_rows += [r for r in rows if r["text"] in TEXTS] + pair_rows  # not the botchan lines: keeps the file small
+            golden_decodes += decode_rows
     print(f"TOTAL {matched}/{total} cases match (tokenizers {tokenizers.__version__})")
     if golden_rows:
         with open(os.path.join(FIXTURES, "golden", "attack.jsonl"), "w", encoding="utf-8") as f:
             for r in golden_rows:
                 f.write(json.dumps(r) + "\n")
         print(f"wrote {len(golden_rows)} golden cases")
+        with open(os.path.join(FIXTURES, "golden", "attack_decode.jsonl"), "w", encoding="utf-8") as f:
+            for r in golden_decodes:
+                f.write(json.dumps(r) + "\n")
+        print(f"wrote {len(golden_decodes)} decode cases")
 
 
 if __name__ == "__main__":
