@@ -72,12 +72,12 @@ struct AttackParityTests {
         "attack-bpe-prefix-suffix", "attack-bpe-byte-fallback-partial", "attack-bytelevel-noregex",
         "attack-split-behaviours", "attack-metaspace-never", "attack-wordpiece-odd", "attack-wordlevel-ws",
         "attack-unigram-hf", "attack-unigram-bytefallback-hf", "attack-split-empty-matches", "attack-split-empty-pattern",
-        "attack-added-tokens-mix",
+        "attack-added-tokens-mix", "attack-roberta-prefix", "attack-bytelevel-template-pairs",
     ]
 
     @Test func fileIsComplete() {
-        #expect(AttackCase.all.count == 1254)
-        #expect(AttackCase.all.filter { $0.pair != nil }.count == 30)
+        #expect(AttackCase.all.count == 1478)
+        #expect(AttackCase.all.filter { $0.pair != nil }.count == 50)
         #expect(Set(AttackCase.all.map(\.tokenizer)) == Set(Self.covered))
     }
 
@@ -188,6 +188,14 @@ struct AttackParityTests {
           arguments: AttackCase.cases("attack-added-tokens-mix"))
     func addedTokensMix(_ golden: AttackCase) throws { try check(golden) }
 
+    @Test("RoBERTa as published: ByteLevel add_prefix_space, RobertaProcessing trim_offsets + add_prefix_space, pairs",
+          arguments: AttackCase.cases("attack-roberta-prefix"))
+    func robertaPrefix(_ golden: AttackCase) throws { try check(golden) }
+
+    @Test("Split \\p{N}{1,3} + ByteLevel; Sequence[ByteLevel trim, TemplateProcessing pair with type ids]",
+          arguments: AttackCase.cases("attack-bytelevel-template-pairs"))
+    func byteLevelTemplatePairs(_ golden: AttackCase) throws { try check(golden) }
+
     @Test("WordLevel + Whitespace, Strip, added tokens", arguments: AttackCase.cases("attack-wordlevel-ws"))
     func wordLevel(_ golden: AttackCase) throws { try check(golden) }
 
@@ -285,7 +293,7 @@ struct AttackDecodeTests {
     }()
 
     @Test func fileIsComplete() {
-        #expect(Self.all.count == 300)
+        #expect(Self.all.count == 350)
         #expect(Set(Self.all.map(\.tokenizer)) == Set(AttackParityTests.covered))
     }
 

@@ -435,6 +435,35 @@ def added_tokens_mix():
     return tok
 
 
+def roberta_prefix():
+    # RoBERTa/BART as published: ByteLevel add_prefix_space, RobertaProcessing trimming offsets
+    # with add_prefix_space, pairs (</s></s> between).
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=True, use_regex=True)
+    tok.decoder = decoders.ByteLevel()
+    tok.train_from_iterator(CORPUS, trainers.BpeTrainer(vocab_size=600, special_tokens=["<s>", "<pad>", "</s>", "<unk>"], show_progress=False,
+                                                        initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
+    tok.post_processor = processors.RobertaProcessing(("</s>", 2), ("<s>", 0), trim_offsets=True, add_prefix_space=True)
+    tok.add_special_tokens([AddedToken("<mask>", lstrip=True, normalized=False, special=True)])
+    return tok
+
+
+def bytelevel_template_pairs():
+    # Sequence post-processor: ByteLevel offset trimming, then a template with pairs.
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.Sequence([
+        pre_tokenizers.Split(Regex(r"\p{N}{1,3}"), behavior="isolated"),
+        pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)])
+    tok.decoder = decoders.ByteLevel()
+    tok.train_from_iterator(CORPUS, trainers.BpeTrainer(vocab_size=600, special_tokens=["<|begin|>", "<|sep|>"], show_progress=False,
+                                                        initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
+    tok.post_processor = processors.Sequence([
+        processors.ByteLevel(trim_offsets=True),
+        processors.TemplateProcessing(single="<|begin|> $A", pair="<|begin|> $A <|sep|>:1 $B:1",
+                                      special_tokens=[("<|begin|>", 0), ("<|sep|>", 1)])])
+    return tok
+
+
 BUILDERS = {
     "clip": clip,
     "whisper-gpt2": whisper_gpt2,
@@ -456,6 +485,8 @@ BUILDERS = {
     "split-empty-matches": split_empty_matches,
     "split-empty-pattern": split_empty_pattern,
     "added-tokens-mix": added_tokens_mix,
+    "roberta-prefix": roberta_prefix,
+    "bytelevel-template-pairs": bytelevel_template_pairs,
 }
 
 
