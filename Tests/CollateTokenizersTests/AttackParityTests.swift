@@ -72,12 +72,12 @@ struct AttackParityTests {
         "attack-bpe-prefix-suffix", "attack-bpe-byte-fallback-partial", "attack-bytelevel-noregex",
         "attack-split-behaviours", "attack-metaspace-never", "attack-wordpiece-odd", "attack-wordlevel-ws",
         "attack-unigram-hf", "attack-unigram-bytefallback-hf", "attack-split-empty-matches", "attack-split-empty-pattern",
-        "attack-added-tokens-mix",
+        "attack-added-tokens-mix", "attack-roberta-prefix", "attack-bytelevel-template-pairs",
     ]
 
     @Test func fileIsComplete() {
-        #expect(AttackCase.all.count == 1254)
-        #expect(AttackCase.all.filter { $0.pair != nil }.count == 30)
+        #expect(AttackCase.all.count == 1478)
+        #expect(AttackCase.all.filter { $0.pair != nil }.count == 50)
         #expect(Set(AttackCase.all.map(\.tokenizer)) == Set(Self.covered))
     }
 
@@ -188,6 +188,14 @@ struct AttackParityTests {
           arguments: AttackCase.cases("attack-added-tokens-mix"))
     func addedTokensMix(_ golden: AttackCase) throws { try check(golden) }
 
+    @Test("RoBERTa as published: ByteLevel add_prefix_space, RobertaProcessing trim_offsets + add_prefix_space, pairs",
+          arguments: AttackCase.cases("attack-roberta-prefix"))
+    func robertaPrefix(_ golden: AttackCase) throws { try check(golden) }
+
+    @Test("Split \\p{N}{1,3} + ByteLevel; Sequence[ByteLevel trim, TemplateProcessing pair with type ids]",
+          arguments: AttackCase.cases("attack-bytelevel-template-pairs"))
+    func byteLevelTemplatePairs(_ golden: AttackCase) throws { try check(golden) }
+
     @Test("WordLevel + Whitespace, Strip, added tokens", arguments: AttackCase.cases("attack-wordlevel-ws"))
     func wordLevel(_ golden: AttackCase) throws { try check(golden) }
 
@@ -254,5 +262,45 @@ struct HFCharacterClassTests {
 
     @Test func goldenHasEveryClass() {
         #expect(Set(Self.golden.keys) == ["bertControl", "bertNonspacingMark", "punctuation", "unicodeScriptsAny", "addedTokenWord"])
+    }
+}
+
+/// `decode` of seeded random id sequences (byte-fallback pieces in any order, so broken UTF-8;
+/// special and added tokens anywhere) against HF tokenizers 0.23.3, from
+/// `Tests/Fixtures/golden/attack_decode.jsonl` (`attack_tokenizers.py`); every case.
+@Suite("Attack: HF tokenizers 0.23.3 decode parity on random id sequences")
+struct AttackDecodeTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        let id: String
+        let tokenizer: String
+        let ids: [Int32]
+        let decoded: String
+        let decodedSkippingSpecial: String
+        var testDescription: String { id }
+    }
+
+    static let all: [Case] = {
+        let file = Fixtures.root.appendingPathComponent("golden").appendingPathComponent("attack_decode.jsonl")
+        guard let data = try? Data(contentsOf: file), let text = String(data: data, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { line in
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let id = object["id"] as? String, let tokenizer = object["tokenizer"] as? String,
+                  let ids = object["ids"] as? [Int], let decoded = object["decoded"] as? String,
+                  let skipping = object["decoded_skip_special"] as? String
+            else { return nil }
+            return Case(id: id, tokenizer: tokenizer, ids: ids.map(Int32.init), decoded: decoded, decodedSkippingSpecial: skipping)
+        }
+    }()
+
+    @Test func fileIsComplete() {
+        #expect(Self.all.count == 350)
+        #expect(Set(Self.all.map(\.tokenizer)) == Set(AttackParityTests.covered))
+    }
+
+    @Test("decode and decode(skipSpecialTokens: true)", arguments: all)
+    func decode(_ golden: Case) throws {
+        let tokenizer = try AttackCase.tokenizer(golden.tokenizer)
+        #expect(tokenizer.decode(ids: golden.ids) == golden.decoded)
+        #expect(tokenizer.decode(ids: golden.ids, skipSpecialTokens: true) == golden.decodedSkippingSpecial)
     }
 }

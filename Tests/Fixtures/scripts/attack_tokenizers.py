@@ -24,6 +24,7 @@ Tests/Fixtures/tokenizers/attack-NAME/ and all their cases to
 Tests/Fixtures/golden/attack.jsonl, which `AttackParityTests` checks in full.
 
 usage: python3 attack_tokenizers.py [--collate PATH] [--work DIR] [--only NAME,...] [--golden NAME,...] [--retrain]
+       python3 attack_tokenizers.py --bad      (malformed tokenizer.json files only)
        (needs `pip install tokenizers==0.23.3 sentencepiece`)
 """
 import base64
@@ -434,6 +435,35 @@ def added_tokens_mix():
     return tok
 
 
+def roberta_prefix():
+    # RoBERTa/BART as published: ByteLevel add_prefix_space, RobertaProcessing trimming offsets
+    # with add_prefix_space, pairs (</s></s> between).
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=True, use_regex=True)
+    tok.decoder = decoders.ByteLevel()
+    tok.train_from_iterator(CORPUS, trainers.BpeTrainer(vocab_size=600, special_tokens=["<s>", "<pad>", "</s>", "<unk>"], show_progress=False,
+                                                        initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
+    tok.post_processor = processors.RobertaProcessing(("</s>", 2), ("<s>", 0), trim_offsets=True, add_prefix_space=True)
+    tok.add_special_tokens([AddedToken("<mask>", lstrip=True, normalized=False, special=True)])
+    return tok
+
+
+def bytelevel_template_pairs():
+    # Sequence post-processor: ByteLevel offset trimming, then a template with pairs.
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.Sequence([
+        pre_tokenizers.Split(Regex(r"\p{N}{1,3}"), behavior="isolated"),
+        pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)])
+    tok.decoder = decoders.ByteLevel()
+    tok.train_from_iterator(CORPUS, trainers.BpeTrainer(vocab_size=600, special_tokens=["<|begin|>", "<|sep|>"], show_progress=False,
+                                                        initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
+    tok.post_processor = processors.Sequence([
+        processors.ByteLevel(trim_offsets=True),
+        processors.TemplateProcessing(single="<|begin|> $A", pair="<|begin|> $A <|sep|>:1 $B:1",
+                                      special_tokens=[("<|begin|>", 0), ("<|sep|>", 1)])])
+    return tok
+
+
 BUILDERS = {
     "clip": clip,
     "whisper-gpt2": whisper_gpt2,
@@ -455,12 +485,36 @@ BUILDERS = {
     "split-empty-matches": split_empty_matches,
     "split-empty-pattern": split_empty_pattern,
     "added-tokens-mix": added_tokens_mix,
+    "roberta-prefix": roberta_prefix,
+    "bytelevel-template-pairs": bytelevel_template_pairs,
 }
 
 
 def extra_texts():
     lines = _botchan() or []
     return lines[:: max(1, len(lines) // 40)][:40]
+
+
+def random_decodes(name, tok, count=25):
+    """`decode` of seeded random id sequences: byte-fallback pieces in any order (broken
+    UTF-8), special and added tokens, unknown-free ids anywhere in the vocabulary."""
+    import random
+    rng = random.Random(name)
+    size = tok.get_vocab_size(with_added_tokens=True)
+    vocab = tok.get_vocab(with_added_tokens=True)
+    bytes_ids = [i for t, i in vocab.items() if t.startswith("<0x") and t.endswith(">") and len(t) == 6]
+    added = [t.id if hasattr(t, "id") else i for i, t in tok.get_added_tokens_decoder().items()]
+    rows = []
+    for k in range(count):
+        ids = []
+        for _ in range(rng.randint(1, 24)):
+            r = rng.random()
+            pool = bytes_ids if r < 0.3 and bytes_ids else added if r < 0.45 and added else None
+            ids.append(rng.choice(pool) if pool else rng.randrange(size))
+        rows.append({"id": f"{name}-decode{k}", "tokenizer": f"attack-{name}", "ids": ids,
+                     "decoded": tok.decode(ids, skip_special_tokens=False),
+                     "decoded_skip_special": tok.decode(ids, skip_special_tokens=True)})
+    return rows
 
 
 def run_collate(collate, tok_path, rows, work):
@@ -475,6 +529,127 @@ def run_collate(collate, tok_path, rows, work):
     return out, None
 
 
+# Files HF loads that Collate refuses at load time, by design (the error names the path).
+REFUSED_ON_PURPOSE = {
+    "vocab-id-2^31": "ids are stored as Int32",
+    "dropout-0.5": "BPE dropout is random; Guides/Tokenizers.md",
+    "unk-not-in-vocab": "HF fails later, at the first unknown word; encode cannot throw",
+    "wordpiece-unk-missing": "HF fails later, at the first unknown word; encode cannot throw",
+    "pretok-split-regex-backtrack": "nested unbounded repetition would hang encode",
+    "pretok-split-regex-backtrack2": "catastrophic backtracking found by the load-time probe",
+    "normalizer-replace-regex-backtrack": "nested unbounded repetition would hang encode",
+    "postproc-template-unknown-special": "HF loads it, then panics applying the template (no entry found for key)",
+    "postproc-template-ids-tokens-mismatch": "HF fails later, when the template is applied",
+}
+
+
+def bad_inputs(collate, work):
+    """Malformed tokenizer.json files: each must fail with an error naming the file, the JSON
+    path and the value (exit status 1), load as HF loads it, never crash or hang. Prints one
+    line per case; FINDING marks a crash, a hang, or a load HF refuses / a refusal HF loads."""
+    import copy
+    work = os.path.join(work, "bad")
+    os.makedirs(work, exist_ok=True)
+    base = {k: json.load(open(os.path.join(FIXTURES, "tokenizers", f"attack-{n}", "tokenizer.json")))
+            for k, n in (("bpe", "bpe-prefix-suffix"), ("unigram", "unigram-hf"), ("wordpiece", "wordpiece-odd"))}
+    inp = os.path.join(work, "in.jsonl")
+    with open(inp, "w") as f:
+        f.write(json.dumps({"text": "Hello world, aaaa xxxx 123"}) + "\n")
+    cases = []
+    def mut(name, base, f):
+        d = copy.deepcopy(base); r = f(d)
+        cases.append((name, r if isinstance(r, (str, bytes)) else d))
+    def setp(d, path, v):
+        x = d
+        for k in path[:-1]: x = x[k]
+        x[path[-1]] = v
+    mut("vocab-id-string", base["bpe"], lambda d: setp(d, ["model", "vocab", "a"], "1"))
+    mut("vocab-id-float", base["bpe"], lambda d: setp(d, ["model", "vocab", "a"], 1.5))
+    mut("vocab-id-huge", base["bpe"], lambda d: setp(d, ["model", "vocab", "a"], 10**30))
+    mut("vocab-id-negative", base["bpe"], lambda d: setp(d, ["model", "vocab", "a"], -5))
+    mut("vocab-id-2^31", base["bpe"], lambda d: setp(d, ["model", "vocab", "a"], 2**31))
+    mut("vocab-dup-ids", base["bpe"], lambda d: setp(d, ["model", "vocab", "a"], d["model"]["vocab"]["b"]))
+    mut("vocab-gap", base["bpe"], lambda d: setp(d, ["model", "vocab", "zzzgap"], 5000000))
+    mut("vocab-missing", base["bpe"], lambda d: d["model"].pop("vocab"))
+    mut("vocab-null", base["bpe"], lambda d: setp(d, ["model", "vocab"], None))
+    mut("vocab-array", base["bpe"], lambda d: setp(d, ["model", "vocab"], [1, 2]))
+    mut("merges-unknown-token", base["bpe"], lambda d: d["model"]["merges"].insert(0, ["nope", "nada"]))
+    mut("merges-result-missing", base["bpe"], lambda d: d["model"]["merges"].insert(0, ["a", "a"]) if "aa" not in d["model"]["vocab"] else d["model"]["merges"].insert(0, ["a", "zz"]))
+    mut("merges-bad-shape", base["bpe"], lambda d: d["model"]["merges"].insert(0, ["a"]))
+    mut("merges-string-nospace", base["bpe"], lambda d: d["model"]["merges"].insert(0, "ab"))
+    mut("merges-number", base["bpe"], lambda d: d["model"]["merges"].insert(0, 7))
+    mut("merges-cyclic", base["bpe"], lambda d: d["model"]["merges"].extend([[d["model"]["merges"][0][0] + d["model"]["merges"][0][1], "x"]]))
+    mut("merges-dup", base["bpe"], lambda d: d["model"]["merges"].append(d["model"]["merges"][0]))
+    mut("dropout-0.5", base["bpe"], lambda d: setp(d, ["model", "dropout"], 0.5))
+    mut("model-type-unknown", base["bpe"], lambda d: setp(d, ["model", "type"], "CharLevel"))
+    mut("model-missing", base["bpe"], lambda d: d.pop("model"))
+    mut("unk-not-in-vocab", base["bpe"], lambda d: setp(d, ["model", "unk_token"], "<nope>"))
+    mut("normalizer-unknown", base["bpe"], lambda d: setp(d, ["normalizer"], {"type": "Frobnicate"}))
+    mut("normalizer-seq-not-list", base["bpe"], lambda d: setp(d, ["normalizer"], {"type": "Sequence", "normalizers": {"type": "NFC"}}))
+    mut("pretok-split-regex-backtrack", base["bpe"], lambda d: setp(d, ["pre_tokenizer"], {"type": "Split", "pattern": {"Regex": "(a+)+$"}, "behavior": "Isolated", "invert": False}))
+    mut("pretok-split-regex-backtrack2", base["bpe"], lambda d: setp(d, ["pre_tokenizer"], {"type": "Split", "pattern": {"Regex": "(a|aa)*b"}, "behavior": "Isolated", "invert": False}))
+    mut("pretok-split-regex-invalid", base["bpe"], lambda d: setp(d, ["pre_tokenizer"], {"type": "Split", "pattern": {"Regex": "([a-"}, "behavior": "Isolated", "invert": False}))
+    mut("pretok-split-regex-empty", base["bpe"], lambda d: setp(d, ["pre_tokenizer"], {"type": "Split", "pattern": {"Regex": ""}, "behavior": "Isolated", "invert": False}))
+    mut("pretok-split-behavior-bad", base["bpe"], lambda d: setp(d, ["pre_tokenizer"], {"type": "Split", "pattern": {"String": " "}, "behavior": "Sideways", "invert": False}))
+    mut("pretok-chardelim-long", base["bpe"], lambda d: setp(d, ["pre_tokenizer"], {"type": "CharDelimiterSplit", "delimiter": "ab"}))
+    mut("pretok-metaspace-scheme-bad", base["bpe"], lambda d: setp(d, ["pre_tokenizer"], {"type": "Metaspace", "replacement": "_", "prepend_scheme": "sometimes", "split": True}))
+    mut("normalizer-replace-regex-backtrack", base["bpe"], lambda d: setp(d, ["normalizer"], {"type": "Replace", "pattern": {"Regex": "(x+x+)+y"}, "content": "z"}))
+    mut("normalizer-precompiled-garbage", base["bpe"], lambda d: setp(d, ["normalizer"], {"type": "Precompiled", "precompiled_charsmap": "AAAA"}))
+    mut("normalizer-precompiled-notbase64", base["bpe"], lambda d: setp(d, ["normalizer"], {"type": "Precompiled", "precompiled_charsmap": "!!!not base64"}))
+    mut("normalizer-precompiled-truncated", base["bpe"], lambda d: setp(d, ["normalizer"], {"type": "Precompiled", "precompiled_charsmap": "/////wAAAAA="}))
+    mut("postproc-template-unknown-special", base["bpe"], lambda d: setp(d, ["post_processor"], {"type": "TemplateProcessing", "single": [{"SpecialToken": {"id": "<x>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}}], "pair": [], "special_tokens": {}}))
+    mut("postproc-template-ids-tokens-mismatch", base["bpe"], lambda d: setp(d, ["post_processor"], {"type": "TemplateProcessing", "single": [{"SpecialToken": {"id": "<x>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}}], "pair": [], "special_tokens": {"<x>": {"id": "<x>", "ids": [1, 2], "tokens": ["<x>"]}}}))
+    mut("postproc-template-huge-id", base["bpe"], lambda d: setp(d, ["post_processor"], {"type": "TemplateProcessing", "single": [{"SpecialToken": {"id": "<x>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}}], "pair": [], "special_tokens": {"<x>": {"id": "<x>", "ids": [99999999999], "tokens": ["<x>"]}}}))
+    mut("postproc-bert-bad", base["bpe"], lambda d: setp(d, ["post_processor"], {"type": "BertProcessing", "sep": ["[SEP]"], "cls": ["[CLS]", 1]}))
+    mut("added-token-missing-content", base["bpe"], lambda d: d["added_tokens"].append({"id": 9999, "special": True}))
+    mut("added-token-empty-content", base["bpe"], lambda d: d["added_tokens"].append({"id": 9999, "content": "", "single_word": False, "lstrip": False, "rstrip": False, "normalized": False, "special": True}))
+    mut("added-token-id-negative", base["bpe"], lambda d: d["added_tokens"].append({"id": -1, "content": "<q>", "single_word": False, "lstrip": False, "rstrip": False, "normalized": False, "special": True}))
+    mut("added-token-id-huge", base["bpe"], lambda d: d["added_tokens"].append({"id": 2**40, "content": "<q>", "single_word": False, "lstrip": False, "rstrip": False, "normalized": False, "special": True}))
+    mut("truncation-bad", base["bpe"], lambda d: setp(d, ["truncation"], {"max_length": -3, "strategy": "LongestFirst", "stride": 0, "direction": "Right"}))
+    mut("padding-bad", base["bpe"], lambda d: setp(d, ["padding"], {"strategy": {"Fixed": "x"}, "direction": "Right", "pad_to_multiple_of": None, "pad_id": 0, "pad_type_id": 0, "pad_token": "[PAD]"}))
+    mut("unigram-score-string", base["unigram"], lambda d: setp(d, ["model", "vocab", 5], [d["model"]["vocab"][5][0], "x"]))
+    mut("unigram-score-nan-ish", base["unigram"], lambda d: setp(d, ["model", "vocab", 5], [d["model"]["vocab"][5][0], 1e309]))
+    mut("unigram-unk-id-out", base["unigram"], lambda d: setp(d, ["model", "unk_id"], 100000))
+    mut("unigram-empty-vocab", base["unigram"], lambda d: setp(d, ["model", "vocab"], []))
+    mut("unigram-dup-piece", base["unigram"], lambda d: d["model"]["vocab"].append(d["model"]["vocab"][5]))
+    mut("unigram-empty-piece", base["unigram"], lambda d: d["model"]["vocab"].append(["", -1.0]))
+    mut("wordpiece-maxchars-negative", base["wordpiece"], lambda d: setp(d, ["model", "max_input_chars_per_word"], -1))
+    mut("wordpiece-maxchars-huge", base["wordpiece"], lambda d: setp(d, ["model", "max_input_chars_per_word"], 10**20))
+    mut("wordpiece-unk-missing", base["wordpiece"], lambda d: setp(d, ["model", "unk_token"], "[NOPE]"))
+    mut("not-json", base["bpe"], lambda d: "{ this is not json")
+    mut("empty-file", base["bpe"], lambda d: "")
+    mut("json-array-root", base["bpe"], lambda d: "[]")
+    mut("deep-nesting", base["bpe"], lambda d: "[" * 100000 + "]" * 100000)
+    mut("deep-nesting-normalizer", base["bpe"], lambda d: json.dumps(d)[:-1] + ', "x": ' + "[" * 5000 + "]" * 5000 + "}")
+    mut("invalid-utf8", base["bpe"], lambda d: json.dumps(d).encode()[:50] + b"\xff\xfe" + json.dumps(d).encode()[50:])
+    mut("lone-surrogate-key", base["bpe"], lambda d: json.dumps(d).replace('"model": {', '"model": {"\\ud800": 1, ', 1))
+    mut("trailing-garbage", base["bpe"], lambda d: json.dumps(d) + " garbage")
+    findings = 0
+    for name, d in cases:
+        folder = os.path.join(work, name)
+        os.makedirs(folder, exist_ok=True)
+        path = os.path.join(folder, "tokenizer.json")
+        with open(path, "wb") as f:
+            f.write(d if isinstance(d, bytes) else (d if isinstance(d, str) else json.dumps(d)).encode("utf-8", "surrogatepass"))
+        try:
+            Tokenizer.from_file(path)
+            hf_loads = True
+        except BaseException:
+            hf_loads = False
+        try:
+            p = subprocess.run([collate, "tokenize", "--tokenizer", path, "--input", inp], capture_output=True, timeout=60)
+            rc, err = p.returncode, p.stderr.decode("utf-8", "replace").strip()
+        except subprocess.TimeoutExpired:
+            rc, err = "timeout", ""
+        bad = rc not in (0, 1) or (rc == 0) != hf_loads or (rc == 1 and path not in err)
+        if bad and rc == 1 and name in REFUSED_ON_PURPOSE:
+            print(f"{name}: refused on purpose ({REFUSED_ON_PURPOSE[name]}): {err[:200]}")
+            continue
+        findings += bad
+        print(f"{'FINDING ' if bad else ''}{name}: rc={rc} hf_loads={hf_loads} {err[:300]}")
+    print(f"bad inputs: {len(cases)} cases, {findings} findings")
+
+
 def main():
     args = sys.argv[1:]
 
@@ -486,9 +661,13 @@ def main():
     only = set(opt("--only", "").split(",")) - {""}
     golden = set(opt("--golden", "").split(",")) - {""}
     os.makedirs(work, exist_ok=True)
+    if "--bad" in args:
+        bad_inputs(collate, work)
+        return
     texts = TEXTS + extra_texts()
     total = matched = 0
     golden_rows = []
+    golden_decodes = []
     for name, build in BUILDERS.items():
         if only and name not in only:
             continue
@@ -523,6 +702,10 @@ def main():
                                               "type_ids": enc.type_ids, "attention_mask": enc.attention_mask},
                                  "decoded": tok.decode(enc.ids, skip_special_tokens=False),
                                  "decoded_skip_special": tok.decode(enc.ids, skip_special_tokens=True)})
+        decode_rows = random_decodes(name, tok)
+        with open(os.path.join(folder, "decodes.jsonl"), "w", encoding="utf-8") as f:
+            for r in decode_rows:
+                f.write(json.dumps(r) + "\n")
         with open(os.path.join(folder, "rows.jsonl"), "w", encoding="utf-8") as f:
             for r in rows:
                 f.write(json.dumps(r) + "\n")
@@ -552,12 +735,17 @@ def main():
             os.makedirs(dest, exist_ok=True)
             tok.save(os.path.join(dest, "tokenizer.json"))
             golden_rows += [r for r in rows if r["text"] in TEXTS] + pair_rows  # not the botchan lines: keeps the file small
+            golden_decodes += decode_rows
     print(f"TOTAL {matched}/{total} cases match (tokenizers {tokenizers.__version__})")
     if golden_rows:
         with open(os.path.join(FIXTURES, "golden", "attack.jsonl"), "w", encoding="utf-8") as f:
             for r in golden_rows:
                 f.write(json.dumps(r) + "\n")
         print(f"wrote {len(golden_rows)} golden cases")
+        with open(os.path.join(FIXTURES, "golden", "attack_decode.jsonl"), "w", encoding="utf-8") as f:
+            for r in golden_decodes:
+                f.write(json.dumps(r) + "\n")
+        print(f"wrote {len(golden_decodes)} decode cases")
 
 
 if __name__ == "__main__":
