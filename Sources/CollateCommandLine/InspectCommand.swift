@@ -68,7 +68,7 @@ enum InspectCommand {
             let batch: Batch
             do {
                 batch = try collator.collate(shownUnits)
-            } catch let error as CollateError {
+            } catch {
                 throw run.locate(error, offset: 0)
             }
             // A chat format whose markers the tokenizer splits is reported (template-tokens-missing).

@@ -148,7 +148,7 @@ public struct ShardExporter: Sendable {
                     } else {
                         batch = try collator.collate(indices.map { examples[$0] })
                     }
-                } catch let error as CollateError {
+                } catch {
                     throw LoaderError.collation(error, example: error.exampleIndex.map { indices[$0] })
                 }
                 batch = try transforms.applyBatchTransforms(batch)
