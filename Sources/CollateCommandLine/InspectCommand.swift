@@ -68,10 +68,10 @@ enum InspectCommand {
             let batch: Batch
             do {
                 batch = try collator.collate(shownUnits)
-                try batch.checkStructure(contract: collator.contract, exampleCount: shownUnits.count)
-            } catch let error as CollateError {
+            } catch {
                 throw run.locate(error, offset: 0)
             }
+            try batch.checkStructure(contract: collator.contract, exampleCount: shownUnits.count)
             // A chat format whose markers the tokenizer splits is reported (template-tokens-missing).
             var rules = Validator.standardRules
             if let tokenizer, let chatFormat = run.chatFormat {

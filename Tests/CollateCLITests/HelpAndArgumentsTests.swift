@@ -11,23 +11,15 @@ struct HelpAndArgumentsTests {
     static let commands = ["batch", "bench", "pack", "export", "tokenize", "validate", "train", "probe", "inspect", "chat"]
     static let root = CollateProcess.repositoryRoot
 
-    /// Runs `collate` with `input` on stdin.
+    /// Runs `collate` with `input` on stdin (from a file, so the write cannot block), under the
+    /// shared runner's deadline.
     static func run(_ arguments: [String], stdin input: String) throws -> CollateProcess.Result {
-        let process = Process()
-        process.executableURL = CollateProcess.productsDirectory.appendingPathComponent("collate")
-        process.arguments = arguments
-        process.currentDirectoryURL = root
-        let inPipe = Pipe(), out = Pipe(), err = Pipe()
-        process.standardInput = inPipe
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        inPipe.fileHandleForWriting.write(Data(input.utf8))
-        try inPipe.fileHandleForWriting.close()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return .init(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+        let directory = try CollateProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let inputFile = try CollateProcess.write(input, to: "stdin.txt", in: directory)
+        let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: inputFile))
+        defer { try? handle.close() }
+        return try CollateProcess.run(arguments, in: root, standardInput: handle)
     }
 
     @Test(arguments: commands)

@@ -5,15 +5,14 @@ import Testing
 
 /// A collator that throws at its `failAt`-th call: an export stopped midway.
 private struct FailingCollator: Collator {
-    struct Stop: Error {}
     let base = LanguageModelingCollator(padTokenID: 0)
     let failAt: Int
     let calls = Counter()
     final class Counter: @unchecked Sendable { var value = 0 }
     var contract: CollatorContract { base.contract }
-    func collate(_ examples: [Example]) throws -> Batch {
+    func collate(_ examples: [Example]) throws(CollateError) -> Batch {
         calls.value += 1
-        if calls.value == failAt { throw Stop() }
+        if calls.value == failAt { throw .collatorFailed(collator: "failing", example: nil, reason: "stopped at call \(failAt)") }
         return try base.collate(examples)
     }
 }
@@ -43,7 +42,7 @@ struct ExportIntegrityTests {
         #expect(try ShardIndex(directory: directory).shards.count == 40)
 
         // Another dataset into the same folder, stopped after 10 of 40 shards.
-        #expect(throws: FailingCollator.Stop.self) {
+        #expect(throws: LoaderError.collation(.collatorFailed(collator: "failing", example: nil, reason: "stopped at call 11"), example: nil)) {
             try Self.exporter(directory, Self.datasetB).export(Self.datasetB, collator: FailingCollator(failAt: 11))
         }
         // The old index would call all 40 shards of dataset A complete while 10 hold dataset B.

@@ -6,7 +6,7 @@ import Testing
 /// the caller's arrays share — the only way a collator can change the examples it is given.
 struct ScribblingCollator: Collator {
     var contract: CollatorContract { LanguageModelingCollator(padTokenID: 0).contract }
-    func collate(_ examples: [Example]) throws -> Batch {
+    func collate(_ examples: [Example]) throws(CollateError) -> Batch {
         let batch = try LanguageModelingCollator(padTokenID: 0).collate(examples)
         for example in examples {
             example.sequence("input_ids")?.withUnsafeBufferPointer { buffer in

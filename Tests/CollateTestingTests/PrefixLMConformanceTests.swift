@@ -180,7 +180,7 @@ struct PrefixLMConformanceTests {
                 contract.optionalFields = ["prefix_length"]
                 return contract
             }
-            func collate(_ examples: [Example]) throws -> Batch { try base.collate(examples) }
+            func collate(_ examples: [Example]) throws(CollateError) -> Batch { try base.collate(examples) }
         }
         let violations = CollatorConformance.violations(of: Loose())
         #expect(violations.contains { $0.requirement == .contract && $0.message.contains("reads 'prefix_length', which requiredFields does not list") })

@@ -100,7 +100,7 @@ struct CollatorRegistryTests {
             CollatorContract(name: "first-tokens", reference: "test", requiredFields: ["input_ids"], producedFields: ["input_ids"],
                              labelSource: .none, layout: .paddingFree)
         }
-        func collate(_ examples: [Example]) throws -> Batch {
+        func collate(_ examples: [Example]) throws(CollateError) -> Batch {
             let ids = examples.flatMap { $0.inputIDs.prefix(count) }
             return Batch(["input_ids": Tensor(shape: [1, ids.count], scalars: ids)])
         }

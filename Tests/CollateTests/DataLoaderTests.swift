@@ -11,7 +11,7 @@ struct DataLoaderTests {
         let inner = LanguageModelingCollator(padTokenID: 0)
         let calls = Counter()
         var contract: CollatorContract { inner.contract }
-        func collate(_ examples: [Example]) throws -> Batch {
+        func collate(_ examples: [Example]) throws(CollateError) -> Batch {
             calls.increment()
             if examples.contains(where: { $0.inputIDs.first == 99 }) { throw CollateError.emptyExample(example: examples.firstIndex { $0.inputIDs.first == 99 } ?? 0) }
             return try inner.collate(examples)

@@ -56,7 +56,7 @@ struct ScopedRegistryTests {
             CollatorContract(name: "echo", reference: "test", requiredFields: ["input_ids"], producedFields: ["input_ids"],
                              labelSource: .none, layout: .paddingFree)
         }
-        func collate(_ examples: [Example]) throws -> Batch {
+        func collate(_ examples: [Example]) throws(CollateError) -> Batch {
             let ids = examples.flatMap(\.inputIDs)
             return Batch(["input_ids": Tensor(shape: [1, ids.count], scalars: ids)])
         }

@@ -52,7 +52,7 @@ public struct Pipeline<C: Collator>: Sendable where C.Output == Batch {
     /// - Returns: The batches and any warnings.
     /// - Throws: ``PipelineError/rejected(_:)`` with every diagnostic when any is an error —
     ///   from the schema phase (no batch built) or, if that passed, from all batches;
-    ///   ``PipelineError/collationFailed(_:batch:)``, ``PipelineError/collatorFailed(batch:message:)``
+    ///   ``PipelineError/collationFailed(_:batch:)`` (a collator throws only ``CollateError``)
     ///   or ``PipelineError/transformFailed(batch:message:)``.
     /// - Complexity: O(*N*) in the total number of tokens, plus the collator's cost.
     public func prepare(_ examples: [Example], batchSize: Int, for backend: BackendContract) throws(PipelineError) -> Prepared {
@@ -66,11 +66,13 @@ public struct Pipeline<C: Collator>: Sendable where C.Output == Batch {
             var batch: Batch
             do {
                 batch = try collator.collate(Array(examples[range]))
-                try batch.checkStructure(contract: collator.contract, exampleCount: range.count)
-            } catch let error as CollateError {
-                throw .collationFailed(error.offsettingExample(by: range.lowerBound), batch: index)
             } catch {
-                throw .collatorFailed(batch: index, message: String(describing: error))
+                throw .collationFailed(error.offsettingExample(by: range.lowerBound), batch: index)
+            }
+            do {
+                try batch.checkStructure(contract: collator.contract, exampleCount: range.count)
+            } catch {
+                throw .collatorFailed(batch: index, message: error.description)
             }
             for transform in transforms {
                 do { batch = try transform(batch) } catch { throw .transformFailed(batch: index, message: String(describing: error)) }

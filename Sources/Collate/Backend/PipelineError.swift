@@ -8,7 +8,9 @@ public enum PipelineError: Error, Sendable, Hashable {
     case collationFailed(CollateError, batch: Int)
     /// A batch transform threw.
     case transformFailed(batch: Int, message: String)
-    /// A (third-party) collator threw an error other than ``CollateError``.
+    /// The collator returned a malformed batch (``MalformedBatchError``: a ragged or non-finite
+    /// tensor, a wrong dtype or batch dimension). A collator's own failure is
+    /// ``CollateError/collatorFailed(collator:example:reason:)``, reported as ``collationFailed(_:batch:)``.
     case collatorFailed(batch: Int, message: String)
     /// The backend threw on a batch.
     case backendFailed(batch: Int, message: String)

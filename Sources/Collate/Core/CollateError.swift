@@ -19,9 +19,17 @@ public enum CollateError: Error, Sendable, Hashable {
     /// (``PaddingOptions/maximumBatchElements``): a huge `pad_to_multiple_of` or `max_length`
     /// times the batch size.
     case batchTooLarge(String, rows: Int, width: Int, maximum: Int)
+    /// A collator (usually a third-party one) rejected the batch for a reason no other case
+    /// describes: `reason` says what is wrong and how to fix it.
+    /// - Parameters:
+    ///   - collator: The collator's name (its contract's `name`).
+    ///   - example: The index of the example at fault, when one is.
+    ///   - reason: What is wrong and how to fix it.
+    case collatorFailed(collator: String, example: Int?, reason: String)
 }
 
 extension CollateError: CustomStringConvertible {
+    /// What went wrong, naming the example and field, and how to fix it.
     public var description: String {
         switch self {
         case let .missingField(field, example, collator):
@@ -45,6 +53,10 @@ extension CollateError: CustomStringConvertible {
         case let .batchTooLarge(field, rows, width, maximum):
             "'\(field)' would be padded to \(rows) rows × \(width) positions, more than the \(maximum) values one batch tensor may hold; "
                 + "lower pad_to_multiple_of or max_length (a typo?), or use a smaller batch size"
+        case let .collatorFailed(collator, example?, reason):
+            "example \(example): the \(collator) collator: \(reason)"
+        case let .collatorFailed(collator, nil, reason):
+            "the \(collator) collator: \(reason)"
         }
     }
 }
@@ -56,6 +68,8 @@ extension CollateError {
         case let .missingField(_, example, _), let .wrongFieldKind(_, example, _),
              let .lengthMismatch(_, example, _, _, _), let .exceedsMaxLength(_, example, _, _),
              let .cannotStack(_, example, _, _), let .emptyExample(example):
+            example
+        case let .collatorFailed(_, example, _):
             example
         case .emptyBatch, .batchTooLarge:
             nil
@@ -77,6 +91,7 @@ extension CollateError {
         case let .emptyExample(example): .emptyExample(example: example + offset)
         case .emptyBatch: .emptyBatch
         case .batchTooLarge: self
+        case let .collatorFailed(collator, example, reason): .collatorFailed(collator: collator, example: example.map { $0 + offset }, reason: reason)
         }
     }
 }

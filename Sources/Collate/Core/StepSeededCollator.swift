@@ -8,7 +8,8 @@
 public protocol StepSeededCollator<Output>: Collator {
     /// Builds the batch of stream position `step`: the same examples, seed and step always give
     /// the same batch.
-    func collate(_ examples: [Example], step: UInt64) throws -> Output
+    /// - Throws: ``CollateError``, as ``Collator/collate(_:)``.
+    func collate(_ examples: [Example], step: UInt64) throws(CollateError) -> Output
 }
 
 extension MaskedLanguageModelingCollator: StepSeededCollator {}

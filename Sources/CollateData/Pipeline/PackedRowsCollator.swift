@@ -22,7 +22,7 @@ public struct PackedRowsCollator: Collator {
 
     /// Splits or strips the rows and collates them with ``base``.
     /// - Throws: ``CollateError`` from the base collator, or when a row's `seq_lengths` do not add up.
-    public func collate(_ rows: [Example]) throws -> Batch {
+    public func collate(_ rows: [Example]) throws(CollateError) -> Batch {
         if case .paddingFree = base.contract.layout {
             var sequences: [Example] = []
             for (index, row) in rows.enumerated() { sequences += try Self.split(row, index: index) }

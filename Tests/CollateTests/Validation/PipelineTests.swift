@@ -3,15 +3,16 @@ import Testing
 
 /// A collator that must never run: it proves the schema phase rejects before any batch is built.
 private struct UnreachableCollator: Collator {
-    struct Reached: Error {}
     var contract: CollatorContract
-    func collate(_ examples: [Example]) throws -> Batch { throw Reached() }
+    func collate(_ examples: [Example]) throws(CollateError) -> Batch {
+        throw .collatorFailed(collator: "unreachable", example: nil, reason: "the schema phase should have rejected the examples first")
+    }
 }
 
 /// A collator whose contract promises labels it never makes (a buggy third-party collator).
 private struct LyingCollator: Collator {
     var contract: CollatorContract { LanguageModelingCollator(padTokenID: 0).contract }
-    func collate(_ examples: [Example]) throws -> Batch {
+    func collate(_ examples: [Example]) throws(CollateError) -> Batch {
         var batch = try LanguageModelingCollator(padTokenID: 0).collate(examples)
         batch["labels"] = nil
         return batch
@@ -102,15 +103,17 @@ struct PipelineTests {
         #expect(codes(shifts: true).contains(.missingLabels))
     }
 
-    /// A third-party collator's own error is reported as the collator's, not as a transform's.
+    /// A third-party collator's own failure (`CollateError.collatorFailed`, the one error type
+    /// `collate` throws) is reported as the collator's, naming it, not as a transform's.
     @Test func aCollatorsOwnErrorIsNamedAsTheCollators() {
         let pipeline = Pipeline(collator: UnreachableCollator(contract: LanguageModelingCollator(padTokenID: 0).contract))
-        let error = #expect(throws: PipelineError.self) { try pipeline.prepare([Example(inputIDs: [1, 2])], batchSize: 1, for: Self.training) }
-        guard case .collatorFailed(batch: 0, _)? = error else {
-            Issue.record("expected collatorFailed, got \(String(describing: error))")
-            return
+        let reason = "the schema phase should have rejected the examples first"
+        #expect(throws: PipelineError.collationFailed(.collatorFailed(collator: "unreachable", example: nil, reason: reason), batch: 0)) {
+            try pipeline.prepare([Example(inputIDs: [1, 2])], batchSize: 1, for: Self.training)
         }
-        #expect(error?.description.hasPrefix("batch 0: the collator failed: ") == true)
+        #expect(CollateError.collatorFailed(collator: "unreachable", example: nil, reason: reason).description == "the unreachable collator: \(reason)")
+        #expect(CollateError.collatorFailed(collator: "c", example: 1, reason: "r").offsettingExample(by: 4) == .collatorFailed(collator: "c", example: 5, reason: "r"))
+        #expect(CollateError.collatorFailed(collator: "c", example: 5, reason: "r").description == "example 5: the c collator: r")
     }
 
     @Test func transformsRunBeforeBatchValidation() {
