@@ -115,6 +115,17 @@ struct StreamingExportTests {
         #expect(lengths.lengths.count < 30)
     }
 
+    /// The spool's linear initialiser: fields in order; a repeated name as `Example(_:)` keeps it.
+    @Test func examplesFromNamesAndValues() {
+        let values: [Example.Value] = [.sequence([1, 2]), .scalar(3), .null, .float(0.5)]
+        let example = Example(names: ["input_ids", "label", "labels", "margin"], values: values)
+        #expect(example.names == ["input_ids", "label", "labels", "margin"] && example.values == values)
+        let repeated = Example(names: ["a", "b", "a"], values: [.scalar(1), .scalar(2), .scalar(3)])
+        #expect(repeated == Example(["a": .scalar(1), "b": .scalar(2), "a": .scalar(3)]))
+        #expect(repeated.names == ["a", "b"] && repeated["a"] == .scalar(3))
+        #expect(Example(names: ["a", "b"], values: [.null]).names == ["a"])
+    }
+
     /// A group's files take their names only at the commit; a discarded group leaves nothing.
     @Test func aGroupNamesItsFilesAtTheCommit() throws {
         let dir = try PipelineConfigurationTests.folder([:])

@@ -35,6 +35,25 @@ public struct Example: Sendable, Hashable {
         for (name, value) in fields { self[name] = value }
     }
 
+    /// Creates an example from parallel field names and values, in order, in O(*f*) for *f*
+    /// fields (``init(_:)`` looks each name up, O(*f*²)): for rebuilding examples already
+    /// known to have distinct names, e.g. read back from a spool. A repeated name keeps its
+    /// last value, at its first position, as ``init(_:)`` does.
+    /// - Parameters:
+    ///   - names: The field names.
+    ///   - values: The values, parallel to `names` (extra entries of the longer one are ignored).
+    public init(names: [String], values: [Value]) {
+        let count = min(names.count, values.count)
+        if Set(names[..<count]).count == count {
+            self.names = Array(names[..<count])
+            self.values = Array(values[..<count])
+        } else {
+            self.names = []
+            self.values = []
+            for (name, value) in zip(names, values) { self[name] = value }
+        }
+    }
+
     /// Creates an example with `input_ids` and, optionally, `labels`.
     public init(inputIDs: [Int32], labels: [Int32]? = nil) {
         names = ["input_ids"]

@@ -36,7 +36,7 @@ public final class ExampleSpool: @unchecked Sendable {
     private var pending: [UInt8] = []
     /// The field names read so far, with their UTF-8 bytes, so decoding does not make a new
     /// string (or array) per field: datasets name the same few fields on every line.
-    private var names: [(bytes: [UInt8], name: String)] = []
+    private var knownNames: [(bytes: [UInt8], name: String)] = []
 
     /// How many bytes are buffered before a write.
     static let flushThreshold = 4 << 20
@@ -179,19 +179,22 @@ public final class ExampleSpool: @unchecked Sendable {
             defer { cursor += MemoryLayout<T>.size }
             return raw.loadUnaligned(fromByteOffset: cursor, as: T.self)
         }
-        var example = Example([:])
         let fields = Int(take(UInt32.self))
+        var names: [String] = [], values: [Example.Value] = []
+        names.reserveCapacity(fields)
+        values.reserveCapacity(fields)
         for _ in 0..<fields {
             let length = Int(take(UInt32.self))
             let nameBytes = UnsafeRawBufferPointer(rebasing: raw[cursor..<cursor + length])
             cursor += length
             let name: String
-            if let known = names.first(where: { $0.bytes.elementsEqual(nameBytes) }) {
+            if let known = knownNames.first(where: { $0.bytes.elementsEqual(nameBytes) }) {
                 name = known.name
             } else {
                 name = String(decoding: nameBytes, as: UTF8.self)
-                if names.count < 64 { names.append(([UInt8](nameBytes), name)) }
+                if knownNames.count < 64 { knownNames.append(([UInt8](nameBytes), name)) }
             }
+            names.append(name)
             let kind = Kind(rawValue: take(UInt8.self)) ?? .null
             switch kind {
             case .sequence:
@@ -203,13 +206,14 @@ public final class ExampleSpool: @unchecked Sendable {
                     initialized = count
                 }
                 cursor += count * 4
-                example[name] = .sequence(tokens)
-            case .scalar: example[name] = .scalar(take(Int32.self))
-            case .float: example[name] = .float(Float(bitPattern: take(UInt32.self)))
-            case .bool: example[name] = .bool(take(UInt8.self) != 0)
-            case .null: example[name] = .null
+                values.append(.sequence(tokens))
+            case .scalar: values.append(.scalar(take(Int32.self)))
+            case .float: values.append(.float(Float(bitPattern: take(UInt32.self))))
+            case .bool: values.append(.bool(take(UInt8.self) != 0))
+            case .null: values.append(.null)
             }
         }
-        return example
+        // Linear in the fields (a line may have 50,000); the names are an example's, so distinct.
+        return Example(names: names, values: values)
     }
 }
