@@ -28,6 +28,11 @@ final class _JinjaScope {
         }
     }
 
+    /// Makes room for `count` variables at once (the template's top level, set from the context).
+    func reserve(_ count: Int) {
+        entries.reserveCapacity(count)
+    }
+
     /// Forgets every variable, keeping the storage (a loop's next iteration).
     func reset() {
         entries.removeAll(keepingCapacity: true)

@@ -8,9 +8,9 @@ final class _JinjaRenderer {
     }
 
     let now: Date
-    /// The output. Offsets in `segments` and `generations` are UTF-8 offsets into it while the
-    /// render runs (no per-piece scalar count), turned into scalar offsets once at the end.
-    /// UTF-8 bytes: appending bytes is far cheaper than appending to a `String`.
+    /// The output as UTF-8 bytes: appending bytes is far cheaper than appending to a `String`.
+    /// Offsets in `segments` and `generations` are UTF-8 offsets into it while the render runs
+    /// (no per-piece scalar count), turned into scalar offsets once at the end.
     @exclusivity(unchecked) private var text: [UInt8] = []
     @exclusivity(unchecked) private var captures: [[UInt8]] = []
     @exclusivity(unchecked) private var segments: [JinjaSegment] = []
@@ -67,6 +67,7 @@ final class _JinjaRenderer {
 
     func render(_ body: [_JinjaStatement], names: _JinjaNameTable, context: [String: JinjaValue]) throws -> JinjaRendering {
         let root = _JinjaScope(parent: _JinjaRenderer.globals)
+        root.reserve(context.count)
         for (name, value) in context {
             // A variable the template never names cannot be read: it needs no slot.
             guard let id = names.id(of: name) else { continue }
@@ -442,6 +443,8 @@ final class _JinjaRenderer {
         case .item(let base, let keyExpr):
             let object = try eval(base, scope)
             if case .undefined = object { throw undefinedFailure(base) }
+            // `message['role']`, the most common read: a literal key found in a dictionary.
+            if case .dict(let dict) = object, case .literal(.string(let name)) = keyExpr.kind, let value = dict[name] { return value }
             return try item(of: object, try eval(keyExpr, scope), line: expr.line)
         case .slice(let base, let start, let stop, let step):
             let object = try eval(base, scope)
