@@ -19,9 +19,12 @@ struct ThirdPartyMalformedBatchTests {
                              producedFields: ["input_ids", "attention_mask", "labels"], labelSource: .copyOfInputIDs,
                              layout: .padded(side: .right, padTokenID: 0, masksLabelsByPadID: false))
         }
-        func collate(_ examples: [Example]) throws -> Batch {
+        func collate(_ examples: [Example]) throws(CollateError) -> Batch {
             let padding = PaddingOptions(padTokenID: 0)
-            let rows = try examples.enumerated().map { index, example in try example.requireSequence("input_ids", example: index, collator: contract.name) }
+            var rows: [[Int32]] = []
+            for (index, example) in examples.enumerated() {
+                rows.append(try example.requireSequence("input_ids", example: index, collator: contract.name))
+            }
             let lengths = rows.map(\.count)
             let width = try padding.width(forLengths: lengths)
             var batch = Batch([
@@ -98,7 +101,7 @@ struct ThirdPartyMalformedBatchTests {
     struct Tampered: Collator {
         var contract: CollatorContract
         var edit: @Sendable (inout Batch) -> Void
-        func collate(_ examples: [Example]) throws -> Batch {
+        func collate(_ examples: [Example]) throws(CollateError) -> Batch {
             var batch = try LanguageModelingCollator(padTokenID: 0).collate(examples)
             edit(&batch)
             return batch

@@ -83,7 +83,7 @@ struct BatchStructureTests {
     @Test func aPipelineReportsAMalformedBatchAsTheCollatorsFailure() throws {
         struct NaNCollator: Collator {
             var contract: CollatorContract { BatchStructureTests.contract }
-            func collate(_ examples: [Example]) throws -> Batch {
+            func collate(_ examples: [Example]) throws(CollateError) -> Batch {
                 Batch(["input_ids": Tensor(shape: [examples.count, 1], scalars: examples.map { $0.inputIDs[0] }),
                        "labels": Tensor(shape: [examples.count, 1], floats: Array(repeating: .nan, count: examples.count))])
             }
