@@ -150,7 +150,7 @@ struct _Cursor {
         position += 1
         var members: [(key: String, value: JSONValue)] = []
         // Index of each key, so a repeated key replaces in O(1) even in a 100k-member vocabulary.
-        var indexOfKey: [String: Int] = [:]
+        var indexOfKey: [_ExactJSONKey: Int] = [:]
         skipWhitespace()
         if current == UInt8(ascii: "}") { position += 1; return .object(JSONObject(distinctMembers: members)) }
         while true {
@@ -163,11 +163,11 @@ struct _Cursor {
             position += 1
             skipWhitespace()
             let value = try parseValue(depth: depth)
-            if let existing = indexOfKey[key] {
+            if let existing = indexOfKey[_ExactJSONKey(key)] {
                 if rejectsDuplicateKeys { throw duplicateKeyError(key, at: keyOffset) }
                 members[existing].value = value  // last one wins, as in Python's json
             } else {
-                indexOfKey[key] = members.count
+                indexOfKey[_ExactJSONKey(key)] = members.count
                 members.append((key, value))
             }
             skipWhitespace()

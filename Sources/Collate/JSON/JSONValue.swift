@@ -31,13 +31,13 @@ public struct JSONObject: Sendable, Hashable {
     public init(_ members: [(key: String, value: JSONValue)] = []) {
         self.members = []
         self.members.reserveCapacity(members.count)
-        var indexOfKey: [String: Int] = [:]
+        var indexOfKey: [_ExactJSONKey: Int] = [:]
         indexOfKey.reserveCapacity(members.count)
         for member in members {
-            if let index = indexOfKey[member.key] {
+            if let index = indexOfKey[_ExactJSONKey(member.key)] {
                 self.members[index].value = member.value
             } else {
-                indexOfKey[member.key] = self.members.count
+                indexOfKey[_ExactJSONKey(member.key)] = self.members.count
                 self.members.append(member)
             }
         }
@@ -55,9 +55,9 @@ public struct JSONObject: Sendable, Hashable {
     ///
     /// - Complexity: O(*n*) in the number of members; objects here are small.
     public subscript(key: String) -> JSONValue? {
-        get { members.first(where: { $0.key == key })?.value }
+        get { members.first(where: { $0.key.utf8.elementsEqual(key.utf8) })?.value }
         set {
-            if let index = members.firstIndex(where: { $0.key == key }) {
+            if let index = members.firstIndex(where: { $0.key.utf8.elementsEqual(key.utf8) }) {
                 if let newValue { members[index].value = newValue } else { members.remove(at: index) }
             } else if let newValue {
                 members.append((key, newValue))
@@ -67,7 +67,7 @@ public struct JSONObject: Sendable, Hashable {
 
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
         lhs.members.count == rhs.members.count
-            && zip(lhs.members, rhs.members).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+            && zip(lhs.members, rhs.members).allSatisfy { $0.key.utf8.elementsEqual($1.key.utf8) && $0.value == $1.value }
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -105,5 +105,23 @@ extension JSONValue {
         var out = ""
         JSONWriter.write(self, into: &out)
         return out
+    }
+}
+
+/// An object key compared by its code points, as JSON and Python compare keys: Swift's `String`
+/// equality is canonical equivalence, which would make "\u{E9}" and "e\u{301}" (two distinct
+/// vocabulary pieces) one key.
+struct _ExactJSONKey: Hashable {
+    let key: String
+
+    init(_ key: String) { self.key = key }
+
+    static func == (lhs: _ExactJSONKey, rhs: _ExactJSONKey) -> Bool {
+        lhs.key.utf8.elementsEqual(rhs.key.utf8)
+    }
+
+    func hash(into hasher: inout Hasher) {
+        var key = key
+        key.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
     }
 }

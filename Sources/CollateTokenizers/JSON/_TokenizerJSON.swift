@@ -18,7 +18,8 @@ struct _JSONValue {
     /// Parses `bytes` as one JSON document; `file` names the document in errors.
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>, file: String) throws -> _JSONValue {
         do {
-            return _JSONValue(try JSONParser.parse(bytes), path: "")
+            // HF tokenizers (serde) and transformers (json.load) keep a repeated key's last value.
+            return _JSONValue(try JSONParser.parse(bytes, duplicateKeys: .keepLast), path: "")
         } catch {
             throw TokenizerJSONError.malformedJSON(file: file)
         }
