@@ -32,27 +32,62 @@ public enum JinjaValue: Sendable {
 /// ``JinjaRendering/segments``); the tag survives binding to variables and does not take part
 /// in equality.
 public struct JinjaDict: Sendable {
-    /// Keys and values behind one reference, so that copying a dictionary value (which a
-    /// template does on every `message.content`) costs one retain. Immutable; writes copy.
-    final class Storage: Sendable {
+    /// What a dictionary's storage holds besides its values.
+    struct Header {
+        /// The keys in order (one array shared by the dictionaries of a JSON list with the same keys).
         let keys: [String]
-        let values: [JinjaValue]
         /// The index of the conversation message this dictionary is, when it is one.
         let messageIndex: Int?
+    }
 
-        init(keys: [String], values: [JinjaValue], messageIndex: Int? = nil) {
-            self.keys = keys
-            self.values = values
-            self.messageIndex = messageIndex
+    /// Keys and values behind one reference, so that copying a dictionary value (which a
+    /// template does on every `message.content`) costs one retain; the values lie in the same
+    /// allocation as the header (one allocation per dictionary, not two). Immutable; writes copy.
+    final class Storage: ManagedBuffer<Header, JinjaValue> {
+        /// A storage for `keys` whose values `initialize` writes: it must initialize exactly
+        /// `keys.count` values at the pointer it is given.
+        static func make(keys: [String], messageIndex: Int? = nil, initialize: (UnsafeMutablePointer<JinjaValue>) -> Void) -> Storage {
+            let buffer = Storage.create(minimumCapacity: keys.count) { _ in Header(keys: keys, messageIndex: messageIndex) }
+            let storage = unsafeDowncast(buffer, to: Storage.self)
+            storage.withUnsafeMutablePointerToElements(initialize)
+            return storage
+        }
+
+        /// A storage for `keys` and the parallel `values`.
+        static func make(keys: [String], values: [JinjaValue], messageIndex: Int? = nil) -> Storage {
+            make(keys: keys, messageIndex: messageIndex) { elements in
+                values.withUnsafeBufferPointer { source in
+                    if let base = source.baseAddress { elements.initialize(from: base, count: source.count) }
+                }
+            }
+        }
+
+        var keys: [String] { header.keys }
+        var messageIndex: Int? { header.messageIndex }
+
+        /// The value at `index` (in `0 ..< keys.count`).
+        @inline(__always) func value(at index: Int) -> JinjaValue {
+            withUnsafeMutablePointerToElements { $0[index] }
+        }
+
+        /// The values as an array.
+        var values: [JinjaValue] {
+            withUnsafeMutablePointerToElements { Array(UnsafeBufferPointer(start: $0, count: header.keys.count)) }
+        }
+
+        deinit {
+            _ = withUnsafeMutablePointers { header, elements in elements.deinitialize(count: header.pointee.keys.count) }
         }
     }
 
-    var storage: Storage
+    // `ManagedBuffer` is not `Sendable`; the storage is immutable once made (writes make a
+    // new one), so sharing it between threads is safe.
+    nonisolated(unsafe) var storage: Storage
 
     /// The index of the conversation message this dictionary is, when it is one.
     var messageIndex: Int? {
         get { storage.messageIndex }
-        set { storage = Storage(keys: storage.keys, values: storage.values, messageIndex: newValue) }
+        set { storage = Storage.make(keys: storage.keys, values: storage.values, messageIndex: newValue) }
     }
 
     /// Creates a dictionary from key-value pairs in order; a repeated key keeps its last value
@@ -72,12 +107,18 @@ public struct JinjaDict: Sendable {
                 values.append(value)
             }
         }
-        storage = Storage(keys: keys, values: values)
+        storage = Storage.make(keys: keys, values: values)
     }
 
     /// Creates a dictionary from keys known to be distinct.
     init(distinctKeys: [String], values: [JinjaValue]) {
-        storage = Storage(keys: distinctKeys, values: values)
+        storage = Storage.make(keys: distinctKeys, values: values)
+    }
+
+    /// Creates a dictionary from keys known to be distinct, `initialize` writing exactly
+    /// `distinctKeys.count` values at the pointer it is given (no intermediate array).
+    init(distinctKeys: [String], initialize: (UnsafeMutablePointer<JinjaValue>) -> Void) {
+        storage = Storage.make(keys: distinctKeys, initialize: initialize)
     }
 
     /// The keys in insertion order.
@@ -88,6 +129,9 @@ public struct JinjaDict: Sendable {
     /// The number of members.
     public var count: Int { storage.keys.count }
 
+    /// The value at `index` of ``keys`` (in `0 ..< count`), without building ``values``.
+    func value(at index: Int) -> JinjaValue { storage.value(at: index) }
+
     /// The value of `key`, or `nil` when the dictionary has no such key. Setting `nil` removes it.
     ///
     /// - Complexity: O(*n*); chat-template dictionaries are small.
@@ -96,7 +140,7 @@ public struct JinjaDict: Sendable {
             let keys = storage.keys
             // Comparing lengths first skips the string comparison for most keys (`role` vs `content`).
             let length = key.utf8.count
-            for index in keys.indices where keys[index].utf8.count == length && keys[index] == key { return storage.values[index] }
+            for index in keys.indices where keys[index].utf8.count == length && keys[index] == key { return storage.value(at: index) }
             return nil
         }
         set {
@@ -115,7 +159,7 @@ public struct JinjaDict: Sendable {
             } else {
                 return
             }
-            storage = Storage(keys: keys, values: values, messageIndex: storage.messageIndex)
+            storage = Storage.make(keys: keys, values: values, messageIndex: storage.messageIndex)
         }
     }
 
@@ -187,10 +231,11 @@ extension JinjaValue {
             keys.reserveCapacity(members.count)
             for member in members { keys.append(member.key) }
         }
-        var values: [JinjaValue] = []
-        values.reserveCapacity(members.count)
-        for member in members { values.append(JinjaValue(member.value)) }
-        return .dict(JinjaDict(distinctKeys: keys, values: values))
+        // The values go straight into the dictionary's storage: no intermediate array.
+        return .dict(
+            JinjaDict(distinctKeys: keys) { elements in
+                for index in members.indices { (elements + index).initialize(to: JinjaValue(members[index].value)) }
+            })
     }
 
     /// Whether the value is ``undefined``.
@@ -253,7 +298,7 @@ extension JinjaValue {
                 if index > 0 { out += ", " }
                 _writePythonStringRepr(dict.keys[index], into: &out)
                 out += ": "
-                dict.values[index]._writeRepr(into: &out, top: false)
+                dict.value(at: index)._writeRepr(into: &out, top: false)
             }
             out += "}"
         case .object(let object): out += object.kind.displayName
@@ -287,7 +332,7 @@ extension JinjaValue: Equatable {
         case (.dict(let a), .dict(let b)):
             guard a.count == b.count else { return false }
             for index in 0..<a.count {
-                guard let other = b[a.keys[index]], other == a.values[index] else { return false }
+                guard let other = b[a.keys[index]], other == a.value(at: index) else { return false }
             }
             return true
         case (.object(let a), .object(let b)): return a === b

@@ -21,8 +21,8 @@ struct _JinjaExpr: Sendable {
         case not(_JinjaExpr)
         case and(_JinjaExpr, _JinjaExpr)
         case or(_JinjaExpr, _JinjaExpr)
-        case binary(String, _JinjaExpr, _JinjaExpr)
-        case compare(_JinjaExpr, [(String, _JinjaExpr)])
+        case binary(_JinjaBinaryOp, _JinjaExpr, _JinjaExpr)
+        case compare(_JinjaExpr, [(_JinjaCompareOp, _JinjaExpr)])
         case conditional(test: _JinjaExpr, then: _JinjaExpr, otherwise: _JinjaExpr?)
     }
 }
@@ -114,5 +114,74 @@ struct _JinjaNameTable: Sendable {
         guard length < byLength.count else { return nil }
         for entry in byLength[length] where entry.name == name { return entry.id }
         return nil
+    }
+}
+
+/// An arithmetic or concatenation operator, resolved at parse time so that a render switches
+/// on a case instead of comparing strings.
+enum _JinjaBinaryOp: Sendable {
+    case add, subtract, multiply, divide, floorDivide, modulo, power, concat
+
+    /// The operator as it is written (`"+"` ... `"~"`), or `nil` for another token.
+    init?(_ text: String) {
+        switch text {
+        case "+": self = .add
+        case "-": self = .subtract
+        case "*": self = .multiply
+        case "/": self = .divide
+        case "//": self = .floorDivide
+        case "%": self = .modulo
+        case "**": self = .power
+        case "~": self = .concat
+        default: return nil
+        }
+    }
+
+    /// The operator as it is written, for error messages.
+    var text: String {
+        switch self {
+        case .add: "+"
+        case .subtract: "-"
+        case .multiply: "*"
+        case .divide: "/"
+        case .floorDivide: "//"
+        case .modulo: "%"
+        case .power: "**"
+        case .concat: "~"
+        }
+    }
+}
+
+/// A comparison of a chain (`== != < > <= >= in`, and `not in`), resolved at parse time.
+enum _JinjaCompareOp: Sendable {
+    case equal, notEqual, less, greater, lessOrEqual, greaterOrEqual, contains, notContains
+
+    /// The operator as it is written (`"notin"` for `not in`), or `nil` for another token.
+    init?(_ text: String) {
+        switch text {
+        case "==": self = .equal
+        case "!=": self = .notEqual
+        case "<": self = .less
+        case ">": self = .greater
+        case "<=": self = .lessOrEqual
+        case ">=": self = .greaterOrEqual
+        case "in": self = .contains
+        case "notin": self = .notContains
+        default: return nil
+        }
+    }
+
+    /// The operator as it is written, for error messages.
+    var text: String {
+        switch self {
+        case .equal: "=="
+        case .notEqual: "!="
+        case .less: "<"
+        case .greater: ">"
+        case .lessOrEqual: "<="
+        case .greaterOrEqual: ">="
+        case .contains: "in"
+        case .notContains: "notin"
+        }
     }
 }

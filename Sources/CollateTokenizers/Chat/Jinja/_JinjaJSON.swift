@@ -147,7 +147,6 @@ enum _JinjaJSON {
                 return
             }
             let keys = dict.keys
-            let values = dict.values
             var order = Array(0..<keys.count)
             if sortKeys {
                 order.sort { _compareScalars(keys[$0], keys[$1]) < 0 }
@@ -158,7 +157,7 @@ enum _JinjaJSON {
                 newline(level + 1)
                 writeString(keys[index])
                 append(keySeparator)
-                try write(values[index], level: level + 1)
+                try write(dict.value(at: index), level: level + 1)
             }
             newline(level)
             bytes.append(UInt8(ascii: "}"))

@@ -379,17 +379,17 @@ struct _JinjaParser {
     private mutating func parseCompare() throws(_JinjaFailure) -> _JinjaExpr {
         let startLine = line
         let left = try parseMath1()
-        var operations: [(String, _JinjaExpr)] = []
+        var operations: [(_JinjaCompareOp, _JinjaExpr)] = []
         while true {
-            if case .op(let op) = current, ["==", "!=", "<", ">", "<=", ">="].contains(op) {
+            if case .op(let text) = current, text != "in", text != "notin", let op = _JinjaCompareOp(text) {
                 advance()
                 operations.append((op, try parseMath1()))
             } else if skipName("in") {
-                operations.append(("in", try parseMath1()))
+                operations.append((.contains, try parseMath1()))
             } else if isName("not"), case .name("in") = peek() {
                 advance()
                 advance()
-                operations.append(("notin", try parseMath1()))
+                operations.append((.notContains, try parseMath1()))
             } else {
                 break
             }
@@ -399,10 +399,10 @@ struct _JinjaParser {
 
     private mutating func parseMath1() throws(_JinjaFailure) -> _JinjaExpr {
         var left = try parseConcat()
-        while case .op(let op) = current, op == "+" || op == "-" {
+        while case .op(let text) = current, text == "+" || text == "-" {
             let startLine = line
             advance()
-            left = _JinjaExpr(line: startLine, kind: .binary(op, left, try parseConcat()))
+            left = _JinjaExpr(line: startLine, kind: .binary(text == "+" ? .add : .subtract, left, try parseConcat()))
         }
         return left
     }
@@ -412,14 +412,14 @@ struct _JinjaParser {
         while isOp("~") {
             let startLine = line
             advance()
-            left = _JinjaExpr(line: startLine, kind: .binary("~", left, try parseMath2()))
+            left = _JinjaExpr(line: startLine, kind: .binary(.concat, left, try parseMath2()))
         }
         return left
     }
 
     private mutating func parseMath2() throws(_JinjaFailure) -> _JinjaExpr {
         var left = try parsePow()
-        while case .op(let op) = current, ["*", "/", "//", "%"].contains(op) {
+        while case .op(let text) = current, ["*", "/", "//", "%"].contains(text), let op = _JinjaBinaryOp(text) {
             let startLine = line
             advance()
             left = _JinjaExpr(line: startLine, kind: .binary(op, left, try parsePow()))
@@ -432,7 +432,7 @@ struct _JinjaParser {
         while isOp("**") {
             let startLine = line
             advance()
-            left = _JinjaExpr(line: startLine, kind: .binary("**", left, try parseUnary()))
+            left = _JinjaExpr(line: startLine, kind: .binary(.power, left, try parseUnary()))
         }
         return left
     }

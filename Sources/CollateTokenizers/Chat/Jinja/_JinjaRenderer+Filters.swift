@@ -257,7 +257,7 @@ extension _JinjaRenderer {
             var total: JinjaValue = arguments.value(1, "start") ?? .int(0)
             for item in try iterate(value, what: nil) {
                 let element = try arguments.value(0, "attribute").map { try lookupPath(item, $0, line: line) } ?? item
-                total = try _JinjaRenderer.binary("+", total, element, line: line)
+                total = try _JinjaRenderer.binary(.add, total, element, line: line)
             }
             return total
         case "max", "min":

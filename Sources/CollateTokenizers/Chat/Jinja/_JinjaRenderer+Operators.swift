@@ -2,24 +2,24 @@ import Foundation
 
 extension _JinjaRenderer {
     /// Python's arithmetic: `+ - * / // % **` on ints, floats, strings and lists.
-    static func binary(_ op: String, _ lhs: JinjaValue, _ rhs: JinjaValue, line: Int) throws -> JinjaValue {
+    static func binary(_ op: _JinjaBinaryOp, _ lhs: JinjaValue, _ rhs: JinjaValue, line: Int) throws -> JinjaValue {
         func typeError() -> _JinjaFailure {
-            _JinjaFailure(.type, "unsupported operand type(s) for \(op): '\(lhs.typeName)' and '\(rhs.typeName)'", line: line)
+            _JinjaFailure(.type, "unsupported operand type(s) for \(op.text): '\(lhs.typeName)' and '\(rhs.typeName)'", line: line)
         }
         switch (op, lhs, rhs) {
-        case ("+", .string(let a), .string(let b)): return .string(a + b)
-        case ("+", .list(let a), .list(let b)): return .list(a + b)
-        case ("*", .string(let text), _), ("*", _, .string(let text)):
+        case (.add, .string(let a), .string(let b)): return .string(a + b)
+        case (.add, .list(let a), .list(let b)): return .list(a + b)
+        case (.multiply, .string(let text), _), (.multiply, _, .string(let text)):
             guard let times = (lhs.integerIndex != nil && rhs.integerIndex == nil ? lhs : rhs).integerIndex else { throw typeError() }
             try _checkRepetition(text.utf8.count, times: times, limit: _JinjaRenderer.maximumValueBytes, unit: "bytes", line: line)
             return .string(times > 0 ? String(repeating: text, count: times) : "")
-        case ("*", .list(let items), _), ("*", _, .list(let items)):
+        case (.multiply, .list(let items), _), (.multiply, _, .list(let items)):
             guard let times = (lhs.integerIndex != nil && rhs.integerIndex == nil ? lhs : rhs).integerIndex else { throw typeError() }
             try _checkRepetition(items.count, times: times, limit: _JinjaRenderer.maximumListItems, unit: "items", line: line)
             var out: [JinjaValue] = []
             for _ in 0..<max(0, times) { out += items }
             return .list(out)
-        case ("%", .string(let format), _):
+        case (.modulo, .string(let format), _):
             let arguments: [JinjaValue] = if case .list(let items) = rhs { items } else { [rhs] }
             return .string(try _pythonPercentFormat(format, arguments, line: line))
         default:
@@ -28,25 +28,25 @@ extension _JinjaRenderer {
         guard let a = lhs.numericValue, let b = rhs.numericValue else { throw typeError() }
         if case .int(let x) = a, case .int(let y) = b {
             switch op {
-            case "+", "-", "*":
+            case .add, .subtract, .multiply:
                 let (result, overflow) =
-                    op == "+" ? x.addingReportingOverflow(y) : op == "-" ? x.subtractingReportingOverflow(y) : x.multipliedReportingOverflow(by: y)
+                    op == .add ? x.addingReportingOverflow(y) : op == .subtract ? x.subtractingReportingOverflow(y) : x.multipliedReportingOverflow(by: y)
                 if overflow { throw _JinjaFailure(.unsupported, "integers beyond 64 bits", line: line) }
                 return .int(result)
-            case "/":
+            case .divide:
                 guard y != 0 else { throw _JinjaFailure(.type, "division by zero", line: line) }
                 return .float(Double(x) / Double(y))
-            case "//":
+            case .floorDivide:
                 guard y != 0 else { throw _JinjaFailure(.type, "integer division or modulo by zero", line: line) }
                 var quotient = x / y
                 if (x % y != 0) && ((x < 0) != (y < 0)) { quotient -= 1 }
                 return .int(quotient)
-            case "%":
+            case .modulo:
                 guard y != 0 else { throw _JinjaFailure(.type, "integer division or modulo by zero", line: line) }
                 var remainder = x % y
                 if remainder != 0 && ((remainder < 0) != (y < 0)) { remainder += y }
                 return .int(remainder)
-            case "**":
+            case .power:
                 if y < 0 { return .float(Foundation.pow(Double(x), Double(y))) }
                 var result = 1
                 var overflow = false
@@ -63,41 +63,41 @@ extension _JinjaRenderer {
         let x = a.doubleValue
         let y = b.doubleValue
         switch op {
-        case "+": return .float(x + y)
-        case "-": return .float(x - y)
-        case "*": return .float(x * y)
-        case "/":
+        case .add: return .float(x + y)
+        case .subtract: return .float(x - y)
+        case .multiply: return .float(x * y)
+        case .divide:
             guard y != 0 else { throw _JinjaFailure(.type, "float division by zero", line: line) }
             return .float(x / y)
-        case "//":
+        case .floorDivide:
             guard y != 0 else { throw _JinjaFailure(.type, "float floor division by zero", line: line) }
             return .float((x / y).rounded(.down))
-        case "%":
+        case .modulo:
             guard y != 0 else { throw _JinjaFailure(.type, "float modulo", line: line) }
             var remainder = fmod(x, y)
             if remainder != 0 && ((remainder < 0) != (y < 0)) { remainder += y }
             return .float(remainder)
-        case "**": return .float(Foundation.pow(x, y))
+        case .power: return .float(Foundation.pow(x, y))
         default: throw typeError()
         }
     }
 
     /// One comparison of a chain: `== != < > <= >= in notin`.
-    static func compare(_ op: String, _ lhs: JinjaValue, _ rhs: JinjaValue, line: Int) throws -> Bool {
+    static func compare(_ op: _JinjaCompareOp, _ lhs: JinjaValue, _ rhs: JinjaValue, line: Int) throws -> Bool {
         switch op {
-        case "==": return lhs == rhs
-        case "!=": return lhs != rhs
-        case "in": return try contains(rhs, lhs, line: line)
-        case "notin": return !(try contains(rhs, lhs, line: line))
+        case .equal: return lhs == rhs
+        case .notEqual: return lhs != rhs
+        case .contains: return try contains(rhs, lhs, line: line)
+        case .notContains: return !(try contains(rhs, lhs, line: line))
         default:
             guard let order = try ordering(lhs, rhs) else {
                 throw _JinjaFailure(
-                    .type, "'\(op)' not supported between instances of '\(lhs.typeName)' and '\(rhs.typeName)'", line: line)
+                    .type, "'\(op.text)' not supported between instances of '\(lhs.typeName)' and '\(rhs.typeName)'", line: line)
             }
             switch op {
-            case "<": return order < 0
-            case ">": return order > 0
-            case "<=": return order <= 0
+            case .less: return order < 0
+            case .greater: return order > 0
+            case .lessOrEqual: return order <= 0
             default: return order >= 0
             }
         }

@@ -49,10 +49,10 @@ extension _JinjaRenderer {
             return number % divisor == 0
         case "eq", "equalto", "==": return value == (try other())
         case "ne", "!=": return value != (try other())
-        case "lt", "lessthan", "<": return try _JinjaRenderer.compare("<", value, try other(), line: line)
-        case "le", "<=": return try _JinjaRenderer.compare("<=", value, try other(), line: line)
-        case "gt", "greaterthan", ">": return try _JinjaRenderer.compare(">", value, try other(), line: line)
-        case "ge", ">=": return try _JinjaRenderer.compare(">=", value, try other(), line: line)
+        case "lt", "lessthan", "<": return try _JinjaRenderer.compare(.less, value, try other(), line: line)
+        case "le", "<=": return try _JinjaRenderer.compare(.lessOrEqual, value, try other(), line: line)
+        case "gt", "greaterthan", ">": return try _JinjaRenderer.compare(.greater, value, try other(), line: line)
+        case "ge", ">=": return try _JinjaRenderer.compare(.greaterOrEqual, value, try other(), line: line)
         case "in":
             guard let container = arguments.value(0, "seq") else {
                 throw _JinjaFailure(.type, "the 'in' test needs a container", line: line)

@@ -234,7 +234,7 @@ final class _JinjaRenderer {
         case .text(let piece):
             write(piece)
         case .output(let expr):
-            if case .binary(let op, _, _) = expr.kind, op == "+" || op == "~", try writeConcatenation(expr, scope) {
+            if case .binary(let op, _, _) = expr.kind, op == .add || op == .concat, try writeConcatenation(expr, scope) {
                 return .normal
             }
             let value = try eval(expr, scope)
@@ -310,7 +310,7 @@ final class _JinjaRenderer {
 
     /// Pushes the string operands of `a + b ~ c` on `pieces`, left to right; `false` at the first one that is not a string.
     private func collectConcatenation(_ expr: _JinjaExpr, _ scope: _JinjaScope) throws -> Bool {
-        if case .binary(let op, let left, let right) = expr.kind, op == "+" || op == "~" {
+        if case .binary(let op, let left, let right) = expr.kind, op == .add || op == .concat {
             return try collectConcatenation(left, scope) && collectConcatenation(right, scope)
         }
         guard case .string(let piece) = try eval(expr, scope) else { return false }
@@ -505,7 +505,7 @@ final class _JinjaRenderer {
         case .binary(let op, let left, let right):
             let lhs = try eval(left, scope)
             let rhs = try eval(right, scope)
-            if op == "~" { return .string(lhs.pythonString + rhs.pythonString) }
+            if op == .concat { return .string(lhs.pythonString + rhs.pythonString) }
             if case .undefined = lhs { throw undefinedFailure(left) }
             if case .undefined = rhs { throw undefinedFailure(right) }
             return try _JinjaRenderer.binary(op, lhs, rhs, line: expr.line)
