@@ -34,6 +34,9 @@ struct _BPE: Sendable {
     let continuingSubwordPrefix: String?
     let endOfWordSuffix: String?
     private let cache = _WordCache()
+    /// Whether ``tokenize(_:)`` may cut a word before each "▁" that follows another scalar
+    /// and merge the pieces apart (proven exact at load; see ``_SpaceMarkerSplit``).
+    let splitsAtSpaceMarkers: Bool
 
     /// Words at least this long (in scalars) are not cached (HF `MAX_LENGTH`).
     static let maxCachedLength = 256
@@ -75,8 +78,10 @@ struct _BPE: Sendable {
 
         var bmpIDs = [Int32](repeating: -1, count: 0x10000)
         var astralIDs: [UInt32: Int32] = [:]
+        var markerFollowsOtherScalar = false
         for (key, id) in vocab {
             let token = key.string
+            if !markerFollowsOtherScalar { markerFollowsOtherScalar = _SpaceMarkerSplit.hasMarkerAfterOtherScalar(token) }
             var iterator = token.unicodeScalars.makeIterator()
             guard let scalar = iterator.next(), iterator.next() == nil else { continue }
             if scalar.value < 0x10000 { bmpIDs[Int(scalar.value)] = id } else { astralIDs[scalar.value] = id }
@@ -91,6 +96,12 @@ struct _BPE: Sendable {
         self.byteIDs = byteIDs
 
         (merges, mergedIDs) = try Self.parseMerges(try json.member("merges"), vocab: vocab, prefix: continuingSubwordPrefix)
+        // Every merge result is a vocabulary token (`parseMerges` looks it up), so the
+        // vocabulary scan above covered the merge results too.
+        splitsAtSpaceMarkers = !markerFollowsOtherScalar && !ignoreMerges
+            && continuingSubwordPrefix == nil && endOfWordSuffix == nil
+            && vocab[token: _SpaceMarkerSplit.markerString] != nil
+            && !(unknownToken.map(_SpaceMarkerSplit.endsWithMarker) ?? false)
     }
 
     private static func parseMerges(
@@ -158,6 +169,53 @@ struct _BPE: Sendable {
 
     /// Tokenizes one pre-tokenized word; offsets are scalar positions in `word`.
     func tokenize(_ word: [Unicode.Scalar]) -> [_ModelToken] {
+        if splitsAtSpaceMarkers, word.count > 1 { return tokenizeSplitting(word) }
+        return tokenizeWhole(word)
+    }
+
+    /// ``tokenize(_:)`` of a model whose vocabulary allows it: the word is cut before each
+    /// "▁" that follows a scalar other than "▁", and each piece is merged (and cached)
+    /// alone. Exact, because:
+    /// - a token is its pieces' strings concatenated, and no vocabulary token (every merge
+    ///   result is one) has a non-"▁" scalar followed by "▁", so no merge joins a symbol
+    ///   ending before a cut to one starting at it (the left one's string ends with that
+    ///   scalar, a byte token's ">", or the unknown token, checked not to end with "▁");
+    ///   merges on the two sides are then independent, and merging each side alone applies
+    ///   the same merges in the same relative order (lowest rank, then leftmost);
+    /// - "▁" is in the vocabulary, so the symbol at a cut is "▁" itself: no unknown run is
+    ///   pending across it (`fuse_unk` never fuses over a cut, and a pending unknown is
+    ///   flushed just before the "▁" either way), and byte fallback is per scalar.
+    private func tokenizeSplitting(_ word: [Unicode.Scalar]) -> [_ModelToken] {
+        let marker = _SpaceMarkerSplit.marker
+        var start = 0
+        var result: [_ModelToken] = []
+        var piece: [Unicode.Scalar] = []
+        for index in 1...word.count {
+            guard index == word.count || (word[index] == marker && word[index - 1] != marker) else { continue }
+            if start == 0 && index == word.count { return tokenizeWhole(word) }
+            piece.removeAll(keepingCapacity: true)
+            piece.append(contentsOf: word[start..<index])
+            let shift = Int32(start)
+            for token in tokenizeWhole(piece) {
+                result.append(_ModelToken(id: token.id, start: token.start + shift, end: token.end + shift))
+            }
+            start = index
+        }
+        return result
+    }
+
+    /// ``tokenize(_:)`` without cutting the word (the HF algorithm as is), uncached: what
+    /// tests compare the cut words with.
+    func tokenizeUnsplit(_ word: [Unicode.Scalar]) -> [_ModelToken] {
+        if word.isEmpty { return [] }
+        if ignoreMerges, let id = vocab[token: Self.string(word)] {
+            return [_ModelToken(id: id, start: 0, end: Int32(word.count))]
+        }
+        return mergeWord(word)
+    }
+
+    /// One word through the word cache, merged whole.
+    private func tokenizeWhole(_ word: [Unicode.Scalar]) -> [_ModelToken] {
         if word.isEmpty { return [] }
         let cacheable = word.count < Self.maxCachedLength
         if cacheable, let hit = cache.get(word) { return hit }
