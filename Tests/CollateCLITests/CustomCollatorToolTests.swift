@@ -175,5 +175,17 @@ struct InlineSpecTests {
         let result = try CollateProcess.run(["batch", "--spec", #"{"type": "language-modeling", "pad_token": 0}"#, "--input", directory.appendingPathComponent("data.jsonl").path])
         #expect(result.status == 1)
         #expect(result.stderr.contains("pad_token"), "\(result.stderr)")
+        #expect(result.stderr.hasPrefix("collate batch: --spec (inline JSON): "), "\(result.stderr)")
+        #expect(!result.stderr.contains("command line"), "\(result.stderr)")
+    }
+
+    @Test func aSpecFilesErrorStillNamesTheFile() throws {
+        let directory = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let spec = directory.appendingPathComponent("bad.json")
+        try #"{"type": "language-modeling", "pad_token": 0}"#.write(to: spec, atomically: true, encoding: .utf8)
+        let result = try CollateProcess.run(["batch", "--spec", spec.path, "--input", directory.appendingPathComponent("data.jsonl").path])
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix("collate batch: \(spec.path): "), "\(result.stderr)")
     }
 }
