@@ -108,7 +108,7 @@ enum Console {
     /// Writes a human message to stderr; a stderr that cannot be written loses the message
     /// (there is nowhere left to report it) but never crashes.
     static func message(_ text: String) {
-        _ = emit(Array((text + "\n").utf8), to: STDERR_FILENO)
+        _ = emit(Array((Arguments.namingStandardInput(text) + "\n").utf8), to: STDERR_FILENO)
     }
 }
 
