@@ -73,7 +73,7 @@ enum Console {
     private static func write(_ buffer: inout [UInt8]) {
         guard !buffer.isEmpty else { return }
         if let failure = emit(buffer, to: STDOUT_FILENO) {
-            message("collate: cannot write the output to stdout: \(String(cString: strerror(failure))) (errno \(failure)); "
+            message("\(Tool.name): cannot write the output to stdout: \(String(cString: strerror(failure))) (errno \(failure)); "
                 + "check the disk or the file stdout is redirected to")
             exit(ExitStatus.rejected)
         }
