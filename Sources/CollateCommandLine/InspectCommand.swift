@@ -88,7 +88,7 @@ enum InspectCommand {
             let view = TokenView(batch: batch)
             let statistics = BatchStatistics(batch: batch)
             let style: TokenView.TerminalStyle = Console.colorsEnabled ? .colored : .plain
-            var out = "\(report.examples) examples in \(inputPath); collator \(collator.contract.name) (\(collator.contract.reference))\n"
+            var out = "\(report.examples) examples in \(Arguments.namingStandardInput(inputPath)); collator \(collator.contract.name) (\(collator.contract.reference))\n"
             if let plan = run.plan {
                 out += "packed \(plan.tokens) tokens into \(plan.binCount) rows of \(plan.capacity) (\(Inspect.percent(plan.efficiency)) full)\n"
             }
@@ -118,7 +118,7 @@ enum InspectCommand {
             if let htmlPath = parsed.value("--html") {
                 let lengths = examples.map(\.inputIDs.count)
                 let html = HTMLReport(
-                    title: "\(Tool.name) inspect: \(URL(fileURLWithPath: inputPath).lastPathComponent) with \(collator.contract.name)",
+                    title: "\(Tool.name) inspect: \(URL(fileURLWithPath: Arguments.namingStandardInput(inputPath)).lastPathComponent) with \(collator.contract.name)",
                     view: view, tokenText: text,
                     tensors: zip(batch.names, batch.tensors).map { ($0, $1.shape, $1.dtype.rawValue) },
                     statistics: statistics, diagnostics: diagnostics, sequenceLengths: lengths,

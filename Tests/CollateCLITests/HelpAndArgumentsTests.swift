@@ -196,6 +196,8 @@ struct HelpAndArgumentsTests {
         #expect(badSpec.status == 1)
         #expect(badSpec.stderr.contains("<stdin>: "), "\(badSpec.stderr)")
         #expect(!badSpec.stderr.contains("collate-stdin"), "\(badSpec.stderr)")
+        let inspect = try Self.run(["inspect", "--spec", "Samples/Data/language-modeling.json", "--input", "-"], stdin: Self.examplesText)
+        #expect(inspect.status == 0 && inspect.stdout.hasPrefix("2 examples in <stdin>; collator "), "\(inspect.stdout)")
     }
 
     @Test func suggestionDistance() {
