@@ -14,4 +14,5 @@ do {
     FileHandle.standardError.write(Data("CustomCollatorTool: \(error)\n".utf8))
     exit(1)
 }
-exit(CollateTool(registry: registry, rules: [PrefixTooLongRule()]).run())
+// Usage, help and messages name this executable (`CustomCollatorTool batch: ...`), not `collate`.
+exit(CollateTool(name: CollateTool.executableName, registry: registry, rules: [PrefixTooLongRule()]).run())

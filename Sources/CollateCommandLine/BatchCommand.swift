@@ -7,12 +7,14 @@ import CollateData
 /// Without `--batch-size` all lines form one batch. With packing in the pipeline file, each
 /// batch holds `batch_size` packed rows (padding-free collators get the rows' sequences).
 enum BatchCommand {
-    static let usage = """
-        usage: collate batch --spec SPEC.json --input DATA.jsonl [--batch-size N]
-                             [--format F] [--tokenizer PATH] [--template NAME] [--train-on WHAT] [--config FILE] [--model DIR]
-
-        \(DataFlags.usage)
+    static var usage: String {
         """
+            usage: \(Tool.name) batch --spec SPEC.json --input DATA.jsonl [--batch-size N]
+                                 [--format F] [--tokenizer PATH] [--template NAME] [--train-on WHAT] [--config FILE] [--model DIR]
+
+            \(DataFlags.usage)
+            """
+    }
 
     static func run(arguments: [String]) -> Int32 {
         let values: DataFlags.Values
@@ -21,12 +23,12 @@ enum BatchCommand {
             values = try DataFlags.values(parsed)
             if values.spec == nil && values.config == nil { throw UsageError("missing --spec") }
         } catch {
-            Console.message("collate batch: \(error)\n\(usage)")
+            Console.message("\(Tool.name) batch: \(error)\n\(usage)")
             return ExitStatus.usage
         }
         do {
             let run = try DataFlags.configuration(values).prepare()
-            if !run.report.skipped.isEmpty { Console.message("collate batch: \(run.report)") }
+            if !run.report.skipped.isEmpty { Console.message("\(Tool.name) batch: \(run.report)") }
             // Every batch is collated before the first is printed: a rejected input prints
             // nothing on stdout (README, "Command line").
             var batches: [Batch] = []
@@ -39,7 +41,7 @@ enum BatchCommand {
             return ExitStatus.success
         } catch {
             Console.flush()
-            Console.message("collate batch: \(error)")
+            Console.message("\(Tool.name) batch: \(error)")
             return ExitStatus.rejected
         }
     }

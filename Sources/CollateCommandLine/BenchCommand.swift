@@ -7,12 +7,14 @@ import CollateData
 /// script does), then times collating every batch; `tokens` counts the examples' `input_ids`
 /// (or, for examples without them such as preference pairs, every token sequence they hold).
 enum BenchCommand {
-    static let usage = """
-        usage: collate bench --spec SPEC.json --input DATA.jsonl --batch-size N
-                             [--format F] [--tokenizer PATH] [--template NAME] [--train-on WHAT] [--config FILE] [--model DIR]
-
-        \(DataFlags.usage)
+    static var usage: String {
         """
+            usage: \(Tool.name) bench --spec SPEC.json --input DATA.jsonl --batch-size N
+                                 [--format F] [--tokenizer PATH] [--template NAME] [--train-on WHAT] [--config FILE] [--model DIR]
+
+            \(DataFlags.usage)
+            """
+    }
 
     static func run(arguments: [String]) -> Int32 {
         let values: DataFlags.Values
@@ -22,12 +24,12 @@ enum BenchCommand {
             if values.spec == nil && values.config == nil { throw UsageError("missing --spec") }
             if values.batchSize == nil && values.config == nil { throw UsageError("missing --batch-size") }
         } catch {
-            Console.message("collate bench: \(error)\n\(usage)")
+            Console.message("\(Tool.name) bench: \(error)\n\(usage)")
             return ExitStatus.usage
         }
         do {
             let run = try DataFlags.configuration(values).prepare()
-            if !run.report.skipped.isEmpty { Console.message("collate bench: \(run.report)") }
+            if !run.report.skipped.isEmpty { Console.message("\(Tool.name) bench: \(run.report)") }
             let tokens = run.examples.reduce(0) { $0 + Self.tokenCount($1) }
             _ = try run.batch(0)
             let clock = ContinuousClock()
@@ -44,7 +46,7 @@ enum BenchCommand {
             Console.flush()
             return ExitStatus.success
         } catch {
-            Console.message("collate bench: \(error)")
+            Console.message("\(Tool.name) bench: \(error)")
             return ExitStatus.rejected
         }
     }

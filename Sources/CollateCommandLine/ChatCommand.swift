@@ -17,19 +17,21 @@ import Foundation
 /// message names file:line, the field and its value; nothing is printed to stdout), 2 usage.
 enum ChatCommand {
     /// The usage text.
-    static let usage = """
-        usage: collate chat --template NAME|PATH --tokenizer PATH --input CONVERSATIONS.jsonl
-
-          --template NAME|PATH  built-in chat format (\(ChatFormat.builtInNames.joined(separator: ", "))),
-                                or a model's own template: a model folder, its tokenizer_config.json
-                                ("chat_template") or a .jinja file
-          --tokenizer PATH      tokenizer.json, or a folder holding it (and tokenizer_config.json)
-          --input FILE          JSON Lines of {"messages": [{"role": ..., "content": ...}, ...]} ('-' for stdin);
-                                with a template, lines may also carry "tools", "add_generation_prompt"
-                                and template variables such as "enable_thinking"
-
-        Prints one {"text", "input_ids", "assistant_masks"} object per input line.
+    static var usage: String {
         """
+            usage: \(Tool.name) chat --template NAME|PATH --tokenizer PATH --input CONVERSATIONS.jsonl
+
+              --template NAME|PATH  built-in chat format (\(ChatFormat.builtInNames.joined(separator: ", "))),
+                                    or a model's own template: a model folder, its tokenizer_config.json
+                                    ("chat_template") or a .jinja file
+              --tokenizer PATH      tokenizer.json, or a folder holding it (and tokenizer_config.json)
+              --input FILE          JSON Lines of {"messages": [{"role": ..., "content": ...}, ...]} ('-' for stdin);
+                                    with a template, lines may also carry "tools", "add_generation_prompt"
+                                    and template variables such as "enable_thinking"
+
+            Prints one {"text", "input_ids", "assistant_masks"} object per input line.
+            """
+    }
 
     /// Runs the command with the process's stdout and stderr.
     ///
@@ -58,7 +60,7 @@ enum ChatCommand {
             output(usage + "\n")
             return 0
         case let .usageError(message):
-            error("collate chat: \(message)\n\n\(usage)")
+            error("\(Tool.name) chat: \(message)\n\n\(usage)")
             return 2
         case let .options(parsed):
             options = parsed
@@ -68,24 +70,24 @@ enum ChatCommand {
             renderer = try Inputs.chatRenderer(nameOrPath: options.template, tokenizerPath: options.tokenizer)
         } catch let failure as UsageError {
             // An unknown --template is a usage error; the message lists the known names.
-            error("collate chat: --template: \(failure)")
+            error("\(Tool.name) chat: --template: \(failure)")
             return 2
         } catch let failure {
-            error("collate chat: --template: \(failure)")
+            error("\(Tool.name) chat: --template: \(failure)")
             return 1
         }
         let tokenizer: any Tokenizer
         do {
             tokenizer = try loadTokenizer(options.tokenizer)
         } catch let failure {
-            error("collate chat: --tokenizer \(options.tokenizer): \(failure)")
+            error("\(Tool.name) chat: --tokenizer \(options.tokenizer): \(failure)")
             return 1
         }
         let data: Data
         do {
             data = try readInput(options.input)
         } catch let failure {
-            error("collate chat: --input \(options.input): cannot read the file (\(failure.localizedDescription))")
+            error("\(Tool.name) chat: --input \(options.input): cannot read the file (\(failure.localizedDescription))")
             return 1
         }
         var printed = ""

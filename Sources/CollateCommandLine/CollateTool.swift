@@ -18,12 +18,15 @@ import Foundation
 /// try registry.register("prefix-lm", keys: PrefixLMCollator.specKeys) { spec in
 ///     try PrefixLMCollator(spec: spec)                  // … and this package's
 /// }
-/// exit(CollateTool(registry: registry, rules: [PrefixTooLongRule()]).run())
+/// exit(CollateTool(name: CollateTool.executableName, registry: registry, rules: [PrefixTooLongRule()]).run())
 /// ```
 ///
 /// Exit statuses: 0 success, 1 rejected input (diagnostics with errors, an unreadable file),
 /// 2 usage error (unknown command or flag, a missing value).
 public struct CollateTool: Sendable {
+    /// The executable's name that usage lines, help and messages print where the stock tool
+    /// prints `collate` (`usage: my-collate batch ...`, `my-collate batch: ...`).
+    public var name: String
     /// The collator types the tool's specs may name (`"type"`).
     public var registry: CollatorRegistry
     /// The batch-transform types the tool's specs may name (`"transforms"`).
@@ -34,15 +37,19 @@ public struct CollateTool: Sendable {
 
     /// Creates the tool.
     /// - Parameters:
+    ///   - name: The executable's name for usage, help and messages; `"collate"` unless given.
+    ///     ``executableName`` is the name the process was started with.
     ///   - registry: The collator types; the task's current registry (the shared one, with the
     ///     built-in types) unless given.
     ///   - transforms: The batch-transform types; the task's current registry unless given.
     ///   - rules: Extra validation rules (a package's own diagnostic codes); none unless given.
     public init(
+        name: String = "collate",
         registry: CollatorRegistry = CollatorRegistry.current,
         transforms: TransformRegistry = TransformRegistry.current,
         rules: [any ValidationRule] = []
     ) {
+        self.name = name
         self.registry = registry
         self.transforms = transforms
         self.rules = rules
@@ -53,6 +60,19 @@ public struct CollateTool: Sendable {
     ///   `["batch", "--spec", "lm.json", "--input", "train.jsonl"]`; the process's own by default.
     /// - Returns: The exit status: 0 success, 1 rejected input, 2 usage error.
     public func run(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> Int32 {
+        Tool.$name.withValue(name) { runNamed(arguments) }
+    }
+
+    /// The name the process was started with: the last path component of its first argument
+    /// (`my-collate` for `.build/debug/my-collate`), or `"collate"` when there is none.
+    public static var executableName: String {
+        let path = CommandLine.arguments.first ?? ""
+        let last = URL(fileURLWithPath: path).lastPathComponent
+        return path.isEmpty || last.isEmpty ? "collate" : last
+    }
+
+    /// ``run(_:)`` inside the tool's name.
+    private func runNamed(_ arguments: [String]) -> Int32 {
         // A rule whose code cannot be printed, parsed by --strict or told from a built-in one is the tool's own usage error.
         if let problem = rules.lazy.compactMap({ Self.codeProblem(of: $0) }).first {
             Console.message(problem)
@@ -76,12 +96,12 @@ public struct CollateTool: Sendable {
         let code = rule.code
         let shown = String(reflecting: code.rawValue)
         if code.isBuiltIn {
-            return "collate: the validation rule \(type(of: rule)) reports under the built-in code \(shown), so its findings could not be "
+            return "\(Tool.name): the validation rule \(type(of: rule)) reports under the built-in code \(shown), so its findings could not be "
                 + "told from Collate's own (nor raised apart by --strict). Fix: give it a code of its own, "
                 + "Diagnostic.Code(namespace: \"my-package\", name: \"my-rule\")"
         }
         guard code.isWellFormed else {
-            return "collate: the validation rule \(type(of: rule)) reports under the code \(shown), which the text and JSON formats and "
+            return "\(Tool.name): the validation rule \(type(of: rule)) reports under the code \(shown), which the text and JSON formats and "
                 + "--strict cannot use: a third-party code is namespace/name, each lowercase letters and digits joined by single hyphens. "
                 + "Fix: Diagnostic.Code(namespace: \"my-package\", name: \"my-rule\")"
         }
@@ -115,7 +135,7 @@ public struct CollateTool: Sendable {
         case "help":
             guard let topic = rest.first else { return succeed(printing: Help.rootText) }
             guard rest.count == 1 else {
-                Console.message("collate help: give one command, got \(rest.joined(separator: " "))")
+                Console.message("\(Tool.name) help: give one command, got \(rest.joined(separator: " "))")
                 return ExitStatus.usage
             }
             if topic == "help" || topic == "version" { return succeed(printing: Help.rootText) }
@@ -123,7 +143,7 @@ public struct CollateTool: Sendable {
             return succeed(printing: help.text)
         case "--version", "version":
             guard rest.isEmpty else {
-                Console.message("collate \(name): takes no arguments, got \(rest.joined(separator: " "))")
+                Console.message("\(Tool.name) \(name): takes no arguments, got \(rest.joined(separator: " "))")
                 return ExitStatus.usage
             }
             return succeed(printing: Help.versionText)
@@ -146,7 +166,22 @@ public struct CollateTool: Sendable {
     static func unknownCommand(_ name: String) -> Int32 {
         let known = Help.commands.map(\.name) + ["help", "version", "--help", "--version"]
         let hint = Suggestion.closest(to: name, among: known).map { " Did you mean '\($0)'?" } ?? ""
-        Console.message("collate: unknown command '\(name)'.\(hint)\nSee 'collate --help' for the list of commands.")
+        Console.message("\(Tool.name): unknown command '\(name)'.\(hint)\nSee '\(Tool.name) --help' for the list of commands.")
         return ExitStatus.usage
+    }
+}
+
+/// The name of the running tool, for the text it prints.
+enum Tool {
+    /// `collate` for the stock tool; ``CollateTool/name`` while a ``CollateTool`` runs.
+    @TaskLocal static var name = "collate"
+
+    /// `text` (a command line written for the stock tool) with the leading `collate` and any
+    /// piped `| collate` written as ``name``; unchanged for the stock tool.
+    static func naming(_ text: String) -> String {
+        guard name != "collate" else { return text }
+        var result = text.hasPrefix("collate ") ? name + text.dropFirst("collate".count) : text
+        result = result.replacingOccurrences(of: "| collate ", with: "| \(name) ")
+        return result
     }
 }

@@ -9,15 +9,17 @@ import Foundation
 /// run over the dataset first, batch transforms over each batch). Prints one JSON line
 /// `{"shards", "written", "skipped", "index"}`.
 enum ExportCommand {
-    static let usage = """
-        usage: collate export --spec SPEC.json --input DATA.jsonl --out DIR --world-size W [--batch-size N]
-                              [--format F] [--tokenizer PATH] [--template NAME] [--train-on WHAT] [--config FILE] [--model DIR]
-
-          --out DIR           the shard folder (rank-RRRRR/batch-BBBBBB.safetensors and index.json)
-          --world-size W      ranks to shard for
-        \(DataFlags.usage)
-        With packing in the pipeline file, each batch holds batch_size packed rows.
+    static var usage: String {
         """
+            usage: \(Tool.name) export --spec SPEC.json --input DATA.jsonl --out DIR --world-size W [--batch-size N]
+                                  [--format F] [--tokenizer PATH] [--template NAME] [--train-on WHAT] [--config FILE] [--model DIR]
+
+              --out DIR           the shard folder (rank-RRRRR/batch-BBBBBB.safetensors and index.json)
+              --world-size W      ranks to shard for
+            \(DataFlags.usage)
+            With packing in the pipeline file, each batch holds batch_size packed rows.
+            """
+    }
 
     static func run(arguments: [String]) -> Int32 {
         let values: DataFlags.Values, outPath: String, worldSize: Int
@@ -29,7 +31,7 @@ enum ExportCommand {
             guard let world = try parsed.positiveInt("--world-size") else { throw UsageError("missing --world-size") }
             worldSize = world
         } catch {
-            Console.message("collate export: \(error)\n\(usage)")
+            Console.message("\(Tool.name) export: \(error)\n\(usage)")
             return ExitStatus.usage
         }
         do {
@@ -40,10 +42,10 @@ enum ExportCommand {
             let clock = ContinuousClock()
             let start = clock.now
             let run = try configuration.prepareStreaming(spoolDirectory: spoolDirectory(for: outURL))
-            if !run.report.skipped.isEmpty { Console.message("collate export: \(run.report)") }
+            if !run.report.skipped.isEmpty { Console.message("\(Tool.name) export: \(run.report)") }
             let report = run.transformReport
             if !report.dropped.isEmpty || !report.modified.isEmpty {
-                Console.message("collate export: \(report)")
+                Console.message("\(Tool.name) export: \(report)")
             }
             // The fingerprint covers what decides the shards' contents: the units, the collator and the layout.
             let specText = configuration.collator?.jsonText
@@ -72,7 +74,7 @@ enum ExportCommand {
             return ExitStatus.success
         } catch {
             Console.flush()
-            Console.message("collate export: \(error)")
+            Console.message("\(Tool.name) export: \(error)")
             return ExitStatus.rejected
         }
     }
@@ -86,7 +88,7 @@ enum ExportCommand {
         let megabytes = Double(timings.bytes) / 1e6
         let writing = timings.encodeSeconds + timings.writeSeconds
         return String(
-            format: "collate export: timings: read %.2f s, fingerprint %.2f s, collate %.2f s, encode %.2f s, write %.2f s, sync %.2f s, total %.2f s; "
+            format: "\(Tool.name) export: timings: read %.2f s, fingerprint %.2f s, collate %.2f s, encode %.2f s, write %.2f s, sync %.2f s, total %.2f s; "
                 + "%.1f MB of shards, %.0f MB/s encoded and written, %.0f MB/s overall",
             seconds(read), seconds(fingerprint), timings.collateSeconds, timings.encodeSeconds, timings.writeSeconds, timings.syncSeconds,
             seconds(total), megabytes, writing > 0 ? megabytes / writing : 0, megabytes / max(seconds(total), 1e-9))

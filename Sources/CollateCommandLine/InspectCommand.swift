@@ -12,20 +12,22 @@ import Foundation
 /// `--tokenizer`, messages also `--template`). Colours only on a terminal; `NO_COLOR` turns
 /// them off. `--html FILE` also writes a self-contained report.
 enum InspectCommand {
-    static let usage = """
-        usage: collate inspect --spec SPEC.json --input DATA.jsonl [--tokenizer PATH] [--template NAME|PATH]
-                               [-n K] [--ids] [--html FILE] [--batch-size N]
-                               [--requires FIELD,...] [--vocab-size N] [--max-length N] [--no-padding-free]
-                               [--format F] [--train-on WHAT] [--config FILE] [--model DIR]
-
-          -n K            examples (packed rows when the pipeline packs) to show, collated as one batch (default 4)
-          --ids           show (label,id) after every token
-          --html FILE     also write a self-contained HTML report
-          --batch-size N  batch size for the per-batch padding waste in the report (default 16)
-          backend flags as for 'collate validate'; default: a training backend (--requires labels);
-          --model DIR fills in the vocabulary size and maximum length
-        \(DataFlags.usage)
+    static var usage: String {
         """
+            usage: \(Tool.name) inspect --spec SPEC.json --input DATA.jsonl [--tokenizer PATH] [--template NAME|PATH]
+                                   [-n K] [--ids] [--html FILE] [--batch-size N]
+                                   [--requires FIELD,...] [--vocab-size N] [--max-length N] [--no-padding-free]
+                                   [--format F] [--train-on WHAT] [--config FILE] [--model DIR]
+
+              -n K            examples (packed rows when the pipeline packs) to show, collated as one batch (default 4)
+              --ids           show (label,id) after every token
+              --html FILE     also write a self-contained HTML report
+              --batch-size N  batch size for the per-batch padding waste in the report (default 16)
+              backend flags as for '\(Tool.name) validate'; default: a training backend (--requires labels);
+              --model DIR fills in the vocabulary size and maximum length
+            \(DataFlags.usage)
+            """
+    }
 
     static func run(arguments: [String]) -> Int32 {
         let parsed: Arguments
@@ -43,7 +45,7 @@ enum InspectCommand {
             batchSize = try parsed.positiveInt("--batch-size") ?? 16
             backend = try BackendFlags.contract(from: parsed)
         } catch {
-            Console.message("collate inspect: \(error)\n\(usage)")
+            Console.message("\(Tool.name) inspect: \(error)\n\(usage)")
             return ExitStatus.usage
         }
         do {
@@ -86,7 +88,7 @@ enum InspectCommand {
             let view = TokenView(batch: batch)
             let statistics = BatchStatistics(batch: batch)
             let style: TokenView.TerminalStyle = Console.colorsEnabled ? .colored : .plain
-            var out = "\(report.examples) examples in \(inputPath); collator \(collator.contract.name) (\(collator.contract.reference))\n"
+            var out = "\(report.examples) examples in \(Arguments.namingStandardInput(inputPath)); collator \(collator.contract.name) (\(collator.contract.reference))\n"
             if let plan = run.plan {
                 out += "packed \(plan.tokens) tokens into \(plan.binCount) rows of \(plan.capacity) (\(Inspect.percent(plan.efficiency)) full)\n"
             }
@@ -116,7 +118,7 @@ enum InspectCommand {
             if let htmlPath = parsed.value("--html") {
                 let lengths = examples.map(\.inputIDs.count)
                 let html = HTMLReport(
-                    title: "collate inspect: \(URL(fileURLWithPath: inputPath).lastPathComponent) with \(collator.contract.name)",
+                    title: "\(Tool.name) inspect: \(URL(fileURLWithPath: Arguments.namingStandardInput(inputPath)).lastPathComponent) with \(collator.contract.name)",
                     view: view, tokenText: text,
                     tensors: zip(batch.names, batch.tensors).map { ($0, $1.shape, $1.dtype.rawValue) },
                     statistics: statistics, diagnostics: diagnostics, sequenceLengths: lengths,
@@ -131,7 +133,7 @@ enum InspectCommand {
             return ExitStatus.success
         } catch {
             Console.flush()
-            Console.message("collate inspect: \(error)")
+            Console.message("\(Tool.name) inspect: \(error)")
             return ExitStatus.rejected
         }
     }

@@ -17,7 +17,7 @@ import Foundation
 /// TRL: empty sequences are dropped, longer ones truncated (`bfd`, `ffd`, `greedy`) or split
 /// (`bfd-split`).
 enum PackCommand {
-    static let usage = "usage: collate pack --input EXAMPLES.jsonl --max-tokens N [--strategy bfd|bfd-split|wrapped|ffd|greedy] [--group-size K] [--rows]"
+    static var usage: String { "usage: \(Tool.name) pack --input EXAMPLES.jsonl --max-tokens N [--strategy bfd|bfd-split|wrapped|ffd|greedy] [--group-size K] [--rows]" }
 
     static func run(arguments: [String]) -> Int32 {
         let values: DataFlags.Values, givenCapacity: Int?, givenStrategy: PackingStrategy?, groupSize: Int?, printRows: Bool
@@ -41,7 +41,7 @@ enum PackCommand {
             groupSize = try parsed.positiveInt("--group-size")
             printRows = parsed.flag("--rows")
         } catch {
-            Console.message("collate pack: \(error)\n\(usage)")
+            Console.message("\(Tool.name) pack: \(error)\n\(usage)")
             return ExitStatus.usage
         }
         var inputPath = values.input ?? "-"
@@ -91,7 +91,7 @@ enum PackCommand {
             return ExitStatus.success
         } catch {
             Console.flush()
-            Console.message("collate pack: \(error)")
+            Console.message("\(Tool.name) pack: \(error)")
             return ExitStatus.rejected
         }
     }

@@ -12,21 +12,23 @@ import Foundation
 /// `packing-without-boundaries` diagnostic with the measured difference goes to stderr) or
 /// cannot be run, 2 on usage errors.
 enum ProbeCommand {
-    static let usage = """
-        usage: collate probe --backend reference|"WORKER COMMAND" [--vocab-size N] [--input EXAMPLES.jsonl]
-                             [--tolerance X] [--timeout SECONDS] [--flash-attn-kwargs] [--format json|text]
-          --backend            'reference', or a worker command line (quotes group words), e.g.
-                               "python3 Sources/CollateBackends/Worker/collate_worker.py --config tiny.json"
-          --vocab-size N       ids of the generated probe sequences are below N (default: the worker's vocabulary; for
-                               reference, one more than the largest id of --input, or 64)
-          --input FILE         probe with the input_ids of the first examples of a JSONL file instead (at least 2;
-                               '-' reads stdin)
-          --tolerance X        largest accepted |alone - packed| difference (default 0.001; use ~0.05 for bf16)
-          --timeout SECONDS    worker timeout for its start-up and for each request (default 300)
-          --flash-attn-kwargs  send cu_seq_lens_q/k and max_length_q/k instead of position_ids
-          --format json|text   the report as one JSON line (default) or as lines for people
-        exit 0 if the backend keeps packed sequences apart, 1 if not
+    static var usage: String {
         """
+            usage: \(Tool.name) probe --backend reference|"WORKER COMMAND" [--vocab-size N] [--input EXAMPLES.jsonl]
+                                 [--tolerance X] [--timeout SECONDS] [--flash-attn-kwargs] [--format json|text]
+              --backend            'reference', or a worker command line (quotes group words), e.g.
+                                   "python3 Sources/CollateBackends/Worker/collate_worker.py --config tiny.json"
+              --vocab-size N       ids of the generated probe sequences are below N (default: the worker's vocabulary; for
+                                   reference, one more than the largest id of --input, or 64)
+              --input FILE         probe with the input_ids of the first examples of a JSONL file instead (at least 2;
+                                   '-' reads stdin)
+              --tolerance X        largest accepted |alone - packed| difference (default 0.001; use ~0.05 for bf16)
+              --timeout SECONDS    worker timeout for its start-up and for each request (default 300)
+              --flash-attn-kwargs  send cu_seq_lens_q/k and max_length_q/k instead of position_ids
+              --format json|text   the report as one JSON line (default) or as lines for people
+            exit 0 if the backend keeps packed sequences apart, 1 if not
+            """
+    }
 
     static func run(arguments: [String]) -> Int32 {
         let backendText: String, vocabSize: Int?, tolerance: Double, timeout: Int, inputPath: String?, flash: Bool, text: Bool
@@ -54,14 +56,14 @@ enum ProbeCommand {
             guard format == "json" || format == "text" else { throw UsageError("--format must be json or text, got '\(format)'") }
             text = format == "text"
         } catch {
-            Console.message("collate probe: \(error)\n\(usage)")
+            Console.message("\(Tool.name) probe: \(error)\n\(usage)")
             return ExitStatus.usage
         }
         let command: [String]
         do {
             command = try splitCommand(backendText)
         } catch {
-            Console.message("collate probe: \(error)\n\(usage)")
+            Console.message("\(Tool.name) probe: \(error)\n\(usage)")
             return ExitStatus.usage
         }
         let collator = flash
@@ -88,7 +90,7 @@ enum ProbeCommand {
                 ExternalBackend.endWorkersOnSignals()
                 let backend = try ExternalBackend(configuration: .init(command: command, startupTimeout: .seconds(timeout), requestTimeout: .seconds(timeout)))
                 defer { backend.close() }
-                Console.message("collate probe: \(backend.worker.name), model \(backend.worker.raw["model"]?.jsonText ?? "unknown")")
+                Console.message("\(Tool.name) probe: \(backend.worker.name), model \(backend.worker.raw["model"]?.jsonText ?? "unknown")")
                 let vocabulary = vocabSize ?? backend.worker.vocabSize ?? 64
                 guard vocabulary >= 2 else {
                     throw InputError(file: command.joined(separator: " "), line: nil,
@@ -102,11 +104,11 @@ enum ProbeCommand {
                 Console.message(diagnostic.description)
                 return ExitStatus.rejected
             }
-            Console.message("collate probe: passed — packed sequences match their alone runs within \(tolerance) "
+            Console.message("\(Tool.name) probe: passed — packed sequences match their alone runs within \(tolerance) "
                 + "(max difference \(report.maxDifference) over \(report.compared.rawValue))")
             return ExitStatus.success
         } catch {
-            Console.message("collate probe: \(error)")
+            Console.message("\(Tool.name) probe: \(error)")
             return ExitStatus.rejected
         }
     }

@@ -11,10 +11,12 @@ import Foundation
 /// tokenizers reports them. Exit status: 0 on success, 1 when the tokenizer or an input
 /// line is rejected (the message names the file, line and field), 2 on usage errors.
 enum TokenizeCommand {
-    static let usage = """
-        usage: collate tokenize --tokenizer PATH --input TEXTS.jsonl ('-' reads stdin)
-        run 'collate help tokenize' for every option
+    static var usage: String {
         """
+            usage: \(Tool.name) tokenize --tokenizer PATH --input TEXTS.jsonl ('-' reads stdin)
+            run '\(Tool.name) help tokenize' for every option
+            """
+    }
 
     /// Runs the command with the arguments after `tokenize`; returns the exit status.
     static func run(arguments: [String]) -> Int32 {
@@ -24,7 +26,7 @@ enum TokenizeCommand {
             tokenizerPath = try parsed.required("--tokenizer")
             inputPath = try parsed.required("--input")
         } catch {
-            Console.message("collate tokenize: \(error)\n\(usage)")
+            Console.message("\(Tool.name) tokenize: \(error)\n\(usage)")
             return ExitStatus.usage
         }
         do {
@@ -59,7 +61,7 @@ enum TokenizeCommand {
             return ExitStatus.success
         } catch {
             Console.flush()
-            Console.message("collate tokenize: \(error)")
+            Console.message("\(Tool.name) tokenize: \(error)")
             return ExitStatus.rejected
         }
     }

@@ -15,20 +15,22 @@ import Foundation
 /// pipeline's batches are padding-free (flattened or packed) it must pass the boundary probe
 /// before the first step, or the batches are refused with the fix.
 enum TrainCommand {
-    static let usage = """
-        usage: collate train --backend reference|worker --spec SPEC.json --input DATA.jsonl --steps N
-                             [--batch-size N] [--accumulation N] [--learning-rate X] [--seed N] [--vocab-size N]
-                             [--worker "CMD ..."] [--timeout SECONDS] [--tolerance X]
-                             [--format F] [--tokenizer PATH] [--template NAME] [--train-on WHAT] [--config FILE] [--model DIR]
-
-        \(DataFlags.usage)
-          --backend B         reference (default) | worker; overrides the pipeline file's backend
-          --worker "CMD ..."  the worker's command line (quotes group words), e.g.
-                              "python3 Sources/CollateBackends/Worker/collate_worker.py --tiny-llama"
-          --timeout SECONDS   the longest the worker may take to start and to answer each request (default: 600 to start, 300 a request)
-          --tolerance X       the boundary probe's largest accepted |alone - packed| difference (default 0.001; ~0.05 for bf16)
-        With packing in the pipeline file, each step's batch holds batch_size packed rows.
+    static var usage: String {
         """
+            usage: \(Tool.name) train --backend reference|worker --spec SPEC.json --input DATA.jsonl --steps N
+                                 [--batch-size N] [--accumulation N] [--learning-rate X] [--seed N] [--vocab-size N]
+                                 [--worker "CMD ..."] [--timeout SECONDS] [--tolerance X]
+                                 [--format F] [--tokenizer PATH] [--template NAME] [--train-on WHAT] [--config FILE] [--model DIR]
+
+            \(DataFlags.usage)
+              --backend B         reference (default) | worker; overrides the pipeline file's backend
+              --worker "CMD ..."  the worker's command line (quotes group words), e.g.
+                                  "python3 Sources/CollateBackends/Worker/collate_worker.py --tiny-llama"
+              --timeout SECONDS   the longest the worker may take to start and to answer each request (default: 600 to start, 300 a request)
+              --tolerance X       the boundary probe's largest accepted |alone - packed| difference (default 0.001; ~0.05 for bf16)
+            With packing in the pipeline file, each step's batch holds batch_size packed rows.
+            """
+    }
 
     /// The backends `--backend` names.
     static let backends = PipelineConfiguration.Backend.Kind.allCases.map(\.rawValue)
@@ -94,14 +96,14 @@ enum TrainCommand {
             }
             try checkFlags(settings, kind: settings.kind ?? (settings.worker != nil ? .worker : nil))
         } catch {
-            message("collate train: \(error)\n\(usage)")
+            message("\(Tool.name) train: \(error)\n\(usage)")
             return ExitStatus.usage
         }
         let configuration: PipelineConfiguration
         do {
             configuration = try DataFlags.configuration(values)
         } catch {
-            message("collate train: \(error)")
+            message("\(Tool.name) train: \(error)")
             return ExitStatus.rejected
         }
         // The command line wins over the pipeline file; a --worker alone means the worker.
@@ -113,7 +115,7 @@ enum TrainCommand {
             do {
                 try checkFlags(settings, kind: .reference)
             } catch {
-                message("collate train: \(error)\n\(usage)")
+                message("\(Tool.name) train: \(error)\n\(usage)")
                 return ExitStatus.usage
             }
             return trainReference(configuration: configuration, settings: settings, trainer: trainer, output: output, message: message)
@@ -128,7 +130,7 @@ enum TrainCommand {
                 command = try ProbeCommand.splitCommand(text, option: settings.worker != nil ? "--worker" : "backend.worker")
                 timeout = settings.timeout ?? configuration.backend?.timeout
             } catch {
-                message("collate train: \(error)\n\(usage)")
+                message("\(Tool.name) train: \(error)\n\(usage)")
                 return ExitStatus.usage
             }
             return trainWorker(configuration: configuration, command: command, timeout: timeout,
@@ -167,14 +169,14 @@ enum TrainCommand {
         do {
             batchSize = configuration.batchSize ?? 8
             run = try configuration.prepare()
-            if !run.report.skipped.isEmpty { message("collate train: \(run.report)") }
+            if !run.report.skipped.isEmpty { message("\(Tool.name) train: \(run.report)") }
             // The model's vocabulary (pipeline file or model folder) when --vocab-size is absent.
             if vocabSize == nil, let described = try configuration.model?.vocabSize ?? configuration.modelFolder()?.vocabSize,
                described <= ReferenceLanguageModel.maximumVocabSize {
                 vocabSize = described
             }
         } catch {
-            message("collate train: \(error)")
+            message("\(Tool.name) train: \(error)")
             return ExitStatus.rejected
         }
         let collator = run.collator, inputPath = run.file
@@ -184,7 +186,7 @@ enum TrainCommand {
         let inferred = inferredVocabulary(records, contract: collator.contract)
         if vocabSize == nil, inferred.size > ReferenceLanguageModel.maximumVocabSize {
             let place = inferred.line.map { "\(inputPath):\($0): " } ?? ""
-            message("collate train: \(place)token id \(inferred.size - 1) implies a vocabulary of \(inferred.size) ids, larger than the "
+            message("\(Tool.name) train: \(place)token id \(inferred.size - 1) implies a vocabulary of \(inferred.size) ids, larger than the "
                 + "reference model's maximum of \(ReferenceLanguageModel.maximumVocabSize); check that record's ids, or pass --vocab-size "
                 + "to have ids outside the vocabulary reported as token-out-of-range")
             return ExitStatus.rejected
@@ -211,7 +213,7 @@ enum TrainCommand {
             batchSize = configuration.batchSize ?? 8
             run = try configuration.prepare()
         } catch {
-            message("collate train: \(error)")
+            message("\(Tool.name) train: \(error)")
             return ExitStatus.rejected
         }
         var workerConfiguration = ExternalBackend.Configuration(command: command, requiredInputs: ["input_ids", "labels"])
@@ -223,11 +225,11 @@ enum TrainCommand {
         do {
             backend = try ExternalBackend(configuration: workerConfiguration)
         } catch {
-            message("collate train: \(startFailure(error))")
+            message("\(Tool.name) train: \(startFailure(error))")
             return ExitStatus.rejected
         }
         defer { backend.close() }
-        message("collate train: worker \(backend.worker.name), model \(backend.worker.raw["model"]?.jsonText ?? "unknown")")
+        message("\(Tool.name) train: worker \(backend.worker.name), model \(backend.worker.raw["model"]?.jsonText ?? "unknown")")
 
         let contract = run.collator.contract
         if case .paddingFree = contract.layout {
@@ -237,14 +239,14 @@ enum TrainCommand {
                 returnFlashAttentionKwargs: produced.contains("cu_seq_lens_q"))
             let vocabulary = backend.worker.vocabSize ?? 64
             guard vocabulary >= 2 else {
-                message("collate train: the worker reports a vocabulary of \(vocabulary) ids; the boundary probe needs at least 2")
+                message("\(Tool.name) train: the worker reports a vocabulary of \(vocabulary) ids; the boundary probe needs at least 2")
                 return ExitStatus.rejected
             }
             let report: BoundaryProbeReport
             do {
                 report = try backend.probeBoundaries(BoundaryProbe(vocabSize: vocabulary, tolerance: tolerance, collator: probeCollator))
             } catch {
-                message("collate train: the boundary probe could not run, so padding-free batches are not trained: \(error)")
+                message("\(Tool.name) train: the boundary probe could not run, so padding-free batches are not trained: \(error)")
                 return ExitStatus.rejected
             }
             if let diagnostic = report.diagnostic {
@@ -252,7 +254,7 @@ enum TrainCommand {
                 message(refusal(report, worker: backend.worker))
                 return ExitStatus.rejected
             }
-            message("collate train: boundary probe passed — packed sequences match their alone runs within \(tolerance) "
+            message("\(Tool.name) train: boundary probe passed — packed sequences match their alone runs within \(tolerance) "
                 + "(max difference \(report.maxDifference) over \(report.compared.rawValue), \(report.differences.count) sequences); "
                 + "training padding-free batches")
         }
@@ -266,7 +268,7 @@ enum TrainCommand {
         if case .bool(true)? = worker.raw["use_cache"] {
             cause = " The worker runs its model with use_cache=True, which lets packed sequences attend to each other in transformers."
         }
-        return "collate train: refusing to train padding-free (packed or flattened) batches: the worker failed the boundary probe "
+        return "\(Tool.name) train: refusing to train padding-free (packed or flattened) batches: the worker failed the boundary probe "
             + "(max |alone - packed| \(report.maxDifference) over \(report.compared.rawValue), tolerance \(report.tolerance)); "
             + "no training step was taken.\(cause) Fix: run the model with use_cache=False (collate_worker.py --use-cache false, its default) "
             + "or flash-attention varlen (--attn flash_attention_2 with cu_seq_lens), or train with a padded collator "
@@ -301,11 +303,11 @@ enum TrainCommand {
                     let located = ValidateCommand.relocated(diagnostic, records: records)
                     message((located.example.map { "\(file):\($0 + 1): " } ?? "\(file): ") + located.description)
                 }
-                message("collate train: validation found \(failure.diagnostics.errors.count) error(s); no training step was taken")
+                message("\(Tool.name) train: validation found \(failure.diagnostics.errors.count) error(s); no training step was taken")
             case .collationFailed(let collateError, _):
-                message("collate train: \(Inputs.locate(collateError, offset: 0, records: records, file: file))")
+                message("\(Tool.name) train: \(Inputs.locate(collateError, offset: 0, records: records, file: file))")
             default:
-                message("collate train: \(error)")
+                message("\(Tool.name) train: \(error)")
             }
             return ExitStatus.rejected
         }

@@ -25,13 +25,15 @@ import Foundation
 /// `--format` is shared: `json` and `text` choose the report, any other dataset format name
 /// (`tokenized`, `prompt-completion`, `alpaca`, `messages`) the lines' format.
 enum ValidateCommand {
-    static let usage = """
-        usage: collate validate --spec SPEC.json --input DATA.jsonl [--model DIR] [--model-kind KIND] [--requires FIELD,...|none]
-                                [--vocab-size N] [--max-length N] [--no-padding-free] [--format json|text|DATASET-FORMAT]
-                                [--config FILE] [--tokenizer PATH] [--template NAME|PATH] [--train-on WHAT]
-                                [--strict CODE,...|all] [--truncation N] [--batch-size N]
-        run 'collate help validate' for every option
+    static var usage: String {
         """
+            usage: \(Tool.name) validate --spec SPEC.json --input DATA.jsonl [--model DIR] [--model-kind KIND] [--requires FIELD,...|none]
+                                    [--vocab-size N] [--max-length N] [--no-padding-free] [--format json|text|DATASET-FORMAT]
+                                    [--config FILE] [--tokenizer PATH] [--template NAME|PATH] [--train-on WHAT]
+                                    [--strict CODE,...|all] [--truncation N] [--batch-size N]
+            run '\(Tool.name) help validate' for every option
+            """
+    }
 
     /// The report formats `--format` takes (any other value is a dataset format).
     static let reportFormats: Set<String> = ["json", "text", "human"]
@@ -143,21 +145,21 @@ enum ValidateCommand {
         do {
             options = try Self.options(arguments)
         } catch {
-            return Outcome(status: ExitStatus.usage, messages: ["collate validate: \(error)\n\(usage)"])
+            return Outcome(status: ExitStatus.usage, messages: ["\(Tool.name) validate: \(error)\n\(usage)"])
         }
         let validation: DataFlags.Validation
         do {
             validation = try DataFlags.validation(options.data)
         } catch let error as UsageError {
-            return Outcome(status: ExitStatus.usage, messages: ["collate validate: \(error)\n\(usage)"])
+            return Outcome(status: ExitStatus.usage, messages: ["\(Tool.name) validate: \(error)\n\(usage)"])
         } catch var error as InputError {
             // A format that refuses a system prompt: point only at formats this tokenizer has the markers of.
             if error.reason.contains("has role \"system\""), let advice = systemPromptAdvice(options.data) {
                 error.reason += "; for this tokenizer: \(advice)"
             }
-            return Outcome(status: ExitStatus.rejected, messages: ["collate validate: \(error)"])
+            return Outcome(status: ExitStatus.rejected, messages: ["\(Tool.name) validate: \(error)"])
         } catch {
-            return Outcome(status: ExitStatus.rejected, messages: ["collate validate: \(error)"])
+            return Outcome(status: ExitStatus.rejected, messages: ["\(Tool.name) validate: \(error)"])
         }
         var run = validation.run
         let backend = backend(options, model: validation.model)
@@ -187,7 +189,7 @@ enum ValidateCommand {
                 return Outcome(
                     status: ExitStatus.rejected,
                     output: options.json ? [Diagnostic.jsonText(diagnostics)] : [],
-                    messages: ["collate validate: \(error)"])
+                    messages: ["\(Tool.name) validate: \(error)"])
             }
         }
         let errors = diagnostics.errors.count, warnings = diagnostics.count - errors
@@ -199,10 +201,10 @@ enum ValidateCommand {
                 group.text { diagnostic in diagnostic.example.map { "\(inputPath):\($0 + 1): " } ?? "\(inputPath): " }
             }
         }
-        outcome.messages += validation.contradictions.map { "collate validate: note: \($0)" }
+        outcome.messages += validation.contradictions.map { "\(Tool.name) validate: note: \($0)" }
         outcome.messages.append(errors == 0 && warnings == 0
-            ? "collate validate: \(run.examples.count) examples, no problems found"
-            : "collate validate: \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s") in \(run.examples.count) examples")
+            ? "\(Tool.name) validate: \(run.examples.count) examples, no problems found"
+            : "\(Tool.name) validate: \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s") in \(run.examples.count) examples")
         return outcome
     }
 

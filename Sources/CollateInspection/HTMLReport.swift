@@ -124,6 +124,11 @@ public struct HTMLReport: Sendable {
                 }
             }
             out += "</div>\n"
+            if let targets = sequence.targets {
+                out += "<div class=\"seq targets\" data-sequence=\"\(number)\">targets: "
+                out += targets.map { "<span class=\"trained\" title=\"target \($0)\">\(escape(tokenText($0)))</span>" }.joined()
+                out += "</div>\n"
+            }
         }
         out += "</div>\n<h2>Sequence lengths</h2>\n" + histogramSVG()
         out += "<h2>Padding waste per batch</h2>\n" + wasteSVG()

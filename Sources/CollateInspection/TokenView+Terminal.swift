@@ -28,6 +28,8 @@ extension TokenView {
     /// trained runs are wrapped in `⟦` `⟧` (mathematical white brackets: chat text is full of
     /// `[` and `]`, `[INST]` and JSON among them, so those would be ambiguous) and a padding run
     /// reads `⟨N × pad ID⟩`, so the roles stay visible in a log file.
+    /// A sequence with ``Sequence/targets`` (labels of their own length) gets a second line,
+    /// `targets:`, holding them as a trained run.
     /// - Parameters:
     ///   - text: The display text of a token id (e.g. its vocabulary entry with `▁` as a space).
     ///   - style: Colours, or ``TerminalStyle/plain``.
@@ -36,7 +38,7 @@ extension TokenView {
     public func terminalText(text: (Int32) -> String, style: TerminalStyle, showIDs: Bool = false, limit: Int = .max) -> String {
         var out = ""
         for (number, sequence) in sequences.prefix(limit).enumerated() {
-            let trained = sequence.tokens.count { $0.role == .trained }
+            let trained = sequence.trainedCount
             let padding = sequence.tokens.count { $0.role == .padding }
             out += "── sequence \(number) (row \(sequence.row)): \(sequence.tokens.count - padding) tokens, \(trained) trained, \(padding) padding\n"
             for run in sequence.runs {
@@ -53,6 +55,15 @@ extension TokenView {
                 out += close(run.role, style)
             }
             out += "\n"
+            if let targets = sequence.targets {
+                // Targets of their own length: what the decoder is trained to produce, after the input.
+                out += "  targets: " + open(.trained, style)
+                for target in targets {
+                    out += text(target)
+                    if showIDs { out += "(\(target))" }
+                }
+                out += close(.trained, style) + "\n"
+            }
         }
         return out
     }

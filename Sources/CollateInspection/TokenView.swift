@@ -32,6 +32,15 @@ public struct TokenView: Sendable, Hashable {
         public var row: Int
         /// Its positions, padding included.
         public var tokens: [Token]
+        /// The row's trained targets, in order, when the batch's `labels` have a length of their
+        /// own (not aligned with `input_ids`: an encoder-decoder's decoder targets, a span-corruption
+        /// collator's generated targets), the ignore index left out; `nil` when the labels are
+        /// aligned or absent. Only the first sequence of a row carries them.
+        public var targets: [Int32]? = nil
+
+        /// The positions the loss trains: the ``targets`` when there are some, else the tokens
+        /// whose role is ``TokenRole/trained``.
+        public var trainedCount: Int { targets?.count ?? tokens.count { $0.role == .trained } }
     }
 
     /// A maximal run of consecutive tokens with the same role.
@@ -53,9 +62,15 @@ public struct TokenView: Sendable, Hashable {
         let rows = inputs.shape[0], width = inputs.shape[1]
         let labels = batch["labels"].flatMap { $0.shape == inputs.shape ? $0.scalars : nil }
         let mask = batch["attention_mask"].flatMap { $0.shape == inputs.shape ? $0.scalars : nil }
+        // Labels of their own length, one row per example: each row's trained targets.
+        let targets: [[Int32]]? = batch["labels"].flatMap { labels in
+            guard labels.shape != inputs.shape, labels.rank == 2, labels.shape[0] == rows else { return nil }
+            let length = labels.shape[1]
+            return (0..<rows).map { row in labels.scalars[row * length..<(row + 1) * length].filter { $0 != ignoreIndex } }
+        }
         let starts = batch.sequenceStarts(rows: rows, width: width)
         for row in 0..<rows {
-            var current = Sequence(row: row, tokens: [])
+            var current = Sequence(row: row, tokens: [], targets: targets?[row])
             for column in 0..<width {
                 let index = row * width + column
                 if starts[index], !current.tokens.isEmpty {

@@ -1,6 +1,7 @@
 import Collate
 import Foundation
 import Testing
+@testable import CollateCommandLine
 
 /// Samples/CustomCollatorTool: a third-party package's own `collate`, built from the
 /// CollateCommandLine library with the sample `prefix-lm` type (Samples/PrefixLM) and its
@@ -114,16 +115,54 @@ struct CustomCollatorToolTests {
         #expect(result.stdoutLines.allSatisfy { $0.contains(#""num_items": 4"#) }, "\(result.stdout)")
     }
 
-    @Test func helpAndVersionAreTheStockTools() throws {
-        for arguments in [["--help"], ["--version"], ["help", "batch"]] {
+    @Test func helpAndVersionAreTheStockToolsUnderItsOwnName() throws {
+        for arguments in [["--help"], ["--version"]] {
             let stock = try CollateProcess.run(arguments)
             let custom = try Self.tool(arguments)
             #expect(custom.status == stock.status)
-            #expect(custom.stdout == stock.stdout, "\(arguments)")
+            // The same text, with the tool's own name where the stock tool names itself.
+            let renamed = stock.stdout
+                .replacingOccurrences(of: "USAGE: collate ", with: "USAGE: CustomCollatorTool ")
+                .replacingOccurrences(of: "'collate help ", with: "'CustomCollatorTool help ")
+            #expect(custom.stdout == renamed, "\(arguments)")
         }
+        let root = try Self.tool(["--help"])
+        #expect(root.stdout.contains("USAGE: CustomCollatorTool <subcommand> [options]\n"), "\(root.stdout)")
+        #expect(root.stdout.contains("See 'CustomCollatorTool help <subcommand>' for detailed help."))
+        let batchHelp = try Self.tool(["batch", "--help"])
+        #expect(batchHelp.stdout.contains("USAGE: CustomCollatorTool batch "), "\(batchHelp.stdout)")
+        #expect(batchHelp.stdout.contains("\n  CustomCollatorTool batch --spec Samples/Data/language-modeling.json"), "\(batchHelp.stdout)")
+        #expect(batchHelp.stdout.contains("SEE ALSO: CustomCollatorTool validate, CustomCollatorTool inspect, CustomCollatorTool export"))
+        #expect(!batchHelp.stdout.contains("collate batch"), "\(batchHelp.stdout)")
+        #expect(try Self.tool(["help", "batch"]).stdout == batchHelp.stdout)
         let unknown = try Self.tool(["bacth"])
         #expect(unknown.status == 2)
-        #expect(unknown.stderr.contains("Did you mean 'batch'?"))
+        #expect(unknown.stderr == "CustomCollatorTool: unknown command 'bacth'. Did you mean 'batch'?\nSee 'CustomCollatorTool --help' for the list of commands.\n",
+                "\(unknown.stderr)")
+    }
+
+    @Test func usageAndErrorsNameTheTool() throws {
+        let directory = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let usage = try Self.tool(["batch", "--bogus"])
+        #expect(usage.status == 2)
+        #expect(usage.stderr.hasPrefix("CustomCollatorTool batch: "), "\(usage.stderr)")
+        #expect(usage.stderr.contains("usage: CustomCollatorTool batch --spec"), "\(usage.stderr)")
+        #expect(!usage.stderr.contains("collate batch"), "\(usage.stderr)")
+        let rejected = try Self.tool(["validate", "--spec", #"{"type": "prefix-lm", "pad_token": 0}"#, "--input", directory.appendingPathComponent("data.jsonl").path])
+        #expect(rejected.status == 1)
+        #expect(rejected.stderr.hasPrefix("CustomCollatorTool validate: "), "\(rejected.stderr)")
+        // The stock tool still names itself collate.
+        let stock = try CollateProcess.run(["batch", "--bogus"])
+        #expect(stock.stderr.hasPrefix("collate batch: ") && stock.stderr.contains("usage: collate batch --spec"), "\(stock.stderr)")
+    }
+
+    @Test func aToolCreatedWithANameUsesIt() {
+        let tool = CollateTool(name: "my-collate", registry: CollatorRegistry())
+        #expect(tool.run(["bacth"]) == 2)
+        #expect(Console.transcript.contains("my-collate: unknown command 'bacth'. Did you mean 'batch'?\nSee 'my-collate --help' for the list of commands.\n"))
+        #expect(CollateTool().name == "collate")
+        #expect(Tool.name == "collate", "the name is the running tool's only")
     }
 }
 
@@ -175,5 +214,17 @@ struct InlineSpecTests {
         let result = try CollateProcess.run(["batch", "--spec", #"{"type": "language-modeling", "pad_token": 0}"#, "--input", directory.appendingPathComponent("data.jsonl").path])
         #expect(result.status == 1)
         #expect(result.stderr.contains("pad_token"), "\(result.stderr)")
+        #expect(result.stderr.hasPrefix("collate batch: --spec (inline JSON): "), "\(result.stderr)")
+        #expect(!result.stderr.contains("command line"), "\(result.stderr)")
+    }
+
+    @Test func aSpecFilesErrorStillNamesTheFile() throws {
+        let directory = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let spec = directory.appendingPathComponent("bad.json")
+        try #"{"type": "language-modeling", "pad_token": 0}"#.write(to: spec, atomically: true, encoding: .utf8)
+        let result = try CollateProcess.run(["batch", "--spec", spec.path, "--input", directory.appendingPathComponent("data.jsonl").path])
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix("collate batch: \(spec.path): "), "\(result.stderr)")
     }
 }

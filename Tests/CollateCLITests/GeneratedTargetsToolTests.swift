@@ -55,6 +55,11 @@ struct GeneratedTargetsToolTests {
         #expect(tool.run(["inspect", "--spec", spec, "--input", input, "--model-kind", "seq2seq-lm"]) == 0)
         #expect(Console.transcript.contains("collator last-token-\(tag) (span corruption of the last token)"))
         #expect(Console.transcript.contains("  decoder_input_ids [2, 3] int64\n"))
+        // The rows, the trainable fraction and num_items_in_batch count the same 6 trained targets.
+        #expect(Console.transcript.contains("── sequence 0 (row 0): 7 tokens, 3 trained, 0 padding\n"), "\(Console.transcript)")
+        #expect(Console.transcript.contains("── sequence 1 (row 1): 3 tokens, 3 trained, 4 padding\n"))
+        #expect(Console.transcript.contains("  trainable fraction  60.0% (6 of 10 tokens)\n"))
+        #expect(Console.transcript.contains("  num_items_in_batch  6\n"))
         #expect(tool.run(["export", "--spec", spec, "--input", input, "--out", directory.appendingPathComponent("shards").path, "--world-size", "1"]) == 0)
     }
 }

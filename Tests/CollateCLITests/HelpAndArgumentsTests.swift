@@ -185,6 +185,21 @@ struct HelpAndArgumentsTests {
         #expect(both.status == 2 && both.stderr.contains("both read stdin"), "\(both.stderr)")
     }
 
+    @Test func errorsInStdinNameItStdin() throws {
+        let badLine = try Self.run(["batch", "--spec", "Samples/Data/language-modeling.json", "--input", "-"],
+                                   stdin: "{\"input_ids\": [1, 2]}\n{\"input_ids\": \"x\"}\n")
+        #expect(badLine.status == 1)
+        #expect(badLine.stderr.contains("<stdin>:2: "), "\(badLine.stderr)")
+        #expect(!badLine.stderr.contains("collate-stdin"), "\(badLine.stderr)")
+        let badSpec = try Self.run(["batch", "--spec", "-", "--input", "Samples/Data/sft-mistral.jsonl"],
+                                   stdin: #"{"type": "language-modeling", "pad_token": 0}"#)
+        #expect(badSpec.status == 1)
+        #expect(badSpec.stderr.contains("<stdin>: "), "\(badSpec.stderr)")
+        #expect(!badSpec.stderr.contains("collate-stdin"), "\(badSpec.stderr)")
+        let inspect = try Self.run(["inspect", "--spec", "Samples/Data/language-modeling.json", "--input", "-"], stdin: Self.examplesText)
+        #expect(inspect.status == 0 && inspect.stdout.hasPrefix("2 examples in <stdin>; collator "), "\(inspect.stdout)")
+    }
+
     @Test func suggestionDistance() {
         #expect(Suggestion.editDistance(Array("--inptu"), Array("--input")) == 1)
         #expect(Suggestion.closest(to: "--inptu", among: ["--input", "--spec"]) == "--input")

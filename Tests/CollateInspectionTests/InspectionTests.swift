@@ -39,6 +39,32 @@ struct InspectionTests {
         #expect(statistics.trainableFraction == 1)
     }
 
+    /// Labels of their own length (a span-corruption collator's generated targets, shape [B, T]
+    /// with T ≠ the input width): every trained target counts, in the rows, the statistics and
+    /// num_items_in_batch alike (an encoder-decoder's loss does not shift its targets).
+    @Test func targetsOfTheirOwnLengthAreCountedEverywhere() throws {
+        let batch = Batch([
+            "input_ids": Tensor(shape: [2, 4], scalars: [5, 6, 99, 1, 7, 99, 1, 0]),
+            "attention_mask": Tensor(shape: [2, 4], scalars: [1, 1, 1, 1, 1, 1, 1, 0]),
+            "labels": Tensor(shape: [2, 3], scalars: [99, 7, 1, 99, 8, ignoreIndex]),
+        ])
+        let statistics = BatchStatistics(batch: batch)
+        #expect(statistics.trainedLabels == 5)
+        #expect(statistics.numItemsInBatch == 5)
+        #expect(batch.numItemsInBatch(shifted: false) == 5)
+        #expect(statistics.realTokens == 7)
+        let view = TokenView(batch: batch)
+        #expect(view.sequences.map(\.targets) == [[99, 7, 1], [99, 8]])
+        #expect(view.sequences.map(\.trainedCount) == [3, 2])
+        let text = view.terminalText(text: { " \($0)" }, style: .plain)
+        #expect(text.contains("── sequence 0 (row 0): 4 tokens, 3 trained, 0 padding\n 5 6 99 1\n  targets: ⟦ 99 7 1⟧\n"), "\(text)")
+        #expect(text.contains("── sequence 1 (row 1): 3 tokens, 2 trained, 1 padding\n"), "\(text)")
+        // Aligned labels keep their view: no targets line.
+        let aligned = TokenView(batch: try #require(Self.padded))
+        #expect(aligned.sequences.allSatisfy { $0.targets == nil })
+        #expect(!aligned.terminalText(text: { " \($0)" }, style: .plain).contains("targets:"))
+    }
+
     @Test func plainTerminalTextMarksRolesWithoutEscapes() throws {
         let text = TokenView(batch: try #require(Self.padded)).terminalText(text: { " \($0)" }, style: .plain)
         #expect(text.contains("⟦ 9 10⟧⟨2 × pad 0⟩"))

@@ -80,6 +80,27 @@ struct ScopedRegistryTests {
         #expect("\(RegistrationError.duplicateType("seq2seq", registry: "collator"))".contains("replacing: true"))
     }
 
+    @Test func registeringARepeatedOrTypeKeyIsAnError() throws {
+        let registry = CollatorRegistry()
+        #expect(throws: RegistrationError.invalidKey("type", type: "test-keys/echo", registry: "collator")) {
+            try registry.register("test-keys/echo", keys: ["type", "type"]) { _ in Echo() }
+        }
+        #expect(throws: RegistrationError.invalidKey("pad_token_id", type: "test-keys/echo", registry: "collator")) {
+            try registry.register("test-keys/echo", keys: ["pad_token_id", "seed", "pad_token_id"]) { _ in Echo() }
+        }
+        #expect(!registry.contains("test-keys/echo"), "a refused registration must not be half-made")
+        let transforms = TransformRegistry()
+        #expect(throws: RegistrationError.invalidKey("count", type: "test-keys/first", registry: "transform")) {
+            try transforms.register("test-keys/first", keys: ["count", "count"]) { _ in .batch(PositionIDs()) }
+        }
+        let message = "\(RegistrationError.invalidKey("count", type: "test-keys/first", registry: "transform"))"
+        #expect(message == "transform type \"test-keys/first\" lists the key \"count\" more than once in keys:; each key a spec may hold is listed once. "
+                + "Fix: remove the repeated \"count\" from keys:")
+        #expect("\(RegistrationError.invalidKey("type", type: "x", registry: "collator"))".contains("Fix: remove \"type\" from keys:"))
+        try registry.register("test-keys/echo", keys: ["pad_token_id"]) { _ in Echo() }
+        #expect(registry.contains("test-keys/echo"))
+    }
+
     @Test func aScopedRegistryLeavesTheSharedOneAlone() throws {
         let scoped = CollatorRegistry(copying: .shared)
         try scoped.register("test-scoped/echo", keys: []) { _ in Echo() }

@@ -33,6 +33,17 @@ struct MalformedCase: Sendable, CustomTestStringConvertible {
             name: "vocab id not an integer", json: #"{"model": {"type": "BPE", "vocab": {"a": "0"}, "merges": []}}"#,
             error: .wrongType(path: #"model.vocab["a"]"#, expected: "a non-negative integer id", found: "a string")),
         MalformedCase(
+            name: "vocab id 2^31", json: #"{"model": {"type": "BPE", "vocab": {"a": 2147483648}, "merges": []}}"#,
+            error: .invalidValue(path: #"model.vocab["a"]"#, value: "2147483648",
+                                 reason: "ids must be below 16777216 (the largest real vocabularies hold about 262k tokens); the id-to-token table is dense")),
+        MalformedCase(
+            name: "vocab id 2^31 written 2.147483648e9", json: #"{"model": {"type": "BPE", "vocab": {"a": 2.147483648e9}, "merges": []}}"#,
+            error: .invalidValue(path: #"model.vocab["a"]"#, value: "2147483648",
+                                 reason: "ids must be below 16777216 (the largest real vocabularies hold about 262k tokens); the id-to-token table is dense")),
+        MalformedCase(
+            name: "vocab id negative", json: #"{"model": {"type": "BPE", "vocab": {"a": -1}, "merges": []}}"#,
+            error: .wrongType(path: #"model.vocab["a"]"#, expected: "a non-negative integer id", found: "a number")),
+        MalformedCase(
             name: "merges wrong type", json: #"{"model": {"type": "BPE", "vocab": {"a": 0}, "merges": 3}}"#,
             error: .wrongType(path: "model.merges", expected: "an array", found: "a number")),
         MalformedCase(

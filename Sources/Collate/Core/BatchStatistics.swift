@@ -8,7 +8,8 @@ public struct BatchStatistics: Sendable, Hashable {
     public var realTokens: Int
     /// Label positions that are trained (not the ignore index), before the shift.
     public var trainedLabels: Int
-    /// HF's `num_items_in_batch`: trained targets after the causal shift, packing boundaries excluded.
+    /// HF's `num_items_in_batch`: trained targets after the causal shift, packing boundaries
+    /// excluded; for labels of their own length (decoder targets), every trained label.
     public var numItemsInBatch: Int
 
     /// Computes the statistics of `batch`.

@@ -7,6 +7,12 @@ public enum RegistrationError: Error, Sendable, Hashable {
     case duplicateType(String, registry: String)
     /// The type name is empty or holds characters a spec's `"type"` cannot reasonably hold.
     case invalidTypeName(String, registry: String)
+    /// The keys a registration accepts list a key twice, or list `"type"` (which every spec holds).
+    /// - Parameters:
+    ///   - key: The key listed twice, or `"type"`.
+    ///   - type: The spec type being registered.
+    ///   - registry: `"collator"` or `"transform"`.
+    case invalidKey(String, type: String, registry: String)
 }
 
 extension RegistrationError: CustomStringConvertible {
@@ -19,6 +25,12 @@ extension RegistrationError: CustomStringConvertible {
                 + "to replace it on purpose, or register into a scoped registry (\(registry == "collator" ? "CollatorRegistry" : "TransformRegistry")(copying: .shared)) in tests"
         case let .invalidTypeName(type, registry):
             "\(registry) type \"\(type)\" is not a usable spec type; use lowercase words joined by hyphens (\"prefix-lm\"), optionally namespaced (\"my-package/prefix-lm\")"
+        case let .invalidKey(key, type, registry) where key == "type":
+            "\(registry) type \"\(type)\" lists \"type\" among its keys; keys: names the keys a spec may hold besides \"type\", "
+                + "which every spec holds. Fix: remove \"type\" from keys:"
+        case let .invalidKey(key, type, registry):
+            "\(registry) type \"\(type)\" lists the key \"\(key)\" more than once in keys:; each key a spec may hold is listed once. "
+                + "Fix: remove the repeated \"\(key)\" from keys:"
         }
     }
 }

@@ -58,7 +58,8 @@ public final class TransformRegistry: Sendable {
     ///   - factory: Builds the transform, reading keys through ``CollatorSpec``.
     /// - Throws: ``RegistrationError/duplicateType(_:registry:)`` when `type` is taken and
     ///   `replacing` is `false`; ``RegistrationError/invalidTypeName(_:registry:)`` for an empty
-    ///   name or one holding whitespace.
+    ///   name or one holding whitespace; ``RegistrationError/invalidKey(_:type:registry:)`` when
+    ///   `keys` lists a key twice or lists `"type"`.
     public func register(_ type: String, keys: [String], replacing: Bool = false, factory: @escaping Factory) throws(RegistrationError) {
         try table.register(type, keys: keys, replacing: replacing, factory: factory)
     }

@@ -34,10 +34,15 @@ final class _SpecTypeTable<Product>: Sendable {
     /// Registers `factory` for `type`.
     /// - Throws: ``RegistrationError/invalidTypeName(_:registry:)`` for an empty name or one
     ///   holding whitespace or control characters; ``RegistrationError/duplicateType(_:registry:)``
-    ///   when `type` is taken and `replacing` is `false`.
+    ///   when `type` is taken and `replacing` is `false`; ``RegistrationError/invalidKey(_:type:registry:)``
+    ///   when `keys` lists a key twice or lists `"type"`.
     func register(_ type: String, keys: [String], replacing: Bool, factory: @escaping Factory) throws(RegistrationError) {
         guard !type.isEmpty, !type.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 }) else {
             throw .invalidTypeName(type, registry: kind)
+        }
+        var seen = Set<String>()
+        for key in keys where key == "type" || !seen.insert(key).inserted {
+            throw .invalidKey(key, type: type, registry: kind)
         }
         let added = registrations.withLock { registrations -> Bool in
             guard replacing || registrations[type] == nil else { return false }

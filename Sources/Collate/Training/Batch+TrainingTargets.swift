@@ -32,9 +32,17 @@ extension Batch {
 
     /// HF's `num_items_in_batch` for this batch: the number of trained targets after the shift,
     /// packing boundaries excluded (see ``trainingTargets(ignoreIndex:shifted:)``).
+    ///
+    /// Labels of their own length (a shape other than `input_ids`'s: an encoder-decoder's decoder
+    /// targets, a span-corruption collator's `.generatedTargets`) are not shifted by the model's
+    /// loss, so every label other than `ignoreIndex` counts, whatever `shifted` says — as HF's
+    /// Trainer counts `labels.ne(-100)` for a model whose loss does not shift.
     /// - Complexity: O(*B* × *L*).
     public func numItemsInBatch(ignoreIndex: Int32 = Collate.ignoreIndex, shifted: Bool = true) -> Int {
-        trainingTargets(ignoreIndex: ignoreIndex, shifted: shifted).reduce(0) { $0 + ($1 == ignoreIndex ? 0 : 1) }
+        if let labels = self["labels"], let inputs = self["input_ids"], labels.shape != inputs.shape {
+            return labels.scalars.reduce(0) { $0 + ($1 == ignoreIndex ? 0 : 1) }
+        }
+        return trainingTargets(ignoreIndex: ignoreIndex, shifted: shifted).reduce(0) { $0 + ($1 == ignoreIndex ? 0 : 1) }
     }
 
     /// The number of real (non-padding) tokens: the ones of `attention_mask`, or every

@@ -99,14 +99,9 @@ extension Arguments {
     /// The paths of the files stdin was copied into, removed when the process exits.
     private static let stdinCopies = Mutex<[String: String]>([:])
 
-    /// The file a command should read for `path`: `path` itself, or for `-` a file holding all
-    /// of standard input (read once per process, then reused).
-    ///
-    /// ``init(_:options:flags:)`` already applies this to ``stdinOptions``; a command that takes
-    /// a file under another option name calls it on the value:
-    /// `let input = try Arguments.inputPath(parsed.required("--train-file"))`.
-    /// Messages then name the copy, `…/collate-stdin-…/stdin`, with the line numbers of the input.
-    /// - Throws: ``UsageError`` when stdin cannot be copied to a temporary file.
+    /// The name messages give standard input read with `-`: `<stdin>:3: ...`.
+    static let standardInputName = "<stdin>"
+
     /// Whether `path` is the file ``inputPath(_:)`` copied standard input into (`-`).
     /// - Parameter path: A path a command received in place of `-`.
     /// - Returns: `true` for the stdin copy.
@@ -114,6 +109,25 @@ extension Arguments {
         stdinCopies.withLock { $0.values.contains(path) }
     }
 
+    /// `text` with the path of the stdin copy written as ``standardInputName``, so a message
+    /// names `<stdin>:1` rather than a temporary file the user never made.
+    /// - Parameter text: A message for stderr.
+    /// - Returns: The message, unchanged when stdin was not read.
+    static func namingStandardInput(_ text: String) -> String {
+        stdinCopies.withLock { copies in
+            copies.values.reduce(text) { $0.replacingOccurrences(of: $1, with: standardInputName) }
+        }
+    }
+
+    /// The file a command should read for `path`: `path` itself, or for `-` a file holding all
+    /// of standard input (read once per process, then reused).
+    ///
+    /// ``init(_:options:flags:)`` already applies this to ``stdinOptions``; a command that takes
+    /// a file under another option name calls it on the value:
+    /// `let input = try Arguments.inputPath(parsed.required("--train-file"))`.
+    /// The copy lives in `…/collate-stdin-…/stdin`; ``Console/message(_:)`` names it `<stdin>`,
+    /// with the line numbers of the input.
+    /// - Throws: ``UsageError`` when stdin cannot be copied to a temporary file.
     static func inputPath(_ path: String) throws(UsageError) -> String {
         guard path == "-" else { return path }
         do {

@@ -73,7 +73,7 @@ enum Console {
     private static func write(_ buffer: inout [UInt8]) {
         guard !buffer.isEmpty else { return }
         if let failure = emit(buffer, to: STDOUT_FILENO) {
-            message("collate: cannot write the output to stdout: \(String(cString: strerror(failure))) (errno \(failure)); "
+            message("\(Tool.name): cannot write the output to stdout: \(String(cString: strerror(failure))) (errno \(failure)); "
                 + "check the disk or the file stdout is redirected to")
             exit(ExitStatus.rejected)
         }
@@ -108,7 +108,7 @@ enum Console {
     /// Writes a human message to stderr; a stderr that cannot be written loses the message
     /// (there is nowhere left to report it) but never crashes.
     static func message(_ text: String) {
-        _ = emit(Array((text + "\n").utf8), to: STDERR_FILENO)
+        _ = emit(Array((Arguments.namingStandardInput(text) + "\n").utf8), to: STDERR_FILENO)
     }
 }
 

@@ -140,6 +140,7 @@ enum DataFlags {
         if let inlineSpec {
             configuration.collator = inlineSpec
             configuration.collatorFile = nil
+            configuration.collatorSource = "--spec (inline JSON)"
         }
         if let batchSize = values.batchSize { configuration.batchSize = batchSize }
         return configuration

@@ -68,7 +68,7 @@ struct CommandHelp: Sendable {
     var text: String {
         var out = "OVERVIEW: \(summary)\n"
         if let discussion { out += "\n" + Help.wrap(discussion, width: Help.width, indent: 0) + "\n" }
-        let usageWords = ["collate", name] + options.map(\.usage)
+        let usageWords = [Tool.name, name] + options.map(\.usage)
         out += "\nUSAGE: " + Help.wrapWords(usageWords, width: Help.width, firstIndent: 7, indent: 15) + "\n"
         out += "\nOPTIONS:\n"
         for option in options + [OptionHelp("-h, --help", nil, "Show help information.")] {
@@ -81,10 +81,10 @@ struct CommandHelp: Sendable {
             }
         }
         if !examples.isEmpty {
-            out += "\nEXAMPLE\(examples.count > 1 ? "S" : ""):\n" + examples.map { "  " + $0 }.joined(separator: "\n") + "\n"
+            out += "\nEXAMPLE\(examples.count > 1 ? "S" : ""):\n" + examples.map { "  " + Tool.naming($0) }.joined(separator: "\n") + "\n"
         }
         if !seeAlso.isEmpty {
-            out += "\nSEE ALSO: " + seeAlso.map { "collate \($0)" }.joined(separator: ", ") + "\n"
+            out += "\nSEE ALSO: " + seeAlso.map { "\(Tool.name) \($0)" }.joined(separator: ", ") + "\n"
         }
         return out
     }
@@ -352,7 +352,7 @@ enum Help {
     static var rootText: String {
         var out = "OVERVIEW: Collate turns tokenized training examples into model-ready batches and proves, before the first\n"
         out += "training step, that they can produce a loss.\n\n"
-        out += "USAGE: collate <subcommand> [options]\n\n"
+        out += "USAGE: \(Tool.name) <subcommand> [options]\n\n"
         out += "OPTIONS:\n"
         out += "  --version".padding(toLength: column, withPad: " ", startingAt: 0) + "Show the version.\n"
         out += "  -h, --help".padding(toLength: column, withPad: " ", startingAt: 0) + "Show help information.\n\n"
@@ -362,7 +362,7 @@ enum Help {
         }
         out += "  help".padding(toLength: column, withPad: " ", startingAt: 0) + "Show a subcommand's help.\n"
         out += "  version".padding(toLength: column, withPad: " ", startingAt: 0) + "Show the version.\n"
-        out += "\n  See 'collate help <subcommand>' for detailed help.\n"
+        out += "\n  See '\(Tool.name) help <subcommand>' for detailed help.\n"
         return out
     }
 

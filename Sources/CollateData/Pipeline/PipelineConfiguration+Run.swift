@@ -92,7 +92,8 @@ extension PipelineConfiguration {
     ///   - collators: The registry that knows the collator types (a test's own instance, say).
     ///   - transforms: The registry that knows the transform types.
     /// - Throws: ``PipelineFileError`` when there is no spec or the inline spec is wrong; ``InputError``
-    ///   naming the spec file when the file is; both carry the registry's message naming the key.
+    ///   naming the spec file when the file is, or ``collatorSource`` when that is set; all carry
+    ///   the registry's message naming the key.
     public func makeCollator(
         collators: CollatorRegistry = .current, transforms: TransformRegistry = .current
     ) throws -> (collator: any Collator<Batch>, transforms: TransformPipeline) {
@@ -119,6 +120,7 @@ extension PipelineConfiguration {
         do {
             return try Self.collator(from: spec, collators: collators, transforms: transforms)
         } catch {
+            if let collatorSource { throw InputError(file: collatorSource, line: nil, reason: "\(error)") }
             throw PipelineFileError.invalidValue(file: file ?? "command line", path: "collator", value: spec.preview(), reason: "\(error)")
         }
     }

@@ -151,6 +151,9 @@ public struct PipelineConfiguration: Sendable, Hashable {
     /// A collator spec file, used when ``collator`` is `nil` (`"collator": "spec.json"`, `--spec`);
     /// its errors name the file.
     public var collatorFile: URL?
+    /// Where ``collator`` came from when not from the pipeline file, for its errors (the
+    /// command line's `--spec (inline JSON)`); `nil` names the pipeline file's `collator` key.
+    public var collatorSource: String?
     /// Examples (or packed rows) per batch; `nil` puts all of them in one batch.
     public var batchSize: Int?
     /// Whether the seeded sampler orders the examples; default `false` (file order).

@@ -92,6 +92,12 @@ extension _JSONValue {
             case .integer(let integer) where integer >= 0 && integer <= Int64(Int32.max):
                 id = Int32(integer)
             default:
+                if let number = _JSONValue.double(value), number >= Double(maximumID), number.rounded() == number {
+                    // A non-negative whole number past the table (2^31 does not even fit an Int32 id): say the bound, not the type.
+                    throw TokenizerJSONError.invalidValue(
+                        path: "\(path)[\"\(token)\"]", value: _JSONValue.integer(value).map(String.init) ?? "\(number)",
+                        reason: Self.idBoundReason(maximumID))
+                }
                 guard let integer = _JSONValue.integer(value), let id32 = Int32(exactly: integer), id32 >= 0 else {
                     throw TokenizerJSONError.wrongType(
                         path: "\(path)[\"\(token)\"]", expected: "a non-negative integer id", found: _JSONValue.typeName(of: value))
@@ -101,7 +107,7 @@ extension _JSONValue {
             guard Int(id) < maximumID else {
                 throw TokenizerJSONError.invalidValue(
                     path: "\(path)[\"\(token)\"]", value: "\(id)",
-                    reason: "ids must be below \(maximumID) (the largest real vocabularies hold about 262k tokens); the id-to-token table is dense")
+                    reason: Self.idBoundReason(maximumID))
             }
             vocab[token: token] = id
             maxID = max(maxID, id)
@@ -119,5 +125,12 @@ extension _JSONValue {
             reverse[Int(id)] = key.string
         }
         return (vocab, reverse)
+    }
+}
+
+extension _JSONValue {
+    /// Why an id at or past `maximumID` is refused.
+    static func idBoundReason(_ maximumID: Int) -> String {
+        "ids must be below \(maximumID) (the largest real vocabularies hold about 262k tokens); the id-to-token table is dense"
     }
 }
