@@ -12,7 +12,7 @@ import Testing
         "\n{{ 'x' | center(999999999) | length }}",
         "\n{{ 'x'.ljust(999999999) | length }}",
         "\n{{ 'x'.zfill(999999999) | length }}",
-        "\n{{ 'a\nb' | indent(999999999) | length }}",
+        "\n{{ 'a\\nb' | indent(999999999) | length }}",
         "\n{{ ('%999999999d' % 1) | length }}",
         "\n{{ ('%.999999999f' % 1.5) | length }}",
         "\n{{ [1] | tojson(indent=999999999) | length }}",
