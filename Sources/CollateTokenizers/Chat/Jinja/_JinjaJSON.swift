@@ -14,6 +14,7 @@ enum _JinjaJSON {
                 guard let width = indentValue.integerIndex else {
                     throw _JinjaFailure(.type, "tojson: indent must be an integer or a string", line: arguments.line)
                 }
+                try _checkWidth(width, "tojson's indent", line: arguments.line)
                 indent = String(repeating: " ", count: max(0, width))
             }
         }
@@ -110,6 +111,9 @@ enum _JinjaJSON {
         }
 
         mutating func write(_ value: JinjaValue, level: Int) throws {
+            if bytes.count > _JinjaRenderer.maximumValueBytes {
+                throw _JinjaFailure(.security, "tojson would build more than the \(_JinjaRenderer.maximumValueBytes) bytes a chat template may build", line: line)
+            }
             switch value {
             case .none: append("null")
             case .bool(let flag): append(flag ? "true" : "false")

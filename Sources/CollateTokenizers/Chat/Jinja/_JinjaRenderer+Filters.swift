@@ -54,7 +54,7 @@ extension _JinjaRenderer {
             if let attribute = arguments.value(1, "attribute") {
                 items = try items.map { try lookupPath($0, attribute, line: line) }
             }
-            return .string(items.map(\.pythonString).joined(separator: separator))
+            return .string(try _checkBuilt(items.map(\.pythonString).joined(separator: separator), "the join filter", line: line))
         case "upper": return .string(value.pythonString.uppercased())
         case "lower": return .string(value.pythonString.lowercased())
         case "title":
@@ -76,7 +76,7 @@ extension _JinjaRenderer {
             guard let old = try arguments.string(0, "old"), let new = try arguments.string(1, "new") else {
                 throw _JinjaFailure(.type, "replace filter needs old and new strings", line: line)
             }
-            return .string(_pythonReplace(value.pythonString, old, new, count: try arguments.int(2, "count") ?? -1))
+            return .string(try _checkBuilt(_pythonReplace(value.pythonString, old, new, count: try arguments.int(2, "count") ?? -1), "the replace filter", line: line))
         case "first", "last":
             let items: [JinjaValue]
             switch value {
@@ -104,6 +104,7 @@ extension _JinjaRenderer {
             return .list(try items.map { try filter(filterName, $0, rest) })
         case "indent":
             let widthValue = arguments.value(0, "width") ?? .int(4)
+            try _checkWidth(widthValue.integerIndex ?? 0, "the indent filter", line: line)
             let indentation: String = if case .string(let text) = widthValue { text } else { String(repeating: " ", count: widthValue.integerIndex ?? 4) }
             let first = arguments.bool(1, "first", default: false)
             let blank = arguments.bool(2, "blank", default: false)
@@ -245,7 +246,7 @@ extension _JinjaRenderer {
             return .int(count)
         case "center":
             let width = try arguments.int(0, "width") ?? 80
-            return .string(_pythonJustify(value.pythonString, width: width, fill: " ", mode: "center"))
+            return .string(try _pythonJustify(value.pythonString, width: width, fill: " ", mode: "center", line: line))
         case "format":
             let values: [JinjaValue] = arguments.positional
             return .string(try _pythonPercentFormat(value.pythonString, values, line: line))

@@ -7,8 +7,10 @@ extension _JinjaRenderer {
             _JinjaFailure(.type, "unsupported operand type(s) for \(op.text): '\(lhs.typeName)' and '\(rhs.typeName)'", line: line)
         }
         switch (op, lhs, rhs) {
-        case (.add, .string(let a), .string(let b)): return .string(a + b)
-        case (.add, .list(let a), .list(let b)): return .list(a + b)
+        case (.add, .string(let a), .string(let b)): return try concatenate(a, b, op: "+", line: line)
+        case (.add, .list(let a), .list(let b)):
+            try _checkSum(a.count, b.count, limit: _JinjaRenderer.maximumListItems, unit: "items", op: "+", line: line)
+            return .list(a + b)
         case (.multiply, .string(let text), _), (.multiply, _, .string(let text)):
             guard let times = (lhs.integerIndex != nil && rhs.integerIndex == nil ? lhs : rhs).integerIndex else { throw typeError() }
             try _checkRepetition(text.utf8.count, times: times, limit: _JinjaRenderer.maximumValueBytes, unit: "bytes", line: line)
@@ -21,7 +23,7 @@ extension _JinjaRenderer {
             return .list(out)
         case (.modulo, .string(let format), _):
             let arguments: [JinjaValue] = if case .list(let items) = rhs { items } else { [rhs] }
-            return .string(try _pythonPercentFormat(format, arguments, line: line))
+            return .string(try _checkBuilt(try _pythonPercentFormat(format, arguments, line: line), "'%'", line: line))
         default:
             break
         }
@@ -222,6 +224,7 @@ func _pythonPercentFormat(_ format: String, _ arguments: [JinjaValue], line: Int
                 throw _JinjaFailure(.type, "%d format: a real number is required, not \(argument.typeName)", line: line)
             }
             let value = if case .int(let int) = number { int } else { Int(number.doubleValue.rounded(.towardZero)) }
+            try _checkWidth(Int(spec) ?? 0, "'%' formatting", line: line)
             out += _padNumber(String(value), spec)
         default:
             guard let number = argument.numericValue else {
@@ -233,6 +236,7 @@ func _pythonPercentFormat(_ format: String, _ arguments: [JinjaValue], line: Int
                 precision = Int(spec[spec.index(after: dot)...]) ?? 6
                 width = String(spec[..<dot])
             }
+            try _checkWidth(max(Int(width) ?? 0, precision), "'%' formatting", line: line)
             out += _padNumber(String(format: "%.\(precision)f", number.doubleValue), width)
         }
     }
@@ -250,6 +254,23 @@ private func _padNumber(_ digits: String, _ spec: String) -> String {
         return String(repeating: "0", count: width - digits.count) + digits
     }
     return String(repeating: " ", count: width - digits.count) + digits
+}
+
+extension _JinjaRenderer {
+    /// `a + b` / `a ~ b` on strings, refused past ``maximumValueBytes``: a loop that doubles a
+    /// namespace string (`{% set ns.s = ns.s ~ ns.s %}`) fails fast instead of exhausting memory.
+    static func concatenate(_ a: String, _ b: String, op: String, line: Int) throws -> JinjaValue {
+        try _checkSum(a.utf8.count, b.utf8.count, limit: maximumValueBytes, unit: "bytes", op: op, line: line)
+        return .string(a + b)
+    }
+}
+
+/// Refuses a concatenation whose result would exceed `limit` (see ``_checkRepetition``).
+private func _checkSum(_ a: Int, _ b: Int, limit: Int, unit: String, op: String, line: Int) throws {
+    let (total, overflow) = a.addingReportingOverflow(b)
+    if overflow || total > limit {
+        throw _JinjaFailure(.security, "'\(op)' would build a value of \(overflow ? "more than \(Int.max)" : String(total)) \(unit), more than the \(limit) a chat template may build", line: line)
+    }
 }
 
 /// Refuses a repetition (`"x" * n`, `[a] * n`) whose result would exceed `limit`: a template

@@ -505,7 +505,7 @@ final class _JinjaRenderer {
         case .binary(let op, let left, let right):
             let lhs = try eval(left, scope)
             let rhs = try eval(right, scope)
-            if op == .concat { return .string(lhs.pythonString + rhs.pythonString) }
+            if op == .concat { return try _JinjaRenderer.concatenate(lhs.pythonString, rhs.pythonString, op: "~", line: expr.line) }
             if case .undefined = lhs { throw undefinedFailure(left) }
             if case .undefined = rhs { throw undefinedFailure(right) }
             return try _JinjaRenderer.binary(op, lhs, rhs, line: expr.line)

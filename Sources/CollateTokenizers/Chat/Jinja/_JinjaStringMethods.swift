@@ -46,7 +46,7 @@ enum _JinjaStringMethods {
             guard let old = try arguments.string(0, "old"), let new = try arguments.string(1, "new") else {
                 throw _JinjaFailure(.type, "replace() takes at least 2 arguments", line: line)
             }
-            return .string(_pythonReplace(text, old, new, count: try arguments.int(2, "count") ?? -1))
+            return .string(try _checkBuilt(_pythonReplace(text, old, new, count: try arguments.int(2, "count") ?? -1), "replace()", line: line))
         case "lower": return .string(text.lowercased())
         case "upper": return .string(text.uppercased())
         case "casefold": return .string(text.lowercased())
@@ -106,16 +106,19 @@ enum _JinjaStringMethods {
             default: throw _JinjaFailure(.type, "can only join an iterable", line: line)
             }
             var out = ""
+            var built = 0
             for (index, item) in items.enumerated() {
                 guard case .string(let piece) = item else {
                     throw _JinjaFailure(.type, "sequence item \(index): expected str instance, \(item.typeName) found", line: line)
                 }
                 if index > 0 { out += text }
                 out += piece
+                built += piece.utf8.count + (index > 0 ? text.utf8.count : 0)
+                if built > _JinjaRenderer.maximumValueBytes { _ = try _checkBuilt(out, "join()", line: line) }
             }
             return .string(out)
         case "format":
-            return .string(try _pythonStrFormat(text, arguments))
+            return .string(try _checkBuilt(try _pythonStrFormat(text, arguments), "format()", line: line))
         case "isdigit", "isnumeric", "isdecimal":
             return .bool(!text.isEmpty && text.unicodeScalars.allSatisfy { $0.properties.numericType != nil })
         case "isalpha":
@@ -135,9 +138,10 @@ enum _JinjaStringMethods {
                 throw _JinjaFailure(.type, "\(name)() takes at least 1 argument (0 given)", line: line)
             }
             let fill = try arguments.string(1, "fillchar") ?? " "
-            return .string(_pythonJustify(text, width: width, fill: fill, mode: name))
+            return .string(try _pythonJustify(text, width: width, fill: fill, mode: name, line: line))
         case "zfill":
             let width = try arguments.int(0, "width") ?? 0
+            try _checkWidth(width, "zfill()", line: line)
             let count = text.unicodeScalars.count
             guard count < width else { return .string(text) }
             let padding = String(repeating: "0", count: width - count)
@@ -300,16 +304,23 @@ func _pythonReplace(_ text: String, _ old: String, _ new: String, count: Int = -
                 replaced += 1
             }
             out.unicodeScalars.append(scalar)
+            if replaced * new.utf8.count > _JinjaRenderer.maximumValueBytes { return out }
         }
         if count < 0 || replaced < count { out += new }
         return out
     }
     var start = 0
+    // A lower bound of the bytes built: past the value limit the caller refuses the result
+    // anyway, so building stops there.
+    var built = 0
+    let newBytes = new.utf8.count
     while count < 0 || replaced < count, let found = _scalarFind(pattern, in: scalars, from: start) {
         out.unicodeScalars.append(contentsOf: scalars[start..<found])
         out += new
+        built += found - start + newBytes
         start = found + pattern.count
         replaced += 1
+        if built > _JinjaRenderer.maximumValueBytes { return out }
     }
     out.unicodeScalars.append(contentsOf: scalars[start...])
     return out
@@ -340,8 +351,27 @@ func _pythonCapitalize(_ text: String) -> String {
     return String(first).uppercased() + rest.lowercased()
 }
 
+/// Refuses a width (`center(10**9)`, `'%999999999d'`, `indent(10**9)`) past the value limit: the
+/// padding alone would take gigabytes.
+func _checkWidth(_ width: Int, _ what: String, line: Int) throws {
+    if width > _JinjaRenderer.maximumValueBytes {
+        throw _JinjaFailure(.security, "\(what) was given a width of \(width), more than the \(_JinjaRenderer.maximumValueBytes) bytes a chat template may build", line: line)
+    }
+}
+
+/// Refuses a string a template built past the value limit (a loop that doubles a namespace string
+/// through `replace`, `join` or `%`), returning it otherwise.
+func _checkBuilt(_ text: String, _ what: String, line: Int) throws -> String {
+    let size = text.utf8.count
+    if size > _JinjaRenderer.maximumValueBytes {
+        throw _JinjaFailure(.security, "\(what) built a value of \(size) bytes, more than the \(_JinjaRenderer.maximumValueBytes) a chat template may build", line: line)
+    }
+    return text
+}
+
 /// Python's `str.center/ljust/rjust(width, fillchar)`.
-func _pythonJustify(_ text: String, width: Int, fill: String, mode: String) -> String {
+func _pythonJustify(_ text: String, width: Int, fill: String, mode: String, line: Int) throws -> String {
+    try _checkWidth(width, "\(mode)()", line: line)
     let count = text.unicodeScalars.count
     guard width > count else { return text }
     let total = width - count
