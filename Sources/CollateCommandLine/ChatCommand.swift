@@ -250,7 +250,7 @@ enum ChatCommand {
         var line = "{\"text\": "
         JSONWriter.writeString(chat.text, into: &line)
         line += ", \"input_ids\": ["
-        line += chat.inputIds.map(String.init).joined(separator: ", ")
+        line += chat.inputIDs.map(String.init).joined(separator: ", ")
         line += "], \"assistant_masks\": ["
         line += chat.assistantMasks.map(String.init).joined(separator: ", ")
         line += "]}\n"

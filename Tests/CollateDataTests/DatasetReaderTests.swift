@@ -129,7 +129,7 @@ struct DatasetReaderTests {
         let format = try ChatFormat.named("mistral-inst")
         let example = try DatasetReader(url: url, tokenizer: tokenizer, chatFormat: format).readAll().records[0].example
         let direct = try format.tokenize([.user("Hi"), .assistant("Hello!")], with: tokenizer)
-        #expect(example.inputIDs == direct.masked.inputIds)
+        #expect(example.inputIDs == direct.masked.inputIDs)
         #expect(example.labels == direct.masked.labels)
         #expect(Self.trainedText(example, tokenizer) == "Hello!</s>")
     }

@@ -64,18 +64,18 @@ struct SFTChatPreparationTests {
                 var tools: [JSONValue]?
                 if case .string(let json)? = row["tools"], case .array(let schemas) = try JSONParser.parse(json) { tools = schemas }
                 let chat = try template.tokenize(ChatConversation(try messages(row["messages"]), tools: tools), with: tokenizer)
-                examples.append(try SFTPreparation.conversation(inputIDs: chat.inputIds, assistantMasks: assistantOnly ? chat.assistantMasks : nil))
-                tokenized.append(JSONObject([("input_ids", .array(chat.inputIds.map { .integer(Int64($0)) })),
+                examples.append(try SFTPreparation.conversation(inputIDs: chat.inputIDs, assistantMasks: assistantOnly ? chat.assistantMasks : nil))
+                tokenized.append(JSONObject([("input_ids", .array(chat.inputIDs.map { .integer(Int64($0)) })),
                                              ("assistant_masks", .array(chat.assistantMasks.map { .integer(Int64($0)) }))]))
             } else {
                 let prompt = try messages(row["prompt"])
                 let completion = try messages(row["completion"])
                 let promptChat = try template.tokenize(ChatConversation(prompt, addGenerationPrompt: true), with: tokenizer)
                 let fullChat = try template.tokenize(ChatConversation(prompt + completion), with: tokenizer)
-                examples.append(try SFTPreparation.promptCompletion(promptIDs: promptChat.inputIds, promptCompletionIDs: fullChat.inputIds,
+                examples.append(try SFTPreparation.promptCompletion(promptIDs: promptChat.inputIDs, promptCompletionIDs: fullChat.inputIDs,
                                                                     assistantMasks: assistantOnly ? fullChat.assistantMasks : nil))
-                tokenized.append(JSONObject([("prompt_ids", .array(promptChat.inputIds.map { .integer(Int64($0)) })),
-                                             ("prompt_completion_ids", .array(fullChat.inputIds.map { .integer(Int64($0)) })),
+                tokenized.append(JSONObject([("prompt_ids", .array(promptChat.inputIDs.map { .integer(Int64($0)) })),
+                                             ("prompt_completion_ids", .array(fullChat.inputIDs.map { .integer(Int64($0)) })),
                                              ("assistant_masks", .array(fullChat.assistantMasks.map { .integer(Int64($0)) }))]))
             }
         }
@@ -194,15 +194,15 @@ struct SFTChatPreparationTests {
         for (row, expected) in zip(rows, plain) {
             guard case .object(let row) = row, case .object(let expected) = expected else { continue }
             let chat = try template.tokenize(ChatConversation(try Self.messages(row["messages"])), with: tokenizer)
-            let everything = SFTPreparation().prepare([try SFTPreparation.conversation(inputIDs: chat.inputIds, assistantMasks: nil)])
+            let everything = SFTPreparation().prepare([try SFTPreparation.conversation(inputIDs: chat.inputIDs, assistantMasks: nil)])
             #expect(everything.first?.inputIDs == Self.ids(expected["input_ids"]))
             #expect(everything.first?.labels == Self.ids(expected["labels"]))
             // Collate's rule: assistant content through <|im_end|>, nothing else.
-            let masked = try #require(SFTPreparation().prepare([try SFTPreparation.conversation(inputIDs: chat.inputIds, assistantMasks: chat.assistantMasks)]).first)
+            let masked = try #require(SFTPreparation().prepare([try SFTPreparation.conversation(inputIDs: chat.inputIDs, assistantMasks: chat.assistantMasks)]).first)
             let trained: [Int32] = (masked.labels ?? []).filter { $0 != -100 }
             #expect(!trained.isEmpty)
             #expect(trained.last == 32001, "ends with <|im_end|>")
-            #expect(trained.count < chat.inputIds.count)
+            #expect(trained.count < chat.inputIDs.count)
         }
     }
 

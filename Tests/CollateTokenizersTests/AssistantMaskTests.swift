@@ -76,9 +76,9 @@ import Testing
             trained += String(String.UnicodeScalarView(scalars[range]))
         }
         #expect(trained == testCase.trained)
-        #expect(chat.labels.count == chat.inputIds.count)
-        for index in chat.inputIds.indices {
-            #expect(chat.labels[index] == (chat.assistantMasks[index] == 1 ? chat.inputIds[index] : -100))
+        #expect(chat.labels.count == chat.inputIDs.count)
+        for index in chat.inputIDs.indices {
+            #expect(chat.labels[index] == (chat.assistantMasks[index] == 1 ? chat.inputIDs[index] : -100))
         }
     }
 
@@ -101,7 +101,7 @@ import Testing
     }
 
     @Test func customIgnoreIndex() {
-        let masked = MaskedConversation(inputIds: [5, 6, 7], assistantMasks: [0, 1], ignoreIndex: -1)
+        let masked = MaskedConversation(inputIDs: [5, 6, 7], assistantMasks: [0, 1], ignoreIndex: -1)
         #expect(masked.labels == [-1, 6, -1])
         #expect(masked.assistantMasks == [0, 1, 0])
     }

@@ -21,7 +21,7 @@ enum ChatGolden {
     /// The per-conversation rows of `compat.jsonl` (those without a collator `spec`).
     static let compatRows: [CompatRow] = lines("compat.jsonl").compactMap {
         guard let row = try? JSONDecoder().decode(CompatRow.self, from: Data($0.utf8)),
-              row.template != nil, row.inputIds != nil
+              row.template != nil, row.inputIDs != nil
         else { return nil }
         return row
     }
@@ -39,10 +39,10 @@ enum ChatGolden {
 struct ChatCase: Decodable, Sendable, CustomTestStringConvertible {
     struct Expected: Decodable, Sendable {
         var text: String
-        var inputIds: [Int32]
+        var inputIDs: [Int32]
         var assistantMasks: [Int32]
         enum CodingKeys: String, CodingKey {
-            case text, inputIds = "input_ids", assistantMasks = "assistant_masks"
+            case text, inputIDs = "input_ids", assistantMasks = "assistant_masks"
         }
     }
     var id: String
@@ -68,9 +68,9 @@ struct CompatRow: Decodable, Sendable {
     var id: String
     var template: String?
     var tokenizer: String?
-    var inputIds: [Int32]?
+    var inputIDs: [Int32]?
     var expected: Expected
     enum CodingKeys: String, CodingKey {
-        case id, template, tokenizer, inputIds = "input_ids", expected
+        case id, template, tokenizer, inputIDs = "input_ids", expected
     }
 }

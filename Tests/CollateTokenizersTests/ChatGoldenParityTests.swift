@@ -9,10 +9,10 @@ import Testing
         let tokenizer = try Fixtures.tokenizer(golden.tokenizer)
         let chat = try ChatFormat.named(golden.template).tokenize(golden.messages, with: tokenizer)
         #expect(chat.text == golden.expected.text)
-        #expect(chat.inputIds == golden.expected.inputIds)
+        #expect(chat.inputIDs == golden.expected.inputIDs)
         #expect(chat.assistantMasks == golden.expected.assistantMasks)
         #expect(chat.labels == MaskedConversation(
-            inputIds: golden.expected.inputIds, assistantMasks: golden.expected.assistantMasks).labels)
+            inputIDs: golden.expected.inputIDs, assistantMasks: golden.expected.assistantMasks).labels)
     }
 
     @Test func tokenizerSuppliesBosAndEos() throws {

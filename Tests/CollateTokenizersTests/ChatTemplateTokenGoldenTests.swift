@@ -11,7 +11,7 @@ import Testing
     struct TokenCase: Sendable, CustomTestStringConvertible {
         var template: String
         var conversation: String
-        var inputIds: [Int32]
+        var inputIDs: [Int32]
         var assistantMasks: [Int32]
         var testDescription: String { "\(template) / \(conversation)" }
     }
@@ -27,7 +27,7 @@ import Testing
             func ints(_ values: [JSONValue]) -> [Int32] {
                 values.compactMap { if case .integer(let value) = $0 { Int32(value) } else { nil } }
             }
-            return TokenCase(template: template, conversation: conversation, inputIds: ints(ids), assistantMasks: ints(masks))
+            return TokenCase(template: template, conversation: conversation, inputIDs: ints(ids), assistantMasks: ints(masks))
         }
     }()
 
@@ -42,7 +42,7 @@ import Testing
         let template = try #require(ChatTemplateGoldens.chatTemplate(golden.template))
         let conversation = try #require(ChatTemplateGoldens.data.conversations[golden.conversation]).conversation
         let chat = try template.tokenize(conversation, with: tokenizer)
-        #expect(chat.inputIds == golden.inputIds)
+        #expect(chat.inputIDs == golden.inputIDs)
         #expect(chat.assistantMasks == golden.assistantMasks)
     }
 
@@ -56,7 +56,7 @@ import Testing
         for golden in cases {
             let conversation = try #require(ChatTemplateGoldens.data.conversations[golden.conversation]).conversation
             let chat = try original.tokenize(conversation, with: tokenizer)
-            #expect(chat.inputIds == golden.inputIds, "\(golden.conversation)")
+            #expect(chat.inputIDs == golden.inputIDs, "\(golden.conversation)")
             #expect(chat.assistantMasks == golden.assistantMasks, "\(golden.conversation)")
         }
     }

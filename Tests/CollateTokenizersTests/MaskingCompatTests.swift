@@ -48,7 +48,7 @@ import Testing
             while start > 0, mask[start - 1] == 1 { start -= 1 }
             for index in 0..<start { mask[index] = 0 }
         }
-        return zip(golden.expected.inputIds, mask).map { $1 == 1 ? $0 : -100 }
+        return zip(golden.expected.inputIDs, mask).map { $1 == 1 ? $0 : -100 }
     }
 
     static func measure(against exact: Exact, tools: [Tool] = Tool.allCases) throws -> [Tool: [String: Count]] {
@@ -60,11 +60,11 @@ import Testing
             switch exact {
             case .reference(let lastTurnOnly):
                 // Same ids as the tools saw, so labels compare token for token.
-                guard golden.expected.inputIds == row.inputIds else { continue }
+                guard golden.expected.inputIDs == row.inputIDs else { continue }
                 labels = referenceLabels(golden, lastTurnOnly: lastTurnOnly)
             case .collate(let masking):
                 let collate = try collateLabels(golden, masking: masking)
-                guard collate.inputIds == row.inputIds else { continue }
+                guard collate.inputIDs == row.inputIDs else { continue }
                 labels = collate.labels
             }
             let group = "\(golden.template)@\(golden.tokenizer)"
@@ -94,7 +94,7 @@ import Testing
             // Same conversation, same ids: the exact labels apply token for token.
             let golden = try #require(chat[row.id], "\(row.id)")
             #expect(golden.template == row.template && golden.tokenizer == row.tokenizer, "\(row.id)")
-            #expect(try Self.collateLabels(golden).inputIds == row.inputIds, "\(row.id)")
+            #expect(try Self.collateLabels(golden).inputIDs == row.inputIDs, "\(row.id)")
         }
     }
 

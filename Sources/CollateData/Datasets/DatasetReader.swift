@@ -211,7 +211,7 @@ public struct DatasetReader: Sendable {
     private func templateExample(_ object: JSONObject, template: ChatTemplate, tokenizer: some Tokenizer, line: Int) throws -> Example {
         do {
             let chat = try template.tokenize(try ChatConversation(line: object), with: tokenizer, masking: masking)
-            return Example(inputIDs: chat.masked.inputIds, labels: chat.masked.labels)
+            return Example(inputIDs: chat.masked.inputIDs, labels: chat.masked.labels)
         } catch let error as ChatConversationError {
             throw fail(line, error.description)
         } catch let error as ChatTemplateError {
@@ -222,7 +222,7 @@ public struct DatasetReader: Sendable {
     private func chatExample(_ messages: [ChatMessage], format: ChatFormat, tokenizer: some Tokenizer, line: Int) throws -> Example {
         do {
             let chat = try format.tokenize(messages, with: tokenizer, masking: masking)
-            return Example(inputIDs: chat.masked.inputIds, labels: chat.masked.labels)
+            return Example(inputIDs: chat.masked.inputIDs, labels: chat.masked.labels)
         } catch let error as ChatFormatError {
             if case let .unsupportedField(index, field, _) = error {
                 throw fail(line, "field 'messages[\(index)].\(field)': \(error)")

@@ -57,6 +57,6 @@ public struct AssistantMasking: Sendable, Hashable {
     /// - Complexity: O(*n* + *t*) in text length and token count.
     public func apply(to rendered: RenderedChat, encoding: Encoding) -> MaskedConversation {
         let mask = encoding.assistantMask(for: trainedSpans(in: rendered), scalarCount: rendered.scalarCount)
-        return MaskedConversation(inputIds: encoding.ids, assistantMasks: mask, ignoreIndex: ignoreIndex)
+        return MaskedConversation(inputIDs: encoding.ids, assistantMasks: mask, ignoreIndex: ignoreIndex)
     }
 }

@@ -18,9 +18,15 @@ public struct TokenizedChat: Sendable, Hashable {
     /// The rendered text.
     public var text: String { rendered.text }
     /// `input_ids`.
-    public var inputIds: [Int32] { masked.inputIds }
+    public var inputIDs: [Int32] { masked.inputIDs }
     /// `labels`.
     public var labels: [Int32] { masked.labels }
     /// `assistant_masks`.
     public var assistantMasks: [Int32] { masked.assistantMasks }
+}
+
+extension TokenizedChat {
+    /// `input_ids`; renamed ``inputIDs``.
+    @available(*, deprecated, renamed: "inputIDs")
+    public var inputIds: [Int32] { inputIDs }
 }

@@ -58,10 +58,10 @@ public func fuzzChat(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
             fatalError("\(format.name): generation span \(span) outside the text")
         }
         let masked = chat.masked
-        guard masked.inputIds.count == masked.labels.count, masked.labels.count == masked.assistantMasks.count,
-              masked.inputIds == chat.encoding.ids
+        guard masked.inputIDs.count == masked.labels.count, masked.labels.count == masked.assistantMasks.count,
+              masked.inputIDs == chat.encoding.ids
         else { fatalError("\(format.name): ids, labels and masks differ in length") }
-        for index in masked.labels.indices where masked.labels[index] != masking.ignoreIndex && masked.labels[index] != masked.inputIds[index] {
+        for index in masked.labels.indices where masked.labels[index] != masking.ignoreIndex && masked.labels[index] != masked.inputIDs[index] {
             fatalError("\(format.name): label \(index) is neither ignored nor the token id")
         }
     }
