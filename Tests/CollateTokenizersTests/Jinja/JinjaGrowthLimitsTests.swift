@@ -39,3 +39,27 @@ import Testing
         #expect(rendering.text == "abc|  x  |00042|bbXbb|a-b|[\n  1\n]")
     }
 }
+
+/// A value doubled in a loop: `~`, `+` (strings and lists) and `join` refuse a result past the
+/// value limit, so the loop stops within seconds instead of building gigabytes.
+@Suite struct JinjaDoublingLimitsTests {
+    @Test(arguments: [
+        "{% set ns = namespace(s='xxxxxxxx') %}\n{% for i in range(64) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}",
+        "{% set ns = namespace(s='xxxxxxxx') %}\n{% for i in range(64) %}{% set ns.s = ns.s + ns.s %}{% endfor %}",
+        "{% set ns = namespace(s=[1, 2, 3, 4]) %}\n{% for i in range(64) %}{% set ns.s = ns.s + ns.s %}{% endfor %}",
+        "{% set ns = namespace(s='xxxxxxxx') %}\n{% for i in range(64) %}{% set ns.s = [ns.s, ns.s] | join('') %}{% endfor %}",
+    ])
+    func doublingStopsAtTheValueLimit(_ source: String) throws {
+        let template = try JinjaTemplate(source: source, name: "doubling.jinja")
+        let clock = ContinuousClock()
+        var failure: JinjaError?
+        let elapsed = clock.measure {
+            do { _ = try template.render([:]) } catch let error as JinjaError { failure = error } catch {}
+        }
+        let error = try #require(failure, "rendered without an error")
+        #expect(error.kind == .security)
+        #expect(error.description.contains("doubling.jinja"))
+        #expect(error.description.contains("line 2"))
+        #expect(elapsed < .seconds(60))
+    }
+}
