@@ -28,7 +28,7 @@ extension ChatFormat {
     /// ChatML: `<|im_start|>{role}\n{content}<|im_end|>\n` per message; the generation region
     /// is the assistant content plus `<|im_end|>` (not the newline after it).
     ///
-    /// Exactly `shared/golden/chat_templates.json["chatml"]`. Roles: system, user, assistant.
+    /// Exactly the ChatML template in `Tests/Fixtures/golden/chat_templates.json`. Roles: system, user, assistant.
     public static let chatml = ChatFormat(name: "chatml", supportedRoles: ["system", "user", "assistant"]) {
         output, messages, _ in
         for (index, message) in messages.enumerated() {
