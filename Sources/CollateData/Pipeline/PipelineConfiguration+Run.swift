@@ -156,6 +156,31 @@ extension PipelineConfiguration {
         return (records, report)
     }
 
+    /// Reads every record and runs `transforms` on its example with the steps, counts and indices
+    /// of `TransformPipeline.applyExampleTransforms`, one example at a time; `body` gets each
+    /// example that is kept, with its file line.
+    func forEachTransformedExample(
+        _ transforms: [any ExampleTransform], tokenizer: (any Tokenizer)?, chatFormat: ChatFormat?,
+        report transformReport: inout TransformPipeline.Report, _ body: (Example, Int) throws -> Void
+    ) throws -> DatasetReport {
+        try forEachRecord(tokenizer: tokenizer, chatFormat: chatFormat) { record in
+            let index = transformReport.examplesIn
+            transformReport.examplesIn += 1
+            var example = record.example
+            for transform in transforms {
+                switch try transform.apply(to: &example, index: index) {
+                case .unchanged: break
+                case .modified: transformReport.modified[transform.name, default: 0] += 1
+                case .dropped:
+                    transformReport.dropped[transform.name, default: 0] += 1
+                    return
+                }
+            }
+            transformReport.examplesOut += 1
+            try body(example, record.line)
+        }
+    }
+
     /// Streams the dataset's examples with their lines, in file order, as ``readExamples(tokenizer:chatFormat:)``
     /// reads them (labels set for ``TrainOn/all``), holding one line in memory at a time.
     /// - Parameters:
@@ -376,22 +401,8 @@ extension PipelineConfiguration {
         let exampleTransforms = TransformPipeline(truncationTransforms + specTransforms.steps).exampleTransforms
         let spool = try ExampleSpool(directory: spoolDirectory)
         var transformReport = TransformPipeline.Report()
-        // The same steps, counts and indices as `TransformPipeline.applyExampleTransforms`, one example at a time.
-        let report = try forEachRecord(tokenizer: tokenizer, chatFormat: format) { record in
-            let index = transformReport.examplesIn
-            transformReport.examplesIn += 1
-            var example = record.example
-            for transform in exampleTransforms {
-                switch try transform.apply(to: &example, index: index) {
-                case .unchanged: break
-                case .modified: transformReport.modified[transform.name, default: 0] += 1
-                case .dropped:
-                    transformReport.dropped[transform.name, default: 0] += 1
-                    return
-                }
-            }
-            transformReport.examplesOut += 1
-            try spool.append(example, line: record.line)
+        let report = try forEachTransformedExample(exampleTransforms, tokenizer: tokenizer, chatFormat: format, report: &transformReport) { example, line in
+            try spool.append(example, line: line)
         }
         try spool.finishWriting()
         guard spool.count > 0 else {
@@ -442,22 +453,9 @@ extension PipelineConfiguration {
         let transforms = TransformPipeline(truncationTransforms).exampleTransforms
         var lengths: [Int] = [], lines: [Int] = []
         var transformReport = TransformPipeline.Report()
-        let report = try forEachRecord(tokenizer: tokenizer, chatFormat: format) { record in
-            let index = transformReport.examplesIn
-            transformReport.examplesIn += 1
-            var example = record.example
-            for transform in transforms {
-                switch try transform.apply(to: &example, index: index) {
-                case .unchanged: break
-                case .modified: transformReport.modified[transform.name, default: 0] += 1
-                case .dropped:
-                    transformReport.dropped[transform.name, default: 0] += 1
-                    return
-                }
-            }
-            transformReport.examplesOut += 1
+        let report = try forEachTransformedExample(transforms, tokenizer: tokenizer, chatFormat: format, report: &transformReport) { example, line in
             lengths.append(example.inputIDs.count)
-            lines.append(record.line)
+            lines.append(line)
         }
         guard !lengths.isEmpty else {
             throw InputError(file: data.path?.path ?? "data", line: nil,

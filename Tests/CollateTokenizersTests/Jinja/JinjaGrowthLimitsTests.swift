@@ -18,18 +18,7 @@ import Testing
         "\n{{ [1] | tojson(indent=999999999) | length }}",
     ])
     func growthPastTheValueLimitIsAnError(_ source: String) throws {
-        let template = try JinjaTemplate(source: source, name: "growth.jinja")
-        let clock = ContinuousClock()
-        var failure: JinjaError?
-        let elapsed = clock.measure {
-            do { _ = try template.render([:]) } catch let error as JinjaError { failure = error } catch {}
-        }
-        let error = try #require(failure, "rendered without an error")
-        #expect(error.kind == .security)
-        #expect(error.description.contains("growth.jinja"))
-        #expect(error.description.contains("line 2"))
-        #expect(error.description.contains("a chat template may build"))
-        #expect(elapsed < .seconds(30))
+        try expectRefusedAtTheLimit(source, name: "growth.jinja", within: .seconds(30))
     }
 
     /// Ordinary uses of the same operations still render as jinja2 does.
@@ -50,16 +39,22 @@ import Testing
         "{% set ns = namespace(s='xxxxxxxx') %}\n{% for i in range(64) %}{% set ns.s = [ns.s, ns.s] | join('') %}{% endfor %}",
     ])
     func doublingStopsAtTheValueLimit(_ source: String) throws {
-        let template = try JinjaTemplate(source: source, name: "doubling.jinja")
-        let clock = ContinuousClock()
-        var failure: JinjaError?
-        let elapsed = clock.measure {
-            do { _ = try template.render([:]) } catch let error as JinjaError { failure = error } catch {}
-        }
-        let error = try #require(failure, "rendered without an error")
-        #expect(error.kind == .security)
-        #expect(error.description.contains("doubling.jinja"))
-        #expect(error.description.contains("line 2"))
-        #expect(elapsed < .seconds(60))
+        try expectRefusedAtTheLimit(source, name: "doubling.jinja", within: .seconds(60))
     }
+}
+
+/// Renders `source` and expects the value-limit error naming the template and line 2, in time.
+private func expectRefusedAtTheLimit(_ source: String, name: String, within limit: Duration) throws {
+    let template = try JinjaTemplate(source: source, name: name)
+    let clock = ContinuousClock()
+    var failure: JinjaError?
+    let elapsed = clock.measure {
+        do { _ = try template.render([:]) } catch let error as JinjaError { failure = error } catch {}
+    }
+    let error = try #require(failure, "rendered without an error")
+    #expect(error.kind == .security)
+    #expect(error.description.contains(name))
+    #expect(error.description.contains("line 2"))
+    #expect(error.description.contains("a chat template may build"))
+    #expect(elapsed < limit)
 }
