@@ -20,7 +20,7 @@ let package = Package(
         .target(name: "CollateTokenizers", dependencies: ["Collate"]),
         .target(name: "CollateInspection", dependencies: ["Collate"]),
         .target(name: "CollateData", dependencies: ["Collate", "CollateTokenizers"]),
-        .target(name: "CollateBackends", dependencies: ["Collate"], exclude: ["Worker"]),
+        .target(name: "CollateBackends", dependencies: ["Collate", "CollateData"], exclude: ["Worker"]),
 
         // Tools
         .target(
@@ -69,7 +69,7 @@ let package = Package(
         .testTarget(name: "CollateTokenizersTests", dependencies: ["CollateTestSupport", "CollateTokenizers"]),
         .testTarget(name: "CollateDataTests", dependencies: ["CollateTestSupport", "CollateData", "CollateTokenizers", "Collate"]),
         .testTarget(name: "CollateBackendsTests", dependencies: ["CollateTestSupport", "CollateBackends", "Collate", "CollateData"]),
-        .testTarget(name: "CollateCLITests", dependencies: ["CollateTestSupport", "CollateCLI", "CollateCommandLine", "Collate", "QuickStart", "CustomCollator", "CustomCollatorTool", "Seq2Seq", "TrainLoop", "ChatSFT"]),
+        .testTarget(name: "CollateCLITests", dependencies: ["CollateTestSupport", "CollateCLI", "CollateCommandLine", "Collate", "CollateData", "QuickStart", "CustomCollator", "CustomCollatorTool", "Seq2Seq", "TrainLoop", "ChatSFT"]),
         .testTarget(name: "CollateReliabilityTests", dependencies: ["CollateTestSupport", "CollateCLI", "CollateCommandLine", "Collate", "CollateData", "CollateTokenizers"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,4 +1,5 @@
 import Collate
+import CollateData
 @testable import CollateCommandLine
 import Foundation
 import Testing

@@ -1,4 +1,5 @@
 import Collate
+import CollateData
 import Foundation
 import Testing
 

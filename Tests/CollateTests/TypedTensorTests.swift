@@ -53,20 +53,6 @@ struct TypedTensorTests {
         #expect(throws: ExampleDecodingError.self) { try Example(jsonText: #"{"input_ids": [1, 0.5]}"#) }
     }
 
-    @Test func safetensorsRoundTripsFloat32AndBool() throws {
-        let batch = Batch([
-            "input_ids": Tensor(shape: [1, 2], scalars: [5, 6]),
-            "margin": Tensor(shape: [2], floats: [0.25, -1.5]),
-            "label": Tensor(shape: [2], bools: [false, true]),
-        ])
-        let bytes = try SafetensorsFile(batch: batch).encoded()
-        let decoded = try SafetensorsFile(decoding: bytes)
-        #expect(decoded.batch == batch)
-        let header = String(decoding: bytes[8..<200], as: UTF8.self)
-        #expect(header.contains(#""margin":{"dtype":"F32""#))
-        #expect(header.contains(#""label":{"dtype":"BOOL""#))
-    }
-
     @Test func literalsCarryTheirDtype() throws {
         let batch = Batch(["margin": Tensor(shape: [2], floats: [0.5, 0]), "label": Tensor(shape: [2], bools: [true, false])])
         try assertBatch(batch, equals: ["margin": [0.5, 0.0], "label": [true, false]])

@@ -5,7 +5,7 @@ extension Batch {
     /// replace in place, which made a batch of *f* fields cost O(*f*²) — 50,000 fields took
     /// seconds. The caller guarantees `name` is new (not checked: the check is the O(*f*) search).
     /// - Complexity: O(1) amortized.
-    mutating func _appendNew(_ name: String, _ tensor: Tensor) {
+    package mutating func _appendNew(_ name: String, _ tensor: Tensor) {
         names.append(name)
         tensors.append(tensor)
     }

@@ -1,4 +1,5 @@
 import Collate
+import CollateData
 import Foundation
 
 /// A model backend in another process — typically a PyTorch / transformers model driven by

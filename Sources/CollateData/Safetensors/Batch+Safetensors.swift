@@ -1,3 +1,5 @@
+import Collate
+
 extension Batch {
     /// The batch as safetensors bytes (see ``SafetensorsFile/encoded()``), e.g. one frame of the
     /// external-process backend's protocol.

@@ -1,9 +1,10 @@
 import Collate
+import CollateData
 import Testing
 
 /// The safetensors byte codec: interoperability with Python's `safetensors` and strict reading.
 @Suite("Safetensors codec")
-struct SafetensorsTests {
+struct SafetensorsCodecTests {
     /// `safetensors.torch.save({"input_ids": [[1, 2, 3], [4, 5, -100]], "cu_seq_lens_q": int32 [0, 3, 6],
     /// "max_length_q": 3}, metadata={"op": "forward"})` with safetensors 0.8.0 (it orders by dtype, then name).
     static let pythonBytes = hexBytes(
@@ -58,7 +59,7 @@ struct SafetensorsTests {
         #expect(try Batch(safetensors: try Batch().safetensorsBytes()) == Batch())
     }
 
-    // Malformed files and frames: Tests/CollateDataTests/SafetensorsTests.swift (one decoder serves both).
+    // Malformed files and frames: SafetensorsTests.swift (one decoder serves both).
 
     @Test func headerThatIsNotJSONNamesTheOffset() {
         var header = Array("{nope".utf8)
@@ -80,5 +81,19 @@ struct SafetensorsTests {
         #expect(error.description.contains("needs more than \(Int.max) bytes"))
         let small = SafetensorsError.sizeMismatch(tensor: "x", shape: [2, 3], dtype: "I32", bytes: 8)
         #expect(small.description.contains("needs 24 bytes"))
+    }
+
+    @Test func safetensorsRoundTripsFloat32AndBool() throws {
+        let batch = Batch([
+            "input_ids": Tensor(shape: [1, 2], scalars: [5, 6]),
+            "margin": Tensor(shape: [2], floats: [0.25, -1.5]),
+            "label": Tensor(shape: [2], bools: [false, true]),
+        ])
+        let bytes = try SafetensorsFile(batch: batch).encoded()
+        let decoded = try SafetensorsFile(decoding: bytes)
+        #expect(decoded.batch == batch)
+        let header = String(decoding: bytes[8..<200], as: UTF8.self)
+        #expect(header.contains(#""margin":{"dtype":"F32""#))
+        #expect(header.contains(#""label":{"dtype":"BOOL""#))
     }
 }

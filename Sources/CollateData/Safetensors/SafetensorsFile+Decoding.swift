@@ -1,4 +1,4 @@
-
+import Collate
 
 extension SafetensorsFile {
     /// Reads and strictly validates a safetensors file's bytes.

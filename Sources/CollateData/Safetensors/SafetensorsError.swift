@@ -1,3 +1,5 @@
+import Collate
+
 /// Why bytes are not a safetensors file Collate can read; each case names the tensor at
 /// fault and says what is wrong.
 public enum SafetensorsError: Error, Sendable, Hashable {

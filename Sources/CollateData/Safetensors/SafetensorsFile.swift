@@ -1,4 +1,4 @@
-
+import Collate
 
 /// The contents of a safetensors file: named integer tensors in order, and the optional
 /// string-to-string `__metadata__`.

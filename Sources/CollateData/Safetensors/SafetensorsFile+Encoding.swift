@@ -1,3 +1,5 @@
+import Collate
+
 extension SafetensorsFile {
     /// The bytes of the file, as `safetensors.torch.save` writes them.
     ///

@@ -1,3 +1,5 @@
+import Collate
+
 
 
 extension Tensor.DType {
