@@ -10,7 +10,7 @@ struct ConcurrentExportTests {
         let directory = try CollateProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let spec = CollateProcess.fixtures.appendingPathComponent("bad/support/lm-spec.json").path
-        let lines = (0..<1500).map { "{\"input_ids\": [\($0 % 900 + 1), 2, 3]}" }
+        let lines = (0..<6000).map { "{\"input_ids\": [\($0 % 900 + 1), 2, 3]}" }
         let input = directory.appendingPathComponent("examples.jsonl")
         try lines.joined(separator: "\n").write(to: input, atomically: true, encoding: .utf8)
         let out = directory.appendingPathComponent("out")
@@ -34,7 +34,7 @@ struct ConcurrentExportTests {
         #expect(first.terminationStatus == 0)
         // The first export's result is whole: every shard belongs to its index.
         let index = try ShardIndex(directory: out)
-        #expect(index.shards.count == 1500)
+        #expect(index.shards.count == 6000)
         #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent(ShardExporter.lockFileName).path))
     }
 }

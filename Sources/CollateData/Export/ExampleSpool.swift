@@ -6,7 +6,7 @@ import Foundation
 ///
 /// The examples go to a temporary file that is unlinked as soon as it is opened, so it never
 /// shows in a folder and disappears with the process (even one killed with SIGKILL). In memory
-/// stay only an offset, a line number and an `input_ids` length per example — 20 bytes each —
+/// stay only an offset, a line number, an `input_ids` length and a hash per example — 28 bytes each —
 /// plus a write buffer of a few megabytes: a dataset of any size is exported, packed and
 /// shuffled in memory bounded by its batches, not by the dataset.
 ///
@@ -30,6 +30,10 @@ public final class ExampleSpool: @unchecked Sendable {
     public private(set) var lines: [Int] = []
     /// Each example's `input_ids` length, or -1 when it has no `input_ids` sequence.
     public private(set) var lengths: [Int32] = []
+    /// Each example's XXH64 over its bytes in the spool, taken as it is appended (the bytes are
+    /// in memory then): the export's fingerprint combines these instead of reading every
+    /// example back.
+    private(set) var hashes: [UInt64] = []
     /// Bytes already in the file.
     private var flushed = 0
     /// Encoded examples not yet written.
@@ -69,7 +73,9 @@ public final class ExampleSpool: @unchecked Sendable {
         lengths.append(example.sequence("input_ids").map { Int32(clamping: $0.count) } ?? -1)
         let before = pending.count
         Self.encode(example, into: &pending)
-        offsets.append((offsets.last ?? 0) + pending.count - before)
+        let after = pending.count
+        hashes.append(pending.withUnsafeBytes { XXHash64.hash(UnsafeRawBufferPointer(rebasing: $0[before..<after])) })
+        offsets.append((offsets.last ?? 0) + after - before)
         if pending.count >= Self.flushThreshold { try flush() }
     }
 

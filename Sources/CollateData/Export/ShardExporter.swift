@@ -68,7 +68,8 @@ public struct ShardExporter: Sendable {
 
     /// Where an export's time went (the shards it wrote; skipped ones cost only a read).
     public struct Timings: Sendable, Hashable {
-        /// Reading units and collating them, with the batch transforms.
+        /// Reading units and collating them, with the batch transforms (the caller's thread;
+        /// encoding, writing and syncing run meanwhile on the writer thread).
         public var collateSeconds = 0.0
         /// Encoding batches as safetensors bytes.
         public var encodeSeconds = 0.0
@@ -132,6 +133,9 @@ public struct ShardExporter: Sendable {
         public var line: ((Int) -> Int)?
         /// The units at the given indices, in that order.
         public var units: ([Int]) throws -> [Example]
+        /// A unit's XXH64 over its ``ExampleSpool`` bytes, when the source kept it (a streamed
+        /// run that does not pack): the fingerprint then reads no unit back.
+        var unitHash: ((Int) -> UInt64)?
 
         /// Creates a source from its parts.
         /// - Parameters:
@@ -185,17 +189,13 @@ public struct ShardExporter: Sendable {
         var shardCount = 0
         var dtypes: [(String, String)] = []
         var batchCounts: [(folder: URL, count: Int)] = []
-        // Shards become durable a group at a time (one file system flush per group, not two
-        // fsyncs per shard); a shard's name only ever holds a complete, durable file.
-        var group = AtomicFile.Group()
+        // Shards are encoded and written on a thread of their own while the next batch is
+        // collated, and become durable a group at a time (one file system flush per group, not
+        // two fsyncs per shard); a shard's name only ever holds a complete, durable file.
+        let writer = ShardWriter(groupBytes: Self.groupBytes, groupFiles: Self.groupFiles)
         let clock = ContinuousClock()
         func seconds(_ duration: Duration) -> Double {
             Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
-        }
-        func commit() throws {
-            let start = clock.now
-            try group.commit()
-            summary.timings.syncSeconds += seconds(clock.now - start)
         }
         // A failure keeps the shards already written: a re-run skips them.
         do {
@@ -204,14 +204,21 @@ public struct ShardExporter: Sendable {
                 let rankFolder = String(format: "rank-%05d", rank)
                 let rankURL = directory.appendingPathComponent(rankFolder)
                 try Self.makeFolder(rankURL)
-                // Temporary files of a run that was killed mid-write are never renamed: clear them.
-                for name in (try? fileManager.contentsOfDirectory(atPath: rankURL.path)) ?? [] where name.hasPrefix(".") && name.hasSuffix(".tmp") {
-                    try? fileManager.removeItem(at: rankURL.appendingPathComponent(name))
+                // One listing per rank: a shard that is not there is not read (a fresh export
+                // tries no file), and temporary files of a run killed mid-write are cleared.
+                var present: Set<String> = []
+                for name in (try? fileManager.contentsOfDirectory(atPath: rankURL.path)) ?? [] {
+                    if name.hasPrefix(".") && name.hasSuffix(".tmp") {
+                        try? fileManager.removeItem(at: rankURL.appendingPathComponent(name))
+                    } else if name.hasPrefix("batch-") {
+                        present.insert(name)
+                    }
                 }
                 let rankBatches = sampler.batches(epoch: 0)
                 batchCounts.append((rankURL, rankBatches.count))
                 for (number, indices) in rankBatches.enumerated() {
-                    let file = rankFolder + "/" + String(format: "batch-%06d.safetensors", number)
+                    let name = String(format: "batch-%06d.safetensors", number)
+                    let file = rankFolder + "/" + name
                     let url = directory.appendingPathComponent(file)
                     var shard = Shard(file: file, rank: rank, batch: number, examples: indices, tokens: indices.reduce(0) { $0 + source.tokens($1) })
                     if let line = source.line {
@@ -223,7 +230,8 @@ public struct ShardExporter: Sendable {
                     shardEntries += Array(Self.indexEntry(shard).jsonText.utf8)
                     shardCount += 1
                     summary.shards += 1
-                    if let existing = try? SafetensorsFile(contentsOf: url), existing.metadata == metadata(for: shard) {
+                    let metadata = metadata(for: shard)
+                    if present.contains(name), let existing = try? SafetensorsFile(contentsOf: url), existing.metadata == metadata {
                         summary.skipped += 1
                         if dtypes.isEmpty { dtypes = zip(existing.batch.names, existing.batch.tensors).map { ($0, $1.dtype.safetensorsName) } }
                         continue
@@ -245,24 +253,20 @@ public struct ShardExporter: Sendable {
                     }
                     batch = try transforms.applyBatchTransforms(batch)
                     if dtypes.isEmpty { dtypes = zip(batch.names, batch.tensors).map { ($0, $1.dtype.safetensorsName) } }
-                    let encodeStart = clock.now
-                    let bytes = try SafetensorsFile(batch: batch, metadata: metadata(for: shard)).encoded()
-                    let writeStart = clock.now
-                    try group.write(bytes, to: url)
-                    let end = clock.now
-                    summary.timings.collateSeconds += seconds(encodeStart - collateStart)
-                    summary.timings.encodeSeconds += seconds(writeStart - encodeStart)
-                    summary.timings.writeSeconds += seconds(end - writeStart)
-                    summary.timings.bytes += bytes.count
+                    summary.timings.collateSeconds += seconds(clock.now - collateStart)
+                    try writer.submit(batch, metadata: metadata, to: url)
                     summary.written += 1
-                    if group.bytes >= Self.groupBytes || group.count >= Self.groupFiles { try commit() }
                 }
             }
-            try commit()
         } catch {
-            try? group.commit()
+            _ = try? writer.finish()
             throw error
         }
+        let written = try writer.finish()
+        summary.timings.encodeSeconds = written.encodeSeconds
+        summary.timings.writeSeconds = written.writeSeconds
+        summary.timings.syncSeconds = written.syncSeconds
+        summary.timings.bytes = written.bytes
         let head = JSONValue.object(JSONObject([
             ("format", .string("collate-safetensors-shards")),
             ("version", .integer(1)),
@@ -398,85 +402,72 @@ public struct ShardExporter: Sendable {
         shard.lines.map { [("lines", .array($0.map { .integer(Int64($0)) }))] } ?? []
     }
 
-    /// A fingerprint of everything that decides the shards' contents: FNV-1a over Collate's
-    /// version (a collator fixed in an upgrade writes other shards), the examples' fields and
-    /// values, the spec text and the layout.
+    /// A fingerprint of everything that decides the shards' contents: Collate's version (a
+    /// collator fixed in an upgrade writes other shards), the spec text, the layout, and every
+    /// unit's fields and values in order — 16 hex digits of XXH64.
+    ///
+    /// Each unit is hashed over its binary form (the bytes ``ExampleSpool`` stores), and the
+    /// units' hashes are chained in order; so a spooled dataset is fingerprinted from the hashes
+    /// its spool took while writing, without reading a unit back, and gives the same value as
+    /// the examples in memory.
     /// - Parameter collateVersion: The version that writes the shards; the running one by default.
     /// - Complexity: O(*N*) in the dataset's tokens.
     public static func fingerprint(
         examples: [Example], spec: String, worldSize: Int, batchSize: Int?, collateVersion: String = CollateVersion.current
     ) -> String {
         var fingerprinter = Fingerprinter(spec: spec, worldSize: worldSize, batchSize: batchSize, collateVersion: collateVersion)
-        for example in examples { fingerprinter.mix(example) }
+        var bytes: [UInt8] = []
+        for example in examples { fingerprinter.mix(example, scratch: &bytes) }
         return fingerprinter.value
     }
 
     /// The same fingerprint as ``fingerprint(examples:spec:worldSize:batchSize:collateVersion:)``
-    /// over a source's units, read a batch at a time.
+    /// over a source's units: from the units' spooled hashes when the source has them (a
+    /// streamed run that does not pack), else reading the units a chunk at a time.
     /// - Throws: whatever reading the units throws.
-    /// - Complexity: O(*N*) in the dataset's tokens; memory: one chunk of units.
+    /// - Complexity: O(*U*) in the units with spooled hashes, else O(*N*) in the dataset's
+    ///   tokens; memory: one chunk of units.
     public static func fingerprint(
         _ source: UnitSource, spec: String, worldSize: Int, batchSize: Int?, collateVersion: String = CollateVersion.current
     ) throws -> String {
         var fingerprinter = Fingerprinter(spec: spec, worldSize: worldSize, batchSize: batchSize, collateVersion: collateVersion)
+        if let unitHash = source.unitHash {
+            for unit in 0..<source.count { fingerprinter.mix(unitHash: unitHash(unit)) }
+            return fingerprinter.value
+        }
+        var bytes: [UInt8] = []
         for start in stride(from: 0, to: source.count, by: 256) {
-            for unit in try source.units(Array(start..<min(start + 256, source.count))) { fingerprinter.mix(unit) }
+            for unit in try source.units(Array(start..<min(start + 256, source.count))) { fingerprinter.mix(unit, scratch: &bytes) }
         }
         return fingerprinter.value
     }
 
-    /// FNV-1a over the version, spec, layout and examples, fed one example at a time.
+    /// XXH64 chained over the version, spec and layout, then one unit hash at a time.
     struct Fingerprinter {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        var hash: UInt64
 
         init(spec: String, worldSize: Int, batchSize: Int?, collateVersion: String) {
-            mix("collate=\(collateVersion)")
-            mix(spec)
-            mix("world_size=\(worldSize) batch_size=\(batchSize.map(String.init) ?? "all")")
+            let head = "collate=\(collateVersion)\u{0}\(spec)\u{0}world_size=\(worldSize) batch_size=\(batchSize.map(String.init) ?? "all")\u{0}"
+            hash = XXHash64.hash(Array(head.utf8))
         }
 
-        var value: String { String(hash, radix: 16) }
-
-        mutating func mixByte(_ byte: UInt8) {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01B3
+        /// 16 lowercase hex digits.
+        var value: String {
+            let digits = String(hash, radix: 16)
+            return String(repeating: "0", count: 16 - digits.count) + digits
         }
 
-        mutating func mix(_ text: String) {
-            for byte in text.utf8 { mixByte(byte) }
-            mixByte(0)
+        /// Chains one unit's hash (XXH64 of its ``ExampleSpool`` bytes) after the units before it.
+        mutating func mix(unitHash: UInt64) {
+            let pair = (hash.littleEndian, unitHash.littleEndian)
+            hash = withUnsafeBytes(of: pair) { XXHash64.hash($0, seed: XXHash64.prime5) }
         }
 
-        mutating func mix(_ value: Int32) {
-            let bits = UInt32(bitPattern: value)
-            mixByte(UInt8(truncatingIfNeeded: bits))
-            mixByte(UInt8(truncatingIfNeeded: bits >> 8))
-            mixByte(UInt8(truncatingIfNeeded: bits >> 16))
-            mixByte(UInt8(truncatingIfNeeded: bits >> 24))
-        }
-
-        mutating func mix(_ example: Example) {
-            for (name, value) in zip(example.names, example.values) {
-                mix(name)
-                switch value {
-                case .sequence(let tokens):
-                    mixByte(1)
-                    mix(Int32(clamping: tokens.count))
-                    for token in tokens { mix(token) }
-                case .scalar(let scalar):
-                    mixByte(2)
-                    mix(scalar)
-                case .null:
-                    mixByte(3)
-                case .float(let value):
-                    mixByte(4)
-                    mix(Int32(bitPattern: value.bitPattern))
-                case .bool(let flag):
-                    mixByte(5)
-                    mixByte(flag ? 1 : 0)
-                }
-            }
-            mixByte(0xFF)
+        /// Chains one unit, hashed over its ``ExampleSpool`` bytes (built in `scratch`).
+        mutating func mix(_ example: Example, scratch: inout [UInt8]) {
+            scratch.removeAll(keepingCapacity: true)
+            ExampleSpool.encode(example, into: &scratch)
+            mix(unitHash: XXHash64.hash(scratch))
         }
     }
 }

@@ -6,7 +6,7 @@ import CollateTokenizers
 /// shuffled when the pipeline says so — is read back a batch at a time.
 ///
 /// Made by ``PipelineConfiguration/prepareStreaming(spoolDirectory:collators:transforms:)``.
-/// It holds, per example, an offset, a line and a length (20 bytes), plus the packing plan's
+/// It holds, per example, an offset, a line, a length and a hash (28 bytes), plus the packing plan's
 /// member list and the shuffle order (8 bytes per unit each); its units are exactly the
 /// ``PipelineRun/units`` that ``PipelineConfiguration/prepare(collators:transforms:)`` makes
 /// for the same configuration, in the same order.
@@ -75,7 +75,14 @@ public struct StreamedRun: Sendable {
 
     /// The run as a shard exporter's source (lines 0-based, as shards record them).
     public var source: ShardExporter.UnitSource {
-        ShardExporter.UnitSource(
+        var source = ShardExporter.UnitSource(
             count: unitCount, tokens: { tokens(ofUnit: $0) }, line: { (line(ofUnit: $0) ?? 1) - 1 }, units: { try units($0) })
+        // An unpacked unit is one spooled example: its hash was taken as it was spooled. A
+        // packed row is built from its members, so it is read back and hashed.
+        if plan == nil {
+            let hashes = spool.hashes, order = order
+            source.unitHash = { hashes[order?[$0] ?? $0] }
+        }
+        return source
     }
 }

@@ -61,30 +61,46 @@ public enum AtomicFile {
     /// - Returns: The temporary file.
     /// - Throws: ``WriteError`` naming `url`, the step and the cause.
     static func writeTemporary(_ bytes: [UInt8], for url: URL, sync: Bool) throws -> URL {
-        let directory = url.deletingLastPathComponent()
-        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
-        let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw WriteError(path: url.path, step: "creating a temporary file in its folder", code: errno) }
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
+        try bytes.withUnsafeBytes { raw in try writeNew(raw, at: temporary.path, for: url.path, sync: sync) }
+        return temporary
+    }
+
+    /// Files at least this large are preallocated (`posix_fallocate`) before their one write,
+    /// so the file system reserves their extent at once; smaller ones are not worth the call.
+    static let preallocationThreshold = 1 << 20
+
+    /// Creates the file `path` (which must not exist: `O_EXCL`, close-on-exec), writes `bytes`
+    /// with one `write` (more only if the kernel takes part), `fsync`s it when `sync` is set
+    /// and closes it; the file is removed again when a step fails.
+    /// - Throws: ``WriteError`` naming `target`, the step and the cause.
+    static func writeNew(_ raw: UnsafeRawBufferPointer, at path: String, for target: String, sync: Bool) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw WriteError(path: target, step: "creating a temporary file in its folder", code: errno) }
         var failure: WriteError?
-        bytes.withUnsafeBytes { raw in
-            var written = 0
-            while written < raw.count, let base = raw.baseAddress {
-                let result = Foundation.write(descriptor, base + written, raw.count - written)
-                if result < 0 {
-                    if errno == EINTR { continue }
-                    failure = WriteError(path: url.path, step: "write", code: errno)
-                    return
-                }
-                written += result
-            }
+        #if os(Linux)
+        if raw.count >= preallocationThreshold {
+            let code = posix_fallocate(descriptor, 0, off_t(raw.count))
+            // A file system without fallocate (EOPNOTSUPP, EINVAL) just writes; a full disk is reported now.
+            if code == ENOSPC || code == EDQUOT { failure = WriteError(path: target, step: "reserving space", code: code) }
         }
-        if sync, failure == nil, fsync(descriptor) != 0 { failure = WriteError(path: url.path, step: "fsync", code: errno) }
-        if close(descriptor) != 0, failure == nil { failure = WriteError(path: url.path, step: "close", code: errno) }
+        #endif
+        var written = 0
+        while failure == nil, written < raw.count, let base = raw.baseAddress {
+            let result = Foundation.write(descriptor, base + written, raw.count - written)
+            if result < 0 {
+                if errno == EINTR { continue }
+                failure = WriteError(path: target, step: "write", code: errno)
+                break
+            }
+            written += result
+        }
+        if sync, failure == nil, fsync(descriptor) != 0 { failure = WriteError(path: target, step: "fsync", code: errno) }
+        if close(descriptor) != 0, failure == nil { failure = WriteError(path: target, step: "close", code: errno) }
         if let failure {
-            unlink(temporary.path)
+            unlink(path)
             throw failure
         }
-        return temporary
     }
 
     /// Files written now and made durable together: one flush of the file system for the whole
@@ -105,7 +121,11 @@ public enum AtomicFile {
     /// try group.commit()
     /// ```
     public struct Group {
-        private var pending: [(temporary: URL, target: URL)] = []
+        private var pending: [(temporary: String, target: URL)] = []
+        /// Names this group's temporaries apart from another process's (`.NAME.TOKEN-N.tmp`)
+        /// without a UUID per file.
+        private let token = String(UInt64.random(in: 0...UInt64.max), radix: 36)
+        private var serial = 0
         /// Bytes written since the last commit.
         public private(set) var bytes = 0
         /// Files written since the last commit.
@@ -114,10 +134,14 @@ public enum AtomicFile {
         /// Creates an empty group.
         public init() {}
 
-        /// Writes `bytes` to a temporary file beside `url`; the file takes its name at ``commit()``.
+        /// Writes `bytes` to a temporary file beside `url` — one `open`, one `write`, one
+        /// `close` — and the file takes its name at ``commit()``.
         /// - Throws: ``WriteError`` naming the path and the cause (a full disk).
         public mutating func write(_ bytes: [UInt8], to url: URL) throws {
-            pending.append((try AtomicFile.writeTemporary(bytes, for: url, sync: false), url))
+            serial += 1
+            let temporary = url.deletingLastPathComponent().path + "/.\(url.lastPathComponent).\(token)-\(serial).tmp"
+            try bytes.withUnsafeBytes { raw in try AtomicFile.writeNew(raw, at: temporary, for: url.path, sync: false) }
+            pending.append((temporary, url))
             self.bytes += bytes.count
         }
 
@@ -127,12 +151,14 @@ public enum AtomicFile {
         public mutating func commit() throws {
             guard !pending.isEmpty else { return }
             defer { discard() }
-            try AtomicFile.syncData(of: pending.map(\.temporary))
             var folders: [URL] = []
-            for (temporary, target) in pending {
-                if rename(temporary.path, target.path) != 0 { throw WriteError(path: target.path, step: "rename", code: errno) }
+            for (_, target) in pending {
                 let folder = target.deletingLastPathComponent()
                 if folders.last != folder, !folders.contains(folder) { folders.append(folder) }
+            }
+            try AtomicFile.syncData(of: pending.map(\.temporary), in: folders)
+            for (temporary, target) in pending {
+                if rename(temporary, target.path) != 0 { throw WriteError(path: target.path, step: "rename", code: errno) }
             }
             pending.removeAll()
             for folder in folders { try AtomicFile.syncDirectory(folder, for: folder.path) }
@@ -140,7 +166,7 @@ public enum AtomicFile {
 
         /// Removes the temporaries not yet committed.
         public mutating func discard() {
-            for (temporary, _) in pending { unlink(temporary.path) }
+            for (temporary, _) in pending { unlink(temporary) }
             pending.removeAll()
             bytes = 0
         }
@@ -156,27 +182,32 @@ public enum AtomicFile {
         #endif
     }()
 
-    /// Makes the data of `files` durable: one `syncfs` per file system on Linux, else an
-    /// `fsync` per file.
+    /// Makes the data of `files` (all inside `folders`) durable: on Linux one `syncfs` per file
+    /// system, through each folder's descriptor, without opening the files; elsewhere, or
+    /// where `syncfs` fails, an `fsync` per file.
     /// - Throws: ``WriteError`` naming the file and the cause.
-    static func syncData(of files: [URL]) throws {
-        var synced: Set<UInt64> = []
-        for file in files {
-            let descriptor = open(file.path, O_RDONLY | O_CLOEXEC)
-            guard descriptor >= 0 else { throw WriteError(path: file.path, step: "opening it to sync it", code: errno) }
-            defer { _ = close(descriptor) }
-            if let syncFileSystem {
+    static func syncData(of files: [String], in folders: [URL]) throws {
+        if let syncFileSystem {
+            var synced: Set<UInt64> = []
+            var complete = true
+            for folder in folders {
+                let descriptor = open(folder.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                guard descriptor >= 0 else { complete = false; break }
+                defer { _ = close(descriptor) }
                 var status = stat()
-                if fstat(descriptor, &status) == 0 {
-                    let device = UInt64(status.st_dev)
-                    if synced.contains(device) { continue }
-                    if syncFileSystem(descriptor) == 0 {
-                        synced.insert(device)
-                        continue
-                    }
-                }
+                guard fstat(descriptor, &status) == 0 else { complete = false; break }
+                let device = UInt64(status.st_dev)
+                if synced.contains(device) { continue }
+                guard syncFileSystem(descriptor) == 0 else { complete = false; break }
+                synced.insert(device)
             }
-            if fsync(descriptor) != 0 { throw WriteError(path: file.path, step: "fsync", code: errno) }
+            if complete { return }
+        }
+        for file in files {
+            let descriptor = open(file, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { throw WriteError(path: file, step: "opening it to sync it", code: errno) }
+            defer { _ = close(descriptor) }
+            if fsync(descriptor) != 0 { throw WriteError(path: file, step: "fsync", code: errno) }
         }
     }
 
