@@ -87,11 +87,16 @@ enum ExportCommand {
         }
         let megabytes = Double(timings.bytes) / 1e6
         let writing = timings.encodeSeconds + timings.writeSeconds
+        // The shard phase: collating on this thread, encoding, writing and syncing on the writer's.
+        let shardPhase = seconds(total) - seconds(read) - seconds(fingerprint)
         return String(
             format: "\(Tool.name) export: timings: read %.2f s, fingerprint %.2f s, collate %.2f s, encode %.2f s, write %.2f s, sync %.2f s, total %.2f s; "
-                + "%.1f MB of shards, %.0f MB/s encoded and written, %.0f MB/s overall",
+                + "%.1f MB of shards, %.0f MB/s encoded and written, %.0f MB/s over the shard phase (%.2f s), %.0f MB/s overall; "
+                + "shard phase CPU: collating thread %.2f s, writer thread %.2f s (%.0f MB per writer CPU second)",
             seconds(read), seconds(fingerprint), timings.collateSeconds, timings.encodeSeconds, timings.writeSeconds, timings.syncSeconds,
-            seconds(total), megabytes, writing > 0 ? megabytes / writing : 0, megabytes / max(seconds(total), 1e-9))
+            seconds(total), megabytes, writing > 0 ? megabytes / writing : 0, shardPhase > 0 ? megabytes / shardPhase : 0, shardPhase,
+            megabytes / max(seconds(total), 1e-9), timings.callerCPUSeconds, timings.writerCPUSeconds,
+            timings.writerCPUSeconds > 0 ? megabytes / timings.writerCPUSeconds : 0)
     }
 
     /// The nearest folder of `url` (itself or an ancestor) that exists: where the example

@@ -79,6 +79,11 @@ public struct ShardExporter: Sendable {
         public var syncSeconds = 0.0
         /// Shard bytes written.
         public var bytes = 0
+        /// CPU time (user and system) of the calling thread while it read units and collated
+        /// them: the work itself, apart from time slices lost to other processes.
+        public var callerCPUSeconds = 0.0
+        /// CPU time of the writer thread (encoding, writing, syncing).
+        public var writerCPUSeconds = 0.0
     }
 
     /// Shards written before their group is made durable: at most this many bytes, ...
@@ -193,6 +198,7 @@ public struct ShardExporter: Sendable {
         // collated, and become durable a group at a time (one file system flush per group, not
         // two fsyncs per shard); a shard's name only ever holds a complete, durable file.
         let writer = ShardWriter(groupBytes: Self.groupBytes, groupFiles: Self.groupFiles)
+        let callerCPUStart = ShardWriter.threadCPUSeconds()
         let clock = ContinuousClock()
         func seconds(_ duration: Duration) -> Double {
             Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
@@ -262,7 +268,9 @@ public struct ShardExporter: Sendable {
             _ = try? writer.finish()
             throw error
         }
+        summary.timings.callerCPUSeconds = ShardWriter.threadCPUSeconds() - callerCPUStart
         let written = try writer.finish()
+        summary.timings.writerCPUSeconds = written.writerCPUSeconds
         summary.timings.encodeSeconds = written.encodeSeconds
         summary.timings.writeSeconds = written.writeSeconds
         summary.timings.syncSeconds = written.syncSeconds

@@ -11,8 +11,12 @@ import Foundation
 ///                             `capacity` wait)                              folder syncs)
 /// ```
 ///
-/// The queue holds at most `capacity` batches, so memory stays bounded by a few batches. The
-/// first failure stops the writer; ``submit(_:metadata:to:)`` and ``finish()`` rethrow it.
+/// The queue holds at most `capacity` bytes of batches (always at least one batch), so memory
+/// stays bounded by a few megabytes of batches, not the dataset. The two threads hand work over
+/// in bulk, not batch by batch: the writer takes everything queued at once, and a caller that
+/// found the queue full waits until it is half empty — on a busy machine every wake-up waits
+/// for a time slice, so a batch-by-batch hand-over would cost more than the writing. The first
+/// failure stops the writer; ``submit(_:metadata:to:)`` and ``finish()`` rethrow it.
 /// ``finish()`` commits what was written (also after a failure: a re-run skips those shards).
 final class ShardWriter: @unchecked Sendable {
     // @unchecked: every stored property below the condition is read and written under it,
@@ -22,10 +26,14 @@ final class ShardWriter: @unchecked Sendable {
         var batch: Batch
         var metadata: [String: String]
         var url: URL
+        var bytes: Int
     }
 
     private let condition = NSCondition()
     private var queue: [Job] = []
+    private var queuedBytes = 0
+    private var callerWaits = false
+    private var writerWaits = false
     private var closed = false
     private var done = false
     private var failure: (any Error)?
@@ -37,10 +45,10 @@ final class ShardWriter: @unchecked Sendable {
 
     /// Starts the writer thread.
     /// - Parameters:
-    ///   - capacity: Batches that may wait to be written.
+    ///   - capacity: Bytes of batches (their tensors' elements) that may wait to be written.
     ///   - groupBytes: Bytes written before a group commit.
     ///   - groupFiles: Files written before a group commit.
-    init(capacity: Int = 4, groupBytes: Int, groupFiles: Int) {
+    init(capacity: Int = 32 << 20, groupBytes: Int, groupFiles: Int) {
         self.capacity = max(capacity, 1)
         self.groupBytes = groupBytes
         self.groupFiles = groupFiles
@@ -49,17 +57,26 @@ final class ShardWriter: @unchecked Sendable {
         thread.start()
     }
 
-    /// Queues a batch to be encoded with `metadata` and written to `url`; waits while the queue is full.
+    /// Queues a batch to be encoded with `metadata` and written to `url`; when the queue is
+    /// full, waits until the writer has emptied half of it.
     /// - Throws: The writer's first failure (a full disk), if it has failed.
     func submit(_ batch: Batch, metadata: [String: String], to url: URL) throws {
+        let bytes = batch.tensors.reduce(0) { $0 + $1.count * $1.dtype.safetensorsItemSize }
         condition.lock()
         defer { condition.unlock() }
         // The writer always makes progress (or fails, which wakes us): each wait ends when it
-        // takes a job; the timed wait only rechecks.
-        while queue.count >= capacity, failure == nil, !done { _ = condition.wait(until: Date(timeIntervalSinceNow: 1)) }
+        // has written half the queue; the timed wait only rechecks.
+        if queuedBytes > 0, queuedBytes + bytes > capacity {
+            while queuedBytes > capacity / 2, failure == nil, !done {
+                callerWaits = true
+                _ = condition.wait(until: Date(timeIntervalSinceNow: 1))
+            }
+            callerWaits = false
+        }
         if let failure { throw failure }
-        queue.append(Job(batch: batch, metadata: metadata, url: url))
-        condition.broadcast()
+        queue.append(Job(batch: batch, metadata: metadata, url: url, bytes: bytes))
+        queuedBytes += bytes
+        if writerWaits { condition.broadcast() }
     }
 
     /// Writes what is queued, commits the last group and stops the thread.
@@ -85,33 +102,45 @@ final class ShardWriter: @unchecked Sendable {
             try group.commit()
             timings.syncSeconds += seconds(clock.now - start)
         }
-        while true {
+        var jobs: [Job] = []
+        writing: while true {
             condition.lock()
-            while queue.isEmpty, !closed { _ = condition.wait(until: Date(timeIntervalSinceNow: 1)) }
+            while queue.isEmpty, !closed {
+                writerWaits = true
+                _ = condition.wait(until: Date(timeIntervalSinceNow: 1))
+            }
+            writerWaits = false
             guard !queue.isEmpty else {
                 condition.unlock()
                 break
             }
-            let job = queue.removeFirst()
-            condition.broadcast()
+            swap(&jobs, &queue)
             condition.unlock()
-            do {
-                let encodeStart = clock.now
-                let bytes = try SafetensorsFile(batch: job.batch, metadata: job.metadata).encoded()
-                let writeStart = clock.now
-                try group.write(bytes, to: job.url)
-                timings.encodeSeconds += seconds(writeStart - encodeStart)
-                timings.writeSeconds += seconds(clock.now - writeStart)
-                timings.bytes += bytes.count
-                if group.bytes >= groupBytes || group.count >= groupFiles { try commit() }
-            } catch {
+            for job in jobs {
+                do {
+                    let encodeStart = clock.now
+                    let bytes = try SafetensorsFile(batch: job.batch, metadata: job.metadata).encoded()
+                    let writeStart = clock.now
+                    try group.write(bytes, to: job.url)
+                    timings.encodeSeconds += seconds(writeStart - encodeStart)
+                    timings.writeSeconds += seconds(clock.now - writeStart)
+                    timings.bytes += bytes.count
+                    if group.bytes >= groupBytes || group.count >= groupFiles { try commit() }
+                } catch {
+                    condition.lock()
+                    failure = error
+                    queue.removeAll()
+                    queuedBytes = 0
+                    condition.broadcast()
+                    condition.unlock()
+                    break writing
+                }
                 condition.lock()
-                failure = error
-                queue.removeAll()
-                condition.broadcast()
+                queuedBytes -= job.bytes
+                if callerWaits, queuedBytes <= capacity / 2 { condition.broadcast() }
                 condition.unlock()
-                break
             }
+            jobs.removeAll(keepingCapacity: true)
         }
         // The shards written so far become durable and named even after a failure.
         do {
@@ -121,9 +150,18 @@ final class ShardWriter: @unchecked Sendable {
             if failure == nil { failure = error }
             condition.unlock()
         }
+        timings.writerCPUSeconds = ShardWriter.threadCPUSeconds()
         condition.lock()
         done = true
         condition.broadcast()
         condition.unlock()
+    }
+
+    /// The CPU time the calling thread has used (user and system), in seconds: what the work
+    /// cost, apart from the time slices a busy machine gives to other processes.
+    static func threadCPUSeconds() -> Double {
+        var time = timespec()
+        guard clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time) == 0 else { return 0 }
+        return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
     }
 }
