@@ -83,6 +83,12 @@ enum ChatCommand {
             error("\(Tool.name) chat: --tokenizer \(options.tokenizer): \(failure)")
             return 1
         }
+        // A template whose assistant turns cannot be delimited still renders; the user is told
+        // what its masks train (template-turn-undelimited), once, before any line.
+        if case .template(let template) = renderer,
+           let rule = TemplateTurnUndelimitedRule(chatFormat: ChatFormat(template: template), tokenizer: tokenizer) {
+            for diagnostic in rule.diagnostics { error("\(Tool.name) chat: \(diagnostic)") }
+        }
         let data: Data
         do {
             data = try readInput(options.input)

@@ -79,6 +79,8 @@ enum InspectCommand {
             if let tokenizer, let chatFormat = run.chatFormat {
                 rules.append(TemplateTokensMissingRule(chatFormat: chatFormat, tokenizer: tokenizer, tokenizerName: configuration.tokenizer?.path ?? folder?.url.path ?? "the tokenizer"))
             }
+            // A template whose assistant turns cannot be delimited (template-turn-undelimited).
+            if let chatFormat = run.chatFormat, let rule = TemplateTurnUndelimitedRule(chatFormat: chatFormat, tokenizer: tokenizer) { rules.append(rule) }
             let validator = Validator(rules: rules)
             let diagnostics = validator.validate(examples, collator: collator.contract, backend: contract)
                 + validator.validate(batch: batch, exampleIndices: 0..<shown.count, collator: collator.contract, backend: contract)

@@ -174,6 +174,7 @@ enum ValidateCommand {
             let tokenizerName = configuration.tokenizer?.path ?? configuration.model?.path?.path ?? "the tokenizer"
             rules.append(TemplateTokensMissingRule(chatFormat: chatFormat, tokenizer: tokenizer, tokenizerName: tokenizerName))
         }
+        if let chatFormat = run.chatFormat, let rule = TemplateTurnUndelimitedRule(chatFormat: chatFormat, tokenizer: run.tokenizer) { rules.append(rule) }
         let validator = Validator(rules: rules, options: options.validator)
         let exampleLine: (Int) -> Int? = { $0 >= 0 && $0 < run.lines.count ? run.lines[$0] : nil }
         var diagnostics = validator.validate(run.examples, collator: run.collator.contract, backend: backend)

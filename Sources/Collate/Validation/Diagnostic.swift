@@ -131,12 +131,15 @@ public struct Diagnostic: Sendable, Hashable {
         public static let templateTokensMissing = Code(builtIn: "template-tokens-missing")
         /// A sequence is longer than the backend's or the padding's maximum.
         public static let exceedsMaxLength = Code(builtIn: "exceeds-max-length")
+        /// A chat template has neither a generation prompt nor an end-of-turn marker after an
+        /// assistant turn, so its assistant masks cannot be delimited.
+        public static let templateTurnUndelimited = Code(builtIn: "template-turn-undelimited", .warning)
 
         /// Collate's own codes, in the order of the Diagnostics article's table; third-party codes are not listed.
         public static let allCases: [Code] = [
             .missingLabels, .missingField, .raggedLabels, .labelsOverwritten, .padMasksEOS, .noTrainableTokens,
             .templateNotFound, .tokenOutOfRange, .emptyExample, .leftPaddingInTraining, .packingWithoutBoundaries,
-            .labelsPreshifted, .templateTokensMissing, .exceedsMaxLength,
+            .labelsPreshifted, .templateTokensMissing, .exceedsMaxLength, .templateTurnUndelimited,
         ]
     }
 

@@ -88,6 +88,10 @@ private let firingCases: [RuleCase] = [
     RuleCase(id: "labels-preshifted: labels are input_ids[1...]", code: .labelsPreshifted,
              examples: [ids([1, 2, 3, 4], labels: [2, 3, 4, -100]), ids([1, 2, 3, 4], labels: [1, 2, 3, 4])],
              collator: seq2seq, backend: training, expected: [0]),
+    RuleCase(id: "template-turn-undelimited: no generation prompt, no end-of-turn marker", code: .templateTurnUndelimited,
+             examples: [ids([1, 2])], collator: lm, backend: training,
+             extraRules: [TemplateTurnUndelimitedRule(template: "plain.jinja", content: "Hello", trainedText: "assistant: Hello")],
+             expected: [nil]),
     RuleCase(id: "template-tokens-missing: ChatML's end marker split into text pieces", code: .templateTokensMissing,
              examples: [ids([1, 2])], collator: lm, backend: training,
              extraRules: [TemplateTokensMissingRule(template: "chatml", markers: [.init(text: "<|im_end|>", pieces: ["▁<", "|", "im", "_", "end", "|", ">"])])],
@@ -147,6 +151,9 @@ private let quietCases: [RuleCase] = [
              backend: BackendContract(requiredInputs: ["input_ids", "labels"], shiftsLabels: false), expected: []),
     RuleCase(id: "labels-preshifted: repeated tokens are aligned too", code: .labelsPreshifted,
              examples: [ids([3, 3, 3, 3], labels: [3, 3, 3, 3])], collator: seq2seq, backend: training, expected: []),
+    // The rule is only added for a template the probe cannot delimit (CollateData builds it).
+    RuleCase(id: "template-turn-undelimited: a delimitable template adds no rule", code: .templateTurnUndelimited,
+             examples: [ids([1, 2])], collator: lm, backend: training, expected: []),
     RuleCase(id: "template-tokens-missing: every marker one token", code: .templateTokensMissing,
              examples: [ids([1, 2])], collator: lm, backend: training,
              extraRules: [TemplateTokensMissingRule(template: "chatml", markers: [.init(text: "<|im_end|>", pieces: ["<|im_end|>"])])],
@@ -198,9 +205,10 @@ struct ValidationTests {
         #expect(Diagnostic.Code.allCases.map(\.rawValue) == [
             "missing-labels", "missing-field", "ragged-labels", "labels-overwritten", "pad-masks-eos", "no-trainable-tokens",
             "template-not-found", "token-out-of-range", "empty-example", "left-padding-in-training", "packing-without-boundaries",
-            "labels-preshifted", "template-tokens-missing", "exceeds-max-length",
+            "labels-preshifted", "template-tokens-missing", "exceeds-max-length", "template-turn-undelimited",
         ])
-        #expect(Diagnostic.Code.allCases.filter { $0.defaultSeverity == .warning } == [.padMasksEOS, .leftPaddingInTraining, .labelsPreshifted])
+        #expect(Diagnostic.Code.allCases.filter { $0.defaultSeverity == .warning }
+            == [.padMasksEOS, .leftPaddingInTraining, .labelsPreshifted, .templateTurnUndelimited])
     }
 
     @Test func strictModeRaisesChosenWarnings() {

@@ -17,8 +17,11 @@ struct JinjaCorpusCase: Sendable, CustomTestStringConvertible {
 
     var testDescription: String { id }
 
-    static let all: [JinjaCorpusCase] = {
-        let url = Fixtures.root.appendingPathComponent("jinja").appendingPathComponent("corpus.jsonl")
+    static let all = load("corpus.jsonl")
+
+    /// The cases of a file of `Tests/Fixtures/jinja` in this format (empty when it is missing).
+    static func load(_ file: String) -> [JinjaCorpusCase] {
+        let url = Fixtures.root.appendingPathComponent("jinja").appendingPathComponent(file)
         guard let text = try? String(contentsOf: url, encoding: .utf8) else { return [] }
         return text.split(separator: "\n").compactMap { line in
             guard case .object(let object)? = try? JSONParser.parse(String(line)),
@@ -44,7 +47,7 @@ struct JinjaCorpusCase: Sendable, CustomTestStringConvertible {
             return JinjaCorpusCase(
                 id: id, template: template, context: context, expected: expected, generations: generations, error: error, message: message)
         }
-    }()
+    }
 
     /// The error kinds a jinja2 / Python exception type maps to.
     var acceptedKinds: Set<JinjaError.Kind> {
@@ -67,19 +70,27 @@ struct JinjaCorpusTests {
 
     @Test("each case renders what jinja2 renders, or fails as it fails", arguments: JinjaCorpusCase.all)
     func corpusCase(_ testCase: JinjaCorpusCase) throws {
+        try testCase.check()
+    }
+}
+
+extension JinjaCorpusCase {
+    /// Renders the case and expects jinja2's text (and generation spans), or an error of the
+    /// kind jinja2's exception maps to (with its message for `raise_exception`).
+    func check() throws {
         let now = Date(timeIntervalSince1970: 1_700_000_000)
         let result: Result<JinjaRendering, JinjaError>
         do {
-            let template = try JinjaTemplate(source: testCase.template, name: testCase.id)
-            result = .success(try template.render(testCase.context, now: now))
+            let compiled = try JinjaTemplate(source: template, name: id)
+            result = .success(try compiled.render(context, now: now))
         } catch {
             result = .failure(error)
         }
-        if let expected = testCase.expected {
+        if let expected = expected {
             let rendering = try result.get()
             #expect(rendering.text == expected)
             #expect(rendering.scalarCount == expected.unicodeScalars.count)
-            if let generations = testCase.generations {
+            if let generations = generations {
                 #expect(rendering.generations.map(\.range) == generations)
             }
             // Segments tile the text.
@@ -92,11 +103,11 @@ struct JinjaCorpusTests {
         } else {
             switch result {
             case .success(let rendering):
-                Issue.record("expected \(testCase.error ?? "an error") (\(testCase.message ?? "")), rendered \(rendering.text.debugDescription)")
-            case .failure(let error):
-                #expect(testCase.acceptedKinds.contains(error.kind), "\(error)")
-                #expect(error.template == testCase.id)
-                if error.kind == .raised { #expect(error.message == testCase.message) }
+                Issue.record("expected \(error ?? "an error") (\(message ?? "")), rendered \(rendering.text.debugDescription)")
+            case .failure(let failure):
+                #expect(acceptedKinds.contains(failure.kind), "\(failure)")
+                #expect(failure.template == id)
+                if failure.kind == .raised { #expect(failure.message == message) }
             }
         }
     }

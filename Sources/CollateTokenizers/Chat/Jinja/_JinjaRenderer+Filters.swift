@@ -73,10 +73,12 @@ extension _JinjaRenderer {
             return .string(out)
         case "capitalize": return .string(_pythonCapitalize(value.pythonString))
         case "replace":
-            guard let old = try arguments.string(0, "old"), let new = try arguments.string(1, "new") else {
-                throw _JinjaFailure(.type, "replace filter needs old and new strings", line: line)
+            // jinja2's do_replace: `str(s).replace(str(old), str(new), count)` (count None = all).
+            guard let old = arguments.value(0, "old"), let new = arguments.value(1, "new") else {
+                throw _JinjaFailure(.type, "the replace filter needs the old and new strings: replace(old, new[, count])", line: line)
             }
-            return .string(try _checkBuilt(_pythonReplace(value.pythonString, old, new, count: try arguments.int(2, "count") ?? -1), "the replace filter", line: line))
+            return .string(try _pythonReplace(value.pythonString, old.pythonString, new.pythonString,
+                                              count: try arguments.int(2, "count") ?? -1, what: "the replace filter", line: line))
         case "first", "last":
             let items: [JinjaValue]
             switch value {

@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Python `str` methods, by Unicode scalar as CPython works by code point.
 enum _JinjaStringMethods {
     static func call(_ text: String, _ name: String, _ arguments: _JinjaCallArguments) throws -> JinjaValue {
@@ -46,7 +54,7 @@ enum _JinjaStringMethods {
             guard let old = try arguments.string(0, "old"), let new = try arguments.string(1, "new") else {
                 throw _JinjaFailure(.type, "replace() takes at least 2 arguments", line: line)
             }
-            return .string(try _checkBuilt(_pythonReplace(text, old, new, count: try arguments.int(2, "count") ?? -1), "replace()", line: line))
+            return .string(try _pythonReplace(text, old, new, count: try arguments.int(2, "count") ?? -1, what: "replace()", line: line))
         case "lower": return .string(text.lowercased())
         case "upper": return .string(text.uppercased())
         case "casefold": return .string(text.lowercased())
@@ -291,39 +299,272 @@ func _pythonSplitLines(_ text: String, keepEnds: Bool = false) -> [String] {
     return lines
 }
 
-/// Python's `str.replace(old, new, count)`.
-func _pythonReplace(_ text: String, _ old: String, _ new: String, count: Int = -1) -> String {
-    let scalars = Array(text.unicodeScalars)
-    let pattern = Array(old.unicodeScalars)
-    var out = ""
-    var replaced = 0
-    if pattern.isEmpty {
-        for scalar in scalars {
-            if count < 0 || replaced < count {
-                out += new
-                replaced += 1
+/// Python's `str.replace(old, new, count)`, on UTF-8 bytes.
+///
+/// UTF-8 is self-synchronizing, so a byte match of valid UTF-8 is a code-point match, as CPython
+/// matches: non-overlapping, left to right, at most `count` replacements (all when negative). An
+/// empty `old` inserts `new` before every code point and at the end. The result's size is known
+/// (or bounded) before it is built, so a loop that doubles a string through `replace` is refused
+/// at the value limit without building the oversized value.
+///
+/// - Parameters:
+///   - text: The string.
+///   - old: What to replace.
+///   - new: The replacement.
+///   - count: The most replacements to make; negative means all.
+///   - what: The caller's name for the error (`replace()`, `the replace filter`).
+///   - line: The template line, for the error.
+/// - Returns: The replaced string (`text` itself when nothing is replaced).
+/// - Throws: A security failure when the result would be larger than
+///   `_JinjaRenderer.maximumValueBytes`.
+/// - Complexity: O(*n* + *m*) for an *n*-byte text and an *m*-byte result (the search is the C
+///   library's `memmem`/`memchr`).
+func _pythonReplace(_ text: String, _ old: String, _ new: String, count: Int = -1, what: String = "replace()",
+                    line: Int = 0) throws -> String {
+    if count == 0 || (old.isEmpty && new.isEmpty) { return text }
+    let limit = _JinjaRenderer.maximumValueBytes
+    let result: _ReplaceResult = _withUTF8(text) { hay in
+        _withUTF8(old) { pattern in
+            _withUTF8(new) { replacement in
+                pattern.isEmpty
+                    ? _replaceEmpty(hay, replacement, count: count, limit: limit)
+                    : _replaceBytes(hay, pattern, replacement, count: count, limit: limit)
             }
-            out.unicodeScalars.append(scalar)
-            if replaced * new.utf8.count > _JinjaRenderer.maximumValueBytes { return out }
         }
-        if count < 0 || replaced < count { out += new }
-        return out
     }
-    var start = 0
-    // A lower bound of the bytes built: past the value limit the caller refuses the result
-    // anyway, so building stops there.
-    var built = 0
-    let newBytes = new.utf8.count
-    while count < 0 || replaced < count, let found = _scalarFind(pattern, in: scalars, from: start) {
-        out.unicodeScalars.append(contentsOf: scalars[start..<found])
-        out += new
-        built += found - start + newBytes
-        start = found + pattern.count
-        replaced += 1
-        if built > _JinjaRenderer.maximumValueBytes { return out }
+    switch result {
+    case .unchanged: return text
+    case .built(let value): return value
+    case .tooLarge(let size):
+        throw _JinjaFailure(.security, "\(what) would build a value of \(size) bytes or more, more than the \(limit) a chat template may build", line: line)
     }
-    out.unicodeScalars.append(contentsOf: scalars[start...])
-    return out
+}
+
+/// What a byte-level replace produced.
+private enum _ReplaceResult {
+    case unchanged
+    case built(String)
+    /// The result would hold at least this many bytes, past the limit; nothing was built.
+    case tooLarge(Int)
+}
+
+/// Runs `body` on the string's UTF-8 bytes, contiguous (a native string already is; any other is copied once).
+private func _withUTF8<R>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+    if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
+    return Array(text.utf8).withUnsafeBufferPointer(body)
+}
+
+/// `old` empty: `new` before each of the first `count` code points (and at the end when `count`
+/// allows), as CPython does.
+private func _replaceEmpty(_ hay: UnsafeBufferPointer<UInt8>, _ replacement: UnsafeBufferPointer<UInt8>,
+                           count: Int, limit: Int) -> _ReplaceResult {
+    let length = hay.count
+    let step = replacement.count
+    // Insertion points: one per code point (a byte that does not continue a multi-byte
+    // sequence) plus the end. Counted only when the bound (one per byte) does not already fit.
+    var positions = length + 1
+    let bound = count < 0 ? positions : min(count, positions)
+    if bound > (limit - length) / max(step, 1), let source = hay.baseAddress {
+        positions = 1
+        var index = 0
+        while index < length {
+            if source[index] & 0xC0 != 0x80 { positions += 1 }
+            index += 1
+        }
+    }
+    let inserts = count < 0 ? positions : min(count, positions)
+    let (growth, overflowGrowth) = inserts.multipliedReportingOverflow(by: step)
+    let (size, overflowSize) = length.addingReportingOverflow(growth)
+    if overflowGrowth || overflowSize { return .tooLarge(Int.max) }
+    if size > limit { return .tooLarge(size) }
+    let built = String(unsafeUninitializedCapacity: size) { out in
+        guard let target = out.baseAddress, let piece = replacement.baseAddress else { return 0 }
+        var written = 0
+        var remaining = inserts
+        var index = 0
+        if let source = hay.baseAddress {
+            while index < length, remaining > 0 {
+                if step == 1 {
+                    target[written] = piece[0]
+                } else {
+                    (target + written).initialize(from: piece, count: step)
+                }
+                written += step
+                remaining -= 1
+                // One code point: its lead byte, then its continuation bytes.
+                target[written] = source[index]
+                written += 1
+                index += 1
+                while index < length, source[index] & 0xC0 == 0x80 {
+                    target[written] = source[index]
+                    written += 1
+                    index += 1
+                }
+            }
+            if index < length {
+                (target + written).initialize(from: source + index, count: length - index)
+                written += length - index
+            }
+        }
+        if remaining > 0 {
+            (target + written).initialize(from: piece, count: step)
+            written += step
+        }
+        return written
+    }
+    return .built(built)
+}
+
+/// `old` not empty: non-overlapping matches left to right, at most `count` (all when negative).
+///
+/// When the largest result possible (every `old`-sized piece a match) is within `limit`, the
+/// result is written at once into a buffer of that size; otherwise a first pass counts the
+/// matches, stopping as soon as the result is known to be past `limit`.
+private func _replaceBytes(_ hay: UnsafeBufferPointer<UInt8>, _ pattern: UnsafeBufferPointer<UInt8>,
+                           _ replacement: UnsafeBufferPointer<UInt8>, count: Int, limit: Int) -> _ReplaceResult {
+    guard let source = hay.baseAddress, let needle = pattern.baseAddress, pattern.count <= hay.count else { return .unchanged }
+    let length = hay.count
+    let delta = replacement.count - pattern.count
+    var searcher = _ByteSearcher(hay: source, count: length, needle: needle, needleCount: pattern.count)
+    let most = count < 0 ? length / pattern.count : min(count, length / pattern.count)
+    var capacity = length + max(0, most * delta)
+    var expected = -1
+    if delta > 0, most > (limit - length) / delta {
+        var matches = 0
+        var start = 0
+        var size = length
+        while count < 0 || matches < count, let found = searcher.find(from: start) {
+            matches += 1
+            start = found + pattern.count
+            size += delta
+            if size > limit { return .tooLarge(size) }
+        }
+        if matches == 0 { return .unchanged }
+        capacity = size
+        expected = matches
+    }
+    var replaced = 0
+    let built = String(unsafeUninitializedCapacity: max(capacity, 1)) { out in
+        guard let target = out.baseAddress else { return 0 }
+        let step = replacement.count
+        var written = 0
+        var from = 0
+        let width = pattern.count
+        while count < 0 || replaced < count, let found = searcher.find(from: from) {
+            let gap = found - from
+            if gap > 0 {
+                (target + written).initialize(from: source + from, count: gap)
+                written += gap
+            }
+            // A run of back-to-back matches (`'x'` in `'xxxx...'`) is replaced at once: the
+            // replacement written once, then copied onto itself in doubling blocks.
+            var run = 1
+            var next = found + width
+            while count < 0 || replaced + run < count, next + width <= length {
+                if width == 1 ? source[next] != needle[0] : memcmp(source + next, needle, width) != 0 { break }
+                run += 1
+                next += width
+            }
+            if step > 0, let piece = replacement.baseAddress {
+                let block = target + written
+                block.initialize(from: piece, count: step)
+                var filled = step
+                let total = step * run
+                while filled < total {
+                    let chunk = min(filled, total - filled)
+                    (block + filled).initialize(from: block, count: chunk)
+                    filled += chunk
+                }
+            }
+            written += step * run
+            from = next
+            replaced += run
+        }
+        (target + written).initialize(from: source + from, count: length - from)
+        written += length - from
+        return written
+    }
+    if replaced == 0 { return .unchanged }
+    assert(expected < 0 || expected == replaced)
+    return .built(built)
+}
+
+/// Finds a byte string in a buffer: `memchr` to the next candidate and `memcmp` to check it,
+/// which is fast on text; once candidates that fail have cost more than a few passes over the
+/// buffer (a pattern such as `aaaab` in `aaaa...`), the rest is searched with Knuth–Morris–Pratt,
+/// so the search stays linear.
+private struct _ByteSearcher {
+    let hay: UnsafePointer<UInt8>
+    let count: Int
+    let needle: UnsafePointer<UInt8>
+    let needleCount: Int
+    let first: Int32
+    /// Bytes the `memcmp` checks may still cost before KMP takes over.
+    private var budget: Int
+    /// KMP's failure table, built on first use.
+    private var failure: [Int]?
+
+    init(hay: UnsafePointer<UInt8>, count: Int, needle: UnsafePointer<UInt8>, needleCount: Int) {
+        self.hay = hay
+        self.count = count
+        self.needle = needle
+        self.needleCount = needleCount
+        first = Int32(needle[0])
+        budget = 4 * (count + needleCount) + 4096
+    }
+
+    /// The offset of the first occurrence at or after `start`, or nil.
+    mutating func find(from start: Int) -> Int? {
+        var position = start
+        let last = count - needleCount
+        while position <= last {
+            // The next byte is a match more often than not when matches are dense.
+            if hay[position] == needle[0], needleCount == 1 || memcmp(hay + position + 1, needle + 1, needleCount - 1) == 0 {
+                return position
+            }
+            if budget <= 0 { return kmpFind(from: position) }
+            guard let hit = memchr(hay + position, first, last - position + 1) else { return nil }
+            let candidate = UnsafeRawPointer(hay).distance(to: UnsafeRawPointer(hit))
+            if needleCount == 1 || memcmp(hay + candidate + 1, needle + 1, needleCount - 1) == 0 { return candidate }
+            budget -= needleCount
+            position = candidate + 1
+        }
+        return nil
+    }
+
+    private mutating func kmpFind(from start: Int) -> Int? {
+        let table = failure ?? makeFailureTable()
+        failure = table
+        var matched = 0
+        var index = start
+        while index < count {
+            let byte = hay[index]
+            while matched > 0, needle[matched] != byte { matched = table[matched - 1] }
+            if needle[matched] == byte { matched += 1 }
+            if matched == needleCount { return index - needleCount + 1 }
+            index += 1
+        }
+        return nil
+    }
+
+    /// `table[i]`: the length of the longest proper prefix of `needle[0...i]` that is also its suffix.
+    private func makeFailureTable() -> [Int] {
+        var table = [Int](repeating: 0, count: needleCount)
+        var length = 0
+        var index = 1
+        while index < needleCount {
+            if needle[index] == needle[length] {
+                length += 1
+                table[index] = length
+                index += 1
+            } else if length > 0 {
+                length = table[length - 1]
+            } else {
+                index += 1
+            }
+        }
+        return table
+    }
 }
 
 /// Python's `str.title()`: a cased character after an uncased one is upper-cased, others lowered.
