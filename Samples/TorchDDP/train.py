@@ -29,10 +29,16 @@ model's vocabulary is the largest id in the shards + 1 (agreed over the ranks) u
 Without torchrun (no RANK / WORLD_SIZE in the environment) it runs as one process, reading an
 export made with `--world-size 1`. gloo on CPU, nccl on CUDA. Needs torch, transformers and
 safetensors (Sources/CollateBackends/Worker/requirements.txt).
+
+Every wait on another rank has a deadline (--timeout, default 600 s): a rank that dies or hangs
+stops the others with a message naming the step, not after torch's 30-minute default. A rank
+that cannot read its shards says why, and the other ranks stop with it. A NaN or infinite
+loss stops the run (exit 1) before the optimizer step it would poison.
 """
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import math
 import os
@@ -73,10 +79,25 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--attn", default="sdpa", help="attn_implementation: sdpa (default), eager, flash_attention_2")
     parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     parser.add_argument("--dtype", default="float32", choices=["float32", "bfloat16"])
+    parser.add_argument("--timeout", type=float, default=600.0,
+                        help="seconds a rank waits for the others in any collective (default 600); a rank that died or "
+                             "hangs stops the run after this long")
     args = parser.parse_args(argv)
     if args.steps is not None and args.steps < 1:
         parser.error(f"--steps {args.steps}: must be at least 1")
+    if not (args.timeout > 0 and math.isfinite(args.timeout)):
+        parser.error(f"--timeout {args.timeout}: must be a positive number of seconds")
     return args
+
+
+class RankFailure(Exception):
+    """This rank must stop; the message says why (already prefixed with the rank)."""
+
+
+def agree(ok: bool, device: torch.device) -> bool:
+    """Whether every rank is ok (an all_reduce MIN of a flag); `ok` itself in one process."""
+    flag = torch.tensor(1 if ok else 0, device=device)
+    return bool(int(all_reduce(flag, dist.ReduceOp.MIN)))
 
 
 def batches(dataset: ShardIterableDataset) -> Iterator[ShardBatch]:
@@ -112,17 +133,48 @@ def main(argv: list[str] | None = None) -> int:
     if use_cuda:
         torch.cuda.set_device(device)
     if distributed:
-        dist.init_process_group(backend="nccl" if use_cuda else "gloo")
+        dist.init_process_group(backend="nccl" if use_cuda else "gloo", timeout=datetime.timedelta(seconds=args.timeout))
+    elif args.fsdp:
+        print("train.py: --fsdp shards the model over the ranks of a torchrun; this is one process (no RANK/WORLD_SIZE), "
+              "so the model is not sharded. Run it under torchrun --nproc-per-node N to use FSDP", file=sys.stderr)
     rank = dist.get_rank() if distributed else 0
     world_size = dist.get_world_size() if distributed else 1
     try:
+        return train(args, rank, world_size, device, use_cuda, distributed)
+    except RankFailure as failure:
+        print(str(failure), file=sys.stderr)
+        return 1
+    except RuntimeError as error:  # torch.distributed's errors: a peer closed its connection, a timeout
+        text = str(error)
+        collective = isinstance(error, getattr(dist, "DistError", ())) or any(
+            mark in text for mark in ("gloo", "nccl", "NCCL", "Connection closed", "Connection reset", "Timed out", "timed out"))
+        if not distributed or not collective:
+            raise
+        print(f"train.py (rank {rank}): a collective operation failed, so another rank died or did not answer within "
+              f"--timeout {args.timeout:g} s (see its own messages); stopping: {str(error).splitlines()[0] if str(error) else error!r}",
+              file=sys.stderr)
+        return 1
+    finally:
+        if distributed and dist.is_initialized():
+            dist.destroy_process_group()
+
+
+def train(args: argparse.Namespace, rank: int, world_size: int, device: torch.device, use_cuda: bool,
+          distributed: bool) -> int:
+    """The training loop of one rank; raises RankFailure to stop every rank cleanly."""
+    dataset: ShardIterableDataset | None = None
+    problem = None
+    try:
         dataset = ShardIterableDataset(args.shards, rank=rank, world_size=world_size)
+        if len(dataset) == 0:
+            problem = f"train.py (rank {rank}): {args.shards} holds no batches"
     except ShardError as error:
-        print(f"train.py (rank {rank}): {error}", file=sys.stderr)
-        return 1
-    if len(dataset) == 0:
-        print(f"train.py (rank {rank}): {args.shards} holds no batches", file=sys.stderr)
-        return 1
+        problem = f"train.py (rank {rank}): {error}"
+    # Every rank learns whether all of them can read their shards, so none waits for a rank
+    # that has already given up.
+    if not agree(problem is None, device):
+        raise RankFailure(problem or f"train.py (rank {rank}): another rank cannot read its shards (see its message); stopping")
+    assert dataset is not None
 
     vocab_size = args.vocab_size
     if vocab_size is None:
@@ -158,9 +210,10 @@ def main(argv: list[str] | None = None) -> int:
     for step in range(1, steps + 1):
         batch = next(stream).to(device)
         inputs = batch.model_inputs()
-        if "labels" not in inputs:
-            print(f"train.py: {batch.file} has no labels; export with a collator that makes them", file=sys.stderr)
-            return 1
+        if not agree("labels" in inputs, device):
+            raise RankFailure(f"train.py (rank {rank}): step {step}: "
+                              + (f"{batch.file} has no labels" if "labels" not in inputs else "another rank's batch has no labels")
+                              + "; export with a collator that makes them")
         if args.attn.startswith("flash"):
             inputs.update({name: batch.tensors[name] for name in FLASH_KWARGS if name in batch.tensors})
             for name in ("max_length_q", "max_length_k"):
@@ -171,22 +224,24 @@ def main(argv: list[str] | None = None) -> int:
         local_items = (inputs["labels"][..., 1:] != -100).sum()
         global_items = all_reduce(local_items.clone())
         if int(global_items) == 0:
-            print(f"train.py: step {step} has no trained targets on any rank", file=sys.stderr)
-            return 1
+            raise RankFailure(f"train.py (rank {rank}): step {step} has no trained targets on any rank "
+                              f"(every label is -100); check the export's labels")
         output = wrapped(**inputs, use_cache=False, num_items_in_batch=global_items)
         (output.loss * world_size).backward()
-        optimizer.step()
-        optimizer.zero_grad(set_to_none=True)
         loss = float(all_reduce(output.loss.detach().float().clone()))
         if not math.isfinite(loss):
-            print(f"train.py: step {step} loss is {loss}", file=sys.stderr)
+            # The same global loss on every rank, so every rank stops here, before the step.
+            raise RankFailure(f"train.py (rank {rank}): step {step}: the loss is {loss}; no optimizer step was taken. "
+                              f"Lower --lr, use --dtype float32, or check the shards' labels and token ids "
+                              f"(collate validate on the pipeline)")
+        optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
         tokens = int(inputs["attention_mask"].sum()) if "attention_mask" in inputs else int(inputs["input_ids"].numel())
-        record = {"rank": rank, "step": step, "loss": loss if math.isfinite(loss) else None, "tokens": tokens, "example_indices": batch.example_indices}
+        record = {"rank": rank, "step": step, "loss": loss, "tokens": tokens, "example_indices": batch.example_indices}
         sys.stdout.write(json.dumps(record) + "\n")
         sys.stdout.flush()
     if distributed:
         dist.barrier()
-        dist.destroy_process_group()
     return 0
 
 

@@ -221,6 +221,9 @@ enum TrainCommand {
             workerConfiguration.startupTimeout = .seconds(timeout)
             workerConfiguration.requestTimeout = .seconds(timeout)
         }
+        // SIGTERM / SIGINT / SIGHUP end the worker's process group before this process: the
+        // worker leads its own group, and a stopped run must not leave it holding its memory.
+        ExternalBackend.endWorkersOnSignals()
         var backend: ExternalBackend
         do {
             backend = try ExternalBackend(configuration: workerConfiguration)
@@ -299,10 +302,14 @@ enum TrainCommand {
         } catch {
             switch error {
             case .rejected(let failure):
-                for diagnostic in failure.diagnostics {
-                    let located = ValidateCommand.relocated(diagnostic, records: records)
-                    message((located.example.map { "\(file):\($0 + 1): " } ?? "\(file): ") + located.description)
+                // Grouped by code as `collate validate` prints them: a thousand bad examples are
+                // one finding with a count, not a thousand paragraphs.
+                let located = failure.diagnostics.map { ValidateCommand.relocated($0, records: records) }
+                let summary = DiagnosticSummary(located).text { diagnostic in
+                    diagnostic.example.map { "\(file):\($0 + 1): " } ?? "\(file): "
                 }
+                message(summary.replacingOccurrences(of: "(--format json lists every one)",
+                                                     with: "(`collate validate` with the same flags and --format json lists every one)"))
                 message("\(Tool.name) train: validation found \(failure.diagnostics.errors.count) error(s); no training step was taken")
             case .collationFailed(let collateError, _):
                 message("\(Tool.name) train: \(Inputs.locate(collateError, offset: 0, records: records, file: file))")

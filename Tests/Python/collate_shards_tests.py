@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -211,6 +212,40 @@ def test_an_incomplete_export_is_refused(context: Context) -> None:
         handle.write(text[: len(text) // 2])
         handle.truncate()
     expect_refusal(lambda: ShardIterableDataset(damaged, rank=0, world_size=2), "cannot read it as JSON")
+
+
+def test_a_damaged_export_is_a_shard_error(context: Context) -> None:
+    """Found by the road attack (session 5): these were MemoryError, SafetensorError and
+    IsADirectoryError with no file named."""
+    shards = context.export("w2", world_size=2, batch_size=2)
+    # An index whose batches_per_rank is absurd: refused before it sizes anything by it.
+    huge = context.fresh_copy(shards, "huge")
+    with open(os.path.join(huge, "index.json")) as handle:
+        index = json.load(handle)
+    index["batches_per_rank"] = 10 ** 12
+    with open(os.path.join(huge, "index.json"), "w") as handle:
+        json.dump(index, handle)
+    expect_refusal(lambda: ShardIterableDataset(huge, rank=0, world_size=2), "lists 8 shards", "damaged")
+    # A shard whose header names a dtype safetensors does not know (same length, so the size
+    # checks pass): ShardError naming the file.
+    tampered = context.fresh_copy(shards, "tampered")
+    victim = os.path.join(tampered, "rank-00000", "batch-000000.safetensors")
+    with open(victim, "r+b") as handle:
+        data = bytearray(handle.read())
+        (length,) = struct.unpack("<Q", bytes(data[:8]))
+        header = bytes(data[8:8 + length]).replace(b'"I64"', b'"Q64"', 1)
+        data[8:8 + length] = header
+        handle.seek(0)
+        handle.write(bytes(data))
+    expect_refusal(lambda: ShardDataset(tampered, rank=0, world_size=2)[0], "batch-000000.safetensors", "damaged")
+    # A folder where a shard should be, read without the up-front check.
+    folder = context.fresh_copy(shards, "folder")
+    victim = os.path.join(folder, "rank-00001", "batch-000002.safetensors")
+    os.remove(victim)
+    os.mkdir(victim)
+    expect_refusal(lambda: ShardDataset(folder, rank=1, world_size=2, verify=False)[2], "batch-000002.safetensors",
+                   "cannot read the shard")
+    expect_refusal(lambda: ShardDataset(folder, rank=1, world_size=2), "incomplete export")
 
 
 def main() -> int:

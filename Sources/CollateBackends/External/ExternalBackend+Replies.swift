@@ -24,7 +24,17 @@ extension ExternalBackend {
         }
         let loss: Double?
         switch object["loss"] {
-        case nil, .null?: loss = nil
+        case nil, .null?:
+            // JSON has no NaN: a worker sends a non-finite loss as null plus "loss_nonfinite"
+            // ("nan", "inf", "-inf"), so that it is reported as a NaN loss, not as no loss.
+            if case .string(let text)? = object["loss_nonfinite"] {
+                guard let value = Double(text), !value.isFinite else {
+                    throw malformed("\"loss_nonfinite\" is \"\(text)\", not \"nan\", \"inf\" or \"-inf\"")
+                }
+                loss = value
+            } else {
+                loss = nil
+            }
         case let value?:
             guard let number = double(value) else { throw malformed("\"loss\" is a \(value.typeName), not a number or null") }
             loss = number

@@ -163,6 +163,12 @@ class ShardIndex:
         shards = index.get("shards")
         if not isinstance(shards, list):
             raise ShardError(f"{path}: 'shards' is not a list; {_RERUN}")
+        # Checked before anything is sized by them: a damaged index must not allocate a table
+        # of world_size x batches_per_rank entries it cannot hold.
+        if len(shards) != self.world_size * self.batches_per_rank:
+            raise ShardError(f"{path}: lists {len(shards)} shards but world_size {self.world_size} x batches_per_rank "
+                             f"{self.batches_per_rank} needs {self.world_size * self.batches_per_rank}; the index is damaged "
+                             f"or from an unfinished export; {_RERUN}")
         self._by_rank: list[list[ShardInfo | None]] = [[None] * self.batches_per_rank for _ in range(self.world_size)]
         for number, entry in enumerate(shards):
             where = f"{path}: shards[{number}]"
@@ -272,12 +278,15 @@ class ShardIndex:
                 f"(first: {missing[0].file}); {_RERUN}")
         for info in shards:
             path = os.path.join(self.directory, info.file)
-            with open(path, "rb") as handle:
-                size = os.fstat(handle.fileno()).st_size
-                head = handle.read(8)
-                if len(head) == 8:
-                    (length,) = struct.unpack("<Q", head)
-                    head += handle.read(min(length, size))
+            try:
+                with open(path, "rb") as handle:
+                    size = os.fstat(handle.fileno()).st_size
+                    head = handle.read(8)
+                    if len(head) == 8:
+                        (length,) = struct.unpack("<Q", head)
+                        head += handle.read(min(length, size))
+            except OSError as error:
+                raise ShardError(f"{path}: cannot read the shard ({error.strerror or error}); {_RERUN}") from None
             self._verify(info, path, head, size)
 
     def load(self, info: ShardInfo) -> ShardBatch:
@@ -288,8 +297,14 @@ class ShardIndex:
                 data = handle.read()
         except FileNotFoundError:
             raise self._missing(info, path) from None
+        except OSError as error:
+            raise ShardError(f"{path}: cannot read the shard ({error.strerror or error}); {_RERUN}") from None
         self._verify(info, path, data, len(data))
-        tensors = _load_safetensors(data)
+        try:
+            tensors = _load_safetensors(data)
+        except Exception as error:  # safetensors' own error type differs between its versions
+            raise ShardError(f"{path}: not a readable safetensors file ({str(error).splitlines()[0] if str(error) else error!r}); "
+                             f"the shard is damaged; {_RERUN}") from None
         return ShardBatch(tensors=tensors, rank=info.rank, batch=info.batch, examples=list(info.examples),
                           example_indices=None if info.lines is None else list(info.lines), tokens=info.tokens,
                           file=info.file)

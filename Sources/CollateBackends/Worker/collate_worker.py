@@ -131,7 +131,12 @@ def encode_reply(reply):
     if "values" in reply:
         reply["values"] = {name: [_finite(v) for v in values] for name, values in reply["values"].items()}
     if "loss" in reply:
-        reply["loss"] = _finite(reply["loss"])
+        loss = reply["loss"]
+        reply["loss"] = _finite(loss)
+        if loss is not None and reply["loss"] is None:
+            # null alone would read as "no loss" (a model that ignored its labels); say which
+            # non-finite value it was, so the host reports a NaN loss as one.
+            reply["loss_nonfinite"] = "nan" if math.isnan(loss) else ("inf" if loss > 0 else "-inf")
     return (json.dumps(reply, allow_nan=False, separators=(",", ":")) + "\n").encode("utf-8")
 
 

@@ -13,8 +13,8 @@ and the loss is the sum over trained targets divided by num_items_in_batch (or b
 `offset` starts at 0; each step after accumulated gradients lowers it by 0.1 * learning_rate.
 
 Failure switches: --crash-on OP, --hang-on OP, --malformed-on OP, --error-on OP, --extra-reply-on OP
-(two reply lines for one request), --protocol N (claims another version in the handshake),
---print-noise (prints to stdout; must not matter).
+(two reply lines for one request), --nan-loss-on OP (answers a NaN loss), --protocol N (claims
+another version in the handshake), --print-noise (prints to stdout; must not matter).
 """
 import argparse
 import os
@@ -95,6 +95,8 @@ class CountingModel:
             self.pending += count
         reply = {"loss": loss, "num_items": None if labels is None else count,
                  "outputs": [{"name": "logits", "shape": [batch, length, self.args.vocab]}]}
+        if loss is not None and self.args.nan_loss_on == ("accumulate" if train else "forward"):
+            reply["loss"] = float("nan")
         if "token_losses" in protocol.requested(metadata):
             reply["outputs"].append({"name": "token_losses", "shape": [batch, length]})
             reply["values"] = {"token_losses": losses}
@@ -127,6 +129,7 @@ def main():
     parser.add_argument("--malformed-on")
     parser.add_argument("--error-on")
     parser.add_argument("--extra-reply-on")
+    parser.add_argument("--nan-loss-on")
     parser.add_argument("--protocol", type=int)
     parser.add_argument("--print-noise", action="store_true")
     model = CountingModel(parser.parse_args())

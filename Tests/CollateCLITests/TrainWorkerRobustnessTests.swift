@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+
+/// `collate train --backend worker` when things go wrong: a signal to the host, a NaN loss,
+/// many bad examples. Found by using the command as a newcomer would (session 5, "road").
+///
+/// Before: SIGTERM or Ctrl-C to `collate train` left the worker's process group running (only
+/// `collate probe` ended it); a worker's NaN loss, sent as JSON null, was reported as HF's "The
+/// model did not return a loss from the inputs, only the following keys: ." with a fix about
+/// missing labels; a token-out-of-range dataset printed one paragraph per example and field.
+@Suite("collate train --backend worker: signals, NaN, many diagnostics", .serialized)
+struct TrainWorkerRobustnessTests {
+    /// A stopped `collate train` takes its worker with it: the worker (a shell waiting in the
+    /// handshake) and the child it started both die, and the host dies by the same signal.
+    @Test(arguments: [SIGTERM, SIGINT])
+    func aSignalToTrainEndsTheWorkersGroup(_ signalNumber: Int32) throws {
+        let directory = try CollateProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let workerFile = directory.appendingPathComponent("worker.pid")
+        let childFile = directory.appendingPathComponent("child.pid")
+        var worker: pid_t = 0, child: pid_t = 0
+        let run = try ProbeWorkerLifetimeTests.collate([
+            "train", "--backend", "worker",
+            "--worker", "sh -c 'sleep 600 & echo $! > \(childFile.path); echo $$ > \(workerFile.path); wait'",
+            "--spec", TrainWorkerTests.seq2seq, "--input", TrainWorkerTests.data, "--steps", "2", "--timeout", "300",
+        ]) { process in
+            worker = try ProbeWorkerLifetimeTests.pid(in: workerFile)
+            child = try ProbeWorkerLifetimeTests.pid(in: childFile)
+            kill(process.processIdentifier, signalNumber)
+        }
+        defer {
+            // Never leave them behind, whatever the outcome.
+            if worker > 0 { kill(-worker, SIGKILL) }
+        }
+        #expect(run.signalled && run.status == signalNumber, "collate ended with \(run.status) (signalled: \(run.signalled)): \(run.stderr)")
+        #expect(ProbeWorkerLifetimeTests.dies(worker), "the worker still runs after collate train was stopped")
+        #expect(ProbeWorkerLifetimeTests.dies(child), "the worker's child still runs after collate train was stopped")
+        #expect(run.seconds < 30, "took \(run.seconds) s")
+    }
+
+    /// A NaN loss is a non-finite loss, named as such with its step — not HF's missing-loss text.
+    @Test(.enabled(if: TorchPython.interpreter != nil, Comment(rawValue: TorchPython.noPythonMessage)), .timeLimit(.minutes(2)))
+    func aNaNLossIsReportedAsNonFinite() throws {
+        let run = TrainWorkerTests.train([
+            "--backend", "worker", "--worker", try TrainWorkerTests.fakeWorker("--nan-loss-on accumulate"),
+            "--spec", TrainWorkerTests.seq2seq, "--input", TrainWorkerTests.data, "--steps", "3", "--batch-size", "2",
+        ])
+        #expect(run.status == 1)
+        #expect(run.lines.isEmpty, "\(run.lines)")
+        #expect(run.text.contains("step 1: the loss is nan"), "\(run.text)")
+        #expect(!run.text.contains("did not return a loss"), "\(run.text)")
+    }
+
+    /// Every example out of the worker's vocabulary: the diagnostics come grouped by code (the
+    /// first in full, a count, a few headlines), as `collate validate` prints them.
+    @Test(.enabled(if: TorchPython.interpreter != nil, Comment(rawValue: TorchPython.noPythonMessage)), .timeLimit(.minutes(2)))
+    func manyBadExamplesAreGroupedByCode() throws {
+        let python = try #require(TorchPython.interpreter)
+        let run = TrainWorkerTests.train([
+            "--backend", "worker",
+            "--worker", "\(TrainWorkerTests.quoted(python)) \(TrainWorkerTests.quoted(TrainWorkerTests.fake)) --vocab 10",
+            "--spec", TrainWorkerTests.seq2seq, "--input", TrainWorkerTests.data, "--steps", "2", "--batch-size", "2",
+        ])
+        #expect(run.status == 1)
+        #expect(run.lines.isEmpty)
+        let text = run.text
+        // 16 examples x 2 fields used to be 32 paragraphs, each with the whole fix.
+        #expect(text.components(separatedBy: "Fix: re-tokenize").count - 1 == 1, "\(text)")
+        #expect(text.contains("more with error[token-out-of-range] (32 in all):"), "\(text)")
+        #expect(text.contains("lists every one"), "\(text)")
+        #expect(!text.contains("(--format json lists every one)"), "train has no --format json: \(text)")
+        #expect(text.contains("no training step was taken"), "\(text)")
+    }
+}
