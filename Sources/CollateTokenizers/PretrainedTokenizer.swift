@@ -189,8 +189,11 @@ extension PretrainedTokenizer {
         encoding.offsets.reserveCapacity(root.count / 3 + 4)
         encoding.texts.reserveCapacity(root.count / 3 + 4)
 
+        // One scalar buffer reused for every word handed to the model (no copy per word).
+        var word: [Unicode.Scalar] = []
         for (range, token) in rawMatcher.split(root.scalars) where !range.isEmpty {
-            let piece = root.slice(range)
+            // The whole text (no added token in it) is its own slice: no copy.
+            let piece = range == 0..<root.count ? root : root.slice(range)
             if let token {
                 append(token, covering: piece, to: &encoding)
                 continue
@@ -198,18 +201,18 @@ extension PretrainedTokenizer {
             var normalized = piece
             normalizer?.normalize(&normalized)
             for (subrange, subtoken) in normalizedMatcher.split(normalized.scalars) where !subrange.isEmpty {
-                let subpiece = normalized.slice(subrange)
                 if let subtoken {
-                    append(subtoken, covering: subpiece, to: &encoding)
+                    append(subtoken, covering: normalized.slice(subrange), to: &encoding)
                     continue
                 }
-                var words = [subpiece]
+                // The words are views into one buffer (see `_Words`).
+                var words = _Words(normalized, range: subrange)
                 preTokenizer?.preTokenize(&words)
-                for word in words where !word.isEmpty {
-                    for token in model.tokenize(word.scalars) {
-                        let start = Int(token.start)
-                        let end = Int(token.end)
-                        encoding.append(token.id, word.originalRange(of: start..<end))
+                for span in words.spans {
+                    word.removeAll(keepingCapacity: true)
+                    word.append(contentsOf: words.scalars[span.range])
+                    for token in model.tokenize(word) {
+                        encoding.append(token.id, words.originalRange(of: Int(token.start)..<Int(token.end), in: span))
                     }
                 }
             }

@@ -11,6 +11,8 @@ import Foundation
 struct _Precompiled: Sendable {
     private let units: [UInt32]
     private let blob: [UInt8]
+    /// What the trie gives each ASCII scalar looked up alone (index: the scalar's value).
+    private var asciiReplacements: [[Unicode.Scalar]?] = Array(repeating: nil, count: 128)
 
     init(json: _JSONValue) throws {
         let member = try json.member("precompiled_charsmap")
@@ -42,6 +44,7 @@ struct _Precompiled: Sendable {
         self.units = units
         blob = Array(bytes[(4 + unitCount * 4)...])
         guard String(validating: blob, as: UTF8.self) != nil else { throw invalid("the replacement strings are not UTF-8") }
+        for value in 0..<128 { asciiReplacements[value] = transform(CollectionOfOne(UInt8(value))) }
     }
 
     /// The replacement of the shortest prefix of `key` the trie holds (`nil` if none).
@@ -80,8 +83,8 @@ struct _Precompiled: Sendable {
     /// earlier grapheme when the replacement is empty).
     func normalize(_ string: inout _NormalizedString) {
         guard !units.isEmpty, !string.isEmpty else { return }
+        // Built from the first change on (an unchanged text allocates none).
         var changes: [(Unicode.Scalar, Int)] = []
-        changes.reserveCapacity(string.count)
         var modified = false
         func push(_ replacement: [Unicode.Scalar], replacing oldCount: Int) {
             for scalar in replacement { changes.append((scalar, 0)) }
@@ -92,22 +95,69 @@ struct _Precompiled: Sendable {
                 changes[changes.count - 1].1 += difference
             }
         }
-        let text = String(scalars: string.scalars)
-        for grapheme in text {
-            let utf8 = grapheme.utf8
-            if utf8.count < 6, let replacement = transform(utf8) {
-                modified = true
-                push(replacement, replacing: grapheme.unicodeScalars.count)
+        let scalars = string.scalars
+        let count = scalars.count
+        /// Whether the scalar at `index` is an ASCII grapheme cluster of its own (ASCII on both
+        /// sides, no CR LF pair): most of a text, looked up in `asciiReplacements` without
+        /// grapheme breaking.
+        @inline(__always) func isLoneASCII(_ index: Int) -> Bool {
+            let value = scalars[index].value
+            guard value < 0x80 else { return false }
+            if index > 0 {
+                let previous = scalars[index - 1].value
+                if previous >= 0x80 || (value == 0x0A && previous == 0x0D) { return false }
+            }
+            if index + 1 < count {
+                let next = scalars[index + 1].value
+                if next >= 0x80 || (value == 0x0D && next == 0x0A) { return false }
+            }
+            return true
+        }
+        /// Records the first change at scalar `position`: the unchanged scalars before it
+        /// become changes of their own.
+        @inline(__always) func markModified(at position: Int) {
+            guard !modified else { return }
+            modified = true
+            changes.reserveCapacity(count + 8)
+            for index in 0..<position { changes.append((scalars[index], 0)) }
+        }
+        var index = 0
+        while index < count {
+            if isLoneASCII(index) {
+                if let replacement = asciiReplacements[Int(scalars[index].value)] {
+                    markModified(at: index)
+                    push(replacement, replacing: 1)
+                } else if modified {
+                    changes.append((scalars[index], 0))
+                }
+                index += 1
                 continue
             }
-            for scalar in grapheme.unicodeScalars {
-                if let replacement = transform(UTF8.bytes(of: scalar)) {
-                    modified = true
-                    push(replacement, replacing: 1)
-                } else {
-                    changes.append((scalar, 0))
+            // The scalars up to the next lone ASCII one, cluster by cluster: a lone ASCII
+            // scalar is a cluster boundary on both sides, so the clusters are those of the text.
+            var end = index + 1
+            while end < count, !isLoneASCII(end) { end += 1 }
+            var position = index
+            for grapheme in String(scalars: Array(scalars[index..<end])) {
+                let utf8 = grapheme.utf8
+                let scalarCount = grapheme.unicodeScalars.count
+                if utf8.count < 6, let replacement = transform(utf8) {
+                    markModified(at: position)
+                    push(replacement, replacing: scalarCount)
+                    position += scalarCount
+                    continue
+                }
+                for scalar in grapheme.unicodeScalars {
+                    if let replacement = transform(UTF8.bytes(of: scalar)) {
+                        markModified(at: position)
+                        push(replacement, replacing: 1)
+                    } else if modified {
+                        changes.append((scalar, 0))
+                    }
+                    position += 1
                 }
             }
+            index = end
         }
         if modified { string.transform(changes: changes, initialOffset: 0) }
     }

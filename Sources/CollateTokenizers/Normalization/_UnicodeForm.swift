@@ -51,14 +51,42 @@ enum _UnicodeForm: Sendable {
 }
 
 /// Decomposition and composition data, read from Foundation once per scalar and cached.
+///
+/// The caches are read under a shared (read) lock, so threads encoding at once do not wait
+/// for each other; what a call misses it computes without the lock and adds afterwards under
+/// the exclusive (write) lock.
 final class _UnicodeData: @unchecked Sendable {
     static let shared = _UnicodeData()
 
     // Guarded by `lock`.
-    private let lock = NSLock()
+    private let lock = _ReadWriteLock()
     private var canonical: [UInt32: [Unicode.Scalar]] = [:]
     private var compatibility: [UInt32: [Unicode.Scalar]] = [:]
     private var compositions: [UInt64: UInt32] = [:]
+
+    /// What one call computed that the caches lacked, added once the read lock is released.
+    private struct Misses {
+        var canonical: [(UInt32, [Unicode.Scalar])] = []
+        var compatibility: [(UInt32, [Unicode.Scalar])] = []
+        var compositions: [(UInt64, UInt32)] = []
+        var isEmpty: Bool { canonical.isEmpty && compatibility.isEmpty && compositions.isEmpty }
+    }
+
+    /// Runs `body` under the read lock, then adds what it missed under the write lock.
+    private func reading<T>(_ body: (inout Misses) -> T) -> T {
+        var misses = Misses()
+        lock.lockForReading()
+        let result = body(&misses)
+        lock.unlock()
+        if !misses.isEmpty {
+            lock.lockForWriting()
+            for (key, value) in misses.canonical { canonical[key] = value }
+            for (key, value) in misses.compatibility { compatibility[key] = value }
+            for (key, value) in misses.compositions { compositions[key] = value }
+            lock.unlock()
+        }
+        return result
+    }
 
     /// Starters (combining class 0) that compose with the scalar before them: the
     /// NFC_Quick_Check=Maybe starters of the Indic, Sinhala, Myanmar, Balinese and other
@@ -80,37 +108,41 @@ final class _UnicodeData: @unchecked Sendable {
         // Below U+00A0 nothing decomposes (canonically below U+00C0) and nothing combines.
         let limit: UInt32 = compatibility ? 0xA0 : 0xC0
         guard let first = scalars.firstIndex(where: { $0.value >= limit }) else { return nil }
-        var stable: [Bool]?
-        lock.lock()
-        defer { lock.unlock() }
-        for index in first..<scalars.count {
-            let scalar = scalars[index]
-            if scalar.value < limit { continue }
-            var isStable = Self.combiningClass(scalar) == 0
-                && !(composing && Self.composesWithPrevious(scalar.value))
-            if isStable {
-                let parts = lockedDecomposition(scalar, compatibility: compatibility)
-                isStable = parts.count == 1 && parts[0] == scalar
+        return reading { misses in
+            var stable: [Bool]?
+            for index in first..<scalars.count {
+                let scalar = scalars[index]
+                if scalar.value < limit { continue }
+                var isStable = Self.combiningClass(scalar) == 0
+                    && !(composing && Self.composesWithPrevious(scalar.value))
+                if isStable {
+                    let parts = lockedDecomposition(scalar, compatibility: compatibility, &misses)
+                    isStable = parts.count == 1 && parts[0] == scalar
+                }
+                if !isStable {
+                    if stable == nil { stable = [Bool](repeating: true, count: scalars.count) }
+                    stable?[index] = false
+                }
             }
-            if !isStable {
-                if stable == nil { stable = [Bool](repeating: true, count: scalars.count) }
-                stable?[index] = false
-            }
+            return stable
         }
-        return stable
     }
 
-    private func lockedDecomposition(_ scalar: Unicode.Scalar, compatibility: Bool) -> [Unicode.Scalar] {
+    /// The decomposition of `scalar`, from the cache (read lock held) or computed and
+    /// recorded in `misses`.
+    private func lockedDecomposition(_ scalar: Unicode.Scalar, compatibility: Bool, _ misses: inout Misses) -> [Unicode.Scalar] {
         if compatibility {
             if let cached = self.compatibility[scalar.value] { return cached }
-        } else if let cached = canonical[scalar.value] {
-            return cached
+            if let missed = misses.compatibility.first(where: { $0.0 == scalar.value }) { return missed.1 }
+        } else {
+            if let cached = canonical[scalar.value] { return cached }
+            if let missed = misses.canonical.first(where: { $0.0 == scalar.value }) { return missed.1 }
         }
         let text = String(Character(scalar))
         let result = Self.isNewerThanHF(scalar)
             ? [scalar]
             : Array((compatibility ? text.decomposedStringWithCompatibilityMapping : text.decomposedStringWithCanonicalMapping).unicodeScalars)
-        if compatibility { self.compatibility[scalar.value] = result } else { canonical[scalar.value] = result }
+        if compatibility { misses.compatibility.append((scalar.value, result)) } else { misses.canonical.append((scalar.value, result)) }
         return result
     }
 
@@ -156,19 +188,19 @@ final class _UnicodeData: @unchecked Sendable {
             }
             pendingStart = output.count
         }
-        lock.lock()
-        defer { lock.unlock() }
-        for scalar in scalars {
-            if scalar.value < 0xA0 || (!compatibility && scalar.value < 0xC0) {
-                sortPending()
-                output.append((scalar, 0))
-                continue
-            }
-            var first = true
-            for part in lockedDecomposition(scalar, compatibility: compatibility) {
-                if Self.combiningClass(part) == 0 { sortPending() }
-                output.append((part, first ? 0 : 1))
-                first = false
+        reading { misses in
+            for scalar in scalars {
+                if scalar.value < 0xA0 || (!compatibility && scalar.value < 0xC0) {
+                    sortPending()
+                    output.append((scalar, 0))
+                    continue
+                }
+                var first = true
+                for part in lockedDecomposition(scalar, compatibility: compatibility, &misses) {
+                    if Self.combiningClass(part) == 0 { sortPending() }
+                    output.append((part, first ? 0 : 1))
+                    first = false
+                }
             }
         }
         sortPending()
@@ -182,51 +214,51 @@ final class _UnicodeData: @unchecked Sendable {
         var composee: (Unicode.Scalar, Int)?
         var lastClass: UInt8?
         var buffer: [(Unicode.Scalar, Int)] = []
-        lock.lock()
-        defer { lock.unlock() }
-        for (scalar, change) in decomposed {
-            let scalarClass = Self.combiningClass(scalar)
-            guard let starter = composee else {
-                if scalarClass != 0 {
-                    output.append((scalar, change))
-                } else {
-                    composee = (scalar, change)
-                }
-                continue
-            }
-            if let last = lastClass {
-                if last >= scalarClass {
-                    // Blocked from the starter.
-                    if scalarClass == 0 {
-                        output.append(starter)
-                        output.append(contentsOf: buffer)
-                        buffer.removeAll(keepingCapacity: true)
+        reading { misses in
+            for (scalar, change) in decomposed {
+                let scalarClass = Self.combiningClass(scalar)
+                guard let starter = composee else {
+                    if scalarClass != 0 {
+                        output.append((scalar, change))
+                    } else {
                         composee = (scalar, change)
-                        lastClass = nil
+                    }
+                    continue
+                }
+                if let last = lastClass {
+                    if last >= scalarClass {
+                        // Blocked from the starter.
+                        if scalarClass == 0 {
+                            output.append(starter)
+                            output.append(contentsOf: buffer)
+                            buffer.removeAll(keepingCapacity: true)
+                            composee = (scalar, change)
+                            lastClass = nil
+                            continue
+                        }
+                        buffer.append((scalar, change))
+                        lastClass = scalarClass
+                        continue
+                    }
+                    if let composed = lockedCompose(starter.0, scalar, &misses) {
+                        composee = (composed, starter.1 + change - 1)
                         continue
                     }
                     buffer.append((scalar, change))
                     lastClass = scalarClass
-                    continue
+                } else {
+                    if let composed = lockedCompose(starter.0, scalar, &misses) {
+                        composee = (composed, starter.1 + change - 1)
+                        continue
+                    }
+                    if scalarClass == 0 {
+                        output.append(starter)
+                        composee = (scalar, change)
+                        continue
+                    }
+                    buffer.append((scalar, change))
+                    lastClass = scalarClass
                 }
-                if let composed = lockedCompose(starter.0, scalar) {
-                    composee = (composed, starter.1 + change - 1)
-                    continue
-                }
-                buffer.append((scalar, change))
-                lastClass = scalarClass
-            } else {
-                if let composed = lockedCompose(starter.0, scalar) {
-                    composee = (composed, starter.1 + change - 1)
-                    continue
-                }
-                if scalarClass == 0 {
-                    output.append(starter)
-                    composee = (scalar, change)
-                    continue
-                }
-                buffer.append((scalar, change))
-                lastClass = scalarClass
             }
         }
         if let starter = composee { output.append(starter) }
@@ -236,7 +268,7 @@ final class _UnicodeData: @unchecked Sendable {
 
     /// The primary composite of `first` and `second`, if any (Unicode canonical composition
     /// of one pair, Hangul included).
-    private func lockedCompose(_ first: Unicode.Scalar, _ second: Unicode.Scalar) -> Unicode.Scalar? {
+    private func lockedCompose(_ first: Unicode.Scalar, _ second: Unicode.Scalar, _ misses: inout Misses) -> Unicode.Scalar? {
         let a = first.value
         let b = second.value
         // Hangul L + V, LV + T.
@@ -248,19 +280,46 @@ final class _UnicodeData: @unchecked Sendable {
         }
         if b < 0x300 { return nil }
         let key = UInt64(a) << 32 | UInt64(b)
-        if let cached = compositions[key] { return cached == 0 ? nil : Unicode.Scalar(cached) }
+        if let cached = compositions[key] ?? misses.compositions.first(where: { $0.0 == key })?.1 {
+            return cached == 0 ? nil : Unicode.Scalar(cached)
+        }
         // `first` is given decomposed: Foundation leaves "\u{0CCA}\u{0CD5}" alone although
         // it composes to U+0CCB (it does compose "\u{0CC6}\u{0CC2}\u{0CD5}").
         var view = String.UnicodeScalarView()
-        view.append(contentsOf: lockedDecomposition(first, compatibility: false))
+        view.append(contentsOf: lockedDecomposition(first, compatibility: false, &misses))
         view.append(second)
         let composed = Array(String(view).precomposedStringWithCanonicalMapping.unicodeScalars)
         var result: Unicode.Scalar?
         if composed.count == 1, let candidate = composed.first,
-           lockedDecomposition(candidate, compatibility: false) == lockedDecomposition(first, compatibility: false) + [second] {
+           lockedDecomposition(candidate, compatibility: false, &misses) == lockedDecomposition(first, compatibility: false, &misses) + [second] {
             result = candidate
         }
-        compositions[key] = result?.value ?? 0
+        misses.compositions.append((key, result?.value ?? 0))
         return result
     }
+}
+
+/// A read-write lock (`pthread_rwlock_t`): any number of readers at once, or one writer.
+final class _ReadWriteLock: @unchecked Sendable {
+    private let rwlock: UnsafeMutablePointer<pthread_rwlock_t>
+
+    init() {
+        rwlock = .allocate(capacity: 1)
+        rwlock.initialize(to: pthread_rwlock_t())
+        pthread_rwlock_init(rwlock, nil)
+    }
+
+    deinit {
+        pthread_rwlock_destroy(rwlock)
+        rwlock.deallocate()
+    }
+
+    /// Waits until no writer holds the lock, then holds it shared.
+    func lockForReading() { pthread_rwlock_rdlock(rwlock) }
+
+    /// Waits until nobody holds the lock, then holds it alone.
+    func lockForWriting() { pthread_rwlock_wrlock(rwlock) }
+
+    /// Releases the lock held by this thread.
+    func unlock() { pthread_rwlock_unlock(rwlock) }
 }

@@ -59,6 +59,38 @@ enum _ByteLevel {
         string.scalars = scalars
         string.alignments = alignments
     }
+
+    /// Replaces every scalar of every word by the byte-level scalars of its UTF-8 bytes; each
+    /// keeps the alignment of the scalar it comes from (HF `ByteLevel::pre_tokenize` transform).
+    static func encode(_ words: inout _Words) {
+        let table = byteToScalar
+        // ASCII maps one scalar to one: rewrite in place, alignments unchanged.
+        if !words.spans.contains(where: { word in words.scalars[word.range].contains { $0.value >= 0x80 } }) {
+            let spans = words.spans
+            words.scalars.withUnsafeMutableBufferPointer { scalars in
+                for word in spans {
+                    for index in word.range { scalars[index] = table[Int(scalars[index].value)] }
+                }
+            }
+            return
+        }
+        words.rewrite(extraCapacity: 0) { word, oldScalars, oldAlignments, scalars, alignments in
+            for index in word.range {
+                let scalar = oldScalars[index]
+                let alignment = oldAlignments[index]
+                let value = scalar.value
+                if value < 0x80 {
+                    scalars.append(table[Int(value)])
+                    alignments.append(alignment)
+                } else {
+                    UTF8.encode(scalar) { byte in
+                        scalars.append(table[Int(byte)])
+                        alignments.append(alignment)
+                    }
+                }
+            }
+        }
+    }
 }
 
 extension UTF8 {

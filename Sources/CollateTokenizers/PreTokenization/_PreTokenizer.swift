@@ -133,74 +133,71 @@ indirect enum _PreTokenizer: Sendable {
         return .metaspace(replacement: replacement, prependScheme: scheme, split: try json.bool("split", default: true))
     }
 
-    /// Splits every piece of `pieces` further (pieces are never empty afterwards).
-    func preTokenize(_ pieces: inout [_NormalizedString]) {
+    /// Splits every word of `words` further (words are never empty afterwards).
+    func preTokenize(_ words: inout _Words) {
         switch self {
         case .sequence(let preTokenizers):
-            for preTokenizer in preTokenizers { preTokenizer.preTokenize(&pieces) }
+            for preTokenizer in preTokenizers { preTokenizer.preTokenize(&words) }
         case .split(let pattern, let behavior, let invert):
-            pieces = pieces.flatMap { $0.split(on: pattern, behavior: behavior, invert: invert) }
+            words.split(on: pattern, behavior: behavior, invert: invert)
         case .byteLevel(let addPrefixSpace, let useRegex):
-            var result: [_NormalizedString] = []
-            result.reserveCapacity(pieces.count)
-            for var piece in pieces {
-                if addPrefixSpace && piece.scalars.first != " " {
-                    piece.prepend([" "])
-                }
-                if useRegex {
-                    for var part in piece.split(on: .regex(_ByteLevel.gpt2Regex), behavior: .isolated) {
-                        _ByteLevel.encode(&part)
-                        result.append(part)
+            if addPrefixSpace, words.spans.contains(where: { words.scalars[$0.range.lowerBound] != " " }) {
+                // HF `prepend`: the space shares the first scalar's alignment.
+                words.rewrite(extraCapacity: words.spans.count) { word, oldScalars, oldAlignments, scalars, alignments in
+                    let first = word.range.lowerBound
+                    if oldScalars[first] != " " {
+                        scalars.append(" ")
+                        alignments.append(oldAlignments[first])
                     }
-                } else if !piece.isEmpty {
-                    _ByteLevel.encode(&piece)
-                    result.append(piece)
+                    scalars.append(contentsOf: oldScalars[word.range])
+                    alignments.append(contentsOf: oldAlignments[word.range])
                 }
             }
-            pieces = result
+            if useRegex {
+                words.split(on: .regex(_ByteLevel.gpt2Regex), behavior: .isolated)
+            }
+            _ByteLevel.encode(&words)
         case .metaspace(let replacement, let scheme, let split):
-            var result: [_NormalizedString] = []
-            for var piece in pieces {
-                let spaces = _Pattern.literal([" "]).matches(in: piece.scalars)
-                piece.replace(matches: spaces, with: [replacement])
+            // HF: replace every " " by the replacement (one scalar for one: alignments are
+            // kept), prepend it as the scheme says (sharing the first scalar's alignment),
+            // then split before each replacement.
+            words.rewrite(extraCapacity: words.spans.count) { word, oldScalars, oldAlignments, scalars, alignments in
+                let first = word.range.lowerBound
+                let firstScalar = oldScalars[first] == " " ? replacement : oldScalars[first]
+                let prepend: Bool
                 switch scheme {
-                case .always:
-                    if piece.scalars.first != replacement { piece.prepend([replacement]) }
-                case .first:
-                    if piece.scalars.first != replacement && piece.originalStart == 0 { piece.prepend([replacement]) }
-                case .never:
-                    break
+                case .always: prepend = firstScalar != replacement
+                case .first: prepend = firstScalar != replacement && word.originalStart == 0
+                case .never: prepend = false
                 }
-                if split {
-                    result.append(contentsOf: piece.split(
-                        on: .predicate { $0 == replacement }, behavior: .mergedWithNext))
-                } else if !piece.isEmpty {
-                    result.append(piece)
+                if prepend {
+                    scalars.append(replacement)
+                    alignments.append(oldAlignments[first])
                 }
+                for index in word.range {
+                    let scalar = oldScalars[index]
+                    scalars.append(scalar == " " ? replacement : scalar)
+                }
+                alignments.append(contentsOf: oldAlignments[word.range])
             }
-            pieces = result
+            if split {
+                words.split(behavior: .mergedWithNext) { $0 == replacement }
+            }
         case .whitespace:
-            pieces = pieces.flatMap { $0.split(on: .regex(Self.whitespaceRegex), behavior: .removed, invert: true) }
+            words.split(on: .regex(Self.whitespaceRegex), behavior: .removed, invert: true)
         case .whitespaceSplit:
-            pieces = pieces.flatMap {
-                $0.split(on: .predicate(Self.isWhitespace), behavior: .removed)
-            }
+            words.split(behavior: .removed, where: Self.isWhitespace)
         case .bert:
-            pieces = pieces.flatMap { piece in
-                piece.split(on: .predicate(Self.isWhitespace), behavior: .removed).flatMap {
-                    $0.split(on: .predicate(Self.isPunctuation), behavior: .isolated)
-                }
-            }
+            words.split(behavior: .removed, where: Self.isWhitespace)
+            words.split(behavior: .isolated, where: Self.isPunctuation)
         case .punctuation(let behavior):
-            pieces = pieces.flatMap { $0.split(on: .predicate(Self.isPunctuation), behavior: behavior) }
+            words.split(behavior: behavior, where: Self.isPunctuation)
         case .digits(let individual):
-            pieces = pieces.flatMap {
-                $0.split(on: .predicate(Self.isNumeric), behavior: individual ? .isolated : .contiguous)
-            }
+            words.split(behavior: individual ? .isolated : .contiguous, where: Self.isNumeric)
         case .charDelimiterSplit(let delimiter):
-            pieces = pieces.flatMap { $0.split(on: .predicate { $0 == delimiter }, behavior: .removed) }
+            words.split(behavior: .removed) { $0 == delimiter }
         case .unicodeScripts:
-            pieces = pieces.flatMap(_UnicodeScripts.split)
+            _UnicodeScripts.split(&words)
         }
     }
 }

@@ -88,6 +88,9 @@ enum _SplitMatcher: Sendable {
     case words(rust: Bool)
     /// `.`: every scalar but a line feed.
     case anyButNewline
+    /// A run of at least `minimum` of one scalar: ` {2,}`, the pattern of the `Replace`
+    /// normalizer in SentencePiece conversions (T5, ALBERT, XLM-R).
+    case run(Unicode.Scalar, minimum: Int)
 
     /// The matcher for `pattern`, if it is a known one.
     init?(pattern: String) {
@@ -101,6 +104,7 @@ enum _SplitMatcher: Sendable {
             self = .tekken
         case #"\w+|[^\w\s]+"#: self = .words(rust: false)
         case ".": self = .anyButNewline
+        case " {2,}": self = .run(" ", minimum: 2)
         default: return nil
         }
     }
@@ -206,6 +210,12 @@ enum _SplitMatcher: Sendable {
         switch self {
         case .anyButNewline:
             return scalars[start] == "\n" ? nil : start + 1
+
+        case .run(let scalar, let minimum):
+            guard scalars[start] == scalar else { return nil }
+            var end = start + 1
+            while end < count, scalars[end] == scalar { end += 1 }
+            return end - start >= minimum ? end : nil
 
         case .words(let rust):
             let word: _ScalarClass = rust ? .rustWord : .word

@@ -41,20 +41,24 @@ enum _UnicodeScripts {
         return raw == hiragana || raw == katakana ? han : raw
     }
 
-    /// Cuts `piece` where the script changes (empty pieces dropped).
-    static func split(_ piece: _NormalizedString) -> [_NormalizedString] {
-        var cuts: [Int] = []
-        var last: Int?
-        for (index, scalar) in piece.scalars.enumerated() {
-            let current = fixedScript(scalar)
-            if current != any, last != current { cuts.append(index) }
-            if current != any { last = current }
+    /// Cuts every word of `words` where the script changes (empty pieces dropped).
+    static func split(_ words: inout _Words) {
+        var result: [_WordSpan] = []
+        result.reserveCapacity(words.spans.count)
+        for word in words.spans {
+            // Scalars before the first one with a script are dropped.
+            var cut: Int?
+            var last: Int?
+            for index in word.range {
+                let current = fixedScript(words.scalars[index])
+                if current != any, last != current {
+                    if let cut, cut < index { result.append(words.span(cut..<index)) }
+                    cut = index
+                }
+                if current != any { last = current }
+            }
+            if let cut, cut < word.range.upperBound { result.append(words.span(cut..<word.range.upperBound)) }
         }
-        cuts.append(piece.count)
-        var result: [_NormalizedString] = []
-        for index in 0..<(cuts.count - 1) where cuts[index] < cuts[index + 1] {
-            result.append(piece.slice(cuts[index]..<cuts[index + 1]))
-        }
-        return result
+        words.spans = result
     }
 }

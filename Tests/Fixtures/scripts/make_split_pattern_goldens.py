@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Goldens for Collate's hand-written split-pattern matchers: the matches HF tokenizers'
 Oniguruma engine finds for the published split patterns (GPT-2, Llama 3 / cl100k, Qwen2,
-Tekken, HF Whitespace's `\\w+|[^\\w\\s]+`, and `.`) on every text of the tokenizer goldens plus
-edge cases (apostrophes in every case, line breaks, Unicode 17 scalars, vowel signs, marks).
+Tekken, HF Whitespace's `\\w+|[^\\w\\s]+`, `.`, and the ` {2,}` of SentencePiece conversions'
+`Replace` normalizer) on every text of the tokenizer goldens plus edge cases (apostrophes in
+every case, line breaks, Unicode 17 scalars, vowel signs, marks).
 
 Run with tokenizers 0.23.3:  python make_split_pattern_goldens.py
 Writes Tests/Fixtures/golden/split_patterns.jsonl: one line per text,
@@ -23,6 +24,8 @@ PATTERNS = {
     "tekken": r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+",
     "words": r"\w+|[^\w\s]+",
     "dot": r".",
+    # The `Replace` normalizer of SentencePiece conversions (T5, ALBERT, XLM-R): runs of spaces.
+    "spaces": r" {2,}",
 }
 EDGE_CASES = [
     "", " ", "  ", "\n", "\r\n", " \r\n \n\t x", "a  \n\n  b  ", "x \t\u00a0\u3000y", "trailing   ",
