@@ -183,11 +183,12 @@ extension PretrainedTokenizer {
     }
 
     private func encodeRaw(_ text: String) -> _RawEncoding {
-        let root = _NormalizedString(original: text.unicodeScalars)
+        let root = _NormalizedString(text: text)
         var encoding = _RawEncoding()
         encoding.ids.reserveCapacity(root.count / 3 + 4)
         encoding.offsets.reserveCapacity(root.count / 3 + 4)
         encoding.texts.reserveCapacity(root.count / 3 + 4)
+        var scratch: [_ModelToken] = []
 
         for (range, token) in rawMatcher.split(root.scalars) where !range.isEmpty {
             let piece = root.slice(range)
@@ -203,18 +204,28 @@ extension PretrainedTokenizer {
                     append(subtoken, covering: subpiece, to: &encoding)
                     continue
                 }
-                var words = [subpiece]
-                preTokenizer?.preTokenize(&words)
-                for word in words where !word.isEmpty {
-                    for token in model.tokenize(word.scalars) {
-                        let start = Int(token.start)
-                        let end = Int(token.end)
-                        encoding.append(token.id, word.originalRange(of: start..<end))
+                if let preTokenizer {
+                    var words = [subpiece]
+                    preTokenizer.preTokenize(&words)
+                    for word in words where !word.isEmpty {
+                        append(word, to: &encoding, scratch: &scratch)
                     }
+                } else {
+                    append(subpiece, to: &encoding, scratch: &scratch)
                 }
             }
         }
         return encoding
+    }
+
+    /// Appends the model's tokens of one pre-tokenized word, offsets in the original text.
+    @inline(__always)
+    private func append(_ word: _NormalizedString, to encoding: inout _RawEncoding, scratch: inout [_ModelToken]) {
+        scratch.removeAll(keepingCapacity: true)
+        model.tokenize(word.scalars, into: &scratch)
+        for token in scratch {
+            encoding.append(token.id, word.originalRange(of: Int(token.start)..<Int(token.end)))
+        }
     }
 
     private func append(_ token: AddedToken, covering piece: _NormalizedString, to encoding: inout _RawEncoding) {
