@@ -1,5 +1,12 @@
 import Foundation
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A bounded, thread-safe cache of tokenized words (HF keeps one per model).
 ///
@@ -7,40 +14,30 @@ import Synchronization
 /// straight into the caller's output, so a hit allocates nothing and retains nothing: with
 /// SentencePiece-style words cut at "▁" (``_BPE/splitsAtSpaceMarkers``) almost every word of
 /// a text is a hit, and the lookup is the encoder's inner loop.
+///
+/// Each thread has its own table for this cache (``_ThreadWordTables``), so a lookup takes
+/// no lock and touches no memory another core writes: with every core encoding, a shared
+/// table's lock was a fifth of the encoder's own time. A word is merged once per thread
+/// that meets it, which the hit rate makes negligible.
 final class _WordCache: Sendable {
-    /// One lock and table per shard: with every core encoding, threads looking up
-    /// different words rarely wait for each other.
-    private final class Shard: Sendable {
-        let table = Mutex(_WordTable())
-    }
-
-    private static let shardCount = 16
-    private let shards = (0..<_WordCache.shardCount).map { _ in Shard() }
-    /// Entries kept at most, about (each shard keeps up to 4x its share, so that uneven
-    /// shards do not cache fewer words in all than one table would); further words are not
-    /// cached, as HF's cache does.
+    /// Entries kept at most per thread; further words are not cached, as HF's cache does.
     static let capacity = 100_000
-    private static let shardCapacity = capacity / shardCount * 4
-
-    @inline(__always)
-    private func shard(_ hash: UInt64) -> Shard {
-        shards[Int(truncatingIfNeeded: hash >> 60) & (Self.shardCount - 1)]
-    }
+    /// Tells this cache's tables apart from those of caches that came and went before it
+    /// (an address can be reused; this number is not).
+    private let id = _ThreadWordTables.nextCacheID()
 
     /// Appends the cached tokens of `word`, their offsets moved by `shift`, to `output`.
     /// - Returns: Whether `word` was cached (`output` is unchanged otherwise).
     @inline(__always)
     func appendCached(_ word: UnsafeBufferPointer<Unicode.Scalar>, shift: Int32, to output: inout [_ModelToken]) -> Bool {
-        let hash = _WordTable.hash(word)
-        return shard(hash).table.withLock { $0.append(word, hash: hash, shift: shift, to: &output) }
+        let table = _ThreadWordTables.current.table(for: id)
+        return table.table.append(word, hash: _WordTable.hash(word), shift: shift, to: &output)
     }
 
     /// Caches `tokens` (offsets relative to `word`) as the tokenization of `word`.
     func insert(_ word: UnsafeBufferPointer<Unicode.Scalar>, _ tokens: UnsafeBufferPointer<_ModelToken>) {
-        let hash = _WordTable.hash(word)
-        shard(hash).table.withLock { table in
-            if table.count < Self.shardCapacity { table.insert(word, hash: hash, tokens) }
-        }
+        let table = _ThreadWordTables.current.table(for: id)
+        if table.table.count < Self.capacity { table.table.insert(word, hash: _WordTable.hash(word), tokens) }
     }
 
     /// The cached tokenization of `word`, if any.
@@ -55,6 +52,80 @@ final class _WordCache: Sendable {
         word.withUnsafeBufferPointer { word in
             tokens.withUnsafeBufferPointer { insert(word, $0) }
         }
+    }
+}
+
+/// One thread's word tables: one per word cache it used lately (at most
+/// ``_ThreadWordTables/limit``, the least recently used dropped first, so the tables of
+/// tokenizers that are gone do not pile up), reached through one process-wide thread-local key
+/// and freed when the thread ends.
+final class _ThreadWordTables {
+    /// A table in a class, so that it is mutated in place.
+    final class Box {
+        var table = _WordTable()
+    }
+
+    static let limit = 8
+    private var lastID: UInt64 = 0
+    private var last: Box?
+    /// Most recently used last.
+    private var tables: [(id: UInt64, box: Box)] = []
+
+    private static let counter = Atomic<UInt64>(0)
+
+    /// A number no other cache of this process has.
+    static func nextCacheID() -> UInt64 {
+        counter.add(1, ordering: .relaxed).newValue
+    }
+
+    private static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        // Without a key (the process ran out of them), each lookup gets a fresh set of
+        // tables: correct, only uncached.
+        if pthread_key_create(&key, { pointer in
+            #if canImport(Darwin)
+            Unmanaged<_ThreadWordTables>.fromOpaque(pointer).release()
+            #else
+            if let pointer { Unmanaged<_ThreadWordTables>.fromOpaque(pointer).release() }
+            #endif
+        }) != 0 {
+            key = pthread_key_t.max
+        }
+        return key
+    }()
+
+    /// The calling thread's tables.
+    @inline(__always)
+    static var current: _ThreadWordTables {
+        if let pointer = pthread_getspecific(key) {
+            return Unmanaged<_ThreadWordTables>.fromOpaque(pointer).takeUnretainedValue()
+        }
+        let tables = _ThreadWordTables()
+        if key != pthread_key_t.max, pthread_setspecific(key, Unmanaged.passRetained(tables).toOpaque()) != 0 {
+            Unmanaged.passUnretained(tables).release()
+        }
+        return tables
+    }
+
+    /// This thread's table for the cache numbered `id`.
+    @inline(__always)
+    func table(for id: UInt64) -> Box {
+        if id == lastID, let last { return last }
+        return switchTable(to: id)
+    }
+
+    private func switchTable(to id: UInt64) -> Box {
+        let box: Box
+        if let index = tables.firstIndex(where: { $0.id == id }) {
+            box = tables.remove(at: index).box
+        } else {
+            box = Box()
+            if tables.count >= Self.limit { tables.removeFirst() }
+        }
+        tables.append((id, box))
+        lastID = id
+        last = box
+        return box
     }
 }
 
