@@ -2,6 +2,7 @@
 // masked examples → padding-free batches (and, separately, BFD-packed bins).
 //
 //     swift run -c release EndToEndBench CONVERSATIONS.jsonl TOKENIZER TEMPLATE [BATCH_SIZE]
+//     swift run -c release EndToEndBench --config PIPELINE.json     (see below)
 //
 // Prints one JSON line per layout: {"layout", "examples", "tokens", "batches", "seconds",
 // "tokens_per_second"}. The clock covers everything after the tokenizer is loaded: reading
@@ -12,9 +13,42 @@ import CollateData
 import CollateTokenizers
 import Foundation
 
+let processStart = ContinuousClock.now
 let arguments = Array(CommandLine.arguments.dropFirst())
+
+// `EndToEndBench --config PIPELINE.json`: the pipeline file's whole run into batches held in
+// memory — tokenizer loading, reading, rendering, tokenizing, masking, truncating, packing
+// and collating every batch, exactly what `collate export --config` does before it writes
+// shards (Benchmarks/e2e/run.sh's in-memory row). Prints one JSON line: the batches' tokens
+// and trained tokens (labels other than -100), and the seconds since the process started.
+if arguments.first == "--config" {
+    guard arguments.count == 2 else {
+        FileHandle.standardError.write(Data("usage: EndToEndBench --config PIPELINE.json\n".utf8))
+        exit(2)
+    }
+    do {
+        let run = try PipelineConfiguration(contentsOf: URL(fileURLWithPath: arguments[1])).prepare()
+        var tokens = 0
+        var trained = 0
+        for index in run.batchRanges.indices {
+            let batch = try run.batch(index)
+            tokens += batch["input_ids"]?.count ?? 0
+            if let labels = batch["labels"] {
+                trained += labels.scalars.reduce(0) { $0 + ($1 == -100 ? 0 : 1) }
+            }
+        }
+        let elapsed = ContinuousClock.now - processStart
+        let time = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        print(#"{"layout": "pipeline", "tokens": \#(tokens), "trained_tokens": \#(trained), "batches": \#(run.batchRanges.count), "seconds": \#(time), "tokens_per_second": \#(Double(tokens) / time)}"#)
+        exit(0)
+    } catch {
+        FileHandle.standardError.write(Data("EndToEndBench: \(error)\n".utf8))
+        exit(1)
+    }
+}
+
 guard arguments.count >= 3 else {
-    FileHandle.standardError.write(Data("usage: EndToEndBench CONVERSATIONS.jsonl TOKENIZER TEMPLATE [BATCH_SIZE]\n".utf8))
+    FileHandle.standardError.write(Data("usage: EndToEndBench CONVERSATIONS.jsonl TOKENIZER TEMPLATE [BATCH_SIZE] | --config PIPELINE.json\n".utf8))
     exit(2)
 }
 let batchSize = arguments.count > 3 ? Int(arguments[3]) ?? 16 : 16

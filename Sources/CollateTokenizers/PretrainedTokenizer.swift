@@ -183,14 +183,15 @@ extension PretrainedTokenizer {
     }
 
     private func encodeRaw(_ text: String) -> _RawEncoding {
-        let root = _NormalizedString(original: text.unicodeScalars)
+        let root = _NormalizedString(text: text)
         var encoding = _RawEncoding()
         encoding.ids.reserveCapacity(root.count / 3 + 4)
         encoding.offsets.reserveCapacity(root.count / 3 + 4)
         encoding.texts.reserveCapacity(root.count / 3 + 4)
 
-        // One scalar buffer reused for every word handed to the model (no copy per word).
+        // One scalar buffer and one token buffer reused for every word (no allocation per word).
         var word: [Unicode.Scalar] = []
+        var tokens: [_ModelToken] = []
         for (range, token) in rawMatcher.split(root.scalars) where !range.isEmpty {
             // The whole text (no added token in it) is its own slice: no copy.
             let piece = range == 0..<root.count ? root : root.slice(range)
@@ -211,7 +212,9 @@ extension PretrainedTokenizer {
                 for span in words.spans {
                     word.removeAll(keepingCapacity: true)
                     word.append(contentsOf: words.scalars[span.range])
-                    for token in model.tokenize(word) {
+                    tokens.removeAll(keepingCapacity: true)
+                    model.tokenize(word, into: &tokens)
+                    for token in tokens {
                         encoding.append(token.id, words.originalRange(of: Int(token.start)..<Int(token.end), in: span))
                     }
                 }

@@ -47,6 +47,44 @@ import Testing
         }
     }
 
+    /// Monotonic offsets (what an encoder gives a plain text) take the binary search; it must
+    /// find the token the per-scalar table finds, for every position, with gaps, shared
+    /// byte-fallback offsets and empty (special-token) offsets at the edges.
+    @Test(arguments: 0..<40)
+    func monotonicOffsetsSearchAgreesWithTheTable(_ seed: Int) {
+        var state = UInt64(seed) &* 0x9E37_79B9_7F4A_7C15 &+ 1
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        var offsets: [Range<Int>] = next(2) == 0 ? [0..<0] : []
+        var position = 0
+        for _ in 0..<(1 + next(30)) {
+            position += next(3) == 0 ? next(3) : 0  // a gap no token covers
+            let length = next(4)  // 0: an empty offset
+            let copies = next(5) == 0 ? 1 + next(3) : 1  // byte-fallback tokens sharing a character
+            for _ in 0..<copies { offsets.append(position..<(position + length)) }
+            position += length
+        }
+        let scalarCount = position + next(3)
+        let encoding = Encoding(ids: offsets.indices.map { Int32($0) }, offsets: offsets)
+        #expect(encoding.offsetsAreMonotonic)
+        let table = encoding.scalarToTokenTable(scalarCount: scalarCount)
+        for position in 0..<scalarCount {
+            #expect(encoding.firstMonotonicToken(covering: position) == (table[position] < 0 ? nil : Int(table[position])))
+        }
+        let spans = [0..<next(scalarCount + 1), next(scalarCount + 1)..<scalarCount]
+        var expected = [Int32](repeating: 0, count: offsets.count)
+        for span in spans {
+            guard span.lowerBound < scalarCount, table[span.lowerBound] >= 0 else { break }
+            let start = Int(table[span.lowerBound])
+            let endToken = span.upperBound >= 1 && span.upperBound - 1 < scalarCount ? Int(table[span.upperBound - 1]) : -1
+            let last = endToken > 0 ? endToken : offsets.count - 1
+            if start <= last { for index in start...last { expected[index] = 1 } }
+        }
+        #expect(encoding.assistantMask(for: spans, scalarCount: scalarCount) == expected)
+    }
+
     // MARK: - Options
 
     static let conversation: [ChatMessage] = [

@@ -22,7 +22,20 @@ public struct ChatTextBuilder: Sendable {
     /// - Complexity: O(*m*) in the length of `piece`.
     public mutating func append(_ piece: String) {
         text += piece
-        scalarCount += piece.unicodeScalars.count
+        scalarCount += Self.scalarCount(of: piece)
+    }
+
+    /// The number of Unicode scalars of `piece`: its UTF-8 bytes that start a scalar (faster
+    /// than walking `unicodeScalars`).
+    static func scalarCount(of piece: String) -> Int {
+        if let count = piece.utf8.withContiguousStorageIfAvailable({ bytes -> Int in
+            var count = 0
+            for byte in bytes where byte & 0xC0 != 0x80 { count += 1 }
+            return count
+        }) {
+            return count
+        }
+        return piece.unicodeScalars.count
     }
 
     /// Appends one turn as `prefix + content + endOfTurn + suffix` and records its spans.

@@ -24,6 +24,30 @@ extension Encoding {
         return table
     }
 
+    /// Whether both ends of the offsets never decrease from one token to the next.
+    var offsetsAreMonotonic: Bool {
+        var previous = Int.min..<Int.min
+        for range in offsets {
+            if range.lowerBound < previous.lowerBound || range.upperBound < previous.upperBound { return false }
+            previous = range
+        }
+        return true
+    }
+
+    /// ``tokenIndex(coveringScalarAt:)`` for monotonic offsets, by binary search: the tokens
+    /// that end after `position` are a suffix, and the first of them covers it if any does
+    /// (every later one starts no earlier).
+    func firstMonotonicToken(covering position: Int) -> Int? {
+        var lower = 0
+        var upper = offsets.count
+        while lower < upper {
+            let middle = (lower + upper) / 2
+            if offsets[middle].upperBound > position { upper = middle } else { lower = middle + 1 }
+        }
+        guard lower < offsets.count, offsets[lower].lowerBound <= position else { return nil }
+        return lower
+    }
+
     /// The index of the first token whose offsets contain Unicode scalar `position`, or `nil`
     /// (HF `char_to_token`).
     /// - Parameter position: A Unicode scalar offset in the encoded text.
@@ -50,9 +74,15 @@ extension Encoding {
     /// - Returns: One 0/1 value per token.
     /// - Complexity: O(*n* + *t* + *m*), *m* = number of masked tokens.
     public func assistantMask(for spans: [Range<Int>], scalarCount: Int) -> [Int32] {
-        let table = scalarToTokenTable(scalarCount: scalarCount)
+        // Offsets that only move forward (both ends non-decreasing, what every encoder gives a
+        // plain text) let a binary search find the covering token; otherwise a table of every
+        // scalar position is built.
+        let monotonic = offsetsAreMonotonic
+        let table = monotonic ? [] : scalarToTokenTable(scalarCount: scalarCount)
         func token(at position: Int) -> Int? {
-            guard position >= 0, position < table.count, table[position] >= 0 else { return nil }
+            guard position >= 0, position < scalarCount else { return nil }
+            if monotonic { return firstMonotonicToken(covering: position) }
+            guard table[position] >= 0 else { return nil }
             return Int(table[position])
         }
         var mask = [Int32](repeating: 0, count: ids.count)

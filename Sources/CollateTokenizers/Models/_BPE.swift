@@ -169,12 +169,23 @@ struct _BPE: Sendable {
 
     /// Tokenizes one pre-tokenized word; offsets are scalar positions in `word`.
     func tokenize(_ word: [Unicode.Scalar]) -> [_ModelToken] {
-        if splitsAtSpaceMarkers, word.count > 1 { return tokenizeSplitting(word) }
-        return tokenizeWhole(word)
+        var output: [_ModelToken] = []
+        word.withUnsafeBufferPointer { tokenize($0, into: &output) }
+        return output
     }
 
-    /// ``tokenize(_:)`` of a model whose vocabulary allows it: the word is cut before each
-    /// "▁" that follows a scalar other than "▁", and each piece is merged (and cached)
+    /// Appends the tokens of one pre-tokenized word to `output`; offsets are scalar positions
+    /// in `word`.
+    func tokenize(_ word: UnsafeBufferPointer<Unicode.Scalar>, into output: inout [_ModelToken]) {
+        if splitsAtSpaceMarkers, word.count > 1 {
+            tokenizeSplitting(word, into: &output)
+        } else {
+            tokenizeWhole(word, shift: 0, into: &output)
+        }
+    }
+
+    /// ``tokenize(_:into:)`` of a model whose vocabulary allows it: the word is cut before
+    /// each "▁" that follows a scalar other than "▁", and each piece is merged (and cached)
     /// alone. Exact, because:
     /// - a token is its pieces' strings concatenated, and no vocabulary token (every merge
     ///   result is one) has a non-"▁" scalar followed by "▁", so no merge joins a symbol
@@ -185,23 +196,18 @@ struct _BPE: Sendable {
     /// - "▁" is in the vocabulary, so the symbol at a cut is "▁" itself: no unknown run is
     ///   pending across it (`fuse_unk` never fuses over a cut, and a pending unknown is
     ///   flushed just before the "▁" either way), and byte fallback is per scalar.
-    private func tokenizeSplitting(_ word: [Unicode.Scalar]) -> [_ModelToken] {
+    private func tokenizeSplitting(_ word: UnsafeBufferPointer<Unicode.Scalar>, into output: inout [_ModelToken]) {
         let marker = _SpaceMarkerSplit.marker
         var start = 0
-        var result: [_ModelToken] = []
-        var piece: [Unicode.Scalar] = []
-        for index in 1...word.count {
-            guard index == word.count || (word[index] == marker && word[index - 1] != marker) else { continue }
-            if start == 0 && index == word.count { return tokenizeWhole(word) }
-            piece.removeAll(keepingCapacity: true)
-            piece.append(contentsOf: word[start..<index])
-            let shift = Int32(start)
-            for token in tokenizeWhole(piece) {
-                result.append(_ModelToken(id: token.id, start: token.start + shift, end: token.end + shift))
+        var index = 1
+        while index < word.count {
+            if word[index] == marker && word[index - 1] != marker {
+                tokenizeWhole(UnsafeBufferPointer(rebasing: word[start..<index]), shift: Int32(start), into: &output)
+                start = index
             }
-            start = index
+            index += 1
         }
-        return result
+        tokenizeWhole(UnsafeBufferPointer(rebasing: word[start...]), shift: Int32(start), into: &output)
     }
 
     /// ``tokenize(_:)`` without cutting the word (the HF algorithm as is), uncached: what
@@ -211,22 +217,26 @@ struct _BPE: Sendable {
         if ignoreMerges, let id = vocab[token: Self.string(word)] {
             return [_ModelToken(id: id, start: 0, end: Int32(word.count))]
         }
-        return mergeWord(word)
+        return word.withUnsafeBufferPointer { mergeWord($0) }
     }
 
-    /// One word through the word cache, merged whole.
-    private func tokenizeWhole(_ word: [Unicode.Scalar]) -> [_ModelToken] {
-        if word.isEmpty { return [] }
+    /// One word through the word cache, merged whole; its tokens are appended to `output`
+    /// with their offsets moved by `shift`.
+    @inline(__always)
+    private func tokenizeWhole(_ word: UnsafeBufferPointer<Unicode.Scalar>, shift: Int32, into output: inout [_ModelToken]) {
+        if word.isEmpty { return }
         let cacheable = word.count < Self.maxCachedLength
-        if cacheable, let hit = cache.get(word) { return hit }
-        var result: [_ModelToken]
-        if ignoreMerges, let id = vocab[token: Self.string(word)] {
+        if cacheable, cache.appendCached(word, shift: shift, to: &output) { return }
+        let result: [_ModelToken]
+        if ignoreMerges, let id = vocab[token: Self.string(Array(word))] {
             result = [_ModelToken(id: id, start: 0, end: Int32(word.count))]
         } else {
             result = mergeWord(word)
         }
-        if cacheable { cache.set(word, result) }
-        return result
+        if cacheable { result.withUnsafeBufferPointer { cache.insert(word, $0) } }
+        for token in result {
+            output.append(_ModelToken(id: token.id, start: token.start + shift, end: token.end + shift))
+        }
     }
 
     private static func string(_ scalars: [Unicode.Scalar]) -> String {
@@ -242,7 +252,7 @@ struct _BPE: Sendable {
 
     /// HF `merge_word`: initial symbols (with byte fallback and unknown handling), then
     /// all merges.
-    private func mergeWord(_ word: [Unicode.Scalar]) -> [_ModelToken] {
+    private func mergeWord(_ word: UnsafeBufferPointer<Unicode.Scalar>) -> [_ModelToken] {
         var symbols = _Symbols(capacity: word.count)
         var pendingUnknown: (start: Int32, end: Int32)?
         let usesAffixes = continuingSubwordPrefix != nil || endOfWordSuffix != nil
@@ -370,59 +380,5 @@ struct _Symbols {
             result.append(_ModelToken(id: ids[index], start: starts[index], end: ends[index]))
         }
         return result
-    }
-}
-
-/// A bounded, thread-safe cache of tokenized words (HF keeps one per BPE model).
-final class _WordCache: @unchecked Sendable {
-    /// One lock and table per shard: with every core encoding (`encodeBatch(concurrently:)`),
-    /// threads looking up different words rarely wait for each other.
-    private final class Shard: @unchecked Sendable {
-        // All access to `storage` is under `lock`.
-        let lock = NSLock()
-        var storage: [_WordKey: [_ModelToken]] = [:]
-    }
-
-    private static let shardCount = 16
-    private let shards = (0..<_WordCache.shardCount).map { _ in Shard() }
-    /// Entries kept at most, about (each shard keeps up to 4x its share); further words are
-    /// not cached (as HF's cache does).
-    static let capacity = 100_000
-
-    @inline(__always)
-    private func shard(for word: [Unicode.Scalar]) -> Shard {
-        guard let first = word.first, let last = word.last else { return shards[0] }
-        // The middle scalar too: Metaspace words all start with "▁".
-        let middle = word[word.count / 2]
-        let mixed = (first.value &* 0x9E37_79B9) ^ (last.value &* 0x85EB_CA6B) ^ (middle.value &* 0xC2B2_AE35)
-            ^ UInt32(truncatingIfNeeded: word.count &* 0x27D4_EB2F)
-        return shards[Int((mixed ^ (mixed >> 15)) >> 24) & (Self.shardCount - 1)]
-    }
-
-    func get(_ word: [Unicode.Scalar]) -> [_ModelToken]? {
-        let shard = shard(for: word)
-        shard.lock.lock()
-        defer { shard.lock.unlock() }
-        return shard.storage[_WordKey(scalars: word)]
-    }
-
-    func set(_ word: [Unicode.Scalar], _ tokens: [_ModelToken]) {
-        let shard = shard(for: word)
-        shard.lock.lock()
-        defer { shard.lock.unlock() }
-        // A shard may hold 4x its share, so that uneven shards do not cache fewer words in
-        // all than one table did.
-        if shard.storage.count < Self.capacity / Self.shardCount * 4 { shard.storage[_WordKey(scalars: word)] = tokens }
-    }
-}
-
-/// A cached word, hashed as one block of bytes (faster than hashing scalar by scalar).
-struct _WordKey: Hashable {
-    let scalars: [Unicode.Scalar]
-
-    static func == (lhs: _WordKey, rhs: _WordKey) -> Bool { lhs.scalars == rhs.scalars }
-
-    func hash(into hasher: inout Hasher) {
-        scalars.withUnsafeBytes { hasher.combine(bytes: $0) }
     }
 }

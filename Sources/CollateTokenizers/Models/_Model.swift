@@ -32,6 +32,18 @@ enum _Model: Sendable {
         }
     }
 
+    /// Appends the tokens of one pre-tokenized word to `output` (BPE without building an
+    /// array per word); offsets are scalar positions in `word`.
+    @inline(__always)
+    func tokenize(_ word: [Unicode.Scalar], into output: inout [_ModelToken]) {
+        switch self {
+        case .bpe(let model): word.withUnsafeBufferPointer { model.tokenize($0, into: &output) }
+        case .wordPiece(let model): output.append(contentsOf: model.tokenize(word))
+        case .unigram(let model): output.append(contentsOf: model.tokenize(word))
+        case .wordLevel(let model): output.append(contentsOf: model.tokenize(word))
+        }
+    }
+
     /// The token string of `id`.
     func token(for id: Int32) -> String? {
         switch self {

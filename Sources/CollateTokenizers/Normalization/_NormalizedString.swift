@@ -39,6 +39,46 @@ struct _NormalizedString {
         originalEnd = start + scalars.count
     }
 
+    /// The whole of `text`, unmodified: ``init(original:start:)`` decoding the UTF-8 in one
+    /// pass instead of iterating the scalar view.
+    init(text: String) {
+        var text = text
+        let scalars = text.withUTF8 { bytes in
+            [Unicode.Scalar](unsafeUninitializedCapacity: bytes.count) { buffer, count in
+                var index = 0
+                var written = 0
+                while index < bytes.count {
+                    let lead = UInt32(bytes[index])
+                    var value = lead
+                    var length = 1
+                    if lead >= 0xF0, index + 3 < bytes.count {
+                        value = (lead & 0x07) << 18 | (UInt32(bytes[index + 1]) & 0x3F) << 12
+                            | (UInt32(bytes[index + 2]) & 0x3F) << 6 | (UInt32(bytes[index + 3]) & 0x3F)
+                        length = 4
+                    } else if lead >= 0xE0, index + 2 < bytes.count {
+                        value = (lead & 0x0F) << 12 | (UInt32(bytes[index + 1]) & 0x3F) << 6 | (UInt32(bytes[index + 2]) & 0x3F)
+                        length = 3
+                    } else if lead >= 0xC0, index + 1 < bytes.count {
+                        value = (lead & 0x1F) << 6 | (UInt32(bytes[index + 1]) & 0x3F)
+                        length = 2
+                    }
+                    // A Swift string is valid UTF-8, so every value is a scalar.
+                    buffer[written] = Unicode.Scalar(value) ?? "\u{FFFD}"
+                    written += 1
+                    index += length
+                }
+                count = written
+            }
+        }
+        self.scalars = scalars
+        alignments = [_Alignment](unsafeUninitializedCapacity: scalars.count) { buffer, count in
+            for index in 0..<scalars.count { buffer[index] = _Alignment(index, index + 1) }
+            count = scalars.count
+        }
+        originalStart = 0
+        originalEnd = scalars.count
+    }
+
     init(scalars: [Unicode.Scalar], alignments: [_Alignment], originalStart: Int, originalEnd: Int) {
         self.scalars = scalars
         self.alignments = alignments
@@ -152,6 +192,14 @@ struct _NormalizedString {
         newAlignments.append(contentsOf: alignments[position...])
         scalars = newScalars
         alignments = newAlignments
+    }
+
+    /// Replaces every `old` scalar by `new`, keeping alignments: ``replace(matches:with:)``
+    /// for a one-scalar pattern and a one-scalar content, in place.
+    mutating func replaceScalar(_ old: Unicode.Scalar, with new: Unicode.Scalar) {
+        scalars.withUnsafeMutableBufferPointer { scalars in
+            for index in scalars.indices where scalars[index] == old { scalars[index] = new }
+        }
     }
 
     /// Removes leading and/or trailing white space (HF `lrstrip`).

@@ -68,6 +68,13 @@ indirect enum _Normalizer: Sendable {
         case .append(let suffix):
             if !string.isEmpty { string.append(suffix) }
         case .replace(let pattern, let content):
+            if case .literal(let needle) = pattern, needle.count == 1, content.count == 1 {
+                // One scalar for one (SentencePiece's " " -> "▁"): each new scalar takes the
+                // alignment of the scalar it replaces (HF gives it the last replaced one's),
+                // so the replacement is done in place.
+                string.replaceScalar(needle[0], with: content[0])
+                return
+            }
             let matches = pattern.matches(in: string.scalars).filter { !$0.isEmpty }
             string.replace(matches: matches, with: content)
         case .unicode(let form):
