@@ -262,10 +262,21 @@ final class _JinjaRenderer {
             macroScopes.append(scope)
             scope[id] = .makeObject(.macro(_JinjaMacro(name: name, parameters: parameters, body: body, closure: scope)))
         case .callBlock(let call, let parameters, let body):
-            guard case .call(let callee, let arguments) = call.kind else { return .normal }
+            guard case .call(let callee, let arguments) = call.kind else {
+                throw _JinjaFailure(.syntax, "`{% call %}` expects a macro call such as `{% call name() %}`", line: call.line)
+            }
+            let function = try eval(callee, scope)
+            // jinja2 passes the block as a `caller` keyword argument, which only a macro takes:
+            // anything else is an error there, never a silent render.
+            guard case .object(let object) = function, case .macro = object.kind else {
+                if case .undefined = function { throw undefinedFailure(callee) }
+                throw _JinjaFailure(
+                    .type, function.isCallable
+                        ? "`{% call %}` needs a macro, but '\(_JinjaRenderer.describe(callee))' is \(function.pythonString), which takes no 'caller' argument"
+                        : "'\(function.typeName)' object is not callable", line: call.line)
+            }
             let caller = JinjaValue.makeObject(
                 .macro(_JinjaMacro(name: "caller", parameters: parameters, body: body, closure: scope)))
-            let function = try eval(callee, scope)
             let (positional, keyword) = try evalArguments(arguments, scope)
             let result = try callValue(function, positional, keyword, caller: caller, line: call.line)
             write(result.pythonString)
