@@ -404,6 +404,9 @@ final class _JinjaRenderer {
                 throw _JinjaFailure(
                     .security, "chat templates cannot store underscore-prefixed attributes on a namespace, but got '\(attribute)'", line: line)
             }
+            // The object lets go of its members while they change, so that the dictionary's
+            // storage is unique and an existing attribute is overwritten in place.
+            object.kind = .function("")
             members[attribute] = value
             object.kind = .namespace(members)
         }
