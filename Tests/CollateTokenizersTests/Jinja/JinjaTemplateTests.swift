@@ -73,6 +73,38 @@ struct JinjaTemplateTests {
         #expect(throws: JinjaError.self) { try render("{{ nothing() }}") }
     }
 
+    /// A `{% call %}` block whose callee is not a macro. jinja2 3.1.6 passes the block as a
+    /// `caller` keyword: an undefined name is an `UndefinedError`, a value a `TypeError`
+    /// ("'str' object is not callable"), a function one that takes no `caller` (checked with it).
+    struct CallBlockCase: Sendable, CustomTestStringConvertible {
+        var source: String
+        var context: [String: JinjaValue]
+        var kind: JinjaError.Kind
+        var message: String
+        var testDescription: String { source }
+    }
+
+    static let callBlockCases: [CallBlockCase] = [
+        CallBlockCase(source: "a\n{% call foo() %}x{% endcall %}b", context: [:], kind: .undefined, message: "'foo' is undefined"),
+        CallBlockCase(
+            source: "a\n{% call foo() %}x{% endcall %}b", context: ["foo": .string("s")], kind: .type, message: "'str' object is not callable"),
+        CallBlockCase(
+            source: "a\n{% call foo() %}x{% endcall %}b", context: ["foo": .none], kind: .type, message: "'NoneType' object is not callable"),
+        CallBlockCase(
+            source: "a\n{% call range(3) %}x{% endcall %}b", context: [:], kind: .type,
+            message: "`{% call %}` needs a macro, but 'range' is <function range>, which takes no 'caller' argument"),
+        CallBlockCase(
+            source: "a\n{% call foo.upper() %}x{% endcall %}b", context: ["foo": .string("ab")], kind: .type,
+            message: "`{% call %}` needs a macro, but 'foo.upper' is <built-in method upper of str object>, which takes no 'caller' argument"),
+    ]
+
+    @Test("{% call %} of something that is not a macro is an error naming the line", arguments: callBlockCases)
+    func callBlockNeedsMacro(_ testCase: CallBlockCase) {
+        #expect(throws: JinjaError(kind: testCase.kind, template: "test.jinja", line: 2, message: testCase.message)) {
+            try render(testCase.source, testCase.context)
+        }
+    }
+
     @Test("the sandbox refuses to mutate lists and dictionaries")
     func sandbox() {
         #expect(throws: JinjaError.self) { try render("{% set l = [1] %}{{ l.append(2) }}") }

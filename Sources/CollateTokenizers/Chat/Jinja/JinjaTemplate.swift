@@ -22,7 +22,8 @@ import Foundation
 public struct JinjaTemplate: Sendable {
     /// The template's name, used in errors.
     public let name: String
-    let body: [_JinjaStatement]
+    /// The template compiled once into closures (see ``_JinjaCompiler``).
+    let program: _JinjaExec
     let names: _JinjaNameTable
 
     /// Parses a template.
@@ -35,7 +36,7 @@ public struct JinjaTemplate: Sendable {
         self.name = name
         do {
             let (statements, interned) = try _JinjaParser.parse(source)
-            body = statements
+            program = _JinjaCompiler.block(statements)
             names = _JinjaNameTable(interned)
         } catch {
             throw JinjaError(kind: error.kind, template: name, line: error.line ?? 1, message: error.message)
@@ -54,7 +55,7 @@ public struct JinjaTemplate: Sendable {
     public func render(_ context: [String: JinjaValue], now: Date = Date()) throws(JinjaError) -> JinjaRendering {
         let renderer = _JinjaRenderer(now: now)
         do {
-            return try renderer.render(body, names: names, context: context)
+            return try renderer.render(program, names: names, context: context)
         } catch let failure as _JinjaFailure {
             throw JinjaError(kind: failure.kind, template: name, line: failure.line ?? 1, message: failure.message)
         } catch {

@@ -42,7 +42,8 @@ public struct JinjaDict: Sendable {
 
     /// Keys and values behind one reference, so that copying a dictionary value (which a
     /// template does on every `message.content`) costs one retain; the values lie in the same
-    /// allocation as the header (one allocation per dictionary, not two). Immutable; writes copy.
+    /// allocation as the header (one allocation per dictionary, not two). Shared storage is never
+    /// changed: a write copies it unless only the writing dictionary holds it.
     final class Storage: ManagedBuffer<Header, JinjaValue> {
         /// A storage for `keys` whose values `initialize` writes: it must initialize exactly
         /// `keys.count` values at the pointer it is given.
@@ -80,8 +81,8 @@ public struct JinjaDict: Sendable {
         }
     }
 
-    // `ManagedBuffer` is not `Sendable`; the storage is immutable once made (writes make a
-    // new one), so sharing it between threads is safe.
+    // `ManagedBuffer` is not `Sendable`; a storage is only written while one dictionary holds
+    // it (shared, a write makes a new one), so sharing it between threads is safe.
     nonisolated(unsafe) var storage: Storage
 
     /// The index of the conversation message this dictionary is, when it is one.
@@ -144,6 +145,15 @@ public struct JinjaDict: Sendable {
             return nil
         }
         set {
+            if let newValue, isKnownUniquelyReferenced(&storage) {
+                // Only this dictionary holds the storage: an existing key's value is replaced in place.
+                let keys = storage.keys
+                let length = key.utf8.count
+                for index in keys.indices where keys[index].utf8.count == length && keys[index] == key {
+                    storage.withUnsafeMutablePointerToElements { $0[index] = newValue }
+                    return
+                }
+            }
             var keys = storage.keys
             var values = storage.values
             if let index = keys.firstIndex(of: key) {

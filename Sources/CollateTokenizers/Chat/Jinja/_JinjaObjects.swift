@@ -48,7 +48,7 @@ final class _JinjaScope {
 struct _JinjaMacro {
     var name: String
     var parameters: [_JinjaParameter]
-    var body: [_JinjaStatement]
+    var body: _JinjaExec
     var closure: _JinjaScope
     var caller: JinjaValue?
 }

@@ -187,17 +187,21 @@ extension _JinjaRenderer {
             }
             return .list(items.map { .int($0) })
         case "namespace", "dict":
-            var members = JinjaDict()
+            // The members collected first and stored once (a repeated key keeps its first
+            // position and last value, as setting them one by one would).
+            var pairs: [(String, JinjaValue)] = []
+            pairs.reserveCapacity(arguments.keyword.count)
             for value in arguments.positional {
                 switch value {
-                case .dict(let dict): for (key, member) in dict.pairs { members[key] = member }
+                case .dict(let dict): for (key, member) in dict.pairs { pairs.append((key, member)) }
                 case .object(let object):
-                    if case .namespace(let dict) = object.kind { for (key, member) in dict.pairs { members[key] = member } }
+                    if case .namespace(let dict) = object.kind { for (key, member) in dict.pairs { pairs.append((key, member)) } }
                 default:
                     throw _JinjaFailure(.type, "\(name)() takes a dictionary or keyword arguments, not \(value.typeName)", line: line)
                 }
             }
-            for (key, value) in arguments.keyword { members[key] = value }
+            pairs.append(contentsOf: arguments.keyword)
+            let members = JinjaDict(pairs)
             if name == "dict" { return .dict(members) }
             if let bad = members.keys.first(where: { $0.hasPrefix("_") }) {
                 throw _JinjaFailure(

@@ -65,7 +65,7 @@ final class _JinjaRenderer {
         return scope
     }()
 
-    func render(_ body: [_JinjaStatement], names: _JinjaNameTable, context: [String: JinjaValue]) throws -> JinjaRendering {
+    func render(_ program: _JinjaExec, names: _JinjaNameTable, context: [String: JinjaValue]) throws -> JinjaRendering {
         let root = _JinjaScope(parent: _JinjaRenderer.globals)
         root.reserve(context.count)
         for (name, value) in context {
@@ -81,7 +81,7 @@ final class _JinjaRenderer {
             for scope in macroScopes { scope.reset() }
             macroScopes.removeAll()
         }
-        let flow = try execute(body, root)
+        let flow = try program(self, root)
         if flow != .normal {
             throw _JinjaFailure(.syntax, "`{% break %}` or `{% continue %}` outside a loop")
         }
@@ -206,135 +206,93 @@ final class _JinjaRenderer {
         }
     }
 
-    func capture(_ body: [_JinjaStatement], _ scope: _JinjaScope) throws -> String {
+    /// Runs a compiled body with its output captured instead of written; returns that output.
+    func capture(_ body: _JinjaExec, _ scope: _JinjaScope) throws -> String {
         captures.append([])
         defer { captures.removeLast() }
-        _ = try execute(body, scope)
+        _ = try body(self, scope)
         return _string(captures[captures.count - 1])
     }
 
-    // MARK: - Statements
+    // MARK: - Statements (called by the closures of _JinjaCompiler)
 
-    func execute(_ statements: [_JinjaStatement], _ scope: _JinjaScope) throws -> Flow {
-        for statement in statements {
-            let flow: Flow
-            do {
-                flow = try execute(statement, scope)
-            } catch var failure as _JinjaFailure {
-                if failure.line == nil { failure.line = statement.line }
-                throw failure
-            }
-            if flow != .normal { return flow }
+    /// Writes what `{{ value }}` shows: a string as it is, undefined as nothing, anything else as Python's `str()`.
+    func writeValue(_ value: JinjaValue) {
+        switch value {
+        case .string(let piece): write(piece)
+        case .undefined: break
+        default: write(value.pythonString)
         }
-        return .normal
     }
 
-    private func execute(_ statement: _JinjaStatement, _ scope: _JinjaScope) throws -> Flow {
-        switch statement.kind {
-        case .text(let piece):
-            write(piece)
-        case .output(let expr):
-            if case .binary(let op, _, _) = expr.kind, op == .add || op == .concat, try writeConcatenation(expr, scope) {
-                return .normal
-            }
-            let value = try eval(expr, scope)
-            switch value {
-            case .string(let piece): write(piece)
-            case .undefined: break
-            default: write(value.pythonString)
-            }
-        case .ifChain(let branches, let otherwise):
-            for (condition, body) in branches where try eval(condition, scope).isTruthy {
-                return try execute(body, scope)
-            }
-            return try execute(otherwise, scope)
-        case .forLoop(let target, let iterable, let condition, let body, let otherwise):
-            return try executeFor(target: target, iterable: iterable, condition: condition, body: body, otherwise: otherwise, scope)
-        case .set(let target, let expr):
-            try assign(target, try eval(expr, scope), scope, line: statement.line)
-        case .setBlock(let target, let filters, let body):
-            var value = JinjaValue.string(try capture(body, scope))
-            for (name, arguments, line) in filters {
-                value = try applyFilter(name, value, arguments, scope, line: line)
-            }
-            try assign(target, value, scope, line: statement.line)
-        case .macro(let name, let id, let parameters, let body):
-            macroScopes.append(scope)
-            scope[id] = .makeObject(.macro(_JinjaMacro(name: name, parameters: parameters, body: body, closure: scope)))
-        case .callBlock(let call, let parameters, let body):
-            guard case .call(let callee, let arguments) = call.kind else { return .normal }
-            let caller = JinjaValue.makeObject(
-                .macro(_JinjaMacro(name: "caller", parameters: parameters, body: body, closure: scope)))
-            let function = try eval(callee, scope)
-            let (positional, keyword) = try evalArguments(arguments, scope)
-            let result = try callValue(function, positional, keyword, caller: caller, line: call.line)
-            write(result.pythonString)
-        case .filterBlock(let filters, let body):
-            var value = JinjaValue.string(try capture(body, scope))
-            for (name, arguments, line) in filters {
-                value = try applyFilter(name, value, arguments, scope, line: line)
-            }
-            write(value.pythonString)
-        case .with(let assignments, let body):
-            let inner = _JinjaScope(parent: scope)
-            for (target, expr) in assignments {
-                try assign(target, try eval(expr, scope), inner, line: statement.line)
-            }
-            return try execute(body, inner)
-        case .generation(let body):
-            let generated = try capture(body, scope)
-            let start = text.count
-            generations.append(JinjaGenerationSpan(range: start..<(start + generated.utf8.count), messageIndex: currentMessage))
-            write(generated)
-        case .breakLoop:
-            return .breakLoop
-        case .continueLoop:
-            return .continueLoop
+    /// `{% macro %}`: binds the macro in `scope`, which the render clears at its end (a macro holds its defining scope).
+    func defineMacro(_ macro: _JinjaMacro, id: Int, in scope: _JinjaScope) {
+        macroScopes.append(scope)
+        scope[id] = .makeObject(.macro(macro))
+    }
+
+    /// `{% call(params) callee(args) %}body{% endcall %}`: calls the macro with the body as its `caller`.
+    func executeCallBlock(_ call: _JinjaExpr, parameters: [_JinjaParameter], body: @escaping _JinjaExec, _ scope: _JinjaScope) throws {
+        guard case .call(let callee, let arguments) = call.kind else {
+            throw _JinjaFailure(.syntax, "`{% call %}` expects a macro call such as `{% call name() %}`", line: call.line)
         }
-        return .normal
+        let function = try eval(callee, scope)
+        // jinja2 passes the block as a `caller` keyword argument, which only a macro takes:
+        // anything else is an error there, never a silent render.
+        guard case .object(let object) = function, case .macro = object.kind else {
+            if case .undefined = function { throw undefinedFailure(callee) }
+            throw _JinjaFailure(
+                .type, function.isCallable
+                    ? "`{% call %}` needs a macro, but '\(_JinjaRenderer.describe(callee))' is \(function.pythonString), which takes no 'caller' argument"
+                    : "'\(function.typeName)' object is not callable", line: call.line)
+        }
+        let caller = JinjaValue.makeObject(.macro(_JinjaMacro(name: "caller", parameters: parameters, body: body, closure: scope)))
+        let (positional, keyword) = try evalArguments(arguments, scope)
+        let result = try callValue(function, positional, keyword, caller: caller, line: call.line)
+        write(result.pythonString)
+    }
+
+    /// `{% generation %}`: the block's text, recorded as transformers records it, then written.
+    func executeGeneration(_ body: _JinjaExec, _ scope: _JinjaScope) throws {
+        let generated = try capture(body, scope)
+        let start = text.count
+        generations.append(JinjaGenerationSpan(range: start..<(start + generated.utf8.count), messageIndex: currentMessage))
+        write(generated)
     }
 
     /// Writes `{{ a + b ~ c }}` piece by piece when every operand is a string, without building
     /// the intermediate strings. Returns `false` (having written nothing) when an operand is not a
-    /// string; the caller then evaluates the expression normally (operands have no side effects).
-    private func writeConcatenation(_ expr: _JinjaExpr, _ scope: _JinjaScope) throws -> Bool {
+    /// string; the caller then evaluates the expression whole (operands have no side effects).
+    func writeConcatenation(_ operands: [_JinjaEval], _ scope: _JinjaScope) throws -> Bool {
         // The operands go on the shared `pieces` stack above what enclosing outputs hold there
         // (an operand may call a macro that writes its own concatenations).
         let start = pieces.count
         if start == 0 && pieces.capacity == 0 { pieces.reserveCapacity(16) }
         defer { pieces.removeLast(pieces.count - start) }
-        guard try collectConcatenation(expr, scope) else { return false }
+        for operand in operands {
+            guard case .string(let piece) = try operand(self, scope) else { return false }
+            pieces.append(piece)
+        }
         for index in start..<pieces.count { write(pieces[index]) }
         return true
     }
 
-    /// Pushes the string operands of `a + b ~ c` on `pieces`, left to right; `false` at the first one that is not a string.
-    private func collectConcatenation(_ expr: _JinjaExpr, _ scope: _JinjaScope) throws -> Bool {
-        if case .binary(let op, let left, let right) = expr.kind, op == .add || op == .concat {
-            return try collectConcatenation(left, scope) && collectConcatenation(right, scope)
-        }
-        guard case .string(let piece) = try eval(expr, scope) else { return false }
-        pieces.append(piece)
-        return true
-    }
-
-    private func executeFor(
-        target: _JinjaTarget, iterable: _JinjaExpr, condition: _JinjaExpr?, body: [_JinjaStatement],
-        otherwise: [_JinjaStatement], _ scope: _JinjaScope
-    ) throws -> Flow {
-        var items = try iterate(try eval(iterable, scope), what: iterable)
-        if let condition {
+    func executeFor(_ compiled: _JinjaCompiledLoop, _ scope: _JinjaScope) throws -> Flow {
+        let iterable = compiled.iterableExpr
+        var items = try iterate(try compiled.iterable(self, scope), what: iterable)
+        if let condition = compiled.condition {
             let loopScope = _JinjaScope(parent: scope)
             var kept: [JinjaValue] = []
             for item in items {
-                try assign(target, item, loopScope, line: iterable.line)
-                if try eval(condition, loopScope).isTruthy { kept.append(item) }
+                try assign(compiled.target, item, loopScope, line: iterable.line)
+                if try condition(self, loopScope).isTruthy { kept.append(item) }
             }
             items = kept
         }
         if items.isEmpty {
-            return try execute(otherwise, scope)
+            return try compiled.otherwise(self, scope)
         }
+        let body = compiled.body
         let loop = JinjaObject(.loop(_JinjaLoop(items: items, index0: 0)))
         let overMessages = isMessageList(items)
         let savedMessage = currentMessage
@@ -360,14 +318,14 @@ final class _JinjaRenderer {
                 }
             }
             loop.kind = .loop(_JinjaLoop(items: items, index0: index))
-            try assign(target, item, iterationScope, line: iterable.line)
+            try assign(compiled.target, item, iterationScope, line: iterable.line)
             iterationScope[_JinjaNames.loop] = .object(loop)
             if case .dict(let dict) = item, let message = overMessages ? index : messageIndex(of: dict) {
                 currentMessage = message
             } else {
                 currentMessage = savedMessage
             }
-            if try execute(body, iterationScope) == .breakLoop { break }
+            if try body(self, iterationScope) == .breakLoop { break }
         }
         return .normal
     }
@@ -393,6 +351,9 @@ final class _JinjaRenderer {
                 throw _JinjaFailure(
                     .security, "chat templates cannot store underscore-prefixed attributes on a namespace, but got '\(attribute)'", line: line)
             }
+            // The object lets go of its members while they change, so that the dictionary's
+            // storage is unique and an existing attribute is overwritten in place.
+            object.kind = .function("")
             members[attribute] = value
             object.kind = .namespace(members)
         }

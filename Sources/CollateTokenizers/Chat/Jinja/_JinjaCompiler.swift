@@ -1,0 +1,388 @@
+/// An expression compiled into a closure: evaluates it in a scope of a render.
+typealias _JinjaEval = @Sendable (_JinjaRenderer, _JinjaScope) throws -> JinjaValue
+/// A statement (or a block of them) compiled into a closure: runs it in a scope of a render.
+typealias _JinjaExec = @Sendable (_JinjaRenderer, _JinjaScope) throws -> _JinjaRenderer.Flow
+
+/// Compiles a parsed template, once, into a tree of closures that a render calls.
+///
+/// The closures do what ``_JinjaRenderer/eval(_:_:)`` does for the same node, with the node's
+/// children already compiled and its constants (names, ids, lines, literal keys) captured:
+/// a render no longer switches over the syntax tree or copies its payloads (the retain and
+/// release traffic that dominated the tree walk). What is rare stays on the tree walk
+/// (macro defaults, `{% with %}`, a `{% call %}`'s callee, a block filter's arguments).
+enum _JinjaCompiler {
+    // MARK: - Statements
+
+    /// A block: its statements in order; a failure without a line gets its statement's line.
+    static func block(_ statements: [_JinjaStatement]) -> _JinjaExec {
+        let compiled = statements.map(statement)
+        let lines = statements.map(\.line)
+        switch compiled.count {
+        case 0:
+            return { _, _ in .normal }
+        case 1:
+            let only = compiled[0]
+            let line = lines[0]
+            return { renderer, scope in
+                do {
+                    return try only(renderer, scope)
+                } catch var failure as _JinjaFailure {
+                    if failure.line == nil { failure.line = line }
+                    throw failure
+                }
+            }
+        default:
+            return { renderer, scope in
+                for index in compiled.indices {
+                    let flow: _JinjaRenderer.Flow
+                    do {
+                        flow = try compiled[index](renderer, scope)
+                    } catch var failure as _JinjaFailure {
+                        if failure.line == nil { failure.line = lines[index] }
+                        throw failure
+                    }
+                    if flow != .normal { return flow }
+                }
+                return .normal
+            }
+        }
+    }
+
+    static func statement(_ statement: _JinjaStatement) -> _JinjaExec {
+        let line = statement.line
+        switch statement.kind {
+        case .text(let piece):
+            return { renderer, _ in
+                renderer.write(piece)
+                return .normal
+            }
+        case .output(let expr):
+            let whole = compile(expr)
+            if case .binary(let op, _, _) = expr.kind, op == .add || op == .concat {
+                // `{{ a + b ~ c }}`: written piece by piece when every operand is a string.
+                var collected: [_JinjaEval] = []
+                concatenationOperands(expr, into: &collected)
+                let operands = collected
+                return { renderer, scope in
+                    if try renderer.writeConcatenation(operands, scope) { return .normal }
+                    renderer.writeValue(try whole(renderer, scope))
+                    return .normal
+                }
+            }
+            return { renderer, scope in
+                renderer.writeValue(try whole(renderer, scope))
+                return .normal
+            }
+        case .ifChain(let branches, let otherwise):
+            let otherwiseBody = block(otherwise)
+            if branches.count == 1 {
+                let condition = compile(branches[0].0)
+                let body = block(branches[0].1)
+                return { renderer, scope in
+                    try condition(renderer, scope).isTruthy ? try body(renderer, scope) : try otherwiseBody(renderer, scope)
+                }
+            }
+            let compiled = branches.map { (compile($0.0), block($0.1)) }
+            return { renderer, scope in
+                for (condition, body) in compiled where try condition(renderer, scope).isTruthy {
+                    return try body(renderer, scope)
+                }
+                return try otherwiseBody(renderer, scope)
+            }
+        case .forLoop(let target, let iterable, let condition, let body, let otherwise):
+            let loop = _JinjaCompiledLoop(
+                target: target, iterableExpr: iterable, iterable: compile(iterable), condition: condition.map(compile),
+                body: block(body), otherwise: block(otherwise))
+            return { renderer, scope in try renderer.executeFor(loop, scope) }
+        case .set(let target, let expr):
+            let value = compile(expr)
+            return { renderer, scope in
+                try renderer.assign(target, try value(renderer, scope), scope, line: line)
+                return .normal
+            }
+        case .setBlock(let target, let filters, let body):
+            let compiledBody = block(body)
+            return { renderer, scope in
+                var value = JinjaValue.string(try renderer.capture(compiledBody, scope))
+                for (name, arguments, filterLine) in filters {
+                    value = try renderer.applyFilter(name, value, arguments, scope, line: filterLine)
+                }
+                try renderer.assign(target, value, scope, line: line)
+                return .normal
+            }
+        case .macro(let name, let id, let parameters, let body):
+            let compiledBody = block(body)
+            return { renderer, scope in
+                renderer.defineMacro(_JinjaMacro(name: name, parameters: parameters, body: compiledBody, closure: scope), id: id, in: scope)
+                return .normal
+            }
+        case .callBlock(let call, let parameters, let body):
+            let compiledBody = block(body)
+            return { renderer, scope in
+                try renderer.executeCallBlock(call, parameters: parameters, body: compiledBody, scope)
+                return .normal
+            }
+        case .filterBlock(let filters, let body):
+            let compiledBody = block(body)
+            return { renderer, scope in
+                var value = JinjaValue.string(try renderer.capture(compiledBody, scope))
+                for (name, arguments, filterLine) in filters {
+                    value = try renderer.applyFilter(name, value, arguments, scope, line: filterLine)
+                }
+                renderer.write(value.pythonString)
+                return .normal
+            }
+        case .with(let assignments, let body):
+            let compiledBody = block(body)
+            return { renderer, scope in
+                let inner = _JinjaScope(parent: scope)
+                for (target, expr) in assignments {
+                    try renderer.assign(target, try renderer.eval(expr, scope), inner, line: line)
+                }
+                return try compiledBody(renderer, inner)
+            }
+        case .generation(let body):
+            let compiledBody = block(body)
+            return { renderer, scope in
+                try renderer.executeGeneration(compiledBody, scope)
+                return .normal
+            }
+        case .breakLoop:
+            return { _, _ in .breakLoop }
+        case .continueLoop:
+            return { _, _ in .continueLoop }
+        }
+    }
+
+    /// The operands of `a + b ~ c`, left to right.
+    private static func concatenationOperands(_ expr: _JinjaExpr, into operands: inout [_JinjaEval]) {
+        if case .binary(let op, let left, let right) = expr.kind, op == .add || op == .concat {
+            concatenationOperands(left, into: &operands)
+            concatenationOperands(right, into: &operands)
+        } else {
+            operands.append(compile(expr))
+        }
+    }
+
+    // MARK: - Expressions
+
+    static func compile(_ expr: _JinjaExpr) -> _JinjaEval {
+        let line = expr.line
+        switch expr.kind {
+        case .literal(let value):
+            return { _, _ in value }
+        case .name(_, let id):
+            return { _, scope in scope.lookup(id) ?? .undefined }
+        case .list(let items), .tuple(let items):
+            let compiled = items.map(compile)
+            return { renderer, scope in
+                var values: [JinjaValue] = []
+                values.reserveCapacity(compiled.count)
+                for item in compiled { values.append(try item(renderer, scope)) }
+                return .list(values)
+            }
+        case .dict:
+            return { renderer, scope in try renderer.eval(expr, scope) }
+        case .attribute(let baseExpr, let name):
+            let base = compile(baseExpr)
+            return { renderer, scope in
+                let object = try base(renderer, scope)
+                if case .undefined = object { throw renderer.undefinedFailure(baseExpr) }
+                return renderer.attribute(of: object, name)
+            }
+        case .item(let baseExpr, let keyExpr):
+            let base = compile(baseExpr)
+            if case .literal(let keyValue) = keyExpr.kind, case .string(let name) = keyValue {
+                // `message['role']`, the most common read: a literal key found in a dictionary.
+                return { renderer, scope in
+                    let object = try base(renderer, scope)
+                    if case .undefined = object { throw renderer.undefinedFailure(baseExpr) }
+                    if case .dict(let dict) = object, let value = dict[name] { return value }
+                    return try renderer.item(of: object, keyValue, line: line)
+                }
+            }
+            let key = compile(keyExpr)
+            return { renderer, scope in
+                let object = try base(renderer, scope)
+                if case .undefined = object { throw renderer.undefinedFailure(baseExpr) }
+                return try renderer.item(of: object, try key(renderer, scope), line: line)
+            }
+        case .slice(let baseExpr, let start, let stop, let step):
+            let base = compile(baseExpr)
+            let startValue = start.map(compile)
+            let stopValue = stop.map(compile)
+            let stepValue = step.map(compile)
+            return { renderer, scope in
+                let object = try base(renderer, scope)
+                if case .undefined = object { throw renderer.undefinedFailure(baseExpr) }
+                let lower = try startValue?(renderer, scope) ?? JinjaValue.none
+                let upper = try stopValue?(renderer, scope) ?? JinjaValue.none
+                let stride = try stepValue?(renderer, scope) ?? JinjaValue.none
+                return try renderer.slice(object, lower, upper, stride, line: line)
+            }
+        case .call(let callee, let arguments):
+            let compiledArguments = _JinjaCompiledArguments(arguments)
+            if case .attribute(let baseExpr, let name) = callee.kind {
+                let base = compile(baseExpr)
+                return { renderer, scope in
+                    let receiver = try base(renderer, scope)
+                    if case .undefined = receiver { throw renderer.undefinedFailure(baseExpr) }
+                    if _JinjaRenderer.hasMethod(receiver, name) {
+                        let (positional, keyword) = try compiledArguments.evaluate(renderer, scope)
+                        return try renderer.callMethod(receiver, name, positional, keyword, line: line)
+                    }
+                    let function = renderer.attribute(of: receiver, name)
+                    if case .undefined = function { throw renderer.undefinedFailure(callee) }
+                    let (positional, keyword) = try compiledArguments.evaluate(renderer, scope)
+                    return try renderer.callValue(function, positional, keyword, caller: nil, line: line)
+                }
+            }
+            let function = compile(callee)
+            return { renderer, scope in
+                let value = try function(renderer, scope)
+                if case .undefined = value { throw renderer.undefinedFailure(callee) }
+                let (positional, keyword) = try compiledArguments.evaluate(renderer, scope)
+                return try renderer.callValue(value, positional, keyword, caller: nil, line: line)
+            }
+        case .filter(let baseExpr, let name, let arguments):
+            let base = compile(baseExpr)
+            let compiledArguments = _JinjaCompiledArguments(arguments)
+            return { renderer, scope in
+                let value = try base(renderer, scope)
+                let (positional, keyword) = try compiledArguments.evaluate(renderer, scope)
+                return try renderer.filter(name, value, _JinjaCallArguments(function: name, positional: positional, keyword: keyword, line: line))
+            }
+        case .test(let baseExpr, let name, let arguments, let negated):
+            let base = compile(baseExpr)
+            let compiledArguments = _JinjaCompiledArguments(arguments)
+            return { renderer, scope in
+                let value = try base(renderer, scope)
+                let (positional, keyword) = try compiledArguments.evaluate(renderer, scope)
+                let result = try renderer.applyTest(name, value, positional, keyword, line: line)
+                return .bool(negated ? !result : result)
+            }
+        case .negate(let operandExpr):
+            let operand = compile(operandExpr)
+            return { renderer, scope in
+                let value = try operand(renderer, scope)
+                switch value {
+                case .int(let number): return .int(-number)
+                case .float(let number): return .float(-number)
+                case .bool(let flag): return .int(flag ? -1 : 0)
+                case .undefined: throw renderer.undefinedFailure(operandExpr)
+                default: throw _JinjaFailure(.type, "bad operand type for unary -: '\(value.typeName)'", line: line)
+                }
+            }
+        case .plus(let operandExpr):
+            let operand = compile(operandExpr)
+            return { renderer, scope in
+                let value = try operand(renderer, scope)
+                switch value {
+                case .int, .float: return value
+                case .bool(let flag): return .int(flag ? 1 : 0)
+                case .undefined: throw renderer.undefinedFailure(operandExpr)
+                default: throw _JinjaFailure(.type, "bad operand type for unary +: '\(value.typeName)'", line: line)
+                }
+            }
+        case .not(let operandExpr):
+            let operand = compile(operandExpr)
+            return { renderer, scope in .bool(!(try operand(renderer, scope).isTruthy)) }
+        case .and(let leftExpr, let rightExpr):
+            let left = compile(leftExpr)
+            let right = compile(rightExpr)
+            return { renderer, scope in
+                let value = try left(renderer, scope)
+                return value.isTruthy ? try right(renderer, scope) : value
+            }
+        case .or(let leftExpr, let rightExpr):
+            let left = compile(leftExpr)
+            let right = compile(rightExpr)
+            return { renderer, scope in
+                let value = try left(renderer, scope)
+                return value.isTruthy ? value : try right(renderer, scope)
+            }
+        case .binary(let op, let leftExpr, let rightExpr):
+            let left = compile(leftExpr)
+            let right = compile(rightExpr)
+            if op == .concat {
+                return { renderer, scope in
+                    let lhs = try left(renderer, scope)
+                    let rhs = try right(renderer, scope)
+                    return try _JinjaRenderer.concatenate(lhs.pythonString, rhs.pythonString, op: "~", line: line)
+                }
+            }
+            return { renderer, scope in
+                let lhs = try left(renderer, scope)
+                let rhs = try right(renderer, scope)
+                if case .undefined = lhs { throw renderer.undefinedFailure(leftExpr) }
+                if case .undefined = rhs { throw renderer.undefinedFailure(rightExpr) }
+                return try _JinjaRenderer.binary(op, lhs, rhs, line: line)
+            }
+        case .compare(let firstExpr, let operations):
+            let first = compile(firstExpr)
+            if operations.count == 1 {
+                // `a == b`, the usual comparison: no chain to carry.
+                let op = operations[0].0
+                let second = compile(operations[0].1)
+                return { renderer, scope in
+                    let lhs = try first(renderer, scope)
+                    let rhs = try second(renderer, scope)
+                    return .bool(try _JinjaRenderer.compare(op, lhs, rhs, line: line))
+                }
+            }
+            let chain = operations.map { ($0.0, compile($0.1)) }
+            return { renderer, scope in
+                var lhs = try first(renderer, scope)
+                for (op, right) in chain {
+                    let rhs = try right(renderer, scope)
+                    guard try _JinjaRenderer.compare(op, lhs, rhs, line: line) else { return .bool(false) }
+                    lhs = rhs
+                }
+                return .bool(true)
+            }
+        case .conditional(let testExpr, let thenExpr, let otherwiseExpr):
+            let test = compile(testExpr)
+            let then = compile(thenExpr)
+            let otherwise = otherwiseExpr.map(compile)
+            return { renderer, scope in
+                if try test(renderer, scope).isTruthy { return try then(renderer, scope) }
+                return try otherwise?(renderer, scope) ?? .undefined
+            }
+        }
+    }
+}
+
+/// A call's, filter's or test's arguments, compiled.
+struct _JinjaCompiledArguments: Sendable {
+    let positional: [_JinjaEval]
+    let keyword: [(String, _JinjaEval)]
+
+    init(_ arguments: _JinjaArguments) {
+        positional = arguments.positional.map(_JinjaCompiler.compile)
+        keyword = arguments.keyword.map { ($0.0, _JinjaCompiler.compile($0.1)) }
+    }
+
+    /// The arguments' values, positional then keyword, each in order.
+    func evaluate(_ renderer: _JinjaRenderer, _ scope: _JinjaScope) throws -> ([JinjaValue], [(String, JinjaValue)]) {
+        var values: [JinjaValue] = []
+        values.reserveCapacity(positional.count)
+        for argument in positional { values.append(try argument(renderer, scope)) }
+        var named: [(String, JinjaValue)] = []
+        if !keyword.isEmpty {
+            named.reserveCapacity(keyword.count)
+            for (name, argument) in keyword { named.append((name, try argument(renderer, scope))) }
+        }
+        return (values, named)
+    }
+}
+
+/// A `{% for %}` loop, compiled.
+struct _JinjaCompiledLoop: Sendable {
+    let target: _JinjaTarget
+    /// The iterable as parsed, for its line and error messages.
+    let iterableExpr: _JinjaExpr
+    let iterable: _JinjaEval
+    let condition: _JinjaEval?
+    let body: _JinjaExec
+    let otherwise: _JinjaExec
+}
