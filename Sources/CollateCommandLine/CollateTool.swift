@@ -60,7 +60,11 @@ public struct CollateTool: Sendable {
     ///   `["batch", "--spec", "lm.json", "--input", "train.jsonl"]`; the process's own by default.
     /// - Returns: The exit status: 0 success, 1 rejected input, 2 usage error.
     public func run(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> Int32 {
-        Tool.$name.withValue(name) { runNamed(arguments) }
+        Console.claimClosedStandardDescriptors()
+        // Past a file-size limit (`ulimit -f`) write(2) then fails with EFBIG, which the
+        // commands report with the file's name, instead of SIGXFSZ ending the process silently.
+        signal(SIGXFSZ, SIG_IGN)
+        return Tool.$name.withValue(name) { runNamed(arguments) }
     }
 
     /// The name the process was started with: the last path component of its first argument

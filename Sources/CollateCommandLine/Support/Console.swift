@@ -28,8 +28,34 @@ enum Console {
     /// In a test runner, the last 1 MiB of what the commands wrote to stdout and stderr.
     static var transcript: String { captured.withLock { String(decoding: $0, as: UTF8.self) } }
 
+    /// Whether stdout was closed when the command started (`collate batch ... >&-`).
+    ///
+    /// `open(2)` returns the lowest free descriptor, so the first file a command opens (a spool,
+    /// a shard) would become descriptor 1 and the output would go into it, silently. The first
+    /// use occupies every closed standard descriptor with `/dev/null`; writes meant for a closed
+    /// stdout still fail, with `EBADF`.
+    private static let stdoutWasClosed: Bool = {
+        guard !isTestProcess else { return false }
+        var stdoutClosed = false
+        for descriptor in [STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO] where fcntl(descriptor, F_GETFD) == -1 && errno == EBADF {
+            if descriptor == STDOUT_FILENO { stdoutClosed = true }
+            let null = open("/dev/null", descriptor == STDIN_FILENO ? O_RDONLY : O_WRONLY)
+            if null >= 0, null != descriptor {
+                _ = dup2(null, descriptor)
+                _ = close(null)
+            }
+        }
+        return stdoutClosed
+    }()
+
+    /// Occupies closed standard descriptors (see ``stdoutWasClosed``); call before any file is opened.
+    static func claimClosedStandardDescriptors() {
+        _ = stdoutWasClosed
+    }
+
     /// Writes `bytes` to `descriptor`, or to ``transcript`` in a test runner.
     private static func emit(_ bytes: [UInt8], to descriptor: Int32) -> Int32? {
+        if descriptor == STDOUT_FILENO, stdoutWasClosed { return EBADF }
         guard isTestProcess else { return writeAll(bytes, to: descriptor) }
         captured.withLock { transcript in
             transcript.append(contentsOf: bytes)
