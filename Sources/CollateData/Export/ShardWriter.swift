@@ -61,7 +61,9 @@ final class ShardWriter: @unchecked Sendable {
     /// full, waits until the writer has emptied half of it.
     /// - Throws: The writer's first failure (a full disk), if it has failed.
     func submit(_ batch: Batch, metadata: [String: String], to url: URL) throws {
-        let bytes = batch.tensors.reduce(0) { $0 + $1.count * $1.dtype.safetensorsItemSize }
+        // Its encoded size, and at least a page: a batch of empty tensors still holds its
+        // metadata, so a flood of them must fill the queue too.
+        let bytes = max(batch.tensors.reduce(0) { $0 + $1.count * $1.dtype.safetensorsItemSize }, 4096)
         condition.lock()
         defer { condition.unlock() }
         // The writer always makes progress (or fails, which wakes us): each wait ends when it
