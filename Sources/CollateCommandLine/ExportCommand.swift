@@ -34,6 +34,10 @@ enum ExportCommand {
             Console.message("\(Tool.name) export: \(error)\n\(usage)")
             return ExitStatus.usage
         }
+        // Ctrl-C or SIGTERM removes the shards being written before the process dies by the
+        // signal; the complete shards stay, so a re-run resumes. (Not inside a test runner,
+        // whose own signal handling the commands it runs in-process must not change.)
+        if !Console.isTestProcess { AtomicFile.removeTemporariesOnSignals() }
         do {
             let configuration = try DataFlags.configuration(values)
             // The dataset is spilled beside the output (its nearest existing folder) and read

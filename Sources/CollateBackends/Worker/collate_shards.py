@@ -13,7 +13,8 @@ batches), so rank r of a W-process run reads `rank-r/` and every rank takes the 
 steps. Each shard's `__metadata__` holds the export's `fingerprint`, its `rank`, `batch`,
 `examples` (indices into the exported dataset) and `lines` (the 0-based line numbers of those
 examples in the file `collate export` read; they differ from `examples` when the file has
-blank lines or a transform dropped examples).
+blank lines or a transform dropped examples; with packing, a batch's `examples` are its packed
+rows and `lines` name every conversation in those rows, in row order).
 
 Before any batch is returned the reader checks the export: index.json present and of this
 format, every (rank, batch) listed once, every shard present, complete, and carrying the

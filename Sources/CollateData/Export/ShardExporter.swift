@@ -103,7 +103,8 @@ public struct ShardExporter: Sendable {
         public var examples: [Int]
         /// Real tokens (the examples' `input_ids`).
         public var tokens: Int
-        /// The examples' 0-based line numbers in the dataset file, when the exporter knows them.
+        /// The examples' 0-based line numbers in the dataset file, when the exporter knows them;
+        /// for packed rows, every member's line in row order (more lines than ``examples``).
         public var lines: [Int]? = nil
     }
 
@@ -136,6 +137,10 @@ public struct ShardExporter: Sendable {
         public var tokens: (Int) -> Int
         /// The 0-based dataset line of a unit (a packed row's first member), or `nil` when unknown.
         public var line: ((Int) -> Int)?
+        /// The 0-based dataset lines of every example a unit holds (a packed row's members in
+        /// row order); when set, shards record these instead of ``line``, so a packed export
+        /// still names every line it holds and a run can prove it covered the dataset.
+        public var memberLines: ((Int) -> [Int])?
         /// The units at the given indices, in that order.
         public var units: ([Int]) throws -> [Example]
         /// A unit's XXH64 over its ``ExampleSpool`` bytes, when the source kept it (a streamed
@@ -227,7 +232,9 @@ public struct ShardExporter: Sendable {
                     let file = rankFolder + "/" + name
                     let url = directory.appendingPathComponent(file)
                     var shard = Shard(file: file, rank: rank, batch: number, examples: indices, tokens: indices.reduce(0) { $0 + source.tokens($1) })
-                    if let line = source.line {
+                    if let memberLines = source.memberLines {
+                        shard.lines = indices.flatMap(memberLines)
+                    } else if let line = source.line {
                         shard.lines = indices.map(line)
                     } else if let lines, lines.count == count {
                         shard.lines = indices.map { lines[$0] }

@@ -77,6 +77,9 @@ public struct StreamedRun: Sendable {
     public var source: ShardExporter.UnitSource {
         var source = ShardExporter.UnitSource(
             count: unitCount, tokens: { tokens(ofUnit: $0) }, line: { (line(ofUnit: $0) ?? 1) - 1 }, units: { try units($0) })
+        if plan != nil {
+            source.memberLines = { members(ofUnit: $0).map { spool.lines[$0] - 1 } }
+        }
         // An unpacked unit is one spooled example: its hash was taken as it was spooled. A
         // packed row is built from its members, so it is read back and hashed.
         if plan == nil {

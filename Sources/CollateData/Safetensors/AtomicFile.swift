@@ -140,7 +140,17 @@ public enum AtomicFile {
         public mutating func write(_ bytes: [UInt8], to url: URL) throws {
             serial += 1
             let temporary = url.deletingLastPathComponent().path + "/.\(url.lastPathComponent).\(token)-\(serial).tmp"
-            try bytes.withUnsafeBytes { raw in try AtomicFile.writeNew(raw, at: temporary, for: url.path, sync: false) }
+            // Registered before it exists, so a signal's cleanup (``AtomicFile/removeTemporariesOnSignals()``) cannot miss it.
+            if _PendingTemporaries.stopping.load(ordering: .sequentiallyConsistent) {
+                throw WriteError(path: temporary, step: "write", code: EINTR, detail: "the process is stopping on a signal")
+            }
+            _PendingTemporaries.insert(temporary)
+            do {
+                try bytes.withUnsafeBytes { raw in try AtomicFile.writeNew(raw, at: temporary, for: url.path, sync: false) }
+            } catch {
+                _PendingTemporaries.remove(temporary)
+                throw error
+            }
             pending.append((temporary, url))
             self.bytes += bytes.count
         }
@@ -159,6 +169,7 @@ public enum AtomicFile {
             try AtomicFile.syncData(of: pending.map(\.temporary), in: folders)
             for (temporary, target) in pending {
                 if rename(temporary, target.path) != 0 { throw WriteError(path: target.path, step: "rename", code: errno) }
+                _PendingTemporaries.remove(temporary)
             }
             pending.removeAll()
             for folder in folders { try AtomicFile.syncDirectory(folder, for: folder.path) }
@@ -166,7 +177,10 @@ public enum AtomicFile {
 
         /// Removes the temporaries not yet committed.
         public mutating func discard() {
-            for (temporary, _) in pending { unlink(temporary) }
+            for (temporary, _) in pending {
+                unlink(temporary)
+                _PendingTemporaries.remove(temporary)
+            }
             pending.removeAll()
             bytes = 0
         }

@@ -2,11 +2,10 @@ import Collate
 import Foundation
 import Testing
 
-/// `collate export` problems found by the "road" attack (session 5) in code another helper owns
-/// (Sources/CollateData/Export, the export command). Each test states the expected behaviour and
-/// is wrapped in `withKnownIssue` until the owner fixes it; then the wrapper comes off.
-@Suite("collate export: known issues from the road to torchrun", .serialized)
-struct ExportRoadKnownIssueTests {
+/// `collate export` problems found by using it on the road to torchrun: packed rows' lines, a
+/// file-size limit, a stopped export's temporaries. Each test failed before its fix.
+@Suite("collate export: the road to torchrun", .serialized)
+struct ExportRoadTests {
     /// A Process that runs the built `collate` with `arguments` as a shell would start it:
     /// through `python3`, which restores the default action and unblocks SIGTERM, SIGINT and
     /// SIGXFSZ (a test runner's children inherit them ignored or blocked), optionally sets a
@@ -57,18 +56,10 @@ struct ExportRoadKnownIssueTests {
         return lines
     }
 
-    /// Issue #18 asks that "each shard records which dataset lines it holds (so a run can prove
-    /// coverage)", and train.py prints them as `example_indices`. With packing in the pipeline
-    /// a shard's `lines` name only the FIRST conversation of each packed row, so 8 examples
-    /// packed into 2 rows record 2 lines and a run cannot prove it saw the other 6.
-    ///
-    /// Reproduction: a pipeline with `"packing": {"strategy": "bfd", "max_tokens": 16}` over 8
-    /// tokenized lines, `collate export --config p.json --out o --world-size 1`. Expected: the
-    /// shards' `lines` (or a per-row list beside them) cover lines 0...7. Actual: one line per
-    /// row (`StreamedRun.line(ofUnit:)` returns `spool.lines[first]`). Probable fix: record every
-    /// member's line for a packed unit (e.g. `lines` = all member lines in row order, plus
-    /// `row_lines` [[...], ...] so a reader can still name rows), in ShardExporter's metadata and
-    /// index.json, and read it in collate_shards.ShardBatch.example_indices.
+    /// Each shard records which dataset lines it holds, so a run can prove coverage (train.py
+    /// prints them as `example_indices`). With packing, a shard's `lines` used to name only the
+    /// first conversation of each packed row (8 examples in 2 rows recorded 2 lines); now they
+    /// name every member of every row, in row order.
     @Test(.enabled(if: TorchPython.interpreter != nil, Comment(rawValue: TorchPython.noPythonMessage)))
     func packedExportRecordsEveryLineOfEveryRow() throws {
         let dir = try CollateProcess.temporaryDirectory()
@@ -86,17 +77,12 @@ struct ExportRoadKnownIssueTests {
         let run = try Self.collate(["export", "--config", pipeline, "--out", out.path, "--world-size", "1"])
         try #require(run.status == 0, "\(run.stderr)")
         let lines = try Self.recordedLines(out)
-        withKnownIssue("packed rows record only their first member's line (shards helper: Sources/CollateData/Export)") {
-            #expect(Set(lines) == Set(0..<8), "recorded lines \(lines.sorted())")
-        }
+        #expect(lines.sorted() == Array(0..<8), "recorded lines \(lines.sorted())")
     }
 
-    /// A file-size limit (`ulimit -f`, the nearest thing to a full disk without root) kills
-    /// `collate export` with SIGXFSZ: no message, exit status 153 from a shell. Expected: exit
-    /// 1 with a message naming the file it could not write and the cause ("File too large" /
-    /// "No space left on device"). Probable fix: ignore SIGXFSZ at start (`signal(SIGXFSZ,
-    /// SIG_IGN)` in the CLI's main), so write(2) fails with EFBIG and the existing write-error
-    /// path reports it.
+    /// A file-size limit (`ulimit -f`, the nearest thing to a full disk without root) used to
+    /// kill `collate export` with SIGXFSZ, without a message. Now SIGXFSZ is ignored, write(2)
+    /// fails with EFBIG, and the export exits 1 naming the file and "File too large".
     @Test(.enabled(if: TorchPython.interpreter != nil, Comment(rawValue: TorchPython.noPythonMessage)))
     func aFileSizeLimitIsAMessageNotASignal() throws {
         let dir = try CollateProcess.temporaryDirectory()
@@ -111,20 +97,14 @@ struct ExportRoadKnownIssueTests {
         // 32 KiB: the spool passes it.
         let run = try Self.collate(["export", "--spec", spec, "--input", input, "--out", out.path, "--world-size", "1", "--batch-size", "64"],
                                    fileSizeLimit: 32_768)
-        withKnownIssue("SIGXFSZ kills collate export without a message (export / CLI main, not the road's area)") {
-            #expect(run.status == 1 && !run.signalled, "status \(run.status), signalled \(run.signalled): \(run.stderr)")
-            #expect(run.stderr.contains("collate export:"), "\(run.stderr)")
-        }
+        #expect(run.status == 1 && !run.signalled, "status \(run.status), signalled \(run.signalled): \(run.stderr)")
+        #expect(run.stderr.contains("collate export:") && run.stderr.contains("File too large"), "\(run.stderr)")
     }
 
-    /// SIGTERM (or Ctrl-C) while `collate export` writes a group of shards leaves the group's
-    /// hidden temporary files (`rank-00000/.batch-000453.safetensors.<UUID>.tmp`, full size) in
-    /// the output folder — measured: 69 files after a SIGTERM 60 s into a 600 MB export. A
-    /// re-run removes them and resumes (387 of 3126 shards skipped), so the export is resumable,
-    /// but a user who stops for good keeps them. Expected: none left after the process ends.
-    /// Probable fix: in the export command, handle SIGTERM/SIGINT/SIGHUP (a dispatch signal
-    /// source, as `ExternalBackend.endWorkersOnSignals` does) by unlinking the open group's temp
-    /// files, then dying by the same signal.
+    /// SIGTERM (or Ctrl-C) while `collate export` wrote a group of shards used to leave the
+    /// group's hidden temporary files in the output folder (69 after a SIGTERM 60 s into a
+    /// 600 MB export). Now the export removes them and dies by the signal; complete shards stay,
+    /// so a re-run resumes.
     @Test(.enabled(if: TorchPython.interpreter != nil, Comment(rawValue: TorchPython.noPythonMessage)))
     func aStoppedExportLeavesNoTemporaryFiles() throws {
         let dir = try CollateProcess.temporaryDirectory()
@@ -151,10 +131,9 @@ struct ExportRoadKnownIssueTests {
         }
         kill(process.processIdentifier, SIGTERM)
         process.waitUntilExit()
-        // Only meaningful when the signal landed while a group was being written.
-        guard caught else { return }
-        withKnownIssue("a stopped export leaves its open group's .tmp files (shards helper: Sources/CollateData/Export)") {
-            #expect(temporaryFiles().isEmpty, "left behind: \(temporaryFiles().prefix(3)) ...")
-        }
+        // Temporaries live until their group commits (up to 1,024 shards), so one is seen.
+        try #require(caught, "no temporary file was seen before the export ended")
+        #expect(temporaryFiles().isEmpty, "left behind: \(temporaryFiles().prefix(3)) ...")
+        #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGTERM)
     }
 }
