@@ -75,6 +75,23 @@ import Testing
         }
     }
 
+    /// The mask reference: for the templates with a generation-tagged copy written by the rule
+    /// (`templates/NAME_training.jinja`), Collate given the ORIGINAL produces the spans HF's
+    /// AssistantTracker records for the copy (transformers 5.23, `return_assistant_tokens_mask`).
+    @Test(arguments: AttackGoldens.cases.filter { $0.trainingGeneration != nil })
+    func rulesSpansEqualTheTaggedCopy(_ golden: AttackGoldens.Case) throws {
+        let template = try #require(AttackGoldens.template(golden.template))
+        let rendered = try template.render(try #require(AttackGoldens.data.conversations[golden.conversation]))
+        let expected = try #require(golden.trainingGeneration)
+        #expect(rendered.generations.map(\.range) == expected,
+                "\(rendered.generations.compactMap { rendered.substring($0.range) }) vs \(expected.compactMap { rendered.substring($0) })")
+    }
+
+    @Test func everyTaggedCopyIsCompared() {
+        let tagged = Set(AttackGoldens.cases.filter { $0.trainingGeneration != nil }.map(\.template))
+        #expect(tagged == ["mistral_v7_tekken", "llama3_3", "granite3", "phi4", "gemma3n"])
+    }
+
     /// Exact spans where they can be stated by hand: the trained text of each assistant turn.
     @Test(arguments: [
         ("phi4", "sys-three-turns", ["Berne est la ville fédérale de la Suisse.<|im_end|>", "東京です。🗼<|im_end|>", "You're welcome — تم ✅<|im_end|>"]),
@@ -103,6 +120,8 @@ enum AttackGoldens {
         var text: String?
         var error: String?
         var generation: [Range<Int>]?
+        /// HF's spans for the template's generation-tagged copy (`NAME_training.jinja`).
+        var trainingGeneration: [Range<Int>]?
         var testDescription: String { "\(template) / \(conversation)" }
     }
 
@@ -189,13 +208,16 @@ enum AttackGoldens {
                 var golden = Case(template: template, conversation: conversation)
                 if case .string(let text)? = object["text"] { golden.text = text }
                 if case .string(let error)? = object["error"] { golden.error = error }
-                if case .array(let spans)? = object["generation"] {
-                    golden.generation = spans.compactMap { span -> Range<Int>? in
+                func ranges(_ value: JSONValue?) -> [Range<Int>]? {
+                    guard case .array(let spans)? = value else { return nil }
+                    return spans.compactMap { span -> Range<Int>? in
                         guard case .array(let pair) = span, pair.count == 2, case .integer(let start) = pair[0],
                               case .integer(let end) = pair[1] else { return nil }
                         return Int(start)..<Int(end)
                     }
                 }
+                golden.generation = ranges(object["generation"])
+                golden.trainingGeneration = ranges(object["training_generation"])
                 data.cases.append(golden)
             default:
                 continue
