@@ -60,6 +60,7 @@ import Testing
                 #expect(trained.hasSuffix(marker), "\(trained.debugDescription) does not end with \(marker)")
             }
             #expect(!trained.hasPrefix(rule.prompt), "the header is trained: \(trained.debugDescription)")
+            if let tail = rule.headerTail { #expect(!trained.hasPrefix(tail), "the header's end is trained: \(trained.debugDescription)") }
             for (index, message) in conversation.messages.enumerated() where index != span.messageIndex && message.role != "assistant" {
                 let content = message.content.trimmingCharacters(in: .whitespacesAndNewlines)
                 if content.count >= 8 { #expect(!trained.contains(content), "message \(index)'s content is trained: \(trained.debugDescription)") }
@@ -102,6 +103,11 @@ import Testing
         // prompt's, not trained; the earlier turn, stripped of its reasoning, starts at its content.
         ("qwq", "reasoning-inline-think", ["Berne.<|im_end|>", "Tokyo.\n</think>\n\n東京。<|im_end|>"]),
         ("granite3", "tool-call-and-result", ["<|tool_call|>[\n    {\n        \"name\": \"get_weather\",\n        \"arguments\": {\n            \"city\": \"Zürich\",\n            \"days\": 2\n        }\n    }\n]<|end_of_text|>", "14 °C then 17 °C, cloudy.<|end_of_text|>"]),
+        // Command-R's tool_use writes an instruction turn after the last message, so the prompt
+        // departs from the full text at `<|START_OF_TURN_TOKEN|><|SYSTEM_TOKEN|>` — one marker
+        // into the assistant header `<|START_OF_TURN_TOKEN|><|CHATBOT_TOKEN|>`. The header was
+        // trained from `<|CHATBOT_TOKEN|>` on (fixed: the generation prompt is skipped alone).
+        ("command_r", "tool-call-and-result", ["\nAction:\n```json\n[\n    {\n        \"tool_name\": \"get_weather\",\n        \"parameters\": {\n            \"city\": \"Zürich\",\n            \"days\": 2\n        }\n    }\n]```", "14 °C then 17 °C, cloudy.<|END_OF_TURN_TOKEN|>"]),
         // The prompt `<|im_start|>assistant\n` holds the newline the tool-call turn starts with.
         ("hermes", "tool-call-and-result", ["<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Zürich\", \"days\": 2}}\n</tool_call><|im_end|>", "14 °C then 17 °C, cloudy.<|im_end|>"]),
     ] as [(String, String, [String])])
@@ -137,26 +143,29 @@ enum AttackGoldens {
         var prompt: String
         var marker: String?
         var markerEveryTurn = true
+        /// The generation prompt's last marker, which a turn must not start with either.
+        var headerTail: String?
     }
 
     static let rules: [String: Rule] = [
         "mistral_v7_tekken": Rule(prompt: "[/INST]", marker: "</s>"),
-        "command_r": Rule(prompt: "<|START_OF_TURN_TOKEN|><|CHATBOT_TOKEN|>", marker: "<|END_OF_TURN_TOKEN|>", markerEveryTurn: false),
-        "llama3_3": Rule(prompt: "<|start_header_id|>assistant<|end_header_id|>\n\n", marker: "<|eot_id|>"),
+        "command_r": Rule(prompt: "<|START_OF_TURN_TOKEN|><|CHATBOT_TOKEN|>", marker: "<|END_OF_TURN_TOKEN|>", markerEveryTurn: false,
+                          headerTail: "<|CHATBOT_TOKEN|>"),
+        "llama3_3": Rule(prompt: "<|start_header_id|>assistant<|end_header_id|>\n\n", marker: "<|eot_id|>", headerTail: "<|end_header_id|>"),
         "qwq": Rule(prompt: "<|im_start|>assistant\n", marker: "<|im_end|>"),
         "qwen2_vl": Rule(prompt: "<|im_start|>assistant\n", marker: "<|im_end|>"),
-        "granite3": Rule(prompt: "<|start_of_role|>assistant<|end_of_role|>", marker: "<|end_of_text|>"),
-        "phi4": Rule(prompt: "<|im_start|>assistant<|im_sep|>", marker: "<|im_end|>"),
+        "granite3": Rule(prompt: "<|start_of_role|>assistant<|end_of_role|>", marker: "<|end_of_text|>", headerTail: "<|end_of_role|>"),
+        "phi4": Rule(prompt: "<|im_start|>assistant<|im_sep|>", marker: "<|im_end|>", headerTail: "<|im_sep|>"),
         "phi4_mini": Rule(prompt: "<|assistant|>", marker: "<|end|>"),
         "gemma3n": Rule(prompt: "<start_of_turn>model\n", marker: "<end_of_turn>"),
         "glm4": Rule(prompt: "<|assistant|>", marker: nil),
         "hermes": Rule(prompt: "<|im_start|>assistant", marker: "<|im_end|>"),
         "trl_qwen2_5": Rule(prompt: "<|im_start|>assistant\n", marker: "<|im_end|>"),
         "trl_qwen2_5_vl": Rule(prompt: "<|im_start|>assistant\n", marker: "<|im_end|>"),
-        "trl_llama3_2": Rule(prompt: "<|start_header_id|>assistant<|end_header_id|>\n\n", marker: "<|eot_id|>"),
+        "trl_llama3_2": Rule(prompt: "<|start_header_id|>assistant<|end_header_id|>\n\n", marker: "<|eot_id|>", headerTail: "<|end_header_id|>"),
         "trl_gptoss": Rule(prompt: "<|start|>assistant", marker: nil),
         "trl_glm4moe": Rule(prompt: "<|assistant|>", marker: nil),
-        "trl_cohere2": Rule(prompt: "<|START_OF_TURN_TOKEN|><|CHATBOT_TOKEN|>", marker: "<|END_OF_TURN_TOKEN|>"),
+        "trl_cohere2": Rule(prompt: "<|START_OF_TURN_TOKEN|><|CHATBOT_TOKEN|>", marker: "<|END_OF_TURN_TOKEN|>", headerTail: "<|CHATBOT_TOKEN|>"),
     ]
 
     static let folder = Fixtures.root.appendingPathComponent("chat-templates-attack")

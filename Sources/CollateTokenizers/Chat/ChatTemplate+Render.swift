@@ -120,6 +120,18 @@ extension ChatTemplate {
         let promptScalars = Array(promptText.unicodeScalars)
         while common < promptScalars.count, common < text.count, text[common] == promptScalars[common] { common += 1 }
         if common < promptScalars.count {
+            // Where the shorter conversation departs before its generation prompt — it writes other
+            // text before the prompt (Command-R's tool_use writes an instruction turn after the last
+            // message, `<|START_OF_TURN_TOKEN|><|SYSTEM_TOKEN|>...`, which shares its first marker
+            // with the assistant header) — the match says nothing about the turn: skip the
+            // generation prompt alone at the start of the turn.
+            var bare = prompt
+            bare.addGenerationPrompt = false
+            if let base = try? renderOutput(bare), case let baseScalars = Array(base.text.unicodeScalars),
+               baseScalars.count <= promptScalars.count, common < baseScalars.count,
+               promptScalars[..<baseScalars.count].elementsEqual(baseScalars) {
+                return promptSkip(prompt, promptText: promptScalars, at: span.range, in: text)
+            }
             // The turn departs from the generation prompt part-way (DeepSeek-R1 prompts
             // `<｜Assistant｜><think>\n` but a turn without reasoning renders `<｜Assistant｜>` and
             // its content): back off to the end of the last whole piece matched, a `>` or a newline.
