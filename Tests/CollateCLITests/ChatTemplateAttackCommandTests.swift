@@ -120,6 +120,22 @@ import Testing
         }
     }
 
+    /// A template that does not parse is reported once, as the template's error (it was reported
+    /// as the first input line's), before any line is read.
+    @Test func aSyntaxErrorIsTheTemplatesNotTheLines() throws {
+        let directory = try CollateProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        _ = try CollateProcess.write("{% for m in messages %}\n{{ m.content }\n{% endfor %}", to: "bad.jinja", in: directory)
+        _ = try CollateProcess.write(#"{"messages": [{"role": "user", "content": "Hi"}]}"# + "\n", to: "chat.jsonl", in: directory)
+        let tokenizer = Self.fixtures.appendingPathComponent("tokenizers/mistral-v1-chatml").path
+        let result = try CollateProcess.run(["chat", "--template", "bad.jinja", "--tokenizer", tokenizer, "--input", "chat.jsonl"], in: directory)
+        #expect(result.status == 1)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr.hasPrefix("collate chat: --template bad.jinja: "), "\(result.stderr)")
+        #expect(result.stderr.contains("bad.jinja, line 2"), "\(result.stderr)")
+        #expect(!result.stderr.contains("chat.jsonl:1"), "\(result.stderr)")
+    }
+
     /// `--template mymodel` without a slash names the folder on every data command too (it was
     /// "unknown chat format 'mymodel'" on validate and inspect while `chat` took it).
     @Test func aFolderNamedWithoutASlashIsATemplateEverywhere() throws {

@@ -76,3 +76,17 @@ extension ChatTemplate {
         return nil
     }
 }
+
+extension ChatTemplate {
+    /// Checks that every variant of the template parses, so a syntax error is reported once, as
+    /// the template's, before any conversation is rendered.
+    /// - Throws: ``ChatTemplateError/renderFailed(template:message:)`` with the first variant's
+    ///   syntax error (the template's name and line included).
+    public func checkSyntax() throws(ChatTemplateError) {
+        for variant in compiled.keys.sorted() {
+            if case .failure(let error)? = compiled[variant] {
+                throw ChatTemplateError.renderFailed(template: name, message: error.description)
+            }
+        }
+    }
+}
