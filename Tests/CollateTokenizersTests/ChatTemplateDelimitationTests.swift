@@ -87,3 +87,24 @@ enum TemplateTurnUndelimitedRuleProbe {
         return TemplateTurnUndelimitedRule(template: turn.template, content: turn.content, trainedText: turn.trainedText).diagnostics
     }
 }
+
+/// `checkSyntax()`: the default variant's syntax error up front; an unused broken variant is not
+/// an error (transformers compiles only the template it renders).
+@Suite struct ChatTemplateSyntaxCheckTests {
+    @Test func theDefaultVariantsSyntaxErrorIsReported() {
+        let template = ChatTemplate(source: "{% for m in messages %}\n{{ m.content }\n{% endfor %}", name: "bad.jinja")
+        #expect(throws: ChatTemplateError.self) { try template.checkSyntax() }
+        do {
+            try template.checkSyntax()
+        } catch {
+            #expect(error.description.contains("bad.jinja"))
+            #expect(error.description.contains("line 2"))
+        }
+    }
+
+    @Test func anUnusedBrokenVariantIsNoError() throws {
+        let template = ChatTemplate(sources: ["default": "{{ messages[0].content }}", "rag": "{% if %}"], name: "config")
+        try template.checkSyntax()
+        #expect(try template.render(ChatConversation([.user("Hi")])).text == "Hi")
+    }
+}
