@@ -76,6 +76,15 @@ enum ChatCommand {
             error("\(Tool.name) chat: --template: \(failure)")
             return 1
         }
+        // A template that does not parse is the template's error, said once (not as the first line's).
+        if case .template(let template) = renderer {
+            do {
+                try template.checkSyntax()
+            } catch let failure {
+                error("\(Tool.name) chat: --template \(options.template): \(failure)")
+                return 1
+            }
+        }
         let tokenizer: any Tokenizer
         do {
             tokenizer = try loadTokenizer(options.tokenizer)

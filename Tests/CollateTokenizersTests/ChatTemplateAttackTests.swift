@@ -60,6 +60,7 @@ import Testing
                 #expect(trained.hasSuffix(marker), "\(trained.debugDescription) does not end with \(marker)")
             }
             #expect(!trained.hasPrefix(rule.prompt), "the header is trained: \(trained.debugDescription)")
+            if let tail = rule.headerTail { #expect(!trained.hasPrefix(tail), "the header's end is trained: \(trained.debugDescription)") }
             for (index, message) in conversation.messages.enumerated() where index != span.messageIndex && message.role != "assistant" {
                 let content = message.content.trimmingCharacters(in: .whitespacesAndNewlines)
                 if content.count >= 8 { #expect(!trained.contains(content), "message \(index)'s content is trained: \(trained.debugDescription)") }
@@ -75,6 +76,23 @@ import Testing
         }
     }
 
+    /// The mask reference: for the templates with a generation-tagged copy written by the rule
+    /// (`templates/NAME_training.jinja`), Collate given the ORIGINAL produces the spans HF's
+    /// AssistantTracker records for the copy (transformers 5.23, `return_assistant_tokens_mask`).
+    @Test(arguments: AttackGoldens.cases.filter { $0.trainingGeneration != nil })
+    func rulesSpansEqualTheTaggedCopy(_ golden: AttackGoldens.Case) throws {
+        let template = try #require(AttackGoldens.template(golden.template))
+        let rendered = try template.render(try #require(AttackGoldens.data.conversations[golden.conversation]))
+        let expected = try #require(golden.trainingGeneration)
+        #expect(rendered.generations.map(\.range) == expected,
+                "\(rendered.generations.compactMap { rendered.substring($0.range) }) vs \(expected.compactMap { rendered.substring($0) })")
+    }
+
+    @Test func everyTaggedCopyIsCompared() {
+        let tagged = Set(AttackGoldens.cases.filter { $0.trainingGeneration != nil }.map(\.template))
+        #expect(tagged == ["mistral_v7_tekken", "llama3_3", "granite3", "phi4", "gemma3n"])
+    }
+
     /// Exact spans where they can be stated by hand: the trained text of each assistant turn.
     @Test(arguments: [
         ("phi4", "sys-three-turns", ["Berne est la ville fédérale de la Suisse.<|im_end|>", "東京です。🗼<|im_end|>", "You're welcome — تم ✅<|im_end|>"]),
@@ -85,6 +103,11 @@ import Testing
         // prompt's, not trained; the earlier turn, stripped of its reasoning, starts at its content.
         ("qwq", "reasoning-inline-think", ["Berne.<|im_end|>", "Tokyo.\n</think>\n\n東京。<|im_end|>"]),
         ("granite3", "tool-call-and-result", ["<|tool_call|>[\n    {\n        \"name\": \"get_weather\",\n        \"arguments\": {\n            \"city\": \"Zürich\",\n            \"days\": 2\n        }\n    }\n]<|end_of_text|>", "14 °C then 17 °C, cloudy.<|end_of_text|>"]),
+        // Command-R's tool_use writes an instruction turn after the last message, so the prompt
+        // departs from the full text at `<|START_OF_TURN_TOKEN|><|SYSTEM_TOKEN|>` — one marker
+        // into the assistant header `<|START_OF_TURN_TOKEN|><|CHATBOT_TOKEN|>`. The header was
+        // trained from `<|CHATBOT_TOKEN|>` on (fixed: the generation prompt is skipped alone).
+        ("command_r", "tool-call-and-result", ["\nAction:\n```json\n[\n    {\n        \"tool_name\": \"get_weather\",\n        \"parameters\": {\n            \"city\": \"Zürich\",\n            \"days\": 2\n        }\n    }\n]```", "14 °C then 17 °C, cloudy.<|END_OF_TURN_TOKEN|>"]),
         // The prompt `<|im_start|>assistant\n` holds the newline the tool-call turn starts with.
         ("hermes", "tool-call-and-result", ["<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Zürich\", \"days\": 2}}\n</tool_call><|im_end|>", "14 °C then 17 °C, cloudy.<|im_end|>"]),
     ] as [(String, String, [String])])
@@ -103,6 +126,8 @@ enum AttackGoldens {
         var text: String?
         var error: String?
         var generation: [Range<Int>]?
+        /// HF's spans for the template's generation-tagged copy (`NAME_training.jinja`).
+        var trainingGeneration: [Range<Int>]?
         var testDescription: String { "\(template) / \(conversation)" }
     }
 
@@ -118,26 +143,29 @@ enum AttackGoldens {
         var prompt: String
         var marker: String?
         var markerEveryTurn = true
+        /// The generation prompt's last marker, which a turn must not start with either.
+        var headerTail: String?
     }
 
     static let rules: [String: Rule] = [
         "mistral_v7_tekken": Rule(prompt: "[/INST]", marker: "</s>"),
-        "command_r": Rule(prompt: "<|START_OF_TURN_TOKEN|><|CHATBOT_TOKEN|>", marker: "<|END_OF_TURN_TOKEN|>", markerEveryTurn: false),
-        "llama3_3": Rule(prompt: "<|start_header_id|>assistant<|end_header_id|>\n\n", marker: "<|eot_id|>"),
+        "command_r": Rule(prompt: "<|START_OF_TURN_TOKEN|><|CHATBOT_TOKEN|>", marker: "<|END_OF_TURN_TOKEN|>", markerEveryTurn: false,
+                          headerTail: "<|CHATBOT_TOKEN|>"),
+        "llama3_3": Rule(prompt: "<|start_header_id|>assistant<|end_header_id|>\n\n", marker: "<|eot_id|>", headerTail: "<|end_header_id|>"),
         "qwq": Rule(prompt: "<|im_start|>assistant\n", marker: "<|im_end|>"),
         "qwen2_vl": Rule(prompt: "<|im_start|>assistant\n", marker: "<|im_end|>"),
-        "granite3": Rule(prompt: "<|start_of_role|>assistant<|end_of_role|>", marker: "<|end_of_text|>"),
-        "phi4": Rule(prompt: "<|im_start|>assistant<|im_sep|>", marker: "<|im_end|>"),
+        "granite3": Rule(prompt: "<|start_of_role|>assistant<|end_of_role|>", marker: "<|end_of_text|>", headerTail: "<|end_of_role|>"),
+        "phi4": Rule(prompt: "<|im_start|>assistant<|im_sep|>", marker: "<|im_end|>", headerTail: "<|im_sep|>"),
         "phi4_mini": Rule(prompt: "<|assistant|>", marker: "<|end|>"),
         "gemma3n": Rule(prompt: "<start_of_turn>model\n", marker: "<end_of_turn>"),
         "glm4": Rule(prompt: "<|assistant|>", marker: nil),
         "hermes": Rule(prompt: "<|im_start|>assistant", marker: "<|im_end|>"),
         "trl_qwen2_5": Rule(prompt: "<|im_start|>assistant\n", marker: "<|im_end|>"),
         "trl_qwen2_5_vl": Rule(prompt: "<|im_start|>assistant\n", marker: "<|im_end|>"),
-        "trl_llama3_2": Rule(prompt: "<|start_header_id|>assistant<|end_header_id|>\n\n", marker: "<|eot_id|>"),
+        "trl_llama3_2": Rule(prompt: "<|start_header_id|>assistant<|end_header_id|>\n\n", marker: "<|eot_id|>", headerTail: "<|end_header_id|>"),
         "trl_gptoss": Rule(prompt: "<|start|>assistant", marker: nil),
         "trl_glm4moe": Rule(prompt: "<|assistant|>", marker: nil),
-        "trl_cohere2": Rule(prompt: "<|START_OF_TURN_TOKEN|><|CHATBOT_TOKEN|>", marker: "<|END_OF_TURN_TOKEN|>"),
+        "trl_cohere2": Rule(prompt: "<|START_OF_TURN_TOKEN|><|CHATBOT_TOKEN|>", marker: "<|END_OF_TURN_TOKEN|>", headerTail: "<|CHATBOT_TOKEN|>"),
     ]
 
     static let folder = Fixtures.root.appendingPathComponent("chat-templates-attack")
@@ -189,13 +217,16 @@ enum AttackGoldens {
                 var golden = Case(template: template, conversation: conversation)
                 if case .string(let text)? = object["text"] { golden.text = text }
                 if case .string(let error)? = object["error"] { golden.error = error }
-                if case .array(let spans)? = object["generation"] {
-                    golden.generation = spans.compactMap { span -> Range<Int>? in
+                func ranges(_ value: JSONValue?) -> [Range<Int>]? {
+                    guard case .array(let spans)? = value else { return nil }
+                    return spans.compactMap { span -> Range<Int>? in
                         guard case .array(let pair) = span, pair.count == 2, case .integer(let start) = pair[0],
                               case .integer(let end) = pair[1] else { return nil }
                         return Int(start)..<Int(end)
                     }
                 }
+                golden.generation = ranges(object["generation"])
+                golden.trainingGeneration = ranges(object["training_generation"])
                 data.cases.append(golden)
             default:
                 continue

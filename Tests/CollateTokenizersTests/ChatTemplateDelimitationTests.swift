@@ -87,3 +87,51 @@ enum TemplateTurnUndelimitedRuleProbe {
         return TemplateTurnUndelimitedRule(template: turn.template, content: turn.content, trainedText: turn.trainedText).diagnostics
     }
 }
+
+/// `checkSyntax()`: the default variant's syntax error up front; an unused broken variant is not
+/// an error (transformers compiles only the template it renders).
+@Suite struct ChatTemplateSyntaxCheckTests {
+    @Test func theDefaultVariantsSyntaxErrorIsReported() {
+        let template = ChatTemplate(source: "{% for m in messages %}\n{{ m.content }\n{% endfor %}", name: "bad.jinja")
+        #expect(throws: ChatTemplateError.self) { try template.checkSyntax() }
+        do {
+            try template.checkSyntax()
+        } catch {
+            #expect(error.description.contains("bad.jinja"))
+            #expect(error.description.contains("line 2"))
+        }
+    }
+
+    @Test func anUnusedBrokenVariantIsNoError() throws {
+        let template = ChatTemplate(sources: ["default": "{{ messages[0].content }}", "rag": "{% if %}"], name: "config")
+        try template.checkSyntax()
+        #expect(try template.render(ChatConversation([.user("Hi")])).text == "Hi")
+    }
+}
+
+/// A line's `chat_template` key is transformers' `apply_chat_template(chat_template=...)`: a
+/// variant's name picks it (Command-R's `rag`), any other string is the template itself; it was
+/// passed to the template as a variable and `default` rendered. Checked against transformers 5.23:
+/// `{"default": "D…", "rag": "R…"}` renders `Dhi`, `Rhi1` with `chat_template="rag"` and one
+/// document, `Xhi` with `chat_template="X{{ messages[0].content }}"`.
+@Suite struct ChatTemplateNamedVariantTests {
+    static let template = ChatTemplate(
+        sources: ["default": "D{{ messages[0].content }}", "rag": "R{{ messages[0].content }}{{ documents | length }}"], name: "config")
+
+    static func line(_ extra: String) throws -> ChatConversation {
+        guard case .object(let object) = try JSONParser.parse(#"{"messages": [{"role": "user", "content": "hi"}]"# + extra + "}") else {
+            throw ChatTemplateError.noTemplate(path: "test")
+        }
+        return try ChatConversation(line: object)
+    }
+
+    @Test func aVariantIsPickedByName() throws {
+        #expect(try Self.template.render(Self.line("")).text == "Dhi")
+        #expect(try Self.template.render(Self.line(#", "chat_template": "rag", "documents": [{"text": "a"}]"#)).text == "Rhi1")
+        #expect(try Self.template.render(Self.line(#", "chat_template": "X{{ messages[0].content }}""#)).text == "Xhi")
+    }
+
+    @Test func aBrokenLineTemplateIsTheLinesError() throws {
+        #expect(throws: ChatTemplateError.self) { try Self.template.render(Self.line(#", "chat_template": "{% if %}""#)) }
+    }
+}

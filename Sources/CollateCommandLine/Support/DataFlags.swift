@@ -30,7 +30,8 @@ enum DataFlags {
           --format F          tokenized | text | prompt-completion | alpaca | messages (default: from the first line's keys);
                               --data-format F is the same (on 'validate', --format names the output format)
           --tokenizer PATH    tokenizer.json or its folder (default: the model folder's)
-          --template NAME     chat format for messages: \(ChatFormat.builtInNames.joined(separator: ", "))
+          --template NAME     chat format for messages: \(ChatFormat.builtInNames.joined(separator: ", ")),
+                              or a model's own template: a model folder, its tokenizer_config.json or a .jinja file
           --train-on WHAT     assistant (default) | last-assistant | all | completion
           --config FILE       a pipeline file (JSON); flags override its keys
           --model DIR         a model folder (config.json, tokenizer.json, tokenizer_config.json)
@@ -63,7 +64,9 @@ enum DataFlags {
         values.input = arguments.value("--input")
         values.tokenizer = arguments.value("--tokenizer")
         values.template = arguments.value("--template")
-        if let template = values.template, !PipelineConfiguration.looksLikePath(template), !ChatFormat.builtInNames.contains(template) {
+        // A model folder or template file named without a slash (`--template mymodel`, as `collate
+        // chat` takes it) is a path too, when it exists.
+        if let template = values.template, !isTemplatePath(template), !ChatFormat.builtInNames.contains(template) {
             do {
                 _ = try ChatFormat.named(template)
             } catch {
@@ -125,7 +128,7 @@ enum DataFlags {
         if let format = values.format { configuration.data.format = format }
         if let tokenizer = values.tokenizer { configuration.tokenizer = local(tokenizer) }
         if let template = values.template {
-            configuration.chatTemplate = PipelineConfiguration.looksLikePath(template) ? local(template).path : template
+            configuration.chatTemplate = isTemplatePath(template) ? local(template).path : template
         }
         if let trainOn = values.trainOn { configuration.trainOn = trainOn }
         if let model = values.model {
@@ -204,5 +207,14 @@ enum DataFlags {
     /// - Throws: as ``PipelineConfiguration/prepareExamples()``.
     static func examples(_ arguments: Arguments) throws -> (examples: [Example], lines: [Int], report: DatasetReport) {
         try configuration(arguments).prepareExamples()
+    }
+}
+
+extension DataFlags {
+    /// Whether a `--template` value names a file or folder rather than a built-in format: it
+    /// looks like a path (`/`, `.json`, `.jinja`), or it is not a built-in name and exists.
+    static func isTemplatePath(_ value: String) -> Bool {
+        PipelineConfiguration.looksLikePath(value)
+            || (!ChatFormat.builtInNames.contains(value) && FileManager.default.fileExists(atPath: value))
     }
 }

@@ -230,7 +230,9 @@ enum Help {
                 + "chat template (a built-in name, a model folder, tokenizer_config.json or .jinja file) and masked per "
                 + "--train-on; --model DIR (or the file's model keys) fills in the model kind from config.json's architectures, "
                 + "the vocabulary size, maximum length and padding-free support, and the backend flags win over it. A "
-                + "template marker the tokenizer splits is template-tokens-missing; a spec's pad_token_id that is not the "
+                + "template marker the tokenizer splits is template-tokens-missing, and a template with neither a generation "
+                + "prompt nor an end-of-turn marker after assistant turns is template-turn-undelimited (a warning: its role "
+                + "header would be trained, and no stop token); a spec's pad_token_id that is not the "
                 + "model's or tokenizer's pad is printed as a note on stderr.",
             options: [spec(required: false)] + dataOptions().map { option in
                 guard option.name == "--format" else { return option }

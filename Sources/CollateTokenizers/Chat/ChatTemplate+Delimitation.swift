@@ -76,3 +76,18 @@ extension ChatTemplate {
         return nil
     }
 }
+
+extension ChatTemplate {
+    /// Checks that the variant a conversation without tools renders (`default`, or the only one)
+    /// parses, so its syntax error is reported once, as the template's, before any conversation
+    /// is rendered. Other variants (`tool_use`, `rag`, ...) are compiled when a conversation
+    /// selects them, as transformers does: a broken one that is never used is no error.
+    /// - Throws: ``ChatTemplateError/renderFailed(template:message:)`` with the syntax error
+    ///   (the template's name and line included).
+    public func checkSyntax() throws(ChatTemplateError) {
+        guard let (variant, _) = try? variant(hasTools: false) else { return }
+        if case .failure(let error)? = compiled[variant] {
+            throw ChatTemplateError.renderFailed(template: name, message: error.description)
+        }
+    }
+}

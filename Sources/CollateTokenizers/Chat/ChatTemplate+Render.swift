@@ -120,6 +120,18 @@ extension ChatTemplate {
         let promptScalars = Array(promptText.unicodeScalars)
         while common < promptScalars.count, common < text.count, text[common] == promptScalars[common] { common += 1 }
         if common < promptScalars.count {
+            // Where the shorter conversation departs before its generation prompt — it writes other
+            // text before the prompt (Command-R's tool_use writes an instruction turn after the last
+            // message, `<|START_OF_TURN_TOKEN|><|SYSTEM_TOKEN|>...`, which shares its first marker
+            // with the assistant header) — the match says nothing about the turn: skip the
+            // generation prompt alone at the start of the turn.
+            var bare = prompt
+            bare.addGenerationPrompt = false
+            if let base = try? renderOutput(bare), case let baseScalars = Array(base.text.unicodeScalars),
+               baseScalars.count <= promptScalars.count, common < baseScalars.count,
+               promptScalars[..<baseScalars.count].elementsEqual(baseScalars) {
+                return promptSkip(prompt, promptText: promptScalars, at: span.range, in: text)
+            }
             // The turn departs from the generation prompt part-way (DeepSeek-R1 prompts
             // `<｜Assistant｜><think>\n` but a turn without reasoning renders `<｜Assistant｜>` and
             // its content): back off to the end of the last whole piece matched, a `>` or a newline.
@@ -324,12 +336,30 @@ extension ChatTemplate {
     /// Renders with the interpreter: the variant for the conversation, its preprocessed messages,
     /// tools, `add_generation_prompt`, special tokens and variables.
     func renderOutput(_ conversation: ChatConversation) throws(ChatTemplateError) -> _TemplateOutput {
-        let (variant, source) = try variant(hasTools: conversation.tools != nil)
-        guard let compiledVariant = compiled[variant] else {
-            throw ChatTemplateError.noDefaultTemplate(template: name, names: sources.keys.sorted())
+        let source: String
+        let compiledVariant: Result<JinjaTemplate, JinjaError>
+        if case .string(let requested)? = conversation.variables["chat_template"] {
+            // transformers' `apply_chat_template(chat_template=...)`: a variant's name picks that
+            // variant (`rag`, `tool_use`), any other string is the template itself.
+            if let named = sources[requested], let variant = compiled[requested] {
+                (source, compiledVariant) = (named, variant)
+            } else {
+                source = requested
+                compiledVariant = Result { () throws(JinjaError) in
+                    try JinjaTemplate(source: requested, name: "\(name) (the line's chat_template)")
+                }
+            }
+        } else {
+            let chosen = try variant(hasTools: conversation.tools != nil)
+            guard let variant = compiled[chosen.name] else {
+                throw ChatTemplateError.noDefaultTemplate(template: name, names: sources.keys.sorted())
+            }
+            (source, compiledVariant) = (chosen.source, variant)
         }
         var context: [String: JinjaValue] = [:]
-        for member in variables(for: conversation).members { context[member.key] = JinjaValue(member.value) }
+        for member in variables(for: conversation).members where member.key != "chat_template" {
+            context[member.key] = JinjaValue(member.value)
+        }
         context["messages"] = .list(conversation.preprocessedMessages().map { JinjaValue(.object($0)) })
         context["tools"] = conversation.tools.map { JinjaValue(.array($0)) } ?? JinjaValue.none
         // A line's own `documents` (RAG templates) is passed as transformers passes `documents=`.

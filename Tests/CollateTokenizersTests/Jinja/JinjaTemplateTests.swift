@@ -54,12 +54,12 @@ struct JinjaTemplateTests {
     @Test("an unknown or unsupported filter is named with its line")
     func unknownFilter() {
         do {
-            _ = try render("x\n{{ 'a'|truncate(3) }}")
+            _ = try render("x\n{{ 'a'|wordwrap(3) }}")
             Issue.record("expected an error")
         } catch {
             #expect(error.kind == .unsupported)
             #expect(error.line == 2)
-            #expect(error.description.contains("'truncate'"))
+            #expect(error.description.contains("'wordwrap'"))
         }
         #expect(throws: JinjaError.self) { try render("{{ 'a'|nosuch }}") }
     }

@@ -16,7 +16,10 @@ templates the AssistantTracker's spans are recorded too. `strftime_now` is pinne
 
 Lines: {"kind":"conversation","id","messages","tools","kwargs"},
 {"kind":"template","name","path","special_tokens","has_generation"},
-{"kind":"case","template","conversation","text"|"error","generation"?}.
+{"kind":"case","template","conversation","text"|"error","generation"?,"training_generation"?}: for the
+templates with a generation-tagged copy written by the mask rule (templates/NAME_training.jinja:
+Mistral v7 tekken, Llama 3.3, Granite 3, Phi-4, Gemma 3n), `training_generation` is the spans HF's
+AssistantTracker records for that copy — what Collate must derive from the untagged original.
 
 usage: /tmp/refenv/bin/python Tests/Fixtures/scripts/make_chat_template_attack_goldens.py
 """
@@ -226,6 +229,14 @@ def main():
             except (jinja2.TemplateError, TypeError, ValueError, KeyError, IndexError, AttributeError) as error:
                 case["error"] = f"{type(error).__name__}: {error}"
                 counts["error"] += 1
+            # The mask reference: a generation-tagged copy written by the rule (`NAME_training.jinja`
+            # beside the template): HF's AssistantTracker spans of that copy.
+            training = os.path.join(FIXTURES, path.replace(".jinja", "_training.jinja"))
+            if "text" in case and path.startswith("chat-templates-attack/") and path.endswith(".jinja") and os.path.exists(training):
+                tagged = open(training, encoding="utf-8").read()
+                tagged_text, tagged_spans = render(tagged, messages, tools, kwargs, special)
+                assert tagged_text == case["text"], (name, cid)
+                case["training_generation"] = [list(s) for s in tagged_spans]
             lines.append(case)
     with open(os.path.join(OUT, "goldens.jsonl"), "w", encoding="utf-8") as f:
         for line in lines:

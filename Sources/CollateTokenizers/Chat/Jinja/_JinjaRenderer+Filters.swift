@@ -3,8 +3,8 @@ import Foundation
 extension _JinjaRenderer {
     /// jinja2's built-in filters this interpreter does not implement: an error names them.
     static let unsupportedFilters: Set<String> = [
-        "batch", "filesizeformat", "forceescape", "groupby", "pprint", "random", "slice", "striptags", "truncate",
-        "urlencode", "urlize", "wordwrap", "xmlattr",
+        "filesizeformat", "forceescape", "groupby", "pprint", "random", "striptags", "urlencode", "urlize", "wordwrap",
+        "xmlattr",
     ]
 
     func applyFilter(_ name: String, _ value: JinjaValue, _ arguments: _JinjaArguments, _ scope: _JinjaScope, line: Int) throws -> JinjaValue {
@@ -252,6 +252,66 @@ extension _JinjaRenderer {
         case "format":
             let values: [JinjaValue] = arguments.positional
             return .string(try _pythonPercentFormat(value.pythonString, values, line: line))
+        case "batch":
+            // jinja2's do_batch: lists of `linecount` items, the last one padded with `fill_with`.
+            guard let size = try arguments.int(0, "linecount"), size > 0 else {
+                throw _JinjaFailure(.type, "the batch filter needs a positive linecount", line: line)
+            }
+            var fill = arguments.value(1, "fill_with")
+            if case .none? = fill { fill = nil }
+            let items = try iterate(value, what: nil)
+            var batches: [JinjaValue] = []
+            var start = 0
+            while start < items.count {
+                var chunk = Array(items[start..<min(start + size, items.count)])
+                if let fill { while chunk.count < size { chunk.append(fill) } }
+                batches.append(.list(chunk))
+                start += size
+            }
+            return .list(batches)
+        case "slice":
+            // jinja2's do_slice: `slices` lists, the first `len % slices` one item longer; the
+            // shorter ones padded with `fill_with`.
+            guard let slices = try arguments.int(0, "slices"), slices > 0 else {
+                throw _JinjaFailure(.type, "the slice filter needs a positive number of slices", line: line)
+            }
+            try _checkWidth(slices, "slice()", line: line)
+            var fill = arguments.value(1, "fill_with")
+            if case .none? = fill { fill = nil }
+            let items = try iterate(value, what: nil)
+            let perSlice = items.count / slices, withExtra = items.count % slices
+            var offset = 0
+            var out: [JinjaValue] = []
+            for number in 0..<slices {
+                let start = offset + number * perSlice
+                if number < withExtra { offset += 1 }
+                let end = offset + (number + 1) * perSlice
+                var chunk = Array(items[start..<end])
+                if let fill, number >= withExtra { chunk.append(fill) }
+                out.append(.list(chunk))
+            }
+            return .list(out)
+        case "truncate":
+            // jinja2's do_truncate (leeway 5, the environment's default), in code points.
+            let text = value.pythonString
+            let length = try arguments.int(0, "length") ?? 255
+            let killWords = arguments.bool(1, "killwords", default: false)
+            let end = try arguments.string(2, "end") ?? "..."
+            let leeway = try arguments.int(3, "leeway") ?? 5
+            let scalars = Array(text.unicodeScalars)
+            let endCount = end.unicodeScalars.count
+            guard length >= endCount else {
+                throw _JinjaFailure(.type, "expected length >= \(endCount), got \(length)", line: line)
+            }
+            guard leeway >= 0 else { throw _JinjaFailure(.type, "expected leeway >= 0, got \(leeway)", line: line) }
+            if scalars.count <= length + leeway { return .string(text) }
+            var head = ""
+            head.unicodeScalars.append(contentsOf: scalars[..<(length - endCount)])
+            if killWords { return .string(head + end) }
+            if let space = head.unicodeScalars.lastIndex(of: " ") {
+                head = String(head.unicodeScalars[..<space])
+            }
+            return .string(head + end)
         case "attr":
             guard let attribute = try arguments.string(0, "name") else { return .undefined }
             if case .dict = value { return _JinjaRenderer.dictMethods.contains(attribute) ? self.attribute(of: value, attribute) : .undefined }

@@ -77,10 +77,11 @@ extension _JinjaRenderer {
             return !cased.isEmpty && cased.allSatisfy { $0.properties.isUppercase }
         case "escaped": return false
         case "filter":
-            guard case .string(let filterName) = try other() else { return false }
+            // jinja2's test_filter(value): whether `value` names a filter (`'upper' is filter`).
+            guard case .string(let filterName) = value else { return false }
             return _JinjaRenderer.knownFilters.contains(filterName)
         case "test":
-            guard case .string(let testName) = try other() else { return false }
+            guard case .string(let testName) = value else { return false }
             return _JinjaRenderer.knownTests.contains(testName)
         default:
             throw _JinjaFailure(.syntax, "no test named '\(name)'", line: line)
@@ -97,6 +98,6 @@ extension _JinjaRenderer {
         "default", "d", "trim", "tojson", "length", "count", "list", "items", "join", "upper", "lower", "title", "capitalize",
         "replace", "first", "last", "select", "reject", "selectattr", "rejectattr", "map", "indent", "string", "safe", "e",
         "escape", "int", "float", "abs", "round", "unique", "sort", "dictsort", "reverse", "wordcount", "center", "format",
-        "attr", "sum", "max", "min",
+        "attr", "sum", "max", "min", "batch", "slice", "truncate",
     ])
 }
