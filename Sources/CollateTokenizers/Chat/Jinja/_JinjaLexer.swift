@@ -1,3 +1,4 @@
+import Foundation
 /// One token of a template.
 enum _JinjaToken: Equatable {
     case text(String)
@@ -299,6 +300,23 @@ struct _JinjaLexer {
     }
 
     private mutating func lexNumber() throws(_JinjaFailure) {
+        // 0x1F, 0o17, 0b101 (with `_` between digits), as jinja2's integer pattern reads them.
+        if at(position) == "0", let prefix = at(position + 1), let radix = Self.radix(of: prefix) {
+            var cursor = position + 2
+            var digits = ""
+            while let scalar = at(cursor), scalar == "_" || (scalar.properties.isASCIIHexDigit && Int(String(scalar), radix: radix) != nil) {
+                if scalar != "_" { digits.unicodeScalars.append(scalar) }
+                cursor += 1
+            }
+            if !digits.isEmpty {
+                guard let value = Int(digits, radix: radix) else {
+                    throw _JinjaFailure(.syntax, "integer 0\(prefix)\(digits) is too large", line: line)
+                }
+                position = cursor
+                emit(.integer(value))
+                return
+            }
+        }
         var text = ""
         func digits(_ lexer: inout _JinjaLexer, into text: inout String) {
             while let scalar = lexer.at(lexer.position), ("0"..."9").contains(scalar) || scalar == "_" {
@@ -363,7 +381,27 @@ struct _JinjaLexer {
             case "\\": value += "\\"
             case "'": value += "'"
             case "\"": value += "\""
-            case "0": value += "\0"
+            case "0"..."7":
+                // Python's octal escape: up to three octal digits (`\0`, `\101`).
+                var code = escaped.value - 0x30
+                for _ in 0..<2 {
+                    guard let digit = at(position), ("0"..."7").contains(digit) else { break }
+                    code = code * 8 + digit.value - 0x30
+                    position += 1
+                }
+                value.unicodeScalars.append(Unicode.Scalar(code) ?? "\u{FFFD}")
+            case "N":
+                // Python's `\N{NAME}`: a character by its Unicode name (case-insensitive).
+                guard at(position) == "{", let close = (position..<source.count).first(where: { source[$0] == "}" }) else {
+                    throw _JinjaFailure(.syntax, "malformed \\N character escape in a string literal", line: line)
+                }
+                let name = String(String.UnicodeScalarView(source[(position + 1)..<close])).uppercased()
+                let decoded = "\\N{\(name)}".applyingTransform(StringTransform("Name-Any"), reverse: false)
+                guard let decoded, !name.isEmpty, decoded.unicodeScalars.count == 1 else {
+                    throw _JinjaFailure(.syntax, "unknown Unicode character name '\(name)' in a \\N{...} escape", line: line)
+                }
+                value += decoded
+                position = close + 1
             case "a": value += "\u{07}"
             case "b": value += "\u{08}"
             case "f": value += "\u{0C}"
@@ -389,6 +427,18 @@ struct _JinjaLexer {
             }
         }
         emit(.string(value), line: startLine)
+    }
+}
+
+extension _JinjaLexer {
+    /// The radix an integer literal's prefix letter names (`0x`, `0o`, `0b`), or `nil`.
+    fileprivate static func radix(of prefix: Unicode.Scalar) -> Int? {
+        switch prefix {
+        case "x", "X": return 16
+        case "o", "O": return 8
+        case "b", "B": return 2
+        default: return nil
+        }
     }
 }
 
