@@ -112,52 +112,69 @@ public struct JSONLinesReader: Sendable {
     ///
     /// Lines are gathered in blocks (up to `blockLines` lines or 16 MiB); each block's lines are
     /// transformed in parallel (strided over the workers, so long and short lines spread
-    /// evenly), then handed to `body` one by one, in order, on the calling thread. `body` sees
-    /// exactly what ``forEachLine(_:)`` followed by `transform` would give it; an error thrown by
-    /// `body` stops the read at that line (the rest of its block was transformed for nothing).
-    /// With `concurrency` 1 no thread is started.
+    /// evenly), then handed to `body` one by one, in order, on the calling thread. While `body`
+    /// takes one block's results, the next block is already being transformed, so the calling
+    /// thread's work (reading, gathering, `body`) overlaps the workers'. `body` sees exactly
+    /// what ``forEachLine(_:)`` followed by `transform` would give it; an error thrown by `body`
+    /// stops the read at that line (the rest of its block, and the next block, were transformed
+    /// for nothing; the call returns only after that work ended). With `concurrency` 1 no
+    /// thread is started.
     /// - Parameters:
     ///   - concurrency: The most lines transformed at once (the cores to use).
     ///   - blockLines: The most lines gathered before a block is transformed.
     ///   - transform: The per-line work (parsing, tokenizing); it must not depend on other lines.
     ///   - body: Called with each line number and result, in file order.
     /// - Throws: What ``forEachLine(_:)`` throws; whatever `body` throws.
-    /// - Complexity: O(file size) time over `concurrency` threads; memory for one block and its results.
+    /// - Complexity: O(file) time; memory up to three blocks.
     public func forEachLine<Output: Sendable>(
         concurrency: Int, blockLines: Int = 1024,
-        transform: @Sendable (Int, UnsafeBufferPointer<UInt8>) -> Output,
+        transform: @escaping @Sendable (Int, UnsafeBufferPointer<UInt8>) -> Output,
         body: (Int, Output) throws -> Void
     ) throws {
         guard concurrency > 1 else {
             try forEachLine { line, bytes in try body(line, transform(line, bytes)) }
             return
         }
+        try forEachLineOverlapped(concurrency: concurrency, blockLines: blockLines, transform: transform, body: body)
+    }
+
+    private func forEachLineOverlapped<Output: Sendable>(
+        concurrency: Int, blockLines: Int,
+        transform: @escaping @Sendable (Int, UnsafeBufferPointer<UInt8>) -> Output,
+        body: (Int, Output) throws -> Void
+    ) throws {
         var storage: [UInt8] = []
         var bounds: [_LineBounds] = []
         let limit = max(blockLines, 1)
+        var inFlight: (block: _Block<Output>, done: DispatchGroup)?
+        // Whatever is thrown, no block is still being transformed when this returns.
+        defer { inFlight?.done.wait() }
+        func deliver(_ block: _Block<Output>) throws {
+            for index in block.bounds.indices {
+                guard let output = block.results.take(index) else { continue }
+                try body(block.bounds[index].line, output)
+            }
+        }
         func flush() throws {
             guard !bounds.isEmpty else { return }
-            let count = bounds.count
-            let results = _BlockResults<Output>(count: count)
-            let lines = bounds
-            storage.withUnsafeBufferPointer { all in
-                let block = _SharedBytes(base: all.baseAddress)
-                let workers = min(concurrency, count)
-                DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                    var index = worker
-                    while index < count {
-                        let bound = lines[index]
-                        results.set(index, transform(bound.line, block.slice(bound.start, bound.end)))
-                        index += workers
-                    }
-                }
+            let block = _Block<Output>(storage: storage, bounds: bounds)
+            let done = DispatchGroup()
+            done.enter()
+            DispatchQueue.global().async {
+                block.transform(concurrency: concurrency, transform)
+                done.leave()
             }
-            for index in 0..<count {
-                guard let output = results.take(index) else { continue }
-                try body(lines[index].line, output)
+            let capacity = storage.count
+            storage = []
+            storage.reserveCapacity(capacity)
+            bounds = []
+            bounds.reserveCapacity(limit)
+            let previous = inFlight
+            inFlight = (block, done)
+            if let previous {
+                previous.done.wait()
+                try deliver(previous.block)
             }
-            storage.removeAll(keepingCapacity: true)
-            bounds.removeAll(keepingCapacity: true)
         }
         try forEachLine { line, bytes in
             let start = storage.count
@@ -166,6 +183,11 @@ public struct JSONLinesReader: Sendable {
             if bounds.count >= limit || storage.count >= 16 << 20 { try flush() }
         }
         try flush()
+        if let last = inFlight {
+            last.done.wait()
+            inFlight = nil
+            try deliver(last.block)
+        }
     }
 
     /// The reason of the error for a line over `limit` bytes.
@@ -215,8 +237,40 @@ struct _SharedBytes: @unchecked Sendable {
     }
 }
 
+/// One gathered block of lines: its bytes and line bounds (never written once gathered) and
+/// the results its workers write.
+final class _Block<Output>: @unchecked Sendable {
+    let storage: [UInt8]
+    let bounds: [_LineBounds]
+    let results: _BlockResults<Output>
+
+    init(storage: [UInt8], bounds: [_LineBounds]) {
+        self.storage = storage
+        self.bounds = bounds
+        results = _BlockResults(count: bounds.count)
+    }
+
+    /// Transforms every line on up to `concurrency` workers (strided, so long and short lines
+    /// spread evenly); returns when all are done.
+    func transform(concurrency: Int, _ transform: @Sendable (Int, UnsafeBufferPointer<UInt8>) -> Output) {
+        let count = bounds.count
+        let workers = min(concurrency, count)
+        storage.withUnsafeBufferPointer { all in
+            let bytes = _SharedBytes(base: all.baseAddress)
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                var index = worker
+                while index < count {
+                    let bound = bounds[index]
+                    results.set(index, transform(bound.line, bytes.slice(bound.start, bound.end)))
+                    index += workers
+                }
+            }
+        }
+    }
+}
+
 /// The results of one block: each slot is written by exactly one worker, then read in order
-/// on the calling thread after every worker finished (`concurrentPerform` returns only then).
+/// on the calling thread after every worker finished (the block's group is left only then).
 final class _BlockResults<Output>: @unchecked Sendable {
     private let slots: UnsafeMutablePointer<Output?>
     private let count: Int

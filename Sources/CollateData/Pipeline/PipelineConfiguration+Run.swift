@@ -328,7 +328,20 @@ extension PipelineConfiguration {
     /// - Returns: One example per bin.
     /// - Complexity: O(total tokens).
     public static func packedRows(_ examples: [Example], plan: PackingPlan) -> [Example] {
-        plan.bins.map { members in packedRow(members.map { examples[$0] }) }
+        let bins = plan.bins
+        guard bins.count > 1 else { return bins.map { members in packedRow(members.map { examples[$0] }) } }
+        // Rows are independent: built on every core, each into its own slot.
+        var rows = [Example](repeating: Example([:]), count: bins.count)
+        rows.withUnsafeMutableBufferPointer { buffer in
+            let base = _RowsPointer(buffer.baseAddress)
+            let chunks = min(bins.count, ProcessInfo.processInfo.activeProcessorCount * 4)
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                for bin in (bins.count * chunk / chunks)..<(bins.count * (chunk + 1) / chunks) {
+                    base.pointer?[bin] = packedRow(bins[bin].map { examples[$0] })
+                }
+            }
+        }
+        return rows
     }
 
     /// One packed row: every list field the members all hold, concatenated in order, plus
@@ -340,6 +353,7 @@ extension PipelineConfiguration {
         for name in first.names {
             guard members.allSatisfy({ $0.sequence(name) != nil }) else { continue }
             var joined: [Int32] = []
+            joined.reserveCapacity(members.reduce(0) { $0 + ($1.sequence(name)?.count ?? 0) })
             for member in members { joined += member.sequence(name) ?? [] }
             row[name] = .sequence(joined)
         }
@@ -463,4 +477,10 @@ extension PipelineConfiguration {
         }
         return (lengths, lines, report)
     }
+}
+
+/// The packed rows' buffer, handed to the workers that each fill their own slots.
+private struct _RowsPointer: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Example>?
+    init(_ pointer: UnsafeMutablePointer<Example>?) { self.pointer = pointer }
 }

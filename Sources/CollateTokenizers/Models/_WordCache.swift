@@ -30,14 +30,12 @@ final class _WordCache: Sendable {
     /// - Returns: Whether `word` was cached (`output` is unchanged otherwise).
     @inline(__always)
     func appendCached(_ word: UnsafeBufferPointer<Unicode.Scalar>, shift: Int32, to output: inout [_ModelToken]) -> Bool {
-        let table = _ThreadWordTables.current.table(for: id)
-        return table.table.append(word, hash: _WordTable.hash(word), shift: shift, to: &output)
+        _ThreadWordTables.withCurrent { $0.append(cache: id, word, shift: shift, to: &output) }
     }
 
     /// Caches `tokens` (offsets relative to `word`) as the tokenization of `word`.
     func insert(_ word: UnsafeBufferPointer<Unicode.Scalar>, _ tokens: UnsafeBufferPointer<_ModelToken>) {
-        let table = _ThreadWordTables.current.table(for: id)
-        if table.table.count < Self.capacity { table.table.insert(word, hash: _WordTable.hash(word), tokens) }
+        _ThreadWordTables.withCurrent { $0.insert(cache: id, word, tokens, capacity: Self.capacity) }
     }
 
     /// The cached tokenization of `word`, if any.
@@ -60,20 +58,18 @@ final class _WordCache: Sendable {
 /// tokenizers that are gone do not pile up), reached through one process-wide thread-local key
 /// and freed when the thread ends.
 final class _ThreadWordTables {
-    /// A table in a class, so that it is mutated in place.
-    final class Box {
-        var table = _WordTable()
-    }
-
     static let limit = 8
-    private var lastID: UInt64 = 0
-    private var last: Box?
-    /// Most recently used last.
-    private var tables: [(id: UInt64, box: Box)] = []
+    /// The cache whose table is ``table`` (0: none yet).
+    private var tableID: UInt64 = 0
+    /// The table of the cache used last, kept inline so a lookup reaches it without a
+    /// reference count.
+    private var table = _WordTable()
+    /// The other caches' tables, most recently used last.
+    private var others: [(id: UInt64, table: _WordTable)] = []
 
     private static let counter = Atomic<UInt64>(0)
 
-    /// A number no other cache of this process has.
+    /// A number no other cache of this process has (never 0).
     static func nextCacheID() -> UInt64 {
         counter.add(1, ordering: .relaxed).newValue
     }
@@ -94,38 +90,41 @@ final class _ThreadWordTables {
         return key
     }()
 
-    /// The calling thread's tables.
+    /// Calls `body` with the calling thread's tables (without retaining them).
     @inline(__always)
-    static var current: _ThreadWordTables {
+    static func withCurrent<Result>(_ body: (_ThreadWordTables) -> Result) -> Result {
         if let pointer = pthread_getspecific(key) {
-            return Unmanaged<_ThreadWordTables>.fromOpaque(pointer).takeUnretainedValue()
+            return Unmanaged<_ThreadWordTables>.fromOpaque(pointer)._withUnsafeGuaranteedRef(body)
         }
         let tables = _ThreadWordTables()
         if key != pthread_key_t.max, pthread_setspecific(key, Unmanaged.passRetained(tables).toOpaque()) != 0 {
             Unmanaged.passUnretained(tables).release()
         }
-        return tables
+        return body(tables)
     }
 
-    /// This thread's table for the cache numbered `id`.
+    /// ``_WordCache/appendCached(_:shift:to:)`` for the cache numbered `id`.
     @inline(__always)
-    func table(for id: UInt64) -> Box {
-        if id == lastID, let last { return last }
-        return switchTable(to: id)
+    func append(cache id: UInt64, _ word: UnsafeBufferPointer<Unicode.Scalar>, shift: Int32, to output: inout [_ModelToken]) -> Bool {
+        if id != tableID { switchTable(to: id) }
+        return table.append(word, hash: _WordTable.hash(word), shift: shift, to: &output)
     }
 
-    private func switchTable(to id: UInt64) -> Box {
-        let box: Box
-        if let index = tables.firstIndex(where: { $0.id == id }) {
-            box = tables.remove(at: index).box
-        } else {
-            box = Box()
-            if tables.count >= Self.limit { tables.removeFirst() }
+    /// ``_WordCache/insert(_:_:)`` for the cache numbered `id`, while its table holds fewer
+    /// than `capacity` words.
+    func insert(cache id: UInt64, _ word: UnsafeBufferPointer<Unicode.Scalar>, _ tokens: UnsafeBufferPointer<_ModelToken>, capacity: Int) {
+        if id != tableID { switchTable(to: id) }
+        if table.count < capacity { table.insert(word, hash: _WordTable.hash(word), tokens) }
+    }
+
+    private func switchTable(to id: UInt64) {
+        let found = others.firstIndex(where: { $0.id == id }).map { others.remove(at: $0).table }
+        if tableID != 0 {
+            others.append((tableID, table))
+            if others.count >= Self.limit { others.removeFirst() }
         }
-        tables.append((id, box))
-        lastID = id
-        last = box
-        return box
+        table = found ?? _WordTable()
+        tableID = id
     }
 }
 
@@ -158,8 +157,9 @@ struct _WordTable: Sendable {
     }
 
     /// Appends the tokens of `word` shifted by `shift` to `output`, when cached.
+    /// (`mutating` only so that callers reach the table in place instead of copying it.)
     @inline(__always)
-    func append(_ word: UnsafeBufferPointer<Unicode.Scalar>, hash: UInt64, shift: Int32, to output: inout [_ModelToken]) -> Bool {
+    mutating func append(_ word: UnsafeBufferPointer<Unicode.Scalar>, hash: UInt64, shift: Int32, to output: inout [_ModelToken]) -> Bool {
         guard let entry = find(word, hash: hash) else { return false }
         let lower = Int(tokenStarts[entry])
         let upper = Int(tokenStarts[entry + 1])
