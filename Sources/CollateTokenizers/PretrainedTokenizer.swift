@@ -183,13 +183,15 @@ extension PretrainedTokenizer {
     }
 
     private func encodeRaw(_ text: String) -> _RawEncoding {
-        let root = _NormalizedString(original: text.unicodeScalars)
+        let root = _NormalizedString(original: text)
         var encoding = _RawEncoding()
         encoding.ids.reserveCapacity(root.count / 3 + 4)
         encoding.offsets.reserveCapacity(root.count / 3 + 4)
         encoding.texts.reserveCapacity(root.count / 3 + 4)
 
-        // One scalar buffer reused for every word handed to the model (no copy per word).
+        // One scalar buffer reused for the words handed to the model (no allocation per word).
+        // A model's word cache may keep the buffer as a key, so it is reused only while its
+        // capacity stays within about twice the word: cached keys stay about their size.
         var word: [Unicode.Scalar] = []
         for (range, token) in rawMatcher.split(root.scalars) where !range.isEmpty {
             // The whole text (no added token in it) is its own slice: no copy.
@@ -209,8 +211,12 @@ extension PretrainedTokenizer {
                 var words = _Words(normalized, range: subrange)
                 preTokenizer?.preTokenize(&words)
                 for span in words.spans {
-                    word.removeAll(keepingCapacity: true)
-                    word.append(contentsOf: words.scalars[span.range])
+                    if word.capacity > 2 * span.range.count + 8 {
+                        word = Array(words.scalars[span.range])
+                    } else {
+                        word.removeAll(keepingCapacity: true)
+                        word.append(contentsOf: words.scalars[span.range])
+                    }
                     for token in model.tokenize(word) {
                         encoding.append(token.id, words.originalRange(of: Int(token.start)..<Int(token.end), in: span))
                     }
