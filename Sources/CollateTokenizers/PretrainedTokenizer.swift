@@ -183,7 +183,7 @@ extension PretrainedTokenizer {
     }
 
     private func encodeRaw(_ text: String) -> _RawEncoding {
-        let root = _NormalizedString(original: text)
+        let root = _NormalizedString(original: text.unicodeScalars)
         var encoding = _RawEncoding()
         encoding.ids.reserveCapacity(root.count / 3 + 4)
         encoding.offsets.reserveCapacity(root.count / 3 + 4)

@@ -29,27 +29,14 @@ struct _NormalizedString {
 
     /// An unmodified piece of original text starting at `start`.
     init<S: Sequence<Unicode.Scalar>>(original: S, start: Int = 0) {
-        self.init(scalars: Array(original), start: start)
-    }
-
-    /// An unmodified text (one allocation for its scalars: the UTF-8 length bounds their count).
-    init(original text: String) {
-        var scalars: [Unicode.Scalar] = []
-        scalars.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars { scalars.append(scalar) }
-        self.init(scalars: scalars, start: 0)
-    }
-
-    /// Unmodified scalars starting at `start` of the original text.
-    private init(scalars: [Unicode.Scalar], start: Int) {
-        let count = scalars.count
-        self.scalars = scalars
-        alignments = [_Alignment](unsafeUninitializedCapacity: count) { buffer, initialized in
-            for index in 0..<count { buffer[index] = _Alignment(start + index, start + index + 1) }
-            initialized = count
+        scalars = Array(original)
+        alignments = []
+        alignments.reserveCapacity(scalars.count)
+        for index in 0..<scalars.count {
+            alignments.append(_Alignment(start + index, start + index + 1))
         }
         originalStart = start
-        originalEnd = start + count
+        originalEnd = start + scalars.count
     }
 
     init(scalars: [Unicode.Scalar], alignments: [_Alignment], originalStart: Int, originalEnd: Int) {
