@@ -141,7 +141,9 @@ enum _SplitBehavior: String, Sendable {
 
 extension _NormalizedString {
     /// Splits on `pattern` with `behavior` (HF `NormalizedString::split`); empty pieces are
-    /// dropped, as HF `PreTokenizedString::split` does.
+    /// dropped, as HF `PreTokenizedString::split` does. Encoding splits word views instead
+    /// (``_Words/split(on:behavior:invert:)``, no copies); this copying split is what the tests
+    /// check them against.
     func split(on pattern: _Pattern, behavior: _SplitBehavior, invert: Bool = false) -> [_NormalizedString] {
         let ranges = behavior.ranges(from: pattern.pieces(in: scalars, invert: invert))
         var result: [_NormalizedString] = []
