@@ -71,4 +71,21 @@ struct TrainWorkerRobustnessTests {
         #expect(!text.contains("(--format json lists every one)"), "train has no --format json: \(text)")
         #expect(text.contains("no training step was taken"), "\(text)")
     }
+
+    /// A worker command line in the pipeline file that cannot be split is rejected input naming
+    /// the file and the key (exit 1), not a usage error printing the flags' help (exit 2).
+    @Test func aBadWorkerCommandInThePipelineFileNamesTheFile() throws {
+        let dir = try CollateProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        _ = try CollateProcess.write("{\"input_ids\": [1, 2, 3], \"labels\": [1, 2, 3]}\n", to: "data.jsonl", in: dir)
+        let pipeline = try CollateProcess.write(#"""
+            {"data": {"path": "data.jsonl"}, "collator": {"type": "language-modeling", "pad_token_id": 0},
+             "backend": {"type": "worker", "worker": "python3 \"unclosed"}}
+            """#, to: "pipeline.json", in: dir)
+        let run = TrainWorkerTests.train(["--config", pipeline, "--steps", "1"])
+        #expect(run.status == 1, "\(run.text)")
+        #expect(run.text.contains("\(pipeline): key \"backend.worker\""), "\(run.text)")
+        #expect(run.text.contains("unterminated quote") && run.text.contains("close the quote"), "\(run.text)")
+        #expect(!run.text.contains("usage:"), "\(run.text)")
+    }
 }
