@@ -88,4 +88,27 @@ struct TrainWorkerRobustnessTests {
         #expect(run.text.contains("unterminated quote") && run.text.contains("close the quote"), "\(run.text)")
         #expect(!run.text.contains("usage:"), "\(run.text)")
     }
+
+    /// The shipped worker refuses a --model that is not a model folder and a --config that is
+    /// not a JSON object before it imports torch: one line naming the value and the fix, which
+    /// `collate train` quotes (it was a transformers traceback, whose tail named neither).
+    @Test(.enabled(if: TorchPython.interpreter != nil, Comment(rawValue: TorchPython.noPythonMessage)), .timeLimit(.minutes(2)),
+          arguments: [
+              ("--model /nonexistent-model-folder", "--model /nonexistent-model-folder: no such folder"),
+              ("--model /", "--model /: not a model folder (it has no config.json)"),
+              ("--config {bad", "--config '{bad': it is neither an existing file nor JSON text"),
+              ("--config [1]", "--config must be a JSON object of config keys, got list"),
+          ])
+    func theWorkerNamesABadModelSource(_ source: String, _ expected: String) throws {
+        let python = try #require(TorchPython.interpreter)
+        let run = TrainWorkerTests.train([
+            "--backend", "worker",
+            "--worker", "\(TrainWorkerTests.quoted(python)) \(TrainWorkerTests.quoted(TrainWorkerTests.worker)) \(source)",
+            "--spec", TrainWorkerTests.seq2seq, "--input", TrainWorkerTests.data, "--steps", "1",
+        ])
+        #expect(run.status == 1)
+        #expect(run.text.contains("exit status 2"), "\(run.text)")
+        #expect(run.text.contains(expected), "\(run.text)")
+        #expect(!run.text.contains("Traceback"), "\(run.text)")
+    }
 }
