@@ -51,6 +51,18 @@ struct TrainWorkerRobustnessTests {
         #expect(!run.text.contains("did not return a loss"), "\(run.text)")
     }
 
+    /// A worker of the user's own that writes Python's bare `NaN` (not JSON) is told how to send it.
+    @Test(.enabled(if: TorchPython.interpreter != nil, Comment(rawValue: TorchPython.noPythonMessage)), .timeLimit(.minutes(2)))
+    func aBareNaNInAReplySaysHowToSendIt() throws {
+        let run = TrainWorkerTests.train([
+            "--backend", "worker", "--worker", try TrainWorkerTests.fakeWorker("--raw-nan-on accumulate"),
+            "--spec", TrainWorkerTests.seq2seq, "--input", TrainWorkerTests.data, "--steps", "1", "--batch-size", "2",
+        ])
+        #expect(run.status == 1)
+        #expect(run.text.contains("not a protocol reply"), "\(run.text)")
+        #expect(run.text.contains("JSON has no NaN or Infinity: send a non-finite loss as null with \"loss_nonfinite\""), "\(run.text)")
+    }
+
     /// Every example out of the worker's vocabulary: the diagnostics come grouped by code (the
     /// first in full, a count, a few headlines), as `collate validate` prints them.
     @Test(.enabled(if: TorchPython.interpreter != nil, Comment(rawValue: TorchPython.noPythonMessage)), .timeLimit(.minutes(2)))
