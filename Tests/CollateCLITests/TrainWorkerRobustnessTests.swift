@@ -51,6 +51,18 @@ struct TrainWorkerRobustnessTests {
         #expect(!run.text.contains("did not return a loss"), "\(run.text)")
     }
 
+    /// A worker that exits at once and silently is not told to "see its stderr above".
+    @Test func aSilentWorkerThatExitsAtOnceSaysSo() throws {
+        let run = TrainWorkerTests.train([
+            "--backend", "worker", "--worker", "false",
+            "--spec", TrainWorkerTests.seq2seq, "--input", TrainWorkerTests.data, "--steps", "1",
+        ])
+        #expect(run.status == 1)
+        #expect(run.text.contains("the worker exited during 'hello' (exit status 1)"), "\(run.text)")
+        #expect(run.text.contains("it wrote nothing to stderr: run its command by hand"), "\(run.text)")
+        #expect(!run.text.contains("see its stderr above"), "\(run.text)")
+    }
+
     /// A worker of the user's own that writes Python's bare `NaN` (not JSON) is told how to send it.
     @Test(.enabled(if: TorchPython.interpreter != nil, Comment(rawValue: TorchPython.noPythonMessage)), .timeLimit(.minutes(2)))
     func aBareNaNInAReplySaysHowToSendIt() throws {
