@@ -122,6 +122,10 @@ struct TrainWorkerRobustnessTests {
               ("--model /", "--model /: not a model folder (it has no config.json)"),
               ("--config {bad", "--config '{bad': it is neither an existing file nor JSON text"),
               ("--config [1]", "--config must be a JSON object of config keys, got list"),
+              // A config without sizes would be the model type's full default (a 6.7 B Llama).
+              ("--config {}", "so transformers would build the model type's full default size"),
+              ("--config " + CollateProcess.repositoryRoot.appendingPathComponent("Samples/Data/pipeline.json").path,
+               "this is a Collate pipeline file, not a model config"),
           ])
     func theWorkerNamesABadModelSource(_ source: String, _ expected: String) throws {
         let python = try #require(TorchPython.interpreter)

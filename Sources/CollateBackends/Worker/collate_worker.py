@@ -361,6 +361,11 @@ TINY_LLAMA = {
 }
 
 
+# Keys that size a model in transformers configs (Llama/Mistral/Qwen, GPT-2, T5-style names).
+SIZE_KEYS = ("hidden_size", "num_hidden_layers", "intermediate_size", "num_attention_heads", "n_embd", "n_layer",
+             "d_model", "num_layers", "text_config")
+
+
 def model_settings(args):
     """The config dict for random initialisation: --config (JSON text or a file) or the built-in
     tiny Llama, with --vocab-size overriding vocab_size."""
@@ -376,6 +381,15 @@ def model_settings(args):
             raise ValueError(f"--config must be a JSON object of config keys, got {type(settings).__name__}")
         if "model_type" in settings and not isinstance(settings["model_type"], str):
             raise ValueError(f"--config: model_type must be a string such as \"llama\", got {settings['model_type']!r}")
+        if "data" in settings or "collator" in settings:
+            raise ValueError("this is a Collate pipeline file, not a model config; give the model's config.json "
+                             "(or JSON such as {\"hidden_size\": 64, \"num_hidden_layers\": 2}), and the pipeline to collate train --config")
+        if not any(key in settings for key in SIZE_KEYS):
+            # transformers fills every missing key with the model type's full-size default (a
+            # 6.7 B-parameter Llama), which a config meant to be small never wants.
+            raise ValueError(f"it sets none of {', '.join(SIZE_KEYS[:4])}, ..., so transformers would build the model type's "
+                             f"full default size (Llama: 6.7 B parameters); give the sizes, e.g. "
+                             f"{{\"hidden_size\": 64, \"num_hidden_layers\": 2, \"num_attention_heads\": 4}}")
     if args.vocab_size is not None:
         settings["vocab_size"] = args.vocab_size
     return settings
