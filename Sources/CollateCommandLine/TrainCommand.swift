@@ -50,11 +50,16 @@ enum TrainCommand {
         execute(arguments: arguments, output: { line in
             Console.output(line)
             Console.flush()
-        }, message: Console.message)
+        }, message: Console.message, endsWorkersOnSignals: true)
     }
 
     /// Runs the command, sending stdout lines to `output` as they come and stderr lines to `message`.
-    static func execute(arguments: [String], output: (String) -> Void, message: (String) -> Void) -> Int32 {
+    ///
+    /// `endsWorkersOnSignals` makes SIGTERM, SIGINT and SIGHUP end the worker's process group
+    /// and then this process (``ExternalBackend/endWorkersOnSignals()``); the `collate` command
+    /// sets it, code that runs the command in its own process (tests) leaves its signals alone.
+    static func execute(arguments: [String], output: (String) -> Void, message: (String) -> Void,
+                        endsWorkersOnSignals: Bool = false) -> Int32 {
         let values: DataFlags.Values, steps: Int, accumulation: Int
         let learningRate: Double
         var settings = BackendSettings()
@@ -127,12 +132,25 @@ enum TrainCommand {
                     throw UsageError("--backend worker needs the worker's command line: --worker \"CMD ...\" (or \"backend\": "
                         + "{\"worker\": \"CMD ...\"} in the pipeline file), e.g. --worker \"python3 Sources/CollateBackends/Worker/collate_worker.py --tiny-llama\"")
                 }
-                command = try ProbeCommand.splitCommand(text, option: settings.worker != nil ? "--worker" : "backend.worker")
+                if settings.worker == nil {
+                    // From the pipeline file: a bad value there is rejected input naming the
+                    // file and key (exit 1), not a usage error.
+                    do {
+                        command = try ProbeCommand.splitCommand(text, option: "backend.worker")
+                    } catch {
+                        message("\(Tool.name) train: \(configuration.file ?? "the pipeline file"): key \"backend.worker\": \(error.description); "
+                            + "close the quote, or escape the character with a backslash (quotes group words, as in a shell)")
+                        return ExitStatus.rejected
+                    }
+                } else {
+                    command = try ProbeCommand.splitCommand(text, option: "--worker")
+                }
                 timeout = settings.timeout ?? configuration.backend?.timeout
             } catch {
                 message("\(Tool.name) train: \(error)\n\(usage)")
                 return ExitStatus.usage
             }
+            if endsWorkersOnSignals { ExternalBackend.endWorkersOnSignals() }
             return trainWorker(configuration: configuration, command: command, timeout: timeout,
                                tolerance: settings.tolerance ?? BoundaryProbe.defaultTolerance,
                                trainer: .init(steps: steps, gradientAccumulation: accumulation, learningRate: learningRate, keepsRecords: false),
@@ -221,9 +239,6 @@ enum TrainCommand {
             workerConfiguration.startupTimeout = .seconds(timeout)
             workerConfiguration.requestTimeout = .seconds(timeout)
         }
-        // SIGTERM / SIGINT / SIGHUP end the worker's process group before this process: the
-        // worker leads its own group, and a stopped run must not leave it holding its memory.
-        ExternalBackend.endWorkersOnSignals()
         var backend: ExternalBackend
         do {
             backend = try ExternalBackend(configuration: workerConfiguration)

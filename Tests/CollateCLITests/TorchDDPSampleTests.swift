@@ -56,7 +56,7 @@ struct TorchDDPSampleTests {
         let python = try #require(TorchPython.interpreter)
         let worker = CollateProcess.repositoryRoot.appendingPathComponent("Sources/CollateBackends/Worker/collate_worker.py").path
         let script = "import runpy, sys; sys.modules['torch'] = None; worker = \(Self.pythonString(worker)); "
-            + "sys.argv = [worker, '--config', '{}']; runpy.run_path(worker, run_name='__main__')"
+            + "sys.argv = [worker, '--tiny-llama']; runpy.run_path(worker, run_name='__main__')"
         let result = try TimedProcess.run(python, ["-c", script], timeout: 60)
         #expect(result.status == 3, "\(result.stderr)")
         let lines = result.stderr.split(separator: "\n")

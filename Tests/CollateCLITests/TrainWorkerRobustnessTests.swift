@@ -51,6 +51,30 @@ struct TrainWorkerRobustnessTests {
         #expect(!run.text.contains("did not return a loss"), "\(run.text)")
     }
 
+    /// A worker that exits at once and silently is not told to "see its stderr above".
+    @Test func aSilentWorkerThatExitsAtOnceSaysSo() throws {
+        let run = TrainWorkerTests.train([
+            "--backend", "worker", "--worker", "false",
+            "--spec", TrainWorkerTests.seq2seq, "--input", TrainWorkerTests.data, "--steps", "1",
+        ])
+        #expect(run.status == 1)
+        #expect(run.text.contains("the worker exited during 'hello' (exit status 1)"), "\(run.text)")
+        #expect(run.text.contains("it wrote nothing to stderr: run its command by hand"), "\(run.text)")
+        #expect(!run.text.contains("see its stderr above"), "\(run.text)")
+    }
+
+    /// A worker of the user's own that writes Python's bare `NaN` (not JSON) is told how to send it.
+    @Test(.enabled(if: TorchPython.interpreter != nil, Comment(rawValue: TorchPython.noPythonMessage)), .timeLimit(.minutes(2)))
+    func aBareNaNInAReplySaysHowToSendIt() throws {
+        let run = TrainWorkerTests.train([
+            "--backend", "worker", "--worker", try TrainWorkerTests.fakeWorker("--raw-nan-on accumulate"),
+            "--spec", TrainWorkerTests.seq2seq, "--input", TrainWorkerTests.data, "--steps", "1", "--batch-size", "2",
+        ])
+        #expect(run.status == 1)
+        #expect(run.text.contains("not a protocol reply"), "\(run.text)")
+        #expect(run.text.contains("JSON has no NaN or Infinity: send a non-finite loss as null with \"loss_nonfinite\""), "\(run.text)")
+    }
+
     /// Every example out of the worker's vocabulary: the diagnostics come grouped by code (the
     /// first in full, a count, a few headlines), as `collate validate` prints them.
     @Test(.enabled(if: TorchPython.interpreter != nil, Comment(rawValue: TorchPython.noPythonMessage)), .timeLimit(.minutes(2)))
@@ -70,5 +94,49 @@ struct TrainWorkerRobustnessTests {
         #expect(text.contains("lists every one"), "\(text)")
         #expect(!text.contains("(--format json lists every one)"), "train has no --format json: \(text)")
         #expect(text.contains("no training step was taken"), "\(text)")
+    }
+
+    /// A worker command line in the pipeline file that cannot be split is rejected input naming
+    /// the file and the key (exit 1), not a usage error printing the flags' help (exit 2).
+    @Test func aBadWorkerCommandInThePipelineFileNamesTheFile() throws {
+        let dir = try CollateProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        _ = try CollateProcess.write("{\"input_ids\": [1, 2, 3], \"labels\": [1, 2, 3]}\n", to: "data.jsonl", in: dir)
+        let pipeline = try CollateProcess.write(#"""
+            {"data": {"path": "data.jsonl"}, "collator": {"type": "language-modeling", "pad_token_id": 0},
+             "backend": {"type": "worker", "worker": "python3 \"unclosed"}}
+            """#, to: "pipeline.json", in: dir)
+        let run = TrainWorkerTests.train(["--config", pipeline, "--steps", "1"])
+        #expect(run.status == 1, "\(run.text)")
+        #expect(run.text.contains("\(pipeline): key \"backend.worker\""), "\(run.text)")
+        #expect(run.text.contains("unterminated quote") && run.text.contains("close the quote"), "\(run.text)")
+        #expect(!run.text.contains("usage:"), "\(run.text)")
+    }
+
+    /// The shipped worker refuses a --model that is not a model folder and a --config that is
+    /// not a JSON object before it imports torch: one line naming the value and the fix, which
+    /// `collate train` quotes (it was a transformers traceback, whose tail named neither).
+    @Test(.enabled(if: TorchPython.interpreter != nil, Comment(rawValue: TorchPython.noPythonMessage)), .timeLimit(.minutes(2)),
+          arguments: [
+              ("--model /nonexistent-model-folder", "--model /nonexistent-model-folder: no such folder"),
+              ("--model /", "--model /: not a model folder (it has no config.json)"),
+              ("--config {bad", "--config '{bad': it is neither an existing file nor JSON text"),
+              ("--config [1]", "--config must be a JSON object of config keys, got list"),
+              // A config without sizes would be the model type's full default (a 6.7 B Llama).
+              ("--config {}", "so transformers would build the model type's full default size"),
+              ("--config " + CollateProcess.repositoryRoot.appendingPathComponent("Samples/Data/pipeline.json").path,
+               "this is a Collate pipeline file, not a model config"),
+          ])
+    func theWorkerNamesABadModelSource(_ source: String, _ expected: String) throws {
+        let python = try #require(TorchPython.interpreter)
+        let run = TrainWorkerTests.train([
+            "--backend", "worker",
+            "--worker", "\(TrainWorkerTests.quoted(python)) \(TrainWorkerTests.quoted(TrainWorkerTests.worker)) \(source)",
+            "--spec", TrainWorkerTests.seq2seq, "--input", TrainWorkerTests.data, "--steps", "1",
+        ])
+        #expect(run.status == 1)
+        #expect(run.text.contains("exit status 2"), "\(run.text)")
+        #expect(run.text.contains(expected), "\(run.text)")
+        #expect(!run.text.contains("Traceback"), "\(run.text)")
     }
 }

@@ -4,7 +4,8 @@
     python3 Tests/Python/collate_shards_tests.py --collate .build/debug/collate
 
 Plain Python (no pytest): each test_* function runs in order; the script prints one line per
-test and exits 1 at the first failure. Needs torch and safetensors. Run by the Swift suite
+test and exits 1 at the first failure. Needs torch and safetensors (without them it prints how to
+enable the tests and exits 0). Run by the Swift suite
 `TorchDDPSampleTests` (COLLATE_PYTHON picks the interpreter).
 """
 from __future__ import annotations
@@ -22,10 +23,16 @@ import traceback
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "Sources", "CollateBackends", "Worker"))
 
-import torch  # noqa: E402
-from torch.utils.data import DataLoader  # noqa: E402
+try:
+    import torch  # noqa: E402
+    from torch.utils.data import DataLoader  # noqa: E402
 
-from collate_shards import ShardDataset, ShardError, ShardIterableDataset  # noqa: E402
+    from collate_shards import ShardDataset, ShardError, ShardIterableDataset  # noqa: E402
+except ImportError as _error:
+    print(f"skipped: cannot import {_error.name or _error} with {sys.executable} ({_error}); enable these tests with "
+          f"`{sys.executable} -m pip install -r Sources/CollateBackends/Worker/requirements.txt`, or run them with a Python "
+          f"that has torch and safetensors")
+    sys.exit(0)
 
 SPEC = {"type": "flattening", "return_flash_attn_kwargs": True, "transforms": [{"type": "drop-empty"}]}
 # 13 examples on 17 lines: blank lines (skipped, still counted) and an empty example that

@@ -5,7 +5,8 @@ read, a NaN loss, --fsdp without torchrun.
     python3 Tests/Python/train_sample_tests.py --collate .build/debug/collate
 
 Plain Python (no pytest), like collate_shards_tests.py: one line per test, exit 1 at the first
-failure. Needs torch, transformers and safetensors. The two ranks are started by hand (RANK,
+failure. Needs torch, transformers and safetensors (without them it prints how to enable the tests
+and exits 0). The two ranks are started by hand (RANK,
 WORLD_SIZE, MASTER_ADDR/PORT, as torchrun sets them) so a test can stop or kill one of them;
 under torchrun the elastic agent would tear the others down itself. Run by the Swift suite
 `TrainSampleFailureTests` (COLLATE_PYTHON picks the interpreter).
@@ -200,11 +201,27 @@ def test_a_bad_timeout_is_a_usage_error(context: Context) -> None:
     assert result.returncode == 2 and "--timeout 0.0: must be a positive number" in result.stderr, result.stderr[-800:]
 
 
+def missing_requirements() -> str | None:
+    """Why these tests cannot run here (a module that does not import), or None."""
+    for name in ("torch", "transformers", "safetensors"):
+        try:
+            __import__(name)
+        except ImportError as error:
+            return (f"skipped: {name} is not importable by {sys.executable} ({error}); enable these tests with "
+                    f"`{sys.executable} -m pip install -r Sources/CollateBackends/Worker/requirements.txt`, or run them "
+                    f"with a Python that has them")
+    return None
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--collate", required=True, help="the built collate executable")
     parser.add_argument("--only", help="run only the tests whose name contains this")
     args = parser.parse_args()
+    problem = missing_requirements()
+    if problem:
+        print(problem)
+        return 0
     tests = [(name, value) for name, value in globals().items()
              if name.startswith("test_") and callable(value) and (args.only is None or args.only in name)]
     scratch = tempfile.mkdtemp(prefix="collate-train-sample-tests-")

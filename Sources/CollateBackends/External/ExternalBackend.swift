@@ -278,7 +278,14 @@ public final class ExternalBackend: TrainableBackend, @unchecked Sendable {
             value = try line.withUnsafeBufferPointer { buffer throws(JSONSyntaxError) in try JSONParser.parse(buffer) }
         } catch {
             process.kill()
-            throw .malformedReply(operation: operation, reply: String(decoding: line, as: UTF8.self), reason: error.description)
+            let text = String(decoding: line, as: UTF8.self)
+            var reason = error.description
+            // Python's json.dumps writes NaN / Infinity, which JSON does not have.
+            if text.contains("NaN") || text.contains("Infinity") {
+                reason += "; JSON has no NaN or Infinity: send a non-finite loss as null with \"loss_nonfinite\": \"nan\" "
+                    + "(collate_worker.encode_reply does), and other non-finite values as null"
+            }
+            throw .malformedReply(operation: operation, reply: text, reason: reason)
         }
         guard case .object(let object) = value, case .bool(let ok)? = object["ok"] else {
             process.kill()

@@ -29,7 +29,9 @@ extension ExternalBackendError: CustomStringConvertible {
             "cannot start the worker \(command): \(reason); check the command and that its interpreter is on PATH"
         case let .workerExited(operation, status, standardError):
             "the worker exited during '\(operation)' (\(status))\(Self.quote(standardError)); "
-                + "see its stderr above, fix the cause and start a new backend"
+                + (standardError.isEmpty
+                    ? "it wrote nothing to stderr: run its command by hand to see why it stops, fix the cause and start a new backend"
+                    : "see its stderr above, fix the cause and start a new backend")
         case let .timedOut(operation, seconds, standardError):
             "the worker did not answer '\(operation)' within \(seconds) s and was killed\(Self.quote(standardError)); "
                 + "raise the timeout if the model is just slow, or find where the worker hangs"

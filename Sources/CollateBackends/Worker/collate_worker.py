@@ -361,6 +361,11 @@ TINY_LLAMA = {
 }
 
 
+# Keys that size a model in transformers configs (Llama/Mistral/Qwen, GPT-2, T5-style names).
+SIZE_KEYS = ("hidden_size", "num_hidden_layers", "intermediate_size", "num_attention_heads", "n_embd", "n_layer",
+             "d_model", "num_layers", "text_config")
+
+
 def model_settings(args):
     """The config dict for random initialisation: --config (JSON text or a file) or the built-in
     tiny Llama, with --vocab-size overriding vocab_size."""
@@ -374,6 +379,17 @@ def model_settings(args):
         settings = json.loads(text)
         if not isinstance(settings, dict):
             raise ValueError(f"--config must be a JSON object of config keys, got {type(settings).__name__}")
+        if "model_type" in settings and not isinstance(settings["model_type"], str):
+            raise ValueError(f"--config: model_type must be a string such as \"llama\", got {settings['model_type']!r}")
+        if "data" in settings or "collator" in settings:
+            raise ValueError("this is a Collate pipeline file, not a model config; give the model's config.json "
+                             "(or JSON such as {\"hidden_size\": 64, \"num_hidden_layers\": 2}), and the pipeline to collate train --config")
+        if not any(key in settings for key in SIZE_KEYS):
+            # transformers fills every missing key with the model type's full-size default (a
+            # 6.7 B-parameter Llama), which a config meant to be small never wants.
+            raise ValueError(f"it sets none of {', '.join(SIZE_KEYS[:4])}, ..., so transformers would build the model type's "
+                             f"full default size (Llama: 6.7 B parameters); give the sizes, e.g. "
+                             f"{{\"hidden_size\": 64, \"num_hidden_layers\": 2, \"num_attention_heads\": 4}}")
     if args.vocab_size is not None:
         settings["vocab_size"] = args.vocab_size
     return settings
@@ -394,6 +410,33 @@ def missing_requirements(modules=("torch", "transformers")):
             return (f"collate_worker: cannot import {name} ({reason}) with {sys.executable}; install the worker's "
                     f"requirements: {sys.executable} -m pip install -r {REQUIREMENTS}")
     return None
+
+
+def check_model_source(args, parser):
+    """Refuses, before torch is imported, a --model that is not a model folder and a --config
+    that is neither a JSON object nor a file holding one: one line naming the value and the fix
+    (argparse's exit status 2), not a traceback from transformers."""
+    if args.model:
+        if not os.path.isdir(args.model):
+            parser.error(f"--model {args.model}: no such folder; give a model folder as save_pretrained writes it "
+                         f"(config.json and the weights), or --config / --tiny-llama for a random initialisation")
+        if not os.path.isfile(os.path.join(args.model, "config.json")):
+            parser.error(f"--model {args.model}: not a model folder (it has no config.json); give the folder "
+                         f"save_pretrained wrote, or a downloaded model's snapshot folder")
+    if args.config is not None:
+        is_file = os.path.exists(args.config)
+        where = f"--config {args.config}" if is_file else f"--config '{args.config[:80]}'"
+        try:
+            model_settings(args)
+        except OSError as error:
+            parser.error(f"{where}: cannot read it ({error.strerror or error}); give a config.json path or the JSON text")
+        except json.JSONDecodeError as error:
+            hint = ("the file is not JSON" if is_file else
+                    "it is neither an existing file nor JSON text (check the path)")
+            parser.error(f"{where}: {hint} (line {error.lineno} column {error.colno}: {error.msg}); "
+                         f"give a config.json path or a JSON object such as '{{\"model_type\": \"llama\", \"hidden_size\": 64}}'")
+        except ValueError as error:
+            parser.error(f"{where}: {error}")
 
 
 def main(argv=None):
@@ -421,11 +464,20 @@ def main(argv=None):
         parser.error("--vocab-size applies to --config and --tiny-llama; a --model folder has its own vocabulary")
     if args.vocab_size is not None and args.vocab_size < 2:
         parser.error(f"--vocab-size must be at least 2, got {args.vocab_size}")
+    check_model_source(args, parser)
     problem = missing_requirements()
     if problem:
         print(problem, file=sys.stderr)
         return EXIT_MISSING_REQUIREMENTS
-    model = TorchCausalLM(args)
+    try:
+        model = TorchCausalLM(args)
+    except Exception as error:  # transformers' errors for a model it cannot build or load
+        traceback.print_exc(file=sys.stderr)
+        source = f"--model {args.model}" if args.model else ("--tiny-llama" if args.tiny_llama else "--config")
+        reason = f"{type(error).__name__}: {error}".replace("\n", " ")
+        # The last line is what the host quotes.
+        print(f"collate_worker: cannot build the model from {source}: {reason}", file=sys.stderr)
+        return 1
     return serve(model, replies)
 
 

@@ -13,7 +13,8 @@ and the loss is the sum over trained targets divided by num_items_in_batch (or b
 `offset` starts at 0; each step after accumulated gradients lowers it by 0.1 * learning_rate.
 
 Failure switches: --crash-on OP, --hang-on OP, --malformed-on OP, --error-on OP, --extra-reply-on OP
-(two reply lines for one request), --nan-loss-on OP (answers a NaN loss), --protocol N (claims
+(two reply lines for one request), --nan-loss-on OP (answers a NaN loss), --raw-nan-on OP (writes
+a bare NaN, as json.dumps does), --protocol N (claims
 another version in the handshake), --print-noise (prints to stdout; must not matter).
 """
 import argparse
@@ -44,6 +45,9 @@ class CountingModel:
             time.sleep(3600)
         if op == args.malformed_on:
             self.replies.write(b"this is not a reply\n")
+        if op == args.raw_nan_on:
+            # What json.dumps writes for a NaN loss by default: not JSON.
+            self.replies.write(b'{"ok": true, "loss": NaN, "num_items": 1}\n')
         if op == args.extra_reply_on:
             self.replies.write(protocol.encode_reply({"ok": True, "note": "a second reply line"}))
         if op == args.error_on:
@@ -130,6 +134,7 @@ def main():
     parser.add_argument("--error-on")
     parser.add_argument("--extra-reply-on")
     parser.add_argument("--nan-loss-on")
+    parser.add_argument("--raw-nan-on")
     parser.add_argument("--protocol", type=int)
     parser.add_argument("--print-noise", action="store_true")
     model = CountingModel(parser.parse_args())
