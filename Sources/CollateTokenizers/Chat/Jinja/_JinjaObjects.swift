@@ -4,7 +4,14 @@
 /// linearly: scopes hold a handful of variables.
 final class _JinjaScope {
     // No access to `entries` overlaps another (each is a read, or one write): unchecked.
-    @exclusivity(unchecked) private var entries: [(id: Int, value: JinjaValue)] = []
+    /// One variable: a struct, whose copies and destruction are specialized (a tuple's go through
+    /// the runtime's generic tuple witnesses).
+    private struct Entry {
+        var id: Int
+        var value: JinjaValue
+    }
+
+    @exclusivity(unchecked) private var entries: [Entry] = []
     let parent: _JinjaScope?
 
     init(parent: _JinjaScope?) {
@@ -23,7 +30,7 @@ final class _JinjaScope {
             }
             if let newValue {
                 if entries.isEmpty { entries.reserveCapacity(4) }
-                entries.append((id, newValue))
+                entries.append(Entry(id: id, value: newValue))
             }
         }
     }
@@ -35,7 +42,9 @@ final class _JinjaScope {
 
     /// Forgets every variable, keeping the storage (a loop's next iteration).
     func reset() {
-        entries.removeAll(keepingCapacity: true)
+        // One by one: a loop's scope holds a variable or two, and `removeAll(keepingCapacity:)`
+        // goes through the general range replacement.
+        while !entries.isEmpty { entries.removeLast() }
     }
 
     func lookup(_ id: Int) -> JinjaValue? {

@@ -268,7 +268,7 @@ final class _JinjaRenderer {
         // (an operand may call a macro that writes its own concatenations).
         let start = pieces.count
         if start == 0 && pieces.capacity == 0 { pieces.reserveCapacity(16) }
-        defer { pieces.removeLast(pieces.count - start) }
+        defer { while pieces.count > start { pieces.removeLast() } }
         for operand in operands {
             guard case .string(let piece) = try operand(self, scope) else { return false }
             pieces.append(piece)
@@ -347,7 +347,7 @@ final class _JinjaRenderer {
             guard case .object(let object) = scope.lookup(id) ?? .undefined, case .namespace(var members) = object.kind else {
                 throw _JinjaFailure(.type, "cannot assign attribute on non-namespace object '\(name)'", line: line)
             }
-            if attribute.hasPrefix("_") {
+            if attribute.utf8.first == UInt8(ascii: "_") {
                 throw _JinjaFailure(
                     .security, "chat templates cannot store underscore-prefixed attributes on a namespace, but got '\(attribute)'", line: line)
             }
