@@ -68,6 +68,48 @@ struct _JinjaLoop {
     var index0: Int
 }
 
+/// A field of the `loop` variable, resolved from its name once (at compile time for `loop.last`).
+enum _JinjaLoopField: Sendable {
+    case index, index0, revindex, revindex0, first, last, length, depth, depth0, previtem, nextitem, cycle
+
+    init?(_ name: String) {
+        switch name {
+        case "index": self = .index
+        case "index0": self = .index0
+        case "revindex": self = .revindex
+        case "revindex0": self = .revindex0
+        case "first": self = .first
+        case "last": self = .last
+        case "length": self = .length
+        case "depth": self = .depth
+        case "depth0": self = .depth0
+        case "previtem": self = .previtem
+        case "nextitem": self = .nextitem
+        case "cycle": self = .cycle
+        default: return nil
+        }
+    }
+
+    /// The field's value for `loop`, whose object is `handle`.
+    func value(_ loop: _JinjaLoop, _ handle: JinjaObject) -> JinjaValue {
+        let count = loop.items.count
+        switch self {
+        case .index: return .int(loop.index0 + 1)
+        case .index0: return .int(loop.index0)
+        case .revindex: return .int(count - loop.index0)
+        case .revindex0: return .int(count - loop.index0 - 1)
+        case .first: return .bool(loop.index0 == 0)
+        case .last: return .bool(loop.index0 == count - 1)
+        case .length: return .int(count)
+        case .depth: return .int(1)
+        case .depth0: return .int(0)
+        case .previtem: return loop.index0 > 0 ? loop.items[loop.index0 - 1] : .undefined
+        case .nextitem: return loop.index0 + 1 < count ? loop.items[loop.index0 + 1] : .undefined
+        case .cycle: return .makeObject(.method(.object(handle), "cycle"))
+        }
+    }
+}
+
 /// What a ``JinjaObject`` is.
 enum _JinjaObjectKind {
     case namespace(JinjaDict)

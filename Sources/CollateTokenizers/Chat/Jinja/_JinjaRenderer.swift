@@ -543,22 +543,7 @@ final class _JinjaRenderer {
     }
 
     private func loopAttribute(_ loop: _JinjaLoop, _ name: String, _ handle: JinjaObject) -> JinjaValue {
-        let count = loop.items.count
-        switch name {
-        case "index": return .int(loop.index0 + 1)
-        case "index0": return .int(loop.index0)
-        case "revindex": return .int(count - loop.index0)
-        case "revindex0": return .int(count - loop.index0 - 1)
-        case "first": return .bool(loop.index0 == 0)
-        case "last": return .bool(loop.index0 == count - 1)
-        case "length": return .int(count)
-        case "depth": return .int(1)
-        case "depth0": return .int(0)
-        case "previtem": return loop.index0 > 0 ? loop.items[loop.index0 - 1] : .undefined
-        case "nextitem": return loop.index0 + 1 < count ? loop.items[loop.index0 + 1] : .undefined
-        case "cycle": return .makeObject(.method(.object(handle), "cycle"))
-        default: return .undefined
-        }
+        _JinjaLoopField(name)?.value(loop, handle) ?? .undefined
     }
 
     /// jinja2's `getitem`: an item first, then a Python attribute.
