@@ -340,6 +340,21 @@ enum _JinjaCompiler {
             }
         case .compare(let firstExpr, let operations):
             let first = compile(firstExpr)
+            if operations.count == 1, operations[0].0 == .equal || operations[0].0 == .notEqual,
+                case .literal(let literal) = operations[0].1.kind, case .string(let text) = literal
+            {
+                // `message['role'] == 'user'`: a string compared with a literal, by its bytes as
+                // `JinjaValue ==` compares strings, without boxing the literal per test.
+                let equal = operations[0].0 == .equal
+                return { renderer, scope in
+                    let lhs = try first(renderer, scope)
+                    if case .string(let value) = lhs {
+                        let same = value.utf8.count == text.utf8.count && value.utf8.elementsEqual(text.utf8)
+                        return .bool(same == equal)
+                    }
+                    return .bool(try _JinjaRenderer.compare(operations[0].0, lhs, literal, line: line))
+                }
+            }
             if operations.count == 1 {
                 // `a == b`, the usual comparison: no chain to carry.
                 let op = operations[0].0
