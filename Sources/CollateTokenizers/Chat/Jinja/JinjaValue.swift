@@ -342,7 +342,7 @@ extension JinjaValue: Equatable {
         case (.string(let a), .string(let b)):
             // Python compares code points, not canonical equivalence as Swift's `==` does: the
             // bytes, lengths first (`role == 'assistant'` against 'user' stops there).
-            return a.utf8.count == b.utf8.count && a.utf8.elementsEqual(b.utf8)
+            return _pythonStringEqual(a, b)
         case (.list(let a), .list(let b)): return a == b
         case (.dict(let a), .dict(let b)):
             guard a.count == b.count else { return false }
@@ -379,6 +379,21 @@ extension JinjaValue: Equatable {
         default: .nan
         }
     }
+}
+
+/// Whether two strings are equal as Python compares `str`: the same code points, so the same
+/// UTF-8 bytes (Swift's `==` is canonical equivalence). Lengths first, then the bytes in place.
+@inline(__always)
+func _pythonStringEqual(_ a: String, _ b: String) -> Bool {
+    guard a.utf8.count == b.utf8.count else { return false }
+    let compared = a.utf8.withContiguousStorageIfAvailable { left in
+        b.utf8.withContiguousStorageIfAvailable { right in
+            for index in 0..<left.count where left[index] != right[index] { return false }
+            return true
+        }
+    }
+    if let compared, let result = compared { return result }
+    return a.utf8.elementsEqual(b.utf8)
 }
 
 /// Writes `text` as Python's `repr()` of a str does: single quotes unless the text holds a

@@ -349,7 +349,7 @@ enum _JinjaCompiler {
                 return { renderer, scope in
                     let lhs = try first(renderer, scope)
                     if case .string(let value) = lhs {
-                        let same = value.utf8.count == text.utf8.count && value.utf8.elementsEqual(text.utf8)
+                        let same = _pythonStringEqual(value, text)
                         return .bool(same == equal)
                     }
                     return .bool(try _JinjaRenderer.compare(operations[0].0, lhs, literal, line: line))
