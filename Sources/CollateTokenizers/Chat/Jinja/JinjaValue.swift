@@ -63,8 +63,10 @@ public struct JinjaDict: Sendable {
             }
         }
 
-        var keys: [String] { header.keys }
-        var messageIndex: Int? { header.messageIndex }
+        // Through the pointer: `header` is a class property, and every read of it would pay a
+        // dynamic exclusivity check (the storage is not written while it is read).
+        var keys: [String] { withUnsafeMutablePointerToHeader { $0.pointee.keys } }
+        var messageIndex: Int? { withUnsafeMutablePointerToHeader { $0.pointee.messageIndex } }
 
         /// The value at `index` (in `0 ..< keys.count`).
         @inline(__always) func value(at index: Int) -> JinjaValue {
@@ -73,7 +75,7 @@ public struct JinjaDict: Sendable {
 
         /// The values as an array.
         var values: [JinjaValue] {
-            withUnsafeMutablePointerToElements { Array(UnsafeBufferPointer(start: $0, count: header.keys.count)) }
+            withUnsafeMutablePointers { header, elements in Array(UnsafeBufferPointer(start: elements, count: header.pointee.keys.count)) }
         }
 
         deinit {
@@ -337,7 +339,10 @@ extension JinjaValue: Equatable {
     public static func == (lhs: JinjaValue, rhs: JinjaValue) -> Bool {
         switch (lhs, rhs) {
         case (.undefined, .undefined), (.none, .none): return true
-        case (.string(let a), .string(let b)): return a == b
+        case (.string(let a), .string(let b)):
+            // Python compares code points, not canonical equivalence as Swift's `==` does: the
+            // bytes, lengths first (`role == 'assistant'` against 'user' stops there).
+            return _pythonStringEqual(a, b)
         case (.list(let a), .list(let b)): return a == b
         case (.dict(let a), .dict(let b)):
             guard a.count == b.count else { return false }
@@ -374,6 +379,21 @@ extension JinjaValue: Equatable {
         default: .nan
         }
     }
+}
+
+/// Whether two strings are equal as Python compares `str`: the same code points, so the same
+/// UTF-8 bytes (Swift's `==` is canonical equivalence). Lengths first, then the bytes in place.
+@inline(__always)
+func _pythonStringEqual(_ a: String, _ b: String) -> Bool {
+    guard a.utf8.count == b.utf8.count else { return false }
+    let compared = a.utf8.withContiguousStorageIfAvailable { left in
+        b.utf8.withContiguousStorageIfAvailable { right in
+            for index in 0..<left.count where left[index] != right[index] { return false }
+            return true
+        }
+    }
+    if let compared, let result = compared { return result }
+    return a.utf8.elementsEqual(b.utf8)
 }
 
 /// Writes `text` as Python's `repr()` of a str does: single quotes unless the text holds a

@@ -185,9 +185,18 @@ enum _JinjaCompiler {
             return { renderer, scope in try renderer.eval(expr, scope) }
         case .attribute(let baseExpr, let name):
             let base = compile(baseExpr)
+            // What the name can mean is known now: a dict method (found before a key), a loop field.
+            let isDictMethod = _JinjaRenderer.isDictMethod(name)
+            let loopField = _JinjaLoopField(name)
             return { renderer, scope in
                 let object = try base(renderer, scope)
-                if case .undefined = object { throw renderer.undefinedFailure(baseExpr) }
+                switch object {
+                case .undefined: throw renderer.undefinedFailure(baseExpr)
+                case .dict(let dict) where !isDictMethod: return dict[name] ?? .undefined
+                case .object(let handle):
+                    if let loopField, case .loop(let loop) = handle.kind { return loopField.value(loop, handle) }
+                default: break
+                }
                 return renderer.attribute(of: object, name)
             }
         case .item(let baseExpr, let keyExpr):
@@ -224,10 +233,21 @@ enum _JinjaCompiler {
             let compiledArguments = _JinjaCompiledArguments(arguments)
             if case .attribute(let baseExpr, let name) = callee.kind {
                 let base = compile(baseExpr)
+                // `_JinjaRenderer.hasMethod`, decided now for each receiver type.
+                let stringMethod = _JinjaRenderer.stringMethods.contains(name)
+                let dictMethod = _JinjaRenderer.isDictMethod(name)
+                let listMethod = _JinjaRenderer.listMethods.contains(name)
                 return { renderer, scope in
                     let receiver = try base(renderer, scope)
-                    if case .undefined = receiver { throw renderer.undefinedFailure(baseExpr) }
-                    if _JinjaRenderer.hasMethod(receiver, name) {
+                    let hasMethod =
+                        switch receiver {
+                        case .string: stringMethod
+                        case .dict: dictMethod
+                        case .list: listMethod
+                        case .undefined: throw renderer.undefinedFailure(baseExpr)
+                        default: false
+                        }
+                    if hasMethod {
                         let (positional, keyword) = try compiledArguments.evaluate(renderer, scope)
                         return try renderer.callMethod(receiver, name, positional, keyword, line: line)
                     }
@@ -320,6 +340,21 @@ enum _JinjaCompiler {
             }
         case .compare(let firstExpr, let operations):
             let first = compile(firstExpr)
+            if operations.count == 1, operations[0].0 == .equal || operations[0].0 == .notEqual,
+                case .literal(let literal) = operations[0].1.kind, case .string(let text) = literal
+            {
+                // `message['role'] == 'user'`: a string compared with a literal, by its bytes as
+                // `JinjaValue ==` compares strings, without boxing the literal per test.
+                let equal = operations[0].0 == .equal
+                return { renderer, scope in
+                    let lhs = try first(renderer, scope)
+                    if case .string(let value) = lhs {
+                        let same = _pythonStringEqual(value, text)
+                        return .bool(same == equal)
+                    }
+                    return .bool(try _JinjaRenderer.compare(operations[0].0, lhs, literal, line: line))
+                }
+            }
             if operations.count == 1 {
                 // `a == b`, the usual comparison: no chain to carry.
                 let op = operations[0].0

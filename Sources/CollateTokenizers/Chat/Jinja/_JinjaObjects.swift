@@ -4,7 +4,14 @@
 /// linearly: scopes hold a handful of variables.
 final class _JinjaScope {
     // No access to `entries` overlaps another (each is a read, or one write): unchecked.
-    @exclusivity(unchecked) private var entries: [(id: Int, value: JinjaValue)] = []
+    /// One variable: a struct, whose copies and destruction are specialized (a tuple's go through
+    /// the runtime's generic tuple witnesses).
+    private struct Entry {
+        var id: Int
+        var value: JinjaValue
+    }
+
+    @exclusivity(unchecked) private var entries: [Entry] = []
     let parent: _JinjaScope?
 
     init(parent: _JinjaScope?) {
@@ -23,7 +30,7 @@ final class _JinjaScope {
             }
             if let newValue {
                 if entries.isEmpty { entries.reserveCapacity(4) }
-                entries.append((id, newValue))
+                entries.append(Entry(id: id, value: newValue))
             }
         }
     }
@@ -35,7 +42,9 @@ final class _JinjaScope {
 
     /// Forgets every variable, keeping the storage (a loop's next iteration).
     func reset() {
-        entries.removeAll(keepingCapacity: true)
+        // One by one: a loop's scope holds a variable or two, and `removeAll(keepingCapacity:)`
+        // goes through the general range replacement.
+        while !entries.isEmpty { entries.removeLast() }
     }
 
     func lookup(_ id: Int) -> JinjaValue? {
@@ -57,6 +66,48 @@ struct _JinjaMacro {
 struct _JinjaLoop {
     var items: [JinjaValue]
     var index0: Int
+}
+
+/// A field of the `loop` variable, resolved from its name once (at compile time for `loop.last`).
+enum _JinjaLoopField: Sendable {
+    case index, index0, revindex, revindex0, first, last, length, depth, depth0, previtem, nextitem, cycle
+
+    init?(_ name: String) {
+        switch name {
+        case "index": self = .index
+        case "index0": self = .index0
+        case "revindex": self = .revindex
+        case "revindex0": self = .revindex0
+        case "first": self = .first
+        case "last": self = .last
+        case "length": self = .length
+        case "depth": self = .depth
+        case "depth0": self = .depth0
+        case "previtem": self = .previtem
+        case "nextitem": self = .nextitem
+        case "cycle": self = .cycle
+        default: return nil
+        }
+    }
+
+    /// The field's value for `loop`, whose object is `handle`.
+    func value(_ loop: _JinjaLoop, _ handle: JinjaObject) -> JinjaValue {
+        let count = loop.items.count
+        switch self {
+        case .index: return .int(loop.index0 + 1)
+        case .index0: return .int(loop.index0)
+        case .revindex: return .int(count - loop.index0)
+        case .revindex0: return .int(count - loop.index0 - 1)
+        case .first: return .bool(loop.index0 == 0)
+        case .last: return .bool(loop.index0 == count - 1)
+        case .length: return .int(count)
+        case .depth: return .int(1)
+        case .depth0: return .int(0)
+        case .previtem: return loop.index0 > 0 ? loop.items[loop.index0 - 1] : .undefined
+        case .nextitem: return loop.index0 + 1 < count ? loop.items[loop.index0 + 1] : .undefined
+        case .cycle: return .makeObject(.method(.object(handle), "cycle"))
+        }
+    }
 }
 
 /// What a ``JinjaObject`` is.

@@ -131,7 +131,7 @@ extension _JinjaRenderer {
             guard case .string(let part) = needle else {
                 throw _JinjaFailure(.type, "'in <string>' requires string as left operand, not \(needle.typeName)", line: line)
             }
-            return _scalarRange(of: part, in: text) != nil
+            return _utf8Contains(text, part)
         case .list(let items): return items.contains(needle)
         case .dict(let dict):
             if case .string(let key) = needle { return dict[key] != nil }
@@ -162,6 +162,30 @@ func _compareScalars(_ a: String, _ b: String) -> Int {
 }
 
 /// The scalar offset of the first occurrence of `needle` in `haystack` from `from`, or `nil`.
+/// Whether `needle` occurs in `haystack` (Python's `needle in haystack`), searched in UTF-8 bytes:
+/// no scalar arrays, and a byte match of valid UTF-8 is a match of whole scalars.
+func _utf8Contains(_ haystack: String, _ needle: String) -> Bool {
+    var haystack = haystack
+    var needle = needle
+    return haystack.withUTF8 { hay in
+        needle.withUTF8 { pattern in
+            guard let first = pattern.first else { return true }
+            guard hay.count >= pattern.count else { return false }
+            let last = hay.count - pattern.count
+            var index = 0
+            while index <= last {
+                if hay[index] == first {
+                    var offset = 1
+                    while offset < pattern.count && hay[index + offset] == pattern[offset] { offset += 1 }
+                    if offset == pattern.count { return true }
+                }
+                index += 1
+            }
+            return false
+        }
+    }
+}
+
 func _scalarRange(of needle: String, in haystack: String, from: Int = 0) -> Int? {
     let hay = Array(haystack.unicodeScalars)
     let pattern = Array(needle.unicodeScalars)

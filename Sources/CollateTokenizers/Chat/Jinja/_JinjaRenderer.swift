@@ -268,7 +268,7 @@ final class _JinjaRenderer {
         // (an operand may call a macro that writes its own concatenations).
         let start = pieces.count
         if start == 0 && pieces.capacity == 0 { pieces.reserveCapacity(16) }
-        defer { pieces.removeLast(pieces.count - start) }
+        defer { while pieces.count > start { pieces.removeLast() } }
         for operand in operands {
             guard case .string(let piece) = try operand(self, scope) else { return false }
             pieces.append(piece)
@@ -347,7 +347,7 @@ final class _JinjaRenderer {
             guard case .object(let object) = scope.lookup(id) ?? .undefined, case .namespace(var members) = object.kind else {
                 throw _JinjaFailure(.type, "cannot assign attribute on non-namespace object '\(name)'", line: line)
             }
-            if attribute.hasPrefix("_") {
+            if attribute.utf8.first == UInt8(ascii: "_") {
                 throw _JinjaFailure(
                     .security, "chat templates cannot store underscore-prefixed attributes on a namespace, but got '\(attribute)'", line: line)
             }
@@ -543,22 +543,7 @@ final class _JinjaRenderer {
     }
 
     private func loopAttribute(_ loop: _JinjaLoop, _ name: String, _ handle: JinjaObject) -> JinjaValue {
-        let count = loop.items.count
-        switch name {
-        case "index": return .int(loop.index0 + 1)
-        case "index0": return .int(loop.index0)
-        case "revindex": return .int(count - loop.index0)
-        case "revindex0": return .int(count - loop.index0 - 1)
-        case "first": return .bool(loop.index0 == 0)
-        case "last": return .bool(loop.index0 == count - 1)
-        case "length": return .int(count)
-        case "depth": return .int(1)
-        case "depth0": return .int(0)
-        case "previtem": return loop.index0 > 0 ? loop.items[loop.index0 - 1] : .undefined
-        case "nextitem": return loop.index0 + 1 < count ? loop.items[loop.index0 + 1] : .undefined
-        case "cycle": return .makeObject(.method(.object(handle), "cycle"))
-        default: return .undefined
-        }
+        _JinjaLoopField(name)?.value(loop, handle) ?? .undefined
     }
 
     /// jinja2's `getitem`: an item first, then a Python attribute.
