@@ -99,7 +99,7 @@ struct DatasetReaderTests {
 
     @Test func textFormatWithoutTokenizerIsAnError() throws {
         let url = try Self.write(#"{"text": "Hello"}"# + "\n")
-        #expect(throws: InputError(file: url.path, line: nil, reason: "the text format needs a tokenizer (--tokenizer PATH)")) {
+        #expect(throws: InputError(file: url.path, line: nil, reason: "the text format needs a tokenizer: --tokenizer PATH, or in a pipeline file \"tokenizer\": PATH or \"model\": {\"path\": DIR}")) {
             try DatasetReader(url: url, badLines: .skip).readAll()
         }
     }

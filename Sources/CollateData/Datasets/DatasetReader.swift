@@ -155,7 +155,7 @@ public struct DatasetReader: Sendable {
 
     private func requireTokenizer(_ format: DatasetFormat, line: Int) throws -> any Tokenizer {
         guard let tokenizer else {
-            throw InputError(file: url.path, line: nil, reason: "the \(format.rawValue) format needs a tokenizer (--tokenizer PATH)")
+            throw InputError(file: url.path, line: nil, reason: "the \(format.rawValue) format needs a tokenizer: --tokenizer PATH, or in a pipeline file \"tokenizer\": PATH or \"model\": {\"path\": DIR}")
         }
         return tokenizer
     }
