@@ -266,7 +266,7 @@ extension JinjaValue {
         case .string(let text): !text.isEmpty
         case .list(let elements): !elements.isEmpty
         case .dict(let dict): dict.count > 0
-        case .object: true
+        case .object(let object): if case .unsafeUndefined = object.kind { false } else { true }
         }
     }
 

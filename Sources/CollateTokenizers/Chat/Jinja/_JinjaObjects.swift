@@ -66,11 +66,14 @@ struct _JinjaMacro {
 struct _JinjaLoop {
     var items: [JinjaValue]
     var index0: Int
+    /// The arguments of the last `loop.changed(...)` call, `nil` before the first (jinja2's
+    /// `_last_changed_value`, initially `missing`).
+    var lastChanged: [JinjaValue]? = nil
 }
 
 /// A field of the `loop` variable, resolved from its name once (at compile time for `loop.last`).
 enum _JinjaLoopField: Sendable {
-    case index, index0, revindex, revindex0, first, last, length, depth, depth0, previtem, nextitem, cycle
+    case index, index0, revindex, revindex0, first, last, length, depth, depth0, previtem, nextitem, cycle, changed
 
     init?(_ name: String) {
         switch name {
@@ -86,6 +89,7 @@ enum _JinjaLoopField: Sendable {
         case "previtem": self = .previtem
         case "nextitem": self = .nextitem
         case "cycle": self = .cycle
+        case "changed": self = .changed
         default: return nil
         }
     }
@@ -106,6 +110,7 @@ enum _JinjaLoopField: Sendable {
         case .previtem: return loop.index0 > 0 ? loop.items[loop.index0 - 1] : .undefined
         case .nextitem: return loop.index0 + 1 < count ? loop.items[loop.index0 + 1] : .undefined
         case .cycle: return .makeObject(.method(.object(handle), "cycle"))
+        case .changed: return .makeObject(.method(.object(handle), "changed"))
         }
     }
 }
@@ -123,6 +128,10 @@ enum _JinjaObjectKind {
     case joiner(String, used: Bool)
     /// jinja2's `cycler(*items)`: `.next()`, `.current`, `.reset()`.
     case cycler([JinjaValue], position: Int)
+    /// What jinja2's sandbox gives for an attribute it refuses (`''.__class__`): an undefined that
+    /// renders empty and is falsy, but raises the `SecurityError` it carries (the message) when
+    /// used (an attribute, an item, a call).
+    case unsafeUndefined(String)
 
     var displayName: String {
         switch self {
@@ -133,6 +142,7 @@ enum _JinjaObjectKind {
         case .method(let receiver, let name): "<built-in method \(name) of \(receiver.typeName) object>"
         case .joiner: "<jinja2.utils.Joiner object>"
         case .cycler: "<jinja2.utils.Cycler object>"
+        case .unsafeUndefined: ""
         }
     }
 
@@ -145,6 +155,7 @@ enum _JinjaObjectKind {
         case .method: "builtin_function_or_method"
         case .joiner: "Joiner"
         case .cycler: "Cycler"
+        case .unsafeUndefined: "Undefined"
         }
     }
 }
@@ -158,7 +169,20 @@ extension JinjaValue {
         guard case .object(let object) = self else { return false }
         switch object.kind {
         case .macro, .function, .method, .joiner: return true
-        case .namespace, .loop, .cycler: return false
+        case .namespace, .loop, .cycler, .unsafeUndefined: return false
         }
+    }
+
+    /// The `SecurityError` of a refused attribute's value (see ``_JinjaObjectKind/unsafeUndefined(_:)``)
+    /// used at `line`, or `nil` for any other value.
+    func unsafeUseFailure(line: Int) -> _JinjaFailure? {
+        guard case .object(let object) = self, case .unsafeUndefined(let message) = object.kind else { return nil }
+        return _JinjaFailure(.security, message, line: line)
+    }
+
+    /// Whether the value is the sandbox's undefined for a refused attribute.
+    var isUnsafeUndefined: Bool {
+        guard case .object(let object) = self, case .unsafeUndefined = object.kind else { return false }
+        return true
     }
 }
