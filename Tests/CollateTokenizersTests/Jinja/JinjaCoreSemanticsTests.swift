@@ -49,6 +49,28 @@ struct JinjaCoreSemanticsTests {
         #expect(error?.message.hasPrefix("access to attribute '__class__' of 'str' object is unsafe") == true)
     }
 
+    /// Tuples (`dict.items()`'s pairs, `dictsort`, a macro's `varargs`) behave as lists and
+    /// print as Python tuples.
+    static let tuples: [(String, String)] = [
+        ("{% for k, v in d.items() %}{{ k }}={{ v }};{% endfor %}", "b=1;a=2;"),
+        ("{{ d.items() | list | tojson }}", "[[\"b\", 1], [\"a\", 2]]"),
+        ("{{ d | dictsort }}", "[('a', 2), ('b', 1)]"),
+        ("{{ d | items | list }}", "[('b', 1), ('a', 2)]"),
+        ("{% macro m() %}{{ varargs }}|{{ varargs | length }}|{{ varargs[0] }}|{{ 2 in varargs }}|{{ varargs | tojson }}{% endmacro %}{{ m(1, 2) }}",
+         "(1, 2)|2|1|True|[1, 2]"),
+        ("{% macro m() %}{{ varargs }}{{ varargs is defined }}{% if varargs %}T{% endif %}{% endmacro %}{{ m(5) }}", "(5,)TrueT"),
+        ("{{ (d.items() | list)[0][1] }}{{ (d.items()|list)[0] == (d.items()|list)[0] }}", "1True"),
+        ("{{ d.items() | list | sort }}", "[('a', 2), ('b', 1)]"),
+        ("{{ (d.items() | list)[0] | string }}{{ (d.items() | list)[0] | join('-') }}", "('b', 1)b-1"),
+    ]
+
+    @Test(arguments: tuples)
+    func tuplesAsJinja2(_ source: String, _ expected: String) throws {
+        let template = try JinjaTemplate(source: source, name: "t")
+        let context: [String: JinjaValue] = ["d": .dict(JinjaDict([("b", .int(1)), ("a", .int(2))]))]
+        #expect(try template.render(context).text == expected)
+    }
+
     @Test func dictionaryKeyWithUnderscoreIsStillAnItem() throws {
         // jinja2 falls back to the item when Python has no such attribute.
         let template = try JinjaTemplate(source: "{{ d._x }}{{ d['__y'] }}", name: "t")

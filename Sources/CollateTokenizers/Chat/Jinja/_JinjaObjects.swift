@@ -132,6 +132,9 @@ enum _JinjaObjectKind {
     /// renders empty and is falsy, but raises the `SecurityError` it carries (the message) when
     /// used (an attribute, an item, a call).
     case unsafeUndefined(String)
+    /// A Python tuple a template gets from Jinja (`dict.items()`'s pairs, a macro's `varargs`):
+    /// a list everywhere but in its `repr` (`('a', 1)`, `(2,)`, `()`) and type name.
+    case tuple([JinjaValue])
 
     var displayName: String {
         switch self {
@@ -143,6 +146,7 @@ enum _JinjaObjectKind {
         case .joiner: "<jinja2.utils.Joiner object>"
         case .cycler: "<jinja2.utils.Cycler object>"
         case .unsafeUndefined: ""
+        case .tuple: "tuple"
         }
     }
 
@@ -156,6 +160,7 @@ enum _JinjaObjectKind {
         case .joiner: "Joiner"
         case .cycler: "Cycler"
         case .unsafeUndefined: "Undefined"
+        case .tuple: "tuple"
         }
     }
 }
@@ -169,7 +174,7 @@ extension JinjaValue {
         guard case .object(let object) = self else { return false }
         switch object.kind {
         case .macro, .function, .method, .joiner: return true
-        case .namespace, .loop, .cycler, .unsafeUndefined: return false
+        case .namespace, .loop, .cycler, .unsafeUndefined, .tuple: return false
         }
     }
 
@@ -178,6 +183,12 @@ extension JinjaValue {
     func unsafeUseFailure(line: Int) -> _JinjaFailure? {
         guard case .object(let object) = self, case .unsafeUndefined(let message) = object.kind else { return nil }
         return _JinjaFailure(.security, message, line: line)
+    }
+
+    /// A Python tuple's items (see ``_JinjaObjectKind/tuple(_:)``), or `nil` for another value.
+    var tupleItems: [JinjaValue]? {
+        guard case .object(let object) = self, case .tuple(let items) = object.kind else { return nil }
+        return items
     }
 
     /// Whether the value is the sandbox's undefined for a refused attribute.

@@ -132,7 +132,7 @@ extension _JinjaRenderer {
             return .string(used ? separator : "")
         case .unsafeUndefined(let message):
             throw _JinjaFailure(.security, message, line: line)
-        case .namespace, .loop, .cycler:
+        case .namespace, .loop, .cycler, .tuple:
             throw _JinjaFailure(.type, "'\(object.kind.typeName)' object is not callable", line: line)
         }
     }
@@ -160,7 +160,7 @@ extension _JinjaRenderer {
         }
         // jinja2 binds these for macros that read them; here only when there is something to bind.
         if positional.count > macro.parameters.count {
-            scope[_JinjaNames.varargs] = .list(Array(positional.dropFirst(macro.parameters.count)))
+            scope[_JinjaNames.varargs] = .makeObject(.tuple(Array(positional.dropFirst(macro.parameters.count))))
         }
         if !keywords.isEmpty { scope[_JinjaNames.kwargs] = .dict(JinjaDict(keywords)) }
         if let caller {
@@ -248,7 +248,7 @@ extension _JinjaRenderer {
             case "get":
                 guard case .string(let key)? = arguments.value(0, "key") else { return arguments.value(1, "default") ?? .none }
                 return dict[key] ?? arguments.value(1, "default") ?? .none
-            case "items": return .list(zip(dict.keys, dict.values).map { .list([.string($0.0), $0.1]) })
+            case "items": return .list(zip(dict.keys, dict.values).map { .makeObject(.tuple([.string($0.0), $0.1])) })
             case "keys": return .list(dict.keys.map { .string($0) })
             case "values": return .list(dict.values)
             case "copy": return receiver

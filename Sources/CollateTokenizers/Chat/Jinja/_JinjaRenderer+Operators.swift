@@ -124,6 +124,8 @@ extension _JinjaRenderer {
             }
             return a.count < b.count ? -1 : a.count > b.count ? 1 : 0
         default:
+            // Tuples order as lists do (`items | sort`).
+            if let a = lhs.tupleItems, let b = rhs.tupleItems { return try ordering(.list(a), .list(b)) }
             guard let a = lhs.numericValue, let b = rhs.numericValue else { return nil }
             if case .int(let x) = a, case .int(let y) = b { return x < y ? -1 : x > y ? 1 : 0 }
             let x = a.doubleValue
@@ -147,6 +149,7 @@ extension _JinjaRenderer {
         case .undefined: return false
         case .object(let object):
             if case .namespace(let members) = object.kind, case .string(let key) = needle { return members[key] != nil }
+            if case .tuple(let items) = object.kind { return items.contains(needle) }
             fallthrough
         default:
             throw _JinjaFailure(.type, "argument of type '\(container.typeName)' is not iterable", line: line)

@@ -370,6 +370,7 @@ final class _JinjaRenderer {
         case .undefined: return []
         case .object(let object):
             if case .namespace(let members) = object.kind { return members.keys.map { .string($0) } }
+            if case .tuple(let items) = object.kind { return items }
             fallthrough
         default:
             throw _JinjaFailure(.type, "'\(value.typeName)' object is not iterable", line: what?.line)
@@ -605,10 +606,12 @@ final class _JinjaRenderer {
             guard resolved >= 0 && resolved < count else { return .undefined }
             return .string(String(scalars[scalars.index(scalars.startIndex, offsetBy: resolved)]))
         case (_, .string(let name)):
+            if let items = object.tupleItems { return try item(of: .list(items), key, line: line) }
             if let failure = object.unsafeUseFailure(line: line) { throw failure }
             if let unsafe = Self.unsafeAttribute(object, name) { return unsafe }
             return attribute(of: object, name)
         default:
+            if let items = object.tupleItems { return try item(of: .list(items), key, line: line) }
             if let failure = object.unsafeUseFailure(line: line) { throw failure }
             return .undefined
         }
