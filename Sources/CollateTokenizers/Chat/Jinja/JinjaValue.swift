@@ -187,6 +187,9 @@ public struct JinjaDict: Sendable {
 public final class JinjaObject: @unchecked Sendable {
     // Only touched by the one render that created it, on one thread, one access at a time.
     @exclusivity(unchecked) var kind: _JinjaObjectKind
+    /// A loop object's arguments of its last `loop.changed(...)` call, `nil` before the first
+    /// (jinja2's `_last_changed_value`): kept here, outside ``kind``, which each iteration replaces.
+    @exclusivity(unchecked) var lastChanged: [JinjaValue]?
 
     init(_ kind: _JinjaObjectKind) {
         self.kind = kind

@@ -250,10 +250,6 @@ enum _JinjaCompiler {
                 let unsafe = _JinjaRenderer.unsafeAttributes.contains(name)
                 return { renderer, scope in
                     let receiver = try base(renderer, scope)
-                    if let failure = receiver.unsafeUseFailure(line: line) { throw failure }
-                    if unsafe, _JinjaRenderer.unsafeAttribute(receiver, name) != nil {
-                        throw _JinjaFailure(.security, "access to attribute '\(name)' of '\(receiver.typeName)' object is unsafe (chat templates run in a sandbox)", line: line)
-                    }
                     let hasMethod =
                         switch receiver {
                         case .string: stringMethod
@@ -265,6 +261,11 @@ enum _JinjaCompiler {
                     if hasMethod {
                         let (positional, keyword) = try compiledArguments.evaluate(renderer, scope)
                         return try renderer.callMethod(receiver, name, positional, keyword, line: line)
+                    }
+                    // Not a method (no `__` name is one): the sandbox's refusals, then the attribute.
+                    if let failure = receiver.unsafeUseFailure(line: line) { throw failure }
+                    if unsafe, _JinjaRenderer.unsafeAttribute(receiver, name) != nil {
+                        throw _JinjaFailure(.security, "access to attribute '\(name)' of '\(receiver.typeName)' object is unsafe (chat templates run in a sandbox)", line: line)
                     }
                     let function = renderer.attribute(of: receiver, name)
                     if case .undefined = function { throw renderer.undefinedFailure(callee) }

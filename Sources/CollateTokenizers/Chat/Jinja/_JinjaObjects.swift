@@ -66,9 +66,6 @@ struct _JinjaMacro {
 struct _JinjaLoop {
     var items: [JinjaValue]
     var index0: Int
-    /// The arguments of the last `loop.changed(...)` call, `nil` before the first (jinja2's
-    /// `_last_changed_value`, initially `missing`).
-    var lastChanged: [JinjaValue]? = nil
 }
 
 /// A field of the `loop` variable, resolved from its name once (at compile time for `loop.last`).

@@ -102,15 +102,14 @@ extension _JinjaRenderer {
                 case .loop(let loop) where name == "cycle":
                     guard !positional.isEmpty else { throw _JinjaFailure(.type, "no items for cycling given", line: line) }
                     return positional[loop.index0 % positional.count]
-                case .loop(var loop) where name == "changed":
+                case .loop where name == "changed":
                     // jinja2's `LoopContext.changed(*value)`: true when the arguments differ from
                     // the last call's (and on the first call).
                     guard keyword.isEmpty else {
                         throw _JinjaFailure(.type, "loop.changed() takes no keyword arguments, got '\(keyword[0].0)'", line: line)
                     }
-                    if let last = loop.lastChanged, last == positional { return .bool(false) }
-                    loop.lastChanged = positional
-                    handle.kind = .loop(loop)
+                    if let last = handle.lastChanged, last == positional { return .bool(false) }
+                    handle.lastChanged = positional
                     return .bool(true)
                 case .cycler(let items, let position):
                     switch name {

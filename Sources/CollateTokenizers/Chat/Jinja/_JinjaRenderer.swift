@@ -317,9 +317,7 @@ final class _JinjaRenderer {
                     iterationScope = _JinjaScope(parent: scope)
                 }
             }
-            // `loop.changed(...)` remembers its last arguments across iterations.
-            let lastChanged: [JinjaValue]? = if index > 0, case .loop(let state) = loop.kind { state.lastChanged } else { nil }
-            loop.kind = .loop(_JinjaLoop(items: items, index0: index, lastChanged: lastChanged))
+            loop.kind = .loop(_JinjaLoop(items: items, index0: index))
             try assign(compiled.target, item, iterationScope, line: iterable.line)
             iterationScope[_JinjaNames.loop] = .object(loop)
             if case .dict(let dict) = item, let message = overMessages ? index : messageIndex(of: dict) {
