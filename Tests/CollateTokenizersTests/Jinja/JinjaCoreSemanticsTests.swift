@@ -61,6 +61,8 @@ struct JinjaCoreSemanticsTests {
         ("{% macro m() %}{{ varargs }}{{ varargs is defined }}{% if varargs %}T{% endif %}{% endmacro %}{{ m(5) }}", "(5,)TrueT"),
         ("{{ (d.items() | list)[0][1] }}{{ (d.items()|list)[0] == (d.items()|list)[0] }}", "1True"),
         ("{{ d.items() | list | sort }}", "[('a', 2), ('b', 1)]"),
+        ("{% macro m() %}{{ '%s-%s' % varargs }}|{{ varargs[1:] }}|{{ varargs[:1] }}|{{ varargs[::-1] | list }}{% endmacro %}{{ m(1, 2) }}",
+         "1-2|(2,)|(1,)|[2, 1]"),
         ("{{ (d.items() | list)[0] | string }}{{ (d.items() | list)[0] | join('-') }}", "('b', 1)b-1"),
     ]
 

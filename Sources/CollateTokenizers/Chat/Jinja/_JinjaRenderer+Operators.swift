@@ -22,7 +22,8 @@ extension _JinjaRenderer {
             for _ in 0..<max(0, times) { out += items }
             return .list(out)
         case (.modulo, .string(let format), _):
-            let arguments: [JinjaValue] = if case .list(let items) = rhs { items } else { [rhs] }
+            // A tuple operand gives the arguments (`'%s-%s' % varargs`), as a list does here.
+            let arguments: [JinjaValue] = if case .list(let items) = rhs { items } else { rhs.tupleItems ?? [rhs] }
             // A dictionary operand also serves `%(name)s` (Python formats by key from a mapping).
             let mapping: JinjaDict? = if case .dict(let dict) = rhs { dict } else { nil }
             return .string(try _checkBuilt(try _pythonPercentFormat(format, arguments, mapping: mapping, line: line), "'%'", line: line))

@@ -639,6 +639,10 @@ final class _JinjaRenderer {
             out.unicodeScalars.append(contentsOf: indices.map { scalars[$0] })
             return .string(out)
         default:
+            // A tuple's slice is a tuple (`varargs[1:]`).
+            if let items = object.tupleItems, case .list(let sliced) = try slice(.list(items), start, stop, step, line: line) {
+                return .makeObject(.tuple(sliced))
+            }
             return .undefined
         }
     }
