@@ -15,15 +15,8 @@ struct JinjaAttackCorpusTests {
     static let unsupported: Set<String> = ["groupby_filter", "wordwrap_filter", "pprint_filter", "str_format_spec", "recursive_loop"]
 
     /// Bugs of the interpreter core (lexer, parser, operators, loop object, values), kept failing
-    /// here until fixed there; each is described in the report.
-    static let coreIssues: [String: String] = [
-        "loop_changed": "interpreter core: loop.changed(...) is undefined (jinja2's LoopContext.changed)",
-        "percent_format_dict": "interpreter core: '%(name)s' % dict is 'not enough arguments' (Python formats by key)",
-        "macro_varargs": "interpreter core: a macro's varargs renders as a list [2, 3], not Python's tuple (2, 3)",
-        "dict_methods": "interpreter core: dict.items() renders its pairs as lists ['b', 1], not tuples ('b', 1)",
-        "undefined_compare_error": "interpreter core: undefined > 1 is a type error, jinja2 raises UndefinedError",
-        "sandbox_mro_error": "interpreter core: ().__class__ is an undefined error, jinja2's sandbox raises SecurityError",
-    ]
+    /// here until fixed there; each is described in the report. None is open now.
+    static let coreIssues: [String: String] = [:]
 
     @Test func corpusLoads() {
         #expect(Self.cases.count >= 100)

@@ -187,6 +187,9 @@ public struct JinjaDict: Sendable {
 public final class JinjaObject: @unchecked Sendable {
     // Only touched by the one render that created it, on one thread, one access at a time.
     @exclusivity(unchecked) var kind: _JinjaObjectKind
+    /// A loop object's arguments of its last `loop.changed(...)` call, `nil` before the first
+    /// (jinja2's `_last_changed_value`): kept here, outside ``kind``, which each iteration replaces.
+    @exclusivity(unchecked) var lastChanged: [JinjaValue]?
 
     init(_ kind: _JinjaObjectKind) {
         self.kind = kind
@@ -266,7 +269,12 @@ extension JinjaValue {
         case .string(let text): !text.isEmpty
         case .list(let elements): !elements.isEmpty
         case .dict(let dict): dict.count > 0
-        case .object: true
+        case .object(let object):
+            switch object.kind {
+            case .unsafeUndefined: false
+            case .tuple(let items): !items.isEmpty
+            default: true
+            }
         }
     }
 
@@ -313,7 +321,19 @@ extension JinjaValue {
                 dict.value(at: index)._writeRepr(into: &out, top: false)
             }
             out += "}"
-        case .object(let object): out += object.kind.displayName
+        case .object(let object):
+            guard case .tuple(let elements) = object.kind else {
+                out += object.kind.displayName
+                return
+            }
+            // Python's tuple: `(1, 2)`, `(1,)`, `()`.
+            out += "("
+            for (index, element) in elements.enumerated() {
+                if index > 0 { out += ", " }
+                element._writeRepr(into: &out, top: false)
+            }
+            if elements.count == 1 { out += "," }
+            out += ")"
         }
     }
 
@@ -350,7 +370,9 @@ extension JinjaValue: Equatable {
                 guard let other = b[a.keys[index]], other == a.value(at: index) else { return false }
             }
             return true
-        case (.object(let a), .object(let b)): return a === b
+        case (.object(let a), .object(let b)):
+            if case .tuple(let x) = a.kind, case .tuple(let y) = b.kind { return x == y }
+            return a === b
         default:
             if let a = lhs.numericValue, let b = rhs.numericValue {
                 switch (a, b) {

@@ -188,6 +188,15 @@ enum _JinjaCompiler {
             // What the name can mean is known now: a dict method (found before a key), a loop field.
             let isDictMethod = _JinjaRenderer.isDictMethod(name)
             let loopField = _JinjaLoopField(name)
+            if _JinjaRenderer.unsafeAttributes.contains(name) {
+                // `x.__class__`: the sandbox's refusal, decided now (no check on other attributes).
+                return { renderer, scope in
+                    let object = try base(renderer, scope)
+                    if case .undefined = object { throw renderer.undefinedFailure(baseExpr) }
+                    if let failure = object.unsafeUseFailure(line: line) { throw failure }
+                    return _JinjaRenderer.unsafeAttribute(object, name) ?? renderer.attribute(of: object, name)
+                }
+            }
             return { renderer, scope in
                 let object = try base(renderer, scope)
                 switch object {
@@ -195,6 +204,7 @@ enum _JinjaCompiler {
                 case .dict(let dict) where !isDictMethod: return dict[name] ?? .undefined
                 case .object(let handle):
                     if let loopField, case .loop(let loop) = handle.kind { return loopField.value(loop, handle) }
+                    if case .unsafeUndefined(let message) = handle.kind { throw _JinjaFailure(.security, message, line: line) }
                 default: break
                 }
                 return renderer.attribute(of: object, name)
@@ -237,6 +247,7 @@ enum _JinjaCompiler {
                 let stringMethod = _JinjaRenderer.stringMethods.contains(name)
                 let dictMethod = _JinjaRenderer.isDictMethod(name)
                 let listMethod = _JinjaRenderer.listMethods.contains(name)
+                let unsafe = _JinjaRenderer.unsafeAttributes.contains(name)
                 return { renderer, scope in
                     let receiver = try base(renderer, scope)
                     let hasMethod =
@@ -250,6 +261,11 @@ enum _JinjaCompiler {
                     if hasMethod {
                         let (positional, keyword) = try compiledArguments.evaluate(renderer, scope)
                         return try renderer.callMethod(receiver, name, positional, keyword, line: line)
+                    }
+                    // Not a method (no `__` name is one): the sandbox's refusals, then the attribute.
+                    if let failure = receiver.unsafeUseFailure(line: line) { throw failure }
+                    if unsafe, _JinjaRenderer.unsafeAttribute(receiver, name) != nil {
+                        throw _JinjaFailure(.security, "access to attribute '\(name)' of '\(receiver.typeName)' object is unsafe (chat templates run in a sandbox)", line: line)
                     }
                     let function = renderer.attribute(of: receiver, name)
                     if case .undefined = function { throw renderer.undefinedFailure(callee) }

@@ -139,6 +139,8 @@ enum _JinjaJSON {
             case .dict(let dict):
                 try writeObject(dict, level: level)
             case .object(let object):
+                // A tuple is a JSON array, as Python's `json` writes it.
+                if case .tuple(let items) = object.kind { return try write(.list(items), level: level) }
                 throw _JinjaFailure(.type, "Object of type \(object.kind.typeName) is not JSON serializable", line: line)
             case .undefined:
                 throw _JinjaFailure(.type, "Object of type Undefined is not JSON serializable", line: line)

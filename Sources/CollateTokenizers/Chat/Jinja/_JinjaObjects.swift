@@ -70,7 +70,7 @@ struct _JinjaLoop {
 
 /// A field of the `loop` variable, resolved from its name once (at compile time for `loop.last`).
 enum _JinjaLoopField: Sendable {
-    case index, index0, revindex, revindex0, first, last, length, depth, depth0, previtem, nextitem, cycle
+    case index, index0, revindex, revindex0, first, last, length, depth, depth0, previtem, nextitem, cycle, changed
 
     init?(_ name: String) {
         switch name {
@@ -86,6 +86,7 @@ enum _JinjaLoopField: Sendable {
         case "previtem": self = .previtem
         case "nextitem": self = .nextitem
         case "cycle": self = .cycle
+        case "changed": self = .changed
         default: return nil
         }
     }
@@ -106,6 +107,7 @@ enum _JinjaLoopField: Sendable {
         case .previtem: return loop.index0 > 0 ? loop.items[loop.index0 - 1] : .undefined
         case .nextitem: return loop.index0 + 1 < count ? loop.items[loop.index0 + 1] : .undefined
         case .cycle: return .makeObject(.method(.object(handle), "cycle"))
+        case .changed: return .makeObject(.method(.object(handle), "changed"))
         }
     }
 }
@@ -123,6 +125,13 @@ enum _JinjaObjectKind {
     case joiner(String, used: Bool)
     /// jinja2's `cycler(*items)`: `.next()`, `.current`, `.reset()`.
     case cycler([JinjaValue], position: Int)
+    /// What jinja2's sandbox gives for an attribute it refuses (`''.__class__`): an undefined that
+    /// renders empty and is falsy, but raises the `SecurityError` it carries (the message) when
+    /// used (an attribute, an item, a call).
+    case unsafeUndefined(String)
+    /// A Python tuple a template gets from Jinja (`dict.items()`'s pairs, a macro's `varargs`):
+    /// a list everywhere but in its `repr` (`('a', 1)`, `(2,)`, `()`) and type name.
+    case tuple([JinjaValue])
 
     var displayName: String {
         switch self {
@@ -133,6 +142,8 @@ enum _JinjaObjectKind {
         case .method(let receiver, let name): "<built-in method \(name) of \(receiver.typeName) object>"
         case .joiner: "<jinja2.utils.Joiner object>"
         case .cycler: "<jinja2.utils.Cycler object>"
+        case .unsafeUndefined: ""
+        case .tuple: "tuple"
         }
     }
 
@@ -145,6 +156,8 @@ enum _JinjaObjectKind {
         case .method: "builtin_function_or_method"
         case .joiner: "Joiner"
         case .cycler: "Cycler"
+        case .unsafeUndefined: "Undefined"
+        case .tuple: "tuple"
         }
     }
 }
@@ -158,7 +171,26 @@ extension JinjaValue {
         guard case .object(let object) = self else { return false }
         switch object.kind {
         case .macro, .function, .method, .joiner: return true
-        case .namespace, .loop, .cycler: return false
+        case .namespace, .loop, .cycler, .unsafeUndefined, .tuple: return false
         }
+    }
+
+    /// The `SecurityError` of a refused attribute's value (see ``_JinjaObjectKind/unsafeUndefined(_:)``)
+    /// used at `line`, or `nil` for any other value.
+    func unsafeUseFailure(line: Int) -> _JinjaFailure? {
+        guard case .object(let object) = self, case .unsafeUndefined(let message) = object.kind else { return nil }
+        return _JinjaFailure(.security, message, line: line)
+    }
+
+    /// A Python tuple's items (see ``_JinjaObjectKind/tuple(_:)``), or `nil` for another value.
+    var tupleItems: [JinjaValue]? {
+        guard case .object(let object) = self, case .tuple(let items) = object.kind else { return nil }
+        return items
+    }
+
+    /// Whether the value is the sandbox's undefined for a refused attribute.
+    var isUnsafeUndefined: Bool {
+        guard case .object(let object) = self, case .unsafeUndefined = object.kind else { return false }
+        return true
     }
 }

@@ -102,6 +102,15 @@ extension _JinjaRenderer {
                 case .loop(let loop) where name == "cycle":
                     guard !positional.isEmpty else { throw _JinjaFailure(.type, "no items for cycling given", line: line) }
                     return positional[loop.index0 % positional.count]
+                case .loop where name == "changed":
+                    // jinja2's `LoopContext.changed(*value)`: true when the arguments differ from
+                    // the last call's (and on the first call).
+                    guard keyword.isEmpty else {
+                        throw _JinjaFailure(.type, "loop.changed() takes no keyword arguments, got '\(keyword[0].0)'", line: line)
+                    }
+                    if let last = handle.lastChanged, last == positional { return .bool(false) }
+                    handle.lastChanged = positional
+                    return .bool(true)
                 case .cycler(let items, let position):
                     switch name {
                     case "next":
@@ -120,7 +129,9 @@ extension _JinjaRenderer {
         case .joiner(let separator, let used):
             object.kind = .joiner(separator, used: true)
             return .string(used ? separator : "")
-        case .namespace, .loop, .cycler:
+        case .unsafeUndefined(let message):
+            throw _JinjaFailure(.security, message, line: line)
+        case .namespace, .loop, .cycler, .tuple:
             throw _JinjaFailure(.type, "'\(object.kind.typeName)' object is not callable", line: line)
         }
     }
@@ -148,7 +159,7 @@ extension _JinjaRenderer {
         }
         // jinja2 binds these for macros that read them; here only when there is something to bind.
         if positional.count > macro.parameters.count {
-            scope[_JinjaNames.varargs] = .list(Array(positional.dropFirst(macro.parameters.count)))
+            scope[_JinjaNames.varargs] = .makeObject(.tuple(Array(positional.dropFirst(macro.parameters.count))))
         }
         if !keywords.isEmpty { scope[_JinjaNames.kwargs] = .dict(JinjaDict(keywords)) }
         if let caller {
@@ -236,7 +247,7 @@ extension _JinjaRenderer {
             case "get":
                 guard case .string(let key)? = arguments.value(0, "key") else { return arguments.value(1, "default") ?? .none }
                 return dict[key] ?? arguments.value(1, "default") ?? .none
-            case "items": return .list(zip(dict.keys, dict.values).map { .list([.string($0.0), $0.1]) })
+            case "items": return .list(zip(dict.keys, dict.values).map { .makeObject(.tuple([.string($0.0), $0.1])) })
             case "keys": return .list(dict.keys.map { .string($0) })
             case "values": return .list(dict.values)
             case "copy": return receiver

@@ -37,6 +37,7 @@ extension _JinjaRenderer {
             case .undefined: return .int(0)
             case .object(let object):
                 if case .namespace(let members) = object.kind { return .int(members.count) }
+                if case .tuple(let items) = object.kind { return .int(items.count) }
                 fallthrough
             default: throw _JinjaFailure(.type, "object of type '\(value.typeName)' has no len()", line: line)
             }
@@ -45,7 +46,7 @@ extension _JinjaRenderer {
         case "items":
             switch value {
             case .undefined: return .list([])
-            case .dict(let dict): return .list(zip(dict.keys, dict.values).map { .list([.string($0.0), $0.1]) })
+            case .dict(let dict): return .list(zip(dict.keys, dict.values).map { .makeObject(.tuple([.string($0.0), $0.1])) })
             default: throw _JinjaFailure(.type, "can only get item pairs from a mapping, not \(value.typeName)", line: line)
             }
         case "join":
@@ -226,7 +227,7 @@ extension _JinjaRenderer {
             for (key, member) in zip(dict.keys, dict.values) {
                 var sortKey = by == "value" ? member : .string(key)
                 if !caseSensitive, case .string(let text) = sortKey { sortKey = .string(text.lowercased()) }
-                keyed.append((sortKey, .list([.string(key), member])))
+                keyed.append((sortKey, .makeObject(.tuple([.string(key), member]))))
             }
             return .list(try stableSorted(keyed, reverse: reverse, line: line).map(\.1))
         case "reverse":

@@ -22,8 +22,11 @@ extension _JinjaRenderer {
             for _ in 0..<max(0, times) { out += items }
             return .list(out)
         case (.modulo, .string(let format), _):
-            let arguments: [JinjaValue] = if case .list(let items) = rhs { items } else { [rhs] }
-            return .string(try _checkBuilt(try _pythonPercentFormat(format, arguments, line: line), "'%'", line: line))
+            // A tuple operand gives the arguments (`'%s-%s' % varargs`), as a list does here.
+            let arguments: [JinjaValue] = if case .list(let items) = rhs { items } else { rhs.tupleItems ?? [rhs] }
+            // A dictionary operand also serves `%(name)s` (Python formats by key from a mapping).
+            let mapping: JinjaDict? = if case .dict(let dict) = rhs { dict } else { nil }
+            return .string(try _checkBuilt(try _pythonPercentFormat(format, arguments, mapping: mapping, line: line), "'%'", line: line))
         default:
             break
         }
@@ -93,6 +96,12 @@ extension _JinjaRenderer {
         case .notContains: return !(try contains(rhs, lhs, line: line))
         default:
             guard let order = try ordering(lhs, rhs) else {
+                if lhs.isUndefined || rhs.isUndefined {
+                    // jinja2's `Undefined` raises UndefinedError when ordered, not a TypeError.
+                    throw _JinjaFailure(
+                        .undefined, "'\(op.text)' compares an undefined value (a name or attribute the template reads does not exist)",
+                        line: line)
+                }
                 throw _JinjaFailure(
                     .type, "'\(op.text)' not supported between instances of '\(lhs.typeName)' and '\(rhs.typeName)'", line: line)
             }
@@ -116,6 +125,8 @@ extension _JinjaRenderer {
             }
             return a.count < b.count ? -1 : a.count > b.count ? 1 : 0
         default:
+            // Tuples order as lists do (`items | sort`).
+            if let a = lhs.tupleItems, let b = rhs.tupleItems { return try ordering(.list(a), .list(b)) }
             guard let a = lhs.numericValue, let b = rhs.numericValue else { return nil }
             if case .int(let x) = a, case .int(let y) = b { return x < y ? -1 : x > y ? 1 : 0 }
             let x = a.doubleValue
@@ -139,6 +150,7 @@ extension _JinjaRenderer {
         case .undefined: return false
         case .object(let object):
             if case .namespace(let members) = object.kind, case .string(let key) = needle { return members[key] != nil }
+            if case .tuple(let items) = object.kind { return items.contains(needle) }
             fallthrough
         default:
             throw _JinjaFailure(.type, "argument of type '\(container.typeName)' is not iterable", line: line)
@@ -211,8 +223,9 @@ func _scalarFind(_ pattern: [Unicode.Scalar], in hay: [Unicode.Scalar], from: In
     return nil
 }
 
-/// Python's `format % arguments` for `%s %r %d %i %f %%` (flags and width for numbers).
-func _pythonPercentFormat(_ format: String, _ arguments: [JinjaValue], line: Int) throws -> String {
+/// Python's `format % arguments` for `%s %r %d %i %f %%` (flags and width for numbers), and
+/// `%(name)s` reading `name` from `mapping` (the operand, when it is a dictionary).
+func _pythonPercentFormat(_ format: String, _ arguments: [JinjaValue], mapping: JinjaDict? = nil, line: Int) throws -> String {
     var out = ""
     var remaining = arguments[...]
     var scalars = format.unicodeScalars.makeIterator()
@@ -223,7 +236,21 @@ func _pythonPercentFormat(_ format: String, _ arguments: [JinjaValue], line: Int
         }
         var spec = ""
         var conversion: Unicode.Scalar?
+        var key: String?
         while let next = scalars.next() {
+            if next == "(" && key == nil && spec.isEmpty {
+                // `%(name)s`: the key runs to the matching parenthesis (Python counts nesting).
+                var name = ""
+                var depth = 1
+                while let inner = scalars.next() {
+                    if inner == "(" { depth += 1 } else if inner == ")" { depth -= 1 }
+                    if depth == 0 { break }
+                    name.unicodeScalars.append(inner)
+                }
+                guard depth == 0 else { throw _JinjaFailure(.type, "incomplete format key in '%' format", line: line) }
+                key = name
+                continue
+            }
             if "sdifr%".unicodeScalars.contains(next) {
                 conversion = next
                 break
@@ -237,8 +264,19 @@ func _pythonPercentFormat(_ format: String, _ arguments: [JinjaValue], line: Int
             out += "%"
             continue
         }
-        guard let argument = remaining.popFirst() else {
-            throw _JinjaFailure(.type, "not enough arguments for format string", line: line)
+        let argument: JinjaValue
+        if let key {
+            guard let mapping else { throw _JinjaFailure(.type, "format requires a mapping (a dictionary after '%')", line: line) }
+            guard let value = mapping[key] else {
+                throw _JinjaFailure(.type, "KeyError: '\(key)' is not a key of the dictionary given to '%'", line: line)
+            }
+            argument = value
+            remaining = []  // as CPython: after a key, a positional conversion has no argument left
+        } else {
+            guard let next = remaining.popFirst() else {
+                throw _JinjaFailure(.type, "not enough arguments for format string", line: line)
+            }
+            argument = next
         }
         switch conversion {
         case "s": out += argument.pythonString
@@ -264,7 +302,10 @@ func _pythonPercentFormat(_ format: String, _ arguments: [JinjaValue], line: Int
             out += _padNumber(String(format: "%.\(precision)f", number.doubleValue), width)
         }
     }
-    if !remaining.isEmpty { throw _JinjaFailure(.type, "not all arguments converted during string formatting", line: line) }
+    // Python never complains of a mapping operand left unused.
+    if !remaining.isEmpty && mapping == nil {
+        throw _JinjaFailure(.type, "not all arguments converted during string formatting", line: line)
+    }
     return out
 }
 

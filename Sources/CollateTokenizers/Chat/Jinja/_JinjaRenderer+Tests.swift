@@ -9,8 +9,8 @@ extension _JinjaRenderer {
             return value
         }
         switch name {
-        case "defined": return !value.isUndefined
-        case "undefined": return value.isUndefined
+        case "defined": return !value.isUndefined && !value.isUnsafeUndefined
+        case "undefined": return value.isUndefined || value.isUnsafeUndefined
         case "none": if case .none = value { return true } else { return false }
         case "string": if case .string = value { return true } else { return false }
         case "number":

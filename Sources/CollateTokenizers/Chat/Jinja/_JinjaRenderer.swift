@@ -368,6 +368,7 @@ final class _JinjaRenderer {
         case .undefined: return []
         case .object(let object):
             if case .namespace(let members) = object.kind { return members.keys.map { .string($0) } }
+            if case .tuple(let items) = object.kind { return items }
             fallthrough
         default:
             throw _JinjaFailure(.type, "'\(value.typeName)' object is not iterable", line: what?.line)
@@ -400,6 +401,8 @@ final class _JinjaRenderer {
         case .attribute(let base, let name):
             let object = try eval(base, scope)
             if case .undefined = object { throw undefinedFailure(base) }
+            if let failure = object.unsafeUseFailure(line: expr.line) { throw failure }
+            if let unsafe = Self.unsafeAttribute(object, name) { return unsafe }
             return attribute(of: object, name)
         case .item(let base, let keyExpr):
             let object = try eval(base, scope)
@@ -542,6 +545,30 @@ final class _JinjaRenderer {
         }
     }
 
+    /// The Python attributes every value has whose names start with `_` (`__class__`, `__init__`, ...),
+    /// and those of lists, strings and dictionaries (`__len__`, `__getitem__`, ...): jinja2's
+    /// sandbox finds them and refuses them (`is_safe_attribute`), where a name Python does not
+    /// have falls back to an item.
+    static let unsafeAttributes: Set<String> = [
+        "__class__", "__delattr__", "__dir__", "__doc__", "__eq__", "__format__", "__ge__", "__getattribute__",
+        "__getstate__", "__gt__", "__hash__", "__init__", "__init_subclass__", "__le__", "__lt__", "__ne__", "__new__",
+        "__reduce__", "__reduce_ex__", "__repr__", "__setattr__", "__sizeof__", "__str__", "__subclasshook__",
+        "__len__", "__getitem__", "__iter__", "__contains__", "__add__", "__mul__", "__rmul__", "__mod__", "__rmod__",
+        "__class_getitem__", "__reversed__", "__setitem__", "__delitem__", "__iadd__", "__imul__", "__or__", "__ror__",
+        "__ior__", "__bool__", "__int__", "__float__", "__abs__", "__neg__", "__pos__", "__call__", "__self__",
+        "__func__", "__globals__", "__code__", "__closure__", "__dict__", "__module__", "__name__", "__qualname__",
+        "__builtins__", "__mro__", "__bases__", "__base__", "__subclasses__", "__getnewargs__",
+    ]
+
+    /// jinja2's sandbox's value for an underscore attribute Python has (``unsafeAttributes``) of a
+    /// defined value: an undefined that raises `SecurityError` when used (see
+    /// ``_JinjaObjectKind/unsafeUndefined(_:)``); `nil` for another name or an undefined object.
+    static func unsafeAttribute(_ object: JinjaValue, _ name: String) -> JinjaValue? {
+        guard name.utf8.first == UInt8(ascii: "_"), unsafeAttributes.contains(name) else { return nil }
+        if case .undefined = object { return nil }
+        return .makeObject(.unsafeUndefined("access to attribute '\(name)' of '\(object.typeName)' object is unsafe (chat templates run in a sandbox)"))
+    }
+
     private func loopAttribute(_ loop: _JinjaLoop, _ name: String, _ handle: JinjaObject) -> JinjaValue {
         _JinjaLoopField(name)?.value(loop, handle) ?? .undefined
     }
@@ -551,17 +578,24 @@ final class _JinjaRenderer {
         switch (object, key) {
         case (.dict(let dict), .string(let name)):
             if let value = dict[name] { return value }
+            if let unsafe = Self.unsafeAttribute(object, name) { return unsafe }
             return attribute(of: object, name)
         case (.list(let items), _):
             guard let index = key.integerIndex else {
-                if case .string(let name) = key { return attribute(of: object, name) }
+                if case .string(let name) = key {
+                    if let unsafe = Self.unsafeAttribute(object, name) { return unsafe }
+                    return attribute(of: object, name)
+                }
                 return .undefined
             }
             let resolved = index < 0 ? index + items.count : index
             return items.indices.contains(resolved) ? items[resolved] : .undefined
         case (.string(let text), _):
             guard let index = key.integerIndex else {
-                if case .string(let name) = key { return attribute(of: object, name) }
+                if case .string(let name) = key {
+                    if let unsafe = Self.unsafeAttribute(object, name) { return unsafe }
+                    return attribute(of: object, name)
+                }
                 return .undefined
             }
             let scalars = text.unicodeScalars
@@ -570,8 +604,13 @@ final class _JinjaRenderer {
             guard resolved >= 0 && resolved < count else { return .undefined }
             return .string(String(scalars[scalars.index(scalars.startIndex, offsetBy: resolved)]))
         case (_, .string(let name)):
+            if let items = object.tupleItems { return try item(of: .list(items), key, line: line) }
+            if let failure = object.unsafeUseFailure(line: line) { throw failure }
+            if let unsafe = Self.unsafeAttribute(object, name) { return unsafe }
             return attribute(of: object, name)
         default:
+            if let items = object.tupleItems { return try item(of: .list(items), key, line: line) }
+            if let failure = object.unsafeUseFailure(line: line) { throw failure }
             return .undefined
         }
     }
@@ -600,6 +639,10 @@ final class _JinjaRenderer {
             out.unicodeScalars.append(contentsOf: indices.map { scalars[$0] })
             return .string(out)
         default:
+            // A tuple's slice is a tuple (`varargs[1:]`).
+            if let items = object.tupleItems, case .list(let sliced) = try slice(.list(items), start, stop, step, line: line) {
+                return .makeObject(.tuple(sliced))
+            }
             return .undefined
         }
     }
