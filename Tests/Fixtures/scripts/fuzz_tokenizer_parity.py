@@ -18,6 +18,8 @@ at once on all cores (more tokenizers than a thread keeps word tables for).
 usage: /tmp/refenv/bin/python fuzz_tokenizer_parity.py [--collate PATH] [--seed N] [--count N]
        [--only NAME,...] [--big]     (--big adds one file of > 100,000 distinct words per tokenizer)
        /tmp/refenv/bin/python fuzz_tokenizer_parity.py --write-goldens
+       /tmp/refenv/bin/python fuzz_tokenizer_parity.py --every-scalar --only NAME,...
+           (each of the 1,112,064 scalars c as the text "a " + c + "b" + c, through collate tokenize)
        /tmp/refenv/bin/python fuzz_tokenizer_parity.py --threads [--big] ...
            (all cores: Benchmarks/TokenizerBench's `batch ... threads` after a warm-up run, so the
            second pass reads every thread's word tables, vs HF encode_batch; needs
@@ -244,6 +246,7 @@ def main():
     ap.add_argument("--big", action="store_true")
     ap.add_argument("--write-goldens", action="store_true")
     ap.add_argument("--threads", action="store_true")
+    ap.add_argument("--every-scalar", action="store_true")
     args = ap.parse_args()
     if args.write_goldens:
         write_goldens(args.seed)
@@ -257,7 +260,10 @@ def main():
         tok = Tokenizer.from_file(os.path.join(path, "tokenizer.json"))
         rng = random.Random(f"{args.seed}-{name}")
         added = added_contents(tok)
-        rows = [(clean(gen_text(rng, added)), rng.random() < 0.5) for _ in range(args.count)]
+        if args.every_scalar:
+            rows = [("a " + chr(c) + "b" + chr(c), False) for c in range(0x110000) if not 0xD800 <= c < 0xE000]
+        else:
+            rows = [(clean(gen_text(rng, added)), rng.random() < 0.5) for _ in range(args.count)]
         if args.big:
             rows += big_rows(rng)
         if args.threads:
