@@ -14,6 +14,15 @@ import CollateTokenizers
 import Foundation
 
 let processStart = ContinuousClock.now
+
+/// The labels other than -100. A plain loop in a function: a closure written in this file's
+/// top-level code is main-actor isolated, and `reduce` calling one per label checked the
+/// executor 6.5 million times (a tenth of the in-memory row's CPU, none of it Collate's).
+func trainedCount(_ labels: [Int32]) -> Int {
+    var count = 0
+    for label in labels where label != -100 { count += 1 }
+    return count
+}
 let arguments = Array(CommandLine.arguments.dropFirst())
 
 // `EndToEndBench --config PIPELINE.json`: the pipeline file's whole run into batches held in
@@ -33,9 +42,7 @@ if arguments.first == "--config" {
         for index in run.batchRanges.indices {
             let batch = try run.batch(index)
             tokens += batch["input_ids"]?.count ?? 0
-            if let labels = batch["labels"] {
-                trained += labels.scalars.reduce(0) { $0 + ($1 == -100 ? 0 : 1) }
-            }
+            if let labels = batch["labels"] { trained += trainedCount(labels.scalars) }
         }
         let elapsed = ContinuousClock.now - processStart
         let time = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
