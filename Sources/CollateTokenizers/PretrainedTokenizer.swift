@@ -189,9 +189,8 @@ extension PretrainedTokenizer {
         encoding.offsets.reserveCapacity(root.count / 3 + 4)
         encoding.texts.reserveCapacity(root.count / 3 + 4)
 
-        // One scalar buffer and one token buffer reused for the words handed to the model (no
-        // allocation per word). A model's word cache may keep the buffer as a key, so it is reused
-        // only while its capacity stays within about twice the word: cached keys stay about their size.
+        // One scalar buffer and one token buffer reused for every word handed to the model (no
+        // allocation per word; the word caches copy what they keep).
         var word: [Unicode.Scalar] = []
         var tokens: [_ModelToken] = []
         for (range, token) in rawMatcher.split(root.scalars) where !range.isEmpty {
@@ -212,12 +211,8 @@ extension PretrainedTokenizer {
                 var words = _Words(normalized, range: subrange)
                 preTokenizer?.preTokenize(&words)
                 for span in words.spans {
-                    if word.capacity > 2 * span.range.count + 8 {
-                        word = Array(words.scalars[span.range])
-                    } else {
-                        word.removeAll(keepingCapacity: true)
-                        word.append(contentsOf: words.scalars[span.range])
-                    }
+                    word.removeAll(keepingCapacity: true)
+                    word.append(contentsOf: words.scalars[span.range])
                     tokens.removeAll(keepingCapacity: true)
                     model.tokenize(word, into: &tokens)
                     for token in tokens {

@@ -6,6 +6,7 @@ import Musl
 import Darwin
 #endif
 import Dispatch
+import CollateData
 import Synchronization
 
 /// The process groups of the workers that may be running, so a signal to the host can end them.
@@ -46,15 +47,7 @@ enum _LiveWorkers {
     /// Installs the handlers once; later calls do nothing.
     static func install() {
         installed.withLock { sources in
-            guard sources.isEmpty else { return }
-            for signalNumber in [SIGTERM, SIGINT, SIGHUP] {
-                // The source sees the signal only once its default action is off.
-                signal(signalNumber, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-                source.setEventHandler { endAll(then: signalNumber) }
-                source.resume()
-                sources.append(source)
-            }
+            if sources.isEmpty { sources = _StopSignals.makeSources { endAll(then: $0) } }
         }
     }
 
@@ -74,15 +67,6 @@ enum _LiveWorkers {
             usleep(20_000)
         }
         for group in targets { _ = kill(-group, SIGKILL) }
-        // Die by the signal, as the host would have without the handler (a shell reports 128 + n).
-        // It is raised in this thread with the signal unblocked: a host started with the signal
-        // blocked (a parent's mask is inherited) would otherwise never receive it.
-        signal(signalNumber, SIG_DFL)
-        var set = sigset_t()
-        sigemptyset(&set)
-        sigaddset(&set, signalNumber)
-        pthread_sigmask(SIG_UNBLOCK, &set, nil)
-        raise(signalNumber)
-        _exit(128 + signalNumber)
+        _StopSignals.die(by: signalNumber)
     }
 }

@@ -18,7 +18,7 @@ extension AtomicFile {
 /// or removed, and the signal sources that remove them.
 enum _PendingTemporaries {
     private static let paths = Mutex<Set<String>>([])
-    private static let sources = Mutex<[DispatchSourceSignal]>([])
+    private static let sources = Mutex<[any DispatchSourceSignal]>([])
     /// Set once a signal arrived: a group then refuses to write new temporaries.
     static let stopping = Atomic<Bool>(false)
 
@@ -27,32 +27,18 @@ enum _PendingTemporaries {
 
     static func install() {
         sources.withLock { sources in
-            guard sources.isEmpty else { return }
-            for signalNumber in [SIGTERM, SIGINT, SIGHUP] {
-                // A signal source sees the signal only once its default action is off.
-                signal(signalNumber, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-                source.setEventHandler { removeAll(then: signalNumber) }
-                source.resume()
-                sources.append(source)
-            }
+            if sources.isEmpty { sources = _StopSignals.makeSources { removeAll(then: $0) } }
         }
     }
 
     /// Removes every pending temporary, then ends the process by `signalNumber`.
-    static func removeAll(then signalNumber: Int32) {
+    static func removeAll(then signalNumber: Int32) -> Never {
         stopping.store(true, ordering: .sequentiallyConsistent)
         // Holding the lock while unlinking: a group cannot register a new temporary meanwhile.
         paths.withLock { paths in
             for path in paths { unlink(path) }
             paths.removeAll()
         }
-        signal(signalNumber, SIG_DFL)
-        var set = sigset_t()
-        sigemptyset(&set)
-        sigaddset(&set, signalNumber)
-        pthread_sigmask(SIG_UNBLOCK, &set, nil)
-        raise(signalNumber)
-        _exit(128 + signalNumber)
+        _StopSignals.die(by: signalNumber)
     }
 }
