@@ -112,14 +112,17 @@ enum _JinjaCompiler {
             }
         case .macro(let name, let id, let parameters, let body):
             let compiledBody = block(body)
+            let reads = _JinjaMacroReads(body: body, parameters: parameters)
             return { renderer, scope in
-                renderer.defineMacro(_JinjaMacro(name: name, parameters: parameters, body: compiledBody, closure: scope), id: id, in: scope)
+                renderer.defineMacro(
+                    _JinjaMacro(name: name, parameters: parameters, body: compiledBody, closure: scope, reads: reads), id: id, in: scope)
                 return .normal
             }
         case .callBlock(let call, let parameters, let body):
             let compiledBody = block(body)
+            let reads = _JinjaMacroReads(body: body, parameters: parameters)
             return { renderer, scope in
-                try renderer.executeCallBlock(call, parameters: parameters, body: compiledBody, scope)
+                try renderer.executeCallBlock(call, parameters: parameters, reads: reads, body: compiledBody, scope)
                 return .normal
             }
         case .filterBlock(let filters, let body):

@@ -60,6 +60,26 @@ struct _JinjaMacro {
     var body: _JinjaExec
     var closure: _JinjaScope
     var caller: JinjaValue?
+    /// Whether the body reads `caller`, `varargs`, `kwargs`: what the macro takes beyond its parameters.
+    var reads: _JinjaMacroReads
+    /// Whether this is a `{% call %}` block's body, which jinja2 leaves unnamed (`None`).
+    var isCallBlock = false
+
+    /// The macro's name as jinja2's messages write it (`'name'`, or `None` for a call block's body).
+    var quotedName: String { isCallBlock ? "None" : "'\(name)'" }
+
+    /// jinja2's `Macro` attributes a template may read (`m.name`, `m.arguments`, `m.catch_varargs`, ...).
+    func attribute(_ attribute: String) -> JinjaValue {
+        switch attribute {
+        case "name": isCallBlock ? .none : .string(name)
+        case "arguments": .makeObject(.tuple(parameters.map { .string($0.name) }))
+        case "catch_kwargs": .bool(reads.kwargs)
+        case "catch_varargs": .bool(reads.varargs)
+        case "caller": .bool(reads.caller)
+        case "explicit_caller": .bool(parameters.contains { $0.id == _JinjaNames.caller })
+        default: .undefined
+        }
+    }
 }
 
 /// The `loop` variable of a `for` loop.
@@ -136,7 +156,8 @@ enum _JinjaObjectKind {
     var displayName: String {
         switch self {
         case .namespace: "<Namespace>"
-        case .macro(let macro): "<Macro '\(macro.name)'>"
+        // A `{% call %}` block's body has no name in jinja2 (`<Macro anonymous>`).
+        case .macro(let macro): macro.isCallBlock ? "<Macro anonymous>" : "<Macro '\(macro.name)'>"
         case .loop: "<LoopContext>"
         case .function(let name): "<function \(name)>"
         case .method(let receiver, let name): "<built-in method \(name) of \(receiver.typeName) object>"

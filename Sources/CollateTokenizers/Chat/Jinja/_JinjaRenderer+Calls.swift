@@ -146,26 +146,53 @@ extension _JinjaRenderer {
         defer { depth -= 1 }
         let scope = _JinjaScope(parent: macro.closure)
         var keywords = keyword
-        for (index, parameter) in macro.parameters.enumerated() {
+        let parameters = macro.parameters
+        for index in parameters.indices {
             if index < positional.count {
-                scope[parameter.id] = positional[index]
-            } else if let found = keywords.firstIndex(where: { $0.0 == parameter.name }) {
-                scope[parameter.id] = keywords.remove(at: found).1
-            } else if let defaultValue = parameter.defaultValue {
-                scope[parameter.id] = try eval(defaultValue, scope)
-            } else {
-                scope[parameter.id] = .undefined
+                scope[parameters[index].id] = positional[index]
+            } else if !keywords.isEmpty, let found = keywords.firstIndex(where: { $0.0 == parameters[index].name }) {
+                scope[parameters[index].id] = keywords.remove(at: found).1
             }
         }
-        // jinja2 binds these for macros that read them; here only when there is something to bind.
-        if positional.count > macro.parameters.count {
-            scope[_JinjaNames.varargs] = .makeObject(.tuple(Array(positional.dropFirst(macro.parameters.count))))
+        // What the call passes beyond the parameters, as jinja2's `Macro.__call__` takes it: a
+        // macro whose body reads `kwargs` / `varargs` gets them (empty when there are none), any
+        // other refuses them; a `caller` (a `{% call %}` block's body, or a `caller=` keyword)
+        // goes to a macro that reads `caller`.
+        let reads = macro.reads
+        var caller = caller
+        if reads.caller, caller == nil, !keywords.isEmpty, let found = keywords.firstIndex(where: { $0.0 == "caller" }) {
+            caller = keywords.remove(at: found).1
         }
-        if !keywords.isEmpty { scope[_JinjaNames.kwargs] = .dict(JinjaDict(keywords)) }
+        if let block = caller, !reads.caller, !parameters.contains(where: { $0.id == _JinjaNames.caller }) {
+            // jinja2 passes the block as a `caller` keyword, left over for a macro that does not read it.
+            keywords.append(("caller", block))
+            caller = nil
+        }
+        if reads.kwargs {
+            scope[_JinjaNames.kwargs] = .dict(JinjaDict(keywords))
+        } else if let first = keywords.first {
+            throw _JinjaFailure(
+                .type, keywords.contains(where: { $0.0 == "caller" })
+                    ? "macro \(macro.quotedName) was invoked with two values for the special caller argument. This is most likely a bug."
+                    : "macro \(macro.quotedName) takes no keyword argument '\(first.0)'", line: line)
+        }
+        if reads.varargs {
+            scope[_JinjaNames.varargs] = .makeObject(.tuple(positional.count > parameters.count ? Array(positional[parameters.count...]) : []))
+        } else if positional.count > parameters.count {
+            throw _JinjaFailure(.type, "macro \(macro.quotedName) takes not more than \(parameters.count) argument(s)", line: line)
+        }
+        // Parameters the call left out: their defaults, evaluated in order in the macro's scope
+        // (a default may read an earlier parameter), or undefined.
+        for index in parameters.indices where index >= positional.count && scope[parameters[index].id] == nil {
+            scope[parameters[index].id] = try parameters[index].defaultValue.map { try eval($0, scope) } ?? .undefined
+        }
         if let caller {
             scope[_JinjaNames.caller] = caller
         } else if let existing = macro.caller {
             scope[_JinjaNames.caller] = existing
+        } else if reads.caller, scope[_JinjaNames.caller] == nil {
+            // jinja2 binds an undefined `caller` ("No caller defined"), hiding an enclosing one.
+            scope[_JinjaNames.caller] = .undefined
         }
         return .string(try capture(macro.body, scope))
     }

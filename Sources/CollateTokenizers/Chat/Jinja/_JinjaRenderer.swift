@@ -232,7 +232,9 @@ final class _JinjaRenderer {
     }
 
     /// `{% call(params) callee(args) %}body{% endcall %}`: calls the macro with the body as its `caller`.
-    func executeCallBlock(_ call: _JinjaExpr, parameters: [_JinjaParameter], body: @escaping _JinjaExec, _ scope: _JinjaScope) throws {
+    func executeCallBlock(
+        _ call: _JinjaExpr, parameters: [_JinjaParameter], reads: _JinjaMacroReads, body: @escaping _JinjaExec, _ scope: _JinjaScope
+    ) throws {
         guard case .call(let callee, let arguments) = call.kind else {
             throw _JinjaFailure(.syntax, "`{% call %}` expects a macro call such as `{% call name() %}`", line: call.line)
         }
@@ -246,7 +248,8 @@ final class _JinjaRenderer {
                     ? "`{% call %}` needs a macro, but '\(_JinjaRenderer.describe(callee))' is \(function.pythonString), which takes no 'caller' argument"
                     : "'\(function.typeName)' object is not callable", line: call.line)
         }
-        let caller = JinjaValue.makeObject(.macro(_JinjaMacro(name: "caller", parameters: parameters, body: body, closure: scope)))
+        let caller = JinjaValue.makeObject(.macro(_JinjaMacro(
+            name: "caller", parameters: parameters, body: body, closure: scope, reads: reads, isCallBlock: true)))
         let (positional, keyword) = try evalArguments(arguments, scope)
         let result = try callValue(function, positional, keyword, caller: caller, line: call.line)
         write(result.pythonString)
@@ -534,6 +537,7 @@ final class _JinjaRenderer {
         case .object(let handle):
             switch handle.kind {
             case .namespace(let members): return members[name] ?? .undefined
+            case .macro(let macro): return macro.attribute(name)
             case .loop(let loop): return loopAttribute(loop, name, handle)
             case .cycler(let items, let position):
                 if name == "current" { return items.isEmpty ? .undefined : items[position] }
