@@ -178,11 +178,13 @@ enum _JinjaCompiler {
             return { _, scope in scope.lookup(id) ?? .undefined }
         case .list(let items), .tuple(let items):
             let compiled = items.map(compile)
+            // `(1, 2)`, `1, 2` and `()` are Python tuples: they print as tuples and differ from lists.
+            let isTuple = if case .tuple = expr.kind { true } else { false }
             return { renderer, scope in
                 var values: [JinjaValue] = []
                 values.reserveCapacity(compiled.count)
                 for item in compiled { values.append(try item(renderer, scope)) }
-                return .list(values)
+                return isTuple ? .makeObject(.tuple(values)) : .list(values)
             }
         case .dict:
             return { renderer, scope in try renderer.eval(expr, scope) }
@@ -250,6 +252,7 @@ enum _JinjaCompiler {
                 let stringMethod = _JinjaRenderer.stringMethods.contains(name)
                 let dictMethod = _JinjaRenderer.isDictMethod(name)
                 let listMethod = _JinjaRenderer.listMethods.contains(name)
+                let tupleMethod = _JinjaRenderer.isTupleMethod(name)
                 let unsafe = _JinjaRenderer.unsafeAttributes.contains(name)
                 return { renderer, scope in
                     let receiver = try base(renderer, scope)
@@ -258,6 +261,7 @@ enum _JinjaCompiler {
                         case .string: stringMethod
                         case .dict: dictMethod
                         case .list: listMethod
+                        case .object: tupleMethod && receiver.tupleItems != nil
                         case .undefined: throw renderer.undefinedFailure(baseExpr)
                         default: false
                         }

@@ -20,7 +20,8 @@ enum _JinjaJSON {
         }
         var itemSeparator = indent == nil ? ", " : ","
         var keySeparator = ": "
-        if let separators = arguments.value(2, "separators"), case .list(let pair) = separators {
+        // `separators=(',', ':')`: a tuple, or a list (`json.dumps` unpacks either).
+        if let separators = arguments.value(2, "separators"), let pair = separators.sequenceItems {
             guard pair.count == 2, case .string(let item) = pair[0], case .string(let key) = pair[1] else {
                 throw _JinjaFailure(.type, "tojson: separators must be a pair of strings", line: arguments.line)
             }

@@ -209,6 +209,12 @@ extension JinjaValue {
         return items
     }
 
+    /// A list's or a tuple's items, or `nil` for another value.
+    var sequenceItems: [JinjaValue]? {
+        if case .list(let items) = self { return items }
+        return tupleItems
+    }
+
     /// Whether the value is the sandbox's undefined for a refused attribute.
     var isUnsafeUndefined: Bool {
         guard case .object(let object) = self, case .unsafeUndefined = object.kind else { return false }

@@ -64,8 +64,14 @@ extension _JinjaRenderer {
         case .string: stringMethods.contains(name)
         case .dict: isDictMethod(name)
         case .list: listMethods.contains(name)
+        case .object: receiver.tupleItems != nil && isTupleMethod(name)
         default: false
         }
+    }
+
+    /// Whether `name` is a method of Python's `tuple` (`count`, `index`).
+    static func isTupleMethod(_ name: String) -> Bool {
+        name == "count" || name == "index"
     }
 
     /// Whether `name` is a Python `dict` method (which jinja2's attribute lookup finds before keys).
@@ -291,6 +297,21 @@ extension _JinjaRenderer {
                 guard let target = arguments.value(0, "value") else { return .int(0) }
                 return .int(items.filter { $0 == target }.count)
             case "copy": return receiver
+            default: break
+            }
+        case .object(let object):
+            guard case .tuple(let items) = object.kind else { break }
+            switch name {
+            case "index":
+                guard let target = arguments.value(0, "value"), let found = items.firstIndex(of: target) else {
+                    throw _JinjaFailure(.type, "tuple.index(x): x not in tuple", line: line)
+                }
+                return .int(found)
+            case "count":
+                guard let target = arguments.value(0, "value") else {
+                    throw _JinjaFailure(.type, "tuple.count() takes exactly one argument (0 given)", line: line)
+                }
+                return .int(items.filter { $0 == target }.count)
             default: break
             }
         default: break

@@ -11,6 +11,16 @@ extension _JinjaRenderer {
         case (.add, .list(let a), .list(let b)):
             try _checkSum(a.count, b.count, limit: _JinjaRenderer.maximumListItems, unit: "items", op: "+", line: line)
             return .list(a + b)
+        case (.add, .object(let object), _):
+            // A tuple takes only a tuple (`(1, 2) + (3,)`), as Python's does.
+            guard case .tuple(let a) = object.kind else { break }
+            guard let b = rhs.tupleItems else {
+                throw _JinjaFailure(.type, "can only concatenate tuple (not \"\(rhs.typeName)\") to tuple", line: line)
+            }
+            try _checkSum(a.count, b.count, limit: _JinjaRenderer.maximumListItems, unit: "items", op: "+", line: line)
+            return .makeObject(.tuple(a + b))
+        case (.add, .list, .object):
+            if rhs.tupleItems != nil { throw _JinjaFailure(.type, "can only concatenate list (not \"tuple\") to list", line: line) }
         case (.multiply, .string(let text), _), (.multiply, _, .string(let text)):
             guard let times = (lhs.integerIndex != nil && rhs.integerIndex == nil ? lhs : rhs).integerIndex else { throw typeError() }
             try _checkRepetition(text.utf8.count, times: times, limit: _JinjaRenderer.maximumValueBytes, unit: "bytes", line: line)
@@ -21,9 +31,18 @@ extension _JinjaRenderer {
             var out: [JinjaValue] = []
             for _ in 0..<max(0, times) { out += items }
             return .list(out)
+        case (.multiply, .object, _), (.multiply, _, .object):
+            // `(1, 2) * 2`: a tuple repeated is a tuple.
+            guard let items = lhs.tupleItems ?? rhs.tupleItems else { break }
+            guard let times = (lhs.tupleItems == nil ? lhs : rhs).integerIndex else { throw typeError() }
+            try _checkRepetition(items.count, times: times, limit: _JinjaRenderer.maximumListItems, unit: "items", line: line)
+            var out: [JinjaValue] = []
+            for _ in 0..<max(0, times) { out += items }
+            return .makeObject(.tuple(out))
         case (.modulo, .string(let format), _):
-            // A tuple operand gives the arguments (`'%s-%s' % varargs`), as a list does here.
-            let arguments: [JinjaValue] = if case .list(let items) = rhs { items } else { rhs.tupleItems ?? [rhs] }
+            // A tuple operand gives the arguments (`'%s-%s' % (a, b)`); anything else, a list
+            // included, is the one argument (`'%s' % [1, 2]` is `[1, 2]`), as in Python.
+            let arguments: [JinjaValue] = rhs.tupleItems ?? [rhs]
             // A dictionary operand also serves `%(name)s` (Python formats by key from a mapping).
             let mapping: JinjaDict? = if case .dict(let dict) = rhs { dict } else { nil }
             return .string(try _checkBuilt(try _pythonPercentFormat(format, arguments, mapping: mapping, line: line), "'%'", line: line))

@@ -27,13 +27,17 @@ extension _JinjaRenderer {
         case "iterable":
             switch value {
             case .string, .list, .dict, .undefined: return true
-            case .object(let object): if case .namespace = object.kind { return true } else { return false }
+            case .object(let object):
+                switch object.kind {
+                case .namespace, .tuple: return true
+                default: return false
+                }
             default: return false
             }
         case "sequence":
             switch value {
             case .string, .list, .dict, .undefined: return true
-            default: return false
+            default: return value.tupleItems != nil
             }
         case "callable": return value.isCallable
         case "odd", "even":

@@ -390,6 +390,7 @@ final class _JinjaRenderer {
             var values: [JinjaValue] = []
             values.reserveCapacity(items.count)
             for item in items { values.append(try eval(item, scope)) }
+            if case .tuple = expr.kind { return .makeObject(.tuple(values)) }
             return .list(values)
         case .dict(let pairs):
             var dict = JinjaDict()

@@ -36,7 +36,8 @@ enum _JinjaStringMethods {
                 let indices = _pythonSliceIndices(count: scalars.count, start: start, stop: try arguments.int(2, "end"), step: 1)
                 scalars = indices.map { scalars[$0] }
             }
-            let candidates: [JinjaValue] = if case .list(let items) = prefix { items } else { [prefix] }
+            // A tuple of strings matches any of them; Python refuses a list.
+            let candidates: [JinjaValue] = prefix.tupleItems ?? [prefix]
             for candidate in candidates {
                 guard case .string(let piece) = candidate else {
                     throw _JinjaFailure(.type, "\(name) first arg must be str or a tuple of str, not \(candidate.typeName)", line: line)
@@ -109,6 +110,9 @@ enum _JinjaStringMethods {
             let items: [JinjaValue]
             switch iterable {
             case .list(let values): items = values
+            case .object(let object):
+                guard case .tuple(let values) = object.kind else { throw _JinjaFailure(.type, "can only join an iterable", line: line) }
+                items = values
             case .dict(let dict): items = dict.keys.map { .string($0) }
             case .string(let value): items = value.unicodeScalars.map { .string(String($0)) }
             default: throw _JinjaFailure(.type, "can only join an iterable", line: line)
