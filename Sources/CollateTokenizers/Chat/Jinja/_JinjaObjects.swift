@@ -158,7 +158,7 @@ enum _JinjaObjectKind {
         case .namespace: "<Namespace>"
         // A `{% call %}` block's body has no name in jinja2 (`<Macro anonymous>`).
         case .macro(let macro): macro.isCallBlock ? "<Macro anonymous>" : "<Macro '\(macro.name)'>"
-        case .loop: "<LoopContext>"
+        case .loop(let loop): "<LoopContext \(loop.index0 + 1)/\(loop.items.count)>"
         case .function(let name): "<function \(name)>"
         case .method(let receiver, let name): "<built-in method \(name) of \(receiver.typeName) object>"
         case .joiner: "<jinja2.utils.Joiner object>"
