@@ -58,7 +58,11 @@ enum _JinjaStringMethods {
             return .string(try _pythonReplace(text, old, new, count: try arguments.int(2, "count") ?? -1, what: "replace()", line: line))
         case "lower": return .string(text.lowercased())
         case "upper": return .string(text.uppercased())
-        case "casefold": return .string(text.lowercased())
+        case "casefold":
+            // Python's full case folding, as upper- then lower-casing each scalar gives it (`ß` → `ss`).
+            var out = ""
+            for scalar in text.unicodeScalars { out += scalar.properties.uppercaseMapping.lowercased() }
+            return .string(out)
         case "swapcase":
             var out = ""
             for scalar in text.unicodeScalars {
@@ -132,7 +136,10 @@ enum _JinjaStringMethods {
         case "format":
             return .string(try _checkBuilt(try _pythonStrFormat(text, arguments), "format()", line: line))
         case "isdigit", "isnumeric", "isdecimal":
-            return .bool(!text.isEmpty && text.unicodeScalars.allSatisfy { $0.properties.numericType != nil })
+            // Python: isdecimal takes Numeric_Type=Decimal, isdigit also Digit (`²`), isnumeric any (`½`).
+            let accepted: [Unicode.NumericType] =
+                name == "isdecimal" ? [.decimal] : name == "isdigit" ? [.decimal, .digit] : [.decimal, .digit, .numeric]
+            return .bool(!text.isEmpty && text.unicodeScalars.allSatisfy { $0.properties.numericType.map(accepted.contains) ?? false })
         case "isalpha":
             return .bool(!text.isEmpty && text.unicodeScalars.allSatisfy { $0.properties.isAlphabetic })
         case "isalnum":
@@ -178,13 +185,13 @@ enum _JinjaStringMethods {
                 }
             }
             guard let found else {
-                return .list(name == "partition" ? [.string(text), .string(""), .string("")] : [.string(""), .string(""), .string(text)])
+                return .makeObject(.tuple(name == "partition" ? [.string(text), .string(""), .string("")] : [.string(""), .string(""), .string(text)]))
             }
             var head = ""
             head.unicodeScalars.append(contentsOf: scalars[..<found])
             var tail = ""
             tail.unicodeScalars.append(contentsOf: scalars[(found + pattern.count)...])
-            return .list([.string(head), .string(separator), .string(tail)])
+            return .makeObject(.tuple([.string(head), .string(separator), .string(tail)]))
         case "removeprefix", "removesuffix":
             let piece = try arguments.string(0, "prefix") ?? ""
             let scalars = Array(text.unicodeScalars)
@@ -200,7 +207,30 @@ enum _JinjaStringMethods {
             }
             return .string(text)
         case "expandtabs":
-            throw _JinjaFailure(.unsupported, "the string method 'expandtabs'", line: line)
+            // Python: each tab pads to the next multiple of `tabsize` columns; a newline or
+            // carriage return starts the count again.
+            let size = try arguments.int(0, "tabsize") ?? 8
+            try _checkWidth(size, "expandtabs()", line: line)
+            var out = ""
+            var column = 0
+            for scalar in text.unicodeScalars {
+                switch scalar {
+                case "\t":
+                    if size > 0 {
+                        let pad = size - column % size
+                        try _checkWidth(out.utf8.count + pad, "expandtabs()", line: line)
+                        out += String(repeating: " ", count: pad)
+                        column += pad
+                    }
+                case "\n", "\r":
+                    out.unicodeScalars.append(scalar)
+                    column = 0
+                default:
+                    out.unicodeScalars.append(scalar)
+                    column += 1
+                }
+            }
+            return .string(out)
         default:
             throw _JinjaFailure(.type, "'str' object has no method '\(name)'", line: line)
         }
