@@ -106,6 +106,8 @@ extension _JinjaRenderer {
                 function: filterName, positional: Array(arguments.positional.dropFirst()), keyword: arguments.keyword, line: line)
             return .list(try items.map { try filter(filterName, $0, rest) })
         case "indent":
+            // jinja2 calls str methods on the value, which an undefined refuses.
+            if value.isUndefined { throw undefinedError() }
             let widthValue = arguments.value(0, "width") ?? .int(4)
             try _checkWidth(widthValue.integerIndex ?? 0, "the indent filter", line: line)
             let indentation: String = if case .string(let text) = widthValue { text } else { String(repeating: " ", count: widthValue.integerIndex ?? 4) }
@@ -140,6 +142,8 @@ extension _JinjaRenderer {
             }
             return .string(out)
         case "int":
+            // `int(Undefined)` raises in jinja2 (so does `float`): no silent default.
+            if value.isUndefined { throw undefinedError() }
             let fallback = arguments.value(0, "default") ?? .int(0)
             let base = try arguments.int(1, "base") ?? 10
             switch value {
@@ -158,6 +162,7 @@ extension _JinjaRenderer {
             default: return fallback
             }
         case "float":
+            if value.isUndefined { throw undefinedError() }
             let fallback = arguments.value(0, "default") ?? .float(0)
             switch value {
             case .float: return value
@@ -185,7 +190,14 @@ extension _JinjaRenderer {
             if case .int = value, method == "common", precision >= 0 { return value }
             let scale = Foundation.pow(10.0, Double(precision))
             switch method {
-            case "common": return .float((number * scale).rounded(.toNearestOrEven) / scale)
+            case "common":
+                // Python's `round(x, n)` rounds the exact binary value correctly (`round(2.675, 2)` is
+                // 2.67: the double is below 2.675), as C's `%.nf` does; not `x * 10**n` rounded.
+                if precision >= 0 && number.isFinite {
+                    guard precision <= 330 else { return .float(number) }
+                    return .float(Double(String(format: "%.\(precision)f", number)) ?? number)
+                }
+                return .float((number * scale).rounded(.toNearestOrEven) / scale)
             case "ceil": return .float((number * scale).rounded(.up) / scale)
             case "floor": return .float((number * scale).rounded(.down) / scale)
             default: throw _JinjaFailure(.type, "method must be common, ceil or floor", line: line)
@@ -210,13 +222,29 @@ extension _JinjaRenderer {
             let attribute = arguments.value(2, "attribute")
             let items = try iterate(value, what: nil)
             var keyed: [(JinjaValue, JinjaValue)] = []
+            // jinja2's make_multi_attrgetter: `attribute='a,b'` sorts by a, then b.
+            let attributes: [JinjaValue]? =
+                if case .string(let path)? = attribute, path.utf8.contains(UInt8(ascii: ",")) {
+                    path.split(separator: ",", omittingEmptySubsequences: false).map { .string(String($0)) }
+                } else { nil }
             for item in items {
+                if let attributes {
+                    var keys: [JinjaValue] = []
+                    for part in attributes {
+                        var key = try lookupPath(item, part, line: line)
+                        if !caseSensitive, case .string(let text) = key { key = .string(text.lowercased()) }
+                        keys.append(key)
+                    }
+                    keyed.append((.list(keys), item))
+                    continue
+                }
                 var key = attribute == nil ? item : try lookupPath(item, attribute!, line: line)
                 if !caseSensitive, case .string(let text) = key { key = .string(text.lowercased()) }
                 keyed.append((key, item))
             }
             return .list(try stableSorted(keyed, reverse: reverse, line: line).map(\.1))
         case "dictsort":
+            if value.isUndefined { throw undefinedError() }
             guard case .dict(let dict) = value else {
                 throw _JinjaFailure(.type, "dictsort filter needs a dictionary, not \(value.typeName)", line: line)
             }
@@ -251,8 +279,15 @@ extension _JinjaRenderer {
             let width = try arguments.int(0, "width") ?? 80
             return .string(try _pythonJustify(value.pythonString, width: width, fill: " ", mode: "center", line: line))
         case "format":
-            let values: [JinjaValue] = arguments.positional
-            return .string(try _pythonPercentFormat(value.pythonString, values, line: line))
+            // jinja2's do_format: `value % (kwargs or args)`, never both.
+            if !arguments.keyword.isEmpty {
+                guard arguments.positional.isEmpty else {
+                    throw _JinjaFailure(.type, "the format filter can't handle positional and keyword arguments at the same time", line: line)
+                }
+                let mapping = JinjaDict(arguments.keyword)
+                return .string(try _pythonPercentFormat(value.pythonString, [.dict(mapping)], mapping: mapping, line: line))
+            }
+            return .string(try _pythonPercentFormat(value.pythonString, arguments.positional, line: line))
         case "batch":
             // jinja2's do_batch: lists of `linecount` items, the last one padded with `fill_with`.
             guard let size = try arguments.int(0, "linecount"), size > 0 else {
@@ -314,6 +349,7 @@ extension _JinjaRenderer {
             }
             return .string(head + end)
         case "attr":
+            if value.isUndefined { throw undefinedError() }
             guard let attribute = try arguments.string(0, "name") else { return .undefined }
             if case .dict = value { return _JinjaRenderer.dictMethods.contains(attribute) ? self.attribute(of: value, attribute) : .undefined }
             return self.attribute(of: value, attribute)
