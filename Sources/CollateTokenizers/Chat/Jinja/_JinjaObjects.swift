@@ -155,7 +155,7 @@ enum _JinjaObjectKind {
 
     var displayName: String {
         switch self {
-        case .namespace: "<Namespace>"
+        case .namespace(let members): "<Namespace \(JinjaValue.dict(members).pythonRepr)>"
         // A `{% call %}` block's body has no name in jinja2 (`<Macro anonymous>`).
         case .macro(let macro): macro.isCallBlock ? "<Macro anonymous>" : "<Macro '\(macro.name)'>"
         case .loop(let loop): "<LoopContext \(loop.index0 + 1)/\(loop.items.count)>"
