@@ -270,14 +270,17 @@ func _pythonPercentFormat(_ format: String, _ arguments: [JinjaValue], mapping: 
                 key = name
                 continue
             }
-            if "sdifr%".unicodeScalars.contains(next) {
+            if "diouxXeEfFgGcrsa%".unicodeScalars.contains(next) {
                 conversion = next
                 break
+            }
+            guard "-+ #0123456789.hlL".unicodeScalars.contains(next) else {
+                throw _JinjaFailure(.type, "unsupported format character '\(next)' (0x\(String(next.value, radix: 16)))", line: line)
             }
             spec.unicodeScalars.append(next)
         }
         guard let conversion else {
-            throw _JinjaFailure(.unsupported, "the % format '%\(spec)'", line: line)
+            throw _JinjaFailure(.type, "incomplete format: '%\(spec)'", line: line)
         }
         if conversion == "%" {
             out += "%"
@@ -297,29 +300,7 @@ func _pythonPercentFormat(_ format: String, _ arguments: [JinjaValue], mapping: 
             }
             argument = next
         }
-        switch conversion {
-        case "s": out += argument.pythonString
-        case "r": out += argument.pythonRepr
-        case "d", "i":
-            guard let number = argument.numericValue else {
-                throw _JinjaFailure(.type, "%d format: a real number is required, not \(argument.typeName)", line: line)
-            }
-            let value = if case .int(let int) = number { int } else { Int(number.doubleValue.rounded(.towardZero)) }
-            try _checkWidth(Int(spec) ?? 0, "'%' formatting", line: line)
-            out += _padNumber(String(value), spec)
-        default:
-            guard let number = argument.numericValue else {
-                throw _JinjaFailure(.type, "must be real number, not \(argument.typeName)", line: line)
-            }
-            var precision = 6
-            var width = spec
-            if let dot = spec.firstIndex(of: ".") {
-                precision = Int(spec[spec.index(after: dot)...]) ?? 6
-                width = String(spec[..<dot])
-            }
-            try _checkWidth(max(Int(width) ?? 0, precision), "'%' formatting", line: line)
-            out += _padNumber(String(format: "%.\(precision)f", number.doubleValue), width)
-        }
+        out += try _percentConversion(argument, spec: spec, conversion: conversion, line: line)
     }
     // Python never complains of a mapping operand left unused.
     if !remaining.isEmpty && mapping == nil {
@@ -328,16 +309,99 @@ func _pythonPercentFormat(_ format: String, _ arguments: [JinjaValue], mapping: 
     return out
 }
 
-private func _padNumber(_ digits: String, _ spec: String) -> String {
-    guard !spec.isEmpty else { return digits }
-    let zero = spec.hasPrefix("0")
-    let width = Int(spec) ?? 0
-    guard digits.count < width else { return digits }
-    if zero {
-        if digits.hasPrefix("-") { return "-" + String(repeating: "0", count: width - digits.count) + digits.dropFirst() }
-        return String(repeating: "0", count: width - digits.count) + digits
+/// One `%` conversion of Python's printf-style formatting: `spec` holds the flags (`-+ #0`),
+/// the width and the `.precision` between `%` and `conversion`.
+private func _percentConversion(_ argument: JinjaValue, spec: String, conversion: Unicode.Scalar, line: Int) throws -> String {
+    var flags = Set<Character>()
+    var rest = Substring(spec)
+    while let first = rest.first, "-+ #0".contains(first) {
+        flags.insert(first)
+        rest = rest.dropFirst()
     }
-    return String(repeating: " ", count: width - digits.count) + digits
+    // Python ignores C's length modifiers (`%ld`).
+    while let last = rest.last, "hlL".contains(last) { rest = rest.dropLast() }
+    var precision: Int?
+    if let dot = rest.firstIndex(of: ".") {
+        guard let value = rest[rest.index(after: dot)...].isEmpty ? 0 : Int(rest[rest.index(after: dot)...]) else {
+            throw _JinjaFailure(.unsupported, "the % format '%\(spec)\(conversion)'", line: line)
+        }
+        precision = value
+        rest = rest[..<dot]
+    }
+    guard let width = rest.isEmpty ? 0 : Int(rest) else {
+        throw _JinjaFailure(.unsupported, "the % format '%\(spec)\(conversion)'", line: line)
+    }
+    try _checkWidth(max(width, precision ?? 0), "'%' formatting", line: line)
+    let left = flags.contains("-")
+    func pad(_ text: String, zeroes: Bool) -> String {
+        let count = text.unicodeScalars.count
+        guard width > count else { return text }
+        let fill = width - count
+        if left { return text + String(repeating: " ", count: fill) }
+        if zeroes {
+            // Zeros go after the sign and a `0x` prefix.
+            var prefixLength = text.hasPrefix("-") || text.hasPrefix("+") || text.hasPrefix(" ") ? 1 : 0
+            let body = text.dropFirst(prefixLength)
+            if body.hasPrefix("0x") || body.hasPrefix("0X") || body.hasPrefix("0o") { prefixLength += 2 }
+            return String(text.prefix(prefixLength)) + String(repeating: "0", count: fill) + String(text.dropFirst(prefixLength))
+        }
+        return String(repeating: " ", count: fill) + text
+    }
+    let sign = flags.contains("+") ? "+" : flags.contains(" ") ? " " : ""
+    switch conversion {
+    case "s", "r", "a":
+        var text = conversion == "s" ? argument.pythonString : argument.pythonRepr
+        if let precision, text.unicodeScalars.count > precision {
+            var cut = ""
+            cut.unicodeScalars.append(contentsOf: text.unicodeScalars.prefix(precision))
+            text = cut
+        }
+        return pad(text, zeroes: false)
+    case "c":
+        var character: String
+        switch argument {
+        case .string(let text) where text.unicodeScalars.count == 1: character = text
+        case .int(let code):
+            guard let scalar = Unicode.Scalar(UInt32(clamping: max(0, code))), code >= 0 else {
+                throw _JinjaFailure(.type, "%c arg not in range(0x110000)", line: line)
+            }
+            character = String(scalar)
+        default: throw _JinjaFailure(.type, "%c requires an int or a unicode character, not \(argument.typeName)", line: line)
+        }
+        return pad(character, zeroes: false)
+    case "d", "i", "u", "o", "x", "X":
+        let integer: Int
+        switch argument.numericValue {
+        case .int(let value)?: integer = value
+        case .float(let value)? where "diu".unicodeScalars.contains(conversion):
+            guard value.isFinite, let truncated = Int(exactly: value.rounded(.towardZero)) else {
+                throw _JinjaFailure(.unsupported, "'%' formatting of \(value) as an integer", line: line)
+            }
+            integer = truncated
+        default:
+            throw _JinjaFailure(
+                .type, "%\(conversion) format: \("diu".unicodeScalars.contains(conversion) ? "a real number" : "an integer") is required, not \(argument.typeName)",
+                line: line)
+        }
+        let radix = conversion == "o" ? 8 : conversion == "x" || conversion == "X" ? 16 : 10
+        var digits = String(integer.magnitude, radix: radix, uppercase: conversion == "X")
+        if let precision, digits.count < precision { digits = String(repeating: "0", count: precision - digits.count) + digits }
+        if flags.contains("#") && radix != 10 { digits = (radix == 8 ? "0o" : conversion == "X" ? "0X" : "0x") + digits }
+        return pad((integer < 0 ? "-" : sign) + digits, zeroes: flags.contains("0") && !left)
+    default:
+        // e E f F g G: C's formatting of the double, which Python's matches.
+        guard let number = argument.numericValue?.doubleValue else {
+            throw _JinjaFailure(.type, "must be real number, not \(argument.typeName)", line: line)
+        }
+        if !number.isFinite {
+            let word = number.isNaN ? "nan" : number < 0 ? "-inf" : (sign + "inf")
+            let text = "EFG".unicodeScalars.contains(conversion) ? word.uppercased() : word
+            return pad(text, zeroes: false)
+        }
+        let cFlags = (flags.contains("#") ? "#" : "") + sign
+        let text = String(format: "%\(cFlags).\(precision ?? 6)\(Character(conversion))", number)
+        return pad(text, zeroes: flags.contains("0") && !left)
+    }
 }
 
 extension _JinjaRenderer {
