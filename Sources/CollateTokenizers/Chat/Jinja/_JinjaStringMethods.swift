@@ -696,22 +696,219 @@ func _pythonStrFormat(_ format: String, _ arguments: _JinjaCallArguments) throws
             field.unicodeScalars.append(value)
             current = scalars.next()
         }
-        if field.contains(":") || field.contains("!") || field.contains(".") || field.contains("[") {
-            throw _JinjaFailure(.unsupported, "str.format fields with conversions or format specs ('{\(field)}')", line: arguments.line)
+        let line = arguments.line
+        if field.unicodeScalars.contains("{") {
+            throw _JinjaFailure(.unsupported, "str.format fields with nested fields ('{\(field)}')", line: line)
         }
-        let value: JinjaValue?
-        if field.isEmpty {
-            value = automatic < arguments.positional.count ? arguments.positional[automatic] : nil
+        // `name[.attr][[key]]...[!conversion][:spec]`: the name ends at the first `.`, `[`, `!` or
+        // `:` outside brackets.
+        var path: [String] = [""]
+        var conversion: Unicode.Scalar?
+        var spec = ""
+        var fieldScalars = field.unicodeScalars.makeIterator()
+        var inBracket = false
+        parsing: while let scalar = fieldScalars.next() {
+            if inBracket {
+                if scalar == "]" { inBracket = false } else { path[path.count - 1].unicodeScalars.append(scalar) }
+                continue
+            }
+            switch scalar {
+            case "[":
+                inBracket = true
+                path.append("[")
+            case ".": path.append(".")
+            case "!":
+                conversion = fieldScalars.next()
+                guard let marker = fieldScalars.next() else { break parsing }
+                guard marker == ":", conversion == "r" || conversion == "s" || conversion == "a" else {
+                    throw _JinjaFailure(.type, "str.format: expected ':' after conversion specifier in '{\(field)}'", line: line)
+                }
+                while let rest = fieldScalars.next() { spec.unicodeScalars.append(rest) }
+            case ":":
+                while let rest = fieldScalars.next() { spec.unicodeScalars.append(rest) }
+            default: path[path.count - 1].unicodeScalars.append(scalar)
+            }
+        }
+        if let conversion, conversion != "r" && conversion != "s" && conversion != "a" {
+            throw _JinjaFailure(.type, "str.format: unknown conversion specifier \(conversion)", line: line)
+        }
+        let name = path[0]
+        var found: JinjaValue?
+        if name.isEmpty {
+            found = automatic < arguments.positional.count ? arguments.positional[automatic] : nil
             automatic += 1
-        } else if let index = Int(field) {
-            value = index < arguments.positional.count ? arguments.positional[index] : nil
+        } else if let index = Int(name) {
+            found = index < arguments.positional.count ? arguments.positional[index] : nil
         } else {
-            value = arguments.keyword.first(where: { $0.0 == field })?.1
+            found = arguments.keyword.first(where: { $0.0 == name })?.1
         }
-        guard let value else {
-            throw _JinjaFailure(.type, "str.format: no argument for the field '{\(field)}'", line: arguments.line)
+        guard var value = found else {
+            throw _JinjaFailure(.type, "str.format: no argument for the field '{\(field)}'", line: line)
         }
-        out += value.pythonString
+        // jinja2's sandboxed formatter reads `.attr` and `[key]` as the template would.
+        for accessor in path.dropFirst() {
+            let key = String(accessor.dropFirst())
+            let next: JinjaValue?
+            switch value {
+            case .dict(let dict): next = dict[key]
+            default:
+                if let items = value.sequenceItems, let index = Int(key) {
+                    next = items.indices.contains(index) ? items[index] : nil
+                } else {
+                    next = nil
+                }
+            }
+            guard let next else {
+                throw _JinjaFailure(.type, "str.format: '{\(field)}' names nothing in \(value.typeName) value \(value.pythonRepr)", line: line)
+            }
+            value = next
+        }
+        if let conversion { value = .string(conversion == "s" ? value.pythonString : value.pythonRepr) }
+        out += try _pythonFormatSpec(value, spec, line: line)
     }
     return out
+}
+
+/// Python's `format(value, spec)`: `[[fill]align][sign][#][0][width][,|_][.precision][type]`.
+func _pythonFormatSpec(_ value: JinjaValue, _ spec: String, line: Int) throws -> String {
+    if spec.isEmpty { return value.pythonString }
+    var scalars = Array(spec.unicodeScalars)
+    var fill: Unicode.Scalar = " "
+    var align: Unicode.Scalar?
+    let aligns: Set<Unicode.Scalar> = ["<", ">", "^", "="]
+    if scalars.count >= 2, aligns.contains(scalars[1]) {
+        fill = scalars[0]
+        align = scalars[1]
+        scalars.removeFirst(2)
+    } else if let first = scalars.first, aligns.contains(first) {
+        align = first
+        scalars.removeFirst()
+    }
+    var sign: Unicode.Scalar = "-"
+    if let first = scalars.first, first == "+" || first == "-" || first == " " {
+        sign = first
+        scalars.removeFirst()
+    }
+    var alternate = false
+    if scalars.first == "#" {
+        alternate = true
+        scalars.removeFirst()
+    }
+    if scalars.first == "0" {
+        if align == nil {
+            fill = "0"
+            align = "="
+        }
+        scalars.removeFirst()
+    }
+    var digits = ""
+    while let first = scalars.first, first.properties.numericType == .decimal, first.isASCII {
+        digits.unicodeScalars.append(first)
+        scalars.removeFirst()
+    }
+    let width = Int(digits) ?? 0
+    var grouping: Character?
+    if let first = scalars.first, first == "," || first == "_" {
+        grouping = Character(first)
+        scalars.removeFirst()
+    }
+    var precision: Int?
+    if scalars.first == "." {
+        scalars.removeFirst()
+        var text = ""
+        while let first = scalars.first, first.properties.numericType == .decimal, first.isASCII {
+            text.unicodeScalars.append(first)
+            scalars.removeFirst()
+        }
+        guard let value = Int(text) else { throw _JinjaFailure(.type, "Format specifier missing precision", line: line) }
+        precision = value
+    }
+    guard scalars.count <= 1 else { throw _JinjaFailure(.type, "Invalid format specifier '\(spec)'", line: line) }
+    let type = scalars.first
+    try _checkWidth(max(width, precision ?? 0), "format()", line: line)
+
+    /// `text` padded to the width: `=` pads between the sign (or `0x`) and the digits.
+    func pad(_ text: String, defaultAlign: Unicode.Scalar, signLength: Int = 0) -> String {
+        let count = text.unicodeScalars.count
+        guard width > count else { return text }
+        let total = width - count
+        let filler = { (n: Int) in String(repeating: String(fill), count: n) }
+        switch align ?? defaultAlign {
+        case "<": return text + filler(total)
+        case "^": return filler(total / 2) + text + filler(total - total / 2)
+        case "=":
+            let head = String(text.unicodeScalars.prefix(signLength))
+            return head + filler(total) + String(text.unicodeScalars.dropFirst(signLength))
+        default: return filler(total) + text
+        }
+    }
+    func grouped(_ integerDigits: String) -> String {
+        guard let grouping else { return integerDigits }
+        var out = ""
+        for (index, character) in integerDigits.enumerated() {
+            if index > 0 && (integerDigits.count - index) % 3 == 0 { out.append(grouping) }
+            out.append(character)
+        }
+        return out
+    }
+    func signed(_ negative: Bool) -> String { negative ? "-" : sign == "-" ? "" : String(sign) }
+
+    switch value {
+    case .string(let text):
+        guard type == nil || type == "s" else {
+            throw _JinjaFailure(.type, "Unknown format code '\(type.map(String.init) ?? "")' for object of type 'str'", line: line)
+        }
+        var shown = text
+        if let precision, text.unicodeScalars.count > precision {
+            shown = ""
+            shown.unicodeScalars.append(contentsOf: text.unicodeScalars.prefix(precision))
+        }
+        return pad(shown, defaultAlign: "<")
+    case .int, .bool, .float:
+        let isInteger = value.numericValue.map { if case .int = $0 { true } else { false } } ?? false
+        if isInteger, type == nil || "bcdoxXn".unicodeScalars.contains(type!) {
+            guard case .int(let number)? = value.numericValue else { break }
+            if type == "c" {
+                guard number >= 0, let scalar = Unicode.Scalar(UInt32(clamping: number)) else {
+                    throw _JinjaFailure(.type, "%c arg not in range(0x110000)", line: line)
+                }
+                return pad(String(scalar), defaultAlign: ">")
+            }
+            let radix = type == "b" ? 2 : type == "o" ? 8 : type == "x" || type == "X" ? 16 : 10
+            var body = String(number.magnitude, radix: radix, uppercase: type == "X")
+            if radix == 10 { body = grouped(body) }
+            let prefix = alternate && radix != 10 ? "0" + String(type!) : ""
+            let head = signed(number < 0) + prefix
+            return pad(head + body, defaultAlign: ">", signLength: head.count)
+        }
+        guard let number = value.numericValue?.doubleValue else { break }
+        let code = type ?? "g"
+        guard "eEfFgG%".unicodeScalars.contains(code) else {
+            throw _JinjaFailure(.type, "Unknown format code '\(code)' for object of type '\(value.typeName)'", line: line)
+        }
+        var body: String
+        let magnitude = abs(number)
+        if !number.isFinite {
+            body = number.isNaN ? "nan" : "inf"
+            if "EFG".unicodeScalars.contains(code) { body = body.uppercased() }
+        } else if type == nil && precision == nil {
+            body = JinjaValue.float(magnitude).pythonString
+        } else {
+            let scaled = code == "%" ? magnitude * 100 : magnitude
+            let cCode = code == "%" ? "f" : String(code)
+            body = String(format: "%\(alternate ? "#" : "").\(precision ?? 6)\(cCode)", scaled)
+            if type == nil, !body.contains("."), !body.contains("e"), !body.contains("inf"), !body.contains("nan") { body += ".0" }
+            if code == "%" { body += "%" }
+        }
+        if grouping != nil, number.isFinite {
+            let integerEnd = body.firstIndex(where: { !$0.isNumber }) ?? body.endIndex
+            body = grouped(String(body[..<integerEnd])) + body[integerEnd...]
+        }
+        let head = signed(number.sign == .minus)
+        return pad(head + body, defaultAlign: ">", signLength: head.count)
+    default:
+        break
+    }
+    // `object.__format__` takes only an empty spec.
+    throw _JinjaFailure(.type, "unsupported format string passed to \(value.typeName).__format__", line: line)
 }
