@@ -12,7 +12,7 @@ struct JinjaAttackCorpusTests {
 
     /// Features Collate refuses with an `unsupported` error naming them (no published chat
     /// template uses them): never a wrong rendering.
-    static let unsupported: Set<String> = ["groupby_filter", "wordwrap_filter", "pprint_filter", "str_format_spec", "recursive_loop"]
+    static let unsupported: Set<String> = ["groupby_filter", "wordwrap_filter", "pprint_filter", "recursive_loop"]
 
     /// Bugs of the interpreter core (lexer, parser, operators, loop object, values), kept failing
     /// here until fixed there; each is described in the report. None is open now.
