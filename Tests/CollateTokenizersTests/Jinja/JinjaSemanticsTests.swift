@@ -13,12 +13,45 @@ struct JinjaSemanticsTests {
 
     @Test("the semantics goldens are present")
     func goldensLoad() {
-        #expect(Self.cases.count >= 170)
+        #expect(Self.cases.count >= 360)
     }
 
-    @Test("each case renders what jinja2 renders, or fails as it fails", arguments: cases)
+    /// Python values Collate does not have, refused with an `unsupported` error that names them
+    /// (never a different rendering): integers beyond 64 bits, dictionary keys other than strings.
+    static let unsupported: Set<String> = ["num_int_overflow", "num_big_literal", "dict_nonstring_key"]
+
+    /// Known differences, kept failing here until fixed: Collate's `range()` is a list and a
+    /// dict's `keys()` / `values()` / `items()` are lists, so they print and compare as lists
+    /// (jinja2: `range(0, 3)`, `dict_keys(['a'])`, and `d.keys() == ['a']` is false). Iterating,
+    /// indexing, `length`, `in` and every filter agree.
+    static let knownDifferences: [String: String] = [
+        "repr_range": "range() is a list: prints [0, 1, 2], not range(0, 3)",
+        "repr_dict_views": "dict views are lists: print ['a'], not dict_keys(['a'])",
+        "repr_dict_views_equal": "dict views are lists: d.keys() == ['a'] is true",
+    ]
+
+    @Test("each case renders what jinja2 renders, or fails as it fails",
+          arguments: cases.filter { !unsupported.contains($0.id) && knownDifferences[$0.id] == nil })
     func parity(_ testCase: JinjaCorpusCase) throws {
         try testCase.check()
+    }
+
+    @Test("values Collate does not have are refused by name", arguments: cases.filter { unsupported.contains($0.id) })
+    func unsupportedValuesAreRefused(_ testCase: JinjaCorpusCase) throws {
+        let template = try JinjaTemplate(source: testCase.template, name: testCase.id)
+        #expect(testCase.expected != nil, "jinja2 renders this case; Collate refuses it")
+        #expect {
+            _ = try template.render(testCase.context)
+        } throws: { error in
+            (error as? JinjaError)?.kind == .unsupported
+        }
+    }
+
+    @Test("known differences from jinja2", arguments: cases.filter { knownDifferences[$0.id] != nil })
+    func knownDifference(_ testCase: JinjaCorpusCase) {
+        withKnownIssue(Comment(rawValue: testCase.id + ": " + (Self.knownDifferences[testCase.id] ?? ""))) {
+            try testCase.check()
+        }
     }
 
     /// A macro called with arguments it cannot take fails with jinja2's own words
