@@ -189,7 +189,7 @@ extension _JinjaRenderer {
         }
         // Parameters the call left out: their defaults, evaluated in order in the macro's scope
         // (a default may read an earlier parameter), or undefined.
-        for index in parameters.indices where index >= positional.count && scope[parameters[index].id] == nil {
+        for index in min(positional.count, parameters.count)..<parameters.count where scope[parameters[index].id] == nil {
             scope[parameters[index].id] = try parameters[index].defaultValue.map { try eval($0, scope) } ?? .undefined
         }
         if let caller {
@@ -238,8 +238,27 @@ extension _JinjaRenderer {
             for value in arguments.positional {
                 switch value {
                 case .dict(let dict): for (key, member) in dict.pairs { pairs.append((key, member)) }
-                case .object(let object):
+                case .object(let object) where value.tupleItems == nil:
                     if case .namespace(let dict) = object.kind { for (key, member) in dict.pairs { pairs.append((key, member)) } }
+                case .list, .object:
+                    // `dict([('a', 1), ['b', 2]])`: key-value pairs, as Python's `dict(iterable)` takes them.
+                    for (index, pair) in (value.sequenceItems ?? []).enumerated() {
+                        let parts: [JinjaValue]
+                        if case .string(let text) = pair { parts = text.unicodeScalars.map { .string(String($0)) } } else {
+                            guard let items = pair.sequenceItems else {
+                                throw _JinjaFailure(.type, "cannot convert dictionary update sequence element #\(index) to a sequence", line: line)
+                            }
+                            parts = items
+                        }
+                        guard parts.count == 2 else {
+                            throw _JinjaFailure(
+                                .type, "dictionary update sequence element #\(index) has length \(parts.count); 2 is required", line: line)
+                        }
+                        guard case .string(let key) = parts[0] else {
+                            throw _JinjaFailure(.unsupported, "dictionary keys other than strings (got \(parts[0].pythonRepr))", line: line)
+                        }
+                        pairs.append((key, parts[1]))
+                    }
                 default:
                     throw _JinjaFailure(.type, "\(name)() takes a dictionary or keyword arguments, not \(value.typeName)", line: line)
                 }
