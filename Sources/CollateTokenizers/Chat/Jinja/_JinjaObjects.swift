@@ -209,6 +209,20 @@ extension JinjaValue {
         return items
     }
 
+    /// The type name of the part of the value Python cannot hash (a list or dict, also inside a
+    /// tuple), or `nil` when the value can be a set member or a dict key.
+    var unhashableType: String? {
+        switch self {
+        case .list: return "list"
+        case .dict: return "dict"
+        case .object(let object):
+            guard case .tuple(let items) = object.kind else { return nil }
+            for item in items { if let inner = item.unhashableType { return inner } }
+            return nil
+        default: return nil
+        }
+    }
+
     /// A list's or a tuple's items, or `nil` for another value.
     var sequenceItems: [JinjaValue]? {
         if case .list(let items) = self { return items }

@@ -210,6 +210,10 @@ extension _JinjaRenderer {
             for item in try iterate(value, what: nil) {
                 var key = attribute == nil ? item : try lookupPath(item, attribute!, line: line)
                 if !caseSensitive, case .string(let text) = key { key = .string(text.lowercased()) }
+                // jinja2 keeps the keys seen in a set: a list or dict key is an error there.
+                if let unhashable = key.unhashableType {
+                    throw _JinjaFailure(.type, "unhashable type: '\(unhashable)'", line: line)
+                }
                 if !seen.contains(key) {
                     seen.append(key)
                     out.append(item)
