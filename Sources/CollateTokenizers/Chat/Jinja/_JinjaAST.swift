@@ -31,6 +31,10 @@ struct _JinjaExpr: Sendable {
 struct _JinjaArguments: Sendable {
     var positional: [_JinjaExpr] = []
     var keyword: [(String, _JinjaExpr)] = []
+    /// `*args`: an iterable whose items follow the positional arguments.
+    var splat: _JinjaExpr?
+    /// `**kwargs`: a dictionary whose members follow the keyword arguments.
+    var keywordSplat: _JinjaExpr?
 }
 
 /// What a `for` or `set` binds to.

@@ -414,10 +414,17 @@ enum _JinjaCompiler {
 struct _JinjaCompiledArguments: Sendable {
     let positional: [_JinjaEval]
     let keyword: [(String, _JinjaEval)]
+    /// `*args` and `**kwargs`, with their expressions for error messages.
+    let splats: (splat: (_JinjaExpr, _JinjaEval)?, keywordSplat: (_JinjaExpr, _JinjaEval)?)?
 
     init(_ arguments: _JinjaArguments) {
         positional = arguments.positional.map(_JinjaCompiler.compile)
         keyword = arguments.keyword.map { ($0.0, _JinjaCompiler.compile($0.1)) }
+        if arguments.splat == nil && arguments.keywordSplat == nil {
+            splats = nil
+        } else {
+            splats = (arguments.splat.map { ($0, _JinjaCompiler.compile($0)) }, arguments.keywordSplat.map { ($0, _JinjaCompiler.compile($0)) })
+        }
     }
 
     /// The arguments' values, positional then keyword, each in order.
@@ -429,6 +436,11 @@ struct _JinjaCompiledArguments: Sendable {
         if !keyword.isEmpty {
             named.reserveCapacity(keyword.count)
             for (name, argument) in keyword { named.append((name, try argument(renderer, scope))) }
+        }
+        if let splats {
+            try renderer.appendSplats(
+                splats.splat.map { ($0.0, try $0.1(renderer, scope)) }, splats.keywordSplat.map { ($0.0, try $0.1(renderer, scope)) },
+                to: &values, &named)
         }
         return (values, named)
     }

@@ -101,6 +101,8 @@ struct _JinjaMacroReads: Sendable {
         mutating func arguments(_ arguments: _JinjaArguments) {
             for value in arguments.positional { expression(value) }
             for (_, value) in arguments.keyword { expression(value) }
+            if let splat = arguments.splat { expression(splat) }
+            if let splat = arguments.keywordSplat { expression(splat) }
         }
 
         mutating func expression(_ expr: _JinjaExpr) {

@@ -570,13 +570,23 @@ struct _JinjaParser {
                 if skipOp(")") { break }
             }
             first = false
-            if case .name(let name) = current, case .op("=") = peek() {
+            // jinja2's parse_call_args: `*args` and `**kwargs` come last, each at most once.
+            if skipOp("**") {
+                guard arguments.keywordSplat == nil else { throw _JinjaFailure(.syntax, "invalid syntax for function call expression", line: line) }
+                arguments.keywordSplat = try parseExpression()
+            } else if skipOp("*") {
+                guard arguments.splat == nil, arguments.keywordSplat == nil else {
+                    throw _JinjaFailure(.syntax, "invalid syntax for function call expression", line: line)
+                }
+                arguments.splat = try parseExpression()
+            } else if case .name(let name) = current, case .op("=") = peek() {
+                guard arguments.keywordSplat == nil else { throw _JinjaFailure(.syntax, "invalid syntax for function call expression", line: line) }
                 advance()
                 advance()
                 arguments.keyword.append((name, try parseExpression()))
             } else {
-                if isOp("*") || isOp("**") {
-                    throw _JinjaFailure(.unsupported, "`*args` / `**kwargs` in calls", line: line)
+                guard arguments.splat == nil, arguments.keywordSplat == nil else {
+                    throw _JinjaFailure(.syntax, "invalid syntax for function call expression", line: line)
                 }
                 guard arguments.keyword.isEmpty else {
                     throw _JinjaFailure(.syntax, "a positional argument follows a keyword argument", line: line)

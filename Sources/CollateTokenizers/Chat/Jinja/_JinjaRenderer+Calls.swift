@@ -90,6 +90,30 @@ extension _JinjaRenderer {
         }
     }
 
+    /// Adds the values of a call's `*args` (an iterable) and `**kwargs` (a dictionary) to its
+    /// evaluated arguments, as Python passes them.
+    func appendSplats(
+        _ splat: (_JinjaExpr, JinjaValue)?, _ keywordSplat: (_JinjaExpr, JinjaValue)?, to positional: inout [JinjaValue],
+        _ keyword: inout [(String, JinjaValue)]
+    ) throws {
+        if let (expr, value) = splat {
+            // An undefined iterates as empty, as jinja2's `Undefined` does.
+            positional.append(contentsOf: try iterate(value, what: expr))
+        }
+        if let (expr, value) = keywordSplat {
+            guard case .dict(let members) = value else {
+                if case .undefined = value { throw undefinedFailure(expr) }
+                throw _JinjaFailure(.type, "argument after ** must be a mapping, not \(value.typeName)", line: expr.line)
+            }
+            for (name, member) in members.pairs {
+                if keyword.contains(where: { $0.0 == name }) {
+                    throw _JinjaFailure(.type, "got multiple values for keyword argument '\(name)'", line: expr.line)
+                }
+                keyword.append((name, member))
+            }
+        }
+    }
+
     /// Calls a macro, global function or bound method.
     func callValue(
         _ function: JinjaValue, _ positional: [JinjaValue], _ keyword: [(String, JinjaValue)], caller: JinjaValue?, line: Int

@@ -503,6 +503,11 @@ final class _JinjaRenderer {
         for argument in arguments.positional { positional.append(try eval(argument, scope)) }
         var keyword: [(String, JinjaValue)] = []
         for (name, argument) in arguments.keyword { keyword.append((name, try eval(argument, scope))) }
+        if arguments.splat != nil || arguments.keywordSplat != nil {
+            try appendSplats(
+                try arguments.splat.map { ($0, try eval($0, scope)) }, try arguments.keywordSplat.map { ($0, try eval($0, scope)) },
+                to: &positional, &keyword)
+        }
         return (positional, keyword)
     }
 
