@@ -262,11 +262,13 @@ extension _JinjaRenderer {
             for value in arguments.positional {
                 switch value {
                 case .dict(let dict): for (key, member) in dict.pairs { pairs.append((key, member)) }
-                case .object(let object) where value.tupleItems == nil:
-                    if case .namespace(let dict) = object.kind { for (key, member) in dict.pairs { pairs.append((key, member)) } }
                 case .list, .object:
-                    // `dict([('a', 1), ['b', 2]])`: key-value pairs, as Python's `dict(iterable)` takes them.
-                    for (index, pair) in (value.sequenceItems ?? []).enumerated() {
+                    // `dict([('a', 1), ['b', 2]])`: key-value pairs, as Python's `dict(iterable)` takes them
+                    // (a namespace is not iterable, as transformers' TemplateNamespace is not).
+                    guard let items = value.sequenceItems else {
+                        throw _JinjaFailure(.type, "'\(value.typeName)' object is not iterable", line: line)
+                    }
+                    for (index, pair) in items.enumerated() {
                         let parts: [JinjaValue]
                         if case .string(let text) = pair { parts = text.unicodeScalars.map { .string(String($0)) } } else {
                             guard let items = pair.sequenceItems else {

@@ -36,7 +36,6 @@ extension _JinjaRenderer {
             case .dict(let dict): return .int(dict.count)
             case .undefined: return .int(0)
             case .object(let object):
-                if case .namespace(let members) = object.kind { return .int(members.count) }
                 if case .tuple(let items) = object.kind { return .int(items.count) }
                 fallthrough
             default: throw _JinjaFailure(.type, "object of type '\(value.typeName)' has no len()", line: line)

@@ -168,7 +168,6 @@ extension _JinjaRenderer {
             return false
         case .undefined: return false
         case .object(let object):
-            if case .namespace(let members) = object.kind, case .string(let key) = needle { return members[key] != nil }
             if case .tuple(let items) = object.kind { return items.contains(needle) }
             fallthrough
         default:

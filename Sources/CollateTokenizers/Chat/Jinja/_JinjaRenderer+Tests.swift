@@ -29,7 +29,8 @@ extension _JinjaRenderer {
             case .string, .list, .dict, .undefined: return true
             case .object(let object):
                 switch object.kind {
-                case .namespace, .tuple: return true
+                // transformers' TemplateNamespace (jinja2's Namespace) is not iterable.
+                case .tuple: return true
                 default: return false
                 }
             default: return false

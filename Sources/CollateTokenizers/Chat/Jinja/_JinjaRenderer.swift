@@ -370,7 +370,6 @@ final class _JinjaRenderer {
         case .string(let text): return text.unicodeScalars.map { .string(String($0)) }
         case .undefined: return []
         case .object(let object):
-            if case .namespace(let members) = object.kind { return members.keys.map { .string($0) } }
             if case .tuple(let items) = object.kind { return items }
             fallthrough
         default:
