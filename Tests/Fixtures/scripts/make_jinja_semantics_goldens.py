@@ -483,6 +483,19 @@ CASES = [
     ("ws_unicode_spaces_lstrip", "\u00a0{% if true %}x{% endif %}", {}),
     ("ws_endblock_at_eof", "{% if true %}x{% endif %}\n", {}),
     ("ws_two_newlines_eof", "x\n\n", {}),
+    # --- namespaces
+    ("ns_item_access", "{% set ns = namespace(a=1) %}{{ ns['a'] }} {{ ns.a }} {{ 'a' in ns }}", {}),
+    ("ns_copy_namespace", "{% set ns = namespace(a=1) %}{% set n2 = namespace(ns) %}{{ n2.a }}", {}),
+    ("ns_from_dict", "{% set ns = namespace({'a': 1}, b=2) %}{{ ns.a }}{{ ns.b }}", {}),
+    ("ns_set_in_macro", "{% set ns = namespace(c=0) %}{% macro m() %}{% set ns.c = ns.c + 1 %}{% endmacro %}{% for i in range(3) %}{{ m() }}{% endfor %}{{ ns.c }}", {}),
+    ("ns_set_in_call_block", "{% set ns = namespace(c='') %}{% macro w() %}{{ caller() }}{% endmacro %}{% call w() %}{% set ns.c = 'set' %}{% endcall %}{{ ns.c }}", {}),
+    ("ns_list_attr_append_refused", "{% set ns = namespace(l=[]) %}{{ ns.l.append(1) }}", {}),
+    ("ns_length_iter", "{% set ns = namespace(a=1, b=2) %}{{ ns | length }}", {}),
+    ("ns_tojson", "{% set ns = namespace(a=1) %}{{ ns | tojson }}", {}),
+    ("ns_equal", "{% set a = namespace(x=1) %}{% set b = namespace(x=1) %}{{ a == b }} {{ a == a }}", {}),
+    ("ns_test", "{% set ns = namespace() %}{{ ns is mapping }} {{ ns is defined }} {{ ns is iterable }}", {}),
+    ("ns_underscore", "{% set ns = namespace() %}{% set ns._x = 1 %}", {}),
+    ("ns_set_undefined_name", "{% set nope.x = 1 %}", {}),
     ("scope_whitespace_set_block", "{% set x %}\n  a\n{% endset %}\n[{{ x }}]", {}),
 ]
 
