@@ -141,6 +141,20 @@ extension _JinjaRenderer {
                     if let last = handle.lastChanged, last == positional { return .bool(false) }
                     handle.lastChanged = positional
                     return .bool(true)
+                case .function(let function) where function == "dict" && name == "fromkeys":
+                    // transformers' `dict.fromkeys(keys, value=None)`.
+                    guard let keys = positional.first, positional.count <= 2, keyword.isEmpty else {
+                        throw _JinjaFailure(.type, "fromkeys expected 1 or 2 positional arguments, got \(positional.count)", line: line)
+                    }
+                    let value = positional.count > 1 ? positional[1] : .none
+                    var pairs: [(String, JinjaValue)] = []
+                    for key in try iterate(keys, what: nil) {
+                        guard case .string(let text) = key else {
+                            throw _JinjaFailure(.unsupported, "dictionary keys other than strings (got \(key.pythonRepr))", line: line)
+                        }
+                        pairs.append((text, value))
+                    }
+                    return .dict(JinjaDict(pairs))
                 case .cycler(let items, let position):
                     switch name {
                     case "next":

@@ -543,6 +543,8 @@ final class _JinjaRenderer {
             switch handle.kind {
             case .namespace(let members): return members[name] ?? .undefined
             case .macro(let macro): return macro.attribute(name)
+            // transformers' `dict` global (TemplateDict) has `fromkeys`.
+            case .function(let function) where function == "dict" && name == "fromkeys": return .makeObject(.method(object, name))
             case .loop(let loop): return loopAttribute(loop, name, handle)
             case .cycler(let items, let position):
                 if name == "current" { return items.isEmpty ? .undefined : items[position] }
