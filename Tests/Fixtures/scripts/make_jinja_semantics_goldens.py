@@ -496,6 +496,15 @@ CASES = [
     ("ns_test", "{% set ns = namespace() %}{{ ns is mapping }} {{ ns is defined }} {{ ns is iterable }}", {}),
     ("ns_underscore", "{% set ns = namespace() %}{% set ns._x = 1 %}", {}),
     ("ns_set_undefined_name", "{% set nope.x = 1 %}", {}),
+    # --- transformers' globals and tojson
+    ("hf_dict_fromkeys", "{{ dict.fromkeys(['a', 'b'], 0) }} {{ dict.fromkeys('xy') }} {{ dict.fromkeys(('k',), [1]) }}", {}),
+    ("hf_dict_call_forms", "{{ dict() }} {{ dict(a=1) }} {{ dict({'a': 1}) }} {{ dict([['x', 2]]) }}", {}),
+    ("hf_tojson_ensure_ascii", "{{ 'é😀\n' | tojson(ensure_ascii=true) }} {{ {'k': 'ü'} | tojson(true) }} {{ 'é' | tojson(ensure_ascii=false) }}", {}),
+    ("hf_tojson_indent_string", "{{ {'a': [1]} | tojson(indent='--') }}", {}),
+    ("hf_tojson_indent_zero", "{{ {'a': [1]} | tojson(indent=0) }}", {}),
+    ("hf_tojson_positional", "{{ {'b': 1, 'a': 2} | tojson(false, none, none, true) }}", {}),
+    ("hf_tojson_nan", "{{ [nan_value] | tojson }}", {}),
+    ("hf_raise_exception_message", "{{ raise_exception('bad ' ~ 1) }}", {}),
     ("scope_whitespace_set_block", "{% set x %}\n  a\n{% endset %}\n[{{ x }}]", {}),
 ]
 
