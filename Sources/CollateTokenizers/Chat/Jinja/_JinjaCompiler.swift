@@ -180,6 +180,14 @@ enum _JinjaCompiler {
             let compiled = items.map(compile)
             // `(1, 2)`, `1, 2` and `()` are Python tuples: they print as tuples and differ from lists.
             let isTuple = if case .tuple = expr.kind { true } else { false }
+            // All literals (`role in ('system', 'developer')`): the value is built once. A tuple is
+            // never changed after it is made, and a list only by value, so sharing them is safe.
+            var constants: [JinjaValue] = []
+            for item in items { if case .literal(let value) = item.kind { constants.append(value) } }
+            if constants.count == items.count {
+                let value: JinjaValue = isTuple ? .makeObject(.tuple(constants)) : .list(constants)
+                return { _, _ in value }
+            }
             return { renderer, scope in
                 var values: [JinjaValue] = []
                 values.reserveCapacity(compiled.count)
