@@ -149,14 +149,16 @@ extension _JinjaRenderer {
             case .int: return value
             case .bool(let flag): return .int(flag ? 1 : 0)
             case .float(let number):
-                guard number.isFinite, let truncated = Int(exactly: number.rounded(.towardZero)) else { return fallback }
-                return .int(truncated)
+                return try _truncatedInt(number, fallback: fallback, line: line)
             case .string(let text):
-                let trimmed = _pythonStrip(text, chars: nil).replacingOccurrences(of: "_", with: "")
-                if let number = Int(trimmed, radix: base) { return .int(number) }
-                if let number = Double(trimmed), number.isFinite, let truncated = Int(exactly: number.rounded(.towardZero)) {
-                    return .int(truncated)
+                // jinja2's do_int: `int(value, base)`, else `int(float(value))`, else the default.
+                let trimmed = _pythonStrip(text, chars: nil)
+                switch _pythonInt(trimmed, base: base) {
+                case .value(let number): return .int(number)
+                case .overflow: throw _JinjaFailure(.unsupported, "integers beyond 64 bits ('\(trimmed)')", line: line)
+                case .invalid: break
                 }
+                if let number = _pythonFloat(trimmed) { return try _truncatedInt(number, fallback: fallback, line: line) }
                 return fallback
             default: return fallback
             }
@@ -168,8 +170,7 @@ extension _JinjaRenderer {
             case .int(let number): return .float(Double(number))
             case .bool(let flag): return .float(flag ? 1 : 0)
             case .string(let text):
-                let trimmed = _pythonStrip(text, chars: nil).lowercased()
-                if let number = Double(trimmed) { return .float(number) }
+                if let number = _pythonFloat(_pythonStrip(text, chars: nil)) { return .float(number) }
                 return fallback
             default: return fallback
             }
@@ -450,4 +451,127 @@ extension _JinjaRenderer {
         }
         return out
     }
+}
+
+/// `Int(x)` of a float as Python's `int()` truncates it; `fallback` for infinity or NaN (jinja2's
+/// `int` filter catches their errors), an error for a value beyond 64 bits (Python's is exact).
+private func _truncatedInt(_ number: Double, fallback: JinjaValue, line: Int) throws -> JinjaValue {
+    guard number.isFinite else { return fallback }
+    guard let truncated = Int(exactly: number.rounded(.towardZero)) else {
+        throw _JinjaFailure(.unsupported, "integers beyond 64 bits (\(_pythonFloatRepr(number)))", line: line)
+    }
+    return .int(truncated)
+}
+
+/// What Python's `int(text, base)` gives for a stripped string.
+enum _PythonIntParse {
+    case value(Int)
+    /// Valid digits whose value needs more than 64 bits.
+    case overflow
+    /// Python raises ValueError (bad digits, a base outside 0 and 2...36).
+    case invalid
+}
+
+/// Python's `int(text, base)`: a sign, the base's prefix (`0x` / `0o` / `0b`; any of them for
+/// base 0, which reads a plain number as decimal without leading zeros), digits of any script
+/// (`٣`), single underscores between digits.
+func _pythonInt(_ text: String, base requested: Int) -> _PythonIntParse {
+    guard requested == 0 || (2...36).contains(requested) else { return .invalid }
+    var scalars = Substring(text).unicodeScalars[...]
+    var negative = false
+    if let first = scalars.first, first == "+" || first == "-" {
+        negative = first == "-"
+        scalars = scalars.dropFirst()
+    }
+    var base = requested
+    var afterPrefix = false
+    if scalars.count >= 2, scalars.first == "0", let marker = scalars.dropFirst().first {
+        let prefixBase: Int? =
+            switch marker {
+            case "x", "X": 16
+            case "o", "O": 8
+            case "b", "B": 2
+            default: nil
+            }
+        if let prefixBase, base == 0 || base == prefixBase {
+            base = prefixBase
+            scalars = scalars.dropFirst(2)
+            afterPrefix = true
+        }
+    }
+    let decimalWithoutPrefix = base == 0
+    if base == 0 { base = 10 }
+    var value = 0
+    var overflow = false
+    var previousUnderscore = false
+    var digits = 0
+    var allZero = true
+    for scalar in scalars {
+        if scalar == "_" {
+            // Between digits, or right after a prefix.
+            guard !previousUnderscore, digits > 0 || afterPrefix else { return .invalid }
+            previousUnderscore = true
+            continue
+        }
+        previousUnderscore = false
+        let digit: Int
+        if scalar.properties.numericType == .decimal, let number = scalar.properties.numericValue {
+            digit = Int(number)
+        } else if scalar.isASCII, scalar.properties.isAlphabetic {
+            digit = Int(scalar.value | 0x20) - Int(UInt8(ascii: "a")) + 10
+        } else {
+            return .invalid
+        }
+        guard digit < base else { return .invalid }
+        if digit != 0 { allZero = false }
+        digits += 1
+        let (shifted, overflowA) = value.multipliedReportingOverflow(by: base)
+        let (added, overflowB) = shifted.addingReportingOverflow(digit)
+        if overflowA || overflowB { overflow = true }
+        value = added
+    }
+    guard digits > 0, !previousUnderscore else { return .invalid }
+    // Base 0 refuses `010` (Python 3 has no implicit octal), but not `0` or `00`.
+    if decimalWithoutPrefix, !afterPrefix, !allZero, scalars.first == "0" { return .invalid }
+    if overflow {
+        // -2**63 fits, as a negative number.
+        return negative && value == Int.min ? .value(Int.min) : .overflow
+    }
+    return .value(negative ? -value : value)
+}
+
+/// Python's `float(text)` of a stripped string: decimal digits (single underscores between
+/// them), a fraction, an exponent, `inf` / `infinity` / `nan` in any case; not hex (`0x1p3`),
+/// which Swift's `Double(_:)` would read.
+func _pythonFloat(_ text: String) -> Double? {
+    var body = text.unicodeScalars[...]
+    var sign = ""
+    if let first = body.first, first == "+" || first == "-" {
+        sign = first == "-" ? "-" : ""
+        body = body.dropFirst()
+    }
+    let word = String(String.UnicodeScalarView(body)).lowercased()
+    if word == "inf" || word == "infinity" { return sign == "-" ? -.infinity : .infinity }
+    if word == "nan" { return .nan }
+    var plain = ""
+    var previous: Unicode.Scalar?
+    for scalar in body {
+        if scalar == "_" {
+            // Only between two digits.
+            guard let before = previous, ("0"..."9").contains(before) else { return nil }
+            previous = scalar
+            continue
+        }
+        if previous == "_" && !("0"..."9").contains(scalar) { return nil }
+        if scalar.properties.numericType == .decimal, let number = scalar.properties.numericValue {
+            plain += String(Int(number))
+        } else if "eE.".unicodeScalars.contains(scalar) || ((scalar == "+" || scalar == "-") && (previous == "e" || previous == "E")) {
+            plain.unicodeScalars.append(scalar)
+        } else {
+            return nil
+        }
+        previous = scalar
+    }
+    guard previous != "_", !plain.isEmpty, plain.unicodeScalars.contains(where: { ("0"..."9").contains($0) }) else { return nil }
+    return Double(sign + plain)
 }
