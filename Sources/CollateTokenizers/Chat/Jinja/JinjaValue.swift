@@ -435,15 +435,27 @@ func _writePythonStringRepr(_ text: String, into out: inout String) {
             if scalar == quote {
                 out += "\\"
                 out.unicodeScalars.append(scalar)
-            } else if scalar.value < 0x20 || scalar.value == 0x7F {
-                let hex = String(scalar.value, radix: 16)
-                out += "\\x" + String(repeating: "0", count: 2 - hex.count) + hex
-            } else {
+            } else if (scalar.value >= 0x20 && scalar.value < 0x7F) || (scalar.value >= 0x7F && _isPythonPrintable(scalar)) {
                 out.unicodeScalars.append(scalar)
+            } else {
+                // Python escapes what `str.isprintable()` refuses: `\xhh`, `\uhhhh`, `\Uhhhhhhhh`.
+                let hex = String(scalar.value, radix: 16)
+                let width = scalar.value < 0x100 ? 2 : scalar.value < 0x10000 ? 4 : 8
+                out += (width == 2 ? "\\x" : width == 4 ? "\\u" : "\\U") + String(repeating: "0", count: width - hex.count) + hex
             }
         }
     }
     out.unicodeScalars.append(quote)
+}
+
+/// Whether Python's `str.isprintable()` holds for the scalar: not a control, format, surrogate,
+/// private-use or unassigned code point, nor a separator other than the ASCII space.
+func _isPythonPrintable(_ scalar: Unicode.Scalar) -> Bool {
+    switch scalar.properties.generalCategory {
+    case .control, .format, .surrogate, .privateUse, .unassigned, .lineSeparator, .paragraphSeparator: return false
+    case .spaceSeparator: return scalar == " "
+    default: return true
+    }
 }
 
 /// Python's `repr(float)`: the shortest digits that round-trip, fixed notation for decimal
