@@ -505,6 +505,18 @@ CASES = [
     ("hf_tojson_positional", "{{ {'b': 1, 'a': 2} | tojson(false, none, none, true) }}", {}),
     ("hf_tojson_nan", "{{ [nan_value] | tojson }}", {}),
     ("hf_raise_exception_message", "{{ raise_exception('bad ' ~ 1) }}", {}),
+    # --- int / float filters parse as Python's int() and float()
+    ("parse_int_bases", "{{ '0b101' | int(base=0) }} {{ '10' | int(base=1) }} {{ '10' | int(base=37) }} {{ 'z' | int(base=36) }} {{ '0x1f' | int(base=16) }} {{ '0o17' | int(0, 8) }} {{ '0x_1f' | int(base=16) }} {{ '1f' | int(base=16) }} {{ '-0x1f' | int(base=0) }}", {}),
+    ("parse_int_forms", "{{ '+3' | int }} {{ '1e3' | int }} {{ ' 1_0 ' | int }} {{ '1__0' | int }} {{ '_10' | int }} {{ '10_' | int }} {{ '\u0663' | int }} {{ '010' | int }} {{ '010' | int(base=0) }} {{ '00' | int(base=0) }}", {}),
+    ("parse_int_special", "{{ 'inf' | int }} {{ 'nan' | int }} {{ '0x10' | int }} {{ '1.9' | int }} {{ '-1.9' | int }} {{ '' | int }} {{ '  ' | int(5) }} {{ '12abc' | int }} {{ '-9223372036854775808' | int }}", {}),
+    ("parse_int_big", "{{ '99999999999999999999' | int }}", {}),
+    ("parse_int_big_float", "{{ 1e20 | int }}", {}),
+    ("parse_float_forms", "{{ '1.' | float }} {{ '.5' | float }} {{ '1e-3' | float }} {{ '-Infinity' | float }} {{ 'NaN' | float }} {{ '0x10' | float }} {{ '1_000.5' | float }} {{ '1__0' | float }} {{ '+-1' | float }} {{ 'e5' | float }} {{ '\u0663.5' | float }}", {}),
+    # --- repr of strings Python does not print as they are
+    ("repr_nonprintable", "{{ ['a\u00a0b', 'z\u200bw', 'l\u2028s', '\x85', '\x7f\x80', '\ue000', 'e\u0301', '😀', '\U000e0001', '\ufeff'] }}", {}),
+    ("repr_nonprintable_dict", "{{ {'k\u00a0': '\u3000'} }} {{ ('\u2029',) }}", {}),
+    ("str_split_unicode_ws", "{{ 'a\u3000b\x1cc\x85d\u00a0e\u200bf'.split() }} {{ 'a\x0bb\x0cc\x1dd\u2028e\u2029f\x85g'.splitlines() }}", {}),
+    ("str_strip_unicode_ws", "[{{ '\x1c\x1d\x1e\x1f x \x85\u2000' | trim }}][{{ '\u200bx\u200b' | trim }}]", {}),
     ("scope_whitespace_set_block", "{% set x %}\n  a\n{% endset %}\n[{{ x }}]", {}),
 ]
 
