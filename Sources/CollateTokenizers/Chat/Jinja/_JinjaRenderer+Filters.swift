@@ -108,8 +108,15 @@ extension _JinjaRenderer {
             // jinja2 calls str methods on the value, which an undefined refuses.
             if value.isUndefined { throw undefinedError() }
             let widthValue = arguments.value(0, "width") ?? .int(4)
+            // jinja2: `" " * width` unless the width is a string.
+            if case .string = widthValue {} else if widthValue.integerIndex == nil {
+                throw _JinjaFailure(.type, "can't multiply sequence by non-int of type '\(widthValue.typeName)'", line: line)
+            }
             try _checkWidth(widthValue.integerIndex ?? 0, "the indent filter", line: line)
-            let indentation: String = if case .string(let text) = widthValue { text } else { String(repeating: " ", count: widthValue.integerIndex ?? 4) }
+            let indentation: String = if case .string(let text) = widthValue { text } else {
+                // `" " * width`: nothing for a negative width (no trap).
+                String(repeating: " ", count: max(0, widthValue.integerIndex ?? 4))
+            }
             let first = arguments.bool(1, "first", default: false)
             let blank = arguments.bool(2, "blank", default: false)
             let lines = _pythonSplitLines(value.pythonString + "\n")
