@@ -517,6 +517,12 @@ CASES = [
     ("repr_nonprintable_dict", "{{ {'k\u00a0': '\u3000'} }} {{ ('\u2029',) }}", {}),
     ("str_split_unicode_ws", "{{ 'a\u3000b\x1cc\x85d\u00a0e\u200bf'.split() }} {{ 'a\x0bb\x0cc\x1dd\u2028e\u2029f\x85g'.splitlines() }}", {}),
     ("str_strip_unicode_ws", "[{{ '\x1c\x1d\x1e\x1f x \x85\u2000' | trim }}][{{ '\u200bx\u200b' | trim }}]", {}),
+    # --- negative and odd widths (no trap)
+    ("width_negative", "[{{ 'a\nb' | indent(-2) }}][{{ 'a\nb' | indent(-2, true) }}][{{ 'ab' | center(-3) }}][{{ 'ab'.ljust(-1) }}][{{ '5'.zfill(-2) }}][{{ 'abc' | truncate(3, leeway=0) }}][{{ [1, 2] | batch(1) | list }}]", {}),
+    ("width_indent_float", "{{ 'a\nb' | indent(2.5) }}", {}),
+    ("width_indent_bool", "{{ 'a\nb' | indent(true) }}", {}),
+    ("width_center_float", "{{ 'ab' | center(5.0) }}", {}),
+    ("width_format_huge_precision", "{{ ('%.400f' % 0.1) | length }}", {}),
     ("scope_whitespace_set_block", "{% set x %}\n  a\n{% endset %}\n[{{ x }}]", {}),
 ]
 
