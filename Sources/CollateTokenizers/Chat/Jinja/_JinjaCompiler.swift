@@ -213,10 +213,16 @@ enum _JinjaCompiler {
             let base = compile(baseExpr)
             if case .literal(let keyValue) = keyExpr.kind, case .string(let name) = keyValue {
                 // `message['role']`, the most common read: a literal key found in a dictionary.
+                // A key the dictionary lacks (`message['tool_calls']`) that is no dict method nor
+                // refused attribute is undefined, decided now rather than by `item(of:)`'s lookups.
+                let missingIsUndefined = !_JinjaRenderer.isDictMethod(name) && _JinjaRenderer.unsafeAttribute(.none, name) == nil
                 return { renderer, scope in
                     let object = try base(renderer, scope)
                     if case .undefined = object { throw renderer.undefinedFailure(baseExpr) }
-                    if case .dict(let dict) = object, let value = dict[name] { return value }
+                    if case .dict(let dict) = object {
+                        if let value = dict[name] { return value }
+                        if missingIsUndefined { return .undefined }
+                    }
                     return try renderer.item(of: object, keyValue, line: line)
                 }
             }
