@@ -289,6 +289,14 @@ enum _JinjaCompiler {
         case .filter(let baseExpr, let name, let arguments):
             let base = compile(baseExpr)
             let compiledArguments = _JinjaCompiledArguments(arguments)
+            if arguments.positional.isEmpty && arguments.keyword.isEmpty, let simple = _JinjaRenderer.argumentlessFilter(name) {
+                // `x|string`, `x|trim`, `x|length`: the filter resolved now, not matched by name per call.
+                return { renderer, scope in
+                    let value = try base(renderer, scope)
+                    if let result = simple(value) { return result }
+                    return try renderer.filter(name, value, _JinjaCallArguments(function: name, positional: [], keyword: [], line: line))
+                }
+            }
             return { renderer, scope in
                 let value = try base(renderer, scope)
                 let (positional, keyword) = try compiledArguments.evaluate(renderer, scope)
@@ -297,6 +305,16 @@ enum _JinjaCompiler {
         case .test(let baseExpr, let name, let arguments, let negated):
             let base = compile(baseExpr)
             let compiledArguments = _JinjaCompiledArguments(arguments)
+            if let test = _JinjaRenderer.typeTest(name) {
+                // `x is defined`, `x is string`: the test resolved now (it ignores arguments, which
+                // are still evaluated, in order, as the general path does).
+                let hasArguments = !arguments.positional.isEmpty || !arguments.keyword.isEmpty
+                return { renderer, scope in
+                    let value = try base(renderer, scope)
+                    if hasArguments { _ = try compiledArguments.evaluate(renderer, scope) }
+                    return .bool(test(value) != negated)
+                }
+            }
             return { renderer, scope in
                 let value = try base(renderer, scope)
                 let (positional, keyword) = try compiledArguments.evaluate(renderer, scope)
