@@ -12,7 +12,11 @@ final class _JinjaRenderer {
     /// Offsets in `segments` and `generations` are UTF-8 offsets into it while the render runs
     /// (no per-piece scalar count), turned into scalar offsets once at the end.
     @exclusivity(unchecked) private var text: [UInt8] = []
+    /// The buffers of the captures in progress (`captures[0 ..< captureDepth]`, innermost last);
+    /// those above `captureDepth` are kept, emptied, for the next capture (a macro called in a
+    /// loop reuses one buffer instead of growing a new one per call).
     @exclusivity(unchecked) private var captures: [[UInt8]] = []
+    @exclusivity(unchecked) private var captureDepth = 0
     @exclusivity(unchecked) private var segments: [JinjaSegment] = []
     @exclusivity(unchecked) private var generations: [JinjaGenerationSpan] = []
     @exclusivity(unchecked) private var currentMessage: Int?
@@ -191,8 +195,8 @@ final class _JinjaRenderer {
     // MARK: - Output
 
     func write(_ piece: String) {
-        if !captures.isEmpty {
-            _append(piece, to: &captures[captures.count - 1])
+        if captureDepth > 0 {
+            _append(piece, to: &captures[captureDepth - 1])
             return
         }
         guard !piece.isEmpty else { return }
@@ -212,10 +216,17 @@ final class _JinjaRenderer {
 
     /// Runs a compiled body with its output captured instead of written; returns that output.
     func capture(_ body: _JinjaExec, _ scope: _JinjaScope) throws -> String {
-        captures.append([])
-        defer { captures.removeLast() }
+        if captureDepth == captures.count {
+            var buffer: [UInt8] = []
+            buffer.reserveCapacity(256)
+            captures.append(buffer)
+        } else {
+            captures[captureDepth].removeAll(keepingCapacity: true)
+        }
+        captureDepth += 1
+        defer { captureDepth -= 1 }
         _ = try body(self, scope)
-        return _string(captures[captures.count - 1])
+        return _string(captures[captureDepth - 1])
     }
 
     // MARK: - Statements (called by the closures of _JinjaCompiler)
