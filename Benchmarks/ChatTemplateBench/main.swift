@@ -6,10 +6,12 @@
 //
 // CHAT_TEMPLATES_DIR defaults to Tests/Fixtures/chat-templates (TRL 1.16.0's templates and the
 // conversations of goldens.jsonl). Every (template, conversation) case the goldens render without
-// an error is rendered ROUNDS times (default 20). The clock covers, per conversation, what
-// transformers does per call after its cached compile: building the template's variables from the
-// JSON conversation (null keys dropped, reasoning aliased) and rendering. Templates are parsed once,
-// as transformers caches the compiled template. Prints one JSON line per template and a total line
+// an error is rendered ROUNDS times (default 20). Each conversation is read as the CLI reads a
+// dataset line (`ChatConversation(line:)`), untimed, as transformers is handed parsed dicts. The
+// clock covers, per conversation, what transformers does per call after its cached compile:
+// building the template's variables from the conversation (the library's own
+// `ChatTemplate.templateVariables`: null keys dropped, reasoning aliased, JSON converted) and
+// rendering. Templates are parsed once, as transformers caches the compiled template. Prints one JSON line per template and a total line
 // with conversations per CPU second (process CPU time, which a busy machine disturbs less than
 // wall time).
 import Collate
@@ -34,96 +36,38 @@ func cpuSeconds() -> Double {
     return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
 }
 
-/// Whether a message needs transformers' preprocessing: a null member to drop or a reasoning key to alias.
-func needsPreprocessing(_ object: JSONObject) -> Bool {
-    object.members.contains { member in
-        if case .null = member.value { return true }
-        // Lengths first: comparing different keys' text is the slow path of `==`.
-        switch member.key.utf8.count {
-        case 17: return member.key == "reasoning_content"
-        case 8: return member.key == "thinking"
-        case 9: return member.key == "reasoning"
-        default: return false
-        }
+/// A golden conversation as a dataset line reads into the library (`ChatConversation(line:)`,
+/// outside the clock, as the CLI reads a line before rendering it): its messages, tools and kwargs.
+func conversation(_ record: JSONObject) -> ChatConversation {
+    var line = JSONObject()
+    if let messages = record["messages"] { line["messages"] = messages }
+    if let tools = record["tools"] { line["tools"] = tools }
+    if case .object(let kwargs)? = record["kwargs"] {
+        for member in kwargs.members { line[member.key] = member.value }
     }
-}
-
-/// transformers 5.23's message preprocessing and template variables for one conversation.
-func context(_ conversation: JSONObject, _ special: JSONObject) -> [String: JinjaValue] {
-    var messages: [JinjaValue] = []
-    if case .array(let items)? = conversation["messages"] {
-        if !items.contains(where: { item in
-            if case .object(let object) = item { return needsPreprocessing(object) }
-            return true
-        }) {
-            // Nothing to drop or alias: the messages as they are (JSON keys are distinct, so
-            // these are the dictionaries the loop below would build).
-            if case .list(let converted) = JinjaValue(.array(items)) { messages = converted }
-        } else {
-            messages.reserveCapacity(items.count)
-            for item in items {
-                guard case .object(let object) = item else { continue }
-                if !needsPreprocessing(object) {
-                    messages.append(JinjaValue(item))
-                    continue
-                }
-                var pairs: [(String, JinjaValue)] = []
-                pairs.reserveCapacity(object.members.count + 2)
-                var reasoning: JinjaValue?
-                var reasoningRank = 3
-                for member in object.members {
-                    if case .null = member.value { continue }
-                    let value = JinjaValue(member.value)
-                    let rank =
-                        switch member.key {
-                        case "reasoning_content": 0
-                        case "thinking": 1
-                        case "reasoning": 2
-                        default: 3
-                        }
-                    if rank < reasoningRank {
-                        reasoning = value
-                        reasoningRank = rank
-                    }
-                    pairs.append((member.key, value))
-                }
-                if let reasoning {
-                    // `thinking` first (its own value when present), `reasoning_content` where it was
-                    // or last: JinjaDict keeps a repeated key's first position and last value.
-                    pairs.insert(("thinking", reasoning), at: 0)
-                    pairs.append(("reasoning_content", reasoning))
-                }
-                messages.append(.dict(JinjaDict(pairs)))
-            }
-        }
-    }
-    var variables = [String: JinjaValue](minimumCapacity: special.members.count + 8)
-    for member in special.members { variables[member.key] = JinjaValue(member.value) }
-    if case .object(let kwargs)? = conversation["kwargs"] {
-        for member in kwargs.members { variables[member.key] = JinjaValue(member.value) }
-    }
-    if variables["add_generation_prompt"] == nil { variables["add_generation_prompt"] = .bool(false) }
-    variables["messages"] = .list(messages)
-    variables["tools"] = conversation["tools"].map(JinjaValue.init) ?? JinjaValue.none
-    variables["documents"] = JinjaValue.none
-    return variables
+    do { return try ChatConversation(line: line) } catch { fail("conversation \(record["id"].map { "\($0)" } ?? "?"): \(error)") }
 }
 
 guard let goldens = try? String(contentsOf: folder.appendingPathComponent("goldens.jsonl"), encoding: .utf8) else {
     fail("cannot read \(folder.path)/goldens.jsonl")
 }
-var conversations: [String: JSONObject] = [:]
-var specials: [String: JSONObject] = [:]
+var conversations: [String: ChatConversation] = [:]
+var specials: [String: [String: String]] = [:]
 var order: [String] = []
 var cases: [String: [String]] = [:]
 for line in goldens.split(separator: "\n") {
     guard case .object(let object)? = try? JSONParser.parse(String(line)), case .string(let kind)? = object["kind"] else { continue }
     switch kind {
     case "conversation":
-        if case .string(let id)? = object["id"] { conversations[id] = object }
+        if case .string(let id)? = object["id"] { conversations[id] = conversation(object) }
     case "template":
         if case .string(let name)? = object["name"], case .object(let special)? = object["special_tokens"] {
-            specials[name] = special
+            var tokens: [String: String] = [:]
+            for member in special.members {
+                guard case .string(let token) = member.value else { fail("template \(name): special token \(member.key) is not a string") }
+                tokens[member.key] = token
+            }
+            specials[name] = tokens
             order.append(name)
         }
     case "case":
@@ -143,12 +87,14 @@ for name in order where name.hasPrefix(only) {
     let template: JinjaTemplate
     do { template = try JinjaTemplate(source: source, name: name) } catch { fail("\(error)") }
     let selected = (cases[name] ?? []).compactMap { conversations[$0] }
-    let special = specials[name] ?? JSONObject()
+    let special = specials[name] ?? [:]
     let start = cpuSeconds()
     for _ in 0..<rounds {
         for conversation in selected {
             do {
-                sink &+= try template.render(context(conversation, special)).scalarCount
+                // The library's path: the template variables `ChatTemplate` builds, then the render.
+                let variables = ChatTemplate.templateVariables(for: conversation, specialTokens: special)
+                sink &+= try template.render(variables: variables).scalarCount
             } catch {
                 fail("\(error)")
             }

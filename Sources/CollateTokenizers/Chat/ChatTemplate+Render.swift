@@ -356,18 +356,10 @@ extension ChatTemplate {
             }
             (source, compiledVariant) = (chosen.source, variant)
         }
-        var context: [String: JinjaValue] = [:]
-        for member in variables(for: conversation).members where member.key != "chat_template" {
-            context[member.key] = JinjaValue(member.value)
-        }
-        context["messages"] = .list(conversation.preprocessedMessages().map { JinjaValue(.object($0)) })
-        context["tools"] = conversation.tools.map { JinjaValue(.array($0)) } ?? JinjaValue.none
-        // A line's own `documents` (RAG templates) is passed as transformers passes `documents=`.
-        if context["documents"] == nil { context["documents"] = JinjaValue.none }
-        context["add_generation_prompt"] = .bool(conversation.addGenerationPrompt)
+        let context = Self.templateVariables(for: conversation, specialTokens: specialTokens)
         let rendering: JinjaRendering
         do {
-            rendering = try compiledVariant.get().render(context, now: now ?? Date())
+            rendering = try compiledVariant.get().render(variables: context, now: now ?? Date())
         } catch {
             throw ChatTemplateError.renderFailed(template: name, message: error.description)
         }
@@ -394,12 +386,5 @@ extension ChatTemplate {
         if copy.specialTokens["bos_token"] == nil, let bos = special.bos { copy.specialTokens["bos_token"] = bos }
         if copy.specialTokens["eos_token"] == nil, let eos = special.eos { copy.specialTokens["eos_token"] = eos }
         return copy
-    }
-
-    /// The template variables of a conversation: special tokens, then its variables (which win).
-    func variables(for conversation: ChatConversation) -> JSONObject {
-        var variables = JSONObject(specialTokens.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) })
-        for member in conversation.variables.members { variables[member.key] = member.value }
-        return variables
     }
 }

@@ -53,6 +53,23 @@ public struct JinjaTemplate: Sendable {
     /// - Returns: The text with its provenance.
     /// - Throws: ``JinjaError`` naming the template line; nothing is returned partially.
     public func render(_ context: [String: JinjaValue], now: Date = Date()) throws(JinjaError) -> JinjaRendering {
+        try _render(context, now: now)
+    }
+
+    /// Renders the template with variables in order, a repeated name's last value winning:
+    /// what ``ChatTemplate`` builds for a conversation (no dictionary hashing every name).
+    ///
+    /// - Parameters:
+    ///   - variables: The variables, in order.
+    ///   - now: The time `strftime_now` formats.
+    /// - Returns: The text with its provenance.
+    /// - Throws: ``JinjaError`` naming the template line.
+    package func render(variables: [(key: String, value: JinjaValue)], now: Date = Date()) throws(JinjaError) -> JinjaRendering {
+        try _render(variables, now: now)
+    }
+
+    private func _render<Context: Collection>(_ context: Context, now: Date) throws(JinjaError) -> JinjaRendering
+    where Context.Element == (key: String, value: JinjaValue) {
         let renderer = _JinjaRenderer(now: now)
         do {
             return try renderer.render(program, names: names, context: context)

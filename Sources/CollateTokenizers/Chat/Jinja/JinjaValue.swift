@@ -253,6 +253,74 @@ extension JinjaValue {
             })
     }
 
+    /// Messages as transformers 5.23's `apply_chat_template` hands them to a template, converted
+    /// straight from their JSON objects: null-valued keys dropped; a non-null `reasoning_content`,
+    /// `thinking` or `reasoning` (the first, in that order) copied into `reasoning_content`, and
+    /// into `thinking` unless the message has its own (Python's
+    /// `{"thinking": reasoning, **message, "reasoning_content": reasoning}`). The same
+    /// dictionaries ``ChatConversation/preprocessedMessages()`` converts to, without building
+    /// those objects; messages with the same keys in the same order share one keys array.
+    static func _preprocessedMessages<Messages: Collection>(_ messages: Messages) -> [JinjaValue] where Messages.Element == JSONObject {
+        var values: [JinjaValue] = []
+        values.reserveCapacity(messages.count)
+        var sharedKeys: [String] = []
+        for object in messages {
+            if _needsPreprocessing(object) {
+                values.append(_preprocessedMessage(object))
+            } else {
+                values.append(_dict(object, sharing: &sharedKeys))
+            }
+        }
+        return values
+    }
+
+    /// Whether a message has a null member to drop or a reasoning key to alias.
+    private static func _needsPreprocessing(_ object: JSONObject) -> Bool {
+        for member in object.members {
+            if case .null = member.value { return true }
+            // Lengths first: most keys (`role`, `content`) stop there.
+            switch member.key.utf8.count {
+            case 17: if member.key == "reasoning_content" { return true }
+            case 8: if member.key == "thinking" { return true }
+            case 9: if member.key == "reasoning" { return true }
+            default: break
+            }
+        }
+        return false
+    }
+
+    /// A message that has nulls or reasoning: transformers' preprocessing, member by member.
+    private static func _preprocessedMessage(_ object: JSONObject) -> JinjaValue {
+        var reasoning: JSONValue?
+        var reasoningRank = 3
+        var pairs: [(String, JinjaValue)] = []
+        pairs.reserveCapacity(object.members.count + 2)
+        for member in object.members {
+            if case .null = member.value { continue }
+            let rank =
+                switch member.key {
+                case "reasoning_content": 0
+                case "thinking": 1
+                case "reasoning": 2
+                default: 3
+                }
+            if rank < reasoningRank {
+                reasoning = member.value
+                reasoningRank = rank
+            }
+            pairs.append((member.key, JinjaValue(member.value)))
+        }
+        if let reasoning {
+            // `thinking` first (its own value when present, which the pairs set again), then the
+            // members, then `reasoning_content` where it was or last: JinjaDict keeps a repeated
+            // key's first position and its last value.
+            let value = JinjaValue(reasoning)
+            pairs.insert(("thinking", value), at: 0)
+            pairs.append(("reasoning_content", value))
+        }
+        return .dict(JinjaDict(pairs))
+    }
+
     /// Whether the value is ``undefined``.
     public var isUndefined: Bool {
         if case .undefined = self { return true }

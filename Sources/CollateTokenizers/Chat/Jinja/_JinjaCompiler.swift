@@ -226,10 +226,16 @@ enum _JinjaCompiler {
             let base = compile(baseExpr)
             if case .literal(let keyValue) = keyExpr.kind, case .string(let name) = keyValue {
                 // `message['role']`, the most common read: a literal key found in a dictionary.
+                // A key the dictionary lacks (`message['tool_calls']`) that is no dict method nor
+                // refused attribute is undefined, decided now rather than by `item(of:)`'s lookups.
+                let missingIsUndefined = !_JinjaRenderer.isDictMethod(name) && _JinjaRenderer.unsafeAttribute(.none, name) == nil
                 return { renderer, scope in
                     let object = try base(renderer, scope)
                     if case .undefined = object { throw renderer.undefinedFailure(baseExpr) }
-                    if case .dict(let dict) = object, let value = dict[name] { return value }
+                    if case .dict(let dict) = object {
+                        if let value = dict[name] { return value }
+                        if missingIsUndefined { return .undefined }
+                    }
                     return try renderer.item(of: object, keyValue, line: line)
                 }
             }
@@ -298,6 +304,14 @@ enum _JinjaCompiler {
         case .filter(let baseExpr, let name, let arguments):
             let base = compile(baseExpr)
             let compiledArguments = _JinjaCompiledArguments(arguments)
+            if arguments.positional.isEmpty && arguments.keyword.isEmpty, let simple = _JinjaRenderer.argumentlessFilter(name) {
+                // `x|string`, `x|trim`, `x|length`: the filter resolved now, not matched by name per call.
+                return { renderer, scope in
+                    let value = try base(renderer, scope)
+                    if let result = simple(value) { return result }
+                    return try renderer.filter(name, value, _JinjaCallArguments(function: name, positional: [], keyword: [], line: line))
+                }
+            }
             return { renderer, scope in
                 let value = try base(renderer, scope)
                 let (positional, keyword) = try compiledArguments.evaluate(renderer, scope)
@@ -306,6 +320,16 @@ enum _JinjaCompiler {
         case .test(let baseExpr, let name, let arguments, let negated):
             let base = compile(baseExpr)
             let compiledArguments = _JinjaCompiledArguments(arguments)
+            if let test = _JinjaRenderer.typeTest(name) {
+                // `x is defined`, `x is string`: the test resolved now (it ignores arguments, which
+                // are still evaluated, in order, as the general path does).
+                let hasArguments = !arguments.positional.isEmpty || !arguments.keyword.isEmpty
+                return { renderer, scope in
+                    let value = try base(renderer, scope)
+                    if hasArguments { _ = try compiledArguments.evaluate(renderer, scope) }
+                    return .bool(test(value) != negated)
+                }
+            }
             return { renderer, scope in
                 let value = try base(renderer, scope)
                 let (positional, keyword) = try compiledArguments.evaluate(renderer, scope)

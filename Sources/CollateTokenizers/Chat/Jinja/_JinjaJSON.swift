@@ -34,52 +34,58 @@ enum _JinjaJSON {
         return writer.out
     }
 
-    /// Writes into UTF-8 bytes (appending a byte is far cheaper than appending to a `String`).
+    /// Writes into one UTF-8 buffer: separators and indentation are bytes prepared once, strings
+    /// are copied from their contiguous UTF-8 (no per-value `String`, no generic `UTF8View` append).
     struct Writer {
         var ensureASCII: Bool
-        var indent: String?
-        var itemSeparator: String
-        var keySeparator: String
+        /// One level's indentation, `nil` for one-line output.
+        var indent: [UInt8]?
+        var itemSeparator: [UInt8]
+        var keySeparator: [UInt8]
         var sortKeys: Bool
         var line: Int
         var bytes: [UInt8] = []
 
         init(ensureASCII: Bool, indent: String?, itemSeparator: String, keySeparator: String, sortKeys: Bool, line: Int) {
             self.ensureASCII = ensureASCII
-            self.indent = indent
-            self.itemSeparator = itemSeparator
-            self.keySeparator = keySeparator
+            self.indent = indent.map { Array($0.utf8) }
+            self.itemSeparator = Array(itemSeparator.utf8)
+            self.keySeparator = Array(keySeparator.utf8)
             self.sortKeys = sortKeys
             self.line = line
             bytes.reserveCapacity(256)
         }
 
         /// The text written so far.
-        var out: String { String(decoding: bytes, as: UTF8.self) }
+        var out: String { _string(bytes) }
 
-        mutating func append(_ text: String) {
-            bytes.append(contentsOf: text.utf8)
+        @inline(__always) mutating func append(_ text: String) {
+            _append(text, to: &bytes)
+        }
+
+        @inline(__always) mutating func append(_ text: StaticString) {
+            bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
         }
 
         mutating func newline(_ level: Int) {
             guard let indent else { return }
             bytes.append(UInt8(ascii: "\n"))
-            for _ in 0..<level { append(indent) }
+            for _ in 0..<level { bytes.append(contentsOf: indent) }
         }
 
         mutating func writeString(_ text: String) {
             let ensureASCII = self.ensureASCII
-            var plain = true
-            for byte in text.utf8 where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || (ensureASCII && byte > 0x7F) {
-                plain = false
-                break
-            }
-            if plain {
+            var text = text
+            let plain = text.withUTF8 { utf8 in
+                for byte in utf8 where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || (ensureASCII && byte > 0x7F) {
+                    return false
+                }
                 bytes.append(UInt8(ascii: "\""))
-                bytes.append(contentsOf: text.utf8)
+                bytes.append(contentsOf: utf8)
                 bytes.append(UInt8(ascii: "\""))
-                return
+                return true
             }
+            if plain { return }
             guard ensureASCII else {
                 var escaped = ""
                 JSONWriter.writeString(text, into: &escaped)
@@ -116,24 +122,28 @@ enum _JinjaJSON {
                 throw _JinjaFailure(.security, "tojson would build more than the \(_JinjaRenderer.maximumValueBytes) bytes a chat template may build", line: line)
             }
             switch value {
-            case .none: append("null")
-            case .bool(let flag): append(flag ? "true" : "false")
+            case .none: append("null" as StaticString)
+            case .bool(let flag): append(flag ? "true" as StaticString : "false")
             case .int(let number): append(String(number))
             case .float(let number):
-                if number.isNaN { append("NaN") } else if number.isInfinite { append(number < 0 ? "-Infinity" : "Infinity") } else {
+                if number.isNaN {
+                    append("NaN" as StaticString)
+                } else if number.isInfinite {
+                    append(number < 0 ? "-Infinity" as StaticString : "Infinity")
+                } else {
                     append(_pythonFloatRepr(number))
                 }
             case .string(let text): writeString(text)
             case .list(let items):
                 guard !items.isEmpty else {
-                    append("[]")
+                    append("[]" as StaticString)
                     return
                 }
                 bytes.append(UInt8(ascii: "["))
-                for (index, item) in items.enumerated() {
-                    if index > 0 { append(itemSeparator) }
+                for index in items.indices {
+                    if index > 0 { bytes.append(contentsOf: itemSeparator) }
                     newline(level + 1)
-                    try write(item, level: level + 1)
+                    try write(items[index], level: level + 1)
                 }
                 newline(level)
                 bytes.append(UInt8(ascii: "]"))
@@ -149,25 +159,31 @@ enum _JinjaJSON {
         }
 
         mutating func writeObject(_ dict: JinjaDict, level: Int) throws {
-            guard dict.count > 0 else {
-                append("{}")
+            let count = dict.count
+            guard count > 0 else {
+                append("{}" as StaticString)
                 return
             }
             let keys = dict.keys
-            var order = Array(0..<keys.count)
-            if sortKeys {
-                order.sort { _compareScalars(keys[$0], keys[$1]) < 0 }
-            }
             bytes.append(UInt8(ascii: "{"))
-            for (position, index) in order.enumerated() {
-                if position > 0 { append(itemSeparator) }
-                newline(level + 1)
-                writeString(keys[index])
-                append(keySeparator)
-                try write(dict.value(at: index), level: level + 1)
+            if sortKeys {
+                let order = Array(0..<count).sorted { _compareScalars(keys[$0], keys[$1]) < 0 }
+                for (position, index) in order.enumerated() { try writeMember(dict, keys, index, first: position == 0, level: level) }
+            } else {
+                for index in 0..<count { try writeMember(dict, keys, index, first: index == 0, level: level) }
             }
             newline(level)
             bytes.append(UInt8(ascii: "}"))
+        }
+
+        /// One `"key": value` member of an object (key `keys[index]`).
+        @inline(__always)
+        private mutating func writeMember(_ dict: JinjaDict, _ keys: [String], _ index: Int, first: Bool, level: Int) throws {
+            if !first { bytes.append(contentsOf: itemSeparator) }
+            newline(level + 1)
+            writeString(keys[index])
+            bytes.append(contentsOf: keySeparator)
+            try write(dict.value(at: index), level: level + 1)
         }
     }
 }

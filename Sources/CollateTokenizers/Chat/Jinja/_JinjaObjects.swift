@@ -19,10 +19,7 @@ final class _JinjaScope {
     }
 
     subscript(id: Int) -> JinjaValue? {
-        get {
-            for entry in entries where entry.id == id { return entry.value }
-            return nil
-        }
+        get { local(id) }
         set {
             for index in entries.indices where entries[index].id == id {
                 if let newValue { entries[index].value = newValue } else { entries.remove(at: index) }
@@ -47,9 +44,24 @@ final class _JinjaScope {
         while !entries.isEmpty { entries.removeLast() }
     }
 
+    /// This scope's own value of `id`. By index, comparing ids in place: a `for entry in entries`
+    /// loop copies (retains and releases) every value it passes.
+    @inline(__always) private func local(_ id: Int) -> JinjaValue? {
+        entries.withUnsafeBufferPointer { buffer in
+            for index in buffer.indices where buffer[index].id == id { return buffer[index].value }
+            return nil
+        }
+    }
+
+    /// The value of `id` here or in the nearest enclosing scope that has it (a loop, not recursion).
     func lookup(_ id: Int) -> JinjaValue? {
-        for entry in entries where entry.id == id { return entry.value }
-        return parent?.lookup(id)
+        if let value = local(id) { return value }
+        var next = parent
+        while let scope = next {
+            if let value = scope.local(id) { return value }
+            next = scope.parent
+        }
+        return nil
     }
 }
 

@@ -7,6 +7,32 @@ extension _JinjaRenderer {
         "xmlattr",
     ]
 
+    /// The filters that, called without arguments, need only the value (`string`, `trim`,
+    /// `length`), as a function the compiler resolves once per filter expression instead of
+    /// matching the name on every evaluation; `nil` for another name. The function returns `nil`
+    /// for a value it leaves to ``filter(_:_:_:)`` (errors, template objects).
+    static func argumentlessFilter(_ name: String) -> (@Sendable (JinjaValue) -> JinjaValue?)? {
+        switch name {
+        case "string", "safe":
+            return { value in
+                if case .string = value { return value }
+                return .string(value.pythonString)
+            }
+        case "trim": return { .string(_pythonStrip($0.pythonString, chars: nil)) }
+        case "length", "count":
+            return { value in
+                switch value {
+                case .string(let text): return .int(_scalarCount(text))
+                case .list(let items): return .int(items.count)
+                case .dict(let dict): return .int(dict.count)
+                case .undefined: return .int(0)
+                default: return nil
+                }
+            }
+        default: return nil
+        }
+    }
+
     func applyFilter(_ name: String, _ value: JinjaValue, _ arguments: _JinjaArguments, _ scope: _JinjaScope, line: Int) throws -> JinjaValue {
         let (positional, keyword) = try evalArguments(arguments, scope)
         return try filter(name, value, _JinjaCallArguments(function: name, positional: positional, keyword: keyword, line: line))
@@ -31,7 +57,7 @@ extension _JinjaRenderer {
             return .string(try _JinjaJSON.dumps(value, arguments))
         case "length", "count":
             switch value {
-            case .string(let text): return .int(text.unicodeScalars.count)
+            case .string(let text): return .int(_scalarCount(text))
             case .list(let items): return .int(items.count)
             case .dict(let dict): return .int(dict.count)
             case .undefined: return .int(0)

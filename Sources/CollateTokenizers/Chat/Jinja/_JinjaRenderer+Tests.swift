@@ -1,4 +1,46 @@
 extension _JinjaRenderer {
+    /// The tests that only look at the value (`defined`, `string`, `mapping`, ...; arguments are
+    /// ignored), as a function the compiler resolves once per `is` expression instead of matching
+    /// the name on every evaluation; `nil` for another name.
+    static func typeTest(_ name: String) -> (@Sendable (JinjaValue) -> Bool)? {
+        switch name {
+        case "defined": return { !$0.isUndefined && !$0.isUnsafeUndefined }
+        case "undefined": return { $0.isUndefined || $0.isUnsafeUndefined }
+        case "none": return { if case .none = $0 { true } else { false } }
+        case "string": return { if case .string = $0 { true } else { false } }
+        case "number":
+            return {
+                switch $0 {
+                case .int, .float, .bool: true
+                default: false
+                }
+            }
+        case "integer": return { if case .int = $0 { true } else { false } }
+        case "float": return { if case .float = $0 { true } else { false } }
+        case "boolean": return { if case .bool = $0 { true } else { false } }
+        case "true": return { if case .bool(true) = $0 { true } else { false } }
+        case "false": return { if case .bool(false) = $0 { true } else { false } }
+        case "mapping": return { if case .dict = $0 { true } else { false } }
+        case "iterable":
+            return {
+                switch $0 {
+                case .string, .list, .dict, .undefined: return true
+                case .object(let object): if case .namespace = object.kind { return true } else { return false }
+                default: return false
+                }
+            }
+        case "sequence":
+            return {
+                switch $0 {
+                case .string, .list, .dict, .undefined: true
+                default: false
+                }
+            }
+        case "callable": return { $0.isCallable }
+        default: return nil
+        }
+    }
+
     /// Applies a Jinja test (`is defined`, `is divisibleby 3`, ...).
     func applyTest(_ name: String, _ value: JinjaValue, _ positional: [JinjaValue], _ keyword: [(String, JinjaValue)], line: Int) throws -> Bool {
         let arguments = _JinjaCallArguments(function: name, positional: positional, keyword: keyword, line: line)
@@ -8,6 +50,7 @@ extension _JinjaRenderer {
             }
             return value
         }
+        if let test = Self.typeTest(name) { return test(value) }
         switch name {
         case "defined": return !value.isUndefined && !value.isUnsafeUndefined
         case "undefined": return value.isUndefined || value.isUnsafeUndefined

@@ -12,7 +12,11 @@ final class _JinjaRenderer {
     /// Offsets in `segments` and `generations` are UTF-8 offsets into it while the render runs
     /// (no per-piece scalar count), turned into scalar offsets once at the end.
     @exclusivity(unchecked) private var text: [UInt8] = []
+    /// The buffers of the captures in progress (`captures[0 ..< captureDepth]`, innermost last);
+    /// those above `captureDepth` are kept, emptied, for the next capture (a macro called in a
+    /// loop reuses one buffer instead of growing a new one per call).
     @exclusivity(unchecked) private var captures: [[UInt8]] = []
+    @exclusivity(unchecked) private var captureDepth = 0
     @exclusivity(unchecked) private var segments: [JinjaSegment] = []
     @exclusivity(unchecked) private var generations: [JinjaGenerationSpan] = []
     @exclusivity(unchecked) private var currentMessage: Int?
@@ -65,17 +69,21 @@ final class _JinjaRenderer {
         return scope
     }()
 
-    func render(_ program: _JinjaExec, names: _JinjaNameTable, context: [String: JinjaValue]) throws -> JinjaRendering {
+    /// Renders `program` with the variables of `context` in order (a repeated name: the last
+    /// value wins, as a later keyword argument does).
+    func render<Context: Collection>(_ program: _JinjaExec, names: _JinjaNameTable, context: Context) throws -> JinjaRendering
+    where Context.Element == (key: String, value: JinjaValue) {
         let root = _JinjaScope(parent: _JinjaRenderer.globals)
         root.reserve(context.count)
+        var messagesID: Int?
         for (name, value) in context {
             // A variable the template never names cannot be read: it needs no slot.
             guard let id = names.id(of: name) else { continue }
-            if name == "messages", case .list(let messages) = value {
-                root[id] = .list(trackMessages(messages))
-            } else {
-                root[id] = value
-            }
+            root[id] = value
+            if name.utf8.count == 8 && name == "messages" { messagesID = id }
+        }
+        if let messagesID, case .list(let messages)? = root[messagesID] {
+            root[messagesID] = .list(trackMessages(messages))
         }
         defer {
             for scope in macroScopes { scope.reset() }
@@ -187,8 +195,8 @@ final class _JinjaRenderer {
     // MARK: - Output
 
     func write(_ piece: String) {
-        if !captures.isEmpty {
-            _append(piece, to: &captures[captures.count - 1])
+        if captureDepth > 0 {
+            _append(piece, to: &captures[captureDepth - 1])
             return
         }
         guard !piece.isEmpty else { return }
@@ -208,10 +216,17 @@ final class _JinjaRenderer {
 
     /// Runs a compiled body with its output captured instead of written; returns that output.
     func capture(_ body: _JinjaExec, _ scope: _JinjaScope) throws -> String {
-        captures.append([])
-        defer { captures.removeLast() }
+        if captureDepth == captures.count {
+            var buffer: [UInt8] = []
+            buffer.reserveCapacity(256)
+            captures.append(buffer)
+        } else {
+            captures[captureDepth].removeAll(keepingCapacity: true)
+        }
+        captureDepth += 1
+        defer { captureDepth -= 1 }
         _ = try body(self, scope)
-        return _string(captures[captures.count - 1])
+        return _string(captures[captureDepth - 1])
     }
 
     // MARK: - Statements (called by the closures of _JinjaCompiler)
@@ -644,8 +659,11 @@ final class _JinjaRenderer {
             let indices = _pythonSliceIndices(count: items.count, start: try bound(start), stop: try bound(stop), step: stepValue)
             return .list(indices.map { items[$0] })
         case .string(let text):
+            let lower = try bound(start)
+            let upper = try bound(stop)
+            if stepValue == 1 { return .string(_sliceScalars(text, lower, upper)) }
             let scalars = Array(text.unicodeScalars)
-            let indices = _pythonSliceIndices(count: scalars.count, start: try bound(start), stop: try bound(stop), step: stepValue)
+            let indices = _pythonSliceIndices(count: scalars.count, start: lower, stop: upper, step: stepValue)
             var out = ""
             out.unicodeScalars.append(contentsOf: indices.map { scalars[$0] })
             return .string(out)
@@ -667,6 +685,41 @@ extension JinjaValue {
         case .bool(let flag): flag ? 1 : 0
         default: nil
         }
+    }
+}
+
+/// `text[start:stop]` (step 1) as Python slices a `str` by code point, cut from the UTF-8 bytes
+/// directly: the scalar bounds found by counting lead bytes, no array of scalars.
+func _sliceScalars(_ text: String, _ start: Int?, _ stop: Int?) -> String {
+    var text = text
+    return text.withUTF8 { bytes -> String in
+        let count = _scalarCount(bytes)
+        // Python's clamping for a positive step (as `_pythonSliceIndices` does).
+        var lower = start ?? 0
+        var upper = stop ?? count
+        if lower < 0 { lower = max(0, lower + count) }
+        if upper < 0 { upper = max(0, upper + count) }
+        lower = min(lower, count)
+        upper = min(upper, count)
+        guard lower < upper else { return "" }
+        if count == bytes.count {
+            // ASCII: scalar offsets are byte offsets.
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[lower..<upper]), as: UTF8.self)
+        }
+        // The byte offset of scalar `lower` and of scalar `upper`: a scalar starts at every byte
+        // that is not a continuation byte.
+        var scalar = 0
+        var lowerByte = bytes.count
+        var upperByte = bytes.count
+        for index in 0..<bytes.count where bytes[index] & 0xC0 != 0x80 {
+            if scalar == lower { lowerByte = index }
+            if scalar == upper {
+                upperByte = index
+                break
+            }
+            scalar += 1
+        }
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[lowerByte..<upperByte]), as: UTF8.self)
     }
 }
 

@@ -261,6 +261,7 @@ func _pythonStrip(_ text: String, chars: String?, leading: Bool = true, trailing
 
 /// Python's `str.split(sep, maxsplit)`.
 func _pythonSplit(_ text: String, separator: String?, maxsplit: Int) -> [String] {
+    if let separator, !separator.isEmpty { return _splitBytes(text, separator: separator, maxsplit: maxsplit) }
     let scalars = Array(text.unicodeScalars)
     var parts: [String] = []
     func piece(_ range: Range<Int>) -> String {
@@ -291,6 +292,42 @@ func _pythonSplit(_ text: String, separator: String?, maxsplit: Int) -> [String]
         parts.append(piece(start..<index))
     }
     return parts
+}
+
+/// Python's `str.split(sep, maxsplit)` with a non-empty `sep`, on UTF-8 bytes: UTF-8 is
+/// self-synchronizing, so a byte match of valid UTF-8 is a code-point match, as CPython matches
+/// (non-overlapping, left to right); each piece is copied once from the text's bytes.
+private func _splitBytes(_ text: String, separator: String, maxsplit: Int) -> [String] {
+    var text = text
+    var separator = separator
+    return text.withUTF8 { bytes in
+        separator.withUTF8 { pattern in
+            var parts: [String] = []
+            let count = bytes.count
+            let length = pattern.count
+            // An empty text has no bytes to search (`''.split('x') == ['']`).
+            guard let base = bytes.baseAddress, let patternBase = pattern.baseAddress, length > 0 else { return [String(decoding: bytes, as: UTF8.self)] }
+            let first = pattern[0]
+            var start = 0
+            var index = 0
+            while maxsplit < 0 || parts.count < maxsplit {
+                var found: Int?
+                while index + length <= count {
+                    if bytes[index] == first && memcmp(base + index, patternBase, length) == 0 {
+                        found = index
+                        break
+                    }
+                    index += 1
+                }
+                guard let found else { break }
+                parts.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<found]), as: UTF8.self))
+                start = found + length
+                index = start
+            }
+            parts.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<count]), as: UTF8.self))
+            return parts
+        }
+    }
 }
 
 /// Python's `str.rsplit(sep, maxsplit)`.
