@@ -23,6 +23,59 @@ func trainedCount(_ labels: [Int32]) -> Int {
     for label in labels where label != -100 { count += 1 }
     return count
 }
+
+/// Collates every batch of `run` on every core (each worker takes every n-th batch, counts
+/// its tokens and trained labels, and drops it) and returns the totals; the first failing
+/// batch's error, in batch order, is thrown. A plain function, not top-level code, so the
+/// workers' closure is not main-actor isolated.
+func countBatches(_ run: PipelineRun) throws -> (tokens: Int, trained: Int) {
+    let count = run.batchRanges.count
+    let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, count))
+    let slots = _Slots(count: workers)
+    defer { slots.free() }
+    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+        var tokens = 0, trained = 0
+        var index = worker
+        while index < count {
+            do {
+                let batch = try run.batch(index)
+                tokens += batch["input_ids"]?.count ?? 0
+                if let labels = batch["labels"] { trained += trainedCount(labels.scalars) }
+            } catch {
+                slots.pointer[worker] = (tokens, trained, index, error)
+                return
+            }
+            index += workers
+        }
+        slots.pointer[worker] = (tokens, trained, nil, nil)
+    }
+    var tokens = 0, trained = 0
+    var failure: (index: Int, error: any Error)?
+    for worker in 0..<workers {
+        let slot = slots.pointer[worker]
+        tokens += slot.tokens
+        trained += slot.trained
+        if let index = slot.failedAt, let error = slot.error, index < (failure?.index ?? .max) { failure = (index, error) }
+    }
+    if let failure { throw failure.error }
+    return (tokens, trained)
+}
+
+/// One result slot per worker, each written by its own worker only.
+final class _Slots: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<(tokens: Int, trained: Int, failedAt: Int?, error: (any Error)?)>
+    let count: Int
+    init(count: Int) {
+        self.count = count
+        pointer = .allocate(capacity: count)
+        pointer.initialize(repeating: (0, 0, nil, nil), count: count)
+    }
+    func free() {
+        pointer.deinitialize(count: count)
+        pointer.deallocate()
+    }
+}
+
 let arguments = Array(CommandLine.arguments.dropFirst())
 
 // `EndToEndBench --config PIPELINE.json`: the pipeline file's whole run into batches held in
@@ -37,13 +90,7 @@ if arguments.first == "--config" {
     }
     do {
         let run = try PipelineConfiguration(contentsOf: URL(fileURLWithPath: arguments[1])).prepare()
-        var tokens = 0
-        var trained = 0
-        for index in run.batchRanges.indices {
-            let batch = try run.batch(index)
-            tokens += batch["input_ids"]?.count ?? 0
-            if let labels = batch["labels"] { trained += trainedCount(labels.scalars) }
-        }
+        let (tokens, trained) = try countBatches(run)
         let elapsed = ContinuousClock.now - processStart
         let time = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         print(#"{"layout": "pipeline", "tokens": \#(tokens), "trained_tokens": \#(trained), "batches": \#(run.batchRanges.count), "seconds": \#(time), "tokens_per_second": \#(Double(tokens) / time)}"#)

@@ -287,7 +287,7 @@ extension _RawEncoding {
     /// The tokens in `range` (no overflowing pieces).
     func slice(_ range: Range<Int>) -> _RawEncoding {
         _RawEncoding(
-            ids: Array(ids[range]), offsets: Array(offsets[range]), texts: Array(texts[range]),
+            ids: Array(ids[range]), offsets: Array(offsets[range]), texts: texts[range],
             typeIDs: Array(typeIDs[range]))
     }
 }

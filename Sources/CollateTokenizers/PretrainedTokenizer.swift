@@ -179,7 +179,7 @@ extension PretrainedTokenizer {
     /// The token strings of `text`'s encoding (no post-processing).
     public func tokenize(_ text: String) -> [String] {
         let raw = encodeRaw(text)
-        return zip(raw.ids, raw.texts).map { id, text in text ?? token(of: id) ?? "" }
+        return raw.ids.indices.map { raw.texts[$0] ?? token(of: raw.ids[$0]) ?? "" }
     }
 
     private func encodeRaw(_ text: String) -> _RawEncoding {
@@ -187,7 +187,6 @@ extension PretrainedTokenizer {
         var encoding = _RawEncoding()
         encoding.ids.reserveCapacity(root.count / 3 + 4)
         encoding.offsets.reserveCapacity(root.count / 3 + 4)
-        encoding.texts.reserveCapacity(root.count / 3 + 4)
 
         // One scalar buffer and one token buffer reused for every word handed to the model (no
         // allocation per word; the word caches copy what they keep).

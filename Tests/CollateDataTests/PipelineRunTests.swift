@@ -1,5 +1,5 @@
 import Collate
-import CollateData
+@testable import CollateData
 import CollateTokenizers
 import Foundation
 import Testing
@@ -215,6 +215,33 @@ struct PipelineRunTests {
         #expect(rows == [Example(["input_ids": .sequence([1, 2, 3]), "labels": .sequence([-100, 2, 3]), "seq_lengths": .sequence([2, 1])])])
         #expect(throws: CollateError.self) {
             try PackedRowsCollator.split(Example(["input_ids": .sequence([1, 2]), "seq_lengths": .sequence([3])]), index: 0)
+        }
+    }
+
+    /// Packed rows go to the padding-free SFT collator whole (it reads `seq_lengths`, as TRL
+    /// 1.16's collator does after `pack_dataset`): the batch must be exactly the one their split
+    /// sequences make, with and without `pad_to_multiple_of`, labels or not; a malformed row
+    /// still takes the splitting path and its error.
+    @Test(arguments: [nil, 8] as [Int?])
+    func packedRowsGoWholeToThePaddingFreeSFTCollator(padToMultipleOf: Int?) throws {
+        let rows = [
+            Example(["input_ids": .sequence([1, 2, 3, 4, 5]), "labels": .sequence([-100, 2, 3, -100, 5]), "seq_lengths": .sequence([3, 2])]),
+            Example(["input_ids": .sequence([6, 7, 8]), "labels": .sequence([6, -100, 8]), "seq_lengths": .sequence([1, 1, 1])]),
+            Example(["input_ids": .sequence([9, 10]), "seq_lengths": .sequence([2])]),
+        ]
+        let sft = SFTCollator(padTokenID: 0, paddingFree: true, padToMultipleOf: padToMultipleOf)
+        let split = try rows.enumerated().flatMap { try PackedRowsCollator.split($1, index: $0) }
+        #expect(split.count == 6)
+        let whole = try PackedRowsCollator(base: sft).collate(rows)
+        #expect(whole == (try sft.collate(split)))
+        #expect(whole["position_ids"]?.scalars.prefix(10) == [0, 1, 2, 0, 1, 0, 0, 0, 0, 1])
+        #expect(rows.allSatisfy(PackedRowsCollator.isWellFormed))
+        let ragged = Example(["input_ids": .sequence([1, 2]), "labels": .sequence([1]), "seq_lengths": .sequence([2])])
+        #expect(!PackedRowsCollator.isWellFormed(ragged))
+        #expect(!PackedRowsCollator.isWellFormed(Example(["input_ids": .sequence([1, 2]), "seq_lengths": .sequence([3])])))
+        #expect(!PackedRowsCollator.isWellFormed(Example(["input_ids": .sequence([1, 2]), "seq_lengths": .sequence([2, 0])])))
+        #expect(throws: CollateError.self) {
+            try PackedRowsCollator(base: sft).collate([Example(["input_ids": .sequence([1, 2]), "seq_lengths": .sequence([3])])])
         }
     }
 

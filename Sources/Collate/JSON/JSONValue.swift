@@ -55,9 +55,9 @@ public struct JSONObject: Sendable, Hashable {
     ///
     /// - Complexity: O(*n*) in the number of members; objects here are small.
     public subscript(key: String) -> JSONValue? {
-        get { members.first(where: { $0.key.utf8.elementsEqual(key.utf8) })?.value }
+        get { members.first(where: { _sameUTF8($0.key, key) })?.value }
         set {
-            if let index = members.firstIndex(where: { $0.key.utf8.elementsEqual(key.utf8) }) {
+            if let index = members.firstIndex(where: { _sameUTF8($0.key, key) }) {
                 if let newValue { members[index].value = newValue } else { members.remove(at: index) }
             } else if let newValue {
                 members.append((key, newValue))
@@ -67,7 +67,7 @@ public struct JSONObject: Sendable, Hashable {
 
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
         lhs.members.count == rhs.members.count
-            && zip(lhs.members, rhs.members).allSatisfy { $0.key.utf8.elementsEqual($1.key.utf8) && $0.value == $1.value }
+            && zip(lhs.members, rhs.members).allSatisfy { _sameUTF8($0.key, $1.key) && $0.value == $1.value }
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -111,13 +111,33 @@ extension JSONValue {
 /// An object key compared by its code points, as JSON and Python compare keys: Swift's `String`
 /// equality is canonical equivalence, which would make "\u{E9}" and "e\u{301}" (two distinct
 /// vocabulary pieces) one key.
+/// Whether two strings have the same UTF-8 bytes (code points, not canonical equivalence):
+/// the lengths first, then the bytes in place (`utf8.elementsEqual` walked them through the
+/// generic view, ~400 instructions a key lookup).
+@inline(__always)
+func _sameUTF8(_ lhs: String, _ rhs: String) -> Bool {
+    let left = lhs.utf8, right = rhs.utf8
+    guard left.count == right.count else { return false }
+    let same = left.withContiguousStorageIfAvailable { left in
+        right.withContiguousStorageIfAvailable { right in
+            var index = 0
+            while index < left.count {
+                if left[index] != right[index] { return false }
+                index += 1
+            }
+            return true
+        }
+    }
+    return (same ?? nil) ?? left.elementsEqual(right)
+}
+
 struct _ExactJSONKey: Hashable {
     let key: String
 
     init(_ key: String) { self.key = key }
 
     static func == (lhs: _ExactJSONKey, rhs: _ExactJSONKey) -> Bool {
-        lhs.key.utf8.elementsEqual(rhs.key.utf8)
+        _sameUTF8(lhs.key, rhs.key)
     }
 
     func hash(into hasher: inout Hasher) {

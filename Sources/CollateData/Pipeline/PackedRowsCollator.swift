@@ -24,6 +24,12 @@ public struct PackedRowsCollator: Collator {
     /// - Throws: ``CollateError`` from the base collator, or when a row's `seq_lengths` do not add up.
     public func collate(_ rows: [Example]) throws(CollateError) -> Batch {
         if case .paddingFree = base.contract.layout {
+            // TRL's SFT collator reads `seq_lengths` itself (as after `pack_dataset`): the rows go
+            // to it whole, the batch it makes is the one of their sequences, without cutting and
+            // rejoining every token.
+            if let sft = base as? SFTCollator, sft.paddingFree, rows.allSatisfy(Self.isWellFormed) {
+                return try sft.collate(rows)
+            }
             var sequences: [Example] = []
             for (index, row) in rows.enumerated() { sequences += try Self.split(row, index: index) }
             return try base.collate(sequences)
@@ -33,6 +39,23 @@ public struct PackedRowsCollator: Collator {
             stripped["seq_lengths"] = nil
             return stripped
         })
+    }
+
+    /// Whether a row is what ``PipelineConfiguration/packedRows(_:plan:)`` makes: `seq_lengths`
+    /// positive and summing to the `input_ids` length, `labels` (when present) as long. Only then
+    /// do the row and its ``split(_:index:)`` sequences make the same padding-free batch.
+    static func isWellFormed(_ row: Example) -> Bool {
+        guard let lengths = row.sequence("seq_lengths"), !lengths.isEmpty else { return false }
+        let total = row.inputIDs.count
+        var sum = 0
+        for length in lengths {
+            guard length > 0 else { return false }
+            sum += Int(length)
+        }
+        guard sum == total else { return false }
+        guard let labels = row["labels"] else { return true }
+        guard case .sequence(let tokens) = labels else { return false }
+        return tokens.count == total
     }
 
     /// The sequences a packed row holds: every field as long as the row cut at `seq_lengths`.

@@ -268,35 +268,42 @@ extension PipelineConfiguration {
         let tokenizer = try loadTokenizer(folder: folder)
         let format = try chatFormat(reference: chatTemplate, folder: chatTemplate == nil && needsChatFormat ? folder : nil)
         let (collator, specTransforms) = try makeCollator(collators: collators, transforms: transformRegistry)
-        let (records, report) = try readExamples(tokenizer: tokenizer, chatFormat: format)
         let dataPath = data.path?.path ?? "data"
-        let transforms = TransformPipeline(truncationTransforms + specTransforms.steps)
-        let prepared = try transforms.applyExampleTransforms(records.map(\.example))
-        guard !prepared.examples.isEmpty else {
-            let why = records.isEmpty ? "the file holds no examples" : "every example was dropped (\(prepared.report))"
+        // Each example is transformed (truncated) as it arrives, on this thread while the
+        // reader's workers tokenize the next block: no second pass over the dataset after reading.
+        let exampleTransforms = TransformPipeline(truncationTransforms + specTransforms.steps).exampleTransforms
+        var examples: [Example] = []
+        var lines: [Int] = []
+        var lengths: [Int] = []
+        var transformReport = TransformPipeline.Report()
+        let report = try forEachTransformedExample(exampleTransforms, tokenizer: tokenizer, chatFormat: format, report: &transformReport) { example, line in
+            lengths.append(example.inputIDs.count)
+            examples.append(example)
+            lines.append(line)
+        }
+        guard !examples.isEmpty else {
+            let why = transformReport.examplesIn == 0 ? "the file holds no examples" : "every example was dropped (\(transformReport))"
             throw InputError(file: dataPath, line: nil, reason: why)
         }
-        let examples = prepared.examples
-        let lines = prepared.sourceIndices.map { records[$0].line }
 
         var units = examples
-        var sources = examples.indices.map { [$0] }
+        var sources: [[Int]]
         var plan: PackingPlan?
         var runCollator: any Collator<Batch> = collator
         if let packing {
             let packer = Packer(capacity: packing.maxTokens, strategy: packing.strategy)
             do {
-                plan = try packer.pack(lengths: examples.map(\.inputIDs.count))
+                plan = try packer.pack(lengths: lengths)
             } catch {
                 let line = error.exampleIndex.map { lines[$0] }
                 let hint = maxLength == nil ? "; set max_length (truncation) to at most packing.max_tokens" : ""
                 throw InputError(file: dataPath, line: line, reason: "\(error)\(hint)")
             }
-            if let plan {
-                sources = plan.bins
-                units = Self.packedRows(examples, plan: plan)
-            }
+            sources = plan?.bins ?? []
+            if let plan { units = Self.packedRows(examples, plan: plan) }
             runCollator = PackedRowsCollator(base: collator)
+        } else {
+            sources = examples.indices.map { [$0] }
         }
         if shuffle, units.count > 1 {
             let order = try ShuffleSampler(count: units.count, batchSize: 1, seed: seed).batches(epoch: 0).flatMap { $0 }
@@ -308,7 +315,7 @@ extension PipelineConfiguration {
         var run = PipelineRun(
             examples: examples, lines: lines, units: units, unitSources: sources, batchRanges: ranges, collator: runCollator,
             transforms: TransformPipeline(specTransforms.steps.filter { if case .batch = $0 { true } else { false } }),
-            plan: plan, report: report, transformReport: prepared.report, file: dataPath)
+            plan: plan, report: report, transformReport: transformReport, file: dataPath)
         run.tokenizer = tokenizer
         run.chatFormat = format
         return run

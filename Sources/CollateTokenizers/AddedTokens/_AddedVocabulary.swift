@@ -62,11 +62,20 @@ struct _AddedTokenMatcher: Sendable {
         var startOffset = 0
         var index = 0
         while index < scalars.count {
-            let value = scalars[index].value
-            let mayStart = value < 128 ? asciiStarts[Int(value)] : hasNonASCIIStart && firstScalars[value] != nil
-            guard mayStart,
-                  let match = longestMatch(in: scalars, at: index)
-            else {
+            // Skip, in place, every scalar no added token starts with (nearly all of them).
+            index = scalars.withUnsafeBufferPointer { scalars in
+                asciiStarts.withUnsafeBufferPointer { asciiStarts in
+                    var index = index
+                    while index < scalars.count {
+                        let value = scalars[index].value
+                        if value < 128 ? asciiStarts[Int(value)] : hasNonASCIIStart && firstScalars[value] != nil { break }
+                        index += 1
+                    }
+                    return index
+                }
+            }
+            guard index < scalars.count else { break }
+            guard let match = longestMatch(in: scalars, at: index) else {
                 index += 1
                 continue
             }

@@ -48,6 +48,13 @@ struct _NormalizedString {
                 var index = 0
                 var written = 0
                 while index < bytes.count {
+                    // Runs of ASCII (most of any text) byte for byte, without the checks below.
+                    while index < bytes.count, bytes[index] < 0x80 {
+                        buffer[written] = Unicode.Scalar(bytes[index])
+                        written += 1
+                        index += 1
+                    }
+                    guard index < bytes.count else { break }
                     let lead = UInt32(bytes[index])
                     var value = lead
                     var length = 1

@@ -1,5 +1,58 @@
 import Foundation
 
+/// The strings of an encoding's tokens that are not the vocabulary's strings of their ids (an
+/// added token's matched text, a template's special token), by token index: a few per text,
+/// so they are kept apart instead of one optional string per token (whose appends and
+/// generic destruction were a twentieth of encoding a chat dataset).
+struct _TokenTexts {
+    /// (token index, string), by increasing index.
+    private(set) var entries: [(index: Int, text: String)] = []
+    /// The number of tokens (with or without a string of their own).
+    private(set) var count = 0
+
+    init() {}
+
+    /// One string per token.
+    init(_ texts: [String]) {
+        entries = texts.enumerated().map { ($0.offset, $0.element) }
+        count = texts.count
+    }
+
+    /// The string of token `index`, or `nil` when it is the vocabulary's.
+    subscript(index: Int) -> String? {
+        guard let last = entries.last, last.index >= index else { return nil }
+        var lower = 0, upper = entries.count
+        while lower < upper {
+            let middle = (lower + upper) / 2
+            if entries[middle].index < index { lower = middle + 1 } else { upper = middle }
+        }
+        return lower < entries.count && entries[lower].index == index ? entries[lower].text : nil
+    }
+
+    /// The tokens in `range`, renumbered from 0.
+    subscript(range: Range<Int>) -> _TokenTexts {
+        var result = _TokenTexts()
+        result.count = range.count
+        for entry in entries where range.contains(entry.index) {
+            result.entries.append((entry.index - range.lowerBound, entry.text))
+        }
+        return result
+    }
+
+    /// Appends one token, with its own string or `nil`.
+    @inline(__always)
+    mutating func append(_ text: String?) {
+        if let text { entries.append((count, text)) }
+        count += 1
+    }
+
+    /// Appends the tokens of `other`.
+    mutating func append(contentsOf other: _TokenTexts) {
+        for entry in other.entries { entries.append((count + entry.index, entry.text)) }
+        count += other.count
+    }
+}
+
 /// An encoding being built: ids, offsets, type ids, and the token strings that differ from
 /// the vocabulary's (an added token's matched text includes the spaces `lstrip`/`rstrip`
 /// took; a special token of a template carries its own string).
@@ -7,7 +60,7 @@ struct _RawEncoding {
     var ids: [Int32] = []
     var offsets: [Range<Int>] = []
     /// For each token, its string when it is not the vocabulary's string of its id.
-    var texts: [String?] = []
+    var texts = _TokenTexts()
     /// For each token, its type id (segment).
     var typeIDs: [Int32] = []
     /// The pieces truncation cut off (HF `Encoding.overflowing`), each processed like this
@@ -61,7 +114,6 @@ struct _RawEncoding {
         let count = encodings.reduce(0) { $0 + $1.ids.count }
         result.ids.reserveCapacity(count)
         result.offsets.reserveCapacity(count)
-        result.texts.reserveCapacity(count)
         result.typeIDs.reserveCapacity(count)
         for encoding in encodings { result.merge(with: encoding) }
         return result
@@ -87,7 +139,6 @@ struct _RawEncoding {
         var result = _RawEncoding()
         result.ids.reserveCapacity(count)
         result.offsets.reserveCapacity(count)
-        result.texts.reserveCapacity(count)
         result.typeIDs.reserveCapacity(count)
         if let first { result.append(first.1, 0..<0, text: first.0, typeID: specialTypeID) }
         result.ids.append(contentsOf: ids)
@@ -106,7 +157,7 @@ struct _RawEncoding {
     /// Special tokens (no offsets, their own strings), all with `typeID`.
     static func special(ids: [Int32], tokens: [String], typeID: Int32) -> _RawEncoding {
         _RawEncoding(
-            ids: ids, offsets: Array(repeating: 0..<0, count: ids.count), texts: tokens.map { Optional($0) },
+            ids: ids, offsets: Array(repeating: 0..<0, count: ids.count), texts: _TokenTexts(tokens),
             typeIDs: Array(repeating: typeID, count: ids.count))
     }
 
