@@ -121,7 +121,9 @@ public enum AtomicFile {
     /// try group.commit()
     /// ```
     public struct Group {
-        private var pending: [(temporary: String, target: URL)] = []
+        /// Each temporary, its target's path and folder, and where its placeholder bytes start
+        /// (-1: none), for ``patch(_:)``. Paths, not URLs: a URL's `path` costs microseconds.
+        private var pending: [(temporary: String, target: String, folder: String, patchOffset: Int)] = []
         /// Names this group's temporaries apart from another process's (`.NAME.TOKEN-N.tmp`)
         /// without a UUID per file.
         private let token = String(UInt64.random(in: 0...UInt64.max), radix: 36)
@@ -138,21 +140,55 @@ public enum AtomicFile {
         /// `close` — and the file takes its name at ``commit()``.
         /// - Throws: ``WriteError`` naming the path and the cause (a full disk).
         public mutating func write(_ bytes: [UInt8], to url: URL) throws {
+            try write(bytes, folder: url.deletingLastPathComponent().path, name: url.lastPathComponent, patchAt: nil)
+        }
+
+        /// Writes `bytes` to a temporary file in `folder` that takes the name `name` at
+        /// ``commit()``, as ``write(_:to:)``; when `offset` is set, the bytes there are a
+        /// placeholder that ``patch(_:)`` overwrites before the file may take its name.
+        mutating func write(_ bytes: [UInt8], folder: String, name: String, patchAt offset: Int?) throws {
             serial += 1
-            let temporary = url.deletingLastPathComponent().path + "/.\(url.lastPathComponent).\(token)-\(serial).tmp"
+            let temporary = folder + "/." + name + "." + token + "-" + String(serial) + ".tmp"
+            let target = folder + "/" + name
             // Registered before it exists, so a signal's cleanup (``AtomicFile/removeTemporariesOnSignals()``) cannot miss it.
             if _PendingTemporaries.stopping.load(ordering: .sequentiallyConsistent) {
                 throw WriteError(path: temporary, step: "write", code: EINTR, detail: "the process is stopping on a signal")
             }
             _PendingTemporaries.insert(temporary)
             do {
-                try bytes.withUnsafeBytes { raw in try AtomicFile.writeNew(raw, at: temporary, for: url.path, sync: false) }
+                try bytes.withUnsafeBytes { raw in try AtomicFile.writeNew(raw, at: temporary, for: target, sync: false) }
             } catch {
                 _PendingTemporaries.remove(temporary)
                 throw error
             }
-            pending.append((temporary, url))
+            pending.append((temporary, target, folder, offset ?? -1))
             self.bytes += bytes.count
+        }
+
+        /// Overwrites the placeholder of every temporary written with an offset (`pwrite` of
+        /// `replacement` there): one `open`, one `pwrite` and one `close` per file, before
+        /// ``commit()`` makes them durable and names them.
+        /// - Throws: ``WriteError`` naming the target, the step and the cause.
+        mutating func patch(_ replacement: [UInt8]) throws {
+            for (temporary, target, _, offset) in pending where offset >= 0 {
+                let descriptor = open(temporary, O_WRONLY | O_CLOEXEC)
+                guard descriptor >= 0 else { throw WriteError(path: target, step: "opening its temporary file to complete it", code: errno) }
+                var failure: WriteError?
+                var done = 0
+                replacement.withUnsafeBytes { raw in
+                    while done < raw.count, let base = raw.baseAddress {
+                        let result = pwrite(descriptor, base + done, raw.count - done, off_t(offset + done))
+                        if result < 0 {
+                            if errno == EINTR { continue }
+                            failure = WriteError(path: target, step: "write", code: errno)
+                            return
+                        }
+                        done += result
+                    }
+                }
+                if close(descriptor) != 0, failure == nil { failure = WriteError(path: target, step: "close", code: errno) }
+                if let failure { throw failure }
+            }
         }
 
         /// Makes the written files durable, then gives each its name, durably.
@@ -161,23 +197,20 @@ public enum AtomicFile {
         public mutating func commit() throws {
             guard !pending.isEmpty else { return }
             defer { discard() }
-            var folders: [URL] = []
-            for (_, target) in pending {
-                let folder = target.deletingLastPathComponent()
-                if folders.last != folder, !folders.contains(folder) { folders.append(folder) }
-            }
-            try AtomicFile.syncData(of: pending.map(\.temporary), in: folders)
-            for (temporary, target) in pending {
-                if rename(temporary, target.path) != 0 { throw WriteError(path: target.path, step: "rename", code: errno) }
+            var folders: [String] = [], seen: Set<String> = []
+            for entry in pending where folders.last != entry.folder && seen.insert(entry.folder).inserted { folders.append(entry.folder) }
+            try AtomicFile.syncData(of: pending.map(\.temporary), in: folders.map { URL(fileURLWithPath: $0, isDirectory: true) })
+            for (temporary, target, _, _) in pending {
+                if rename(temporary, target) != 0 { throw WriteError(path: target, step: "rename", code: errno) }
                 _PendingTemporaries.remove(temporary)
             }
             pending.removeAll()
-            for folder in folders { try AtomicFile.syncDirectory(folder, for: folder.path) }
+            for folder in folders { try AtomicFile.syncDirectory(URL(fileURLWithPath: folder, isDirectory: true), for: folder) }
         }
 
         /// Removes the temporaries not yet committed.
         public mutating func discard() {
-            for (temporary, _) in pending {
+            for (temporary, _, _, _) in pending {
                 unlink(temporary)
                 _PendingTemporaries.remove(temporary)
             }
