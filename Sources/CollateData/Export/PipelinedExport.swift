@@ -113,8 +113,8 @@ extension PipelineConfiguration {
 }
 
 /// A pipelined export's state: the round of examples being read (one batch per rank), the
-/// first examples (the last round's wrap-around padding), the fingerprint so far, and each
-/// rank's index entries as text.
+/// first examples (the last round's wrap-around padding) and the fingerprint so far; the
+/// shard writer makes each shard's metadata and index entry on its own thread.
 final class _ExportRounds {
     /// The most examples a round (batch size × world size) may hold: the memory it takes.
     static let maximumRound = 1 << 14
@@ -128,8 +128,7 @@ final class _ExportRounds {
     let file: String
     let collator: any Collator<Batch>
     let transforms: TransformPipeline
-    /// Writes the shards' metadata, with the placeholder for the fingerprint.
-    let exporter: ShardExporter
+    /// Writes the shards, their metadata (with the placeholder for the fingerprint) and index entries.
     let writer: ShardWriter
     private var lock: Int32?
     /// Each rank's folder path.
@@ -141,8 +140,6 @@ final class _ExportRounds {
     /// The first `worldSize` examples, with their 0-based lines.
     private var head: [(example: Example, line: Int)] = []
     private var round = 0
-    /// Each rank's index entries, comma-separated.
-    private var entries: [[UInt8]]
     private var dtypes: [(String, String)] = []
     private var summary: ShardExporter.Summary
     private let callerCPUStart = ShardWriter.threadCPUSeconds()
@@ -158,11 +155,10 @@ final class _ExportRounds {
         self.file = file
         self.collator = collator
         self.transforms = transforms
-        exporter = ShardExporter(directory: directory, worldSize: worldSize, batchSize: batchSize, fingerprint: Self.placeholder)
         fingerprinter = ShardExporter.Fingerprinter(spec: fingerprintSpec, worldSize: worldSize, batchSize: batchSize, collateVersion: CollateVersion.current)
-        entries = Array(repeating: [], count: worldSize)
         summary = ShardExporter.Summary(index: directory.appendingPathComponent("index.json"))
-        writer = ShardWriter(groupBytes: ShardExporter.groupBytes, groupFiles: ShardExporter.groupFiles, placeholder: Array(Self.placeholder.utf8))
+        let exporter = ShardExporter(directory: directory, worldSize: worldSize, batchSize: batchSize, fingerprint: Self.placeholder)
+        writer = ShardWriter(groupBytes: ShardExporter.groupBytes, groupFiles: ShardExporter.groupFiles, deferring: exporter)
         window.reserveCapacity(batchSize * worldSize)
         do {
             try ShardExporter.makeFolder(directory)
@@ -249,8 +245,6 @@ final class _ExportRounds {
             let rankFolder = String(format: "rank-%05d", rank)
             let name = String(format: "batch-%06d.safetensors", round)
             let shard = ShardExporter.Shard(file: rankFolder + "/" + name, rank: rank, batch: round, examples: indices, tokens: tokens, lines: lines)
-            if !entries[rank].isEmpty { entries[rank] += Array(", ".utf8) }
-            entries[rank] += Array(ShardExporter.indexEntry(shard).jsonText.utf8)
             let start = clock.now
             var batch: Batch
             do {
@@ -263,7 +257,7 @@ final class _ExportRounds {
             if dtypes.isEmpty { dtypes = zip(batch.names, batch.tensors).map { ($0, $1.dtype.safetensorsName) } }
             let duration = clock.now - start
             summary.timings.collateSeconds += Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
-            try writer.submit(batch, metadata: exporter.metadata(for: shard), folder: rankFolders[rank], name: name)
+            try writer.submit(batch, shard: shard, folder: rankFolders[rank], name: name)
             summary.shards += 1
             summary.written += 1
         }
@@ -285,10 +279,9 @@ final class _ExportRounds {
         summary.timings.syncSeconds = written.syncSeconds
         summary.timings.bytes = written.bytes
         var text: [UInt8] = []
-        for rank in entries.indices where !entries[rank].isEmpty {
+        for entries in writer.indexEntries where !entries.isEmpty {
             if !text.isEmpty { text += Array(", ".utf8) }
-            text += entries[rank]
-            entries[rank] = []
+            text += entries
         }
         let final = ShardExporter(directory: directory, worldSize: worldSize, batchSize: batchSize, fingerprint: fingerprint)
         try AtomicFile.write(final.indexText(examples: count, shards: summary.shards, dtypes: dtypes, entries: text), to: summary.index)

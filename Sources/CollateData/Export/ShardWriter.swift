@@ -24,7 +24,9 @@ final class ShardWriter: @unchecked Sendable {
 
     private struct Job {
         var batch: Batch
-        var metadata: [String: String]
+        /// The shard's metadata, or `nil` to have ``exporter`` make it from ``shard``.
+        var metadata: [String: String]?
+        var shard: ShardExporter.Shard?
         var folder: String
         var name: String
         var bytes: Int
@@ -47,20 +49,30 @@ final class ShardWriter: @unchecked Sendable {
     /// fingerprint (not known until the last example is read): no shard is named until
     /// ``finish(replacingPlaceholderWith:)`` has overwritten them all.
     private let placeholder: [UInt8]?
+    /// In deferred mode, makes the metadata of shards submitted with ``submit(_:shard:folder:name:)``
+    /// (its fingerprint is the placeholder).
+    private let exporter: ShardExporter?
+    /// In deferred mode, each rank's `index.json` entries (comma-separated JSON text) of the
+    /// shards submitted with ``submit(_:shard:folder:name:)``, in submission order; the caller
+    /// reads them once ``finish(replacingPlaceholderWith:)`` returned.
+    private(set) var indexEntries: [[UInt8]] = []
 
     /// Starts the writer thread.
     /// - Parameters:
     ///   - capacity: Bytes of batches (their tensors' elements) that may wait to be written.
     ///   - groupBytes: Bytes written before a group commit.
     ///   - groupFiles: Files written before a group commit.
-    ///   - placeholder: For a deferred writer, the bytes each shard holds in place of its
-    ///     fingerprint (they must occur in every header): the temporaries are then committed
-    ///     only by ``finish(replacingPlaceholderWith:)``, all together, never a group at a time.
-    init(capacity: Int = 32 << 20, groupBytes: Int, groupFiles: Int, placeholder: [UInt8]? = nil) {
+    ///   - exporter: For a deferred writer, the export whose ``ShardExporter/fingerprint`` is
+    ///     a placeholder (each header must hold it): the writer makes the shards' metadata and
+    ///     index entries, and the temporaries are committed only by
+    ///     ``finish(replacingPlaceholderWith:)``, all together, never a group at a time.
+    init(capacity: Int = 32 << 20, groupBytes: Int, groupFiles: Int, deferring exporter: ShardExporter? = nil) {
         self.capacity = max(capacity, 1)
         self.groupBytes = groupBytes
         self.groupFiles = groupFiles
-        self.placeholder = placeholder
+        self.exporter = exporter
+        placeholder = exporter.map { Array($0.fingerprint.utf8) }
+        if let exporter { indexEntries = Array(repeating: [], count: exporter.worldSize) }
         let thread = Thread { [self] in run() }
         thread.name = "collate-shard-writer"
         thread.start()
@@ -76,6 +88,19 @@ final class ShardWriter: @unchecked Sendable {
     /// Queues a batch to be written to the file `name` in `folder`, as ``submit(_:metadata:to:)``.
     /// - Throws: The writer's first failure (a full disk), if it has failed.
     func submit(_ batch: Batch, metadata: [String: String], folder: String, name: String) throws {
+        try submit(Job(batch: batch, metadata: metadata, shard: nil, folder: folder, name: name, bytes: 0))
+    }
+
+    /// For a deferred writer: queues a batch whose metadata and index entry the writer thread
+    /// makes from `shard` (JSON text: work taken off the reading thread).
+    /// - Throws: The writer's first failure (a full disk), if it has failed.
+    func submit(_ batch: Batch, shard: ShardExporter.Shard, folder: String, name: String) throws {
+        try submit(Job(batch: batch, metadata: nil, shard: shard, folder: folder, name: name, bytes: 0))
+    }
+
+    private func submit(_ job: Job) throws {
+        var job = job
+        let batch = job.batch
         // Its encoded size, and at least a page: a batch of empty tensors still holds its
         // metadata, so a flood of them must fill the queue too.
         let bytes = max(batch.tensors.reduce(0) { $0 + $1.count * $1.dtype.safetensorsItemSize }, 4096)
@@ -91,7 +116,8 @@ final class ShardWriter: @unchecked Sendable {
             callerWaits = false
         }
         if let failure { throw failure }
-        queue.append(Job(batch: batch, metadata: metadata, folder: folder, name: name, bytes: bytes))
+        job.bytes = bytes
+        queue.append(job)
         queuedBytes += bytes
         if writerWaits { condition.broadcast() }
     }
@@ -114,8 +140,7 @@ final class ShardWriter: @unchecked Sendable {
             try stop()
             // The writer thread has ended: the group is this thread's now.
             let start = ContinuousClock.now
-            try group.patch(replacement)
-            try group.commit()
+            try group.patchAndCommit(replacement)
             let duration = ContinuousClock.now - start
             timings.syncSeconds += Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
             return timings
@@ -168,7 +193,13 @@ final class ShardWriter: @unchecked Sendable {
             for job in jobs {
                 do {
                     let encodeStart = clock.now
-                    let bytes = try SafetensorsFile(batch: job.batch, metadata: job.metadata).encoded()
+                    var metadata = job.metadata ?? [:]
+                    if let shard = job.shard, let exporter {
+                        metadata = exporter.metadata(for: shard)
+                        if !indexEntries[shard.rank].isEmpty { indexEntries[shard.rank] += Array(", ".utf8) }
+                        indexEntries[shard.rank] += Array(ShardExporter.indexEntry(shard).jsonText.utf8)
+                    }
+                    let bytes = try SafetensorsFile(batch: job.batch, metadata: metadata).encoded()
                     let writeStart = clock.now
                     let offset = try placeholder.map { try Self.offset(of: $0, inHeaderOf: bytes, for: job.folder + "/" + job.name) }
                     try group.write(bytes, folder: job.folder, name: job.name, patchAt: offset)
