@@ -20,7 +20,8 @@ import Foundation
 /// ``finish()`` commits what was written (also after a failure: a re-run skips those shards).
 final class ShardWriter: @unchecked Sendable {
     // @unchecked: every stored property below the condition is read and written under it,
-    // except `group` and `timings`, which only the writer thread touches before it sets `done`.
+    // except `group`, `timings` and `indexEntries`, which only the writer thread touches before
+    // it sets `done` (and the caller after that).
 
     private struct Job {
         var batch: Batch
