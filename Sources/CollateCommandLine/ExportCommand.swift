@@ -42,6 +42,8 @@ enum ExportCommand {
         do {
             let configuration = try DataFlags.configuration(values)
             let outURL = URL(fileURLWithPath: outPath)
+            // A folder another export is writing is refused now, not after reading the dataset.
+            try ShardExporter.checkNotLocked(outURL)
             let clock = ContinuousClock()
             let start = clock.now
             // The fingerprint covers what decides the shards' contents: the units, the collator and the layout.

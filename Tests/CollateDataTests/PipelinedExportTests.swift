@@ -156,6 +156,19 @@ struct PipelinedExportTests {
         #expect(pipelinedError?.reason.contains("'labels' has 2 tokens but 'input_ids' has 3") == true, "\(String(describing: pipelinedError))")
     }
 
+    /// `collate export` refuses a folder another export holds before reading its dataset.
+    @Test func aLockedFolderIsRefusedAtOnce() throws {
+        let dir = try PipelineConfigurationTests.folder([:])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try ShardExporter.checkNotLocked(dir.appendingPathComponent("not-yet"))
+        try ShardExporter.checkNotLocked(dir)
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent(ShardExporter.lockFileName).path))
+        let held = try ShardExporter.lock(dir)
+        #expect(throws: ExportError.locked(directory: dir.path)) { try ShardExporter.checkNotLocked(dir) }
+        ShardExporter.unlock(held, dir)
+        try ShardExporter.checkNotLocked(dir)
+    }
+
     /// The deferred writer finds its placeholder in a shard's header, and nowhere else.
     @Test func thePlaceholderIsFoundInTheHeader() throws {
         let batch = Batch(["input_ids": Tensor(shape: [1, 2], scalars: [126, 126])])

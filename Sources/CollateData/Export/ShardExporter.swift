@@ -365,6 +365,16 @@ public struct ShardExporter: Sendable {
         throw .locked(directory: directory.path)
     }
 
+    /// Fails at once when another export holds `directory`'s lock (takes and releases it), so
+    /// a command can refuse a busy folder before it reads the dataset; a folder that does not
+    /// exist yet is not checked. The export itself still takes the lock for its whole run.
+    /// - Throws: ``ExportError/locked(directory:)`` when another export holds it.
+    public static func checkNotLocked(_ directory: URL) throws(ExportError) {
+        var status = stat()
+        guard stat(directory.path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else { return }
+        unlock(try lock(directory), directory)
+    }
+
     /// Removes the lock file (while still holding it) and releases the lock.
     static func unlock(_ descriptor: Int32, _ directory: URL) {
         _ = unlink(directory.appendingPathComponent(lockFileName).path)

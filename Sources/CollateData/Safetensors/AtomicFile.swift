@@ -73,9 +73,10 @@ public enum AtomicFile {
     /// Creates the file `path` (which must not exist: `O_EXCL`, close-on-exec), writes `bytes`
     /// with one `write` (more only if the kernel takes part), `fsync`s it when `sync` is set
     /// and closes it; the file is removed again when a step fails.
+    /// - Parameter opened: The file's descriptor when the caller already created it.
     /// - Throws: ``WriteError`` naming `target`, the step and the cause.
-    static func writeNew(_ raw: UnsafeRawBufferPointer, at path: String, for target: String, sync: Bool) throws {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+    static func writeNew(_ raw: UnsafeRawBufferPointer, at path: String, for target: String, sync: Bool, opened: Int32? = nil) throws {
+        let descriptor = opened ?? open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw WriteError(path: target, step: "creating a temporary file in its folder", code: errno) }
         var failure: WriteError?
         #if os(Linux)
@@ -150,13 +151,17 @@ public enum AtomicFile {
             serial += 1
             let temporary = folder + "/." + name + "." + token + "-" + String(serial) + ".tmp"
             let target = folder + "/" + name
-            // Registered before it exists, so a signal's cleanup (``AtomicFile/removeTemporariesOnSignals()``) cannot miss it.
-            if _PendingTemporaries.stopping.load(ordering: .sequentiallyConsistent) {
-                throw WriteError(path: temporary, step: "write", code: EINTR, detail: "the process is stopping on a signal")
+            // Created and registered under one lock, so a signal's cleanup
+            // (``AtomicFile/removeTemporariesOnSignals()``) cannot miss it.
+            let (descriptor, code) = _PendingTemporaries.create(temporary)
+            guard descriptor >= 0 else {
+                if code == EINTR, _PendingTemporaries.stopping.load(ordering: .sequentiallyConsistent) {
+                    throw WriteError(path: temporary, step: "write", code: EINTR, detail: "the process is stopping on a signal")
+                }
+                throw WriteError(path: target, step: "creating a temporary file in its folder", code: code)
             }
-            _PendingTemporaries.insert(temporary)
             do {
-                try bytes.withUnsafeBytes { raw in try AtomicFile.writeNew(raw, at: temporary, for: target, sync: false) }
+                try bytes.withUnsafeBytes { raw in try AtomicFile.writeNew(raw, at: temporary, for: target, sync: false, opened: descriptor) }
             } catch {
                 _PendingTemporaries.remove(temporary)
                 throw error
