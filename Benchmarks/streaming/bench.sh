@@ -12,7 +12,8 @@
 # the end (KEEP=1 keeps them). Prints one line per run: lines, JSONL MB, shard MB, wall
 # seconds, peak RSS (from /usr/bin/time -v), and shard MB per wall second — for the export and,
 # as the parse-only baseline, `collate pack` statistics over the same file (the read every
-# export does); "write MB/s" is the shard MB over the export's time beyond that read.
+# export does); "write MB/s" is the shard MB over the export's time beyond that read (not
+# meaningful for a pipelined export, whose read overlaps its writing: compare MB/s of wall).
 set -euo pipefail
 collate=$(realpath "$1") lines=$2
 dir=${BENCH_DIR:-/tmp/collate-stream-bench}

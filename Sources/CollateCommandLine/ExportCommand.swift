@@ -35,25 +35,35 @@ enum ExportCommand {
             return ExitStatus.usage
         }
         // Ctrl-C or SIGTERM removes the shards being written before the process dies by the
-        // signal; the complete shards stay, so a re-run resumes. (Not inside a test runner,
+        // signal; the complete shards stay, so a re-run resumes (a pipelined export names none
+        // before its end, so its re-run starts over). (Not inside a test runner,
         // whose own signal handling the commands it runs in-process must not change.)
         if !Console.isTestProcess { AtomicFile.removeTemporariesOnSignals() }
         do {
             let configuration = try DataFlags.configuration(values)
-            // The dataset is spilled beside the output (its nearest existing folder) and read
-            // back a batch at a time: memory stays bounded by the batches, not the dataset.
             let outURL = URL(fileURLWithPath: outPath)
+            // A folder another export is writing is refused now, not after reading the dataset.
+            try ShardExporter.checkNotLocked(outURL)
             let clock = ContinuousClock()
             let start = clock.now
-            let run = try configuration.prepareStreaming(spoolDirectory: spoolDirectory(for: outURL))
-            if !run.report.skipped.isEmpty { Console.message("\(Tool.name) export: \(run.report)") }
-            let report = run.transformReport
-            if !report.dropped.isEmpty || !report.modified.isEmpty {
-                Console.message("\(Tool.name) export: \(report)")
-            }
             // The fingerprint covers what decides the shards' contents: the units, the collator and the layout.
             let specText = configuration.collator?.jsonText
                 ?? configuration.collatorFile.flatMap { FileManager.default.contents(atPath: $0.path) }.map { String(decoding: $0, as: UTF8.self) } ?? ""
+            // A new export of a large pre-tokenized file, neither shuffled nor packed: shards are
+            // collated and written while the file is read (the same files as below).
+            if let pipelined = try configuration.exportWhileReading(to: outURL, worldSize: worldSize, fingerprintSpec: specText) {
+                report(pipelined.report, pipelined.transformReport)
+                if ProcessInfo.processInfo.environment["COLLATE_EXPORT_TIMINGS"] == "1" {
+                    Console.message(Self.timingsLine(pipelined.summary.timings, read: .zero, fingerprint: .zero, total: clock.now - start)
+                        + " (pipelined: reading overlaps the shard phase)")
+                }
+                printSummary(pipelined.summary)
+                return ExitStatus.success
+            }
+            // Else the dataset is spilled beside the output (its nearest existing folder) and read
+            // back a batch at a time: memory stays bounded by the batches, not the dataset.
+            let run = try configuration.prepareStreaming(spoolDirectory: spoolDirectory(for: outURL))
+            report(run.report, run.transformReport)
             let layout = run.plan.map { "packed:\($0.capacity)" } ?? ""
             // Each unit's 0-based dataset line; a packed row is named by its first member.
             let source = run.source
@@ -71,16 +81,29 @@ enum ExportCommand {
             if ProcessInfo.processInfo.environment["COLLATE_EXPORT_TIMINGS"] == "1" {
                 Console.message(Self.timingsLine(summary.timings, read: prepared - start, fingerprint: fingerprinted - prepared, total: clock.now - start))
             }
-            var line = #"{"shards": \#(summary.shards), "written": \#(summary.written), "skipped": \#(summary.skipped), "index": "#
-            JSONWriter.writeString(summary.index.path, into: &line)
-            Console.output(line + "}")
-            Console.flush()
+            printSummary(summary)
             return ExitStatus.success
         } catch {
             Console.flush()
             Console.message("\(Tool.name) export: \(error)")
             return ExitStatus.rejected
         }
+    }
+
+    /// Reports skipped lines and what the example transforms dropped or changed (stderr).
+    static func report(_ report: DatasetReport, _ transformReport: TransformPipeline.Report) {
+        if !report.skipped.isEmpty { Console.message("\(Tool.name) export: \(report)") }
+        if !transformReport.dropped.isEmpty || !transformReport.modified.isEmpty {
+            Console.message("\(Tool.name) export: \(transformReport)")
+        }
+    }
+
+    /// Prints the summary line `{"shards", "written", "skipped", "index"}` (stdout).
+    static func printSummary(_ summary: ShardExporter.Summary) {
+        var line = #"{"shards": \#(summary.shards), "written": \#(summary.written), "skipped": \#(summary.skipped), "index": "#
+        JSONWriter.writeString(summary.index.path, into: &line)
+        Console.output(line + "}")
+        Console.flush()
     }
 
     /// `COLLATE_EXPORT_TIMINGS=1`'s stderr line: where the export's time went, and the shard

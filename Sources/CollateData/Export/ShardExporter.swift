@@ -213,7 +213,8 @@ public struct ShardExporter: Sendable {
             for rank in 0..<worldSize {
                 let sampler = try DistributedSampler(count: count, rank: rank, worldSize: worldSize, batchSize: size, shuffle: false)
                 let rankFolder = String(format: "rank-%05d", rank)
-                let rankURL = directory.appendingPathComponent(rankFolder)
+                let rankURL = directory.appendingPathComponent(rankFolder, isDirectory: true)
+                let rankPath = rankURL.path
                 try Self.makeFolder(rankURL)
                 // One listing per rank: a shard that is not there is not read (a fresh export
                 // tries no file), and temporary files of a run killed mid-write are cleared.
@@ -230,7 +231,6 @@ public struct ShardExporter: Sendable {
                 for (number, indices) in rankBatches.enumerated() {
                     let name = String(format: "batch-%06d.safetensors", number)
                     let file = rankFolder + "/" + name
-                    let url = directory.appendingPathComponent(file)
                     var shard = Shard(file: file, rank: rank, batch: number, examples: indices, tokens: indices.reduce(0) { $0 + source.tokens($1) })
                     if let memberLines = source.memberLines {
                         shard.lines = indices.flatMap(memberLines)
@@ -244,7 +244,8 @@ public struct ShardExporter: Sendable {
                     shardCount += 1
                     summary.shards += 1
                     let metadata = metadata(for: shard)
-                    if present.contains(name), let existing = try? SafetensorsFile(contentsOf: url), existing.metadata == metadata {
+                    if present.contains(name), let existing = try? SafetensorsFile(contentsOf: rankURL.appendingPathComponent(name, isDirectory: false)),
+                       existing.metadata == metadata {
                         summary.skipped += 1
                         if dtypes.isEmpty { dtypes = zip(existing.batch.names, existing.batch.tensors).map { ($0, $1.dtype.safetensorsName) } }
                         continue
@@ -267,7 +268,7 @@ public struct ShardExporter: Sendable {
                     batch = try transforms.applyBatchTransforms(batch)
                     if dtypes.isEmpty { dtypes = zip(batch.names, batch.tensors).map { ($0, $1.dtype.safetensorsName) } }
                     summary.timings.collateSeconds += seconds(clock.now - collateStart)
-                    try writer.submit(batch, metadata: metadata, to: url)
+                    try writer.submit(batch, metadata: metadata, folder: rankPath, name: name)
                     summary.written += 1
                 }
             }
@@ -282,23 +283,8 @@ public struct ShardExporter: Sendable {
         summary.timings.writeSeconds = written.writeSeconds
         summary.timings.syncSeconds = written.syncSeconds
         summary.timings.bytes = written.bytes
-        let head = JSONValue.object(JSONObject([
-            ("format", .string("collate-safetensors-shards")),
-            ("version", .integer(1)),
-            ("fingerprint", .string(fingerprint)),
-            ("collate_version", .string(CollateVersion.current)),
-            ("world_size", .integer(Int64(worldSize))),
-            ("batch_size", batchSize.map { .integer(Int64($0)) } ?? .null),
-            ("examples", .integer(Int64(count))),
-            ("batches_per_rank", .integer(Int64(shardCount / max(worldSize, 1)))),
-            ("tensors", .object(JSONObject(dtypes.map { ($0.0, JSONValue.string($0.1)) }))),
-        ])).jsonText
-        // The same text as the whole index written as one JSON value, without building it.
-        var indexText = Array(head.utf8.dropLast())
-        indexText += Array(#", "shards": ["#.utf8)
-        indexText += shardEntries
+        let indexText = indexText(examples: count, shards: shardCount, dtypes: dtypes, entries: shardEntries)
         shardEntries = []
-        indexText += Array("]}\n".utf8)
         try AtomicFile.write(indexText, to: summary.index)
         // Only now, with the new index in place, go the shards of an earlier export of this
         // folder that the new layout does not have: fewer batches per rank, or fewer ranks.
@@ -310,6 +296,28 @@ public struct ShardExporter: Sendable {
             if (try? fileManager.contentsOfDirectory(atPath: rankURL.path))?.isEmpty == true { try? fileManager.removeItem(at: rankURL) }
         }
         return summary
+    }
+
+    /// The text of `index.json`: the export's head, then `entries` (the shards' entries as JSON
+    /// text, comma-separated, rank by rank) as `"shards"` — the same text as the whole index
+    /// written as one JSON value, without building it.
+    func indexText(examples count: Int, shards shardCount: Int, dtypes: [(String, String)], entries: [UInt8]) -> [UInt8] {
+        let head = JSONValue.object(JSONObject([
+            ("format", .string("collate-safetensors-shards")),
+            ("version", .integer(1)),
+            ("fingerprint", .string(fingerprint)),
+            ("collate_version", .string(CollateVersion.current)),
+            ("world_size", .integer(Int64(worldSize))),
+            ("batch_size", batchSize.map { .integer(Int64($0)) } ?? .null),
+            ("examples", .integer(Int64(count))),
+            ("batches_per_rank", .integer(Int64(shardCount / max(worldSize, 1)))),
+            ("tensors", .object(JSONObject(dtypes.map { ($0.0, JSONValue.string($0.1)) }))),
+        ])).jsonText
+        var indexText = Array(head.utf8.dropLast())
+        indexText += Array(#", "shards": ["#.utf8)
+        indexText += entries
+        indexText += Array("]}\n".utf8)
+        return indexText
     }
 
     /// Removes the shard files `batch-NNNNNN.safetensors` numbered `keeping` or more from a rank
@@ -357,6 +365,16 @@ public struct ShardExporter: Sendable {
         throw .locked(directory: directory.path)
     }
 
+    /// Fails at once when another export holds `directory`'s lock (takes and releases it), so
+    /// a command can refuse a busy folder before it reads the dataset; a folder that does not
+    /// exist yet is not checked. The export itself still takes the lock for its whole run.
+    /// - Throws: ``ExportError/locked(directory:)`` when another export holds it.
+    public static func checkNotLocked(_ directory: URL) throws(ExportError) {
+        var status = stat()
+        guard stat(directory.path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else { return }
+        unlock(try lock(directory), directory)
+    }
+
     /// Removes the lock file (while still holding it) and releases the lock.
     static func unlock(_ descriptor: Int32, _ directory: URL) {
         _ = unlink(directory.appendingPathComponent(lockFileName).path)
@@ -392,7 +410,7 @@ public struct ShardExporter: Sendable {
         try AtomicFile.remove(url)
     }
 
-    private func metadata(for shard: Shard) -> [String: String] {
+    func metadata(for shard: Shard) -> [String: String] {
         var metadata = [
             "format": "collate-safetensors-shards",
             "fingerprint": fingerprint,
@@ -405,7 +423,7 @@ public struct ShardExporter: Sendable {
     }
 
     /// A shard's entry in `index.json`.
-    private static func indexEntry(_ shard: Shard) -> JSONValue {
+    static func indexEntry(_ shard: Shard) -> JSONValue {
         .object(JSONObject([
             ("file", .string(shard.file)), ("rank", .integer(Int64(shard.rank))), ("batch", .integer(Int64(shard.batch))),
             ("examples", .array(shard.examples.map { .integer(Int64($0)) })), ("tokens", .integer(Int64(shard.tokens))),

@@ -20,12 +20,16 @@ import Foundation
 /// ``finish()`` commits what was written (also after a failure: a re-run skips those shards).
 final class ShardWriter: @unchecked Sendable {
     // @unchecked: every stored property below the condition is read and written under it,
-    // except `group` and `timings`, which only the writer thread touches before it sets `done`.
+    // except `group`, `timings` and `indexEntries`, which only the writer thread touches before
+    // it sets `done` (and the caller after that).
 
     private struct Job {
         var batch: Batch
-        var metadata: [String: String]
-        var url: URL
+        /// The shard's metadata, or `nil` to have ``exporter`` make it from ``shard``.
+        var metadata: [String: String]?
+        var shard: ShardExporter.Shard?
+        var folder: String
+        var name: String
         var bytes: Int
     }
 
@@ -42,16 +46,34 @@ final class ShardWriter: @unchecked Sendable {
     private let groupFiles: Int
     private var group = AtomicFile.Group()
     private var timings = ShardExporter.Timings()
+    /// In deferred mode, the bytes every shard's header holds in place of the export's
+    /// fingerprint (not known until the last example is read): no shard is named until
+    /// ``finish(replacingPlaceholderWith:)`` has overwritten them all.
+    private let placeholder: [UInt8]?
+    /// In deferred mode, makes the metadata of shards submitted with ``submit(_:shard:folder:name:)``
+    /// (its fingerprint is the placeholder).
+    private let exporter: ShardExporter?
+    /// In deferred mode, each rank's `index.json` entries (comma-separated JSON text) of the
+    /// shards submitted with ``submit(_:shard:folder:name:)``, in submission order; the caller
+    /// reads them once ``finish(replacingPlaceholderWith:)`` returned.
+    private(set) var indexEntries: [[UInt8]] = []
 
     /// Starts the writer thread.
     /// - Parameters:
     ///   - capacity: Bytes of batches (their tensors' elements) that may wait to be written.
     ///   - groupBytes: Bytes written before a group commit.
     ///   - groupFiles: Files written before a group commit.
-    init(capacity: Int = 32 << 20, groupBytes: Int, groupFiles: Int) {
+    ///   - exporter: For a deferred writer, the export whose ``ShardExporter/fingerprint`` is
+    ///     a placeholder (each header must hold it): the writer makes the shards' metadata and
+    ///     index entries, and the temporaries are committed only by
+    ///     ``finish(replacingPlaceholderWith:)``, all together, never a group at a time.
+    init(capacity: Int = 32 << 20, groupBytes: Int, groupFiles: Int, deferring exporter: ShardExporter? = nil) {
         self.capacity = max(capacity, 1)
         self.groupBytes = groupBytes
         self.groupFiles = groupFiles
+        self.exporter = exporter
+        placeholder = exporter.map { Array($0.fingerprint.utf8) }
+        if let exporter { indexEntries = Array(repeating: [], count: exporter.worldSize) }
         let thread = Thread { [self] in run() }
         thread.name = "collate-shard-writer"
         thread.start()
@@ -61,6 +83,25 @@ final class ShardWriter: @unchecked Sendable {
     /// full, waits until the writer has emptied half of it.
     /// - Throws: The writer's first failure (a full disk), if it has failed.
     func submit(_ batch: Batch, metadata: [String: String], to url: URL) throws {
+        try submit(batch, metadata: metadata, folder: url.deletingLastPathComponent().path, name: url.lastPathComponent)
+    }
+
+    /// Queues a batch to be written to the file `name` in `folder`, as ``submit(_:metadata:to:)``.
+    /// - Throws: The writer's first failure (a full disk), if it has failed.
+    func submit(_ batch: Batch, metadata: [String: String], folder: String, name: String) throws {
+        try submit(Job(batch: batch, metadata: metadata, shard: nil, folder: folder, name: name, bytes: 0))
+    }
+
+    /// For a deferred writer: queues a batch whose metadata and index entry the writer thread
+    /// makes from `shard` (JSON text: work taken off the reading thread).
+    /// - Throws: The writer's first failure (a full disk), if it has failed.
+    func submit(_ batch: Batch, shard: ShardExporter.Shard, folder: String, name: String) throws {
+        try submit(Job(batch: batch, metadata: nil, shard: shard, folder: folder, name: name, bytes: 0))
+    }
+
+    private func submit(_ job: Job) throws {
+        var job = job
+        let batch = job.batch
         // Its encoded size, and at least a page: a batch of empty tensors still holds its
         // metadata, so a flood of them must fill the queue too.
         let bytes = max(batch.tensors.reduce(0) { $0 + $1.count * $1.dtype.safetensorsItemSize }, 4096)
@@ -76,7 +117,8 @@ final class ShardWriter: @unchecked Sendable {
             callerWaits = false
         }
         if let failure { throw failure }
-        queue.append(Job(batch: batch, metadata: metadata, url: url, bytes: bytes))
+        job.bytes = bytes
+        queue.append(job)
         queuedBytes += bytes
         if writerWaits { condition.broadcast() }
     }
@@ -85,13 +127,44 @@ final class ShardWriter: @unchecked Sendable {
     /// - Returns: Where the writer's time went (encode, write, sync) and the bytes written.
     /// - Throws: The writer's first failure.
     func finish() throws -> ShardExporter.Timings {
+        try stop()
+        return timings
+    }
+
+    /// For a deferred writer: writes what is queued, overwrites every shard's placeholder with
+    /// `replacement` (as long as the placeholder), then makes all the shards durable and names
+    /// them; after a failure, removes every temporary instead (no shard is named).
+    /// - Returns: Where the writer's time went; the patching counts as syncing.
+    /// - Throws: The writer's first failure, or the patch's or commit's.
+    func finish(replacingPlaceholderWith replacement: [UInt8]) throws -> ShardExporter.Timings {
+        do {
+            try stop()
+            // The writer thread has ended: the group is this thread's now.
+            let start = ContinuousClock.now
+            try group.patchAndCommit(replacement)
+            let duration = ContinuousClock.now - start
+            timings.syncSeconds += Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+            return timings
+        } catch {
+            group.discard()
+            throw error
+        }
+    }
+
+    /// Stops the thread without naming anything: the temporaries written are removed.
+    func abandon() {
+        _ = try? stop()
+        group.discard()
+    }
+
+    /// Lets the writer write what is queued (nothing more is submitted) and waits for its end.
+    private func stop() throws {
         condition.lock()
         defer { condition.unlock() }
         closed = true
         condition.broadcast()
         while !done { _ = condition.wait(until: Date(timeIntervalSinceNow: 1)) }
         if let failure { throw failure }
-        return timings
     }
 
     private func run() {
@@ -121,13 +194,20 @@ final class ShardWriter: @unchecked Sendable {
             for job in jobs {
                 do {
                     let encodeStart = clock.now
-                    let bytes = try SafetensorsFile(batch: job.batch, metadata: job.metadata).encoded()
+                    var metadata = job.metadata ?? [:]
+                    if let shard = job.shard, let exporter {
+                        metadata = exporter.metadata(for: shard)
+                        if !indexEntries[shard.rank].isEmpty { indexEntries[shard.rank] += Array(", ".utf8) }
+                        indexEntries[shard.rank] += Array(ShardExporter.indexEntry(shard).jsonText.utf8)
+                    }
+                    let bytes = try SafetensorsFile(batch: job.batch, metadata: metadata).encoded()
                     let writeStart = clock.now
-                    try group.write(bytes, to: job.url)
+                    let offset = try placeholder.map { try Self.offset(of: $0, inHeaderOf: bytes, for: job.folder + "/" + job.name) }
+                    try group.write(bytes, folder: job.folder, name: job.name, patchAt: offset)
                     timings.encodeSeconds += seconds(writeStart - encodeStart)
                     timings.writeSeconds += seconds(clock.now - writeStart)
                     timings.bytes += bytes.count
-                    if group.bytes >= groupBytes || group.count >= groupFiles { try commit() }
+                    if placeholder == nil, group.bytes >= groupBytes || group.count >= groupFiles { try commit() }
                 } catch {
                     condition.lock()
                     failure = error
@@ -144,9 +224,10 @@ final class ShardWriter: @unchecked Sendable {
             }
             jobs.removeAll(keepingCapacity: true)
         }
-        // The shards written so far become durable and named even after a failure.
+        // The shards written so far become durable and named even after a failure (a deferred
+        // writer's wait for their placeholder: ``finish(replacingPlaceholderWith:)``).
         do {
-            try commit()
+            if placeholder == nil { try commit() }
         } catch {
             condition.lock()
             if failure == nil { failure = error }
@@ -157,6 +238,28 @@ final class ShardWriter: @unchecked Sendable {
         done = true
         condition.broadcast()
         condition.unlock()
+    }
+
+    /// Where `placeholder` starts in the safetensors header of `bytes` (the first occurrence).
+    /// - Throws: ``AtomicFile/WriteError`` when the header does not hold it (a bug, not bad input).
+    static func offset(of placeholder: [UInt8], inHeaderOf bytes: [UInt8], for path: String) throws -> Int {
+        let found = bytes.withUnsafeBufferPointer { buffer -> Int? in
+            guard buffer.count >= 8, !placeholder.isEmpty else { return nil }
+            let headerLength = Int(truncatingIfNeeded: UnsafeRawBufferPointer(buffer).loadUnaligned(as: UInt64.self).littleEndian)
+            let end = min(buffer.count, 8 &+ max(headerLength, 0)) - placeholder.count
+            guard end >= 8 else { return nil }
+            let first = placeholder[0]
+            var position = 8
+            while position <= end {
+                if buffer[position] == first, placeholder.indices.allSatisfy({ buffer[position + $0] == placeholder[$0] }) { return position }
+                position += 1
+            }
+            return nil
+        }
+        guard let found else {
+            throw AtomicFile.WriteError(path: path, step: "encode", code: EINVAL, detail: "its header lacks the fingerprint's placeholder")
+        }
+        return found
     }
 
     /// The CPU time the calling thread has used (user and system), in seconds: what the work

@@ -23,6 +23,21 @@ enum _PendingTemporaries {
     static let stopping = Atomic<Bool>(false)
 
     static func insert(_ path: String) { paths.withLock { _ = $0.insert(path) } }
+
+    /// Creates the file `path` (`O_CREAT | O_EXCL`, close-on-exec) and registers it, both while
+    /// holding the lock the signal cleanup holds — so a file never exists unregistered after
+    /// the cleanup ran (registering first and creating after, a signal in between left the
+    /// file behind), and none is created once the process is stopping.
+    /// - Returns: The open descriptor, or -1 and the `errno` value (EINTR when stopping).
+    static func create(_ path: String) -> (descriptor: Int32, code: Int32) {
+        paths.withLock { paths -> (descriptor: Int32, code: Int32) in
+            if stopping.load(ordering: .sequentiallyConsistent) { return (-1, EINTR) }
+            let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            guard descriptor >= 0 else { return (-1, errno) }
+            paths.insert(path)
+            return (descriptor, 0)
+        }
+    }
     static func remove(_ path: String) { paths.withLock { _ = $0.remove(path) } }
 
     static func install() {

@@ -1,0 +1,183 @@
+import Collate
+@testable import CollateData
+import Foundation
+import Testing
+
+/// The pipelined export (shards collated and written while the dataset is read) writes the
+/// same files, byte for byte, as the two-phase export (spool, fingerprint, then shards); it
+/// leaves nothing after a failure, and declines the pipelines it cannot stream.
+@Suite("Pipelined export")
+struct PipelinedExportTests {
+    /// A pipeline's keys and the world size it is exported for.
+    struct Layout: Sendable, CustomStringConvertible {
+        var keys: String
+        var worldSize: Int
+        var description: String { "\(keys), world size \(worldSize)" }
+    }
+
+    /// Full rounds and a short last one, wrap-around padding (also of a dataset smaller than
+    /// the world), dropped and truncated examples, batch transforms.
+    static let layouts = [
+        Layout(keys: #""collator": {"type": "flattening"}, "batch_size": 4"#, worldSize: 3),
+        Layout(keys: #""collator": {"type": "flattening", "return_flash_attn_kwargs": true}, "batch_size": 1"#, worldSize: 4),
+        Layout(keys: #""collator": {"type": "seq2seq", "pad_token_id": 0}, "max_length": 10, "truncation": "left", "train_on": "all", "batch_size": 3"#, worldSize: 7),
+        Layout(keys: #""collator": {"type": "seq2seq", "pad_token_id": 0}, "max_length": 12, "truncation": "drop", "batch_size": 2"#, worldSize: 5),
+        Layout(keys: #""collator": {"type": "flattening", "transforms": [{"type": "drop-empty"}, {"type": "num-items-in-batch"}, {"type": "position-ids"}]}, "batch_size": 5"#, worldSize: 2),
+        Layout(keys: #""collator": {"type": "flattening"}, "batch_size": 16"#, worldSize: 64),
+        Layout(keys: #""collator": {"type": "flattening"}, "batch_size": 30"#, worldSize: 1),
+    ]
+
+    /// Every regular file under `directory`, by relative path (hidden temporaries included).
+    static func files(in directory: URL) throws -> [String: Data] {
+        var result: [String: Data] = [:]
+        let enumerator = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: [.isRegularFileKey])
+        while let url = enumerator?.nextObject() as? URL {
+            guard try url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile == true else { continue }
+            result[String(url.path.dropFirst(directory.path.count + 1))] = try Data(contentsOf: url)
+        }
+        return result
+    }
+
+    /// The two-phase export `collate export` runs when it does not pipeline.
+    static func twoPhase(_ configuration: PipelineConfiguration, to out: URL, worldSize: Int) throws -> String {
+        let run = try configuration.prepareStreaming(spoolDirectory: out.deletingLastPathComponent())
+        let fingerprint = try ShardExporter.fingerprint(run.source, spec: configuration.collator?.jsonText ?? "", worldSize: worldSize, batchSize: configuration.batchSize)
+        let exporter = ShardExporter(directory: out, worldSize: worldSize, batchSize: configuration.batchSize, fingerprint: fingerprint)
+        _ = try exporter.export(run.source, collator: run.collator, transforms: run.transforms)
+        return fingerprint
+    }
+
+    @Test(arguments: layouts)
+    func writesTheTwoPhaseExportsFiles(_ layout: Layout) throws {
+        let configuration = try PipelineRunTests.pipeline(StreamingExportTests.tokenized, layout.keys)
+        let dir = try PipelineConfigurationTests.folder([:])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let expected = dir.appendingPathComponent("two-phase"), pipelinedOut = dir.appendingPathComponent("pipelined")
+        let fingerprint = try Self.twoPhase(configuration, to: expected, worldSize: layout.worldSize)
+        let spec = configuration.collator?.jsonText ?? ""
+        let result = try #require(try configuration.exportWhileReading(to: pipelinedOut, worldSize: layout.worldSize, fingerprintSpec: spec, minimumInputBytes: 0))
+        #expect(result.fingerprint == fingerprint)
+        let want = try Self.files(in: expected), got = try Self.files(in: pipelinedOut)
+        #expect(got.keys.sorted() == want.keys.sorted())
+        for (name, bytes) in want { #expect(got[name] == bytes, "\(name) differs") }
+        #expect(result.summary.shards == result.summary.written && result.summary.skipped == 0)
+        #expect(result.summary.shards == got.count - 1)
+        let index = try ShardIndex(directory: pipelinedOut)
+        #expect(index.fingerprint == fingerprint && index.shards.count == result.summary.shards)
+        #expect(result.summary.timings.bytes == got.filter { $0.key != "index.json" }.values.reduce(0) { $0 + $1.count })
+        // A re-run finds the finished export and takes the two-phase path, which skips every shard.
+        #expect(try configuration.exportWhileReading(to: pipelinedOut, worldSize: layout.worldSize, fingerprintSpec: spec, minimumInputBytes: 0) == nil)
+    }
+
+    /// Shuffled, packed, masked-LM (whose masks follow the shard's position), unbatched, a
+    /// folder with an export, an input under the size threshold: not pipelined, nothing touched.
+    @Test(arguments: [
+        #""collator": {"type": "flattening"}, "batch_size": 4, "shuffle": true"#,
+        #""collator": {"type": "flattening"}, "batch_size": 2, "packing": {"strategy": "bfd", "max_tokens": 32}"#,
+        #""collator": {"type": "masked-language-modeling", "mask_token_id": 4, "pad_token_id": 0, "vocab_size": 5000, "seed": 3}, "batch_size": 4"#,
+        #""collator": {"type": "flattening"}"#,
+    ])
+    func declinesPipelinesItCannotStream(_ keys: String) throws {
+        let configuration = try PipelineRunTests.pipeline(StreamingExportTests.tokenized, keys)
+        let dir = try PipelineConfigurationTests.folder([:])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("out")
+        #expect(try configuration.exportWhileReading(to: out, worldSize: 2, fingerprintSpec: "", minimumInputBytes: 0) == nil)
+        #expect(!FileManager.default.fileExists(atPath: out.path))
+    }
+
+    @Test func declinesAFolderWithAnExportAndASmallInput() throws {
+        let configuration = try PipelineRunTests.pipeline(StreamingExportTests.tokenized, #""collator": {"type": "flattening"}, "batch_size": 4"#)
+        let dir = try PipelineConfigurationTests.folder([:])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("out")
+        // Under the default threshold (64 MiB): the two-phase export, which names shards as it goes.
+        #expect(try configuration.exportWhileReading(to: out, worldSize: 2, fingerprintSpec: "") == nil)
+        #expect(!FileManager.default.fileExists(atPath: out.path))
+        _ = try Self.twoPhase(configuration, to: out, worldSize: 2)
+        let before = try Self.files(in: out)
+        #expect(try configuration.exportWhileReading(to: out, worldSize: 2, fingerprintSpec: "", minimumInputBytes: 0) == nil)
+        #expect(try Self.files(in: out) == before)
+        // A folder holding only rank folders (a stopped export) too: the two-phase export resumes it.
+        try FileManager.default.removeItem(at: out.appendingPathComponent("index.json"))
+        #expect(try configuration.exportWhileReading(to: out, worldSize: 2, fingerprintSpec: "", minimumInputBytes: 0) == nil)
+    }
+
+    /// A bad line after some rounds were written: the error names the line, and the folder the
+    /// export made is gone again (no shard, no temporary, no lock).
+    @Test func aBadLineLeavesNothing() throws {
+        var lines = StreamingExportTests.tokenized.split(separator: "\n").map(String.init)
+        lines[24] = #"{"input_ids": [1, 2"#
+        let configuration = try PipelineRunTests.pipeline(lines.joined(separator: "\n"), #""collator": {"type": "flattening"}, "batch_size": 2"#)
+        let dir = try PipelineConfigurationTests.folder([:])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("out")
+        #expect {
+            _ = try configuration.exportWhileReading(to: out, worldSize: 3, fingerprintSpec: "", minimumInputBytes: 0)
+        } throws: { error in
+            (error as? InputError)?.line == 25
+        }
+        #expect(!FileManager.default.fileExists(atPath: out.path))
+        // Into an existing empty folder: the folder stays, empty.
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        #expect(throws: InputError.self) {
+            _ = try configuration.exportWhileReading(to: out, worldSize: 3, fingerprintSpec: "", minimumInputBytes: 0)
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out.path).isEmpty)
+    }
+
+    /// A batch the collator refuses: an InputError naming the example's line, nothing left.
+    @Test func aCollationErrorNamesTheLine() throws {
+        var lines = StreamingExportTests.tokenized.split(separator: "\n").map(String.init)
+        lines[20] = #"{"input_ids": [1, 2, 3], "labels": [1, 2]}"#   // labels not aligned with input_ids
+        let configuration = try PipelineRunTests.pipeline(lines.joined(separator: "\n"), #""collator": {"type": "flattening"}, "batch_size": 2"#)
+        let dir = try PipelineConfigurationTests.folder([:])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("out")
+        var pipelinedError: InputError?
+        do {
+            _ = try configuration.exportWhileReading(to: out, worldSize: 3, fingerprintSpec: "", minimumInputBytes: 0)
+        } catch let error as InputError {
+            pipelinedError = error
+        }
+        #expect(pipelinedError != nil)
+        #expect(!FileManager.default.fileExists(atPath: out.path), "\((try? FileManager.default.subpathsOfDirectory(atPath: out.path)) ?? [])")
+        // The two-phase export's message for the same batch (as `collate export` words it).
+        let run = try configuration.prepareStreaming(spoolDirectory: dir)
+        let exporter = ShardExporter(directory: dir.appendingPathComponent("two"), worldSize: 3, batchSize: 2, fingerprint: "0")
+        var twoPhaseLine: Int?
+        do {
+            _ = try exporter.export(run.source, collator: run.collator, transforms: run.transforms)
+        } catch LoaderError.collation(_, let example) {
+            twoPhaseLine = example.flatMap { run.line(ofUnit: $0) }
+        }
+        #expect(twoPhaseLine == 21)
+        #expect(pipelinedError?.line == twoPhaseLine, "\(String(describing: pipelinedError))")
+        #expect(pipelinedError?.reason.contains("'labels' has 2 tokens but 'input_ids' has 3") == true, "\(String(describing: pipelinedError))")
+    }
+
+    /// `collate export` refuses a folder another export holds before reading its dataset.
+    @Test func aLockedFolderIsRefusedAtOnce() throws {
+        let dir = try PipelineConfigurationTests.folder([:])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try ShardExporter.checkNotLocked(dir.appendingPathComponent("not-yet"))
+        try ShardExporter.checkNotLocked(dir)
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent(ShardExporter.lockFileName).path))
+        let held = try ShardExporter.lock(dir)
+        #expect(throws: ExportError.locked(directory: dir.path)) { try ShardExporter.checkNotLocked(dir) }
+        ShardExporter.unlock(held, dir)
+        try ShardExporter.checkNotLocked(dir)
+    }
+
+    /// The deferred writer finds its placeholder in a shard's header, and nowhere else.
+    @Test func thePlaceholderIsFoundInTheHeader() throws {
+        let batch = Batch(["input_ids": Tensor(shape: [1, 2], scalars: [126, 126])])
+        let bytes = try SafetensorsFile(batch: batch, metadata: ["fingerprint": "~~~~~~~~~~~~~~~~", "a": "b"]).encoded()
+        let placeholder = Array("~~~~~~~~~~~~~~~~".utf8)
+        let offset = try ShardWriter.offset(of: placeholder, inHeaderOf: bytes, for: "/shard")
+        #expect(Array(bytes[offset..<offset + 16]) == placeholder)
+        #expect(String(decoding: bytes[(offset - 15)..<offset], as: UTF8.self) == #""fingerprint":""#)
+        let plain = try SafetensorsFile(batch: batch, metadata: ["fingerprint": "0123456789abcdef"]).encoded()
+        #expect(throws: AtomicFile.WriteError.self) { try ShardWriter.offset(of: placeholder, inHeaderOf: plain, for: "/shard") }
+    }
+}
