@@ -30,6 +30,7 @@ enum _JinjaJSON {
         }
         let sortKeys = arguments.bool(3, "sort_keys", default: false)
         var writer = Writer(ensureASCII: ensureASCII, indent: indent, itemSeparator: itemSeparator, keySeparator: keySeparator, sortKeys: sortKeys, line: arguments.line)
+        defer { writer.bytes.deallocate() }
         try writer.write(value, level: 0)
         return writer.out
     }
@@ -44,7 +45,8 @@ enum _JinjaJSON {
         var keySeparator: [UInt8]
         var sortKeys: Bool
         var line: Int
-        var bytes: [UInt8] = []
+        /// The output, freed by `dumps` when the text is taken.
+        var bytes = _ByteBuffer()
 
         init(ensureASCII: Bool, indent: String?, itemSeparator: String, keySeparator: String, sortKeys: Bool, line: Int) {
             self.ensureASCII = ensureASCII
@@ -53,24 +55,27 @@ enum _JinjaJSON {
             self.keySeparator = Array(keySeparator.utf8)
             self.sortKeys = sortKeys
             self.line = line
-            bytes.reserveCapacity(256)
         }
 
         /// The text written so far.
-        var out: String { _string(bytes) }
+        var out: String { bytes.withBytes(_string) }
 
         @inline(__always) mutating func append(_ text: String) {
-            _append(text, to: &bytes)
+            bytes.append(text)
         }
 
         @inline(__always) mutating func append(_ text: StaticString) {
-            bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+            bytes.append(bytes: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+        }
+
+        @inline(__always) mutating func append(_ pattern: [UInt8]) {
+            pattern.withUnsafeBufferPointer { bytes.append(bytes: $0) }
         }
 
         mutating func newline(_ level: Int) {
             guard let indent else { return }
-            bytes.append(UInt8(ascii: "\n"))
-            for _ in 0..<level { bytes.append(contentsOf: indent) }
+            bytes.append(byte: UInt8(ascii: "\n"))
+            for _ in 0..<level { append(indent) }
         }
 
         mutating func writeString(_ text: String) {
@@ -80,9 +85,9 @@ enum _JinjaJSON {
                 for byte in utf8 where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || (ensureASCII && byte > 0x7F) {
                     return false
                 }
-                bytes.append(UInt8(ascii: "\""))
-                bytes.append(contentsOf: utf8)
-                bytes.append(UInt8(ascii: "\""))
+                bytes.append(byte: UInt8(ascii: "\""))
+                bytes.append(bytes: utf8)
+                bytes.append(byte: UInt8(ascii: "\""))
                 return true
             }
             if plain { return }
@@ -139,14 +144,14 @@ enum _JinjaJSON {
                     append("[]" as StaticString)
                     return
                 }
-                bytes.append(UInt8(ascii: "["))
+                bytes.append(byte: UInt8(ascii: "["))
                 for index in items.indices {
-                    if index > 0 { bytes.append(contentsOf: itemSeparator) }
+                    if index > 0 { append(itemSeparator) }
                     newline(level + 1)
                     try write(items[index], level: level + 1)
                 }
                 newline(level)
-                bytes.append(UInt8(ascii: "]"))
+                bytes.append(byte: UInt8(ascii: "]"))
             case .dict(let dict):
                 try writeObject(dict, level: level)
             case .object(let object):
@@ -165,7 +170,7 @@ enum _JinjaJSON {
                 return
             }
             let keys = dict.keys
-            bytes.append(UInt8(ascii: "{"))
+            bytes.append(byte: UInt8(ascii: "{"))
             if sortKeys {
                 let order = Array(0..<count).sorted { _compareScalars(keys[$0], keys[$1]) < 0 }
                 for (position, index) in order.enumerated() { try writeMember(dict, keys, index, first: position == 0, level: level) }
@@ -173,16 +178,16 @@ enum _JinjaJSON {
                 for index in 0..<count { try writeMember(dict, keys, index, first: index == 0, level: level) }
             }
             newline(level)
-            bytes.append(UInt8(ascii: "}"))
+            bytes.append(byte: UInt8(ascii: "}"))
         }
 
         /// One `"key": value` member of an object (key `keys[index]`).
         @inline(__always)
         private mutating func writeMember(_ dict: JinjaDict, _ keys: [String], _ index: Int, first: Bool, level: Int) throws {
-            if !first { bytes.append(contentsOf: itemSeparator) }
+            if !first { append(itemSeparator) }
             newline(level + 1)
             writeString(keys[index])
-            bytes.append(contentsOf: keySeparator)
+            append(keySeparator)
             try write(dict.value(at: index), level: level + 1)
         }
     }

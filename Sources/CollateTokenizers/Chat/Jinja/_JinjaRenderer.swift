@@ -11,11 +11,11 @@ final class _JinjaRenderer {
     /// The output as UTF-8 bytes: appending bytes is far cheaper than appending to a `String`.
     /// Offsets in `segments` and `generations` are UTF-8 offsets into it while the render runs
     /// (no per-piece scalar count), turned into scalar offsets once at the end.
-    @exclusivity(unchecked) private var text: [UInt8] = []
+    @exclusivity(unchecked) private var text = _ByteBuffer(firstCapacity: 4096)
     /// The buffers of the captures in progress (`captures[0 ..< captureDepth]`, innermost last);
     /// those above `captureDepth` are kept, emptied, for the next capture (a macro called in a
     /// loop reuses one buffer instead of growing a new one per call).
-    @exclusivity(unchecked) private var captures: [[UInt8]] = []
+    @exclusivity(unchecked) private var captures: [_ByteBuffer] = []
     @exclusivity(unchecked) private var captureDepth = 0
     @exclusivity(unchecked) private var segments: [JinjaSegment] = []
     @exclusivity(unchecked) private var generations: [JinjaGenerationSpan] = []
@@ -59,6 +59,11 @@ final class _JinjaRenderer {
         self.now = now
     }
 
+    deinit {
+        text.deallocate()
+        for index in captures.indices { captures[index].deallocate() }
+    }
+
     /// The global functions in a scope shared by every render: they hold no state, and no
     /// statement writes to this scope (`set` writes to the template's own top-level scope).
     nonisolated(unsafe) static let globals: _JinjaScope = {
@@ -99,7 +104,7 @@ final class _JinjaRenderer {
     /// The rendering, its UTF-8 offsets turned into scalar offsets (the same numbers when the
     /// text is ASCII, as chat templates' output mostly is).
     private func finish() -> JinjaRendering {
-        let scalarCount = text.withUnsafeBufferPointer { bytes in
+        let scalarCount = text.withBytes { bytes in
             let continuations = _continuationBytes(bytes, 0..<bytes.count)
             guard continuations > 0 else { return bytes.count }
             // Every recorded offset is a piece's boundary: its scalar offset is the offset less
@@ -127,7 +132,7 @@ final class _JinjaRenderer {
             }
             return bytes.count - continuations
         }
-        return JinjaRendering(text: _string(text), scalarCount: scalarCount, segments: segments, generations: generations)
+        return JinjaRendering(text: text.withBytes(_string), scalarCount: scalarCount, segments: segments, generations: generations)
     }
 
     /// Records the top-level messages so that ``messageIndex(of:)`` finds them by identity
@@ -196,16 +201,13 @@ final class _JinjaRenderer {
 
     func write(_ piece: String) {
         if captureDepth > 0 {
-            _append(piece, to: &captures[captureDepth - 1])
+            captures[captureDepth - 1].append(piece)
             return
         }
         guard !piece.isEmpty else { return }
-        if text.isEmpty {
-            text.reserveCapacity(4096)
-            segments.reserveCapacity(16)
-        }
+        if text.count == 0 { segments.reserveCapacity(16) }
         let start = text.count
-        _append(piece, to: &text)
+        text.append(piece)
         let end = text.count
         if let last = segments.last, last.messageIndex == currentMessage {
             segments[segments.count - 1].range = last.range.lowerBound..<end
@@ -217,16 +219,14 @@ final class _JinjaRenderer {
     /// Runs a compiled body with its output captured instead of written; returns that output.
     func capture(_ body: _JinjaExec, _ scope: _JinjaScope) throws -> String {
         if captureDepth == captures.count {
-            var buffer: [UInt8] = []
-            buffer.reserveCapacity(256)
-            captures.append(buffer)
+            captures.append(_ByteBuffer())
         } else {
-            captures[captureDepth].removeAll(keepingCapacity: true)
+            captures[captureDepth].removeAll()
         }
         captureDepth += 1
         defer { captureDepth -= 1 }
         _ = try body(self, scope)
-        return _string(captures[captureDepth - 1])
+        return captures[captureDepth - 1].withBytes(_string)
     }
 
     // MARK: - Statements (called by the closures of _JinjaCompiler)
@@ -796,6 +796,87 @@ func _string(_ bytes: [UInt8]) -> String {
         }
     }
     return string
+}
+
+/// A render's output: UTF-8 bytes in a buffer it grows itself (appending a piece is one
+/// `memcpy`, without an array's generic append path), freed by its renderer.
+struct _ByteBuffer {
+    private var base: UnsafeMutablePointer<UInt8>?
+    private(set) var count = 0
+    private var capacity = 0
+    /// The size of the first allocation.
+    private let firstCapacity: Int
+
+    init(firstCapacity: Int = 256) {
+        self.firstCapacity = firstCapacity
+    }
+
+    /// Appends `piece`'s UTF-8 bytes.
+    @inline(__always) mutating func append(_ piece: String) {
+        var piece = piece
+        piece.withUTF8 { source in
+            guard let from = source.baseAddress, !source.isEmpty else { return }
+            if count + source.count > capacity { grow(toAtLeast: count + source.count) }
+            guard let base else { return }
+            (base + count).update(from: from, count: source.count)
+            count += source.count
+        }
+    }
+
+    /// Appends one byte.
+    @inline(__always) mutating func append(byte: UInt8) {
+        if count == capacity { grow(toAtLeast: count + 1) }
+        guard let base else { return }
+        base[count] = byte
+        count += 1
+    }
+
+    /// Appends `bytes`.
+    @inline(__always) mutating func append(bytes: UnsafeBufferPointer<UInt8>) {
+        guard let from = bytes.baseAddress, !bytes.isEmpty else { return }
+        if count + bytes.count > capacity { grow(toAtLeast: count + bytes.count) }
+        guard let base else { return }
+        (base + count).update(from: from, count: bytes.count)
+        count += bytes.count
+    }
+
+    private mutating func grow(toAtLeast needed: Int) {
+        let newCapacity = Swift.max(needed, capacity * 2, firstCapacity)
+        let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        if let base {
+            grown.update(from: base, count: count)
+            base.deallocate()
+        }
+        base = grown
+        capacity = newCapacity
+    }
+
+    /// Calls `body` with the bytes written so far.
+    func withBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+        try body(UnsafeBufferPointer(start: base, count: count))
+    }
+
+    /// Forgets the bytes, keeping the storage.
+    mutating func removeAll() {
+        count = 0
+    }
+
+    /// Frees the buffer (the renderer's `deinit`).
+    mutating func deallocate() {
+        base?.deallocate()
+        base = nil
+        count = 0
+        capacity = 0
+    }
+}
+
+/// The string of UTF-8 `bytes` (invalid sequences repaired, as `String(decoding:as:)` does).
+func _string(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+    if bytes.isEmpty { return "" }
+    return String(unsafeUninitializedCapacity: bytes.count) { target in
+        _ = target.initialize(fromContentsOf: bytes)
+        return bytes.count
+    }
 }
 
 /// Appends `piece`'s UTF-8 bytes to `bytes` with one copy of its contiguous storage.

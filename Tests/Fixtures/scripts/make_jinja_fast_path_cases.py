@@ -1,0 +1,25 @@
+#!/usr/bin/env python3
+"""Goldens for the interpreter's byte-level fast paths (Tests/Fixtures/jinja/fast-paths.jsonl):
+string slices and str.split on non-ASCII text, |length/|string/|trim, type tests, tojson written
+into a byte buffer, literal-key misses, nested macro captures. Rendered with transformers 5.23's
+chat-template environment (jinja2 3.1.6):
+
+    /tmp/refenv/bin/python Tests/Fixtures/scripts/make_jinja_fast_path_cases.py > Tests/Fixtures/jinja/fast-paths.jsonl
+"""
+import json
+
+from transformers.utils.chat_template_utils import _compile_jinja_template
+
+CASES = [
+    ("slice_non_ascii", "{{ 'héllo wörld'[1:4] }}|{{ '日本語テキスト'[2:] }}|{{ '日本語テキスト'[:-2] }}|{{ '日本語テキスト'[-3:-1] }}|{{ 'héllo'[4:2] }}|{{ 'héllo'[::2] }}|{{ 'héllo'[-100:100] }}"),
+    ("split_bytes", "{{ 'a→b→→c'.split('→') }}|{{ 'x<|channel>y<|channel>'.split('<|channel>') }}|{{ ''.split('x') }}|{{ 'a,b,c'.split(',', 1) }}|{{ 'aaa'.split('aa') }}|{{ 'é,é'.rsplit(',', 1) }}"),
+    ("length_and_string", "{{ 'éé'|length }}|{{ '😀a'|length }}|{{ [1, 2]|length }}|{{ {'a': 1}|count }}|{{ 3|string ~ none|string ~ (' x '|trim) }}|{{ '  é  '|trim|length }}"),
+    ("type_tests", "{{ [none is none, 'a' is string, 1 is string, {} is mapping, [] is iterable, y is defined, y is undefined, 1.5 is number, true is boolean, 'x' is sequence, y is not defined] }}"),
+    ("tojson_buffer", "{{ {'k': 'ü\"\\n', 'n': none, 'b': [true, 1.5, -2]}|tojson }}|{{ [1, {'a': [true, none], 'e': {}, 'l': []}]|tojson(indent=2) }}|{{ 'é'|tojson }}"),
+    ("missing_literal_key", "{% set m = {'role': 'user'} %}{{ m['tool_calls'] is defined }}|{{ m['items'] is defined }}|{{ m['role'] }}|{{ (m['missing'] or 'fallback') }}"),
+    ("macro_captures", "{% macro w(x) %}<{{ x }}>{% endmacro %}{% macro v(x) %}[{{ w(x) }}{{ w(x ~ '!') }}]{% endmacro %}{% for i in range(3) %}{{ v(i) }}{% endfor %}{% set b %}{{ v('é') }}{% endset %}{{ b|length }}"),
+]
+
+for case_id, source in CASES:
+    print(json.dumps({"id": case_id, "template": source, "context": {},
+                      "expected": _compile_jinja_template(source).render()}, ensure_ascii=False))
