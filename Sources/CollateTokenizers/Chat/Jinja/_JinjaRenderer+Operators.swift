@@ -62,11 +62,15 @@ extension _JinjaRenderer {
                 return .float(Double(x) / Double(y))
             case .floorDivide:
                 guard y != 0 else { throw _JinjaFailure(.type, "integer division or modulo by zero", line: line) }
+                // -2**63 // -1 is 2**63, beyond 64 bits.
+                guard !(x == .min && y == -1) else { throw _JinjaFailure(.unsupported, "integers beyond 64 bits", line: line) }
                 var quotient = x / y
                 if (x % y != 0) && ((x < 0) != (y < 0)) { quotient -= 1 }
                 return .int(quotient)
             case .modulo:
                 guard y != 0 else { throw _JinjaFailure(.type, "integer division or modulo by zero", line: line) }
+                // Swift's `Int.min % -1` traps; the remainder is 0.
+                if y == -1 { return .int(0) }
                 var remainder = x % y
                 if remainder != 0 && ((remainder < 0) != (y < 0)) { remainder += y }
                 return .int(remainder)
