@@ -326,6 +326,15 @@ extension _JinjaRenderer {
             var fill = arguments.value(1, "fill_with")
             if case .none? = fill { fill = nil }
             let items = try iterate(value, what: nil)
+            // Padding the last batch to a huge linecount would fill memory: refused first.
+            if fill != nil, items.count % size != 0 {
+                try _checkWidth(size, "the batch filter", line: line)
+                if size > _JinjaRenderer.maximumListItems {
+                    throw _JinjaFailure(
+                        .security, "the batch filter would pad a batch to \(size) items, more than the \(_JinjaRenderer.maximumListItems) a chat template may build",
+                        line: line)
+                }
+            }
             var batches: [JinjaValue] = []
             var start = 0
             while start < items.count {
