@@ -536,6 +536,8 @@ CASES = [
     ("extreme_mod_min", "{{ (-9223372036854775807 - 1) % -1 }}", {}),
     ("extreme_pow", "{{ 2 ** 62 }} {{ (-2) ** 63 }} {{ 0 ** 0 }} {{ 2 ** -2 }}", {}),
     ("extreme_repeat", "{{ ('ab' * 9223372036854775807) | length }}", {}),
+    ("extreme_batch_fill", "{{ [1] | batch(9223372036854775807, 'x') | list | length }}", {}),
+    ("extreme_batch_no_fill", "{{ [1, 2] | batch(9223372036854775807) | list }}", {}),
     ("scope_whitespace_set_block", "{% set x %}\n  a\n{% endset %}\n[{{ x }}]", {}),
 ]
 
