@@ -76,12 +76,14 @@ extension _JinjaRenderer {
                 return .int(remainder)
             case .power:
                 if y < 0 { return .float(Foundation.pow(Double(x), Double(y))) }
+                // 0, 1 and -1 never grow: answered without a loop of `y` steps (`(-1) ** 3` is -1).
+                if x == 0 || x == 1 { return .int(y == 0 ? 1 : x) }
+                if x == -1 { return .int(y % 2 == 0 ? 1 : -1) }
                 var result = 1
                 var overflow = false
                 for _ in 0..<y {
                     (result, overflow) = result.multipliedReportingOverflow(by: x)
                     if overflow { throw _JinjaFailure(.unsupported, "integers beyond 64 bits", line: line) }
-                    if result == 0 || result == 1 { break }
                 }
                 return .int(result)
             default:
