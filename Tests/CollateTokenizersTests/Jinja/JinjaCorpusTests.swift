@@ -54,7 +54,7 @@ struct JinjaCorpusCase: Sendable, CustomTestStringConvertible {
         switch error {
         case "UndefinedError": [.undefined]
         case "TemplateSyntaxError", "TemplateAssertionError", "SyntaxError": [.syntax, .unsupported]
-        case "SecurityError", "OverflowError": [.security]  // jinja2's safe_range raises OverflowError
+        case "SecurityError", "OverflowError", "MemoryError": [.security]  // jinja2's safe_range raises OverflowError; a limit is where Python runs out of memory
         case "TemplateError": [.raised]
         default: [.type, .unsupported]
         }

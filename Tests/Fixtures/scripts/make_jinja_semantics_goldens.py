@@ -523,6 +523,22 @@ CASES = [
     ("width_indent_bool", "{{ 'a\nb' | indent(true) }}", {}),
     ("width_center_float", "{{ 'ab' | center(5.0) }}", {}),
     ("width_format_huge_precision", "{{ ('%.400f' % 0.1) | length }}", {}),
+    # --- extreme integers where Swift arithmetic could trap
+    ("extreme_slice_step", "{{ [1, 2, 3][1::9223372036854775807] }} {{ 'abc'[2::-9223372036854775807] }} {{ [1, 2, 3][::-9223372036854775807 - 1] }}", {}),
+    ("extreme_slice_bounds", "{{ [1, 2, 3][-9223372036854775807 - 1:9223372036854775807] }} {{ 'abc'[9223372036854775807:] }}", {}),
+    ("extreme_index", "[{{ [1][-9223372036854775807 - 1] }}][{{ 'a'[9223372036854775807] }}]", {}),
+    ("extreme_round", "{{ 1234.5 | round(-2) }} {{ 1234.5 | round(-400) }} {{ 1.5 | round(400) }} {{ 1234 | round(-2) }}", {}),
+    ("extreme_range", "{{ range(9223372036854775806, 9223372036854775807) | list }} {{ range(0, 10, 9223372036854775807) | list }}", {}),
+    ("extreme_cycle", "{% for x in range(3) %}{{ loop.cycle(*range(2)) }}{% endfor %}", {}),
+    ("extreme_neg_min", "{{ -(-9223372036854775807 - 1) }}", {}),
+    ("extreme_abs_min", "{{ (-9223372036854775807 - 1) | abs }}", {}),
+    ("extreme_floordiv_min", "{{ (-9223372036854775807 - 1) // -1 }}", {}),
+    ("extreme_mod_min", "{{ (-9223372036854775807 - 1) % -1 }}", {}),
+    ("extreme_pow", "{{ 2 ** 62 }} {{ (-2) ** 63 }} {{ 0 ** 0 }} {{ 2 ** -2 }}", {}),
+    ("extreme_repeat", "{{ ('ab' * 9223372036854775807) | length }}", {}),
+    ("extreme_batch_fill", "{{ [1] | batch(9223372036854775807, 'x') | list | length }}", {}),
+    ("extreme_batch_no_fill", "{{ [1, 2] | batch(9223372036854775807) | list }}", {}),
+    ("extreme_pow_signs", "{{ (-1) ** 3 }} {{ (-1) ** 4 }} {{ (-1) ** 1000000000000000001 }} {{ 1 ** 1000000000000000000 }} {{ 0 ** 5 }} {{ (-3) ** 3 }} {{ 2 ** 0 }} {{ (-2) ** 2 }} {{ 2.0 ** 3 }} {{ 4 ** 0.5 }}", {}),
     ("scope_whitespace_set_block", "{% set x %}\n  a\n{% endset %}\n[{{ x }}]", {}),
 ]
 

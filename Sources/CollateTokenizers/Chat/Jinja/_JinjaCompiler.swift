@@ -341,7 +341,10 @@ enum _JinjaCompiler {
             return { renderer, scope in
                 let value = try operand(renderer, scope)
                 switch value {
-                case .int(let number): return .int(-number)
+                case .int(let number):
+                    // `-(-2**63)` is beyond 64 bits (Python's integer is exact): refused, no trap.
+                    guard number != .min else { throw _JinjaFailure(.unsupported, "integers beyond 64 bits", line: line) }
+                    return .int(-number)
                 case .float(let number): return .float(-number)
                 case .bool(let flag): return .int(flag ? -1 : 0)
                 case .undefined: throw renderer.undefinedFailure(operandExpr)

@@ -209,7 +209,9 @@ extension _JinjaRenderer {
             }
         case "abs":
             switch value {
-            case .int(let number): return .int(abs(number))
+            case .int(let number):
+                guard number != .min else { throw _JinjaFailure(.unsupported, "integers beyond 64 bits", line: line) }
+                return .int(abs(number))
             case .float(let number): return .float(abs(number))
             case .bool(let flag): return .int(flag ? 1 : 0)
             default: throw _JinjaFailure(.type, "bad operand type for abs(): '\(value.typeName)'", line: line)
@@ -220,7 +222,21 @@ extension _JinjaRenderer {
             guard let number = value.numericValue?.doubleValue else {
                 throw _JinjaFailure(.type, "round filter needs a number, not \(value.typeName)", line: line)
             }
-            if case .int = value, method == "common", precision >= 0 { return value }
+            if case .int(let integer) = value, method == "common" {
+                // Python's `round(int, n)` is an int: unchanged for n >= 0, else to the nearest
+                // multiple of 10**-n, halves to even.
+                if precision >= 0 { return value }
+                var power = 1
+                for _ in 0..<min(-precision, 19) { power *= 10 }
+                guard -precision <= 18 else { return .int(0) }
+                let (quotient, remainder) = integer.quotientAndRemainder(dividingBy: power)
+                var rounded = quotient
+                let twice = remainder.magnitude * 2
+                if twice > power.magnitude || (twice == power.magnitude && quotient % 2 != 0) { rounded += integer < 0 ? -1 : 1 }
+                let (result, overflow) = rounded.multipliedReportingOverflow(by: power)
+                if overflow { throw _JinjaFailure(.unsupported, "integers beyond 64 bits", line: line) }
+                return .int(result)
+            }
             let scale = Foundation.pow(10.0, Double(precision))
             switch method {
             case "common":
@@ -230,7 +246,10 @@ extension _JinjaRenderer {
                     guard precision <= 330 else { return .float(number) }
                     return .float(Double(String(format: "%.\(precision)f", number)) ?? number)
                 }
-                return .float((number * scale).rounded(.toNearestOrEven) / scale)
+                // n < 0: to a multiple of 10**-n (0.0, keeping the sign, past every double).
+                let step = Foundation.pow(10.0, Double(-precision))
+                guard step.isFinite else { return .float(number.sign == .minus ? -0.0 : 0.0) }
+                return .float((number / step).rounded(.toNearestOrEven) * step)
             case "ceil": return .float((number * scale).rounded(.up) / scale)
             case "floor": return .float((number * scale).rounded(.down) / scale)
             default: throw _JinjaFailure(.type, "method must be common, ceil or floor", line: line)
@@ -333,6 +352,15 @@ extension _JinjaRenderer {
             var fill = arguments.value(1, "fill_with")
             if case .none? = fill { fill = nil }
             let items = try iterate(value, what: nil)
+            // Padding the last batch to a huge linecount would fill memory: refused first.
+            if fill != nil, items.count % size != 0 {
+                try _checkWidth(size, "the batch filter", line: line)
+                if size > _JinjaRenderer.maximumListItems {
+                    throw _JinjaFailure(
+                        .security, "the batch filter would pad a batch to \(size) items, more than the \(_JinjaRenderer.maximumListItems) a chat template may build",
+                        line: line)
+                }
+            }
             var batches: [JinjaValue] = []
             var start = 0
             while start < items.count {

@@ -62,22 +62,28 @@ extension _JinjaRenderer {
                 return .float(Double(x) / Double(y))
             case .floorDivide:
                 guard y != 0 else { throw _JinjaFailure(.type, "integer division or modulo by zero", line: line) }
+                // -2**63 // -1 is 2**63, beyond 64 bits.
+                guard !(x == .min && y == -1) else { throw _JinjaFailure(.unsupported, "integers beyond 64 bits", line: line) }
                 var quotient = x / y
                 if (x % y != 0) && ((x < 0) != (y < 0)) { quotient -= 1 }
                 return .int(quotient)
             case .modulo:
                 guard y != 0 else { throw _JinjaFailure(.type, "integer division or modulo by zero", line: line) }
+                // Swift's `Int.min % -1` traps; the remainder is 0.
+                if y == -1 { return .int(0) }
                 var remainder = x % y
                 if remainder != 0 && ((remainder < 0) != (y < 0)) { remainder += y }
                 return .int(remainder)
             case .power:
                 if y < 0 { return .float(Foundation.pow(Double(x), Double(y))) }
+                // 0, 1 and -1 never grow: answered without a loop of `y` steps (`(-1) ** 3` is -1).
+                if x == 0 || x == 1 { return .int(y == 0 ? 1 : x) }
+                if x == -1 { return .int(y % 2 == 0 ? 1 : -1) }
                 var result = 1
                 var overflow = false
                 for _ in 0..<y {
                     (result, overflow) = result.multipliedReportingOverflow(by: x)
                     if overflow { throw _JinjaFailure(.unsupported, "integers beyond 64 bits", line: line) }
-                    if result == 0 || result == 1 { break }
                 }
                 return .int(result)
             default:

@@ -462,7 +462,9 @@ final class _JinjaRenderer {
         case .negate(let operand):
             let value = try eval(operand, scope)
             switch value {
-            case .int(let number): return .int(-number)
+            case .int(let number):
+                guard number != .min else { throw _JinjaFailure(.unsupported, "integers beyond 64 bits", line: expr.line) }
+                return .int(-number)
             case .float(let number): return .float(-number)
             case .bool(let flag): return .int(flag ? -1 : 0)
             case .undefined: throw undefinedFailure(operand)
@@ -736,7 +738,10 @@ func _pythonSliceIndices(count: Int, start: Int?, stop: Int?, step: Int) -> [Int
         var index = lower
         while index < upper {
             indices.append(index)
-            index += step
+            // A step past the end (`[1::2**63-1]`) stops the walk instead of overflowing.
+            let (next, overflow) = index.addingReportingOverflow(step)
+            if overflow { break }
+            index = next
         }
     } else {
         var lower = start ?? (count - 1)
@@ -747,7 +752,9 @@ func _pythonSliceIndices(count: Int, start: Int?, stop: Int?, step: Int) -> [Int
         var index = lower
         while index > upper && index >= 0 {
             indices.append(index)
-            index += step
+            let (next, overflow) = index.addingReportingOverflow(step)
+            if overflow { break }
+            index = next
         }
     }
     return indices
