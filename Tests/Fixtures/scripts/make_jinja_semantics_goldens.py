@@ -539,6 +539,15 @@ CASES = [
     ("extreme_batch_fill", "{{ [1] | batch(9223372036854775807, 'x') | list | length }}", {}),
     ("extreme_batch_no_fill", "{{ [1, 2] | batch(9223372036854775807) | list }}", {}),
     ("extreme_pow_signs", "{{ (-1) ** 3 }} {{ (-1) ** 4 }} {{ (-1) ** 1000000000000000001 }} {{ 1 ** 1000000000000000000 }} {{ 0 ** 5 }} {{ (-3) ** 3 }} {{ 2 ** 0 }} {{ (-2) ** 2 }} {{ 2.0 ** 3 }} {{ 4 ** 0.5 }}", {}),
+    ("float_power_complex", "{{ (-8) ** (1/3) }}", {}),
+    ("float_power_zero_negative", "{{ 0 ** -1 }}", {}),
+    ("float_power_zero_negative_float", "{{ 0.0 ** -1.5 }}", {}),
+    ("float_power_overflow", "{{ 10.0 ** 400 }}", {}),
+    ("float_power_overflow_int_base", "{{ 2 ** 1024.0 }}", {}),
+    ("float_power_ok", "{{ (-8.0) ** 2 }} {{ 0 ** 0.0 }} {{ 10 ** -400 }} {{ 2 ** -1075 }} {{ (-2.0) ** -3 }} {{ 1e308 * 10 }}", {}),
+    ("float_mod_signed_zero", "{{ -0.0 % 1 }} {{ 0.0 % -1 }} {{ -4.0 % 2 }} {{ 4 % -2.0 }}", {}),
+    ("float_mod_zero", "{{ 1.5 % 0.0 }}", {}),
+    ("float_floordiv_zero", "{{ -1 // 0.0 }}", {}),
     ("scope_whitespace_set_block", "{% set x %}\n  a\n{% endset %}\n[{{ x }}]", {}),
 ]
 
