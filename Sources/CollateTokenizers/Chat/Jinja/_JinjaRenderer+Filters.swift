@@ -56,20 +56,29 @@ extension _JinjaRenderer {
             }
             return .string(try _checkBuilt(items.map(\.pythonString).joined(separator: separator), "the join filter", line: line))
         case "upper": return .string(value.pythonString.uppercased())
-        case "lower": return .string(value.pythonString.lowercased())
+        case "lower": return .string(_pythonLower(value.pythonString))
         case "title":
-            // jinja2: split on runs of `-`, whitespace and brackets; each piece's first character up, rest lowered.
+            // jinja2: split on runs of `-`, whitespace and brackets; each piece's first character
+            // `upper()`, the rest of the piece `lower()` (Python's, in the piece's own context).
             var out = ""
-            var atWordStart = true
+            var word: [Unicode.Scalar] = []
+            func flushWord() {
+                guard let first = word.first else { return }
+                out += first.properties.uppercaseMapping
+                var rest = ""
+                rest.unicodeScalars.append(contentsOf: word.dropFirst())
+                out += _pythonLower(rest)
+                word.removeAll(keepingCapacity: true)
+            }
             for scalar in value.pythonString.unicodeScalars {
                 if scalar == "-" || scalar._isPythonWhitespace || "({[<".unicodeScalars.contains(scalar) {
+                    flushWord()
                     out.unicodeScalars.append(scalar)
-                    atWordStart = true
                 } else {
-                    out += atWordStart ? String(scalar).uppercased() : String(scalar).lowercased()
-                    atWordStart = false
+                    word.append(scalar)
                 }
             }
+            flushWord()
             return .string(out)
         case "capitalize": return .string(_pythonCapitalize(value.pythonString))
         case "replace":
