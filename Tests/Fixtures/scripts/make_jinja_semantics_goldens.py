@@ -548,6 +548,17 @@ CASES = [
     ("float_mod_signed_zero", "{{ -0.0 % 1 }} {{ 0.0 % -1 }} {{ -4.0 % 2 }} {{ 4 % -2.0 }}", {}),
     ("float_mod_zero", "{{ 1.5 % 0.0 }}", {}),
     ("float_floordiv_zero", "{{ -1 // 0.0 }}", {}),
+    # --- Unicode case mapping and word splitting
+    ("case_final_sigma", "{{ 'ΣΑΣ'.lower() }} {{ 'ΣΑΣ' | lower }} {{ 'ΣΑΣ ΣΑΣ.'.lower() }} {{ 'Σ'.lower() }}", {}),
+    ("case_special", "{{ 'İ'.lower() | length }} {{ 'ﬁ'.upper() }} {{ 'ŉ'.upper() }} {{ 'ǆ'.title() }} {{ 'ǆ'.capitalize() }} {{ 'ß'.title() }} {{ 'ﬁx'.title() }}", {}),
+    ("case_title_digits", "{{ 'hello 2world x1y'.title() }} {{ 'hello 2world x1y' | title }} {{ 'o\'neil mc-donald' | title }}", {}),
+    ("case_capitalize_unicode", "{{ 'éCOLE' | capitalize }} {{ 'ǆemal' | capitalize }} {{ ' hi' | capitalize }}", {}),
+    ("case_swapcase", "{{ 'ßΣa'.swapcase() }}", {}),
+    ("case_islower_isupper", "{{ 'ǅ'.islower() }} {{ 'ǅ'.isupper() }} {{ 'ǅ'.istitle() }} {{ '1a'.islower() }} {{ 'Σς'.istitle() }}", {}),
+    ("words_wordcount", "{{ 'naïve café, 東京 foo-bar x_y 3.14' | wordcount }}", {}),
+    ("words_split_maxsplit", "{{ ' a b  c '.split(none, 1) }} {{ ' a b  c '.rsplit(none, 1) }} {{ 'a b c'.split(maxsplit=0) }} {{ 'a,b'.split(',', -1) }}", {}),
+    ("words_truncate_edges", "{{ 'abc def' | truncate(5, leeway=0) }} {{ 'abcdefgh' | truncate(5, leeway=0) }} {{ 'ab' | truncate(3, leeway=0) }} {{ 'abc def ghi' | truncate(9, leeway=0, end='') }}", {}),
+    ("words_center_odd", "[{{ 'a' | center(4) }}][{{ 'ab' | center(5) }}][{{ 'abc'.center(6, '-') }}][{{ 'abc'.center(7, '-') }}]", {}),
     ("scope_whitespace_set_block", "{% set x %}\n  a\n{% endset %}\n[{{ x }}]", {}),
 ]
 
