@@ -244,7 +244,7 @@ extension _JinjaRenderer {
             var out: [JinjaValue] = []
             for item in try iterate(value, what: nil) {
                 var key = attribute == nil ? item : try lookupPath(item, attribute!, line: line)
-                if !caseSensitive, case .string(let text) = key { key = .string(text.lowercased()) }
+                if !caseSensitive, case .string(let text) = key { key = .string(_pythonLower(text)) }
                 // jinja2 keeps the keys seen in a set: a list or dict key is an error there.
                 if let unhashable = key.unhashableType {
                     throw _JinjaFailure(.type, "unhashable type: '\(unhashable)'", line: line)
@@ -271,14 +271,14 @@ extension _JinjaRenderer {
                     var keys: [JinjaValue] = []
                     for part in attributes {
                         var key = try lookupPath(item, part, line: line)
-                        if !caseSensitive, case .string(let text) = key { key = .string(text.lowercased()) }
+                        if !caseSensitive, case .string(let text) = key { key = .string(_pythonLower(text)) }
                         keys.append(key)
                     }
                     keyed.append((.list(keys), item))
                     continue
                 }
                 var key = attribute == nil ? item : try lookupPath(item, attribute!, line: line)
-                if !caseSensitive, case .string(let text) = key { key = .string(text.lowercased()) }
+                if !caseSensitive, case .string(let text) = key { key = .string(_pythonLower(text)) }
                 keyed.append((key, item))
             }
             return .list(try stableSorted(keyed, reverse: reverse, line: line).map(\.1))
@@ -293,7 +293,7 @@ extension _JinjaRenderer {
             var keyed: [(JinjaValue, JinjaValue)] = []
             for (key, member) in zip(dict.keys, dict.values) {
                 var sortKey = by == "value" ? member : .string(key)
-                if !caseSensitive, case .string(let text) = sortKey { sortKey = .string(text.lowercased()) }
+                if !caseSensitive, case .string(let text) = sortKey { sortKey = .string(_pythonLower(text)) }
                 keyed.append((sortKey, .makeObject(.tuple([.string(key), member]))))
             }
             return .list(try stableSorted(keyed, reverse: reverse, line: line).map(\.1))
@@ -414,7 +414,7 @@ extension _JinjaRenderer {
             var best: (JinjaValue, JinjaValue)?
             for item in try iterate(value, what: nil) {
                 var key = attribute == nil ? item : try lookupPath(item, attribute!, line: line)
-                if !caseSensitive, case .string(let text) = key { key = .string(text.lowercased()) }
+                if !caseSensitive, case .string(let text) = key { key = .string(_pythonLower(text)) }
                 if let current = best {
                     guard let order = try _JinjaRenderer.ordering(key, current.0) else {
                         throw _JinjaFailure(.type, "cannot compare \(key.typeName) with \(current.0.typeName)", line: line)
