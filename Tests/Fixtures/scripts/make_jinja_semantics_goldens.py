@@ -559,6 +559,7 @@ CASES = [
     ("words_split_maxsplit", "{{ ' a b  c '.split(none, 1) }} {{ ' a b  c '.rsplit(none, 1) }} {{ 'a b c'.split(maxsplit=0) }} {{ 'a,b'.split(',', -1) }}", {}),
     ("words_truncate_edges", "{{ 'abc def' | truncate(5, leeway=0) }} {{ 'abcdefgh' | truncate(5, leeway=0) }} {{ 'ab' | truncate(3, leeway=0) }} {{ 'abc def ghi' | truncate(9, leeway=0, end='') }}", {}),
     ("words_center_odd", "[{{ 'a' | center(4) }}][{{ 'ab' | center(5) }}][{{ 'abc'.center(6, '-') }}][{{ 'abc'.center(7, '-') }}]", {}),
+    ("case_insensitive_sorting", "{{ ['ΑΣ', 'Ας', 'Aσ', 'b', 'B', 'ß', 'SS'] | sort }} {{ ['ΑΣ', 'Ας'] | unique | list }} {{ ['b', 'A', 'ß'] | max }} {{ {'B': 1, 'a': 2} | dictsort }}", {}),
     ("scope_whitespace_set_block", "{% set x %}\n  a\n{% endset %}\n[{{ x }}]", {}),
 ]
 
