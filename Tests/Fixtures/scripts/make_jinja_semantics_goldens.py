@@ -21,6 +21,8 @@ import os
 import sys
 
 import jinja2
+import jinja2.filters
+import jinja2.tests
 import transformers
 from transformers.utils.chat_template_utils import _compile_jinja_template
 
@@ -560,6 +562,10 @@ CASES = [
     ("words_truncate_edges", "{{ 'abc def' | truncate(5, leeway=0) }} {{ 'abcdefgh' | truncate(5, leeway=0) }} {{ 'ab' | truncate(3, leeway=0) }} {{ 'abc def ghi' | truncate(9, leeway=0, end='') }}", {}),
     ("words_center_odd", "[{{ 'a' | center(4) }}][{{ 'ab' | center(5) }}][{{ 'abc'.center(6, '-') }}][{{ 'abc'.center(7, '-') }}]", {}),
     ("case_insensitive_sorting", "{{ ['ΑΣ', 'Ας', 'Aσ', 'b', 'B', 'ß', 'SS'] | sort }} {{ ['ΑΣ', 'Ας'] | unique | list }} {{ ['b', 'A', 'ß'] | max }} {{ {'B': 1, 'a': 2} | dictsort }}", {}),
+    # --- `is filter` / `is test` know jinja2's names (and the environment's own tojson)
+    ("names_filters", "{{ names | reject('filter') | list }} {{ ['nosuch', 'generation', 'raise_exception'] | select('filter') | list }}",
+     {"names": sorted(jinja2.filters.FILTERS)}),
+    ("names_tests", "{{ names | reject('test') | list }} {{ ['nosuch', 'tojson'] | select('test') | list }}", {"names": sorted(jinja2.tests.TESTS)}),
     ("scope_whitespace_set_block", "{% set x %}\n  a\n{% endset %}\n[{{ x }}]", {}),
 ]
 
