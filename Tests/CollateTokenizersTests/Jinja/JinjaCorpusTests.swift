@@ -54,7 +54,8 @@ struct JinjaCorpusCase: Sendable, CustomTestStringConvertible {
         switch error {
         case "UndefinedError": [.undefined]
         case "TemplateSyntaxError", "TemplateAssertionError", "SyntaxError": [.syntax, .unsupported]
-        case "SecurityError", "OverflowError", "MemoryError": [.security]  // jinja2's safe_range raises OverflowError; a limit is where Python runs out of memory
+        case "SecurityError", "MemoryError": [.security]
+        case "OverflowError": [.security, .type]  // jinja2's safe_range raises OverflowError; a limit is where Python runs out of memory
         case "TemplateError": [.raised]
         default: [.type, .unsupported]
         }

@@ -21,6 +21,8 @@ import os
 import sys
 
 import jinja2
+import jinja2.filters
+import jinja2.tests
 import transformers
 from transformers.utils.chat_template_utils import _compile_jinja_template
 
@@ -539,6 +541,31 @@ CASES = [
     ("extreme_batch_fill", "{{ [1] | batch(9223372036854775807, 'x') | list | length }}", {}),
     ("extreme_batch_no_fill", "{{ [1, 2] | batch(9223372036854775807) | list }}", {}),
     ("extreme_pow_signs", "{{ (-1) ** 3 }} {{ (-1) ** 4 }} {{ (-1) ** 1000000000000000001 }} {{ 1 ** 1000000000000000000 }} {{ 0 ** 5 }} {{ (-3) ** 3 }} {{ 2 ** 0 }} {{ (-2) ** 2 }} {{ 2.0 ** 3 }} {{ 4 ** 0.5 }}", {}),
+    ("float_power_complex", "{{ (-8) ** (1/3) }}", {}),
+    ("float_power_zero_negative", "{{ 0 ** -1 }}", {}),
+    ("float_power_zero_negative_float", "{{ 0.0 ** -1.5 }}", {}),
+    ("float_power_overflow", "{{ 10.0 ** 400 }}", {}),
+    ("float_power_overflow_int_base", "{{ 2 ** 1024.0 }}", {}),
+    ("float_power_ok", "{{ (-8.0) ** 2 }} {{ 0 ** 0.0 }} {{ 10 ** -400 }} {{ 2 ** -1075 }} {{ (-2.0) ** -3 }} {{ 1e308 * 10 }}", {}),
+    ("float_mod_signed_zero", "{{ -0.0 % 1 }} {{ 0.0 % -1 }} {{ -4.0 % 2 }} {{ 4 % -2.0 }}", {}),
+    ("float_mod_zero", "{{ 1.5 % 0.0 }}", {}),
+    ("float_floordiv_zero", "{{ -1 // 0.0 }}", {}),
+    # --- Unicode case mapping and word splitting
+    ("case_final_sigma", "{{ 'ΣΑΣ'.lower() }} {{ 'ΣΑΣ' | lower }} {{ 'ΣΑΣ ΣΑΣ.'.lower() }} {{ 'Σ'.lower() }}", {}),
+    ("case_special", "{{ 'İ'.lower() | length }} {{ 'ﬁ'.upper() }} {{ 'ŉ'.upper() }} {{ 'ǆ'.title() }} {{ 'ǆ'.capitalize() }} {{ 'ß'.title() }} {{ 'ﬁx'.title() }}", {}),
+    ("case_title_digits", "{{ 'hello 2world x1y'.title() }} {{ 'hello 2world x1y' | title }} {{ 'o\'neil mc-donald' | title }}", {}),
+    ("case_capitalize_unicode", "{{ 'éCOLE' | capitalize }} {{ 'ǆemal' | capitalize }} {{ ' hi' | capitalize }}", {}),
+    ("case_swapcase", "{{ 'ßΣa'.swapcase() }}", {}),
+    ("case_islower_isupper", "{{ 'ǅ'.islower() }} {{ 'ǅ'.isupper() }} {{ 'ǅ'.istitle() }} {{ '1a'.islower() }} {{ 'Σς'.istitle() }}", {}),
+    ("words_wordcount", "{{ 'naïve café, 東京 foo-bar x_y 3.14' | wordcount }}", {}),
+    ("words_split_maxsplit", "{{ ' a b  c '.split(none, 1) }} {{ ' a b  c '.rsplit(none, 1) }} {{ 'a b c'.split(maxsplit=0) }} {{ 'a,b'.split(',', -1) }}", {}),
+    ("words_truncate_edges", "{{ 'abc def' | truncate(5, leeway=0) }} {{ 'abcdefgh' | truncate(5, leeway=0) }} {{ 'ab' | truncate(3, leeway=0) }} {{ 'abc def ghi' | truncate(9, leeway=0, end='') }}", {}),
+    ("words_center_odd", "[{{ 'a' | center(4) }}][{{ 'ab' | center(5) }}][{{ 'abc'.center(6, '-') }}][{{ 'abc'.center(7, '-') }}]", {}),
+    ("case_insensitive_sorting", "{{ ['ΑΣ', 'Ας', 'Aσ', 'b', 'B', 'ß', 'SS'] | sort }} {{ ['ΑΣ', 'Ας'] | unique | list }} {{ ['b', 'A', 'ß'] | max }} {{ {'B': 1, 'a': 2} | dictsort }}", {}),
+    # --- `is filter` / `is test` know jinja2's names (and the environment's own tojson)
+    ("names_filters", "{{ names | reject('filter') | list }} {{ ['nosuch', 'generation', 'raise_exception'] | select('filter') | list }}",
+     {"names": sorted(jinja2.filters.FILTERS)}),
+    ("names_tests", "{{ names | reject('test') | list }} {{ ['nosuch', 'tojson'] | select('test') | list }}", {"names": sorted(jinja2.tests.TESTS)}),
     ("scope_whitespace_set_block", "{% set x %}\n  a\n{% endset %}\n[{{ x }}]", {}),
 ]
 

@@ -82,20 +82,29 @@ extension _JinjaRenderer {
             }
             return .string(try _checkBuilt(items.map(\.pythonString).joined(separator: separator), "the join filter", line: line))
         case "upper": return .string(value.pythonString.uppercased())
-        case "lower": return .string(value.pythonString.lowercased())
+        case "lower": return .string(_pythonLower(value.pythonString))
         case "title":
-            // jinja2: split on runs of `-`, whitespace and brackets; each piece's first character up, rest lowered.
+            // jinja2: split on runs of `-`, whitespace and brackets; each piece's first character
+            // `upper()`, the rest of the piece `lower()` (Python's, in the piece's own context).
             var out = ""
-            var atWordStart = true
+            var word: [Unicode.Scalar] = []
+            func flushWord() {
+                guard let first = word.first else { return }
+                out += first.properties.uppercaseMapping
+                var rest = ""
+                rest.unicodeScalars.append(contentsOf: word.dropFirst())
+                out += _pythonLower(rest)
+                word.removeAll(keepingCapacity: true)
+            }
             for scalar in value.pythonString.unicodeScalars {
                 if scalar == "-" || scalar._isPythonWhitespace || "({[<".unicodeScalars.contains(scalar) {
+                    flushWord()
                     out.unicodeScalars.append(scalar)
-                    atWordStart = true
                 } else {
-                    out += atWordStart ? String(scalar).uppercased() : String(scalar).lowercased()
-                    atWordStart = false
+                    word.append(scalar)
                 }
             }
+            flushWord()
             return .string(out)
         case "capitalize": return .string(_pythonCapitalize(value.pythonString))
         case "replace":
@@ -261,7 +270,7 @@ extension _JinjaRenderer {
             var out: [JinjaValue] = []
             for item in try iterate(value, what: nil) {
                 var key = attribute == nil ? item : try lookupPath(item, attribute!, line: line)
-                if !caseSensitive, case .string(let text) = key { key = .string(text.lowercased()) }
+                if !caseSensitive, case .string(let text) = key { key = .string(_pythonLower(text)) }
                 // jinja2 keeps the keys seen in a set: a list or dict key is an error there.
                 if let unhashable = key.unhashableType {
                     throw _JinjaFailure(.type, "unhashable type: '\(unhashable)'", line: line)
@@ -288,14 +297,14 @@ extension _JinjaRenderer {
                     var keys: [JinjaValue] = []
                     for part in attributes {
                         var key = try lookupPath(item, part, line: line)
-                        if !caseSensitive, case .string(let text) = key { key = .string(text.lowercased()) }
+                        if !caseSensitive, case .string(let text) = key { key = .string(_pythonLower(text)) }
                         keys.append(key)
                     }
                     keyed.append((.list(keys), item))
                     continue
                 }
                 var key = attribute == nil ? item : try lookupPath(item, attribute!, line: line)
-                if !caseSensitive, case .string(let text) = key { key = .string(text.lowercased()) }
+                if !caseSensitive, case .string(let text) = key { key = .string(_pythonLower(text)) }
                 keyed.append((key, item))
             }
             return .list(try stableSorted(keyed, reverse: reverse, line: line).map(\.1))
@@ -310,7 +319,7 @@ extension _JinjaRenderer {
             var keyed: [(JinjaValue, JinjaValue)] = []
             for (key, member) in zip(dict.keys, dict.values) {
                 var sortKey = by == "value" ? member : .string(key)
-                if !caseSensitive, case .string(let text) = sortKey { sortKey = .string(text.lowercased()) }
+                if !caseSensitive, case .string(let text) = sortKey { sortKey = .string(_pythonLower(text)) }
                 keyed.append((sortKey, .makeObject(.tuple([.string(key), member]))))
             }
             return .list(try stableSorted(keyed, reverse: reverse, line: line).map(\.1))
@@ -431,7 +440,7 @@ extension _JinjaRenderer {
             var best: (JinjaValue, JinjaValue)?
             for item in try iterate(value, what: nil) {
                 var key = attribute == nil ? item : try lookupPath(item, attribute!, line: line)
-                if !caseSensitive, case .string(let text) = key { key = .string(text.lowercased()) }
+                if !caseSensitive, case .string(let text) = key { key = .string(_pythonLower(text)) }
                 if let current = best {
                     guard let order = try _JinjaRenderer.ordering(key, current.0) else {
                         throw _JinjaFailure(.type, "cannot compare \(key.typeName) with \(current.0.typeName)", line: line)

@@ -75,7 +75,7 @@ extension _JinjaRenderer {
                 if remainder != 0 && ((remainder < 0) != (y < 0)) { remainder += y }
                 return .int(remainder)
             case .power:
-                if y < 0 { return .float(Foundation.pow(Double(x), Double(y))) }
+                if y < 0 { return .float(try _pythonFloatPower(Double(x), Double(y), line: line)) }
                 // 0, 1 and -1 never grow: answered without a loop of `y` steps (`(-1) ** 3` is -1).
                 if x == 0 || x == 1 { return .int(y == 0 ? 1 : x) }
                 if x == -1 { return .int(y % 2 == 0 ? 1 : -1) }
@@ -106,8 +106,10 @@ extension _JinjaRenderer {
             guard y != 0 else { throw _JinjaFailure(.type, "float modulo", line: line) }
             var remainder = fmod(x, y)
             if remainder != 0 && ((remainder < 0) != (y < 0)) { remainder += y }
+            // A zero remainder takes the divisor's sign (`-0.0 % 1` is 0.0), as CPython's.
+            if remainder == 0 { remainder = y.sign == .minus ? -0.0 : 0.0 }
             return .float(remainder)
-        case .power: return .float(Foundation.pow(x, y))
+        case .power: return .float(try _pythonFloatPower(x, y, line: line))
         default: throw typeError()
         }
     }
@@ -434,4 +436,19 @@ private func _checkRepetition(_ count: Int, times: Int, limit: Int, unit: String
     if overflow || total > limit {
         throw _JinjaFailure(.security, "'*' would build a value of \(overflow ? "more than \(Int.max)" : String(total)) \(unit), more than the \(limit) a chat template may build", line: line)
     }
+}
+
+/// Python's `x ** y` of floats: a zero base to a negative power and a result beyond the double
+/// range are errors, not `inf`; a negative base to a fractional power is a complex number, which
+/// Collate does not have (refused by name, not `nan`).
+func _pythonFloatPower(_ x: Double, _ y: Double, line: Int) throws -> Double {
+    if x == 0 && y < 0 { throw _JinjaFailure(.type, "0.0 cannot be raised to a negative power", line: line) }
+    if x < 0 && y.isFinite && y != y.rounded() {
+        throw _JinjaFailure(.unsupported, "complex numbers (a negative number to a fractional power)", line: line)
+    }
+    let result = Foundation.pow(x, y)
+    if result.isInfinite && x.isFinite && y.isFinite {
+        throw _JinjaFailure(.type, "OverflowError: (34, 'Numerical result out of range') in '**'", line: line)
+    }
+    return result
 }

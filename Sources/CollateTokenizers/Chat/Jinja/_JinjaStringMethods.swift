@@ -56,7 +56,7 @@ enum _JinjaStringMethods {
                 throw _JinjaFailure(.type, "replace() takes at least 2 arguments", line: line)
             }
             return .string(try _pythonReplace(text, old, new, count: try arguments.int(2, "count") ?? -1, what: "replace()", line: line))
-        case "lower": return .string(text.lowercased())
+        case "lower": return .string(_pythonLower(text))
         case "upper": return .string(text.uppercased())
         case "casefold":
             // Python's full case folding, as upper- then lower-casing each scalar gives it (`ß` → `ss`).
@@ -151,7 +151,25 @@ enum _JinjaStringMethods {
             guard !cased.isEmpty else { return .bool(false) }
             return .bool(name == "islower" ? cased.allSatisfy { $0.properties.isLowercase } : cased.allSatisfy { $0.properties.isUppercase })
         case "istitle":
-            return .bool(!text.isEmpty && _pythonTitle(text) == text && text.unicodeScalars.contains { $0.properties.isCased })
+            // CPython: an upper- or titlecase letter only after an uncased character, a lowercase
+            // one only after a cased one; at least one cased letter.
+            var previousCased = false
+            var cased = false
+            for scalar in text.unicodeScalars {
+                let properties = scalar.properties
+                if properties.isUppercase || properties.generalCategory == .titlecaseLetter {
+                    if previousCased { return .bool(false) }
+                    previousCased = true
+                    cased = true
+                } else if properties.isLowercase {
+                    if !previousCased { return .bool(false) }
+                    previousCased = true
+                    cased = true
+                } else {
+                    previousCased = false
+                }
+            }
+            return .bool(cased)
         case "center", "ljust", "rjust":
             guard let width = try arguments.int(0, "width") else {
                 throw _JinjaFailure(.type, "\(name)() takes at least 1 argument (0 given)", line: line)
@@ -638,29 +656,52 @@ private struct _ByteSearcher {
     }
 }
 
-/// Python's `str.title()`: a cased character after an uncased one is upper-cased, others lowered.
+/// Python's `str.title()`: a character after a cased one is lowered, any other title-cased
+/// (`ǆ` → `ǅ`, `ß` → `Ss`).
 func _pythonTitle(_ text: String) -> String {
+    let scalars = Array(text.unicodeScalars)
     var out = ""
     var previousCased = false
-    for scalar in text.unicodeScalars {
-        let piece = String(scalar)
-        if scalar.properties.isCased {
-            out += previousCased ? piece.lowercased() : piece.uppercased()
-            previousCased = true
-        } else {
-            out += piece
-            previousCased = false
-        }
+    for index in scalars.indices {
+        let scalar = scalars[index]
+        out += previousCased ? _pythonLowerScalar(scalars, index) : scalar.properties.titlecaseMapping
+        previousCased = scalar.properties.isCased
     }
     return out
 }
 
-/// Python's `str.capitalize()`: first character upper, the rest lower.
+/// Python's `str.capitalize()`: the first character title-cased, the rest lowered.
 func _pythonCapitalize(_ text: String) -> String {
     guard let first = text.unicodeScalars.first else { return text }
     var rest = ""
     rest.unicodeScalars.append(contentsOf: text.unicodeScalars.dropFirst())
-    return String(first).uppercased() + rest.lowercased()
+    return first.properties.titlecaseMapping + _pythonLower(rest)
+}
+
+/// Python's `str.lower()`: each character's full lowercase mapping, a capital sigma `ς` where it
+/// ends a word (Unicode's Final_Sigma context) and `σ` elsewhere.
+func _pythonLower(_ text: String) -> String {
+    // ASCII has no context: Swift's lowering is Python's.
+    if text.utf8.allSatisfy({ $0 < 0x80 }) { return text.lowercased() }
+    let scalars = Array(text.unicodeScalars)
+    var out = ""
+    for index in scalars.indices { out += _pythonLowerScalar(scalars, index) }
+    return out
+}
+
+/// The lowercase of `scalars[index]` in its context (CPython's `lower_ucs4` / `handle_capital_sigma`).
+func _pythonLowerScalar(_ scalars: [Unicode.Scalar], _ index: Int) -> String {
+    let scalar = scalars[index]
+    guard scalar == "\u{3A3}" else { return scalar.properties.lowercaseMapping }
+    var before = index - 1
+    while before >= 0 && scalars[before].properties.isCaseIgnorable { before -= 1 }
+    var final = before >= 0 && scalars[before].properties.isCased
+    if final {
+        var after = index + 1
+        while after < scalars.count && scalars[after].properties.isCaseIgnorable { after += 1 }
+        final = after == scalars.count || !scalars[after].properties.isCased
+    }
+    return final ? "\u{3C2}" : "\u{3C3}"
 }
 
 /// Refuses a width (`center(10**9)`, `'%999999999d'`, `indent(10**9)`) past the value limit: the
