@@ -54,6 +54,22 @@ import Testing
         #expect(mismatches.isEmpty, "first mismatches: \(mismatches.prefix(5))")
     }
 
+    /// The string scan takes eight bytes at a time: an escape, the closing quote and a control
+    /// character are found at every position around those words, after ASCII or UTF-8 text.
+    @Test(arguments: ["A", "é"])
+    func escapesQuotesAndControlsAtEveryPosition(filler: String) throws {
+        for length in 0...24 {
+            let head = String(repeating: filler, count: length)
+            for (escaped, meaning) in [(#"\n"#, "\n"), (#"\""#, "\""), (#"\\"#, "\\"), (#"\u00e9"#, "é")] {
+                let line = "\"" + head + escaped + head + "\""
+                #expect(try JSONParser.parse(line) == .string(head + meaning + head), "\(line)")
+            }
+            #expect(try JSONParser.parse("[\"" + head + "\", 1]") == .array([.string(head), .integer(1)]))
+            #expect(throws: JSONSyntaxError.self) { try JSONParser.parse("\"" + head + "\u{1}" + head + "\"") }
+            #expect(throws: JSONSyntaxError.self) { try JSONParser.parse("\"" + head) }
+        }
+    }
+
     /// Real text, every script width, survives whole.
     @Test(arguments: ["", "plain ASCII longer than eight bytes", "héllo wörld", "日本語のテキスト", "emoji 🙂👍🏽 and 𝔘𝔫𝔦𝔠𝔬𝔡𝔢", "▁Hello▁world", "\u{10FFFF}\u{FFFD}\u{E000}"])
     func realTextSurvives(text: String) {

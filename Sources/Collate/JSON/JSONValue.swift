@@ -108,9 +108,6 @@ extension JSONValue {
     }
 }
 
-/// An object key compared by its code points, as JSON and Python compare keys: Swift's `String`
-/// equality is canonical equivalence, which would make "\u{E9}" and "e\u{301}" (two distinct
-/// vocabulary pieces) one key.
 /// Whether two strings have the same UTF-8 bytes (code points, not canonical equivalence):
 /// the lengths first, then the bytes in place (`utf8.elementsEqual` walked them through the
 /// generic view, ~400 instructions a key lookup).
@@ -131,6 +128,9 @@ func _sameUTF8(_ lhs: String, _ rhs: String) -> Bool {
     return (same ?? nil) ?? left.elementsEqual(right)
 }
 
+/// An object key compared by its code points, as JSON and Python compare keys: Swift's `String`
+/// equality is canonical equivalence, which would make "\u{E9}" and "e\u{301}" (two distinct
+/// vocabulary pieces) one key.
 struct _ExactJSONKey: Hashable {
     let key: String
 

@@ -29,9 +29,20 @@ public struct ChatTextBuilder: Sendable {
     /// than walking `unicodeScalars`).
     static func scalarCount(of piece: String) -> Int {
         if let count = piece.utf8.withContiguousStorageIfAvailable({ bytes -> Int in
-            var count = 0
-            for byte in bytes where byte & 0xC0 != 0x80 { count += 1 }
-            return count
+            guard let base = bytes.baseAddress else { return 0 }
+            // Eight bytes at a time: a continuation byte is 0b10xxxxxx (bit 7 set, bit 6 clear).
+            var continuations = 0
+            var index = 0
+            while index + 8 <= bytes.count {
+                let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+                continuations &+= (word & ~(word << 1) & 0x8080_8080_8080_8080).nonzeroBitCount
+                index += 8
+            }
+            while index < bytes.count {
+                if base[index] & 0xC0 == 0x80 { continuations += 1 }
+                index += 1
+            }
+            return bytes.count - continuations
         }) {
             return count
         }
