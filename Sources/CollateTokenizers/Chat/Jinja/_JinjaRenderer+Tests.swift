@@ -24,16 +24,16 @@ extension _JinjaRenderer {
         case "iterable":
             return {
                 switch $0 {
-                case .string, .list, .dict, .undefined: return true
-                case .object(let object): if case .namespace = object.kind { return true } else { return false }
-                default: return false
+                case .string, .list, .dict, .undefined: true
+                // A tuple iterates; transformers' TemplateNamespace (jinja2's Namespace) does not.
+                default: $0.tupleItems != nil
                 }
             }
         case "sequence":
             return {
                 switch $0 {
                 case .string, .list, .dict, .undefined: true
-                default: false
+                default: $0.tupleItems != nil
                 }
             }
         case "callable": return { $0.isCallable }
@@ -52,38 +52,6 @@ extension _JinjaRenderer {
         }
         if let test = Self.typeTest(name) { return test(value) }
         switch name {
-        case "defined": return !value.isUndefined && !value.isUnsafeUndefined
-        case "undefined": return value.isUndefined || value.isUnsafeUndefined
-        case "none": if case .none = value { return true } else { return false }
-        case "string": if case .string = value { return true } else { return false }
-        case "number":
-            switch value {
-            case .int, .float, .bool: return true
-            default: return false
-            }
-        case "integer": if case .int = value { return true } else { return false }
-        case "float": if case .float = value { return true } else { return false }
-        case "boolean": if case .bool = value { return true } else { return false }
-        case "true": if case .bool(true) = value { return true } else { return false }
-        case "false": if case .bool(false) = value { return true } else { return false }
-        case "mapping": if case .dict = value { return true } else { return false }
-        case "iterable":
-            switch value {
-            case .string, .list, .dict, .undefined: return true
-            case .object(let object):
-                switch object.kind {
-                // transformers' TemplateNamespace (jinja2's Namespace) is not iterable.
-                case .tuple: return true
-                default: return false
-                }
-            default: return false
-            }
-        case "sequence":
-            switch value {
-            case .string, .list, .dict, .undefined: return true
-            default: return value.tupleItems != nil
-            }
-        case "callable": return value.isCallable
         case "odd", "even":
             guard let number = value.integerIndex else {
                 throw _JinjaFailure(.type, "the '\(name)' test needs an integer, not \(value.typeName)", line: line)
