@@ -177,10 +177,12 @@ struct _BPE: Sendable {
     /// Appends the tokens of one pre-tokenized word to `output`; offsets are scalar positions
     /// in `word`.
     func tokenize(_ word: UnsafeBufferPointer<Unicode.Scalar>, into output: inout [_ModelToken]) {
-        if splitsAtSpaceMarkers, word.count > 1 {
-            tokenizeSplitting(word, into: &output)
-        } else {
-            tokenizeWhole(word, shift: 0, into: &output)
+        cache.withThreadTables { cache in
+            if splitsAtSpaceMarkers, word.count > 1 {
+                tokenizeSplitting(word, cache: cache, into: &output)
+            } else {
+                tokenizeWhole(word, shift: 0, cache: cache, into: &output)
+            }
         }
     }
 
@@ -196,18 +198,18 @@ struct _BPE: Sendable {
     /// - "▁" is in the vocabulary, so the symbol at a cut is "▁" itself: no unknown run is
     ///   pending across it (`fuse_unk` never fuses over a cut, and a pending unknown is
     ///   flushed just before the "▁" either way), and byte fallback is per scalar.
-    private func tokenizeSplitting(_ word: UnsafeBufferPointer<Unicode.Scalar>, into output: inout [_ModelToken]) {
+    private func tokenizeSplitting(_ word: UnsafeBufferPointer<Unicode.Scalar>, cache: _ThreadWordCache, into output: inout [_ModelToken]) {
         let marker = _SpaceMarkerSplit.marker
         var start = 0
         var index = 1
         while index < word.count {
             if word[index] == marker && word[index - 1] != marker {
-                tokenizeWhole(UnsafeBufferPointer(rebasing: word[start..<index]), shift: Int32(start), into: &output)
+                tokenizeWhole(UnsafeBufferPointer(rebasing: word[start..<index]), shift: Int32(start), cache: cache, into: &output)
                 start = index
             }
             index += 1
         }
-        tokenizeWhole(UnsafeBufferPointer(rebasing: word[start...]), shift: Int32(start), into: &output)
+        tokenizeWhole(UnsafeBufferPointer(rebasing: word[start...]), shift: Int32(start), cache: cache, into: &output)
     }
 
     /// ``tokenize(_:)`` without cutting the word (the HF algorithm as is), uncached: what
@@ -223,7 +225,7 @@ struct _BPE: Sendable {
     /// One word through the word cache, merged whole; its tokens are appended to `output`
     /// with their offsets moved by `shift`.
     @inline(__always)
-    private func tokenizeWhole(_ word: UnsafeBufferPointer<Unicode.Scalar>, shift: Int32, into output: inout [_ModelToken]) {
+    private func tokenizeWhole(_ word: UnsafeBufferPointer<Unicode.Scalar>, shift: Int32, cache: _ThreadWordCache, into output: inout [_ModelToken]) {
         if word.isEmpty { return }
         let cacheable = word.count < Self.maxCachedLength
         if cacheable, cache.appendCached(word, shift: shift, to: &output) { return }
