@@ -25,7 +25,8 @@ extension _JinjaRenderer {
             return {
                 switch $0 {
                 case .string, .list, .dict, .undefined: return true
-                case .object(let object): if case .namespace = object.kind { return true } else { return false }
+                // transformers' TemplateNamespace (jinja2's Namespace) is not iterable; a tuple is.
+                case .object(let object): if case .tuple = object.kind { return true } else { return false }
                 default: return false
                 }
             }
@@ -33,7 +34,7 @@ extension _JinjaRenderer {
             return {
                 switch $0 {
                 case .string, .list, .dict, .undefined: true
-                default: false
+                default: $0.tupleItems != nil
                 }
             }
         case "callable": return { $0.isCallable }
