@@ -167,6 +167,17 @@ enum _JinjaCompiler {
         }
     }
 
+    /// A left-nested chain `((a + b) ~ c) + d` as its first operand and one level per operator.
+    private static func concatenationChain(_ expr: _JinjaExpr) -> _JinjaConcatenationChain {
+        var levels: [_JinjaConcatenationChain.Level] = []
+        var node = expr
+        while case .binary(let op, let leftExpr, let rightExpr) = node.kind, op == .add || op == .concat {
+            levels.append(.init(op: op, right: compile(rightExpr), leftExpr: leftExpr, rightExpr: rightExpr, line: node.line))
+            node = leftExpr
+        }
+        return _JinjaConcatenationChain(first: compile(node), levels: levels.reversed())
+    }
+
     // MARK: - Expressions
 
     static func compile(_ expr: _JinjaExpr) -> _JinjaEval {
@@ -380,6 +391,11 @@ enum _JinjaCompiler {
                 return value.isTruthy ? value : try right(renderer, scope)
             }
         case .binary(let op, let leftExpr, let rightExpr):
+            if op == .add || op == .concat, case .binary(let innerOp, _, _) = leftExpr.kind, innerOp == .add || innerOp == .concat {
+                // `a + b + c ...`: the strings are joined once, not one intermediate per operator.
+                let chain = concatenationChain(expr)
+                return { renderer, scope in try renderer.evaluateConcatenation(chain, scope) }
+            }
             let left = compile(leftExpr)
             let right = compile(rightExpr)
             if op == .concat {
@@ -490,4 +506,20 @@ struct _JinjaCompiledLoop: Sendable {
     let condition: _JinjaEval?
     let body: _JinjaExec
     let otherwise: _JinjaExec
+}
+
+/// `a + b ~ c ...` (left-nested `+` and `~`), compiled: the first operand and, per operator, its
+/// right operand with what its errors name.
+struct _JinjaConcatenationChain: Sendable {
+    struct Level: Sendable {
+        var op: _JinjaBinaryOp
+        var right: _JinjaEval
+        /// The operator's left operand (the chain so far), named when it is undefined.
+        var leftExpr: _JinjaExpr
+        var rightExpr: _JinjaExpr
+        var line: Int
+    }
+
+    var first: _JinjaEval
+    var levels: [Level]
 }

@@ -55,15 +55,30 @@ extension _JinjaRenderer {
     static let listMethods: Set<String> = [
         "index", "count", "copy", "append", "extend", "insert", "pop", "remove", "reverse", "sort", "clear",
     ]
+    /// Prefilters for ``stringMethods`` and ``listMethods``: most names a template reads of a
+    /// string or list (`content`, `type`, `text`) are rejected without hashing.
+    static let stringMethodFilter = _JinjaNameFilter(stringMethods)
+    static let listMethodFilter = _JinjaNameFilter(listMethods)
+
+    /// Whether `name` is a method of Python's `str` that templates may call.
+    static func isStringMethod(_ name: String) -> Bool {
+        stringMethodFilter.mayContain(name) && stringMethods.contains(name)
+    }
+
+    /// Whether `name` is a method of Python's `list` that templates may call.
+    static func isListMethod(_ name: String) -> Bool {
+        listMethodFilter.mayContain(name) && listMethods.contains(name)
+    }
+
     static let mutatingMethods: Set<String> = [
         "append", "extend", "insert", "pop", "popitem", "remove", "reverse", "sort", "clear", "update", "setdefault",
     ]
 
     static func hasMethod(_ receiver: JinjaValue, _ name: String) -> Bool {
         switch receiver {
-        case .string: stringMethods.contains(name)
+        case .string: isStringMethod(name)
         case .dict: isDictMethod(name)
-        case .list: listMethods.contains(name)
+        case .list: isListMethod(name)
         case .object: receiver.tupleItems != nil && isTupleMethod(name)
         default: false
         }
@@ -431,4 +446,24 @@ func _pythonStrftime(_ format: String, _ date: Date, line: Int) -> String {
         }
     }
     return out
+}
+
+/// A one-word summary of a set of names (a bit per length and first byte): a name whose bit is
+/// clear is not in the set, decided without hashing it.
+struct _JinjaNameFilter: Sendable {
+    private var bits: UInt64 = 0
+
+    init(_ names: Set<String>) {
+        for name in names { bits |= 1 << Self.bit(name) }
+    }
+
+    private static func bit(_ name: String) -> UInt64 {
+        let first = UInt64(name.utf8.first ?? 0)
+        return (first &* 7 &+ UInt64(name.utf8.count)) & 63
+    }
+
+    /// `false` when `name` is certainly not in the set.
+    @inline(__always) func mayContain(_ name: String) -> Bool {
+        bits & (1 << Self.bit(name)) != 0
+    }
 }

@@ -421,7 +421,7 @@ extension _JinjaRenderer {
 }
 
 /// Refuses a concatenation whose result would exceed `limit` (see ``_checkRepetition``).
-private func _checkSum(_ a: Int, _ b: Int, limit: Int, unit: String, op: String, line: Int) throws {
+func _checkSum(_ a: Int, _ b: Int, limit: Int, unit: String, op: String, line: Int) throws {
     let (total, overflow) = a.addingReportingOverflow(b)
     if overflow || total > limit {
         throw _JinjaFailure(.security, "'\(op)' would build a value of \(overflow ? "more than \(Int.max)" : String(total)) \(unit), more than the \(limit) a chat template may build", line: line)

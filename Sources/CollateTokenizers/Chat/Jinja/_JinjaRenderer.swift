@@ -295,6 +295,69 @@ final class _JinjaRenderer {
         return true
     }
 
+    /// Evaluates `a + b ~ c ...` left to right as the nested operators do, each operator's checks
+    /// and errors as its own, but joins a run of string operands once (one allocation) instead of
+    /// building every intermediate string.
+    func evaluateConcatenation(_ chain: _JinjaConcatenationChain, _ scope: _JinjaScope) throws -> JinjaValue {
+        let start = pieces.count
+        if start == 0 && pieces.capacity == 0 { pieces.reserveCapacity(16) }
+        defer { while pieces.count > start { pieces.removeLast() } }
+        // The value so far: the strings on `pieces` above `start` (`total` bytes) while `joined`
+        // is false, else `value`.
+        var value = try chain.first(self, scope)
+        var total = 0
+        var inPieces = false
+        if case .string(let text) = value {
+            pieces.append(text)
+            total = text.utf8.count
+            inPieces = true
+        }
+        for level in chain.levels {
+            let rhs = try level.right(self, scope)
+            if inPieces, case .string(let text) = rhs {
+                let count = text.utf8.count
+                try _checkSum(total, count, limit: Self.maximumValueBytes, unit: "bytes", op: level.op == .add ? "+" : "~", line: level.line)
+                pieces.append(text)
+                total += count
+                continue
+            }
+            if inPieces {
+                value = .string(joinPieces(from: start, total: total))
+                while pieces.count > start { pieces.removeLast() }
+                inPieces = false
+            }
+            if level.op == .concat {
+                value = try Self.concatenate(value.pythonString, rhs.pythonString, op: "~", line: level.line)
+            } else {
+                if case .undefined = value { throw undefinedFailure(level.leftExpr) }
+                if case .undefined = rhs { throw undefinedFailure(level.rightExpr) }
+                value = try Self.binary(.add, value, rhs, line: level.line)
+            }
+            if case .string(let text) = value {
+                pieces.append(text)
+                total = text.utf8.count
+                inPieces = true
+            }
+        }
+        return inPieces ? .string(joinPieces(from: start, total: total)) : value
+    }
+
+    /// The strings on `pieces` from `start` joined (`total` UTF-8 bytes), copied once.
+    private func joinPieces(from start: Int, total: Int) -> String {
+        if pieces.count - start == 1 { return pieces[start] }
+        return String(unsafeUninitializedCapacity: total) { target in
+            var offset = 0
+            for index in start..<pieces.count {
+                var piece = pieces[index]
+                piece.withUTF8 { source in
+                    _ = UnsafeMutableBufferPointer(rebasing: target[offset...]).initialize(fromContentsOf: source)
+                    offset += source.count
+                }
+            }
+            return offset
+        }
+    }
+
     func executeFor(_ compiled: _JinjaCompiledLoop, _ scope: _JinjaScope) throws -> Flow {
         let iterable = compiled.iterableExpr
         var items = try iterate(try compiled.iterable(self, scope), what: iterable)
@@ -553,9 +616,9 @@ final class _JinjaRenderer {
             if _JinjaRenderer.isDictMethod(name) { return .makeObject(.method(object, name)) }
             return dict[name] ?? .undefined
         case .string:
-            return _JinjaRenderer.stringMethods.contains(name) ? .makeObject(.method(object, name)) : .undefined
+            return _JinjaRenderer.isStringMethod(name) ? .makeObject(.method(object, name)) : .undefined
         case .list:
-            return _JinjaRenderer.listMethods.contains(name) ? .makeObject(.method(object, name)) : .undefined
+            return _JinjaRenderer.isListMethod(name) ? .makeObject(.method(object, name)) : .undefined
         case .object(let handle):
             switch handle.kind {
             case .namespace(let members): return members[name] ?? .undefined
@@ -778,6 +841,18 @@ func _continuationBytes(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>
     var count = 0
     var index = range.lowerBound
     let high: UInt64 = 0x8080_8080_8080_8080
+    // Chat output is mostly ASCII: 32 bytes at a time, counted only when one has its top bit set.
+    while index + 32 <= range.upperBound {
+        let a = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+        let b = raw.loadUnaligned(fromByteOffset: index + 8, as: UInt64.self)
+        let c = raw.loadUnaligned(fromByteOffset: index + 16, as: UInt64.self)
+        let d = raw.loadUnaligned(fromByteOffset: index + 24, as: UInt64.self)
+        if (a | b | c | d) & high != 0 {
+            count += (a & ~(a << 1) & high).nonzeroBitCount + (b & ~(b << 1) & high).nonzeroBitCount
+            count += (c & ~(c << 1) & high).nonzeroBitCount + (d & ~(d << 1) & high).nonzeroBitCount
+        }
+        index += 32
+    }
     while index + 8 <= range.upperBound {
         let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
         // A byte's top bit set and the next bit clear.
