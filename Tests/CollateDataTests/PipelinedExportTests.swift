@@ -103,6 +103,76 @@ struct PipelinedExportTests {
         #expect(try configuration.exportWhileReading(to: out, worldSize: 2, fingerprintSpec: "", minimumInputBytes: 0) == nil)
     }
 
+    /// Regression (attack, session 6): a stopped pipelined export leaves its rank folders
+    /// without a shard (SIGTERM: and the lock file; SIGKILL: also hidden temporaries, and an
+    /// `index.json` temporary when killed during the index's write). Its re-run took the
+    /// two-phase export (spooling the whole dataset) although nothing was reusable, and the
+    /// index temporary stayed for good. Now the re-run is pipelined, clears what the stopped
+    /// run left (also the empty folders of ranks the new layout lacks) and writes the
+    /// two-phase export's files.
+    @Test func aStoppedExportsFolderIsPipelinedAgainAndCleared() throws {
+        let configuration = try PipelineRunTests.pipeline(StreamingExportTests.tokenized, #""collator": {"type": "flattening"}, "batch_size": 2"#)
+        let dir = try PipelineConfigurationTests.folder([:])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let expected = dir.appendingPathComponent("two-phase"), out = dir.appendingPathComponent("stopped")
+        let fingerprint = try Self.twoPhase(configuration, to: expected, worldSize: 3)
+        // What a stopped export of 5 ranks leaves.
+        for rank in 0..<5 {
+            let folder = out.appendingPathComponent(String(format: "rank-%05d", rank))
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try Data("partial".utf8).write(to: folder.appendingPathComponent(".batch-000000.safetensors.abc-\(rank).tmp"))
+        }
+        try Data().write(to: out.appendingPathComponent(ShardExporter.lockFileName))
+        try Data("{".utf8).write(to: out.appendingPathComponent(".index.json.0F1E2D3C.tmp"))
+        let spec = configuration.collator?.jsonText ?? ""
+        let result = try #require(try configuration.exportWhileReading(to: out, worldSize: 3, fingerprintSpec: spec, minimumInputBytes: 0))
+        #expect(result.fingerprint == fingerprint)
+        let want = try Self.files(in: expected), got = try Self.files(in: out)
+        #expect(got.keys.sorted() == want.keys.sorted())
+        for (name, bytes) in want { #expect(got[name] == bytes, "\(name) differs") }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out.path).sorted() == ["index.json", "rank-00000", "rank-00001", "rank-00002"])
+    }
+
+    /// A rank folder holding a shard is reusable: the two-phase export takes it (it skips the
+    /// complete shards), and the pipelined one leaves it untouched.
+    @Test func aRankFolderWithAShardIsNotANewFolder() throws {
+        let configuration = try PipelineRunTests.pipeline(StreamingExportTests.tokenized, #""collator": {"type": "flattening"}, "batch_size": 2"#)
+        let dir = try PipelineConfigurationTests.folder([:])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("out")
+        let folder = out.appendingPathComponent("rank-00001")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: out.appendingPathComponent("rank-00000"), withIntermediateDirectories: true)
+        try Data("x".utf8).write(to: folder.appendingPathComponent("batch-000000.safetensors"))
+        #expect(try configuration.exportWhileReading(to: out, worldSize: 2, fingerprintSpec: "", minimumInputBytes: 0) == nil)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["batch-000000.safetensors"])
+    }
+
+    /// Regression (attack, session 6): `AtomicFile.write` (an export's `index.json`) created
+    /// its temporary unregistered, so a SIGTERM during the index's `fsync` left
+    /// `.index.json.UUID.tmp` behind for good. Its temporary is now registered with the
+    /// stop-signal cleanup while it exists, and a re-run of the two-phase export removes one
+    /// a SIGKILL left.
+    @Test func theIndexTemporaryIsRegisteredForTheSignalCleanup() throws {
+        let dir = try PipelineConfigurationTests.folder([:])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let target = dir.appendingPathComponent("index.json")
+        let temporary = try AtomicFile.writeTemporary(Array("{}".utf8), for: target, sync: false)
+        #expect(_PendingTemporaries.isPending(temporary.path))
+        unlink(temporary.path)
+        _PendingTemporaries.remove(temporary.path)
+        try AtomicFile.write(Array("{}".utf8), to: target)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["index.json"])
+        #expect(!_PendingTemporaries.isPending(temporary.path))
+        // A SIGKILL's leftover: the two-phase export's re-run removes it.
+        let configuration = try PipelineRunTests.pipeline(StreamingExportTests.tokenized, #""collator": {"type": "flattening"}, "batch_size": 2"#)
+        let out = dir.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        try Data("{".utf8).write(to: out.appendingPathComponent(".index.json.0F1E2D3C.tmp"))
+        _ = try Self.twoPhase(configuration, to: out, worldSize: 2)
+        #expect(try !FileManager.default.contentsOfDirectory(atPath: out.path).contains { $0.hasSuffix(".tmp") })
+    }
+
     /// A bad line after some rounds were written: the error names the line, and the folder the
     /// export made is gone again (no shard, no temporary, no lock).
     @Test func aBadLineLeavesNothing() throws {

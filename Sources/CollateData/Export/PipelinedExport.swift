@@ -43,8 +43,9 @@ extension PipelineConfiguration {
     /// a re-run after a stop only re-parses); an input of at least `minimumInputBytes`; a
     /// built-in collator and batch transforms whose batches do not depend on the order they
     /// are built in (not the masked-LM collator, whose masks follow the shard's position);
-    /// and an output folder without `index.json` or `rank-*` folders (a new export: a re-run
-    /// over existing shards takes the two-phase export, which skips the complete ones).
+    /// and an output folder without `index.json` or shards (a new export, or one a stopped
+    /// export left without a shard: a re-run over existing shards takes the two-phase export,
+    /// which skips the complete ones).
     /// - Parameters:
     ///   - directory: The output folder.
     ///   - worldSize: The number of ranks.
@@ -163,11 +164,15 @@ final class _ExportRounds {
         do {
             try ShardExporter.makeFolder(directory)
             let lock = try ShardExporter.lock(directory)
-            guard Self.isNewFolder(directory, lockHeld: true) else {
+            guard Self.isNewFolder(directory) else {
                 ShardExporter.unlock(lock, directory)
                 return
             }
             self.lock = lock
+            // What a stopped export left (no shard, or it would not be a new folder): its
+            // temporaries, and the empty folders of ranks this layout does not have.
+            ShardExporter.removeStaleIndexTemporaries(in: directory)
+            ShardExporter.removeTemporaries(inRankFoldersOf: directory, removingEmptyFrom: worldSize)
             for rank in 0..<worldSize {
                 let url = directory.appendingPathComponent(String(format: "rank-%05d", rank), isDirectory: true)
                 try ShardExporter.makeFolder(url)
@@ -183,13 +188,25 @@ final class _ExportRounds {
     /// another export's files (the caller then runs the two-phase export).
     var isLocked: Bool { lock != nil }
 
-    /// Whether `directory` holds no export: it does not exist, or holds no `index.json`, no
-    /// `rank-*` entry and (unless `lockHeld`) no lock file.
-    static func isNewFolder(_ directory: URL, lockHeld: Bool = false) -> Bool {
+    /// Whether `directory` holds no export to reuse: it does not exist, or holds no `index.json`
+    /// and no `rank-*` entry but rank folders without a shard file (`batch-*`).
+    ///
+    /// A stopped pipelined export leaves such a folder (its rank folders, perhaps hidden
+    /// temporaries and the lock file, which the next export's lock takes over): nothing there
+    /// is reusable, so its re-run is pipelined too and starts over, instead of spooling the
+    /// whole dataset for a two-phase export that would write every shard anyway.
+    static func isNewFolder(_ directory: URL) -> Bool {
         var status = stat()
         guard stat(directory.path, &status) == 0 else { return errno == ENOENT }
-        guard status.st_mode & S_IFMT == S_IFDIR, let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return false }
-        return !names.contains { $0 == "index.json" || $0.hasPrefix("rank-") || (!lockHeld && $0 == ShardExporter.lockFileName) }
+        let fileManager = FileManager.default
+        guard status.st_mode & S_IFMT == S_IFDIR, let names = try? fileManager.contentsOfDirectory(atPath: directory.path) else { return false }
+        for name in names {
+            if name == "index.json" { return false }
+            guard name.hasPrefix("rank-") else { continue }
+            guard let inner = try? fileManager.contentsOfDirectory(atPath: directory.path + "/" + name),
+                  !inner.contains(where: { $0.hasPrefix("batch-") }) else { return false }
+        }
+        return true
     }
 
     /// Whether a collator's batches depend only on their examples (not on how many batches it

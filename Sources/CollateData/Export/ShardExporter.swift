@@ -186,6 +186,7 @@ public struct ShardExporter: Sendable {
         // One export at a time per folder: two would delete each other's temporary files.
         let lock = try Self.lock(directory)
         defer { Self.unlock(lock, directory) }
+        Self.removeStaleIndexTemporaries(in: directory)
         // The old index goes before the first shard is touched: a run stopped midway must not
         // leave an index that calls shards of another dataset complete.
         let indexURL = directory.appendingPathComponent("index.json")
@@ -329,6 +330,29 @@ public struct ShardExporter: Sendable {
         where name.hasPrefix("batch-") && name.hasSuffix(".safetensors") {
             guard let number = Int(name.dropFirst(6).dropLast(12)), number >= count else { continue }
             try? fileManager.removeItem(at: rankURL.appendingPathComponent(name))
+        }
+    }
+
+    /// Removes the hidden temporaries of `index.json` (`.index.json.*.tmp`) an export killed
+    /// while writing its index left in `directory` (call holding the folder's lock).
+    static func removeStaleIndexTemporaries(in directory: URL) {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        where name.hasPrefix(".index.json.") && name.hasSuffix(".tmp") {
+            _ = unlink(directory.path + "/" + name)
+        }
+    }
+
+    /// Removes the hidden temporaries (`.NAME.*.tmp`) in every `rank-*` folder of `directory`,
+    /// and the folders of ranks `worldSize` and up when that leaves them empty (call holding
+    /// the folder's lock, for a folder whose rank folders hold no shard).
+    static func removeTemporaries(inRankFoldersOf directory: URL, removingEmptyFrom worldSize: Int) {
+        let fileManager = FileManager.default
+        for name in (try? fileManager.contentsOfDirectory(atPath: directory.path)) ?? [] where name.hasPrefix("rank-") {
+            let folder = directory.path + "/" + name
+            for inner in (try? fileManager.contentsOfDirectory(atPath: folder)) ?? [] where inner.hasPrefix(".") && inner.hasSuffix(".tmp") {
+                _ = unlink(folder + "/" + inner)
+            }
+            if let rank = Int(name.dropFirst(5)), rank >= worldSize { _ = rmdir(folder) }
         }
     }
 

@@ -39,6 +39,8 @@ enum _PendingTemporaries {
         }
     }
     static func remove(_ path: String) { paths.withLock { _ = $0.remove(path) } }
+    /// Whether `path` is registered (for tests).
+    static func isPending(_ path: String) -> Bool { paths.withLock { $0.contains(path) } }
 
     static func install() {
         sources.withLock { sources in

@@ -48,6 +48,8 @@ public enum AtomicFile {
     ///   where the file goes, permissions).
     public static func write(_ bytes: [UInt8], to url: URL) throws {
         let temporary = try writeTemporary(bytes, for: url, sync: true)
+        // Registered until renamed: a stop signal (``removeTemporariesOnSignals()``) removes it.
+        defer { _PendingTemporaries.remove(temporary.path) }
         if rename(temporary.path, url.path) != 0 {
             let failure = WriteError(path: url.path, step: "rename", code: errno)
             unlink(temporary.path)
@@ -58,11 +60,28 @@ public enum AtomicFile {
 
     /// Writes `bytes` to a new temporary file beside `url` (`.NAME.UUID.tmp`) and closes it,
     /// `fsync`ing it first when `sync` is set; the file is removed again when a step fails.
+    ///
+    /// The temporary is created registered with the stop-signal cleanup
+    /// (``removeTemporariesOnSignals()``): a SIGTERM while it is written or synced (an export's
+    /// `index.json`: megabytes, one `fsync`) removes it. The caller unregisters it
+    /// (`_PendingTemporaries.remove`) once it is renamed or removed.
     /// - Returns: The temporary file.
     /// - Throws: ``WriteError`` naming `url`, the step and the cause.
     static func writeTemporary(_ bytes: [UInt8], for url: URL, sync: Bool) throws -> URL {
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
-        try bytes.withUnsafeBytes { raw in try writeNew(raw, at: temporary.path, for: url.path, sync: sync) }
+        let (descriptor, code) = _PendingTemporaries.create(temporary.path)
+        guard descriptor >= 0 else {
+            if code == EINTR, _PendingTemporaries.stopping.load(ordering: .sequentiallyConsistent) {
+                throw WriteError(path: url.path, step: "write", code: EINTR, detail: "the process is stopping on a signal")
+            }
+            throw WriteError(path: url.path, step: "creating a temporary file in its folder", code: code)
+        }
+        do {
+            try bytes.withUnsafeBytes { raw in try writeNew(raw, at: temporary.path, for: url.path, sync: sync, opened: descriptor) }
+        } catch {
+            _PendingTemporaries.remove(temporary.path)
+            throw error
+        }
         return temporary
     }
 

@@ -14,6 +14,20 @@ struct _JinjaParser {
         }
     }
 
+    /// Operators, filters, tests, calls and subscripts chained in the statement being parsed:
+    /// each link deepens the (left-leaning) tree the renderer recurses over, so a hostile
+    /// `1 + 1 + ...` or `x | f | f ...` of thousands of links would exhaust the stack.
+    private var links = 0
+    static let maximumLinks = 1024
+
+    /// Counts one more link of a chain (``links``); reset at each statement.
+    private mutating func link() throws(_JinjaFailure) {
+        links += 1
+        if links > _JinjaParser.maximumLinks {
+            throw _JinjaFailure(.syntax, "more than \(_JinjaParser.maximumLinks) operators, filters or subscripts in one statement", line: line)
+        }
+    }
+
     init(tokens: [_JinjaLexedToken]) {
         self.tokens = tokens
     }
@@ -108,6 +122,7 @@ struct _JinjaParser {
         var body: [_JinjaStatement] = []
         while true {
             let startLine = line
+            links = 0
             switch current {
             case .eof:
                 return (body, nil)
@@ -352,6 +367,7 @@ struct _JinjaParser {
         while isName("or") {
             let startLine = line
             advance()
+            try link()
             left = _JinjaExpr(line: startLine, kind: .or(left, try parseAnd()))
         }
         return left
@@ -362,6 +378,7 @@ struct _JinjaParser {
         while isName("and") {
             let startLine = line
             advance()
+            try link()
             left = _JinjaExpr(line: startLine, kind: .and(left, try parseNot()))
         }
         return left
@@ -371,6 +388,8 @@ struct _JinjaParser {
         if isName("not") {
             let startLine = line
             advance()
+            try enter()
+            defer { depth -= 1 }
             return _JinjaExpr(line: startLine, kind: .not(try parseNot()))
         }
         return try parseCompare()
@@ -381,6 +400,7 @@ struct _JinjaParser {
         let left = try parseMath1()
         var operations: [(_JinjaCompareOp, _JinjaExpr)] = []
         while true {
+            if !operations.isEmpty { try link() }
             if case .op(let text) = current, text != "in", text != "notin", let op = _JinjaCompareOp(text) {
                 advance()
                 operations.append((op, try parseMath1()))
@@ -402,6 +422,7 @@ struct _JinjaParser {
         while case .op(let text) = current, text == "+" || text == "-" {
             let startLine = line
             advance()
+            try link()
             left = _JinjaExpr(line: startLine, kind: .binary(text == "+" ? .add : .subtract, left, try parseConcat()))
         }
         return left
@@ -412,6 +433,7 @@ struct _JinjaParser {
         while isOp("~") {
             let startLine = line
             advance()
+            try link()
             left = _JinjaExpr(line: startLine, kind: .binary(.concat, left, try parseMath2()))
         }
         return left
@@ -422,6 +444,7 @@ struct _JinjaParser {
         while case .op(let text) = current, ["*", "/", "//", "%"].contains(text), let op = _JinjaBinaryOp(text) {
             let startLine = line
             advance()
+            try link()
             left = _JinjaExpr(line: startLine, kind: .binary(op, left, try parsePow()))
         }
         return left
@@ -432,6 +455,7 @@ struct _JinjaParser {
         while isOp("**") {
             let startLine = line
             advance()
+            try link()
             left = _JinjaExpr(line: startLine, kind: .binary(.power, left, try parseUnary()))
         }
         return left
@@ -515,7 +539,11 @@ struct _JinjaParser {
 
     private mutating func parsePostfix(_ start: _JinjaExpr) throws(_JinjaFailure) -> _JinjaExpr {
         var node = start
+        var linked = false
         while true {
+            // One more link was made by the previous turn.
+            if linked { try link() }
+            linked = true
             let startLine = line
             if skipOp(".") {
                 switch current {
@@ -599,7 +627,11 @@ struct _JinjaParser {
 
     private mutating func parseFilterExpression(_ start: _JinjaExpr) throws(_JinjaFailure) -> _JinjaExpr {
         var node = start
+        var linked = false
         while true {
+            // One more link was made by the previous turn.
+            if linked { try link() }
+            linked = true
             let startLine = line
             if skipOp("|") {
                 let (name, arguments) = try parseFilterNameAndArguments()

@@ -414,7 +414,8 @@ extension _JinjaRenderer {
                 throw _JinjaFailure(.type, "expected length >= \(endCount), got \(length)", line: line)
             }
             guard leeway >= 0 else { throw _JinjaFailure(.type, "expected leeway >= 0, got \(leeway)", line: line) }
-            if scalars.count <= length + leeway { return .string(text) }
+            // count <= length + leeway, without overflowing for a huge length.
+            if scalars.count <= length || scalars.count - length <= leeway { return .string(text) }
             var head = ""
             head.unicodeScalars.append(contentsOf: scalars[..<(length - endCount)])
             if killWords { return .string(head + end) }
