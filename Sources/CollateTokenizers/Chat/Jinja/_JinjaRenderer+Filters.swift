@@ -191,6 +191,9 @@ extension _JinjaRenderer {
             case .int: return value
             case .bool(let flag): return .int(flag ? 1 : 0)
             case .float(let number):
+                // jinja2's do_int: `int(value)` lets OverflowError through for an infinite float
+                // (NaN is a ValueError: the default); a string's `int(float(text))` catches it.
+                if number.isInfinite { throw _JinjaFailure(.type, "OverflowError: cannot convert float infinity to integer", line: line) }
                 return try _truncatedInt(number, fallback: fallback, line: line)
             case .string(let text):
                 // jinja2's do_int: `int(value, base)`, else `int(float(value))`, else the default.

@@ -308,6 +308,8 @@ func _pythonPercentFormat(_ format: String, _ arguments: [JinjaValue], mapping: 
             argument = next
         }
         out += try _percentConversion(argument, spec: spec, conversion: conversion, line: line)
+        // Each piece is bounded, but many pieces are not: refused at the limit every builder has.
+        if out.utf8.count > _JinjaRenderer.maximumValueBytes { _ = try _checkBuilt(out, "'%' formatting", line: line) }
     }
     // Python never complains of a mapping operand left unused.
     if !remaining.isEmpty && mapping == nil {
