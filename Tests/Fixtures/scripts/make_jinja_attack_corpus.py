@@ -6,13 +6,8 @@ corpus.jsonl: {"id", "template", "context", "expected"} or {"id", "template", "c
 
 Run: /tmp/refenv/bin/python Tests/Fixtures/scripts/make_jinja_attack_corpus.py
 """
-import json
-import os
-import sys
 
-import jinja2
-import transformers
-from transformers.utils.chat_template_utils import _compile_jinja_template
+from _jinja_goldens import write_cases
 
 M = [{"role": "system", "content": "S"}, {"role": "user", "content": "Hi é"}, {"role": "assistant", "content": "Yo", "tool_calls": [{"function": {"name": "f", "arguments": {"b": 2, "a": [1, "x"]}}}]}]
 T = [{"type": "function", "function": {"name": "get", "parameters": {"type": "object", "properties": {"z": {"type": "string"}, "a": {"type": "integer"}}}}}]
@@ -123,20 +118,7 @@ CASES = [
 
 
 def main():
-    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "jinja")
-    seen = set()
-    with open(os.path.join(root, "attack.jsonl"), "w", encoding="utf-8") as out:
-        for case_id, template, context in CASES:
-            assert case_id not in seen, case_id
-            seen.add(case_id)
-            record = {"id": case_id, "template": template, "context": context}
-            try:
-                record["expected"] = _compile_jinja_template(template).render(**context)
-            except Exception as error:
-                record["error"] = type(error).__name__
-                record["message"] = str(error)
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
-    print(f"{len(CASES)} cases (transformers {transformers.__version__}, jinja2 {jinja2.__version__})", file=sys.stderr)
+    write_cases("attack.jsonl", CASES)
 
 
 if __name__ == "__main__":

@@ -7,14 +7,11 @@ Each line: {"id", "template", "context", "expected"} or {"id", "template", "cont
 plus "generations": [[start, end], ...] from `_render_with_assistant_indices` when the template has
 {% generation %}. Run: /tmp/refenv/bin/python Tests/Fixtures/scripts/make_jinja_corpus.py
 """
-import json
 import re
-import os
-import sys
 
-import jinja2
-import transformers
 from transformers.utils.chat_template_utils import _compile_jinja_template, _render_with_assistant_indices
+
+from _jinja_goldens import write_cases
 
 MSGS = [
     {"role": "system", "content": "You are helpful."},
@@ -241,24 +238,7 @@ def render(template, context):
 
 
 def main():
-    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "jinja")
-    os.makedirs(root, exist_ok=True)
-    seen = set()
-    with open(os.path.join(root, "corpus.jsonl"), "w", encoding="utf-8") as out:
-        for case_id, template, context in CASES:
-            assert case_id not in seen, case_id
-            seen.add(case_id)
-            record = {"id": case_id, "template": template, "context": context}
-            try:
-                text, spans = render(template, context)
-                record["expected"] = text
-                if spans is not None:
-                    record["generations"] = spans
-            except Exception as error:  # the case expects an error
-                record["error"] = type(error).__name__
-                record["message"] = str(error)
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
-    print(f"{len(CASES)} cases (transformers {transformers.__version__}, jinja2 {jinja2.__version__})", file=sys.stderr)
+    write_cases("corpus.jsonl", CASES, render)
 
 
 if __name__ == "__main__":

@@ -13,12 +13,9 @@ Each line: {"id", "template", "context", "expected"} or {"id", "template", "cont
 Run: /tmp/refenv/bin/python Tests/Fixtures/scripts/make_jinja_replace_goldens.py
 """
 import json
-import os
 import sys
 
-import jinja2
-import transformers
-from transformers.utils.chat_template_utils import _compile_jinja_template
+from _jinja_goldens import write_cases
 
 TEXTS = {
     "ascii": "a-b-c",
@@ -89,23 +86,7 @@ def cases():
 
 
 def main():
-    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "jinja")
-    os.makedirs(root, exist_ok=True)
-    seen = set()
-    all_cases = cases()
-    with open(os.path.join(root, "replace.jsonl"), "w", encoding="utf-8") as out:
-        for case_id, template, context in all_cases:
-            assert case_id not in seen, case_id
-            seen.add(case_id)
-            record = {"id": case_id, "template": template, "context": context}
-            try:
-                record["expected"] = _compile_jinja_template(template).render(**context)
-            except Exception as error:  # the case expects an error
-                record["error"] = type(error).__name__
-                record["message"] = str(error)
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
-    print(f"{len(all_cases)} cases (transformers {transformers.__version__}, jinja2 {jinja2.__version__}, "
-          f"Python {sys.version.split()[0]})", file=sys.stderr)
+    write_cases("replace.jsonl", cases(), note=f", Python {sys.version.split()[0]}")
 
 
 if __name__ == "__main__":

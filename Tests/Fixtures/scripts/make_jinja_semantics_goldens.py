@@ -16,15 +16,12 @@ What the cases pin:
 Each line: {"id", "template", "context", "expected"} or {"id", "template", "context", "error", "message"}
 (the exception's type and text). Run: /tmp/refenv/bin/python Tests/Fixtures/scripts/make_jinja_semantics_goldens.py
 """
-import json
-import os
-import sys
 
 import jinja2
 import jinja2.filters
 import jinja2.tests
-import transformers
-from transformers.utils.chat_template_utils import _compile_jinja_template
+
+from _jinja_goldens import write_cases
 
 MSGS = [
     {"role": "system", "content": "Be brief."},
@@ -570,26 +567,8 @@ CASES = [
 ]
 
 
-def render(template, context):
-    return _compile_jinja_template(template).render(**context)
-
-
 def main():
-    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "jinja")
-    os.makedirs(root, exist_ok=True)
-    seen = set()
-    with open(os.path.join(root, "semantics.jsonl"), "w", encoding="utf-8") as out:
-        for case_id, template, context in CASES:
-            assert case_id not in seen, case_id
-            seen.add(case_id)
-            record = {"id": case_id, "template": template, "context": context}
-            try:
-                record["expected"] = render(template, context)
-            except Exception as error:  # the case expects an error
-                record["error"] = type(error).__name__
-                record["message"] = str(error)
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
-    print(f"{len(CASES)} cases (transformers {transformers.__version__}, jinja2 {jinja2.__version__})", file=sys.stderr)
+    write_cases("semantics.jsonl", CASES)
 
 
 if __name__ == "__main__":
