@@ -759,13 +759,7 @@ func _sliceScalars(_ text: String, _ start: Int?, _ stop: Int?) -> String {
     var text = text
     return text.withUTF8 { bytes -> String in
         let count = _scalarCount(bytes)
-        // Python's clamping for a positive step (as `_pythonSliceIndices` does).
-        var lower = start ?? 0
-        var upper = stop ?? count
-        if lower < 0 { lower = max(0, lower + count) }
-        if upper < 0 { upper = max(0, upper + count) }
-        lower = min(lower, count)
-        upper = min(upper, count)
+        let (lower, upper) = _pythonSliceBounds(count: count, start: start, stop: stop)
         guard lower < upper else { return "" }
         if count == bytes.count {
             // ASCII: scalar offsets are byte offsets.
@@ -788,16 +782,22 @@ func _sliceScalars(_ text: String, _ start: Int?, _ stop: Int?) -> String {
     }
 }
 
+/// Python's bounds of `seq[start:stop]` for a positive step: a negative index counts from the
+/// end, and both are clamped to `0...count`.
+@inline(__always)
+func _pythonSliceBounds(count: Int, start: Int?, stop: Int?) -> (lower: Int, upper: Int) {
+    var lower = start ?? 0
+    var upper = stop ?? count
+    if lower < 0 { lower = max(0, lower + count) }
+    if upper < 0 { upper = max(0, upper + count) }
+    return (min(lower, count), min(upper, count))
+}
+
 /// The indices Python's `seq[start:stop:step]` visits.
 func _pythonSliceIndices(count: Int, start: Int?, stop: Int?, step: Int) -> [Int] {
     var indices: [Int] = []
     if step > 0 {
-        var lower = start ?? 0
-        var upper = stop ?? count
-        if lower < 0 { lower = max(0, lower + count) }
-        if upper < 0 { upper = max(0, upper + count) }
-        lower = min(lower, count)
-        upper = min(upper, count)
+        let (lower, upper) = _pythonSliceBounds(count: count, start: start, stop: stop)
         var index = lower
         while index < upper {
             indices.append(index)
