@@ -44,6 +44,14 @@ struct ExportRoadTests {
         return (process.terminationStatus, process.terminationReason == .uncaughtSignal, String(decoding: stderr, as: UTF8.self))
     }
 
+    /// `count` pre-tokenized JSONL lines of 200 ids each, labels equal to the ids.
+    static func tokenLines(_ count: Int) -> String {
+        (0..<count).map { n in
+            let ids = (0..<200).map { String((n * 31 + $0) % 30000 + 3) }.joined(separator: ", ")
+            return "{\"input_ids\": [\(ids)], \"labels\": [\(ids)]}"
+        }.joined(separator: "\n") + "\n"
+    }
+
     /// The 0-based line numbers every shard of `out/index.json` records.
     static func recordedLines(_ out: URL) throws -> [Int] {
         guard case .object(let index) = try JSONParser.parse(String(contentsOf: out.appendingPathComponent("index.json"), encoding: .utf8)),
@@ -87,11 +95,7 @@ struct ExportRoadTests {
     func aFileSizeLimitIsAMessageNotASignal() throws {
         let dir = try CollateProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let data = (0..<2000).map { n in
-            let ids = (0..<200).map { String((n * 31 + $0) % 30000 + 3) }.joined(separator: ", ")
-            return "{\"input_ids\": [\(ids)], \"labels\": [\(ids)]}"
-        }.joined(separator: "\n") + "\n"
-        let input = try CollateProcess.write(data, to: "data.jsonl", in: dir)
+        let input = try CollateProcess.write(Self.tokenLines(2000), to: "data.jsonl", in: dir)
         let spec = try CollateProcess.write(#"{"type": "flattening"}"#, to: "spec.json", in: dir)
         let out = dir.appendingPathComponent("out")
         // 32 KiB: the spool passes it.
@@ -109,11 +113,7 @@ struct ExportRoadTests {
     func aStoppedExportLeavesNoTemporaryFiles() throws {
         let dir = try CollateProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let data = (0..<6000).map { n in
-            let ids = (0..<200).map { String((n * 31 + $0) % 30000 + 3) }.joined(separator: ", ")
-            return "{\"input_ids\": [\(ids)], \"labels\": [\(ids)]}"
-        }.joined(separator: "\n") + "\n"
-        let input = try CollateProcess.write(data, to: "data.jsonl", in: dir)
+        let input = try CollateProcess.write(Self.tokenLines(6000), to: "data.jsonl", in: dir)
         let spec = try CollateProcess.write(#"{"type": "flattening"}"#, to: "spec.json", in: dir)
         let out = dir.appendingPathComponent("out")
         let process = try Self.process(["export", "--spec", spec, "--input", input, "--out", out.path, "--world-size", "1", "--batch-size", "4"])

@@ -17,8 +17,8 @@ import shutil
 import struct
 import subprocess
 import sys
-import tempfile
-import traceback
+
+from _runner import run_tests
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "Sources", "CollateBackends", "Worker"))
@@ -260,20 +260,7 @@ def main() -> int:
     parser.add_argument("--collate", required=True, help="the built collate executable")
     args = parser.parse_args()
     tests = [(name, value) for name, value in globals().items() if name.startswith("test_") and callable(value)]
-    scratch = tempfile.mkdtemp(prefix="collate-shards-tests-")
-    try:
-        context = Context(args.collate, scratch)
-        for name, test in tests:
-            try:
-                test(context)
-            except Exception:
-                print(f"FAIL {name}\n{traceback.format_exc()}")
-                return 1
-            print(f"ok {name}")
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    print(f"{len(tests)} tests passed")
-    return 0
+    return run_tests(tests, lambda scratch: Context(args.collate, scratch), "collate-shards-tests-")
 
 
 if __name__ == "__main__":

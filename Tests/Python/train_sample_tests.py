@@ -26,9 +26,9 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
-import traceback
+
+from _runner import run_tests
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 TRAIN = os.path.join(ROOT, "Samples", "TorchDDP", "train.py")
@@ -224,21 +224,7 @@ def main() -> int:
         return 0
     tests = [(name, value) for name, value in globals().items()
              if name.startswith("test_") and callable(value) and (args.only is None or args.only in name)]
-    scratch = tempfile.mkdtemp(prefix="collate-train-sample-tests-")
-    try:
-        context = Context(os.path.abspath(args.collate), scratch)
-        for name, test in tests:
-            started = time.monotonic()
-            try:
-                test(context)
-            except Exception:
-                print(f"FAIL {name}\n{traceback.format_exc()}")
-                return 1
-            print(f"ok {name} ({time.monotonic() - started:.1f} s)")
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    print(f"{len(tests)} tests passed")
-    return 0
+    return run_tests(tests, lambda scratch: Context(os.path.abspath(args.collate), scratch), "collate-train-sample-tests-")
 
 
 if __name__ == "__main__":
