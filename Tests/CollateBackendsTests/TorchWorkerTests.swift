@@ -58,4 +58,32 @@ struct TorchWorkerTests {
         #expect(!report.passed, "transformers \(version) with use_cache=True kept packed sequences apart: \(report.jsonText)")
         #expect(report.diagnostic?.code == .packingWithoutBoundaries)
     }
+    /// `--attn varlen` (per-sequence attention without flash-attn; torch's varlen kernel on CUDA,
+    /// one causal SDPA per sequence elsewhere): padding-free batches keep their sequences apart
+    /// whether they carry position_ids or only cu_seq_lens, give the padded batch's loss, and a
+    /// padded batch is refused by name instead of being attended to without a mask.
+    @Test func varlenAttentionKeepsPackedSequencesApartAndRefusesPaddedBatches() throws {
+        let backend = try Self.start(useCache: false, attention: "varlen")
+        defer { backend.close() }
+        let positions = try backend.probeBoundaries()
+        #expect(positions.passed, "\(positions.jsonText)")
+        let cuSeqLens = FlatteningCollator(returnPositionIDs: false, returnFlashAttentionKwargs: true)
+        let bounds = try backend.probeBoundaries(BoundaryProbe(vocabSize: 1000, collator: cuSeqLens))
+        #expect(bounds.passed, "\(bounds.jsonText)")
+        #expect(backend.worker.raw["varlen_kernel"] != nil)
+
+        let sdpa = try Self.start(useCache: false)
+        defer { sdpa.close() }
+        let paddedLoss = try #require(try sdpa.run(LanguageModelingCollator(padTokenID: 0).collate(Self.examples)).loss)
+        for collator in [FlatteningCollator(), cuSeqLens] {
+            let loss = try #require(try backend.run(collator.collate(Self.examples)).loss)
+            #expect(abs(loss - paddedLoss) < 1e-4, "varlen \(loss) vs sdpa padded \(paddedLoss)")
+        }
+        do {
+            _ = try backend.run(LanguageModelingCollator(padTokenID: 0).collate(Self.examples))
+            Issue.record("a padded batch was accepted by --attn varlen")
+        } catch {
+            #expect("\(error)".contains("--attn varlen takes padding-free batches"), "\(error)")
+        }
+    }
 }

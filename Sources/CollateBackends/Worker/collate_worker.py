@@ -20,7 +20,7 @@ usage:
   collate_worker.py --config '{"model_type": "llama", "hidden_size": 256, ...}' [options]   random init
   collate_worker.py --tiny-llama [--vocab-size N] [options]                                  random init, built-in tiny Llama
   collate_worker.py --model /path/to/local/model [options]                                  local weights
-options: --dtype float32|bfloat16|float16  --device auto|cpu|cuda  --attn sdpa|eager|flex_attention|flash_attention_2
+options: --dtype float32|bfloat16|float16  --device auto|cpu|cuda  --attn sdpa|eager|flex_attention|flash_attention_2|varlen
          --use-cache false|true  --seed N  --optimizer adamw|sgd  --weight-decay X (default: torch's)
          --vocab-size N (with --config or --tiny-llama: overrides the config's vocab_size)
 
@@ -28,6 +28,10 @@ Labels are masked at packed-sequence starts (position_ids restarting at 0 after 
 or cu_seq_lens_q offsets) before the model sees them, so the last token of one sequence is never
 trained to predict the first of the next and num_items counts exactly the targets Collate's
 Trainer counts for num_items_in_batch.
+--attn varlen is variable-length attention without the flash-attn package: each packed sequence
+attends only to itself, through torch.nn.attention.varlen.varlen_attn on CUDA (PyTorch >= 2.10) or
+one causal scaled_dot_product_attention per sequence elsewhere; sequence bounds come from the batch's
+cu_seq_lens_q / position_ids, so no T x T mask is built for a packed row.
 Nothing is downloaded (HF_HUB_OFFLINE=1). Needs torch and transformers (requirements.txt beside
 this file); without them the worker prints one line with the install command and exits 3.
 
@@ -210,6 +214,7 @@ class TorchCausalLM:
         else:
             self.device = args.device
         torch.manual_seed(args.seed)
+        self.varlen_kernel = register_varlen_attention(torch, self.device) if args.attn == VARLEN else None
         if args.model:
             model = AutoModelForCausalLM.from_pretrained(args.model, attn_implementation=args.attn, local_files_only=True)
         else:
@@ -238,6 +243,7 @@ class TorchCausalLM:
                 "device": self.device,
                 "attn_implementation": self.attn,
             },
+            **({"varlen_kernel": self.varlen_kernel} if self.varlen_kernel else {}),
             "use_cache": self.use_cache,
             "accepts_padding_free": not self.use_cache,
             "optimizer": self.optimizer_name,
@@ -254,7 +260,7 @@ class TorchCausalLM:
                 torch.zeros(shape, dtype=kinds[dtype])
             if name in self.PASSED:
                 inputs[name] = tensor.to(self.device)
-            elif name in self.FLASH and self.attn.startswith("flash"):
+            elif name in self.FLASH and (self.attn.startswith("flash") or self.attn == VARLEN):
                 inputs[name] = int(tensor) if name.startswith("max_length") else tensor.to(self.device)
             elif name not in self.dropped:
                 self.dropped.add(name)
@@ -294,6 +300,8 @@ class TorchCausalLM:
         labels = self._mask_sequence_starts(inputs, tensors)
         if labels is not None:
             inputs["labels"] = labels
+        if self.attn == VARLEN:
+            varlen_bounds(torch, inputs)
         extra = {}
         if train and "num_items_in_batch" in metadata:
             extra["num_items_in_batch"] = int(metadata["num_items_in_batch"])
@@ -350,6 +358,106 @@ class TorchCausalLM:
         self.optimizer.zero_grad(set_to_none=True)
         self.steps += 1
         return self.steps
+
+
+VARLEN = "varlen"
+
+
+def varlen_bounds(torch, inputs):
+    """Gives a batch for --attn varlen its sequence bounds as cu_seq_lens_q/k and max_length_q/k.
+
+    Padding-free batches ([1, T]) bring cu_seq_lens_q, or position_ids restarting at 0 where each
+    sequence starts; an unpadded [B, T] batch is B sequences of T tokens. A padded batch (an
+    attention_mask with zeros) is refused: varlen attention builds no mask, so padding would be
+    attended to (left padding) or silently computed; pad with --attn sdpa, or send padding-free batches.
+    """
+    input_ids = inputs["input_ids"]
+    mask = inputs.pop("attention_mask", None)
+    if mask is not None and not bool((mask != 0).all()):
+        raise ValueError("--attn varlen takes padding-free batches (the flattening collator, or packing with "
+                         "padding_free); this batch is padded (its attention_mask has zeros): use --attn sdpa for padded batches")
+    if "cu_seq_lens_q" in inputs:
+        inputs.setdefault("cu_seq_lens_k", inputs["cu_seq_lens_q"])
+        if "max_length_q" not in inputs:
+            inputs["max_length_q"] = int((inputs["cu_seq_lens_q"][1:] - inputs["cu_seq_lens_q"][:-1]).max())
+        inputs.setdefault("max_length_k", inputs["max_length_q"])
+        return
+    rows, length = input_ids.shape
+    positions = inputs.get("position_ids")
+    if rows == 1 and positions is not None and positions.shape == input_ids.shape:
+        starts = torch.nonzero(positions[0] == 0).flatten()
+        if len(starts) == 0 or int(starts[0]) != 0:
+            starts = torch.cat([starts.new_zeros(1), starts])
+        bounds = torch.cat([starts, starts.new_tensor([length])])
+    else:
+        bounds = torch.arange(0, (rows + 1) * length, length, device=input_ids.device)
+    bounds = bounds.to(device=input_ids.device, dtype=torch.int32)
+    inputs["cu_seq_lens_q"] = inputs["cu_seq_lens_k"] = bounds
+    inputs["max_length_q"] = inputs["max_length_k"] = int((bounds[1:] - bounds[:-1]).max())
+
+
+def register_varlen_attention(torch, device):
+    """Registers attn_implementation "varlen" with transformers and returns the kernel it uses.
+
+    transformers builds no attention mask for an implementation it has no mask function for, and
+    hands the model's keyword arguments (cu_seq_lens_q/k, max_length_q/k) to the attention function.
+    On CUDA with torch.nn.attention.varlen (PyTorch >= 2.10) a half-precision batch runs in one
+    FlashAttention-style varlen kernel call; elsewhere (CPU, float32, older PyTorch) one causal
+    scaled_dot_product_attention per sequence gives the same numbers more slowly.
+    """
+    import inspect
+    from transformers import AttentionInterface
+
+    kernel = None
+    if str(device).startswith("cuda"):
+        try:
+            from torch.nn.attention.varlen import varlen_attn as kernel
+        except ImportError:
+            kernel = None
+    parameters = inspect.signature(kernel).parameters if kernel is not None else {}
+    # PyTorch 2.10 spells causality is_causal=True; later versions window_size=(-1, 0).
+    causal = {"window_size": (-1, 0)} if "window_size" in parameters else {"is_causal": True}
+    native_gqa = "enable_gqa" in parameters
+
+    def attention(module, query, key, value, attention_mask, scaling=None, dropout=0.0, **kwargs):
+        bounds_q, bounds_k = kwargs.get("cu_seq_lens_q"), kwargs.get("cu_seq_lens_k")
+        if bounds_q is None:
+            raise ValueError("--attn varlen needs the batch's sequence bounds (cu_seq_lens_q or position_ids)")
+        bounds_k = bounds_q if bounds_k is None else bounds_k
+        rows, heads, length, width = query.shape
+        kv_heads = key.shape[1]
+        # [B, H, T, D] -> [B*T, H, D]: the varlen layout, every row's tokens one after another.
+        q = query.transpose(1, 2).reshape(rows * length, heads, width)
+        k = key.transpose(1, 2).reshape(rows * length, kv_heads, width)
+        v = value.transpose(1, 2).reshape(rows * length, kv_heads, width)
+        if kernel is not None and query.dtype in (torch.float16, torch.bfloat16):
+            extra = dict(causal)
+            if "scale" in parameters:
+                extra["scale"] = scaling
+            if kv_heads != heads:
+                if native_gqa:
+                    extra["enable_gqa"] = True
+                else:
+                    k = k.repeat_interleave(heads // kv_heads, dim=1)
+                    v = v.repeat_interleave(heads // kv_heads, dim=1)
+            out = kernel(q, k, v, bounds_q.to(torch.int32), bounds_k.to(torch.int32),
+                         int(kwargs.get("max_length_q")), int(kwargs.get("max_length_k", kwargs.get("max_length_q"))),
+                         **extra)
+        else:
+            pieces = []
+            edges = [int(edge) for edge in bounds_q.tolist()]
+            for begin, end in zip(edges[:-1], edges[1:]):
+                if end <= begin:
+                    continue
+                piece = torch.nn.functional.scaled_dot_product_attention(
+                    q[begin:end].transpose(0, 1), k[begin:end].transpose(0, 1), v[begin:end].transpose(0, 1),
+                    is_causal=True, scale=scaling, enable_gqa=kv_heads != heads)
+                pieces.append(piece.transpose(0, 1))
+            out = torch.cat(pieces, dim=0)
+        return out.reshape(rows, length, heads, width), None
+
+    AttentionInterface.register(VARLEN, attention)
+    return "torch.nn.attention.varlen.varlen_attn" if kernel is not None else "scaled_dot_product_attention per sequence"
 
 
 # The built-in tiny Llama (--tiny-llama): a few hundred thousand parameters besides the
@@ -451,7 +559,8 @@ def main(argv=None):
                         help="random-init built-in tiny Llama (hidden 64, 2 layers, vocab 32000 unless --vocab-size)")
     parser.add_argument("--dtype", default="float32", choices=["float32", "bfloat16", "float16"])
     parser.add_argument("--device", default="auto")
-    parser.add_argument("--attn", default="sdpa", help="attn_implementation: sdpa, eager, flex_attention, flash_attention_2")
+    parser.add_argument("--attn", default="sdpa", help="attn_implementation: sdpa, eager, flex_attention, flash_attention_2, or varlen "
+                             "(per-sequence attention for padding-free batches without flash-attn; see above)")
     parser.add_argument("--use-cache", default="false", choices=["false", "true"],
                         help="use_cache passed to every forward; true leaks across packed sequences (Guides/Backends.md, 'Boundary probe')")
     parser.add_argument("--seed", type=int, default=0)
