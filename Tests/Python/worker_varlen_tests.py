@@ -175,8 +175,9 @@ def test_broken_bounds_are_refused(context):
     refused(context.varlen, "restarts a packed sequence at 0", position_ids=[list(range(5)) + [1, 2, 3]], **row)
     refused(context.varlen, "position_ids have shape", position_ids=[list(range(7))], **row)
     refused(context.varlen, "the batch has no tokens", input_ids=[[]], labels=[[]])
-    # A larger max_length than needed is harmless (kernels size their grid by it).
-    close(loss(context.varlen, cu_seq_lens_q=[0, 5, 8], max_length_q=64, **row), context.alone, "max_length_q 64")
+    refused(context.varlen, "more than the batch's 8 tokens", cu_seq_lens_q=[0, 5, 8], max_length_q=1 << 40, **row)
+    # A larger max_length than needed, up to the batch's size, is harmless (kernels size their grid by it).
+    close(loss(context.varlen, cu_seq_lens_q=[0, 5, 8], max_length_q=8, **row), context.alone, "max_length_q 8")
 
 
 def test_gradient_accumulation_trains_like_sdpa(context):

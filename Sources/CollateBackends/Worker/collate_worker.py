@@ -375,9 +375,10 @@ def varlen_bounds(torch, inputs):
     that would mix sequences or leave tokens out are refused, never repaired: cu_seq_lens_q must run
     from 0 to B x T without decreasing and split at every row end, cu_seq_lens_k must equal it,
     position_ids must agree with it, and max_length_q/k may not be below the longest sequence (the
-    CUDA kernel would skip the tokens past it). A padded batch (an attention_mask with zeros) is
-    refused too: varlen attention builds no mask, so padding would be attended to (left padding) or
-    silently computed; pad with --attn sdpa, or send padding-free batches.
+    CUDA kernel would skip the tokens past it) nor above the batch's token count. A padded batch
+    (an attention_mask with zeros) is refused too: varlen attention builds no mask, so padding would
+    be attended to (left padding) or silently computed; pad with --attn sdpa, or send padding-free
+    batches.
     """
     input_ids = inputs["input_ids"]
     if input_ids.dim() != 2:
@@ -434,6 +435,9 @@ def varlen_bounds(torch, inputs):
             raise ValueError(f"{name} is {int(inputs[name])} but the batch's longest packed sequence has {longest} "
                              f"tokens (from its cu_seq_lens_q / position_ids); the attention kernel would skip the "
                              f"tokens past {name}: fix the collator's {name}, or leave it out")
+        if name in inputs and int(inputs[name]) > total:
+            raise ValueError(f"{name} is {int(inputs[name])}, more than the batch's {total} tokens; the attention kernel "
+                             f"sizes its work by it: fix the collator's {name}, or leave it out")
     edges = torch.tensor(bounds, dtype=torch.int32, device=input_ids.device)
     inputs["cu_seq_lens_q"] = inputs["cu_seq_lens_k"] = edges
     inputs.setdefault("max_length_q", longest)
