@@ -16,7 +16,10 @@ leak: loss 6.9321 instead of 6.9676); with cu_seq_lens_q and B > 1 the labels at
 were not masked (14 targets instead of 12); cu_seq_lens_q past the row, cu_seq_lens_q that
 disagree with position_ids, a max_length_q below the longest sequence (which the CUDA kernel
 trusts), position_ids jumping to a non-zero value, a sliding window shorter than a sequence and
-attention dropout were all computed without a word.
+attention dropout were all computed without a word. And under --attn sdpa, a packed row that
+also carried an all-ones attention_mask attended across its sequences (transformers reads
+position_ids only without a mask): now the mask is dropped, and a packed row that is also padded
+is refused.
 """
 from __future__ import annotations
 
@@ -221,6 +224,21 @@ def test_what_varlen_does_not_compute_is_refused(context):
     else:
         raise AssertionError("training with attention dropout was accepted by --attn varlen")
     loss(dropout, **row)  # evaluation runs without dropout: accepted
+
+
+def test_sdpa_packed_rows_with_an_attention_mask(context):
+    # transformers separates packed sequences by position_ids only without an attention_mask:
+    # before, an all-ones mask made sdpa attend across them (6.9321 instead of 6.9676), silently.
+    row = dict(input_ids=[PACKED], labels=[PACKED], position_ids=[PACKED_POSITIONS])
+    close(loss(context.sdpa, attention_mask=[[1] * 8], **row), context.alone, "sdpa, position_ids and an all-ones mask")
+    refused(context.sdpa, "packs several sequences into a row", input_ids=[PACKED + [0, 0]], labels=[PACKED + [-100, -100]],
+            position_ids=[PACKED_POSITIONS + [0, 1]], attention_mask=[[1] * 8 + [0, 0]])
+    # Padded rows of one sequence each (pad positions 0) are not packed: they run as before.
+    padded = loss(context.sdpa, input_ids=[A + [0, 0, 0], PACKED], labels=[A + [-100] * 3, PACKED],
+                  position_ids=[list(range(5)) + [0, 0, 0], list(range(8))], attention_mask=[[1] * 5 + [0] * 3, [1] * 8])
+    unpadded = loss(context.sdpa, input_ids=[A + [0, 0, 0], PACKED], labels=[A + [-100] * 3, PACKED],
+                    attention_mask=[[1] * 5 + [0] * 3, [1] * 8])
+    close(padded, unpadded, "padded rows with position_ids")
 
 
 def main():

@@ -302,6 +302,7 @@ class TorchCausalLM:
             labels = mask_packed_starts(torch, inputs.get("labels"), varlen_bounds(torch, inputs))
         else:
             labels = self._mask_sequence_starts(inputs, tensors)
+            packed_rows_without_mask(inputs, self.attn)
         if labels is not None:
             inputs["labels"] = labels
         extra = {}
@@ -363,6 +364,29 @@ class TorchCausalLM:
 
 
 VARLEN = "varlen"
+
+
+def packed_rows_without_mask(inputs, attn):
+    """Keeps packed sequences apart under mask-based attention when the batch also has an
+    attention_mask. transformers (5.x masking_utils) tells packed sequences apart by position_ids
+    only when no attention_mask is given (flash attention likewise unpads by the mask and ignores
+    position_ids), so a packed row with a mask would attend across its sequences. An all-ones mask
+    says nothing, so it is dropped; a packed row that is also padded is refused.
+    """
+    positions, mask = inputs.get("position_ids"), inputs.get("attention_mask")
+    if positions is None or mask is None or positions.dim() != 2 or positions.shape != mask.shape:
+        return
+    # A real token at position 0 right after another real token: a packed sequence starts there.
+    restarts = (positions[:, 1:] == 0) & (mask[:, 1:] != 0) & (mask[:, :-1] != 0)
+    if not bool(restarts.any()):
+        return
+    if bool((mask != 0).all()):
+        del inputs["attention_mask"]
+        return
+    raise ValueError(f"this batch packs several sequences into a row (position_ids restart at 0) and pads it (its "
+                     f"attention_mask has zeros); with an attention_mask, transformers' {attn} attention ignores "
+                     f"position_ids and would let the packed sequences attend to each other: send padding-free rows "
+                     f"without attention_mask (the flattening collator), or pad rows that hold one sequence each")
 
 
 def varlen_bounds(torch, inputs):
