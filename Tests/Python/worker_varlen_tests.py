@@ -239,6 +239,8 @@ def test_sdpa_packed_rows_with_an_attention_mask(context):
     unpadded = loss(context.sdpa, input_ids=[A + [0, 0, 0], PACKED], labels=[A + [-100] * 3, PACKED],
                     attention_mask=[[1] * 5 + [0] * 3, [1] * 8])
     close(padded, unpadded, "padded rows with position_ids")
+    # Before: sdpa started a sequence at the jump to 1, the labels did not (a cross-sequence target).
+    refused(context.sdpa, "is 1 after 4", input_ids=[PACKED], labels=[PACKED], position_ids=[list(range(5)) + [1, 2, 3]])
 
 
 def main():

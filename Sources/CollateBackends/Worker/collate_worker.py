@@ -371,9 +371,22 @@ def packed_rows_without_mask(inputs, attn):
     attention_mask. transformers (5.x masking_utils) tells packed sequences apart by position_ids
     only when no attention_mask is given (flash attention likewise unpads by the mask and ignores
     position_ids), so a packed row with a mask would attend across its sequences. An all-ones mask
-    says nothing, so it is dropped; a packed row that is also padded is refused.
+    says nothing, so it is dropped; a packed row that is also padded is refused. position_ids that
+    jump between real tokens to anything but the next position or 0 are refused too.
     """
     positions, mask = inputs.get("position_ids"), inputs.get("attention_mask")
+    if positions is not None and positions.dim() == 2 and positions.shape[1] > 1:
+        # transformers' mask functions start a sequence wherever a position is not its
+        # predecessor + 1; the worker's labels only where it is 0. Between real tokens the two
+        # must agree, or a target would be predicted from another sequence.
+        real = (mask[:, 1:] != 0) & (mask[:, :-1] != 0) if mask is not None and mask.shape == positions.shape else True
+        jumps = (positions[:, 1:] != 0) & (positions[:, 1:] != positions[:, :-1] + 1) & real
+        if bool(jumps.any()):
+            row, column = (int(index) for index in jumps.nonzero()[0])
+            raise ValueError(f"position_ids row {row} column {column + 1} is {int(positions[row, column + 1])} after "
+                             f"{int(positions[row, column])}: a position either continues the previous one by 1 or "
+                             f"restarts a packed sequence at 0 (transformers would start a sequence there, the labels "
+                             f"would not); fix the collator's position_ids")
     if positions is None or mask is None or positions.dim() != 2 or positions.shape != mask.shape:
         return
     # A real token at position 0 right after another real token: a packed sequence starts there.
