@@ -54,10 +54,10 @@ PACKED_POSITIONS = list(range(len(A))) + list(range(len(B)))
 TOLERANCE = 1e-5
 
 
-def build(attn, config=LLAMA):
+def build(attn, config=LLAMA, use_cache="false"):
     """A worker model as `collate_worker.py --config CONFIG --attn ATTN --device cpu` builds it."""
     args = types.SimpleNamespace(model=None, config=json.dumps(config), tiny_llama=False, vocab_size=None,
-                                 dtype="float32", device="cpu", attn=attn, use_cache="false", seed=0,
+                                 dtype="float32", device="cpu", attn=attn, use_cache=use_cache, seed=0,
                                  optimizer="sgd", weight_decay=None)
     return collate_worker.TorchCausalLM(args)
 
@@ -117,6 +117,14 @@ def test_packed_row_equals_sequences_alone_and_sdpa(context):
           context.alone, "varlen position_ids")
     close(loss(context.varlen, input_ids=[PACKED], labels=[PACKED], cu_seq_lens_q=[0, 5, 8], max_length_q=5),
           context.alone, "varlen cu_seq_lens_q only")
+
+
+def test_use_cache_true_still_keeps_sequences_apart(context):
+    cached = build("varlen", use_cache="true")
+    cached.model.load_state_dict(context.sdpa.model.state_dict())
+    assert cached.hello()["accepts_padding_free"] is True
+    assert context.sdpa.hello()["accepts_padding_free"] is True and build("sdpa", use_cache="true").hello()["accepts_padding_free"] is False
+    close(loss(cached, input_ids=[PACKED], labels=[PACKED], position_ids=[PACKED_POSITIONS]), context.alone, "varlen use_cache=True")
 
 
 def test_rows_packed_with_position_ids_keep_sequences_apart(context):

@@ -245,7 +245,9 @@ class TorchCausalLM:
             },
             **({"varlen_kernel": self.varlen_kernel} if self.varlen_kernel else {}),
             "use_cache": self.use_cache,
-            "accepts_padding_free": not self.use_cache,
+            # use_cache=True lets transformers' own mask functions attend across packed sequences;
+            # varlen builds no mask and keeps them apart either way.
+            "accepts_padding_free": not self.use_cache or self.attn == VARLEN,
             "optimizer": self.optimizer_name,
             "torch": self.torch.__version__,
             "transformers": self.transformers_version,
