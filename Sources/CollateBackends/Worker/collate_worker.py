@@ -468,6 +468,8 @@ def varlen_bounds(torch, inputs):
                              f"them, or fix the collator")
     else:
         bounds = from_positions if from_positions is not None else list(range(0, total + 1, length))
+    # Empty sequences (a repeated bound) hold no tokens; the kernel gets each bound once.
+    bounds = sorted(set(bounds))
     longest = max(end - begin for begin, end in zip(bounds[:-1], bounds[1:]))
     for name in ("max_length_q", "max_length_k"):
         if name in inputs and int(inputs[name]) < longest:
