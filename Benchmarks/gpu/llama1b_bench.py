@@ -121,9 +121,12 @@ def main():
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="tiny model on CPU, 60 conversations: a rehearsal")
     parser.add_argument("--deadline", type=float, default=150, help="seconds each training run may take")
-    parser.add_argument("--train-tolerance", type=float, default=0.25,
-                        help="collate train's bf16 boundary probe tolerance (the float32 probe above uses 0.001)")
+    parser.add_argument("--train-tolerance", type=float,
+                        help="collate train's boundary probe tolerance (default: 0.25 in bf16; 0.001 in float32, "
+                             "--quick, like the float32 probe above)")
     args = parser.parse_args()
+    if args.train_tolerance is None:
+        args.train_tolerance = 0.001 if args.quick else 0.25
     os.makedirs(args.work, exist_ok=True)
     if args.quick:
         args.conversations = min(args.conversations, 60)

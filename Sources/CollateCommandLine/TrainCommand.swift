@@ -285,11 +285,17 @@ enum TrainCommand {
         var cause = ""
         if case .bool(true)? = worker.raw["use_cache"] {
             cause = " The worker runs its model with use_cache=True, which lets packed sequences attend to each other in transformers."
+        } else if case .object(let model)? = worker.raw["model"], case .string(let attention)? = model["attn_implementation"],
+                  ["sdpa", "eager", "flex_attention"].contains(attention) {
+            cause = " Under \(attention) attention transformers keeps packed sequences apart by position_ids only and ignores "
+                + "cu_seq_lens_*: a collator that sends cu_seq_lens_* without position_ids lets them attend to each other "
+                + "(send position_ids, the flattening collator's default, or use collate_worker.py --attn varlen)."
         }
         return "\(Tool.name) train: refusing to train padding-free (packed or flattened) batches: the worker failed the boundary probe "
             + "(max |alone - packed| \(report.maxDifference) over \(report.compared.rawValue), tolerance \(report.tolerance)); "
             + "no training step was taken.\(cause) Fix: run the model with use_cache=False (collate_worker.py --use-cache false, its default) "
-            + "or flash-attention varlen (--attn flash_attention_2 with cu_seq_lens), or train with a padded collator "
+            + "or per-sequence attention (collate_worker.py --attn varlen; or --attn flash_attention_2 with flash-attn installed), "
+            + "or train with a padded collator "
             + "(e.g. {\"type\": \"sft\", \"padding_free\": false})."
     }
 

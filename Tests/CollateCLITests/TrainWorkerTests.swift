@@ -432,4 +432,31 @@ struct TrainWorkerTests {
         #expect(run.text.contains("The worker runs its model with use_cache=True"), "\(run.text)")
         #expect(run.text.contains("Fix: run the model with use_cache=False (collate_worker.py --use-cache false"), "\(run.text)")
     }
+
+    /// A flattening collator that sends cu_seq_lens_* without position_ids: under sdpa the shipped
+    /// worker's model reads position_ids only, so the probe fails and the refusal says why and
+    /// names `--attn varlen`; with `--attn varlen` the same pipeline trains.
+    @Test(.enabled(if: TorchPython.hasTorch, Comment(rawValue: TorchPython.skipMessage)), .timeLimit(.minutes(5)))
+    func cuSeqLensOnlyBatchesAreRefusedUnderSdpaAndTrainUnderVarlen() throws {
+        let python = try #require(TorchPython.interpreter)
+        let dir = try CollateProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let spec = try CollateProcess.write(#"{"type": "flattening", "return_position_ids": false, "return_flash_attn_kwargs": true}"#,
+                                            to: "spec.json", in: dir)
+        for attention in ["sdpa", "varlen"] {
+            let worker = "\(Self.quoted(python)) \(Self.quoted(Self.worker)) --tiny-llama --device cpu --attn \(attention)"
+            let run = Self.train(["--backend", "worker", "--worker", worker, "--timeout", "240", "--spec", spec,
+                                  "--input", Self.data, "--steps", "2"])
+            if attention == "sdpa" {
+                #expect(run.status == 1)
+                #expect(run.lines.isEmpty, "\(run.lines)")
+                #expect(run.text.contains("Under sdpa attention transformers keeps packed sequences apart by position_ids only"), "\(run.text)")
+                #expect(run.text.contains("collate_worker.py --attn varlen"), "\(run.text)")
+            } else {
+                #expect(run.status == 0, "\(run.text)")
+                let records = try Self.records(run.lines)
+                #expect(records.count == 2 && records.allSatisfy { $0.loss.isFinite }, "\(records)")
+            }
+        }
+    }
 }

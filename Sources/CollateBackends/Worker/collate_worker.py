@@ -245,7 +245,9 @@ class TorchCausalLM:
             },
             **({"varlen_kernel": self.varlen_kernel} if self.varlen_kernel else {}),
             "use_cache": self.use_cache,
-            "accepts_padding_free": not self.use_cache,
+            # use_cache=True lets transformers' own mask functions attend across packed sequences;
+            # varlen builds no mask and keeps them apart either way.
+            "accepts_padding_free": not self.use_cache or self.attn == VARLEN,
             "optimizer": self.optimizer_name,
             "torch": self.torch.__version__,
             "transformers": self.transformers_version,
@@ -267,6 +269,9 @@ class TorchCausalLM:
                 print(f"collate_worker: not passing '{name}' to the model (attention {self.attn})", file=sys.stderr)
         if "input_ids" not in inputs:
             raise ValueError("the batch has no input_ids")
+        if inputs["input_ids"].numel() == 0:
+            raise ValueError(f"the batch has no tokens (input_ids of shape {list(inputs['input_ids'].shape)}); "
+                             f"send at least one token per row")
         return inputs
 
     def _mask_sequence_starts(self, inputs, tensors):
@@ -283,13 +288,11 @@ class TorchCausalLM:
             mask = inputs.get("attention_mask")
             if mask is not None and mask.shape == labels.shape:
                 starts[:, 1:] &= mask[:, :-1] != 0
-        elif labels.shape[0] == 1:
+        else:
+            # cu_seq_lens_q are offsets into the rows laid end to end, whatever the batch size.
             offsets = [int_values(dtype, raw) for name, dtype, shape, raw in tensors if name == "cu_seq_lens_q"]
             if offsets:
-                starts = self.torch.zeros_like(labels, dtype=self.torch.bool)
-                for offset in offsets[0]:
-                    if 0 < offset < labels.shape[1]:
-                        starts[0, offset] = True
+                return mask_packed_starts(self.torch, labels, offsets[0])
         if starts is None or not bool(starts.any()):
             return labels
         return labels.masked_fill(starts, -100)
@@ -297,11 +300,13 @@ class TorchCausalLM:
     def _run(self, tensors, metadata, train):
         torch = self.torch
         inputs = self._inputs(tensors)
-        labels = self._mask_sequence_starts(inputs, tensors)
+        if self.attn == VARLEN:
+            labels = mask_packed_starts(torch, inputs.get("labels"), varlen_bounds(torch, inputs))
+        else:
+            labels = self._mask_sequence_starts(inputs, tensors)
+            packed_rows_without_mask(inputs, self.attn)
         if labels is not None:
             inputs["labels"] = labels
-        if self.attn == VARLEN:
-            varlen_bounds(torch, inputs)
         extra = {}
         if train and "num_items_in_batch" in metadata:
             extra["num_items_in_batch"] = int(metadata["num_items_in_batch"])
@@ -363,37 +368,144 @@ class TorchCausalLM:
 VARLEN = "varlen"
 
 
-def varlen_bounds(torch, inputs):
-    """Gives a batch for --attn varlen its sequence bounds as cu_seq_lens_q/k and max_length_q/k.
+def packed_rows_without_mask(inputs, attn):
+    """Keeps packed sequences apart under mask-based attention when the batch also has an
+    attention_mask. transformers (5.x masking_utils) tells packed sequences apart by position_ids
+    only when no attention_mask is given (flash attention likewise unpads by the mask and ignores
+    position_ids), so a packed row with a mask would attend across its sequences. An all-ones mask
+    says nothing, so it is dropped; a packed row that is also padded is refused. position_ids that
+    jump between real tokens to anything but the next position or 0 are refused too.
+    """
+    positions, mask = inputs.get("position_ids"), inputs.get("attention_mask")
+    if positions is not None and positions.dim() == 2 and positions.shape[1] > 1:
+        # transformers' mask functions start a sequence wherever a position is not its
+        # predecessor + 1; the worker's labels only where it is 0. Between real tokens the two
+        # must agree, or a target would be predicted from another sequence.
+        real = (mask[:, 1:] != 0) & (mask[:, :-1] != 0) if mask is not None and mask.shape == positions.shape else True
+        jumps = (positions[:, 1:] != 0) & (positions[:, 1:] != positions[:, :-1] + 1) & real
+        if bool(jumps.any()):
+            row, column = (int(index) for index in jumps.nonzero()[0])
+            raise ValueError(f"position_ids row {row} column {column + 1} is {int(positions[row, column + 1])} after "
+                             f"{int(positions[row, column])}: a position either continues the previous one by 1 or "
+                             f"restarts a packed sequence at 0 (transformers would start a sequence there, the labels "
+                             f"would not); fix the collator's position_ids")
+    if positions is None or mask is None or positions.dim() != 2 or positions.shape != mask.shape:
+        return
+    # A real token at position 0 right after another real token: a packed sequence starts there.
+    restarts = (positions[:, 1:] == 0) & (mask[:, 1:] != 0) & (mask[:, :-1] != 0)
+    if not bool(restarts.any()):
+        return
+    if bool((mask != 0).all()):
+        del inputs["attention_mask"]
+        return
+    raise ValueError(f"this batch packs several sequences into a row (position_ids restart at 0) and pads it (its "
+                     f"attention_mask has zeros); with an attention_mask, transformers' {attn} attention ignores "
+                     f"position_ids and would let the packed sequences attend to each other: send padding-free rows "
+                     f"without attention_mask (the flattening collator), or pad rows that hold one sequence each")
 
-    Padding-free batches ([1, T]) bring cu_seq_lens_q, or position_ids restarting at 0 where each
-    sequence starts; an unpadded [B, T] batch is B sequences of T tokens. A padded batch (an
-    attention_mask with zeros) is refused: varlen attention builds no mask, so padding would be
-    attended to (left padding) or silently computed; pad with --attn sdpa, or send padding-free batches.
+
+def varlen_bounds(torch, inputs):
+    """Gives a batch for --attn varlen its sequence bounds as cu_seq_lens_q/k and max_length_q/k,
+    checked, and position_ids restarting at 0 in each sequence when the batch has none.
+
+    The bounds are offsets into the batch's rows laid end to end (B x T tokens). They come from
+    cu_seq_lens_q, else from position_ids (a sequence starts at column 0 and wherever a position is
+    0; every other position continues its predecessor by 1), else each row is one sequence. Bounds
+    that would mix sequences or leave tokens out are refused, never repaired: cu_seq_lens_q must run
+    from 0 to B x T without decreasing and split at every row end, cu_seq_lens_k must equal it,
+    position_ids must agree with it, and max_length_q/k may not be below the longest sequence (the
+    CUDA kernel would skip the tokens past it) nor above the batch's token count. A padded batch
+    (an attention_mask with zeros) is refused too: varlen attention builds no mask, so padding would
+    be attended to (left padding) or silently computed; pad with --attn sdpa, or send padding-free
+    batches.
     """
     input_ids = inputs["input_ids"]
+    if input_ids.dim() != 2:
+        raise ValueError(f"--attn varlen takes input_ids of shape [rows, tokens]; got shape {list(input_ids.shape)}")
+    rows, length = input_ids.shape
+    total = rows * length
     mask = inputs.pop("attention_mask", None)
     if mask is not None and not bool((mask != 0).all()):
         raise ValueError("--attn varlen takes padding-free batches (the flattening collator, or packing with "
                          "padding_free); this batch is padded (its attention_mask has zeros): use --attn sdpa for padded batches")
-    if "cu_seq_lens_q" in inputs:
-        inputs.setdefault("cu_seq_lens_k", inputs["cu_seq_lens_q"])
-        if "max_length_q" not in inputs:
-            inputs["max_length_q"] = int((inputs["cu_seq_lens_q"][1:] - inputs["cu_seq_lens_q"][:-1]).max())
-        inputs.setdefault("max_length_k", inputs["max_length_q"])
-        return
-    rows, length = input_ids.shape
     positions = inputs.get("position_ids")
-    if rows == 1 and positions is not None and positions.shape == input_ids.shape:
-        starts = torch.nonzero(positions[0] == 0).flatten()
-        if len(starts) == 0 or int(starts[0]) != 0:
-            starts = torch.cat([starts.new_zeros(1), starts])
-        bounds = torch.cat([starts, starts.new_tensor([length])])
+    from_positions = None
+    if positions is not None:
+        if list(positions.shape) != [rows, length]:
+            raise ValueError(f"position_ids have shape {list(positions.shape)}, input_ids {[rows, length]}; "
+                             f"the collator must give one position per token")
+        previous, current = positions[:, :-1], positions[:, 1:]
+        broken = (current != 0) & (current != previous + 1)
+        if bool(broken.any()):
+            row, column = (int(index) for index in torch.nonzero(broken)[0])
+            raise ValueError(f"position_ids row {row} column {column + 1} is {int(current[row, column])} after "
+                             f"{int(previous[row, column])}: under --attn varlen a position either continues the "
+                             f"previous one by 1 or restarts a packed sequence at 0 (fix the collator's position_ids)")
+        starts = positions == 0
+        starts[:, 0] = True
+        from_positions = torch.nonzero(starts.flatten()).flatten().tolist() + [total]
+    given = inputs.get("cu_seq_lens_q")
+    if given is not None:
+        bounds = [int(edge) for edge in given.flatten().tolist()]
+        if given.dim() != 1 or len(bounds) < 2 or bounds[0] != 0 or bounds[-1] != total or \
+                any(end < begin for begin, end in zip(bounds[:-1], bounds[1:])):
+            raise ValueError(f"cu_seq_lens_q {bounds[:12]}{' ...' if len(bounds) > 12 else ''} are not the sequence "
+                             f"bounds of this batch ({rows} x {length} tokens): they must run from 0 to {total} without "
+                             f"decreasing, one offset per packed sequence start and the total at the end")
+        missing = sorted(set(range(length, total, length)) - set(bounds))
+        if missing:
+            raise ValueError(f"cu_seq_lens_q {bounds[:12]}{' ...' if len(bounds) > 12 else ''} let a sequence run "
+                             f"across the end of a row (no bound at {missing[0]}, the end of row {missing[0] // length - 1}); "
+                             f"a packed sequence must stay in one row")
+        other = inputs.get("cu_seq_lens_k")
+        if other is not None and [int(edge) for edge in other.flatten().tolist()] != bounds:
+            raise ValueError("cu_seq_lens_k differ from cu_seq_lens_q; a packed sequence attends to itself, so "
+                             "they must be equal (or send cu_seq_lens_q alone)")
+        distinct = sorted(set(bounds))
+        if from_positions is not None and distinct != from_positions:
+            raise ValueError(f"cu_seq_lens_q {bounds[:12]} and position_ids (sequences starting at "
+                             f"{from_positions[:-1][:12]}) disagree about where packed sequences start; send one of "
+                             f"them, or fix the collator")
     else:
-        bounds = torch.arange(0, (rows + 1) * length, length, device=input_ids.device)
-    bounds = bounds.to(device=input_ids.device, dtype=torch.int32)
-    inputs["cu_seq_lens_q"] = inputs["cu_seq_lens_k"] = bounds
-    inputs["max_length_q"] = inputs["max_length_k"] = int((bounds[1:] - bounds[:-1]).max())
+        bounds = from_positions if from_positions is not None else list(range(0, total + 1, length))
+    # Empty sequences (a repeated bound) hold no tokens; the kernel gets each bound once.
+    bounds = sorted(set(bounds))
+    longest = max(end - begin for begin, end in zip(bounds[:-1], bounds[1:]))
+    for name in ("max_length_q", "max_length_k"):
+        if name in inputs and int(inputs[name]) < longest:
+            raise ValueError(f"{name} is {int(inputs[name])} but the batch's longest packed sequence has {longest} "
+                             f"tokens (from its cu_seq_lens_q / position_ids); the attention kernel would skip the "
+                             f"tokens past {name}: fix the collator's {name}, or leave it out")
+        if name in inputs and int(inputs[name]) > total:
+            raise ValueError(f"{name} is {int(inputs[name])}, more than the batch's {total} tokens; the attention kernel "
+                             f"sizes its work by it: fix the collator's {name}, or leave it out")
+    edges = torch.tensor(bounds, dtype=torch.int32, device=input_ids.device)
+    inputs["cu_seq_lens_q"] = inputs["cu_seq_lens_k"] = edges
+    inputs.setdefault("max_length_q", longest)
+    inputs.setdefault("max_length_k", inputs["max_length_q"])
+    if positions is None:
+        # Each sequence's own positions, as it has alone (models with absolute position
+        # embeddings would otherwise see one sequence continuing another's positions).
+        flat = torch.arange(total, device=input_ids.device)
+        lengths = torch.tensor([end - begin for begin, end in zip(bounds[:-1], bounds[1:])], device=input_ids.device)
+        offsets = torch.repeat_interleave(torch.tensor(bounds[:-1], device=input_ids.device), lengths)
+        inputs["position_ids"] = (flat - offsets).view(rows, length)
+    return bounds
+
+
+def mask_packed_starts(torch, labels, bounds):
+    """labels with the ignore index at every sequence start of bounds (offsets into the rows laid
+    end to end): the token before a start belongs to another sequence (or row), so predicting the
+    start is not a target. Column 0 is never a target anyway."""
+    if labels is None or labels.dim() != 2:
+        return labels
+    total = labels.numel()
+    starts = [edge for edge in bounds if 0 < edge < total]
+    if not starts:
+        return labels
+    flat = labels.flatten().clone()
+    flat[torch.tensor(starts, device=labels.device)] = -100
+    return flat.view(labels.shape)
 
 
 def register_varlen_attention(torch, device):
@@ -425,6 +537,7 @@ def register_varlen_attention(torch, device):
             raise ValueError("--attn varlen needs the batch's sequence bounds (cu_seq_lens_q or position_ids)")
         bounds_k = bounds_q if bounds_k is None else bounds_k
         rows, heads, length, width = query.shape
+        unsupported(kwargs, dropout, bounds_q)
         kv_heads = key.shape[1]
         # [B, H, T, D] -> [B*T, H, D]: the varlen layout, every row's tokens one after another.
         q = query.transpose(1, 2).reshape(rows * length, heads, width)
@@ -455,6 +568,25 @@ def register_varlen_attention(torch, device):
                 pieces.append(piece.transpose(0, 1))
             out = torch.cat(pieces, dim=0)
         return out.reshape(rows, length, heads, width), None
+
+    def unsupported(kwargs, dropout, bounds):
+        """Refuses what this attention does not compute, instead of silently computing plain causal
+        attention: logit soft-capping (Gemma 2), attention sinks (gpt-oss), a sliding window
+        shorter than a sequence (Mistral, Qwen2 with use_sliding_window), attention dropout."""
+        for name in ("softcap", "s_aux"):
+            if kwargs.get(name) is not None:
+                raise ValueError(f"--attn varlen does not implement {name} (this model's attention uses it); "
+                                 f"use --attn sdpa or eager")
+        window = kwargs.get("sliding_window")
+        longest = int((bounds[1:] - bounds[:-1]).max()) if window is not None else 0
+        if window is not None and longest > int(window):
+            raise ValueError(f"--attn varlen computes full causal attention, but this model's layers attend over a "
+                             f"sliding window of {window} tokens and a packed sequence has {longest}; use --attn sdpa "
+                             f"(or shorter sequences)")
+        if dropout:
+            raise ValueError(f"--attn varlen does not implement attention dropout (this model trains with attention "
+                             f"dropout {dropout}); set it to 0 in the config (attention_dropout, or attn_pdrop for GPT-2), "
+                             f"or use --attn sdpa")
 
     AttentionInterface.register(VARLEN, attention)
     return "torch.nn.attention.varlen.varlen_attn" if kernel is not None else "scaled_dot_product_attention per sequence"
