@@ -79,7 +79,12 @@ public struct JinjaDict: Sendable {
         }
 
         deinit {
-            _ = withUnsafeMutablePointers { header, elements in elements.deinitialize(count: header.pointee.keys.count) }
+            // Value by value: `deinitialize(count:)` goes through the runtime's generic array
+            // destruction (a value witness call per element); a moved-out value is released by
+            // the code specialized for `JinjaValue`.
+            withUnsafeMutablePointers { header, elements in
+                for index in 0..<header.pointee.keys.count { _ = (elements + index).move() }
+            }
         }
     }
 
@@ -202,123 +207,15 @@ extension JinjaValue {
     ///
     /// - Parameter json: The JSON value.
     public init(_ json: JSONValue) {
-        switch json {
-        case .null: self = .none
-        case .bool(let flag): self = .bool(flag)
-        case .integer(let number): self = .int(Int(number))
-        case .number(let text): self = .float(Double(text) ?? .nan)
-        case .string(let text): self = .string(text)
-        case .array(let elements):
-            var values: [JinjaValue] = []
-            values.reserveCapacity(elements.count)
-            // Objects of a list (messages, tools) mostly have the same keys in the same order:
-            // they share one keys array.
-            var sharedKeys: [String] = []
-            for element in elements {
-                if case .object(let object) = element {
-                    values.append(JinjaValue._dict(object, sharing: &sharedKeys))
-                } else {
-                    values.append(JinjaValue(element))
-                }
-            }
-            self = .list(values)
-        case .object(let object):
-            var keys: [String] = []
-            self = JinjaValue._dict(object, sharing: &keys)
-        }
-    }
-
-    /// A JSON object as a dictionary, its keys array `keys` when they are the same keys in the
-    /// same order (then set to this object's keys array otherwise).
-    private static func _dict(_ object: JSONObject, sharing keys: inout [String]) -> JinjaValue {
-        // JSON objects' keys are distinct already (the parser keeps a repeated key's last value).
-        // One pass over the members: this runs for every message and tool of every render.
-        let members = object.members
-        var same = keys.count == members.count
-        if same {
-            for index in members.indices where keys[index] != members[index].key {
-                same = false
-                break
-            }
-        }
-        if !same {
-            keys = []
-            keys.reserveCapacity(members.count)
-            for member in members { keys.append(member.key) }
-        }
-        // The values go straight into the dictionary's storage: no intermediate array.
-        return .dict(
-            JinjaDict(distinctKeys: keys) { elements in
-                for index in members.indices { (elements + index).initialize(to: JinjaValue(members[index].value)) }
-            })
+        var converter = _JinjaJSONConverter()
+        self = converter.value(json)
     }
 
     /// Messages as transformers 5.23's `apply_chat_template` hands them to a template, converted
-    /// straight from their JSON objects: null-valued keys dropped; a non-null `reasoning_content`,
-    /// `thinking` or `reasoning` (the first, in that order) copied into `reasoning_content`, and
-    /// into `thinking` unless the message has its own (Python's
-    /// `{"thinking": reasoning, **message, "reasoning_content": reasoning}`). The same
-    /// dictionaries ``ChatConversation/preprocessedMessages()`` converts to, without building
-    /// those objects; messages with the same keys in the same order share one keys array.
+    /// straight from their JSON objects (see ``_JinjaJSONConverter/message(_:)``).
     static func _preprocessedMessages<Messages: Collection>(_ messages: Messages) -> [JinjaValue] where Messages.Element == JSONObject {
-        var values: [JinjaValue] = []
-        values.reserveCapacity(messages.count)
-        var sharedKeys: [String] = []
-        for object in messages {
-            if _needsPreprocessing(object) {
-                values.append(_preprocessedMessage(object))
-            } else {
-                values.append(_dict(object, sharing: &sharedKeys))
-            }
-        }
-        return values
-    }
-
-    /// Whether a message has a null member to drop or a reasoning key to alias.
-    private static func _needsPreprocessing(_ object: JSONObject) -> Bool {
-        for member in object.members {
-            if case .null = member.value { return true }
-            // Lengths first: most keys (`role`, `content`) stop there.
-            switch member.key.utf8.count {
-            case 17: if member.key == "reasoning_content" { return true }
-            case 8: if member.key == "thinking" { return true }
-            case 9: if member.key == "reasoning" { return true }
-            default: break
-            }
-        }
-        return false
-    }
-
-    /// A message that has nulls or reasoning: transformers' preprocessing, member by member.
-    private static func _preprocessedMessage(_ object: JSONObject) -> JinjaValue {
-        var reasoning: JSONValue?
-        var reasoningRank = 3
-        var pairs: [(String, JinjaValue)] = []
-        pairs.reserveCapacity(object.members.count + 2)
-        for member in object.members {
-            if case .null = member.value { continue }
-            let rank =
-                switch member.key {
-                case "reasoning_content": 0
-                case "thinking": 1
-                case "reasoning": 2
-                default: 3
-                }
-            if rank < reasoningRank {
-                reasoning = member.value
-                reasoningRank = rank
-            }
-            pairs.append((member.key, JinjaValue(member.value)))
-        }
-        if let reasoning {
-            // `thinking` first (its own value when present, which the pairs set again), then the
-            // members, then `reasoning_content` where it was or last: JinjaDict keeps a repeated
-            // key's first position and its last value.
-            let value = JinjaValue(reasoning)
-            pairs.insert(("thinking", value), at: 0)
-            pairs.append(("reasoning_content", value))
-        }
-        return .dict(JinjaDict(pairs))
+        var converter = _JinjaJSONConverter()
+        return converter.messages(messages)
     }
 
     /// Whether the value is ``undefined``.
