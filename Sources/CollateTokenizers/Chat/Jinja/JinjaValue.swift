@@ -108,7 +108,7 @@ public struct JinjaDict: Sendable {
         keys.reserveCapacity(pairs.count)
         values.reserveCapacity(pairs.count)
         for (key, value) in pairs {
-            if let index = keys.firstIndex(of: key) {
+            if let index = keys.firstIndex(where: { _pythonStringEqual($0, key) }) {
                 values[index] = value
             } else {
                 keys.append(key)
@@ -145,25 +145,27 @@ public struct JinjaDict: Sendable {
     /// - Complexity: O(*n*); chat-template dictionaries are small.
     public subscript(key: String) -> JinjaValue? {
         get {
-            let keys = storage.keys
-            // Comparing lengths first skips the string comparison for most keys (`role` vs `content`).
-            let length = key.utf8.count
-            for index in keys.indices where keys[index].utf8.count == length && keys[index] == key { return storage.value(at: index) }
-            return nil
+            // In place (no copy of the keys array), comparing bytes as Python compares `str`
+            // (Swift's `==` would find "e\u{301}" under the key "\u{E9}").
+            storage.withUnsafeMutablePointers { header, elements in
+                header.pointee.keys.withUnsafeBufferPointer { keys in
+                    for index in keys.indices where _pythonStringEqual(keys[index], key) { return elements[index] }
+                    return nil
+                }
+            }
         }
         set {
             if let newValue, isKnownUniquelyReferenced(&storage) {
                 // Only this dictionary holds the storage: an existing key's value is replaced in place.
                 let keys = storage.keys
-                let length = key.utf8.count
-                for index in keys.indices where keys[index].utf8.count == length && keys[index] == key {
+                for index in keys.indices where _pythonStringEqual(keys[index], key) {
                     storage.withUnsafeMutablePointerToElements { $0[index] = newValue }
                     return
                 }
             }
             var keys = storage.keys
             var values = storage.values
-            if let index = keys.firstIndex(of: key) {
+            if let index = keys.firstIndex(where: { _pythonStringEqual($0, key) }) {
                 if let newValue {
                     values[index] = newValue
                 } else {
@@ -372,6 +374,11 @@ extension JinjaValue: Equatable {
 /// UTF-8 bytes (Swift's `==` is canonical equivalence). Lengths first, then the bytes in place.
 @inline(__always)
 func _pythonStringEqual(_ a: String, _ b: String) -> Bool {
+    #if _pointerBitWidth(_64)
+        // The same representation (one small string's bytes, or one shared storage) is the same
+        // text: a key from a template literal against itself, a shared key array's keys.
+        if unsafeBitCast(a, to: (UInt64, UInt64).self) == unsafeBitCast(b, to: (UInt64, UInt64).self) { return true }
+    #endif
     guard a.utf8.count == b.utf8.count else { return false }
     let compared = a.utf8.withContiguousStorageIfAvailable { left in
         b.utf8.withContiguousStorageIfAvailable { right in

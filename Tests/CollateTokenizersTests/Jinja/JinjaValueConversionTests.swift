@@ -1,0 +1,123 @@
+import Collate
+import Testing
+@testable import CollateTokenizers
+
+/// The per-render conversion of a conversation's JSON into template values
+/// (`ChatTemplate.templateVariables`): transformers 5.23's message preprocessing
+/// (`apply_chat_template`: null keys dropped, `{"thinking": reasoning, **message,
+/// "reasoning_content": reasoning}`), key order, Python's byte-exact `str` keys, and variables a
+/// template never names left out.
+@Suite("Jinja values from a conversation's JSON (transformers 5.23 preprocessing)")
+struct JinjaValueConversionTests {
+    /// Messages covering every preprocessing branch: nothing to do, nulls, each reasoning key
+    /// alone, several together (the first of reasoning_content, thinking, reasoning wins), a null
+    /// reasoning key (dropped, not used), nested values, only nulls besides the role.
+    static let messages: [JSONObject] = [
+        JSONObject([("role", .string("user")), ("content", .string("Hi"))]),
+        JSONObject([("role", .string("assistant")), ("content", .null), ("tool_calls", .array([.object(JSONObject([("id", .string("1"))]))]))]),
+        JSONObject([("role", .string("assistant")), ("content", .string("a")), ("reasoning", .string("r"))]),
+        JSONObject([("role", .string("assistant")), ("thinking", .string("t")), ("content", .string("a"))]),
+        JSONObject([("reasoning_content", .string("rc")), ("role", .string("assistant")), ("content", .string("a"))]),
+        JSONObject([("role", .string("assistant")), ("reasoning", .string("r")), ("thinking", .string("t")), ("content", .string("a"))]),
+        JSONObject([("role", .string("assistant")), ("reasoning_content", .null), ("thinking", .string("t")), ("reasoning", .string("r"))]),
+        JSONObject([("role", .string("assistant")), ("thinking", .null), ("reasoning", .object(JSONObject([("k", .integer(1))]))), ("content", .string("a"))]),
+        JSONObject([("role", .string("assistant")), ("content", .array([.object(JSONObject([("type", .string("text")), ("text", .string("x"))]))]))]),
+        JSONObject([("role", .string("user")), ("name", .null), ("content", .null)]),
+    ]
+
+    /// The converted messages equal the JSON that `ChatConversation.preprocessedMessages()`
+    /// builds (transformers' Python, step by step) converted value by value, keys in its order.
+    @Test(arguments: messages.indices)
+    func messageMatchesThePreprocessedJSON(_ index: Int) throws {
+        let message = Self.messages[index]
+        let conversation = ChatConversation([try ChatMessage(fields: message)])
+        let expected = conversation.preprocessedMessages().map { JinjaValue(.object($0)) }
+        let converted = JinjaValue._preprocessedMessages(conversation.messages.map(\.fields))
+        #expect(converted == expected)
+        for (got, want) in zip(converted, expected) {
+            guard case .dict(let got) = got, case .dict(let want) = want else {
+                Issue.record("a message did not convert to a dictionary")
+                continue
+            }
+            #expect(got.keys == want.keys)
+        }
+    }
+
+    /// Reasoning aliased in Python's order: `thinking` first, `reasoning_content` where it was or last.
+    @Test func preprocessingOrder() {
+        let converted = JinjaValue._preprocessedMessages([Self.messages[5], Self.messages[6], Self.messages[2]])
+        let keys = converted.map { value -> [String] in
+            if case .dict(let dict) = value { return dict.keys }
+            return []
+        }
+        #expect(keys[0] == ["thinking", "role", "reasoning", "content", "reasoning_content"])
+        #expect(keys[1] == ["thinking", "role", "reasoning", "reasoning_content"])
+        #expect(keys[2] == ["thinking", "role", "content", "reasoning", "reasoning_content"])
+        guard case .dict(let first) = converted[0], case .dict(let second) = converted[1] else {
+            Issue.record("messages did not convert to dictionaries")
+            return
+        }
+        // The first non-null of reasoning_content, thinking, reasoning; a message's own thinking stays.
+        #expect(first["thinking"] == .string("t"))
+        #expect(first["reasoning_content"] == .string("t"))
+        #expect(second["reasoning_content"] == .string("t"))
+    }
+
+    /// Keys are Python `str`s: two keys that are canonically equivalent but not the same code
+    /// points are two keys (objects of one list sharing a key array must not merge them).
+    @Test func keysCompareByCodePoints() {
+        let composed = "\u{E9}", decomposed = "e\u{301}"
+        let list = JinjaValue(.array([
+            .object(JSONObject([(composed, .integer(1))])),
+            .object(JSONObject([(decomposed, .integer(2))])),
+        ]))
+        guard case .list(let items) = list, case .dict(let first) = items[0], case .dict(let second) = items[1] else {
+            Issue.record("not a list of two dictionaries")
+            return
+        }
+        #expect(Array(first.keys[0].utf8) == Array(composed.utf8))
+        #expect(Array(second.keys[0].utf8) == Array(decomposed.utf8))
+        #expect(first[composed] == .int(1))
+        #expect(first[decomposed] == nil)
+        #expect(second[decomposed] == .int(2))
+        #expect(second[composed] == nil)
+        var dict = JinjaDict([(composed, .int(1)), (decomposed, .int(2))])
+        #expect(dict.count == 2)
+        dict[decomposed] = .int(3)
+        #expect(dict[composed] == .int(1))
+        #expect(dict[decomposed] == .int(3))
+    }
+
+    /// Given its template, the variables leave out (unconverted) what the template never names;
+    /// the rendering is the same as with every variable.
+    @Test func variablesTheTemplateNeverNamesAreLeftOut() throws {
+        let template = try JinjaTemplate(source: "{% for m in messages %}{{ m.role }}:{{ m.content }};{% endfor %}{{ eos_token }}", name: "t")
+        let conversation = ChatConversation(
+            [.user("Hello"), .assistant("Hi")], tools: [.object(JSONObject([("type", .string("function"))]))],
+            variables: JSONObject([("enable_thinking", .bool(true))]))
+        let special = ["bos_token": "<s>", "eos_token": "</s>"]
+        let all = ChatTemplate.templateVariables(for: conversation, specialTokens: special)
+        let read = ChatTemplate.templateVariables(for: conversation, specialTokens: special, template: template)
+        #expect(all.contains { $0.key == "tools" })
+        #expect(all.contains { $0.key == "enable_thinking" })
+        #expect(!read.contains { $0.key == "tools" })
+        #expect(!read.contains { $0.key == "enable_thinking" })
+        #expect(read.contains { $0.key == "messages" })
+        #expect(try template.render(variables: all).text == "user:Hello;assistant:Hi;</s>")
+        #expect(try template.render(variables: read).text == "user:Hello;assistant:Hi;</s>")
+    }
+
+    /// Each render converts afresh: a render's values are its own (a conversation rendered
+    /// twice gives the same text, and the caller's conversation is unchanged).
+    @Test func rendersAreIndependent() throws {
+        let template = try JinjaTemplate(
+            source: "{% set ns = namespace(m=messages[0]) %}{% for m in messages %}{{ m | tojson }}{% endfor %}{{ ns.m.content }}", name: "t")
+        let conversation = ChatConversation([.user("Hello")], variables: JSONObject())
+        let before = conversation
+        let first = try template.render(variables: ChatTemplate.templateVariables(for: conversation, specialTokens: [:], template: template)).text
+        let second = try template.render(variables: ChatTemplate.templateVariables(for: conversation, specialTokens: [:], template: template)).text
+        #expect(first == #"{"role": "user", "content": "Hello"}Hello"#)
+        #expect(second == first)
+        #expect(conversation == before)
+    }
+}
