@@ -120,4 +120,63 @@ struct JinjaValueConversionTests {
         #expect(second == first)
         #expect(conversation == before)
     }
+
+    /// Templates that read a conversation's nested values every way a template can: `tojson`
+    /// (plain, indented, sorted, with separators, of a member read before or not), attributes,
+    /// items, `in`, `length`, equality, iteration, `repr`.
+    static let nestedReads = [
+        "{{ tools | tojson }}",
+        "{{ tools | tojson(indent=2) }}",
+        "{{ tools[0] | tojson(sort_keys=true) }}",
+        "{{ tools | tojson(separators=(',', ':')) }}",
+        "{{ tools[0].function.name }}{{ tools[0] | tojson }}",
+        "{% for t in tools %}{{ t.function.parameters.properties | length }}{{ t.function.parameters | tojson }}{% endfor %}",
+        "{% for k, v in tools[0].function.parameters.properties.items() %}{{ k }}={{ v }};{% endfor %}",
+        "{{ 'function' in tools[0] }}{{ tools[0] == tools[0] }}{{ tools[0].function.parameters.required }}{{ tools[0] }}",
+        "{% for m in messages %}{{ m.tool_calls | default(none) | tojson }}{% for c in m.tool_calls or [] %}{{ c.function.arguments | tojson }}{{ c.function.arguments.city }}{% endfor %}{{ m }}{% endfor %}",
+        "{% for m in messages %}{% if m.content is string %}{{ m.content }}{% else %}{% for p in m.content %}{{ p.type }}:{{ p | tojson }}{% endfor %}{% endif %}{% endfor %}",
+        "{{ messages | tojson }}{{ messages[1].tool_calls[0].function.arguments.units | tojson }}",
+        "{{ meta | tojson }}{{ meta.nested.list[1].x }}{{ meta | tojson }}",
+    ]
+
+    /// The variables a render gets from `templateVariables` render what the conversation's
+    /// values converted one by one with `JinjaValue(_:)` render.
+    @Test(arguments: nestedReads)
+    func templateVariablesRenderAsValuesConvertedOneByOne(_ source: String) throws {
+        let weather = JSONObject([
+            ("type", .string("function")),
+            ("function", .object(JSONObject([
+                ("name", .string("get_weather")), ("description", .string("Weather \"now\"")),
+                ("parameters", .object(JSONObject([
+                    ("type", .string("object")),
+                    ("properties", .object(JSONObject([
+                        ("city", .object(JSONObject([("type", .string("string"))]))),
+                        ("units", .object(JSONObject([("type", .string("string")), ("enum", .array([.string("c"), .string("f")]))]))),
+                    ]))),
+                    ("required", .array([.string("city")])),
+                ]))),
+            ]))),
+        ])
+        let call = JSONValue.object(JSONObject([
+            ("type", .string("function")),
+            ("function", .object(JSONObject([("name", .string("get_weather")), ("arguments", .object(JSONObject([("city", .string("Oslo")), ("units", .array([.integer(1), .number("2.5")]))])))]))),
+        ]))
+        let messages = [
+            try ChatMessage(fields: JSONObject([("role", .string("user")), ("content", .array([.object(JSONObject([("type", .string("text")), ("text", .string("Hi"))]))]))])),
+            try ChatMessage(fields: JSONObject([("role", .string("assistant")), ("content", .null), ("tool_calls", .array([call]))])),
+            try ChatMessage(fields: JSONObject([("role", .string("tool")), ("content", .string("{}"))])),
+        ]
+        let meta = JSONValue.object(JSONObject([("nested", .object(JSONObject([("list", .array([.integer(0), .object(JSONObject([("x", .bool(true))]))]))])))]))
+        let conversation = ChatConversation(messages, tools: [.object(weather)], variables: JSONObject([("meta", meta)]))
+        let template = try JinjaTemplate(source: source, name: "nested")
+        var whole: [String: JinjaValue] = [:]
+        whole["tools"] = JinjaValue(.array([.object(weather)]))
+        whole["messages"] = .list(conversation.preprocessedMessages().map { JinjaValue(.object($0)) })
+        whole["meta"] = JinjaValue(meta)
+        let expected = try template.render(whole).text
+        let variables = ChatTemplate.templateVariables(for: conversation, specialTokens: [:], template: template)
+        #expect(try template.render(variables: variables).text == expected)
+        // Rendered again from the same variables: the same.
+        #expect(try template.render(variables: variables).text == expected)
+    }
 }
