@@ -179,4 +179,28 @@ struct JinjaValueConversionTests {
         // Rendered again from the same variables: the same.
         #expect(try template.render(variables: variables).text == expected)
     }
+
+    /// A dictionary is a value: writing to a copy (replace, add, remove) leaves the original as
+    /// it was, in its key order; a repeated key keeps its first position and its last value
+    /// (Python's `dict`).
+    @Test func dictionaryWritesCopyShared() {
+        let original = JinjaDict([("a", .int(1)), ("b", .int(2))])
+        var replaced = original
+        replaced["a"] = .int(9)
+        var added = original
+        added["c"] = .int(3)
+        var removed = original
+        removed["a"] = nil
+        var unique = JinjaDict([("x", .int(1))])
+        unique["x"] = .int(2)
+        unique["y"] = .int(3)
+        #expect(original.keys == ["a", "b"] && original["a"] == .int(1) && original["b"] == .int(2))
+        #expect(replaced.keys == ["a", "b"] && replaced["a"] == .int(9) && replaced["b"] == .int(2))
+        #expect(added.keys == ["a", "b", "c"] && added["c"] == .int(3) && added["a"] == .int(1))
+        #expect(removed.keys == ["b"] && removed["a"] == nil)
+        #expect(unique.keys == ["x", "y"] && unique["x"] == .int(2) && unique["y"] == .int(3))
+        let repeated = JinjaDict([("a", .int(1)), ("b", .int(2)), ("a", .int(3))])
+        #expect(repeated.keys == ["a", "b"] && repeated["a"] == .int(3))
+        #expect(JinjaDict().count == 0)
+    }
 }

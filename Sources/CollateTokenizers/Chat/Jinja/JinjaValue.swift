@@ -103,6 +103,22 @@ public struct JinjaDict: Sendable {
     ///
     /// - Parameter pairs: The members in order.
     public init(_ pairs: [(String, JinjaValue)] = []) {
+        // Distinct keys (`namespace(a=1, b=2)`, `dict(...)`: almost always): the keys array and
+        // the storage, the values written straight into it.
+        var distinct: [String] = []
+        distinct.reserveCapacity(pairs.count)
+        for (key, _) in pairs {
+            if distinct.contains(where: { _pythonStringEqual($0, key) }) { break }
+            distinct.append(key)
+        }
+        if distinct.count == pairs.count {
+            storage = pairs.withUnsafeBufferPointer { pairs in
+                Storage.make(keys: distinct) { elements in
+                    for index in 0..<pairs.count { (elements + index).initialize(to: pairs[index].1) }
+                }
+            }
+            return
+        }
         var keys: [String] = []
         var values: [JinjaValue] = []
         keys.reserveCapacity(pairs.count)
@@ -163,22 +179,34 @@ public struct JinjaDict: Sendable {
                     return
                 }
             }
-            var keys = storage.keys
-            var values = storage.values
-            if let index = keys.firstIndex(where: { _pythonStringEqual($0, key) }) {
-                if let newValue {
-                    values[index] = newValue
+            let old = storage
+            let oldKeys = old.keys
+            let found = oldKeys.firstIndex { _pythonStringEqual($0, key) }
+            // A new storage written in one pass from the old one: the same keys array when a
+            // value is replaced, one key more when one is added.
+            if let newValue {
+                let keys: [String]
+                if found == nil {
+                    var grown = oldKeys
+                    grown.append(key)
+                    keys = grown
                 } else {
-                    keys.remove(at: index)
-                    values.remove(at: index)
+                    keys = oldKeys
                 }
-            } else if let newValue {
-                keys.append(key)
-                values.append(newValue)
-            } else {
+                let count = oldKeys.count
+                storage = Storage.make(keys: keys, messageIndex: old.messageIndex) { elements in
+                    for index in 0..<count { (elements + index).initialize(to: index == found ? newValue : old.value(at: index)) }
+                    if found == nil { (elements + count).initialize(to: newValue) }
+                }
                 return
             }
-            storage = Storage.make(keys: keys, values: values, messageIndex: storage.messageIndex)
+            // Setting `nil` removes the key.
+            guard let index = found else { return }
+            var keys = oldKeys
+            var values = old.values
+            keys.remove(at: index)
+            values.remove(at: index)
+            storage = Storage.make(keys: keys, values: values, messageIndex: old.messageIndex)
         }
     }
 
