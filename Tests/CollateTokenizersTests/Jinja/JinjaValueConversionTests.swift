@@ -203,4 +203,25 @@ struct JinjaValueConversionTests {
         #expect(repeated.keys == ["a", "b"] && repeated["a"] == .int(3))
         #expect(JinjaDict().count == 0)
     }
+
+    /// String equality as Python's `str ==`: the same code points, whatever Swift's representation
+    /// (small or heap strings, a short string in a large buffer, built piece by piece).
+    @Test func stringEqualityComparesCodePoints() {
+        func built(_ text: String) -> String {
+            var out = String()
+            out.reserveCapacity(64)
+            for scalar in text.unicodeScalars { out.unicodeScalars.append(scalar) }
+            return out
+        }
+        let texts = ["", "a", "role", "name", "content", "tool_calls", "exactly15bytes!", "exactly16bytes!!", "reasoning_content", "\u{E9}", "e\u{301}", "caf\u{E9} au lait", "\u{1F600}x"]
+        for a in texts {
+            for b in texts {
+                let same = Array(a.unicodeScalars) == Array(b.unicodeScalars)
+                #expect(_pythonStringEqual(a, b) == same, "\(a) vs \(b)")
+                #expect(_pythonStringEqual(built(a), b) == same, "built \(a) vs \(b)")
+                #expect(_pythonStringEqual(a, built(b)) == same, "\(a) vs built \(b)")
+                #expect(_pythonStringEqual(String(a.prefix(20)) + "", built(b)) == same, "copied \(a) vs built \(b)")
+            }
+        }
+    }
 }

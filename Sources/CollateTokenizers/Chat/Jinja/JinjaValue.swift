@@ -402,10 +402,17 @@ extension JinjaValue: Equatable {
 /// UTF-8 bytes (Swift's `==` is canonical equivalence). Lengths first, then the bytes in place.
 @inline(__always)
 func _pythonStringEqual(_ a: String, _ b: String) -> Bool {
-    #if _pointerBitWidth(_64)
+    #if _pointerBitWidth(_64) && _endian(little)
         // The same representation (one small string's bytes, or one shared storage) is the same
         // text: a key from a template literal against itself, a shared key array's keys.
-        if unsafeBitCast(a, to: (UInt64, UInt64).self) == unsafeBitCast(b, to: (UInt64, UInt64).self) { return true }
+        let x = unsafeBitCast(a, to: (UInt64, UInt64).self), y = unsafeBitCast(b, to: (UInt64, UInt64).self)
+        if x == y { return true }
+        // Two small ASCII strings (bits 61 and 62 of the second word: the discriminator's isSmall
+        // and isASCII) hold their bytes in place, zero-padded, with the count: different bits are
+        // different text (the standard library's own comparison of small ASCII strings compares
+        // these words).
+        let smallASCII: UInt64 = 0b11 << 61
+        if x.1 & y.1 & smallASCII == smallASCII { return false }
     #endif
     guard a.utf8.count == b.utf8.count else { return false }
     let compared = a.utf8.withContiguousStorageIfAvailable { left in
