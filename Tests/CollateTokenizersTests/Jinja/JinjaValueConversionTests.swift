@@ -224,4 +224,14 @@ struct JinjaValueConversionTests {
             }
         }
     }
+
+    /// `str()` of a list writes each string as Python's `repr` (CPython 3: the quote it picks,
+    /// escapes only where needed): printed by python3 for the same list.
+    @Test func listReprQuotesAsPython() {
+        let value = JinjaValue.list([
+            .string("a"), .string("it's"), .string("say \"hi\""), .string("both ' and \""), .string("back\\slash"),
+            .string("tab\t"), .string("caf\u{E9}"), .string(""), .string("del\u{7F}"), .dict(JinjaDict([("k", .string("v'"))])),
+        ])
+        #expect(value.pythonString == #"['a', "it's", 'say "hi"', 'both \' and "', 'back\\slash', 'tab\t', 'café', '', 'del\x7f', {'k': "v'"}]"#)
+    }
 }

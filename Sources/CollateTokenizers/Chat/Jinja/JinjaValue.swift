@@ -428,6 +428,24 @@ func _pythonStringEqual(_ a: String, _ b: String) -> Bool {
 /// Writes `text` as Python's `repr()` of a str does: single quotes unless the text holds a
 /// single quote and no double quote.
 func _writePythonStringRepr(_ text: String, into out: inout String) {
+    // Printable ASCII without a backslash and without both quotes (a chat message, a key): the
+    // text as it is, between the quote Python picks, in one append.
+    var text = text
+    let plain = text.withUTF8 { bytes -> Unicode.Scalar? in
+        var single = false, double = false
+        for byte in bytes {
+            guard byte >= 0x20, byte < 0x7F, byte != UInt8(ascii: "\\") else { return nil }
+            if byte == UInt8(ascii: "'") { single = true } else if byte == UInt8(ascii: "\"") { double = true }
+        }
+        if single && double { return nil }
+        return single ? "\"" : "'"
+    }
+    if let quote = plain {
+        out.unicodeScalars.append(quote)
+        out += text
+        out.unicodeScalars.append(quote)
+        return
+    }
     // Byte searches: `String.contains(String)` is Foundation's locale-aware search.
     let utf8 = text.utf8
     let quote: Unicode.Scalar = utf8.contains(UInt8(ascii: "'")) && !utf8.contains(UInt8(ascii: "\"")) ? "\"" : "'"
