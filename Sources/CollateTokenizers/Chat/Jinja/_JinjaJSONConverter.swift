@@ -9,9 +9,20 @@ import Collate
 /// the messages of a conversation, the tools of a list and their schemas mostly repeat a few
 /// shapes. One converter serves one conversion; nothing is kept between renders.
 struct _JinjaJSONConverter {
-    /// Distinct key arrays met so far, at most ``shapeLimit``.
-    private var shapes: [[String]] = []
-    /// The slot the next new shape replaces once ``shapes`` is full.
+    /// The key arrays of the usual messages and tool calls, made once: a conversation whose
+    /// objects all have one of these shapes allocates no key array (constants, as interned names
+    /// are; nothing of a conversation is kept).
+    private static let commonShapes: [[String]] = [
+        ["role", "content"], ["role", "content", "tool_calls"], ["role", "tool_calls"], ["role", "content", "name"],
+        ["role", "tool_call_id", "content"], ["role", "content", "tool_call_id"], ["role", "name", "content"],
+        ["role", "content", "reasoning_content"], ["role", "reasoning_content", "content"],
+        ["thinking", "role", "content", "reasoning_content"], ["thinking", "role", "reasoning_content", "content"],
+        ["thinking", "role", "content", "reasoning_content", "tool_calls"], ["thinking", "role", "content", "tool_calls", "reasoning_content"],
+        ["type", "function"], ["id", "type", "function"], ["name", "arguments"], ["type", "text"],
+    ]
+    /// The common shapes, then distinct key arrays met in this conversion (at most ``shapeLimit`` of them).
+    private var shapes: [[String]] = commonShapes
+    /// The slot among the met shapes that the next new shape replaces once they are ``shapeLimit``.
     private var nextShape = 0
     private static let shapeLimit = 8
 
@@ -143,10 +154,10 @@ struct _JinjaJSONConverter {
         var keys: [String] = []
         keys.reserveCapacity(count)
         for index in 0..<count { keys.append(key(index)) }
-        if shapes.count < Self.shapeLimit {
+        if shapes.count < Self.commonShapes.count + Self.shapeLimit {
             shapes.append(keys)
         } else {
-            shapes[nextShape] = keys
+            shapes[Self.commonShapes.count + nextShape] = keys
             nextShape = (nextShape + 1) % Self.shapeLimit
         }
         return keys
