@@ -9,20 +9,22 @@ import Collate
 /// the messages of a conversation, the tools of a list and their schemas mostly repeat a few
 /// shapes. One converter serves one conversion; nothing is kept between renders.
 struct _JinjaJSONConverter {
-    /// The key arrays of the usual messages and tool calls, made once: a conversation whose
-    /// objects all have one of these shapes allocates no key array (constants, as interned names
-    /// are; nothing of a conversation is kept).
+    /// The key arrays of the usual messages, tool calls and tool schemas (OpenAI's function
+    /// format), made once: a conversation whose objects all have one of these shapes allocates no
+    /// key array (constants, as interned names are; nothing of a conversation is kept).
     private static let commonShapes: [[String]] = [
         ["role", "content"], ["role", "content", "tool_calls"], ["role", "tool_calls"], ["role", "content", "name"],
-        ["role", "tool_call_id", "content"], ["role", "content", "tool_call_id"], ["role", "name", "content"],
-        ["role", "content", "reasoning_content"], ["role", "reasoning_content", "content"],
+        ["role", "tool_call_id", "content"], ["role", "tool_call_id", "name", "content"], ["role", "content", "tool_call_id"],
+        ["role", "name", "content"], ["role", "content", "reasoning_content"], ["role", "reasoning_content", "content"],
         ["thinking", "role", "content", "reasoning_content"], ["thinking", "role", "reasoning_content", "content"],
-        ["thinking", "role", "content", "reasoning_content", "tool_calls"], ["thinking", "role", "content", "tool_calls", "reasoning_content"],
+        ["thinking", "role", "content", "tool_calls", "reasoning_content"], ["thinking", "role", "reasoning_content", "tool_calls"],
         ["type", "function"], ["id", "type", "function"], ["name", "arguments"], ["type", "text"],
+        ["name", "description", "parameters"], ["type", "properties", "required"], ["type", "properties"],
+        ["type", "description"], ["type", "enum"], ["type", "description", "enum"], ["type"],
     ]
-    /// The common shapes, then distinct key arrays met in this conversion (at most ``shapeLimit`` of them).
-    private var shapes: [[String]] = commonShapes
-    /// The slot among the met shapes that the next new shape replaces once they are ``shapeLimit``.
+    /// Distinct key arrays met in this conversion that are not common shapes, at most ``shapeLimit``.
+    private var met: [[String]] = []
+    /// The slot of ``met`` that the next new shape replaces once it is full.
     private var nextShape = 0
     private static let shapeLimit = 8
 
@@ -147,19 +149,29 @@ struct _JinjaJSONConverter {
     /// Keys compare by their bytes, as Python compares `str` (Swift's `==` would take "\\u{E9}"
     /// and "e\\u{301}" for one key).
     private mutating func shape(count: Int, key: (Int) -> String) -> [String] {
-        search: for candidate in shapes where candidate.count == count {
-            for index in 0..<count where !_pythonStringEqual(candidate[index], key(index)) { continue search }
-            return candidate
-        }
+        if let found = Self.find(Self.commonShapes, count: count, key: key) { return found }
+        if let found = Self.find(met, count: count, key: key) { return found }
         var keys: [String] = []
         keys.reserveCapacity(count)
         for index in 0..<count { keys.append(key(index)) }
-        if shapes.count < Self.commonShapes.count + Self.shapeLimit {
-            shapes.append(keys)
+        if met.count < Self.shapeLimit {
+            met.append(keys)
         } else {
-            shapes[Self.commonShapes.count + nextShape] = keys
+            met[nextShape] = keys
             nextShape = (nextShape + 1) % Self.shapeLimit
         }
         return keys
+    }
+
+    /// The shape of `shapes` equal to `key(0) ..< key(count - 1)`, if any.
+    @inline(__always)
+    private static func find(_ shapes: [[String]], count: Int, key: (Int) -> String) -> [String]? {
+        shapes.withUnsafeBufferPointer { shapes in
+            search: for candidate in shapes.indices where shapes[candidate].count == count {
+                for index in 0..<count where !_pythonStringEqual(shapes[candidate][index], key(index)) { continue search }
+                return shapes[candidate]
+            }
+            return nil
+        }
     }
 }
