@@ -10,7 +10,8 @@
 // dataset line (`ChatConversation(line:)`), untimed, as transformers is handed parsed dicts. The
 // clock covers, per conversation, what transformers does per call after its cached compile:
 // building the template's variables from the conversation (the library's own
-// `ChatTemplate.templateVariables`: null keys dropped, reasoning aliased, JSON converted) and
+// `ChatTemplate.templateVariables`, as `collate chat` calls it: null keys dropped, reasoning
+// aliased, JSON converted, variables the template never names left out) and
 // rendering. Templates are parsed once, as transformers caches the compiled template. Prints one JSON line per template and a total line
 // with conversations per CPU second (process CPU time, which a busy machine disturbs less than
 // wall time).
@@ -93,7 +94,7 @@ for name in order where name.hasPrefix(only) {
         for conversation in selected {
             do {
                 // The library's path: the template variables `ChatTemplate` builds, then the render.
-                let variables = ChatTemplate.templateVariables(for: conversation, specialTokens: special)
+                let variables = ChatTemplate.templateVariables(for: conversation, specialTokens: special, template: template)
                 sink &+= try template.render(variables: variables).scalarCount
             } catch {
                 fail("\(error)")

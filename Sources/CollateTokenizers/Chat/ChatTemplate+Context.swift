@@ -10,18 +10,24 @@ extension ChatTemplate {
     /// `add_generation_prompt`.
     ///
     /// Every value is converted from JSON straight into the interpreter's values: no intermediate
-    /// JSON objects, no dictionary hashing each name (this runs for every render).
+    /// JSON objects, no dictionary hashing each name (this runs for every render). Given the
+    /// template, a variable it never names is left out unconverted: the template could not read it.
     ///
     /// - Parameters:
     ///   - conversation: The conversation.
     ///   - specialTokens: The tokenizer's named special tokens.
+    ///   - template: The template the variables are for, or `nil` for every variable.
     /// - Returns: The variables in order.
-    package static func templateVariables(for conversation: ChatConversation, specialTokens: [String: String])
+    package static func templateVariables(for conversation: ChatConversation, specialTokens: [String: String], template: JinjaTemplate? = nil)
         -> [(key: String, value: JinjaValue)]
     {
+        let names = template?.names
+        @inline(__always) func read(_ name: String) -> Bool { names.map { $0.id(of: name) != nil } ?? true }
         var variables: [(key: String, value: JinjaValue)] = []
         variables.reserveCapacity(specialTokens.count + conversation.variables.members.count + 4)
         for (key, value) in specialTokens where key != "chat_template" { variables.append((key, .string(value))) }
+        // One converter for the whole conversation: its messages, tools and variables share key arrays.
+        var converter = _JinjaJSONConverter()
         var hasDocuments = false
         for member in conversation.variables.members {
             switch member.key.utf8.count {
@@ -29,10 +35,15 @@ extension ChatTemplate {
             case 9 where member.key == "documents": hasDocuments = true
             default: break
             }
-            variables.append((member.key, JinjaValue(member.value)))
+            guard read(member.key) else { continue }
+            variables.append((member.key, converter.value(member.value)))
         }
-        variables.append(("messages", .list(JinjaValue._preprocessedMessages(conversation.messages.lazy.map(\.fields)))))
-        variables.append(("tools", conversation.tools.map { JinjaValue(.array($0)) } ?? JinjaValue.none))
+        if read("messages") {
+            variables.append(("messages", .list(converter.messages(conversation.messages.lazy.map(\.fields)))))
+        }
+        if read("tools") {
+            variables.append(("tools", conversation.tools.map { converter.list($0) } ?? JinjaValue.none))
+        }
         // A line's own `documents` (RAG templates) is passed as transformers passes `documents=`.
         if !hasDocuments { variables.append(("documents", JinjaValue.none)) }
         variables.append(("add_generation_prompt", .bool(conversation.addGenerationPrompt)))

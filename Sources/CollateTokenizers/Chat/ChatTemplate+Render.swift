@@ -356,7 +356,7 @@ extension ChatTemplate {
             }
             (source, compiledVariant) = (chosen.source, variant)
         }
-        let context = Self.templateVariables(for: conversation, specialTokens: specialTokens)
+        let context = Self.templateVariables(for: conversation, specialTokens: specialTokens, template: try? compiledVariant.get())
         let rendering: JinjaRendering
         do {
             rendering = try compiledVariant.get().render(variables: context, now: now ?? Date())

@@ -79,7 +79,12 @@ public struct JinjaDict: Sendable {
         }
 
         deinit {
-            _ = withUnsafeMutablePointers { header, elements in elements.deinitialize(count: header.pointee.keys.count) }
+            // Value by value: `deinitialize(count:)` goes through the runtime's generic array
+            // destruction (a value witness call per element); a moved-out value is released by
+            // the code specialized for `JinjaValue`.
+            withUnsafeMutablePointers { header, elements in
+                for index in 0..<header.pointee.keys.count { _ = (elements + index).move() }
+            }
         }
     }
 
@@ -98,12 +103,28 @@ public struct JinjaDict: Sendable {
     ///
     /// - Parameter pairs: The members in order.
     public init(_ pairs: [(String, JinjaValue)] = []) {
+        // Distinct keys (`namespace(a=1, b=2)`, `dict(...)`: almost always): the keys array and
+        // the storage, the values written straight into it.
+        var distinct: [String] = []
+        distinct.reserveCapacity(pairs.count)
+        for (key, _) in pairs {
+            if distinct.contains(where: { _pythonStringEqual($0, key) }) { break }
+            distinct.append(key)
+        }
+        if distinct.count == pairs.count {
+            storage = pairs.withUnsafeBufferPointer { pairs in
+                Storage.make(keys: distinct) { elements in
+                    for index in 0..<pairs.count { (elements + index).initialize(to: pairs[index].1) }
+                }
+            }
+            return
+        }
         var keys: [String] = []
         var values: [JinjaValue] = []
         keys.reserveCapacity(pairs.count)
         values.reserveCapacity(pairs.count)
         for (key, value) in pairs {
-            if let index = keys.firstIndex(of: key) {
+            if let index = keys.firstIndex(where: { _pythonStringEqual($0, key) }) {
                 values[index] = value
             } else {
                 keys.append(key)
@@ -140,38 +161,52 @@ public struct JinjaDict: Sendable {
     /// - Complexity: O(*n*); chat-template dictionaries are small.
     public subscript(key: String) -> JinjaValue? {
         get {
-            let keys = storage.keys
-            // Comparing lengths first skips the string comparison for most keys (`role` vs `content`).
-            let length = key.utf8.count
-            for index in keys.indices where keys[index].utf8.count == length && keys[index] == key { return storage.value(at: index) }
-            return nil
+            // In place (no copy of the keys array), comparing bytes as Python compares `str`
+            // (Swift's `==` would find "e\u{301}" under the key "\u{E9}").
+            storage.withUnsafeMutablePointers { header, elements in
+                header.pointee.keys.withUnsafeBufferPointer { keys in
+                    for index in keys.indices where _pythonStringEqual(keys[index], key) { return elements[index] }
+                    return nil
+                }
+            }
         }
         set {
             if let newValue, isKnownUniquelyReferenced(&storage) {
                 // Only this dictionary holds the storage: an existing key's value is replaced in place.
                 let keys = storage.keys
-                let length = key.utf8.count
-                for index in keys.indices where keys[index].utf8.count == length && keys[index] == key {
+                for index in keys.indices where _pythonStringEqual(keys[index], key) {
                     storage.withUnsafeMutablePointerToElements { $0[index] = newValue }
                     return
                 }
             }
-            var keys = storage.keys
-            var values = storage.values
-            if let index = keys.firstIndex(of: key) {
-                if let newValue {
-                    values[index] = newValue
+            let old = storage
+            let oldKeys = old.keys
+            let found = oldKeys.firstIndex { _pythonStringEqual($0, key) }
+            // A new storage written in one pass from the old one: the same keys array when a
+            // value is replaced, one key more when one is added.
+            if let newValue {
+                let keys: [String]
+                if found == nil {
+                    var grown = oldKeys
+                    grown.append(key)
+                    keys = grown
                 } else {
-                    keys.remove(at: index)
-                    values.remove(at: index)
+                    keys = oldKeys
                 }
-            } else if let newValue {
-                keys.append(key)
-                values.append(newValue)
-            } else {
+                let count = oldKeys.count
+                storage = Storage.make(keys: keys, messageIndex: old.messageIndex) { elements in
+                    for index in 0..<count { (elements + index).initialize(to: index == found ? newValue : old.value(at: index)) }
+                    if found == nil { (elements + count).initialize(to: newValue) }
+                }
                 return
             }
-            storage = Storage.make(keys: keys, values: values, messageIndex: storage.messageIndex)
+            // Setting `nil` removes the key.
+            guard let index = found else { return }
+            var keys = oldKeys
+            var values = old.values
+            keys.remove(at: index)
+            values.remove(at: index)
+            storage = Storage.make(keys: keys, values: values, messageIndex: old.messageIndex)
         }
     }
 
@@ -202,123 +237,15 @@ extension JinjaValue {
     ///
     /// - Parameter json: The JSON value.
     public init(_ json: JSONValue) {
-        switch json {
-        case .null: self = .none
-        case .bool(let flag): self = .bool(flag)
-        case .integer(let number): self = .int(Int(number))
-        case .number(let text): self = .float(Double(text) ?? .nan)
-        case .string(let text): self = .string(text)
-        case .array(let elements):
-            var values: [JinjaValue] = []
-            values.reserveCapacity(elements.count)
-            // Objects of a list (messages, tools) mostly have the same keys in the same order:
-            // they share one keys array.
-            var sharedKeys: [String] = []
-            for element in elements {
-                if case .object(let object) = element {
-                    values.append(JinjaValue._dict(object, sharing: &sharedKeys))
-                } else {
-                    values.append(JinjaValue(element))
-                }
-            }
-            self = .list(values)
-        case .object(let object):
-            var keys: [String] = []
-            self = JinjaValue._dict(object, sharing: &keys)
-        }
-    }
-
-    /// A JSON object as a dictionary, its keys array `keys` when they are the same keys in the
-    /// same order (then set to this object's keys array otherwise).
-    private static func _dict(_ object: JSONObject, sharing keys: inout [String]) -> JinjaValue {
-        // JSON objects' keys are distinct already (the parser keeps a repeated key's last value).
-        // One pass over the members: this runs for every message and tool of every render.
-        let members = object.members
-        var same = keys.count == members.count
-        if same {
-            for index in members.indices where keys[index] != members[index].key {
-                same = false
-                break
-            }
-        }
-        if !same {
-            keys = []
-            keys.reserveCapacity(members.count)
-            for member in members { keys.append(member.key) }
-        }
-        // The values go straight into the dictionary's storage: no intermediate array.
-        return .dict(
-            JinjaDict(distinctKeys: keys) { elements in
-                for index in members.indices { (elements + index).initialize(to: JinjaValue(members[index].value)) }
-            })
+        var converter = _JinjaJSONConverter()
+        self = converter.value(json)
     }
 
     /// Messages as transformers 5.23's `apply_chat_template` hands them to a template, converted
-    /// straight from their JSON objects: null-valued keys dropped; a non-null `reasoning_content`,
-    /// `thinking` or `reasoning` (the first, in that order) copied into `reasoning_content`, and
-    /// into `thinking` unless the message has its own (Python's
-    /// `{"thinking": reasoning, **message, "reasoning_content": reasoning}`). The same
-    /// dictionaries ``ChatConversation/preprocessedMessages()`` converts to, without building
-    /// those objects; messages with the same keys in the same order share one keys array.
+    /// straight from their JSON objects (see ``_JinjaJSONConverter/message(_:)``).
     static func _preprocessedMessages<Messages: Collection>(_ messages: Messages) -> [JinjaValue] where Messages.Element == JSONObject {
-        var values: [JinjaValue] = []
-        values.reserveCapacity(messages.count)
-        var sharedKeys: [String] = []
-        for object in messages {
-            if _needsPreprocessing(object) {
-                values.append(_preprocessedMessage(object))
-            } else {
-                values.append(_dict(object, sharing: &sharedKeys))
-            }
-        }
-        return values
-    }
-
-    /// Whether a message has a null member to drop or a reasoning key to alias.
-    private static func _needsPreprocessing(_ object: JSONObject) -> Bool {
-        for member in object.members {
-            if case .null = member.value { return true }
-            // Lengths first: most keys (`role`, `content`) stop there.
-            switch member.key.utf8.count {
-            case 17: if member.key == "reasoning_content" { return true }
-            case 8: if member.key == "thinking" { return true }
-            case 9: if member.key == "reasoning" { return true }
-            default: break
-            }
-        }
-        return false
-    }
-
-    /// A message that has nulls or reasoning: transformers' preprocessing, member by member.
-    private static func _preprocessedMessage(_ object: JSONObject) -> JinjaValue {
-        var reasoning: JSONValue?
-        var reasoningRank = 3
-        var pairs: [(String, JinjaValue)] = []
-        pairs.reserveCapacity(object.members.count + 2)
-        for member in object.members {
-            if case .null = member.value { continue }
-            let rank =
-                switch member.key {
-                case "reasoning_content": 0
-                case "thinking": 1
-                case "reasoning": 2
-                default: 3
-                }
-            if rank < reasoningRank {
-                reasoning = member.value
-                reasoningRank = rank
-            }
-            pairs.append((member.key, JinjaValue(member.value)))
-        }
-        if let reasoning {
-            // `thinking` first (its own value when present, which the pairs set again), then the
-            // members, then `reasoning_content` where it was or last: JinjaDict keeps a repeated
-            // key's first position and its last value.
-            let value = JinjaValue(reasoning)
-            pairs.insert(("thinking", value), at: 0)
-            pairs.append(("reasoning_content", value))
-        }
-        return .dict(JinjaDict(pairs))
+        var converter = _JinjaJSONConverter()
+        return converter.messages(messages)
     }
 
     /// Whether the value is ``undefined``.
@@ -475,6 +402,18 @@ extension JinjaValue: Equatable {
 /// UTF-8 bytes (Swift's `==` is canonical equivalence). Lengths first, then the bytes in place.
 @inline(__always)
 func _pythonStringEqual(_ a: String, _ b: String) -> Bool {
+    #if _pointerBitWidth(_64) && _endian(little)
+        // The same representation (one small string's bytes, or one shared storage) is the same
+        // text: a key from a template literal against itself, a shared key array's keys.
+        let x = unsafeBitCast(a, to: (UInt64, UInt64).self), y = unsafeBitCast(b, to: (UInt64, UInt64).self)
+        if x == y { return true }
+        // Two small ASCII strings (bits 61 and 62 of the second word: the discriminator's isSmall
+        // and isASCII) hold their bytes in place, zero-padded, with the count: different bits are
+        // different text (the standard library's own comparison of small ASCII strings compares
+        // these words).
+        let smallASCII: UInt64 = 0b11 << 61
+        if x.1 & y.1 & smallASCII == smallASCII { return false }
+    #endif
     guard a.utf8.count == b.utf8.count else { return false }
     let compared = a.utf8.withContiguousStorageIfAvailable { left in
         b.utf8.withContiguousStorageIfAvailable { right in
@@ -489,6 +428,24 @@ func _pythonStringEqual(_ a: String, _ b: String) -> Bool {
 /// Writes `text` as Python's `repr()` of a str does: single quotes unless the text holds a
 /// single quote and no double quote.
 func _writePythonStringRepr(_ text: String, into out: inout String) {
+    // Printable ASCII without a backslash and without both quotes (a chat message, a key): the
+    // text as it is, between the quote Python picks, in one append.
+    var text = text
+    let plain = text.withUTF8 { bytes -> Unicode.Scalar? in
+        var single = false, double = false
+        for byte in bytes {
+            guard byte >= 0x20, byte < 0x7F, byte != UInt8(ascii: "\\") else { return nil }
+            if byte == UInt8(ascii: "'") { single = true } else if byte == UInt8(ascii: "\"") { double = true }
+        }
+        if single && double { return nil }
+        return single ? "\"" : "'"
+    }
+    if let quote = plain {
+        out.unicodeScalars.append(quote)
+        out += text
+        out.unicodeScalars.append(quote)
+        return
+    }
     // Byte searches: `String.contains(String)` is Foundation's locale-aware search.
     let utf8 = text.utf8
     let quote: Unicode.Scalar = utf8.contains(UInt8(ascii: "'")) && !utf8.contains(UInt8(ascii: "\"")) ? "\"" : "'"

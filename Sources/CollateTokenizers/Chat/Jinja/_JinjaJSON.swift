@@ -51,14 +51,31 @@ enum _JinjaJSON {
         init(ensureASCII: Bool, indent: String?, itemSeparator: String, keySeparator: String, sortKeys: Bool, line: Int) {
             self.ensureASCII = ensureASCII
             self.indent = indent.map { Array($0.utf8) }
-            self.itemSeparator = Array(itemSeparator.utf8)
-            self.keySeparator = Array(keySeparator.utf8)
+            self.itemSeparator = Self.bytes(itemSeparator)
+            self.keySeparator = Self.bytes(keySeparator)
             self.sortKeys = sortKeys
             self.line = line
         }
 
         /// The text written so far.
         var out: String { bytes.withBytes(_string) }
+
+        // `json.dumps`' separators, made once: a `tojson` call builds no array for them.
+        private static let comma: [UInt8] = [UInt8(ascii: ",")]
+        private static let commaSpace: [UInt8] = [UInt8(ascii: ","), UInt8(ascii: " ")]
+        private static let colon: [UInt8] = [UInt8(ascii: ":")]
+        private static let colonSpace: [UInt8] = [UInt8(ascii: ":"), UInt8(ascii: " ")]
+
+        /// A separator's bytes: a shared array for the usual ones.
+        private static func bytes(_ separator: String) -> [UInt8] {
+            switch separator {
+            case ", ": commaSpace
+            case ",": comma
+            case ": ": colonSpace
+            case ":": colon
+            default: Array(separator.utf8)
+            }
+        }
 
         @inline(__always) mutating func append(_ text: String) {
             bytes.append(text)
