@@ -242,14 +242,14 @@ extension _JinjaRenderer {
         }
         // Parameters the call left out: their defaults, evaluated in order in the macro's scope
         // (a default may read an earlier parameter), or undefined.
-        for index in min(positional.count, parameters.count)..<parameters.count where scope[parameters[index].id] == nil {
+        for index in min(positional.count, parameters.count)..<parameters.count where !scope.binds(parameters[index].id) {
             scope[parameters[index].id] = try parameters[index].defaultValue.map { try eval($0, scope) } ?? .undefined
         }
         if let caller {
             scope[_JinjaNames.caller] = caller
         } else if let existing = macro.caller {
             scope[_JinjaNames.caller] = existing
-        } else if reads.caller, scope[_JinjaNames.caller] == nil {
+        } else if reads.caller, !scope.binds(_JinjaNames.caller) {
             // jinja2 binds an undefined `caller` ("No caller defined"), hiding an enclosing one.
             scope[_JinjaNames.caller] = .undefined
         }

@@ -281,14 +281,14 @@ final class _JinjaRenderer {
     /// Writes `{{ a + b ~ c }}` piece by piece when every operand is a string, without building
     /// the intermediate strings. Returns `false` (having written nothing) when an operand is not a
     /// string; the caller then evaluates the expression whole (operands have no side effects).
-    func writeConcatenation(_ operands: [_JinjaEval], _ scope: _JinjaScope) throws -> Bool {
+    func writeConcatenation(_ operands: [_JinjaEvalBox], _ scope: _JinjaScope) throws -> Bool {
         // The operands go on the shared `pieces` stack above what enclosing outputs hold there
         // (an operand may call a macro that writes its own concatenations).
         let start = pieces.count
         if start == 0 && pieces.capacity == 0 { pieces.reserveCapacity(16) }
         defer { while pieces.count > start { pieces.removeLast() } }
-        for operand in operands {
-            guard case .string(let piece) = try operand(self, scope) else { return false }
+        for index in operands.indices {
+            guard case .string(let piece) = try operands[index].run(self, scope) else { return false }
             pieces.append(piece)
         }
         for index in start..<pieces.count { write(pieces[index]) }
@@ -312,11 +312,13 @@ final class _JinjaRenderer {
             total = text.utf8.count
             inPieces = true
         }
-        for level in chain.levels {
-            let rhs = try level.right(self, scope)
+        // Each level read in place (`chain.levels[index].x`): a copy of the level would retain
+        // its closure and expressions.
+        for index in chain.levels.indices {
+            let rhs = try chain.levels[index].right(self, scope)
             if inPieces, case .string(let text) = rhs {
                 let count = text.utf8.count
-                try _checkSum(total, count, limit: Self.maximumValueBytes, unit: "bytes", op: level.op == .add ? "+" : "~", line: level.line)
+                try _checkSum(total, count, limit: Self.maximumValueBytes, unit: "bytes", op: chain.levels[index].op == .add ? "+" : "~", line: chain.levels[index].line)
                 pieces.append(text)
                 total += count
                 continue
@@ -326,12 +328,12 @@ final class _JinjaRenderer {
                 while pieces.count > start { pieces.removeLast() }
                 inPieces = false
             }
-            if level.op == .concat {
-                value = try Self.concatenate(value.pythonString, rhs.pythonString, op: "~", line: level.line)
+            if chain.levels[index].op == .concat {
+                value = try Self.concatenate(value.pythonString, rhs.pythonString, op: "~", line: chain.levels[index].line)
             } else {
-                if case .undefined = value { throw undefinedFailure(level.leftExpr) }
-                if case .undefined = rhs { throw undefinedFailure(level.rightExpr) }
-                value = try Self.binary(.add, value, rhs, line: level.line)
+                if case .undefined = value { throw undefinedFailure(chain.levels[index].leftExpr) }
+                if case .undefined = rhs { throw undefinedFailure(chain.levels[index].rightExpr) }
+                value = try Self.binary(.add, value, rhs, line: chain.levels[index].line)
             }
             if case .string(let text) = value {
                 pieces.append(text)
@@ -374,7 +376,8 @@ final class _JinjaRenderer {
             return try compiled.otherwise(self, scope)
         }
         let body = compiled.body
-        let loop = JinjaObject(.loop(_JinjaLoop(items: items, index0: 0)))
+        let state = _JinjaLoop(items: items, index0: 0)
+        let loop = JinjaObject(.loop(state))
         let overMessages = isMessageList(items)
         let savedMessage = currentMessage
         defer { currentMessage = savedMessage }
@@ -398,7 +401,7 @@ final class _JinjaRenderer {
                     iterationScope = _JinjaScope(parent: scope)
                 }
             }
-            loop.kind = .loop(_JinjaLoop(items: items, index0: index))
+            state.index0 = index
             try assign(compiled.target, item, iterationScope, line: iterable.line)
             iterationScope[_JinjaNames.loop] = .object(loop)
             if case .dict(let dict) = item, let message = overMessages ? index : messageIndex(of: dict) {
@@ -462,7 +465,7 @@ final class _JinjaRenderer {
         case .literal(let value):
             return value
         case .name(_, let id):
-            return scope.lookup(id) ?? .undefined
+            return scope.value(id)
         case .list(let items), .tuple(let items):
             var values: [JinjaValue] = []
             values.reserveCapacity(items.count)
