@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Walks a parsed template and writes its text, tracking which message each part came from.
 /// One per render.
@@ -57,11 +58,22 @@ final class _JinjaRenderer {
 
     init(now: Date) {
         self.now = now
+        // The buffers an earlier render grew, if one left them: no allocation for the output,
+        // the captures, the concatenation stack or the message identities.
+        if let buffers = _JinjaRenderBuffers.take() {
+            text = buffers.text
+            captures = buffers.captures
+            pieces = buffers.pieces
+            messageStorages = buffers.storages
+        }
     }
 
     deinit {
-        text.deallocate()
-        for index in captures.indices { captures[index].deallocate() }
+        text.removeAll()
+        for index in captures.indices { captures[index].removeAll() }
+        pieces.removeAll(keepingCapacity: true)
+        messageStorages.removeAll(keepingCapacity: true)
+        _JinjaRenderBuffers.give(_JinjaRenderBuffers(text: text, captures: captures, pieces: pieces, storages: messageStorages))
     }
 
     /// The global functions in a scope shared by every render: they hold no state, and no
@@ -138,12 +150,14 @@ final class _JinjaRenderer {
     /// Records the top-level messages so that ``messageIndex(of:)`` finds them by identity
     /// (no copy of any message); returns the list the template sees.
     private func trackMessages(_ messages: [JinjaValue]) -> [JinjaValue] {
-        var storages: [ObjectIdentifier?] = []
-        storages.reserveCapacity(messages.count)
-        for message in messages {
-            if case .dict(let dict) = message { storages.append(ObjectIdentifier(dict.storage)) } else { storages.append(nil) }
+        // Built in place: the array keeps the capacity an earlier render gave it.
+        messageStorages.removeAll(keepingCapacity: true)
+        messageStorages.reserveCapacity(messages.count)
+        for index in messages.indices {
+            if case .dict(let dict) = messages[index] { messageStorages.append(ObjectIdentifier(dict.storage)) } else { messageStorages.append(nil) }
         }
-        if _hasRepeatedIdentity(storages) {
+        if _hasRepeatedIdentity(messageStorages) {
+            messageStorages.removeAll(keepingCapacity: true)
             // One dictionary value used for two messages: identity cannot tell them apart, so
             // each gets a tagged copy of its own.
             var tagged = messages
@@ -157,7 +171,6 @@ final class _JinjaRenderer {
             return tagged
         }
         messageList = messages
-        messageStorages = storages
         return messages
     }
 
@@ -883,12 +896,56 @@ func _string(_ bytes: [UInt8]) -> String {
     return string
 }
 
+/// The buffers a renderer grows, kept between renders (a render of a small template otherwise
+/// spends a tenth of its time allocating and freeing them): a renderer takes a set when it
+/// starts and gives it back, emptied, when it ends.
+struct _JinjaRenderBuffers: Sendable {
+    var text: _ByteBuffer
+    var captures: [_ByteBuffer]
+    var pieces: [String]
+    var storages: [ObjectIdentifier?]
+
+    /// Sets of buffers no renderer holds; at most ``maximumKept``, each at most ``maximumBytes``.
+    private static let pool = Mutex<[_JinjaRenderBuffers]>([])
+    /// As many sets as renders that run at once, on a machine of many cores.
+    static let maximumKept = 64
+    /// A set that grew past this (a huge render) is freed, not kept.
+    static let maximumBytes = 1 << 20
+
+    /// A set of buffers to reuse, or `nil` when none is kept.
+    static func take() -> _JinjaRenderBuffers? {
+        pool.withLock { kept in kept.popLast() }
+    }
+
+    /// Keeps `buffers` (emptied by the caller) for the next renderer, or frees them.
+    static func give(_ buffers: _JinjaRenderBuffers) {
+        var bytes = buffers.text.capacity
+        for capture in buffers.captures { bytes += capture.capacity }
+        let kept =
+            bytes <= maximumBytes && buffers.pieces.capacity <= 4096 && buffers.storages.capacity <= 65536
+            && pool.withLock { kept -> Bool in
+                guard kept.count < maximumKept else { return false }
+                kept.append(buffers)
+                return true
+            }
+        if !kept {
+            var text = buffers.text
+            text.deallocate()
+            var captures = buffers.captures
+            for index in captures.indices { captures[index].deallocate() }
+        }
+    }
+}
+
 /// A render's output: UTF-8 bytes in a buffer it grows itself (appending a piece is one
 /// `memcpy`, without an array's generic append path), freed by its renderer.
-struct _ByteBuffer {
+///
+/// Sendable: a buffer is only touched by the renderer holding it, and passes between
+/// renderers only through ``_JinjaRenderBuffers``'s lock.
+struct _ByteBuffer: @unchecked Sendable {
     private var base: UnsafeMutablePointer<UInt8>?
     private(set) var count = 0
-    private var capacity = 0
+    private(set) var capacity = 0
     /// The size of the first allocation.
     private let firstCapacity: Int
 

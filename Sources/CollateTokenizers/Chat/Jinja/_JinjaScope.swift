@@ -17,10 +17,21 @@ final class _JinjaScope {
     @exclusivity(unchecked) private var entries: UnsafeMutablePointer<Entry>?
     @exclusivity(unchecked) private var count = 0
     @exclusivity(unchecked) private var capacity = 0
+    /// A bit per id modulo 64 for every id this scope has bound since its last reset (a removed
+    /// one keeps its bit): a lookup passes by a scope without the bit of its id unsearched.
+    @exclusivity(unchecked) private var bound: UInt64 = 0
     let parent: _JinjaScope?
+    /// `parent` again, unretained, for walking the chain without reference counting (the
+    /// strong `parent` keeps it alive as long as this scope).
+    private unowned(unsafe) let up: _JinjaScope?
 
     init(parent: _JinjaScope?) {
         self.parent = parent
+        up = parent
+    }
+
+    @inline(__always) private static func bit(_ id: Int) -> UInt64 {
+        1 &<< UInt64(truncatingIfNeeded: id & 63)
     }
 
     deinit {
@@ -40,7 +51,7 @@ final class _JinjaScope {
 
     /// Binds `id` to `value` in this scope, replacing its value here if it has one.
     @inline(__always) func set(_ id: Int, _ value: JinjaValue) {
-        if let entries {
+        if bound & Self.bit(id) != 0, let entries {
             for index in 0..<count where entries[index].id == id {
                 entries[index].value = value
                 return
@@ -54,6 +65,7 @@ final class _JinjaScope {
         guard let entries else { return }
         (entries + count).initialize(to: Entry(id: id, value: value))
         count += 1
+        bound |= Self.bit(id)
     }
 
     private func remove(_ id: Int) {
@@ -93,45 +105,48 @@ final class _JinjaScope {
         let old = count
         // The count first: a value's deinit never reaches this scope, but keep it consistent.
         count = 0
+        bound = 0
         entries.deinitialize(count: old)
     }
 
     /// Whether this scope itself binds `id`.
     @inline(__always) func binds(_ id: Int) -> Bool {
-        guard let entries else { return false }
+        guard bound & Self.bit(id) != 0, let entries else { return false }
         for index in 0..<count where entries[index].id == id { return true }
         return false
     }
 
     /// This scope's own value of `id`, comparing ids in place (only the found value is copied).
     @inline(__always) private func local(_ id: Int) -> JinjaValue? {
-        guard let entries else { return nil }
+        guard bound & Self.bit(id) != 0, let entries else { return nil }
         for index in 0..<count where entries[index].id == id { return entries[index].value }
         return nil
     }
 
     /// The value of `id` here or in the nearest enclosing scope that has it (a loop, not recursion).
     func lookup(_ id: Int) -> JinjaValue? {
+        let bit = Self.bit(id)
         // Unretained: the chain is held by `self` for the whole walk.
         unowned(unsafe) var scope = self
         while true {
-            if let entries = scope.entries {
+            if scope.bound & bit != 0, let entries = scope.entries {
                 for index in 0..<scope.count where entries[index].id == id { return entries[index].value }
             }
-            guard let next = scope.parent else { return nil }
+            guard let next = scope.up else { return nil }
             scope = next
         }
     }
 
     /// ``lookup(_:)``, undefined where no scope binds `id` (a name's read).
     func value(_ id: Int) -> JinjaValue {
+        let bit = Self.bit(id)
         // Unretained: the chain is held by `self` for the whole walk.
         unowned(unsafe) var scope = self
         while true {
-            if let entries = scope.entries {
+            if scope.bound & bit != 0, let entries = scope.entries {
                 for index in 0..<scope.count where entries[index].id == id { return entries[index].value }
             }
-            guard let next = scope.parent else { return .undefined }
+            guard let next = scope.up else { return .undefined }
             scope = next
         }
     }
