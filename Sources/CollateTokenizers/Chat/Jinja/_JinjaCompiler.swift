@@ -150,7 +150,8 @@ enum _JinjaCompiler {
         case .with(let assignments, let body):
             let compiledBody = block(body)
             return { renderer, scope in
-                let inner = _JinjaScope(parent: scope)
+                var inner = renderer.makeScope(parent: scope)
+                defer { renderer.recycle(&inner) }
                 for (target, expr) in assignments {
                     try renderer.assign(target, try renderer.eval(expr, scope), inner, line: line)
                 }

@@ -203,7 +203,8 @@ extension _JinjaRenderer {
         }
         depth += 1
         defer { depth -= 1 }
-        let scope = _JinjaScope(parent: macro.closure)
+        var scope = makeScope(parent: macro.closure)
+        defer { recycle(&scope) }
         var keywords = keyword
         let parameters = macro.parameters
         for index in parameters.indices {

@@ -38,6 +38,9 @@ final class _JinjaRenderer {
     @exclusivity(unchecked) private var messageHint = 0
     /// The string operands `{{ a + b ~ c }}` collects before writing them, shared by nested outputs.
     @exclusivity(unchecked) private var pieces: [String] = []
+    /// Empty scopes without a parent, ready for the next loop, macro call or `{% with %}`: a
+    /// scope that ends with nothing holding it comes back here (no allocation per call).
+    @exclusivity(unchecked) private var spareScopes = _JinjaSpareScopes()
 
     // The render's state is only touched by this renderer, on one thread, and never while
     // another access to the same property is in progress: the dynamic exclusivity checks
@@ -65,6 +68,7 @@ final class _JinjaRenderer {
             captures = buffers.captures
             pieces = buffers.pieces
             messageStorages = buffers.storages
+            spareScopes = buffers.scopes
         }
     }
 
@@ -73,7 +77,8 @@ final class _JinjaRenderer {
         for index in captures.indices { captures[index].removeAll() }
         pieces.removeAll(keepingCapacity: true)
         messageStorages.removeAll(keepingCapacity: true)
-        _JinjaRenderBuffers.give(_JinjaRenderBuffers(text: text, captures: captures, pieces: pieces, storages: messageStorages))
+        _JinjaRenderBuffers.give(
+            _JinjaRenderBuffers(text: text, captures: captures, pieces: pieces, storages: messageStorages, scopes: spareScopes))
     }
 
     /// The global functions in a scope shared by every render: they hold no state, and no
@@ -90,7 +95,7 @@ final class _JinjaRenderer {
     /// value wins, as a later keyword argument does).
     func render<Context: Collection>(_ program: _JinjaExec, names: _JinjaNameTable, context: Context) throws -> JinjaRendering
     where Context.Element == (key: String, value: JinjaValue) {
-        let root = _JinjaScope(parent: _JinjaRenderer.globals)
+        var root = makeScope(parent: _JinjaRenderer.globals)
         root.reserve(context.count)
         var messagesID: Int?
         for (name, value) in context {
@@ -107,6 +112,11 @@ final class _JinjaRenderer {
             macroScopes.removeAll()
         }
         let flow = try program(self, root)
+        // The cycles broken first (a top-level macro holds the root scope), so that the root
+        // scope, held by nothing else now, is recycled.
+        for scope in macroScopes { scope.reset() }
+        macroScopes.removeAll()
+        recycle(&root)
         if flow != .normal {
             throw _JinjaFailure(.syntax, "`{% break %}` or `{% continue %}` outside a loop")
         }
@@ -208,6 +218,26 @@ final class _JinjaRenderer {
         let a = items.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
         let b = messageList.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
         return a == b
+    }
+
+    // MARK: - Scopes
+
+    /// A new empty scope inside `parent`: a recycled one when there is one.
+    @inline(__always) func makeScope(parent: _JinjaScope) -> _JinjaScope {
+        if let scope = spareScopes.scopes.popLast() {
+            scope.rebind(parent: parent)
+            return scope
+        }
+        return _JinjaScope(parent: parent)
+    }
+
+    /// Takes back a scope whose work is done, emptied, unless something (a macro defined in it)
+    /// still holds it.
+    @inline(__always) func recycle(_ scope: inout _JinjaScope) {
+        guard isKnownUniquelyReferenced(&scope), spareScopes.scopes.count < _JinjaSpareScopes.maximumKept else { return }
+        scope.reset()
+        scope.rebind(parent: nil)
+        spareScopes.scopes.append(scope)
     }
 
     // MARK: - Output
@@ -377,13 +407,14 @@ final class _JinjaRenderer {
         let iterable = compiled.iterableExpr
         var items = try iterate(try compiled.iterable(self, scope), what: iterable)
         if let condition = compiled.condition {
-            let loopScope = _JinjaScope(parent: scope)
+            var loopScope = makeScope(parent: scope)
             var kept: [JinjaValue] = []
             for item in items {
                 try assign(compiled.target, item, loopScope, line: iterable.line)
                 if try condition(self, loopScope).isTruthy { kept.append(item) }
             }
             items = kept
+            recycle(&loopScope)
         }
         if items.isEmpty {
             return try compiled.otherwise(self, scope)
@@ -394,7 +425,8 @@ final class _JinjaRenderer {
         let overMessages = isMessageList(items)
         let savedMessage = currentMessage
         defer { currentMessage = savedMessage }
-        var iterationScope = _JinjaScope(parent: scope)
+        var iterationScope = makeScope(parent: scope)
+        defer { recycle(&iterationScope) }
         for (index, item) in items.enumerated() {
             iterations += 1
             if iterations > Self.maximumIterations || text.count > Self.maximumOutputBytes {
@@ -411,7 +443,7 @@ final class _JinjaRenderer {
                 if isKnownUniquelyReferenced(&iterationScope) {
                     iterationScope.reset()
                 } else {
-                    iterationScope = _JinjaScope(parent: scope)
+                    iterationScope = makeScope(parent: scope)
                 }
             }
             state.index0 = index
@@ -904,6 +936,7 @@ struct _JinjaRenderBuffers: Sendable {
     var captures: [_ByteBuffer]
     var pieces: [String]
     var storages: [ObjectIdentifier?]
+    var scopes: _JinjaSpareScopes
 
     /// Sets of buffers no renderer holds; at most ``maximumKept``, each at most ``maximumBytes``.
     private static let pool = Mutex<[_JinjaRenderBuffers]>([])
@@ -935,6 +968,16 @@ struct _JinjaRenderBuffers: Sendable {
             for index in captures.indices { captures[index].deallocate() }
         }
     }
+}
+
+/// Empty scopes without a parent kept for reuse (see ``_JinjaRenderer/makeScope(parent:)``).
+///
+/// Sendable: an empty scope without a parent holds no value, and passes between renderers
+/// only through ``_JinjaRenderBuffers``'s lock.
+struct _JinjaSpareScopes: @unchecked Sendable {
+    var scopes: [_JinjaScope] = []
+    /// At most this many are kept (a deeper recursion's scopes are freed).
+    static let maximumKept = 32
 }
 
 /// A render's output: UTF-8 bytes in a buffer it grows itself (appending a piece is one

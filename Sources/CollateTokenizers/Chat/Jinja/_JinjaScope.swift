@@ -20,12 +20,20 @@ final class _JinjaScope {
     /// A bit per id modulo 64 for every id this scope has bound since its last reset (a removed
     /// one keeps its bit): a lookup passes by a scope without the bit of its id unsearched.
     @exclusivity(unchecked) private var bound: UInt64 = 0
-    let parent: _JinjaScope?
+    /// The enclosing scope (changed only while the scope is recycled, see ``rebind(parent:)``).
+    @exclusivity(unchecked) private(set) var parent: _JinjaScope?
     /// `parent` again, unretained, for walking the chain without reference counting (the
     /// strong `parent` keeps it alive as long as this scope).
-    private unowned(unsafe) let up: _JinjaScope?
+    @exclusivity(unchecked) private unowned(unsafe) var up: _JinjaScope?
 
     init(parent: _JinjaScope?) {
+        self.parent = parent
+        up = parent
+    }
+
+    /// Gives an empty, recycled scope (see ``_JinjaRenderer/makeScope(parent:)``) a new
+    /// enclosing scope, or none while it waits to be reused.
+    func rebind(parent: _JinjaScope?) {
         self.parent = parent
         up = parent
     }
