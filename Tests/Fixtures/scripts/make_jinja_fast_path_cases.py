@@ -18,6 +18,9 @@ CASES = [
     ("tojson_buffer", "{{ {'k': 'ü\"\\n', 'n': none, 'b': [true, 1.5, -2]}|tojson }}|{{ [1, {'a': [true, none], 'e': {}, 'l': []}]|tojson(indent=2) }}|{{ 'é'|tojson }}"),
     ("missing_literal_key", "{% set m = {'role': 'user'} %}{{ m['tool_calls'] is defined }}|{{ m['items'] is defined }}|{{ m['role'] }}|{{ (m['missing'] or 'fallback') }}"),
     ("macro_captures", "{% macro w(x) %}<{{ x }}>{% endmacro %}{% macro v(x) %}[{{ w(x) }}{{ w(x ~ '!') }}]{% endmacro %}{% for i in range(3) %}{{ v(i) }}{% endfor %}{% set b %}{{ v('é') }}{% endset %}{{ b|length }}"),
+    # `{{ a + b ~ c }}` writes each string operand as it comes and takes the output back when a
+    # later operand is not a string (the whole expression is then evaluated as jinja2 does).
+    ("concatenation_rewinds", "{{ 'a' ~ 1 }}|{{ 'x' + 'y' ~ 2 ~ 'z' }}|{{ [1] + [2] }}|{{ 'é' ~ none ~ 'é' }}|{% for i in ['p', 'q'] %}{{ i ~ '-' ~ loop.index ~ ';' }}{% endfor %}|{% set s %}{{ 'in' ~ 3 }}{{ 'ok' + '!' }}{% endset %}[{{ s }}]|{% macro m(x) %}{{ 'm' ~ x }}{% endmacro %}{{ 'a' + m(1) + 'b' ~ m(2) ~ 3 }}"),
 ]
 
 for case_id, source in CASES:

@@ -36,7 +36,7 @@ final class _JinjaRenderer {
     @exclusivity(unchecked) private var messageTable: [ObjectIdentifier: Int]?
     /// Where the last identity search found its message: loops mostly go forward.
     @exclusivity(unchecked) private var messageHint = 0
-    /// The string operands `{{ a + b ~ c }}` collects before writing them, shared by nested outputs.
+    /// The string operands `{% set x = a + b ~ c %}` collects before joining them, shared by nested expressions.
     @exclusivity(unchecked) private var pieces: [String] = []
     /// Empty scopes without a parent, ready for the next loop, macro call or `{% with %}`: a
     /// scope that ends with nothing holding it comes back here (no allocation per call).
@@ -325,17 +325,46 @@ final class _JinjaRenderer {
     /// the intermediate strings. Returns `false` (having written nothing) when an operand is not a
     /// string; the caller then evaluates the expression whole (operands have no side effects).
     func writeConcatenation(_ operands: [_JinjaEvalBox], _ scope: _JinjaScope) throws -> Bool {
-        // The operands go on the shared `pieces` stack above what enclosing outputs hold there
-        // (an operand may call a macro that writes its own concatenations).
-        let start = pieces.count
-        if start == 0 && pieces.capacity == 0 { pieces.reserveCapacity(16) }
-        defer { while pieces.count > start { pieces.removeLast() } }
-        for index in operands.indices {
-            guard case .string(let piece) = try operands[index].run(self, scope) else { return false }
-            pieces.append(piece)
+        // Each string is written as soon as it is evaluated (no copy held for later); the output
+        // is taken back to where it was if an operand is not a string, or fails. Evaluating an
+        // operand writes nothing here: a macro it calls writes into a capture of its own.
+        let mark = outputMark()
+        do {
+            for index in operands.indices {
+                guard case .string(let piece) = try operands[index].run(self, scope) else {
+                    rewind(to: mark)
+                    return false
+                }
+                write(piece)
+            }
+        } catch {
+            rewind(to: mark)
+            throw error
         }
-        for index in start..<pieces.count { write(pieces[index]) }
         return true
+    }
+
+    /// Where the output (the innermost capture, or the text and its segments) ends now.
+    private struct OutputMark {
+        var count: Int
+        var segmentCount: Int
+        var lastSegment: JinjaSegment?
+    }
+
+    private func outputMark() -> OutputMark {
+        if captureDepth > 0 { return OutputMark(count: captures[captureDepth - 1].count, segmentCount: 0, lastSegment: nil) }
+        return OutputMark(count: text.count, segmentCount: segments.count, lastSegment: segments.last)
+    }
+
+    /// Takes back what was written since `mark` (in the same capture).
+    private func rewind(to mark: OutputMark) {
+        if captureDepth > 0 {
+            captures[captureDepth - 1].truncate(to: mark.count)
+            return
+        }
+        text.truncate(to: mark.count)
+        while segments.count > mark.segmentCount { segments.removeLast() }
+        if let last = mark.lastSegment, mark.segmentCount > 0 { segments[mark.segmentCount - 1] = last }
     }
 
     /// Evaluates `a + b ~ c ...` left to right as the nested operators do, each operator's checks
@@ -1044,6 +1073,11 @@ struct _ByteBuffer: @unchecked Sendable {
     /// Forgets the bytes, keeping the storage.
     mutating func removeAll() {
         count = 0
+    }
+
+    /// Forgets the bytes after the first `newCount`.
+    mutating func truncate(to newCount: Int) {
+        count = Swift.min(count, Swift.max(0, newCount))
     }
 
     /// Frees the buffer (the renderer's `deinit`).
