@@ -86,7 +86,7 @@ final class _JinjaRenderer {
     nonisolated(unsafe) static let globals: _JinjaScope = {
         let scope = _JinjaScope(parent: nil)
         for (offset, name) in _JinjaNames.globals.enumerated() {
-            scope[_JinjaNames.globalsStart + offset] = JinjaValue.makeObject(.function(name))
+            scope.set(_JinjaNames.globalsStart + offset, JinjaValue.makeObject(.function(name)))
         }
         return scope
     }()
@@ -101,11 +101,11 @@ final class _JinjaRenderer {
         for (name, value) in context {
             // A variable the template never names cannot be read: it needs no slot.
             guard let id = names.id(of: name) else { continue }
-            root[id] = value
+            root.set(id, value)
             if name.utf8.count == 8 && name == "messages" { messagesID = id }
         }
         if let messagesID, case .list(let messages)? = root[messagesID] {
-            root[messagesID] = .list(trackMessages(messages))
+            root.set(messagesID, .list(trackMessages(messages)))
         }
         defer {
             for scope in macroScopes { scope.reset() }
@@ -286,7 +286,7 @@ final class _JinjaRenderer {
     /// `{% macro %}`: binds the macro in `scope`, which the render clears at its end (a macro holds its defining scope).
     func defineMacro(_ macro: _JinjaMacro, id: Int, in scope: _JinjaScope) {
         macroScopes.append(scope)
-        scope[id] = .makeObject(.macro(macro))
+        scope.set(id, .makeObject(.macro(macro)))
     }
 
     /// `{% call(params) callee(args) %}body{% endcall %}`: calls the macro with the body as its `caller`.
@@ -477,7 +477,7 @@ final class _JinjaRenderer {
             }
             state.index0 = index
             try assign(compiled.target, item, iterationScope, line: iterable.line)
-            iterationScope[_JinjaNames.loop] = .object(loop)
+            iterationScope.set(_JinjaNames.loop, .object(loop))
             if case .dict(let dict) = item, let message = overMessages ? index : messageIndex(of: dict) {
                 currentMessage = message
             } else {
@@ -491,7 +491,7 @@ final class _JinjaRenderer {
     func assign(_ target: _JinjaTarget, _ value: JinjaValue, _ scope: _JinjaScope, line: Int) throws {
         switch target {
         case .name(_, let id):
-            scope[id] = value
+            scope.set(id, value)
         case .tuple(let targets):
             let items = try iterate(value, what: nil)
             guard items.count == targets.count else {

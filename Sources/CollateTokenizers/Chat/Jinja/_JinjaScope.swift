@@ -24,18 +24,18 @@ final class _JinjaScope {
     @exclusivity(unchecked) private(set) var parent: _JinjaScope?
     /// `parent` again, unretained, for walking the chain without reference counting (the
     /// strong `parent` keeps it alive as long as this scope).
-    @exclusivity(unchecked) private unowned(unsafe) var up: _JinjaScope?
+    @exclusivity(unchecked) private var up: Unmanaged<_JinjaScope>?
 
     init(parent: _JinjaScope?) {
         self.parent = parent
-        up = parent
+        up = parent.map { Unmanaged.passUnretained($0) }
     }
 
     /// Gives an empty, recycled scope (see ``_JinjaRenderer/makeScope(parent:)``) a new
     /// enclosing scope, or none while it waits to be reused.
     func rebind(parent: _JinjaScope?) {
         self.parent = parent
-        up = parent
+        up = parent.map { Unmanaged.passUnretained($0) }
     }
 
     @inline(__always) private static func bit(_ id: Int) -> UInt64 {
@@ -134,28 +134,38 @@ final class _JinjaScope {
     /// The value of `id` here or in the nearest enclosing scope that has it (a loop, not recursion).
     func lookup(_ id: Int) -> JinjaValue? {
         let bit = Self.bit(id)
-        // Unretained: the chain is held by `self` for the whole walk.
-        unowned(unsafe) var scope = self
+        // Unretained (no reference counting per scope passed): the chain is held by `self`
+        // for the whole walk.
+        var current = Unmanaged.passUnretained(self)
         while true {
-            if scope.bound & bit != 0, let entries = scope.entries {
-                for index in 0..<scope.count where entries[index].id == id { return entries[index].value }
+            let (found, next) = current._withUnsafeGuaranteedRef { scope -> (JinjaValue?, Unmanaged<_JinjaScope>?) in
+                if scope.bound & bit != 0, let entries = scope.entries {
+                    for index in 0..<scope.count where entries[index].id == id { return (entries[index].value, nil) }
+                }
+                return (nil, scope.up)
             }
-            guard let next = scope.up else { return nil }
-            scope = next
+            if let found { return found }
+            guard let next else { return nil }
+            current = next
         }
     }
 
     /// ``lookup(_:)``, undefined where no scope binds `id` (a name's read).
     func value(_ id: Int) -> JinjaValue {
         let bit = Self.bit(id)
-        // Unretained: the chain is held by `self` for the whole walk.
-        unowned(unsafe) var scope = self
+        // Unretained (no reference counting per scope passed): the chain is held by `self`
+        // for the whole walk.
+        var current = Unmanaged.passUnretained(self)
         while true {
-            if scope.bound & bit != 0, let entries = scope.entries {
-                for index in 0..<scope.count where entries[index].id == id { return entries[index].value }
+            let (found, next) = current._withUnsafeGuaranteedRef { scope -> (JinjaValue?, Unmanaged<_JinjaScope>?) in
+                if scope.bound & bit != 0, let entries = scope.entries {
+                    for index in 0..<scope.count where entries[index].id == id { return (entries[index].value, nil) }
+                }
+                return (nil, scope.up)
             }
-            guard let next = scope.up else { return .undefined }
-            scope = next
+            if let found { return found }
+            guard let next else { return .undefined }
+            current = next
         }
     }
 }
