@@ -46,8 +46,9 @@ final class _JinjaMacro {
 /// The `loop` variable of a `for` loop: one object per loop whose index each iteration
 /// advances in place (jinja2's `LoopContext` is one mutable object too).
 final class _JinjaLoop {
-    let items: [JinjaValue]
-    // Only touched by the render running the loop.
+    // Only touched by the render running the loop (`items` changes only while the loop object
+    // waits, recycled, for the next loop).
+    @exclusivity(unchecked) var items: [JinjaValue]
     @exclusivity(unchecked) var index0: Int
 
     init(items: [JinjaValue], index0: Int) {

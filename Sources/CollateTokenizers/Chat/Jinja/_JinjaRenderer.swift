@@ -231,6 +231,28 @@ final class _JinjaRenderer {
         return _JinjaScope(parent: parent)
     }
 
+    /// A `loop` object for a loop over `items` (a recycled one when there is one) and its state.
+    @inline(__always) private func makeLoop(_ items: [JinjaValue]) -> (JinjaObject, _JinjaLoop) {
+        if let (object, state) = spareScopes.loops.popLast() {
+            state.items = items
+            state.index0 = 0
+            return (object, state)
+        }
+        let state = _JinjaLoop(items: items, index0: 0)
+        return (JinjaObject(.loop(state)), state)
+    }
+
+    /// Takes back a loop's object when nothing else (a `{% set %}` that kept `loop`, a macro's
+    /// scope) holds it.
+    @inline(__always) private func recycleLoop(_ object: inout JinjaObject, _ state: inout _JinjaLoop) {
+        guard spareScopes.loops.count < _JinjaSpareScopes.maximumKept, isKnownUniquelyReferenced(&object) else { return }
+        // The object's kind holds the state: the state is the object's alone when it has two holders.
+        guard case .loop(let held) = object.kind, held === state else { return }
+        state.items = []
+        object.lastChanged = nil
+        spareScopes.loops.append((object, state))
+    }
+
     /// Takes back a scope whose work is done, emptied, unless something (a macro defined in it)
     /// still holds it.
     @inline(__always) func recycle(_ scope: inout _JinjaScope) {
@@ -449,8 +471,8 @@ final class _JinjaRenderer {
             return try compiled.otherwise(self, scope)
         }
         let body = compiled.body
-        let state = _JinjaLoop(items: items, index0: 0)
-        let loop = JinjaObject(.loop(state))
+        var (loop, state) = makeLoop(items)
+        defer { recycleLoop(&loop, &state) }
         let overMessages = isMessageList(items)
         let savedMessage = currentMessage
         defer { currentMessage = savedMessage }
@@ -1005,6 +1027,8 @@ struct _JinjaRenderBuffers: Sendable {
 /// only through ``_JinjaRenderBuffers``'s lock.
 struct _JinjaSpareScopes: @unchecked Sendable {
     var scopes: [_JinjaScope] = []
+    /// Loop objects (with their states, emptied) for the next loops.
+    var loops: [(JinjaObject, _JinjaLoop)] = []
     /// At most this many are kept (a deeper recursion's scopes are freed).
     static let maximumKept = 32
 }
