@@ -8,7 +8,8 @@ final class _JinjaRenderer {
         case normal, breakLoop, continueLoop
     }
 
-    let now: Date
+    /// The time `strftime_now` formats (set again when a recycled renderer starts a render).
+    @exclusivity(unchecked) private(set) var now: Date
     /// The output as UTF-8 bytes: appending bytes is far cheaper than appending to a `String`.
     /// Offsets in `segments` and `generations` are UTF-8 offsets into it while the render runs
     /// (no per-piece scalar count), turned into scalar offsets once at the end.
@@ -61,24 +62,57 @@ final class _JinjaRenderer {
 
     init(now: Date) {
         self.now = now
-        // The buffers an earlier render grew, if one left them: no allocation for the output,
-        // the captures, the concatenation stack or the message identities.
-        if let buffers = _JinjaRenderBuffers.take() {
-            text = buffers.text
-            captures = buffers.captures
-            pieces = buffers.pieces
-            messageStorages = buffers.storages
-            spareScopes = buffers.scopes
-        }
     }
 
     deinit {
+        text.deallocate()
+        for index in captures.indices { captures[index].deallocate() }
+    }
+
+    /// Renderers that finished a render, emptied, with the buffers they grew (the output, the
+    /// captures, the concatenation stack, the message identities, spare scopes and loop
+    /// objects): a render of a small template otherwise spends a tenth of its time making and
+    /// freeing them. At most ``maximumPooled``, each holding at most ``maximumPooledBytes``.
+    private static let pool = Mutex<_JinjaRendererPool>(_JinjaRendererPool())
+    /// As many renderers as renders that run at once, on a machine of many cores.
+    static let maximumPooled = 64
+    /// A renderer whose buffers grew past this (a huge render) is freed, not kept.
+    static let maximumPooledBytes = 1 << 20
+
+    /// A renderer for a render at `now`: one an earlier render left, or a new one.
+    static func make(now: Date) -> _JinjaRenderer {
+        if let renderer = pool.withLock({ $0.renderers.popLast() }) {
+            renderer.now = now
+            return renderer
+        }
+        return _JinjaRenderer(now: now)
+    }
+
+    /// After a render that returned its rendering: empties the renderer's state (keeping its
+    /// buffers' storage) and keeps it for the next render. A render that failed is not
+    /// recycled (its renderer is freed).
+    func recycle() {
+        var bytes = text.capacity
+        for index in captures.indices { bytes += captures[index].capacity }
+        guard bytes <= Self.maximumPooledBytes, pieces.capacity <= 4096, messageStorages.capacity <= 65536 else { return }
         text.removeAll()
         for index in captures.indices { captures[index].removeAll() }
-        pieces.removeAll(keepingCapacity: true)
+        captureDepth = 0
+        segments = []
+        generations = []
+        currentMessage = nil
+        depth = 0
+        for scope in macroScopes { scope.reset() }
+        macroScopes.removeAll()
+        messageList = []
         messageStorages.removeAll(keepingCapacity: true)
-        _JinjaRenderBuffers.give(
-            _JinjaRenderBuffers(text: text, captures: captures, pieces: pieces, storages: messageStorages, scopes: spareScopes))
+        messageTable = nil
+        messageHint = 0
+        pieces.removeAll(keepingCapacity: true)
+        iterations = 0
+        Self.pool.withLock { pool in
+            if pool.renderers.count < Self.maximumPooled { pool.renderers.append(self) }
+        }
     }
 
     /// The global functions in a scope shared by every render: they hold no state, and no
@@ -979,52 +1013,18 @@ func _string(_ bytes: [UInt8]) -> String {
     return string
 }
 
-/// The buffers a renderer grows, kept between renders (a render of a small template otherwise
-/// spends a tenth of its time allocating and freeing them): a renderer takes a set when it
-/// starts and gives it back, emptied, when it ends.
-struct _JinjaRenderBuffers: Sendable {
-    var text: _ByteBuffer
-    var captures: [_ByteBuffer]
-    var pieces: [String]
-    var storages: [ObjectIdentifier?]
-    var scopes: _JinjaSpareScopes
-
-    /// Sets of buffers no renderer holds; at most ``maximumKept``, each at most ``maximumBytes``.
-    private static let pool = Mutex<[_JinjaRenderBuffers]>([])
-    /// As many sets as renders that run at once, on a machine of many cores.
-    static let maximumKept = 64
-    /// A set that grew past this (a huge render) is freed, not kept.
-    static let maximumBytes = 1 << 20
-
-    /// A set of buffers to reuse, or `nil` when none is kept.
-    static func take() -> _JinjaRenderBuffers? {
-        pool.withLock { kept in kept.popLast() }
-    }
-
-    /// Keeps `buffers` (emptied by the caller) for the next renderer, or frees them.
-    static func give(_ buffers: _JinjaRenderBuffers) {
-        var bytes = buffers.text.capacity
-        for capture in buffers.captures { bytes += capture.capacity }
-        let kept =
-            bytes <= maximumBytes && buffers.pieces.capacity <= 4096 && buffers.storages.capacity <= 65536
-            && pool.withLock { kept -> Bool in
-                guard kept.count < maximumKept else { return false }
-                kept.append(buffers)
-                return true
-            }
-        if !kept {
-            var text = buffers.text
-            text.deallocate()
-            var captures = buffers.captures
-            for index in captures.indices { captures[index].deallocate() }
-        }
-    }
+/// Renderers kept for reuse (see ``_JinjaRenderer/make(now:)``).
+///
+/// Sendable: a pooled renderer is empty and unused, and passes between threads only through
+/// the pool's lock.
+struct _JinjaRendererPool: @unchecked Sendable {
+    var renderers: [_JinjaRenderer] = []
 }
 
 /// Empty scopes without a parent kept for reuse (see ``_JinjaRenderer/makeScope(parent:)``).
 ///
 /// Sendable: an empty scope without a parent holds no value, and passes between renderers
-/// only through ``_JinjaRenderBuffers``'s lock.
+/// only through the renderer pool's lock.
 struct _JinjaSpareScopes: @unchecked Sendable {
     var scopes: [_JinjaScope] = []
     /// Loop objects (with their states, emptied) for the next loops.
@@ -1037,7 +1037,7 @@ struct _JinjaSpareScopes: @unchecked Sendable {
 /// `memcpy`, without an array's generic append path), freed by its renderer.
 ///
 /// Sendable: a buffer is only touched by the renderer holding it, and passes between
-/// renderers only through ``_JinjaRenderBuffers``'s lock.
+/// renderers only through the renderer pool's lock.
 struct _ByteBuffer: @unchecked Sendable {
     private var base: UnsafeMutablePointer<UInt8>?
     private(set) var count = 0
