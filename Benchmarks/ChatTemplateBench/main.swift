@@ -1,7 +1,7 @@
 // Chat-template rendering throughput: Collate's Jinja interpreter against transformers'
 // `apply_chat_template(tokenize=False)` on the same templates and conversations.
 //
-//     swift run -c release ChatTemplateBench [CHAT_TEMPLATES_DIR] [ROUNDS] [TEMPLATE_PREFIX]
+//     swift run -c release ChatTemplateBench [CHAT_TEMPLATES_DIR] [ROUNDS] [TEMPLATE_PREFIX | NAME$]
 //     python Benchmarks/chat_template_hf.py [CHAT_TEMPLATES_DIR] [ROUNDS]
 //
 // CHAT_TEMPLATES_DIR defaults to Tests/Fixtures/chat-templates (TRL 1.16.0's templates and the
@@ -22,8 +22,15 @@ import Foundation
 let arguments = Array(CommandLine.arguments.dropFirst())
 let folder = URL(fileURLWithPath: arguments.first ?? "Tests/Fixtures/chat-templates")
 let rounds = arguments.count > 1 ? Int(arguments[1]) ?? 20 : 20
-/// Optional: only the templates whose names start with this prefix.
+/// Optional: only the templates whose names start with this prefix (ending in `$`: only the
+/// template of exactly this name).
 let only = arguments.count > 2 ? arguments[2] : ""
+
+/// Whether the template `name` is one the arguments select.
+func isSelected(_ name: String) -> Bool {
+    if only.hasSuffix("$") { return name == String(only.dropLast()) }
+    return name.hasPrefix(only)
+}
 
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("ChatTemplateBench: \(message)\n".utf8))
@@ -82,7 +89,7 @@ for line in goldens.split(separator: "\n") {
 var totalConversations = 0
 var totalSeconds = 0.0
 var sink = 0
-for name in order where name.hasPrefix(only) {
+for name in order where isSelected(name) {
     let url = folder.appendingPathComponent("templates").appendingPathComponent(name + ".jinja")
     guard let source = try? String(contentsOf: url, encoding: .utf8) else { fail("cannot read \(url.path)") }
     let template: JinjaTemplate

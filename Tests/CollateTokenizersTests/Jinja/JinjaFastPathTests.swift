@@ -13,7 +13,7 @@ struct JinjaFastPathTests {
     static let cases = JinjaCorpusCase.load("fast-paths.jsonl")
 
     @Test func everyCaseIsLoaded() {
-        #expect(Self.cases.count == 7)
+        #expect(Self.cases.count == 9)
     }
 
     @Test(arguments: cases)

@@ -70,9 +70,11 @@ public struct JinjaTemplate: Sendable {
 
     private func _render<Context: Collection>(_ context: Context, now: Date) throws(JinjaError) -> JinjaRendering
     where Context.Element == (key: String, value: JinjaValue) {
-        let renderer = _JinjaRenderer(now: now)
+        let renderer = _JinjaRenderer.make(now: now)
         do {
-            return try renderer.render(program, names: names, context: context)
+            let rendering = try renderer.render(program, names: names, context: context)
+            renderer.recycle()
+            return rendering
         } catch let failure as _JinjaFailure {
             throw JinjaError(kind: failure.kind, template: name, line: failure.line ?? 1, message: failure.message)
         } catch {

@@ -3,6 +3,19 @@ typealias _JinjaEval = @Sendable (_JinjaRenderer, _JinjaScope) throws -> JinjaVa
 /// A statement (or a block of them) compiled into a closure: runs it in a scope of a render.
 typealias _JinjaExec = @Sendable (_JinjaRenderer, _JinjaScope) throws -> _JinjaRenderer.Flow
 
+/// A compiled expression kept in an array: a struct's closure field keeps the closure's own
+/// calling convention, where an array of bare closures holds them generically and calls each
+/// through reabstraction thunks.
+struct _JinjaEvalBox: Sendable {
+    let run: _JinjaEval
+}
+
+/// A compiled statement kept in an array, with its line (see ``_JinjaEvalBox``).
+struct _JinjaExecBox: Sendable {
+    let run: _JinjaExec
+    let line: Int
+}
+
 /// Compiles a parsed template, once, into a tree of closures that a render calls.
 ///
 /// The closures do what ``_JinjaRenderer/eval(_:_:)`` does for the same node, with the node's
@@ -15,14 +28,13 @@ enum _JinjaCompiler {
 
     /// A block: its statements in order; a failure without a line gets its statement's line.
     static func block(_ statements: [_JinjaStatement]) -> _JinjaExec {
-        let compiled = statements.map(statement)
-        let lines = statements.map(\.line)
+        let compiled = statements.map { _JinjaExecBox(run: statement($0), line: $0.line) }
         switch compiled.count {
         case 0:
             return { _, _ in .normal }
         case 1:
-            let only = compiled[0]
-            let line = lines[0]
+            let only = compiled[0].run
+            let line = compiled[0].line
             return { renderer, scope in
                 do {
                     return try only(renderer, scope)
@@ -36,9 +48,9 @@ enum _JinjaCompiler {
                 for index in compiled.indices {
                     let flow: _JinjaRenderer.Flow
                     do {
-                        flow = try compiled[index](renderer, scope)
+                        flow = try compiled[index].run(renderer, scope)
                     } catch var failure as _JinjaFailure {
-                        if failure.line == nil { failure.line = lines[index] }
+                        if failure.line == nil { failure.line = compiled[index].line }
                         throw failure
                     }
                     if flow != .normal { return flow }
@@ -60,7 +72,7 @@ enum _JinjaCompiler {
             let whole = compile(expr)
             if case .binary(let op, _, _) = expr.kind, op == .add || op == .concat {
                 // `{{ a + b ~ c }}`: written piece by piece when every operand is a string.
-                var collected: [_JinjaEval] = []
+                var collected: [_JinjaEvalBox] = []
                 concatenationOperands(expr, into: &collected)
                 let operands = collected
                 return { renderer, scope in
@@ -82,10 +94,10 @@ enum _JinjaCompiler {
                     try condition(renderer, scope).isTruthy ? try body(renderer, scope) : try otherwiseBody(renderer, scope)
                 }
             }
-            let compiled = branches.map { (compile($0.0), block($0.1)) }
+            let compiled = branches.map { _JinjaBranch(condition: compile($0.0), body: block($0.1)) }
             return { renderer, scope in
-                for (condition, body) in compiled where try condition(renderer, scope).isTruthy {
-                    return try body(renderer, scope)
+                for index in compiled.indices where try compiled[index].condition(renderer, scope).isTruthy {
+                    return try compiled[index].body(renderer, scope)
                 }
                 return try otherwiseBody(renderer, scope)
             }
@@ -138,7 +150,8 @@ enum _JinjaCompiler {
         case .with(let assignments, let body):
             let compiledBody = block(body)
             return { renderer, scope in
-                let inner = _JinjaScope(parent: scope)
+                var inner = renderer.makeScope(parent: scope)
+                defer { renderer.recycle(&inner) }
                 for (target, expr) in assignments {
                     try renderer.assign(target, try renderer.eval(expr, scope), inner, line: line)
                 }
@@ -158,12 +171,12 @@ enum _JinjaCompiler {
     }
 
     /// The operands of `a + b ~ c`, left to right.
-    private static func concatenationOperands(_ expr: _JinjaExpr, into operands: inout [_JinjaEval]) {
+    private static func concatenationOperands(_ expr: _JinjaExpr, into operands: inout [_JinjaEvalBox]) {
         if case .binary(let op, let left, let right) = expr.kind, op == .add || op == .concat {
             concatenationOperands(left, into: &operands)
             concatenationOperands(right, into: &operands)
         } else {
-            operands.append(compile(expr))
+            operands.append(_JinjaEvalBox(run: compile(expr)))
         }
     }
 
@@ -186,9 +199,9 @@ enum _JinjaCompiler {
         case .literal(let value):
             return { _, _ in value }
         case .name(_, let id):
-            return { _, scope in scope.lookup(id) ?? .undefined }
+            return { _, scope in scope.value(id) }
         case .list(let items), .tuple(let items):
-            let compiled = items.map(compile)
+            let compiled = items.map { _JinjaEvalBox(run: compile($0)) }
             // `(1, 2)`, `1, 2` and `()` are Python tuples: they print as tuples and differ from lists.
             let isTuple = if case .tuple = expr.kind { true } else { false }
             // All literals (`role in ('system', 'developer')`): the value is built once. A tuple is
@@ -202,7 +215,7 @@ enum _JinjaCompiler {
             return { renderer, scope in
                 var values: [JinjaValue] = []
                 values.reserveCapacity(compiled.count)
-                for item in compiled { values.append(try item(renderer, scope)) }
+                for index in compiled.indices { values.append(try compiled[index].run(renderer, scope)) }
                 return isTuple ? .makeObject(.tuple(values)) : .list(values)
             }
         case .dict:
@@ -439,12 +452,12 @@ enum _JinjaCompiler {
                     return .bool(try _JinjaRenderer.compare(op, lhs, rhs, line: line))
                 }
             }
-            let chain = operations.map { ($0.0, compile($0.1)) }
+            let chain = operations.map { (op: $0.0, right: _JinjaEvalBox(run: compile($0.1))) }
             return { renderer, scope in
                 var lhs = try first(renderer, scope)
-                for (op, right) in chain {
-                    let rhs = try right(renderer, scope)
-                    guard try _JinjaRenderer.compare(op, lhs, rhs, line: line) else { return .bool(false) }
+                for index in chain.indices {
+                    let rhs = try chain[index].right.run(renderer, scope)
+                    guard try _JinjaRenderer.compare(chain[index].op, lhs, rhs, line: line) else { return .bool(false) }
                     lhs = rhs
                 }
                 return .bool(true)
@@ -463,14 +476,14 @@ enum _JinjaCompiler {
 
 /// A call's, filter's or test's arguments, compiled.
 struct _JinjaCompiledArguments: Sendable {
-    let positional: [_JinjaEval]
-    let keyword: [(String, _JinjaEval)]
+    let positional: [_JinjaEvalBox]
+    let keyword: [(name: String, value: _JinjaEvalBox)]
     /// `*args` and `**kwargs`, with their expressions for error messages.
     let splats: (splat: (_JinjaExpr, _JinjaEval)?, keywordSplat: (_JinjaExpr, _JinjaEval)?)?
 
     init(_ arguments: _JinjaArguments) {
-        positional = arguments.positional.map(_JinjaCompiler.compile)
-        keyword = arguments.keyword.map { ($0.0, _JinjaCompiler.compile($0.1)) }
+        positional = arguments.positional.map { _JinjaEvalBox(run: _JinjaCompiler.compile($0)) }
+        keyword = arguments.keyword.map { (name: $0.0, value: _JinjaEvalBox(run: _JinjaCompiler.compile($0.1))) }
         if arguments.splat == nil && arguments.keywordSplat == nil {
             splats = nil
         } else {
@@ -482,11 +495,11 @@ struct _JinjaCompiledArguments: Sendable {
     func evaluate(_ renderer: _JinjaRenderer, _ scope: _JinjaScope) throws -> ([JinjaValue], [(String, JinjaValue)]) {
         var values: [JinjaValue] = []
         values.reserveCapacity(positional.count)
-        for argument in positional { values.append(try argument(renderer, scope)) }
+        for index in positional.indices { values.append(try positional[index].run(renderer, scope)) }
         var named: [(String, JinjaValue)] = []
         if !keyword.isEmpty {
             named.reserveCapacity(keyword.count)
-            for (name, argument) in keyword { named.append((name, try argument(renderer, scope))) }
+            for index in keyword.indices { named.append((keyword[index].name, try keyword[index].value.run(renderer, scope))) }
         }
         if let splats {
             try renderer.appendSplats(
@@ -495,6 +508,12 @@ struct _JinjaCompiledArguments: Sendable {
         }
         return (values, named)
     }
+}
+
+/// One `{% if %}`/`{% elif %}` branch, compiled.
+struct _JinjaBranch: Sendable {
+    let condition: _JinjaEval
+    let body: _JinjaExec
 }
 
 /// A `{% for %}` loop, compiled.

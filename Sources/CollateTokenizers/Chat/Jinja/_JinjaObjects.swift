@@ -1,81 +1,30 @@
-/// A variable scope: a `for` iteration, a macro call, `{% with %}` or the template's top level.
-///
-/// Variables are interned ids (``_JinjaNames``) and values in parallel arrays searched
-/// linearly: scopes hold a handful of variables.
-final class _JinjaScope {
-    // No access to `entries` overlaps another (each is a read, or one write): unchecked.
-    /// One variable: a struct, whose copies and destruction are specialized (a tuple's go through
-    /// the runtime's generic tuple witnesses).
-    private struct Entry {
-        var id: Int
-        var value: JinjaValue
-    }
-
-    @exclusivity(unchecked) private var entries: [Entry] = []
-    let parent: _JinjaScope?
-
-    init(parent: _JinjaScope?) {
-        self.parent = parent
-    }
-
-    subscript(id: Int) -> JinjaValue? {
-        get { local(id) }
-        set {
-            for index in entries.indices where entries[index].id == id {
-                if let newValue { entries[index].value = newValue } else { entries.remove(at: index) }
-                return
-            }
-            if let newValue {
-                if entries.isEmpty { entries.reserveCapacity(4) }
-                entries.append(Entry(id: id, value: newValue))
-            }
-        }
-    }
-
-    /// Makes room for `count` variables at once (the template's top level, set from the context).
-    func reserve(_ count: Int) {
-        entries.reserveCapacity(count)
-    }
-
-    /// Forgets every variable, keeping the storage (a loop's next iteration).
-    func reset() {
-        // One by one: a loop's scope holds a variable or two, and `removeAll(keepingCapacity:)`
-        // goes through the general range replacement.
-        while !entries.isEmpty { entries.removeLast() }
-    }
-
-    /// This scope's own value of `id`. By index, comparing ids in place: a `for entry in entries`
-    /// loop copies (retains and releases) every value it passes.
-    @inline(__always) private func local(_ id: Int) -> JinjaValue? {
-        entries.withUnsafeBufferPointer { buffer in
-            for index in buffer.indices where buffer[index].id == id { return buffer[index].value }
-            return nil
-        }
-    }
-
-    /// The value of `id` here or in the nearest enclosing scope that has it (a loop, not recursion).
-    func lookup(_ id: Int) -> JinjaValue? {
-        if let value = local(id) { return value }
-        var next = parent
-        while let scope = next {
-            if let value = scope.local(id) { return value }
-            next = scope.parent
-        }
-        return nil
-    }
-}
-
 /// A macro (or the body of a `{% call %}` block, which becomes `caller`).
-struct _JinjaMacro {
-    var name: String
-    var parameters: [_JinjaParameter]
-    var body: _JinjaExec
-    var closure: _JinjaScope
-    var caller: JinjaValue?
+///
+/// A class, never changed once made: a call reads it through one reference instead of copying
+/// (retaining) each of its fields.
+final class _JinjaMacro {
+    let name: String
+    let parameters: [_JinjaParameter]
+    let body: _JinjaExec
+    let closure: _JinjaScope
+    let caller: JinjaValue?
     /// Whether the body reads `caller`, `varargs`, `kwargs`: what the macro takes beyond its parameters.
-    var reads: _JinjaMacroReads
+    let reads: _JinjaMacroReads
     /// Whether this is a `{% call %}` block's body, which jinja2 leaves unnamed (`None`).
-    var isCallBlock = false
+    let isCallBlock: Bool
+
+    init(
+        name: String, parameters: [_JinjaParameter], body: @escaping _JinjaExec, closure: _JinjaScope, caller: JinjaValue? = nil,
+        reads: _JinjaMacroReads, isCallBlock: Bool = false
+    ) {
+        self.name = name
+        self.parameters = parameters
+        self.body = body
+        self.closure = closure
+        self.caller = caller
+        self.reads = reads
+        self.isCallBlock = isCallBlock
+    }
 
     /// The macro's name as jinja2's messages write it (`'name'`, or `None` for a call block's body).
     var quotedName: String { isCallBlock ? "None" : "'\(name)'" }
@@ -94,10 +43,18 @@ struct _JinjaMacro {
     }
 }
 
-/// The `loop` variable of a `for` loop.
-struct _JinjaLoop {
-    var items: [JinjaValue]
-    var index0: Int
+/// The `loop` variable of a `for` loop: one object per loop whose index each iteration
+/// advances in place (jinja2's `LoopContext` is one mutable object too).
+final class _JinjaLoop {
+    // Only touched by the render running the loop (`items` changes only while the loop object
+    // waits, recycled, for the next loop).
+    @exclusivity(unchecked) var items: [JinjaValue]
+    @exclusivity(unchecked) var index0: Int
+
+    init(items: [JinjaValue], index0: Int) {
+        self.items = items
+        self.index0 = index0
+    }
 }
 
 /// A field of the `loop` variable, resolved from its name once (at compile time for `loop.last`).

@@ -203,14 +203,15 @@ extension _JinjaRenderer {
         }
         depth += 1
         defer { depth -= 1 }
-        let scope = _JinjaScope(parent: macro.closure)
+        var scope = makeScope(parent: macro.closure)
+        defer { recycle(&scope) }
         var keywords = keyword
         let parameters = macro.parameters
         for index in parameters.indices {
             if index < positional.count {
-                scope[parameters[index].id] = positional[index]
+                scope.set(parameters[index].id, positional[index])
             } else if !keywords.isEmpty, let found = keywords.firstIndex(where: { $0.0 == parameters[index].name }) {
-                scope[parameters[index].id] = keywords.remove(at: found).1
+                scope.set(parameters[index].id, keywords.remove(at: found).1)
             }
         }
         // What the call passes beyond the parameters, as jinja2's `Macro.__call__` takes it: a
@@ -228,7 +229,7 @@ extension _JinjaRenderer {
             caller = nil
         }
         if reads.kwargs {
-            scope[_JinjaNames.kwargs] = .dict(JinjaDict(keywords))
+            scope.set(_JinjaNames.kwargs, .dict(JinjaDict(keywords)))
         } else if let first = keywords.first {
             throw _JinjaFailure(
                 .type, keywords.contains(where: { $0.0 == "caller" })
@@ -236,22 +237,22 @@ extension _JinjaRenderer {
                     : "macro \(macro.quotedName) takes no keyword argument '\(first.0)'", line: line)
         }
         if reads.varargs {
-            scope[_JinjaNames.varargs] = .makeObject(.tuple(positional.count > parameters.count ? Array(positional[parameters.count...]) : []))
+            scope.set(_JinjaNames.varargs, .makeObject(.tuple(positional.count > parameters.count ? Array(positional[parameters.count...]) : [])))
         } else if positional.count > parameters.count {
             throw _JinjaFailure(.type, "macro \(macro.quotedName) takes not more than \(parameters.count) argument(s)", line: line)
         }
         // Parameters the call left out: their defaults, evaluated in order in the macro's scope
         // (a default may read an earlier parameter), or undefined.
-        for index in min(positional.count, parameters.count)..<parameters.count where scope[parameters[index].id] == nil {
-            scope[parameters[index].id] = try parameters[index].defaultValue.map { try eval($0, scope) } ?? .undefined
+        for index in min(positional.count, parameters.count)..<parameters.count where !scope.binds(parameters[index].id) {
+            scope.set(parameters[index].id, try parameters[index].defaultValue.map { try eval($0, scope) } ?? .undefined)
         }
         if let caller {
-            scope[_JinjaNames.caller] = caller
+            scope.set(_JinjaNames.caller, caller)
         } else if let existing = macro.caller {
-            scope[_JinjaNames.caller] = existing
-        } else if reads.caller, scope[_JinjaNames.caller] == nil {
+            scope.set(_JinjaNames.caller, existing)
+        } else if reads.caller, !scope.binds(_JinjaNames.caller) {
             // jinja2 binds an undefined `caller` ("No caller defined"), hiding an enclosing one.
-            scope[_JinjaNames.caller] = .undefined
+            scope.set(_JinjaNames.caller, .undefined)
         }
         return .string(try capture(macro.body, scope))
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Walks a parsed template and writes its text, tracking which message each part came from.
 /// One per render.
@@ -7,7 +8,8 @@ final class _JinjaRenderer {
         case normal, breakLoop, continueLoop
     }
 
-    let now: Date
+    /// The time `strftime_now` formats (set again when a recycled renderer starts a render).
+    @exclusivity(unchecked) private(set) var now: Date
     /// The output as UTF-8 bytes: appending bytes is far cheaper than appending to a `String`.
     /// Offsets in `segments` and `generations` are UTF-8 offsets into it while the render runs
     /// (no per-piece scalar count), turned into scalar offsets once at the end.
@@ -35,8 +37,11 @@ final class _JinjaRenderer {
     @exclusivity(unchecked) private var messageTable: [ObjectIdentifier: Int]?
     /// Where the last identity search found its message: loops mostly go forward.
     @exclusivity(unchecked) private var messageHint = 0
-    /// The string operands `{{ a + b ~ c }}` collects before writing them, shared by nested outputs.
+    /// The string operands `{% set x = a + b ~ c %}` collects before joining them, shared by nested expressions.
     @exclusivity(unchecked) private var pieces: [String] = []
+    /// Empty scopes without a parent, ready for the next loop, macro call or `{% with %}`: a
+    /// scope that ends with nothing holding it comes back here (no allocation per call).
+    @exclusivity(unchecked) private var spareScopes = _JinjaSpareScopes()
 
     // The render's state is only touched by this renderer, on one thread, and never while
     // another access to the same property is in progress: the dynamic exclusivity checks
@@ -64,12 +69,58 @@ final class _JinjaRenderer {
         for index in captures.indices { captures[index].deallocate() }
     }
 
+    /// Renderers that finished a render, emptied, with the buffers they grew (the output, the
+    /// captures, the concatenation stack, the message identities, spare scopes and loop
+    /// objects): a render of a small template otherwise spends a tenth of its time making and
+    /// freeing them. At most ``maximumPooled``, each holding at most ``maximumPooledBytes``.
+    private static let pool = Mutex<_JinjaRendererPool>(_JinjaRendererPool())
+    /// As many renderers as renders that run at once, on a machine of many cores.
+    static let maximumPooled = 64
+    /// A renderer whose buffers grew past this (a huge render) is freed, not kept.
+    static let maximumPooledBytes = 1 << 20
+
+    /// A renderer for a render at `now`: one an earlier render left, or a new one.
+    static func make(now: Date) -> _JinjaRenderer {
+        if let renderer = pool.withLock({ $0.renderers.popLast() }) {
+            renderer.now = now
+            return renderer
+        }
+        return _JinjaRenderer(now: now)
+    }
+
+    /// After a render that returned its rendering: empties the renderer's state (keeping its
+    /// buffers' storage) and keeps it for the next render. A render that failed is not
+    /// recycled (its renderer is freed).
+    func recycle() {
+        var bytes = text.capacity
+        for index in captures.indices { bytes += captures[index].capacity }
+        guard bytes <= Self.maximumPooledBytes, pieces.capacity <= 4096, messageStorages.capacity <= 65536 else { return }
+        text.removeAll()
+        for index in captures.indices { captures[index].removeAll() }
+        captureDepth = 0
+        segments = []
+        generations = []
+        currentMessage = nil
+        depth = 0
+        for scope in macroScopes { scope.reset() }
+        macroScopes.removeAll()
+        messageList = []
+        messageStorages.removeAll(keepingCapacity: true)
+        messageTable = nil
+        messageHint = 0
+        pieces.removeAll(keepingCapacity: true)
+        iterations = 0
+        Self.pool.withLock { pool in
+            if pool.renderers.count < Self.maximumPooled { pool.renderers.append(self) }
+        }
+    }
+
     /// The global functions in a scope shared by every render: they hold no state, and no
     /// statement writes to this scope (`set` writes to the template's own top-level scope).
     nonisolated(unsafe) static let globals: _JinjaScope = {
         let scope = _JinjaScope(parent: nil)
         for (offset, name) in _JinjaNames.globals.enumerated() {
-            scope[_JinjaNames.globalsStart + offset] = JinjaValue.makeObject(.function(name))
+            scope.set(_JinjaNames.globalsStart + offset, JinjaValue.makeObject(.function(name)))
         }
         return scope
     }()
@@ -78,23 +129,28 @@ final class _JinjaRenderer {
     /// value wins, as a later keyword argument does).
     func render<Context: Collection>(_ program: _JinjaExec, names: _JinjaNameTable, context: Context) throws -> JinjaRendering
     where Context.Element == (key: String, value: JinjaValue) {
-        let root = _JinjaScope(parent: _JinjaRenderer.globals)
+        var root = makeScope(parent: _JinjaRenderer.globals)
         root.reserve(context.count)
         var messagesID: Int?
         for (name, value) in context {
             // A variable the template never names cannot be read: it needs no slot.
             guard let id = names.id(of: name) else { continue }
-            root[id] = value
+            root.set(id, value)
             if name.utf8.count == 8 && name == "messages" { messagesID = id }
         }
         if let messagesID, case .list(let messages)? = root[messagesID] {
-            root[messagesID] = .list(trackMessages(messages))
+            root.set(messagesID, .list(trackMessages(messages)))
         }
         defer {
             for scope in macroScopes { scope.reset() }
             macroScopes.removeAll()
         }
         let flow = try program(self, root)
+        // The cycles broken first (a top-level macro holds the root scope), so that the root
+        // scope, held by nothing else now, is recycled.
+        for scope in macroScopes { scope.reset() }
+        macroScopes.removeAll()
+        recycle(&root)
         if flow != .normal {
             throw _JinjaFailure(.syntax, "`{% break %}` or `{% continue %}` outside a loop")
         }
@@ -138,12 +194,14 @@ final class _JinjaRenderer {
     /// Records the top-level messages so that ``messageIndex(of:)`` finds them by identity
     /// (no copy of any message); returns the list the template sees.
     private func trackMessages(_ messages: [JinjaValue]) -> [JinjaValue] {
-        var storages: [ObjectIdentifier?] = []
-        storages.reserveCapacity(messages.count)
-        for message in messages {
-            if case .dict(let dict) = message { storages.append(ObjectIdentifier(dict.storage)) } else { storages.append(nil) }
+        // Built in place: the array keeps the capacity an earlier render gave it.
+        messageStorages.removeAll(keepingCapacity: true)
+        messageStorages.reserveCapacity(messages.count)
+        for index in messages.indices {
+            if case .dict(let dict) = messages[index] { messageStorages.append(ObjectIdentifier(dict.storage)) } else { messageStorages.append(nil) }
         }
-        if _hasRepeatedIdentity(storages) {
+        if _hasRepeatedIdentity(messageStorages) {
+            messageStorages.removeAll(keepingCapacity: true)
             // One dictionary value used for two messages: identity cannot tell them apart, so
             // each gets a tagged copy of its own.
             var tagged = messages
@@ -157,7 +215,6 @@ final class _JinjaRenderer {
             return tagged
         }
         messageList = messages
-        messageStorages = storages
         return messages
     }
 
@@ -195,6 +252,48 @@ final class _JinjaRenderer {
         let a = items.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
         let b = messageList.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
         return a == b
+    }
+
+    // MARK: - Scopes
+
+    /// A new empty scope inside `parent`: a recycled one when there is one.
+    @inline(__always) func makeScope(parent: _JinjaScope) -> _JinjaScope {
+        if let scope = spareScopes.scopes.popLast() {
+            scope.rebind(parent: parent)
+            return scope
+        }
+        return _JinjaScope(parent: parent)
+    }
+
+    /// A `loop` object for a loop over `items` (a recycled one when there is one) and its state.
+    @inline(__always) private func makeLoop(_ items: [JinjaValue]) -> (JinjaObject, _JinjaLoop) {
+        if let (object, state) = spareScopes.loops.popLast() {
+            state.items = items
+            state.index0 = 0
+            return (object, state)
+        }
+        let state = _JinjaLoop(items: items, index0: 0)
+        return (JinjaObject(.loop(state)), state)
+    }
+
+    /// Takes back a loop's object when nothing else (a `{% set %}` that kept `loop`, a macro's
+    /// scope) holds it.
+    @inline(__always) private func recycleLoop(_ object: inout JinjaObject, _ state: inout _JinjaLoop) {
+        guard spareScopes.loops.count < _JinjaSpareScopes.maximumKept, isKnownUniquelyReferenced(&object) else { return }
+        // The object's kind holds the state: the state is the object's alone when it has two holders.
+        guard case .loop(let held) = object.kind, held === state else { return }
+        state.items = []
+        object.lastChanged = nil
+        spareScopes.loops.append((object, state))
+    }
+
+    /// Takes back a scope whose work is done, emptied, unless something (a macro defined in it)
+    /// still holds it.
+    @inline(__always) func recycle(_ scope: inout _JinjaScope) {
+        guard isKnownUniquelyReferenced(&scope), spareScopes.scopes.count < _JinjaSpareScopes.maximumKept else { return }
+        scope.reset()
+        scope.rebind(parent: nil)
+        spareScopes.scopes.append(scope)
     }
 
     // MARK: - Output
@@ -243,7 +342,7 @@ final class _JinjaRenderer {
     /// `{% macro %}`: binds the macro in `scope`, which the render clears at its end (a macro holds its defining scope).
     func defineMacro(_ macro: _JinjaMacro, id: Int, in scope: _JinjaScope) {
         macroScopes.append(scope)
-        scope[id] = .makeObject(.macro(macro))
+        scope.set(id, .makeObject(.macro(macro)))
     }
 
     /// `{% call(params) callee(args) %}body{% endcall %}`: calls the macro with the body as its `caller`.
@@ -281,18 +380,47 @@ final class _JinjaRenderer {
     /// Writes `{{ a + b ~ c }}` piece by piece when every operand is a string, without building
     /// the intermediate strings. Returns `false` (having written nothing) when an operand is not a
     /// string; the caller then evaluates the expression whole (operands have no side effects).
-    func writeConcatenation(_ operands: [_JinjaEval], _ scope: _JinjaScope) throws -> Bool {
-        // The operands go on the shared `pieces` stack above what enclosing outputs hold there
-        // (an operand may call a macro that writes its own concatenations).
-        let start = pieces.count
-        if start == 0 && pieces.capacity == 0 { pieces.reserveCapacity(16) }
-        defer { while pieces.count > start { pieces.removeLast() } }
-        for operand in operands {
-            guard case .string(let piece) = try operand(self, scope) else { return false }
-            pieces.append(piece)
+    func writeConcatenation(_ operands: [_JinjaEvalBox], _ scope: _JinjaScope) throws -> Bool {
+        // Each string is written as soon as it is evaluated (no copy held for later); the output
+        // is taken back to where it was if an operand is not a string, or fails. Evaluating an
+        // operand writes nothing here: a macro it calls writes into a capture of its own.
+        let mark = outputMark()
+        do {
+            for index in operands.indices {
+                guard case .string(let piece) = try operands[index].run(self, scope) else {
+                    rewind(to: mark)
+                    return false
+                }
+                write(piece)
+            }
+        } catch {
+            rewind(to: mark)
+            throw error
         }
-        for index in start..<pieces.count { write(pieces[index]) }
         return true
+    }
+
+    /// Where the output (the innermost capture, or the text and its segments) ends now.
+    private struct OutputMark {
+        var count: Int
+        var segmentCount: Int
+        var lastSegment: JinjaSegment?
+    }
+
+    private func outputMark() -> OutputMark {
+        if captureDepth > 0 { return OutputMark(count: captures[captureDepth - 1].count, segmentCount: 0, lastSegment: nil) }
+        return OutputMark(count: text.count, segmentCount: segments.count, lastSegment: segments.last)
+    }
+
+    /// Takes back what was written since `mark` (in the same capture).
+    private func rewind(to mark: OutputMark) {
+        if captureDepth > 0 {
+            captures[captureDepth - 1].truncate(to: mark.count)
+            return
+        }
+        text.truncate(to: mark.count)
+        while segments.count > mark.segmentCount { segments.removeLast() }
+        if let last = mark.lastSegment, mark.segmentCount > 0 { segments[mark.segmentCount - 1] = last }
     }
 
     /// Evaluates `a + b ~ c ...` left to right as the nested operators do, each operator's checks
@@ -312,11 +440,13 @@ final class _JinjaRenderer {
             total = text.utf8.count
             inPieces = true
         }
-        for level in chain.levels {
-            let rhs = try level.right(self, scope)
+        // Each level read in place (`chain.levels[index].x`): a copy of the level would retain
+        // its closure and expressions.
+        for index in chain.levels.indices {
+            let rhs = try chain.levels[index].right(self, scope)
             if inPieces, case .string(let text) = rhs {
                 let count = text.utf8.count
-                try _checkSum(total, count, limit: Self.maximumValueBytes, unit: "bytes", op: level.op == .add ? "+" : "~", line: level.line)
+                try _checkSum(total, count, limit: Self.maximumValueBytes, unit: "bytes", op: chain.levels[index].op == .add ? "+" : "~", line: chain.levels[index].line)
                 pieces.append(text)
                 total += count
                 continue
@@ -326,12 +456,12 @@ final class _JinjaRenderer {
                 while pieces.count > start { pieces.removeLast() }
                 inPieces = false
             }
-            if level.op == .concat {
-                value = try Self.concatenate(value.pythonString, rhs.pythonString, op: "~", line: level.line)
+            if chain.levels[index].op == .concat {
+                value = try Self.concatenate(value.pythonString, rhs.pythonString, op: "~", line: chain.levels[index].line)
             } else {
-                if case .undefined = value { throw undefinedFailure(level.leftExpr) }
-                if case .undefined = rhs { throw undefinedFailure(level.rightExpr) }
-                value = try Self.binary(.add, value, rhs, line: level.line)
+                if case .undefined = value { throw undefinedFailure(chain.levels[index].leftExpr) }
+                if case .undefined = rhs { throw undefinedFailure(chain.levels[index].rightExpr) }
+                value = try Self.binary(.add, value, rhs, line: chain.levels[index].line)
             }
             if case .string(let text) = value {
                 pieces.append(text)
@@ -362,23 +492,26 @@ final class _JinjaRenderer {
         let iterable = compiled.iterableExpr
         var items = try iterate(try compiled.iterable(self, scope), what: iterable)
         if let condition = compiled.condition {
-            let loopScope = _JinjaScope(parent: scope)
+            var loopScope = makeScope(parent: scope)
             var kept: [JinjaValue] = []
             for item in items {
                 try assign(compiled.target, item, loopScope, line: iterable.line)
                 if try condition(self, loopScope).isTruthy { kept.append(item) }
             }
             items = kept
+            recycle(&loopScope)
         }
         if items.isEmpty {
             return try compiled.otherwise(self, scope)
         }
         let body = compiled.body
-        let loop = JinjaObject(.loop(_JinjaLoop(items: items, index0: 0)))
+        var (loop, state) = makeLoop(items)
+        defer { recycleLoop(&loop, &state) }
         let overMessages = isMessageList(items)
         let savedMessage = currentMessage
         defer { currentMessage = savedMessage }
-        var iterationScope = _JinjaScope(parent: scope)
+        var iterationScope = makeScope(parent: scope)
+        defer { recycle(&iterationScope) }
         for (index, item) in items.enumerated() {
             iterations += 1
             if iterations > Self.maximumIterations || text.count > Self.maximumOutputBytes {
@@ -395,12 +528,12 @@ final class _JinjaRenderer {
                 if isKnownUniquelyReferenced(&iterationScope) {
                     iterationScope.reset()
                 } else {
-                    iterationScope = _JinjaScope(parent: scope)
+                    iterationScope = makeScope(parent: scope)
                 }
             }
-            loop.kind = .loop(_JinjaLoop(items: items, index0: index))
+            state.index0 = index
             try assign(compiled.target, item, iterationScope, line: iterable.line)
-            iterationScope[_JinjaNames.loop] = .object(loop)
+            iterationScope.set(_JinjaNames.loop, .object(loop))
             if case .dict(let dict) = item, let message = overMessages ? index : messageIndex(of: dict) {
                 currentMessage = message
             } else {
@@ -414,7 +547,7 @@ final class _JinjaRenderer {
     func assign(_ target: _JinjaTarget, _ value: JinjaValue, _ scope: _JinjaScope, line: Int) throws {
         switch target {
         case .name(_, let id):
-            scope[id] = value
+            scope.set(id, value)
         case .tuple(let targets):
             let items = try iterate(value, what: nil)
             guard items.count == targets.count else {
@@ -462,7 +595,7 @@ final class _JinjaRenderer {
         case .literal(let value):
             return value
         case .name(_, let id):
-            return scope.lookup(id) ?? .undefined
+            return scope.value(id)
         case .list(let items), .tuple(let items):
             var values: [JinjaValue] = []
             values.reserveCapacity(items.count)
@@ -880,12 +1013,35 @@ func _string(_ bytes: [UInt8]) -> String {
     return string
 }
 
+/// Renderers kept for reuse (see ``_JinjaRenderer/make(now:)``).
+///
+/// Sendable: a pooled renderer is empty and unused, and passes between threads only through
+/// the pool's lock.
+struct _JinjaRendererPool: @unchecked Sendable {
+    var renderers: [_JinjaRenderer] = []
+}
+
+/// Empty scopes without a parent kept for reuse (see ``_JinjaRenderer/makeScope(parent:)``).
+///
+/// Sendable: an empty scope without a parent holds no value, and passes between renderers
+/// only through the renderer pool's lock.
+struct _JinjaSpareScopes: @unchecked Sendable {
+    var scopes: [_JinjaScope] = []
+    /// Loop objects (with their states, emptied) for the next loops.
+    var loops: [(JinjaObject, _JinjaLoop)] = []
+    /// At most this many are kept (a deeper recursion's scopes are freed).
+    static let maximumKept = 32
+}
+
 /// A render's output: UTF-8 bytes in a buffer it grows itself (appending a piece is one
 /// `memcpy`, without an array's generic append path), freed by its renderer.
-struct _ByteBuffer {
+///
+/// Sendable: a buffer is only touched by the renderer holding it, and passes between
+/// renderers only through the renderer pool's lock.
+struct _ByteBuffer: @unchecked Sendable {
     private var base: UnsafeMutablePointer<UInt8>?
     private(set) var count = 0
-    private var capacity = 0
+    private(set) var capacity = 0
     /// The size of the first allocation.
     private let firstCapacity: Int
 
@@ -941,6 +1097,11 @@ struct _ByteBuffer {
     /// Forgets the bytes, keeping the storage.
     mutating func removeAll() {
         count = 0
+    }
+
+    /// Forgets the bytes after the first `newCount`.
+    mutating func truncate(to newCount: Int) {
+        count = Swift.min(count, Swift.max(0, newCount))
     }
 
     /// Frees the buffer (the renderer's `deinit`).
