@@ -18,13 +18,22 @@ import Foundation
 /// for a time slice, so a batch-by-batch hand-over would cost more than the writing. The first
 /// failure stops the writer; ``submit(_:metadata:to:)`` and ``finish()`` rethrow it.
 /// ``finish()`` commits what was written (also after a failure: a re-run skips those shards).
+///
+/// A deferred writer (the pipelined export's) writes into hidden folders
+/// (``AtomicFile/StagedFolders``, one per rank) with a placeholder for the fingerprint;
+/// ``finish(replacingPlaceholderWith:)`` hands it the fingerprint, patches the shards already
+/// written on the caller's thread while the writer thread writes what is still queued with
+/// the fingerprint in place, then names the folders.
 final class ShardWriter: @unchecked Sendable {
     // @unchecked: every stored property below the condition is read and written under it,
     // except `group`, `timings` and `indexEntries`, which only the writer thread touches before
-    // it sets `done` (and the caller after that).
+    // it sets `done` (and the caller after that), and the `let`s.
 
     private struct Job {
-        var batch: Batch
+        /// The batch, or `nil` to have ``collate`` build it from ``members``.
+        var batch: Batch?
+        /// For a deferred writer, the examples to collate.
+        var members: [Example] = []
         /// The shard's metadata, or `nil` to have ``exporter`` make it from ``shard``.
         var metadata: [String: String]?
         var shard: ShardExporter.Shard?
@@ -41,6 +50,12 @@ final class ShardWriter: @unchecked Sendable {
     private var closed = false
     private var done = false
     private var failure: (any Error)?
+    /// In deferred mode, the export's fingerprint once the caller knows it: the writer then
+    /// writes it in place of the placeholder.
+    private var fingerprint: [UInt8]?
+    /// In deferred mode, the shards written with the placeholder (hidden folder, name and the
+    /// placeholder's offset) that the caller has not yet taken to patch.
+    private var unpatched: [(folder: Int, name: String, offset: Int)] = []
     private let capacity: Int
     private let groupBytes: Int
     private let groupFiles: Int
@@ -50,6 +65,14 @@ final class ShardWriter: @unchecked Sendable {
     /// fingerprint (not known until the last example is read): no shard is named until
     /// ``finish(replacingPlaceholderWith:)`` has overwritten them all.
     private let placeholder: [UInt8]?
+    /// In deferred mode, the hidden folders (one per rank) the shards are written in.
+    private let staging: AtomicFile.StagedFolders?
+    /// In deferred mode, builds a shard's batch from its examples (collator, structure check,
+    /// batch transforms) on the writer thread.
+    private let collate: (([Example], ShardExporter.Shard) throws -> Batch)?
+    /// In deferred mode, each tensor's name and safetensors dtype, from the first batch built;
+    /// the caller reads them once ``finish(replacingPlaceholderWith:)`` returned.
+    private(set) var dtypes: [(String, String)] = []
     /// In deferred mode, makes the metadata of shards submitted with ``submit(_:shard:folder:name:)``
     /// (its fingerprint is the placeholder).
     private let exporter: ShardExporter?
@@ -65,13 +88,20 @@ final class ShardWriter: @unchecked Sendable {
     ///   - groupFiles: Files written before a group commit.
     ///   - exporter: For a deferred writer, the export whose ``ShardExporter/fingerprint`` is
     ///     a placeholder (each header must hold it): the writer makes the shards' metadata and
-    ///     index entries, and the temporaries are committed only by
-    ///     ``finish(replacingPlaceholderWith:)``, all together, never a group at a time.
-    init(capacity: Int = 32 << 20, groupBytes: Int, groupFiles: Int, deferring exporter: ShardExporter? = nil) {
+    ///     index entries, and the shards are named only by ``finish(replacingPlaceholderWith:)``,
+    ///     all together.
+    ///   - staging: For a deferred writer, the hidden folders to write each rank's shards in
+    ///     (folder *r* for rank *r*); they take their names at ``finish(replacingPlaceholderWith:)``.
+    ///   - collate: For a deferred writer, builds a shard's batch from its examples; what it
+    ///     throws stops the writer and is rethrown to the caller.
+    init(capacity: Int = 32 << 20, groupBytes: Int, groupFiles: Int, deferring exporter: ShardExporter? = nil,
+         staging: AtomicFile.StagedFolders? = nil, collate: (([Example], ShardExporter.Shard) throws -> Batch)? = nil) {
         self.capacity = max(capacity, 1)
         self.groupBytes = groupBytes
         self.groupFiles = groupFiles
         self.exporter = exporter
+        self.staging = exporter == nil ? nil : staging
+        self.collate = collate
         placeholder = exporter.map { Array($0.fingerprint.utf8) }
         if let exporter { indexEntries = Array(repeating: [], count: exporter.worldSize) }
         let thread = Thread { [self] in run() }
@@ -92,19 +122,24 @@ final class ShardWriter: @unchecked Sendable {
         try submit(Job(batch: batch, metadata: metadata, shard: nil, folder: folder, name: name, bytes: 0))
     }
 
-    /// For a deferred writer: queues a batch whose metadata and index entry the writer thread
-    /// makes from `shard` (JSON text: work taken off the reading thread).
-    /// - Throws: The writer's first failure (a full disk), if it has failed.
-    func submit(_ batch: Batch, shard: ShardExporter.Shard, folder: String, name: String) throws {
-        try submit(Job(batch: batch, metadata: nil, shard: shard, folder: folder, name: name, bytes: 0))
+    /// For a deferred writer: queues a shard's examples, which the writer thread collates
+    /// (``collate``), encodes with the metadata and index entry it makes from `shard` (work
+    /// taken off the reading thread) and writes as `name` in the hidden folder of the shard's rank.
+    /// - Throws: The writer's first failure (a full disk, a batch the collator refused), if it has failed.
+    func submit(_ members: [Example], shard: ShardExporter.Shard, name: String) throws {
+        try submit(Job(batch: nil, members: members, metadata: nil, shard: shard, folder: "", name: name, bytes: 0))
     }
 
     private func submit(_ job: Job) throws {
         var job = job
-        let batch = job.batch
-        // Its encoded size, and at least a page: a batch of empty tensors still holds its
-        // metadata, so a flood of them must fill the queue too.
-        let bytes = max(batch.tensors.reduce(0) { $0 + $1.count * $1.dtype.safetensorsItemSize }, 4096)
+        // Its encoded size (for examples not yet collated, their sequences widened to int64),
+        // and at least a page: a batch of empty tensors still holds its metadata, so a flood
+        // of them must fill the queue too.
+        let encodedSize = job.batch.map { $0.tensors.reduce(0) { $0 + $1.count * $1.dtype.safetensorsItemSize } }
+            ?? job.members.reduce(0) { total, example in
+                example.values.reduce(total) { if case .sequence(let tokens) = $1 { $0 + tokens.count * 8 } else { $0 } }
+            }
+        let bytes = max(encodedSize, 4096)
         condition.lock()
         defer { condition.unlock() }
         // The writer always makes progress (or fails, which wakes us): each wait ends when it
@@ -131,30 +166,61 @@ final class ShardWriter: @unchecked Sendable {
         return timings
     }
 
-    /// For a deferred writer: writes what is queued, overwrites every shard's placeholder with
-    /// `replacement` (as long as the placeholder), then makes all the shards durable and names
-    /// them; after a failure, removes every temporary instead (no shard is named).
-    /// - Returns: Where the writer's time went; the patching counts as syncing.
+    /// For a deferred writer: hands the writer `replacement` (the fingerprint, as long as the
+    /// placeholder) for the shards still queued, overwrites the placeholder of those already
+    /// written on this thread meanwhile, then — once the writer is done — makes all the shards
+    /// durable and gives the hidden folders their names; after a failure, removes the hidden
+    /// folders instead (no shard is named).
+    /// - Returns: Where the writer's time went; the patching and naming count as syncing.
     /// - Throws: The writer's first failure, or the patch's or commit's.
     func finish(replacingPlaceholderWith replacement: [UInt8]) throws -> ShardExporter.Timings {
+        guard let staging, let placeholder, replacement.count == placeholder.count else {
+            abandon()
+            throw AtomicFile.WriteError(path: staging?.parent ?? "", step: "finish", code: EINVAL, detail: "not a deferred shard writer, or a fingerprint unlike its placeholder (a bug)")
+        }
+        let start = ContinuousClock.now
+        condition.lock()
+        fingerprint = replacement
+        var written: [(folder: Int, name: String, offset: Int)] = []
+        swap(&written, &unpatched)
+        closed = true
+        condition.broadcast()
+        condition.unlock()
         do {
+            var patchFailure: (any Error)?
+            for (folder, name, offset) in written {
+                do {
+                    try staging.patch(name, inFolder: folder, at: offset, with: replacement)
+                } catch {
+                    patchFailure = error
+                    break
+                }
+            }
             try stop()
-            // The writer thread has ended: the group is this thread's now.
-            let start = ContinuousClock.now
-            try group.patchAndCommit(replacement)
+            if let patchFailure { throw patchFailure }
+            try staging.commit()
             let duration = ContinuousClock.now - start
             timings.syncSeconds += Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
             return timings
         } catch {
-            group.discard()
+            staging.discard()
             throw error
         }
     }
 
-    /// Stops the thread without naming anything: the temporaries written are removed.
+    /// The writer's first failure, if it has failed (once ``abandon()`` returned: the first
+    /// failure over everything that was queued).
+    var failed: (any Error)? {
+        condition.lock()
+        defer { condition.unlock() }
+        return failure
+    }
+
+    /// Stops the thread without naming anything: the temporaries (or hidden folders) written are removed.
     func abandon() {
         _ = try? stop()
         group.discard()
+        staging?.discard()
     }
 
     /// Lets the writer write what is queued (nothing more is submitted) and waits for its end.
@@ -178,6 +244,8 @@ final class ShardWriter: @unchecked Sendable {
             timings.syncSeconds += seconds(clock.now - start)
         }
         var jobs: [Job] = []
+        // In deferred mode, the fingerprint once the caller handed it over.
+        var known: [UInt8]?
         writing: while true {
             condition.lock()
             while queue.isEmpty, !closed {
@@ -190,20 +258,49 @@ final class ShardWriter: @unchecked Sendable {
                 break
             }
             swap(&jobs, &queue)
+            known = fingerprint
             condition.unlock()
             for job in jobs {
                 do {
-                    let encodeStart = clock.now
-                    var metadata = job.metadata ?? [:]
+                    var encodeStart = clock.now
+                    var bytes: [UInt8]
                     if let shard = job.shard, let exporter {
-                        metadata = exporter.metadata(for: shard)
+                        let batch: Batch
+                        if let given = job.batch {
+                            batch = given
+                        } else if let collate {
+                            batch = try collate(job.members, shard)
+                            let collated = clock.now
+                            timings.collateSeconds += seconds(collated - encodeStart)
+                            encodeStart = collated
+                        } else {
+                            throw AtomicFile.WriteError(path: job.name, step: "collate", code: EINVAL, detail: "a deferred shard writer without a collator (a bug)")
+                        }
+                        if dtypes.isEmpty { dtypes = zip(batch.names, batch.tensors).map { ($0, $1.dtype.safetensorsName) } }
+                        let (metadataEntry, indexEntry) = exporter.shardText(shard)
                         if !indexEntries[shard.rank].isEmpty { indexEntries[shard.rank] += Array(", ".utf8) }
-                        indexEntries[shard.rank] += Array(ShardExporter.indexEntry(shard).jsonText.utf8)
+                        indexEntries[shard.rank] += indexEntry
+                        bytes = try SafetensorsFile.encode(batch, metadataEntry: metadataEntry)
+                    } else {
+                        bytes = try SafetensorsFile(batch: job.batch ?? Batch(), metadata: job.metadata ?? [:]).encoded()
                     }
-                    let bytes = try SafetensorsFile(batch: job.batch, metadata: metadata).encoded()
                     let writeStart = clock.now
-                    let offset = try placeholder.map { try Self.offset(of: $0, inHeaderOf: bytes, for: job.folder + "/" + job.name) }
-                    try group.write(bytes, folder: job.folder, name: job.name, patchAt: offset)
+                    if let placeholder, let staging, let rank = job.shard?.rank {
+                        let offset = try Self.offset(of: placeholder, inHeaderOf: bytes, for: staging.targets[rank] + "/" + job.name)
+                        if let known { bytes.replaceSubrange(offset..<(offset + known.count), with: known) }
+                        try bytes.withUnsafeBytes { try staging.write($0, name: job.name, inFolder: rank) }
+                        if known == nil {
+                            // Patched by the caller once it knows the fingerprint — or now, if it
+                            // handed the fingerprint over while this shard was written.
+                            condition.lock()
+                            let late = fingerprint
+                            if late == nil { unpatched.append((rank, job.name, offset)) }
+                            condition.unlock()
+                            if let late { try staging.patch(job.name, inFolder: rank, at: offset, with: late) }
+                        }
+                    } else {
+                        try group.write(bytes, folder: job.folder, name: job.name)
+                    }
                     timings.encodeSeconds += seconds(writeStart - encodeStart)
                     timings.writeSeconds += seconds(clock.now - writeStart)
                     timings.bytes += bytes.count
