@@ -73,6 +73,9 @@ final class ShardWriter: @unchecked Sendable {
     /// In deferred mode, each tensor's name and safetensors dtype, from the first batch built;
     /// the caller reads them once ``finish(replacingPlaceholderWith:)`` returned.
     private(set) var dtypes: [(String, String)] = []
+    /// In deferred mode, the seconds the caller spent collating (only the caller's thread
+    /// touches it), added to the timings at the end.
+    private var callerCollateSeconds = 0.0
     /// In deferred mode, makes the metadata of shards submitted with ``submit(_:shard:folder:name:)``
     /// (its fingerprint is the placeholder).
     private let exporter: ShardExporter?
@@ -126,8 +129,27 @@ final class ShardWriter: @unchecked Sendable {
     /// (``collate``), encodes with the metadata and index entry it makes from `shard` (work
     /// taken off the reading thread) and writes as `name` in the hidden folder of the shard's rank.
     /// - Throws: The writer's first failure (a full disk, a batch the collator refused), if it has failed.
+    ///
+    /// While the writer is behind (half its queue or more waits), the caller collates the
+    /// examples itself instead of waiting for room: the two threads share the collation as
+    /// their loads require (the writer's share grows on a machine where writing costs more).
     func submit(_ members: [Example], shard: ShardExporter.Shard, name: String) throws {
-        try submit(Job(batch: nil, members: members, metadata: nil, shard: shard, folder: "", name: name, bytes: 0))
+        guard let collate, isBehind else {
+            try submit(Job(batch: nil, members: members, metadata: nil, shard: shard, folder: "", name: name, bytes: 0))
+            return
+        }
+        let start = ContinuousClock.now
+        let batch = try collate(members, shard)
+        let duration = ContinuousClock.now - start
+        callerCollateSeconds += Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+        try submit(Job(batch: batch, metadata: nil, shard: shard, folder: "", name: name, bytes: 0))
+    }
+
+    /// Whether half the queue's capacity or more waits to be written.
+    private var isBehind: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return queuedBytes >= capacity / 2
     }
 
     private func submit(_ job: Job) throws {
@@ -199,6 +221,7 @@ final class ShardWriter: @unchecked Sendable {
             try stop()
             if let patchFailure { throw patchFailure }
             try staging.commit()
+            timings.collateSeconds += callerCollateSeconds
             let duration = ContinuousClock.now - start
             timings.syncSeconds += Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
             return timings
