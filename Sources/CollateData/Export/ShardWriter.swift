@@ -44,6 +44,8 @@ final class ShardWriter: @unchecked Sendable {
 
     private let condition = NSCondition()
     private var queue: [Job] = []
+    /// In deferred mode, the jobs written, handed back for the caller to free.
+    private var spent: [Job] = []
     private var queuedBytes = 0
     private var callerWaits = false
     private var writerWaits = false
@@ -162,8 +164,8 @@ final class ShardWriter: @unchecked Sendable {
                 example.values.reduce(total) { if case .sequence(let tokens) = $1 { $0 + tokens.count * 8 } else { $0 } }
             }
         let bytes = max(encodedSize, 4096)
+        var written: [Job] = []
         condition.lock()
-        defer { condition.unlock() }
         // The writer always makes progress (or fails, which wakes us): each wait ends when it
         // has written half the queue; the timed wait only rechecks.
         if queuedBytes > 0, queuedBytes + bytes > capacity {
@@ -173,11 +175,18 @@ final class ShardWriter: @unchecked Sendable {
             }
             callerWaits = false
         }
-        if let failure { throw failure }
+        if let failure {
+            condition.unlock()
+            throw failure
+        }
         job.bytes = bytes
         queue.append(job)
         queuedBytes += bytes
+        swap(&written, &spent)
         if writerWaits { condition.broadcast() }
+        condition.unlock()
+        // Freed here, on the thread that allocated the examples.
+        written.removeAll()
     }
 
     /// Writes what is queued, commits the last group and stops the thread.
@@ -258,13 +267,10 @@ final class ShardWriter: @unchecked Sendable {
 
     private func run() {
         let clock = ContinuousClock()
-        func seconds(_ duration: Duration) -> Double {
-            Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
-        }
         func commit() throws {
             let start = clock.now
             try group.commit()
-            timings.syncSeconds += seconds(clock.now - start)
+            timings.syncSeconds += Self.seconds(clock.now - start)
         }
         var jobs: [Job] = []
         // In deferred mode, the fingerprint once the caller handed it over.
@@ -283,50 +289,9 @@ final class ShardWriter: @unchecked Sendable {
             swap(&jobs, &queue)
             known = fingerprint
             condition.unlock()
-            for job in jobs {
+            for index in jobs.indices {
                 do {
-                    var encodeStart = clock.now
-                    var bytes: [UInt8]
-                    if let shard = job.shard, let exporter {
-                        let batch: Batch
-                        if let given = job.batch {
-                            batch = given
-                        } else if let collate {
-                            batch = try collate(job.members, shard)
-                            let collated = clock.now
-                            timings.collateSeconds += seconds(collated - encodeStart)
-                            encodeStart = collated
-                        } else {
-                            throw AtomicFile.WriteError(path: job.name, step: "collate", code: EINVAL, detail: "a deferred shard writer without a collator (a bug)")
-                        }
-                        if dtypes.isEmpty { dtypes = zip(batch.names, batch.tensors).map { ($0, $1.dtype.safetensorsName) } }
-                        let (metadataEntry, indexEntry) = exporter.shardText(shard)
-                        if !indexEntries[shard.rank].isEmpty { indexEntries[shard.rank] += Array(", ".utf8) }
-                        indexEntries[shard.rank] += indexEntry
-                        bytes = try SafetensorsFile.encode(batch, metadataEntry: metadataEntry)
-                    } else {
-                        bytes = try SafetensorsFile(batch: job.batch ?? Batch(), metadata: job.metadata ?? [:]).encoded()
-                    }
-                    let writeStart = clock.now
-                    if let placeholder, let staging, let rank = job.shard?.rank {
-                        let offset = try Self.offset(of: placeholder, inHeaderOf: bytes, for: staging.targets[rank] + "/" + job.name)
-                        if let known { bytes.replaceSubrange(offset..<(offset + known.count), with: known) }
-                        try bytes.withUnsafeBytes { try staging.write($0, name: job.name, inFolder: rank) }
-                        if known == nil {
-                            // Patched by the caller once it knows the fingerprint — or now, if it
-                            // handed the fingerprint over while this shard was written.
-                            condition.lock()
-                            let late = fingerprint
-                            if late == nil { unpatched.append((rank, job.name, offset)) }
-                            condition.unlock()
-                            if let late { try staging.patch(job.name, inFolder: rank, at: offset, with: late) }
-                        }
-                    } else {
-                        try group.write(bytes, folder: job.folder, name: job.name)
-                    }
-                    timings.encodeSeconds += seconds(writeStart - encodeStart)
-                    timings.writeSeconds += seconds(clock.now - writeStart)
-                    timings.bytes += bytes.count
+                    try write(jobs[index], fingerprint: known, clock: clock)
                     if placeholder == nil, group.bytes >= groupBytes || group.count >= groupFiles { try commit() }
                 } catch {
                     condition.lock()
@@ -338,7 +303,14 @@ final class ShardWriter: @unchecked Sendable {
                     break writing
                 }
                 condition.lock()
-                queuedBytes -= job.bytes
+                queuedBytes -= jobs[index].bytes
+                if exporter != nil {
+                    // The examples go back to the caller's thread, which allocated them, to
+                    // be freed there (a free from another thread costs malloc twice: here, and
+                    // in the caller's next allocations).
+                    spent.append(jobs[index])
+                    jobs[index] = Job(batch: nil, metadata: nil, shard: nil, folder: "", name: "", bytes: 0)
+                }
                 if callerWaits, queuedBytes <= capacity / 2 { condition.broadcast() }
                 condition.unlock()
             }
@@ -358,6 +330,57 @@ final class ShardWriter: @unchecked Sendable {
         done = true
         condition.broadcast()
         condition.unlock()
+    }
+
+    /// Encodes and writes one job (on the writer thread); in deferred mode, collates it first
+    /// when the caller did not, and writes `fingerprint` in place of the placeholder once known.
+    private func write(_ job: Job, fingerprint known: [UInt8]?, clock: ContinuousClock) throws {
+        var encodeStart = clock.now
+        var bytes: [UInt8]
+        if let shard = job.shard, let exporter {
+            let batch: Batch
+            if let given = job.batch {
+                batch = given
+            } else if let collate {
+                batch = try collate(job.members, shard)
+                let collated = clock.now
+                timings.collateSeconds += Self.seconds(collated - encodeStart)
+                encodeStart = collated
+            } else {
+                throw AtomicFile.WriteError(path: job.name, step: "collate", code: EINVAL, detail: "a deferred shard writer without a collator (a bug)")
+            }
+            if dtypes.isEmpty { dtypes = zip(batch.names, batch.tensors).map { ($0, $1.dtype.safetensorsName) } }
+            let (metadataEntry, indexEntry) = exporter.shardText(shard)
+            if !indexEntries[shard.rank].isEmpty { indexEntries[shard.rank] += Array(", ".utf8) }
+            indexEntries[shard.rank] += indexEntry
+            bytes = try SafetensorsFile.encode(batch, metadataEntry: metadataEntry)
+        } else {
+            bytes = try SafetensorsFile(batch: job.batch ?? Batch(), metadata: job.metadata ?? [:]).encoded()
+        }
+        let writeStart = clock.now
+        if let placeholder, let staging, let rank = job.shard?.rank {
+            let offset = try Self.offset(of: placeholder, inHeaderOf: bytes, for: staging.targets[rank] + "/" + job.name)
+            if let known { bytes.replaceSubrange(offset..<(offset + known.count), with: known) }
+            try bytes.withUnsafeBytes { try staging.write($0, name: job.name, inFolder: rank) }
+            if known == nil {
+                // Patched by the caller once it knows the fingerprint — or now, if it handed
+                // the fingerprint over while this shard was written.
+                condition.lock()
+                let late = fingerprint
+                if late == nil { unpatched.append((rank, job.name, offset)) }
+                condition.unlock()
+                if let late { try staging.patch(job.name, inFolder: rank, at: offset, with: late) }
+            }
+        } else {
+            try group.write(bytes, folder: job.folder, name: job.name)
+        }
+        timings.encodeSeconds += Self.seconds(writeStart - encodeStart)
+        timings.writeSeconds += Self.seconds(clock.now - writeStart)
+        timings.bytes += bytes.count
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
     }
 
     /// Where `placeholder` starts in the safetensors header of `bytes` (the first occurrence).
