@@ -334,6 +334,15 @@ struct PipelinedExportTests {
         #expect(try Data(contentsOf: dir.appendingPathComponent("rank-00001/batch-000000.safetensors")) == Data("abcde".utf8))
         try Data("notes".utf8).write(to: dir.appendingPathComponent("rank-00000/notes.txt"))
         #expect(!_ExportRounds.isNewFolder(dir))
+        // A rank folder that is a link (a rename would replace the link, not fill its folder).
+        let linked = dir.appendingPathComponent("linked"), elsewhere = dir.appendingPathComponent("elsewhere")
+        try FileManager.default.createDirectory(at: linked, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+        #expect(_ExportRounds.isNewFolder(linked))
+        try FileManager.default.createSymbolicLink(at: linked.appendingPathComponent("rank-00000"), withDestinationURL: elsewhere)
+        #expect(!_ExportRounds.isNewFolder(linked))
+        try FileManager.default.removeItem(at: linked)
+        try FileManager.default.removeItem(at: elsewhere)
         // A discarded set leaves nothing.
         let other = try AtomicFile.StagedFolders(in: dir.path, names: ["rank-00002"])
         try Array("x".utf8).withUnsafeBytes { try other.write($0, name: "f", inFolder: 0) }

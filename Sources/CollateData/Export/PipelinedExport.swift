@@ -216,8 +216,9 @@ final class _ExportRounds {
     /// folders, the lock file, which the next export's lock takes over): nothing there is
     /// reusable, so its re-run is pipelined too and starts over, instead of spooling the whole
     /// dataset for a two-phase export that would write every shard anyway. A rank folder
-    /// holding anything else (a shard, a user's file) goes to the two-phase export: the
-    /// pipelined one replaces each rank folder whole, which only an empty folder allows.
+    /// holding anything else (a shard, a user's file), or a `rank-*` entry that is not a
+    /// folder (a link), goes to the two-phase export: the pipelined one replaces each rank
+    /// folder whole, which only an empty folder allows.
     static func isNewFolder(_ directory: URL) -> Bool {
         var status = stat()
         guard stat(directory.path, &status) == 0 else { return errno == ENOENT }
@@ -226,6 +227,9 @@ final class _ExportRounds {
         for name in names {
             if name == "index.json" { return false }
             guard name.hasPrefix("rank-") else { continue }
+            // A real folder (a link or mount elsewhere cannot be replaced by a rename).
+            var entry = stat()
+            guard lstat(directory.path + "/" + name, &entry) == 0, entry.st_mode & S_IFMT == S_IFDIR else { return false }
             guard let inner = try? fileManager.contentsOfDirectory(atPath: directory.path + "/" + name),
                   inner.allSatisfy({ $0.hasPrefix(".") && $0.hasSuffix(".tmp") }) else { return false }
         }
