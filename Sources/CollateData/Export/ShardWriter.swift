@@ -58,6 +58,12 @@ final class ShardWriter: @unchecked Sendable {
     /// In deferred mode, the shards written with the placeholder (hidden folder, name and the
     /// placeholder's offset) that the caller has not yet taken to patch.
     private var unpatched: [(folder: Int, name: String, offset: Int)] = []
+    /// In deferred mode, once the fingerprint is handed over: the shards to patch, shared by
+    /// the caller (from `patchStart` up) and the writer (from `patchEnd` down). The list itself
+    /// is set before the writer may read it and not changed after.
+    private var patching: [(folder: Int, name: String, offset: Int)] = []
+    private var patchStart = 0
+    private var patchEnd = 0
     private let capacity: Int
     private let groupBytes: Int
     private let groupFiles: Int
@@ -147,6 +153,31 @@ final class ShardWriter: @unchecked Sendable {
         try submit(Job(batch: batch, metadata: nil, shard: shard, folder: "", name: name, bytes: 0))
     }
 
+    /// Patches shards of ``patching`` a few at a time — from the front (the caller) or from the
+    /// back (the writer, once its queue is empty) — until the two meet.
+    /// - Returns: The first failure, or `nil`.
+    private func patchShare(fromFront: Bool, with replacement: [UInt8], staging: AtomicFile.StagedFolders) -> (any Error)? {
+        while true {
+            condition.lock()
+            let range = fromFront ? patchStart..<min(patchEnd, patchStart + 64) : max(patchStart, patchEnd - 64)..<patchEnd
+            if fromFront { patchStart = range.upperBound } else { patchEnd = range.lowerBound }
+            condition.unlock()
+            if range.isEmpty { return nil }
+            for index in range {
+                let (folder, name, offset) = patching[index]
+                do {
+                    try staging.patch(name, inFolder: folder, at: offset, with: replacement)
+                } catch {
+                    // The other side stops too: nothing is left to take.
+                    condition.lock()
+                    patchStart = patchEnd
+                    condition.unlock()
+                    return error
+                }
+            }
+        }
+    }
+
     /// Whether half the queue's capacity or more waits to be written.
     private var isBehind: Bool {
         condition.lock()
@@ -212,21 +243,14 @@ final class ShardWriter: @unchecked Sendable {
         let start = ContinuousClock.now
         condition.lock()
         fingerprint = replacement
-        var written: [(folder: Int, name: String, offset: Int)] = []
-        swap(&written, &unpatched)
+        swap(&patching, &unpatched)
+        patchEnd = patching.count
         closed = true
         condition.broadcast()
         condition.unlock()
         do {
-            var patchFailure: (any Error)?
-            for (folder, name, offset) in written {
-                do {
-                    try staging.patch(name, inFolder: folder, at: offset, with: replacement)
-                } catch {
-                    patchFailure = error
-                    break
-                }
-            }
+            // The writer patches from the other end once it has written what is queued.
+            let patchFailure = patchShare(fromFront: true, with: replacement, staging: staging)
             try stop()
             if let patchFailure { throw patchFailure }
             try staging.commit()
@@ -315,6 +339,16 @@ final class ShardWriter: @unchecked Sendable {
                 condition.unlock()
             }
             jobs.removeAll(keepingCapacity: true)
+        }
+        // A deferred writer that wrote everything helps the caller patch the shards written
+        // before the fingerprint was known.
+        condition.lock()
+        let replacement = failure == nil ? fingerprint : nil
+        condition.unlock()
+        if let replacement, let staging, let patchFailure = patchShare(fromFront: false, with: replacement, staging: staging) {
+            condition.lock()
+            if failure == nil { failure = patchFailure }
+            condition.unlock()
         }
         // The shards written so far become durable and named even after a failure (a deferred
         // writer's wait for their placeholder: ``finish(replacingPlaceholderWith:)``).
