@@ -328,15 +328,15 @@ final class ShardWriter: @unchecked Sendable {
                 }
                 condition.lock()
                 queuedBytes -= jobs[index].bytes
-                if exporter != nil {
-                    // The examples go back to the caller's thread, which allocated them, to
-                    // be freed there (a free from another thread costs malloc twice: here, and
-                    // in the caller's next allocations).
-                    spent.append(jobs[index])
-                    jobs[index] = Job(batch: nil, metadata: nil, shard: nil, folder: "", name: "", bytes: 0)
-                }
+                // While the writer is behind, the examples go back to the caller's thread, which
+                // allocated them, to be freed there (a free from another thread costs malloc
+                // more: here, and in the caller's next allocations); while it keeps up, it has
+                // the time to free them itself, off the caller's thread.
+                let handBack = exporter != nil && queuedBytes >= capacity / 4
+                if handBack { spent.append(jobs[index]) }
                 if callerWaits, queuedBytes <= capacity / 2 { condition.broadcast() }
                 condition.unlock()
+                jobs[index] = Job(batch: nil, metadata: nil, shard: nil, folder: "", name: "", bytes: 0)
             }
             jobs.removeAll(keepingCapacity: true)
         }
