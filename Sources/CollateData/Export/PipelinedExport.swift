@@ -129,8 +129,6 @@ final class _ExportRounds {
     let worldSize: Int
     let batchSize: Int
     let file: String
-    let collator: any Collator<Batch>
-    let transforms: TransformPipeline
     /// Writes the shards (into hidden folders, one per rank), their metadata (with the placeholder
     /// for the fingerprint) and index entries; `nil` when the folder was not new once locked.
     private let writer: ShardWriter?
@@ -159,8 +157,6 @@ final class _ExportRounds {
         self.worldSize = worldSize
         self.batchSize = batchSize
         self.file = file
-        self.collator = collator
-        self.transforms = transforms
         fingerprinter = ShardExporter.Fingerprinter(spec: fingerprintSpec, worldSize: worldSize, batchSize: batchSize, collateVersion: CollateVersion.current)
         summary = ShardExporter.Summary(index: directory.appendingPathComponent("index.json"))
         let names = (0..<worldSize).map { String(format: "rank-%05d", $0) }
@@ -188,14 +184,15 @@ final class _ExportRounds {
         }
         self.lock = lock
         let exporter = ShardExporter(directory: directory, worldSize: worldSize, batchSize: batchSize, fingerprint: Self.placeholder)
-        // Collation runs on the writer thread (the reading thread parses, the heavier half).
+        // Collation runs on the writer thread, or on the reading thread while the writer is behind.
         let collate = { (members: [Example], shard: ShardExporter.Shard) throws -> Batch in
             var batch: Batch
             do {
                 batch = try collator.collate(members)
                 try batch.checkStructure(contract: collator.contract, exampleCount: members.count)
             } catch let error as CollateError {
-                throw InputError(file: file, line: error.exampleIndex.flatMap { shard.lines?[$0] }.map { $0 + 1 }, reason: error.description)
+                let line = error.exampleIndex.flatMap { index in shard.lines.flatMap { $0.indices.contains(index) ? $0[index] : nil } }
+                throw InputError(file: file, line: line.map { $0 + 1 }, reason: error.description)
             }
             return try transforms.applyBatchTransforms(batch)
         }

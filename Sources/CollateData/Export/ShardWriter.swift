@@ -19,15 +19,25 @@ import Foundation
 /// failure stops the writer; ``submit(_:metadata:to:)`` and ``finish()`` rethrow it.
 /// ``finish()`` commits what was written (also after a failure: a re-run skips those shards).
 ///
-/// A deferred writer (the pipelined export's) writes into hidden folders
+/// A deferred writer (the pipelined export's) takes each shard's examples and collates them on
+/// its thread (the caller collates while the writer is behind), and writes into hidden folders
 /// (``AtomicFile/StagedFolders``, one per rank) with a placeholder for the fingerprint;
-/// ``finish(replacingPlaceholderWith:)`` hands it the fingerprint, patches the shards already
-/// written on the caller's thread while the writer thread writes what is still queued with
-/// the fingerprint in place, then names the folders.
+/// ``finish(replacingPlaceholderWith:)`` hands it the fingerprint — the shards still queued
+/// are written with it in place — and the two threads patch the shards already written, from
+/// both ends of their list; then the folders take their names.
+///
+/// ```
+///   export (caller's thread)                       ShardWriter thread
+///   read ─► parse ─► submit examples ──queue──►  collate ─► encode ─► write into .rank-R.TOKEN.tmp/
+///   (collates itself while the writer is behind)
+///   end: fingerprint ─► patch ──────────────────► write the rest ─► patch from the other end
+///        ─► syncfs, rename each hidden folder to rank-R, sync the folder ─► index.json
+/// ```
 final class ShardWriter: @unchecked Sendable {
     // @unchecked: every stored property below the condition is read and written under it,
-    // except `group`, `timings` and `indexEntries`, which only the writer thread touches before
-    // it sets `done` (and the caller after that), and the `let`s.
+    // except `group`, `timings`, `indexEntries` and `dtypes`, which only the writer thread
+    // touches before it sets `done` (and the caller after that), `callerCollateSeconds` (the
+    // caller's alone), `patching` (set before the writer reads it) and the `let`s.
 
     private struct Job {
         /// The batch, or `nil` to have ``collate`` build it from ``members``.
