@@ -131,7 +131,8 @@ extension TokenizedLineFastPathTests {
     /// every separator style, against the general parser.
     @Test func digitRunsOfEveryLengthAtEveryDistanceFromTheEnd() throws {
         let numbers: [String] = ["0", "7", "10", "99", "305", "4096", "31999", "131071", "9999999", "10000000", "99999999",
-                                 "123456789", "2147483647", "2147483648", "-1", "-100", "-2147483648", "01", "00", "1.5", "7e2"]
+                                 "123456789", "2147483647", "2147483648", "-1", "-100", "-2147483648", "01", "00", "1.5", "7e2",
+                                 "-0", "-01", "-", "-9999999", "-10000000", "-31999", "-1.5"]
         for number in numbers {
             for padding in 0..<10 {
                 for separator in [", ", ",", " , ", ",\t"] {
