@@ -93,6 +93,12 @@ enum _JSONBytes {
     /// 0x80 and up, are copied as they are).
     static func appendString(_ text: [UInt8], to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        // Most text needs no escape (shard metadata: digits, brackets, commas, hex): one copy.
+        if !text.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out += text
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in text {
             switch byte {
             case UInt8(ascii: "\""): out += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
