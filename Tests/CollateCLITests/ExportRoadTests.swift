@@ -136,4 +136,62 @@ struct ExportRoadTests {
         #expect(temporaryFiles().isEmpty, "left behind: \(temporaryFiles().prefix(3)) ...")
         #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGTERM)
     }
+
+    /// The pipelined export (a pre-tokenized file of 64 MiB or more) writes each rank's shards
+    /// into a hidden folder that takes the rank folder's name at the end. A SIGTERM midway
+    /// removes the hidden folders with their shards (the process dies by the signal); a SIGKILL
+    /// leaves them, never under a rank folder's name and with no index, and the next export
+    /// removes them and writes the whole export.
+    @Test(.enabled(if: TorchPython.interpreter != nil, Comment(rawValue: TorchPython.noPythonMessage)), arguments: [SIGTERM, SIGKILL])
+    func aStoppedPipelinedExportLeavesNoHiddenFolder(_ signalNumber: Int32) throws {
+        let dir = try CollateProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // Past 64 MiB with few tokens: 16 distinct lines of 40 ids padded with JSON whitespace, repeated.
+        let padding = String(repeating: " ", count: 1500)
+        let distinct = (0..<16).map { n in
+            let ids = (0..<20).map { String((n * 31 + $0 * 7) % 30000 + 3) }.joined(separator: ", ")
+            return Array("{\"input_ids\": [\(ids)],\(padding)\"labels\": [\(ids)]}\n".utf8)
+        }
+        var data: [UInt8] = []
+        data.reserveCapacity(72 << 20)
+        var count = 0
+        while data.count <= 66 << 20 {
+            data += distinct[count % distinct.count]
+            count += 1
+        }
+        let input = dir.appendingPathComponent("data.jsonl")
+        try Data(data).write(to: input)
+        data = []
+        let spec = try CollateProcess.write(#"{"type": "flattening"}"#, to: "spec.json", in: dir)
+        let out = dir.appendingPathComponent("out")
+        let arguments = ["export", "--spec", spec, "--input", input.path, "--out", out.path, "--world-size", "4", "--batch-size", "16"]
+        let process = try Self.process(arguments)
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        func entries() -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: out.path)) ?? []).sorted() }
+        func hiddenFolders() -> [String] { entries().filter { $0.hasPrefix(".rank-") } }
+        let deadline = Date().addingTimeInterval(120)
+        var caught = false
+        while process.isRunning, Date() < deadline {
+            // Mid-write: a hidden folder holds a shard.
+            if let folder = hiddenFolders().first,
+               !((try? FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent(folder).path)) ?? []).isEmpty {
+                caught = true
+                break
+            }
+            usleep(2_000)
+        }
+        kill(process.processIdentifier, signalNumber)
+        process.waitUntilExit()
+        try #require(caught, "no hidden rank folder was seen before the export ended")
+        #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == signalNumber)
+        #expect(!entries().contains("index.json"))
+        #expect(!entries().contains { $0.hasPrefix("rank-") }, "\(entries())")
+        #expect(hiddenFolders().isEmpty == (signalNumber == SIGTERM), "\(entries())")
+        let rerun = try Self.collate(arguments)
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        #expect(entries() == ["index.json", "rank-00000", "rank-00001", "rank-00002", "rank-00003"])
+        let shards = try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("rank-00003").path)
+        #expect(shards.count == ((count + 3) / 4 + 15) / 16 && shards.allSatisfy { $0.hasPrefix("batch-") })
+    }
 }

@@ -250,4 +250,103 @@ struct PipelinedExportTests {
         let plain = try SafetensorsFile(batch: batch, metadata: ["fingerprint": "0123456789abcdef"]).encoded()
         #expect(throws: AtomicFile.WriteError.self) { try ShardWriter.offset(of: placeholder, inHeaderOf: plain, for: "/shard") }
     }
+
+    /// The writer's byte-level metadata entry and index entry (``ShardExporter/shardText(_:)``)
+    /// equal the two-phase export's text (a metadata dictionary encoded by
+    /// ``SafetensorsFile/encoded()``, and ``ShardExporter/indexEntry(_:)``'s `jsonText`).
+    @Test(arguments: [nil, [3, 0, 99, 1_000_000_007]] as [[Int]?])
+    func theShardTextEqualsTheDictionaryPath(_ lines: [Int]?) throws {
+        let exporter = ShardExporter(directory: URL(fileURLWithPath: "/tmp/x"), worldSize: 3, batchSize: 3, fingerprint: "0123456789abcdef")
+        let batch = Batch([
+            "input_ids": Tensor(shape: [1, 4], scalars: [1, 2, 3, 70_000]),
+            "labels": Tensor(shape: [1, 4], scalars: [-100, 2, 3, 4]),
+            "cu_seq_lens_q": Tensor(shape: [3], scalars: [0, 1, 4], dtype: .int32),
+        ])
+        for shard in [
+            ShardExporter.Shard(file: "rank-00002/batch-000013.safetensors", rank: 2, batch: 13, examples: [5, 1_234_567, 0], tokens: 42, lines: lines),
+            ShardExporter.Shard(file: "rank-00000/batch-1000000.safetensors", rank: 0, batch: 1_000_000, examples: [], tokens: 0, lines: lines.map { _ in [] }),
+        ] {
+            let (metadataEntry, indexEntry) = exporter.shardText(shard)
+            let expected = try SafetensorsFile(batch: batch, metadata: exporter.metadata(for: shard)).encoded()
+            #expect(try SafetensorsFile.encode(batch, metadataEntry: metadataEntry) == expected)
+            #expect(String(decoding: indexEntry, as: UTF8.self) == ShardExporter.indexEntry(shard).jsonText)
+        }
+        #expect(try SafetensorsFile.encode(batch, metadataEntry: []) == SafetensorsFile(batch: batch, metadata: [:]).encoded())
+    }
+
+    /// The byte-level JSON writer escapes and prints numbers as ``JSONWriter`` does.
+    @Test func theByteLevelJSONMatchesJSONWriter() {
+        for text in ["", "plain", "a\"b\\c\nd\re\tf\u{08}g\u{0C}h\u{01}i\u{1F}j\u{7F}", "é漢😀 mixed \u{00}"] {
+            var expected = ""
+            JSONWriter.writeString(text, into: &expected)
+            var bytes: [UInt8] = []
+            _JSONBytes.appendString(Array(text.utf8), to: &bytes)
+            #expect(String(decoding: bytes, as: UTF8.self) == expected, "\(text)")
+        }
+        let numbers = [0, 7, -1, 10, -10, 123_456_789, Int.max, Int.min]
+        var bytes: [UInt8] = []
+        _JSONBytes.appendIntegers(numbers, to: &bytes)
+        #expect(String(decoding: bytes, as: UTF8.self) == JSONValue.array(numbers.map { .integer(Int64($0)) }).jsonText)
+        for number in [0, 7, 999_999, 1_000_000, 12_345_678] {
+            #expect(_ExportRounds.shardName(number) == String(format: "batch-%06d.safetensors", number))
+        }
+    }
+
+    /// A stopped pipelined export's hidden rank folders (a SIGKILL's leftovers: complete-looking
+    /// shards that never took their names) are removed by the next export, pipelined or not.
+    @Test(arguments: [true, false])
+    func hiddenRankFoldersAreRemovedByTheNextExport(_ pipelined: Bool) throws {
+        let configuration = try PipelineRunTests.pipeline(StreamingExportTests.tokenized, #""collator": {"type": "flattening"}, "batch_size": 2"#)
+        let dir = try PipelineConfigurationTests.folder([:])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let expected = dir.appendingPathComponent("two-phase"), out = dir.appendingPathComponent("stopped")
+        _ = try Self.twoPhase(configuration, to: expected, worldSize: 2)
+        for rank in 0..<2 {
+            let hidden = out.appendingPathComponent(String(format: ".rank-%05d.abc.tmp", rank))
+            try FileManager.default.createDirectory(at: hidden, withIntermediateDirectories: true)
+            try Data("shard".utf8).write(to: hidden.appendingPathComponent("batch-000000.safetensors"))
+        }
+        if pipelined {
+            let spec = configuration.collator?.jsonText ?? ""
+            _ = try #require(try configuration.exportWhileReading(to: out, worldSize: 2, fingerprintSpec: spec, minimumInputBytes: 0))
+        } else {
+            _ = try Self.twoPhase(configuration, to: out, worldSize: 2)
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out.path).sorted() == ["index.json", "rank-00000", "rank-00001"])
+        #expect(try Self.files(in: out) == Self.files(in: expected))
+    }
+
+    /// The deferred writer's hidden folders are registered with the stop-signal cleanup while
+    /// they exist, and take their names whole at the end (an empty rank folder a stopped export
+    /// left is replaced); a rank folder holding a user's file is not a new folder.
+    @Test func stagedFoldersAreRegisteredAndRenamedWhole() throws {
+        let dir = try PipelineConfigurationTests.folder([:])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("rank-00001"), withIntermediateDirectories: true)
+        let staged = try AtomicFile.StagedFolders(in: dir.path, names: ["rank-00000", "rank-00001"])
+        #expect(staged.staged.allSatisfy { _PendingTemporaries.isPending($0) && URL(fileURLWithPath: $0).lastPathComponent.hasPrefix(".") })
+        try Array("abc~~".utf8).withUnsafeBytes { try staged.write($0, name: "batch-000000.safetensors", inFolder: 1) }
+        try staged.patch("batch-000000.safetensors", inFolder: 1, at: 3, with: Array("de".utf8))
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("rank-00001/batch-000000.safetensors").path))
+        try staged.commit()
+        #expect(staged.staged.allSatisfy { !_PendingTemporaries.isPending($0) })
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["rank-00000", "rank-00001"])
+        #expect(try Data(contentsOf: dir.appendingPathComponent("rank-00001/batch-000000.safetensors")) == Data("abcde".utf8))
+        try Data("notes".utf8).write(to: dir.appendingPathComponent("rank-00000/notes.txt"))
+        #expect(!_ExportRounds.isNewFolder(dir))
+        // A rank folder that is a link (a rename would replace the link, not fill its folder).
+        let linked = dir.appendingPathComponent("linked"), elsewhere = dir.appendingPathComponent("elsewhere")
+        try FileManager.default.createDirectory(at: linked, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+        #expect(_ExportRounds.isNewFolder(linked))
+        try FileManager.default.createSymbolicLink(at: linked.appendingPathComponent("rank-00000"), withDestinationURL: elsewhere)
+        #expect(!_ExportRounds.isNewFolder(linked))
+        try FileManager.default.removeItem(at: linked)
+        try FileManager.default.removeItem(at: elsewhere)
+        // A discarded set leaves nothing.
+        let other = try AtomicFile.StagedFolders(in: dir.path, names: ["rank-00002"])
+        try Array("x".utf8).withUnsafeBytes { try other.write($0, name: "f", inFolder: 0) }
+        other.discard()
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["rank-00000", "rank-00001"])
+    }
 }

@@ -93,6 +93,24 @@ import Testing
         #expect(fast == Self.reference(line))
     }
 
+    /// The ids are parsed into a buffer sized by a bound (half the array's bytes), not by a
+    /// comma count; a long array is then copied to an exact one, so an example holds about
+    /// the memory its ids need, whatever their width.
+    @Test(arguments: [1, 3, 7, 40, 200, 5000])
+    func decodedArraysHoldNoMoreThanTwiceTheirIDs(_ length: Int) throws {
+        let narrow: [Int32] = (0..<length).map { Int32($0 % 10) }
+        let wide: [Int32] = (0..<length).map { Int32(100_000 + $0) }
+        let negative: [Int32] = (0..<length).map { Int32(-2_000_000_000 + $0) }
+        for ids in [narrow, wide, negative] {
+            let text: [String] = ids.map { String($0) }
+            let line = #"{"input_ids": ["# + text.joined(separator: ",  ") + "]}"
+            let decoded: Example? = Self.fast(line)
+            let tokens = try #require(decoded?.sequence("input_ids"))
+            #expect(tokens == ids)
+            #expect(tokens.capacity <= 2 * tokens.count + 16, "capacity \(tokens.capacity) for \(tokens.count) ids")
+        }
+    }
+
     @Test func rowWriterMatchesTheStringWriter() {
         let values: [Int32] = [0, 1, -1, 9, 10, -10, 99, 100, 999, 1000, 9999, 10000, 99999, 100000, 999_999, 1_000_000,
                                9_999_999, 10_000_000, 99_999_999, 100_000_000, 999_999_999, 1_000_000_000, .max, .min, -100]
@@ -113,7 +131,8 @@ extension TokenizedLineFastPathTests {
     /// every separator style, against the general parser.
     @Test func digitRunsOfEveryLengthAtEveryDistanceFromTheEnd() throws {
         let numbers: [String] = ["0", "7", "10", "99", "305", "4096", "31999", "131071", "9999999", "10000000", "99999999",
-                                 "123456789", "2147483647", "2147483648", "-1", "-100", "-2147483648", "01", "00", "1.5", "7e2"]
+                                 "123456789", "2147483647", "2147483648", "-1", "-100", "-2147483648", "01", "00", "1.5", "7e2",
+                                 "-0", "-01", "-", "-9999999", "-10000000", "-31999", "-1.5"]
         for number in numbers {
             for padding in 0..<10 {
                 for separator in [", ", ",", " , ", ",\t"] {

@@ -280,16 +280,19 @@ struct _TokenizedLineScanner {
         position += 1  // "["
         guard position < end, let found = memchr(position, Int32(UInt8(ascii: "]")), position.distance(to: end)) else { return nil }
         let close = UnsafePointer(found.assumingMemoryBound(to: UInt8.self))
-        let commas = Self.countCommas(from: position, to: close)
         var cursor = position
         while Self.isWhitespace(cursor.pointee) { cursor += 1 }
         if cursor == close {
             position = close + 1
             return .sequence([])
         }
-        let capacity = commas + 1
+        // Every element but the last takes two bytes or more (a digit and a comma): a bound
+        // found without a pass over the bytes. A short array is parsed into it; a long one,
+        // whose bound would hold several times the memory its ids need, into a buffer of the
+        // bound and then copied to an exact array (one copy costs less than a pass counting commas).
+        let capacity = (cursor.distance(to: close) + 1) / 2 + 1
         var failed = false
-        let tokens = [Int32](unsafeUninitializedCapacity: capacity) { buffer, count in
+        var tokens = [Int32](unsafeUninitializedCapacity: capacity) { buffer, count in
             var index = 0
             count = 0
             guard let output = buffer.baseAddress else { failed = true; return }
@@ -365,6 +368,13 @@ struct _TokenizedLineScanner {
             }
         }
         guard !failed else { return nil }
+        if tokens.capacity > 2 * tokens.count + 16 {
+            tokens = tokens.withUnsafeBufferPointer { source in
+                [Int32](unsafeUninitializedCapacity: source.count) { target, count in
+                    count = target.initialize(fromContentsOf: source)
+                }
+            }
+        }
         position = close + 1
         return .sequence(tokens)
     }

@@ -100,8 +100,10 @@ extension PipelineConfiguration {
             let (summary, fingerprint) = try rounds.finish()
             return PipelinedExport(summary: summary, fingerprint: fingerprint, report: report, transformReport: transformReport)
         } catch {
+            // The writer collates: a batch it refused was read before the line that failed
+            // here, so its error (once it has built what was queued) is the one to report.
             rounds.abandon(removingFolder: madeFolder)
-            throw error
+            throw rounds.writerFailure ?? error
         }
     }
 
@@ -127,13 +129,14 @@ final class _ExportRounds {
     let worldSize: Int
     let batchSize: Int
     let file: String
-    let collator: any Collator<Batch>
-    let transforms: TransformPipeline
-    /// Writes the shards, their metadata (with the placeholder for the fingerprint) and index entries.
-    let writer: ShardWriter
+    /// Writes the shards (into hidden folders, one per rank), their metadata (with the placeholder
+    /// for the fingerprint) and index entries; `nil` when the folder was not new once locked.
+    private let writer: ShardWriter?
     private var lock: Int32?
     /// Each rank's folder path.
-    private var rankFolders: [String] = []
+    private let rankFolders: [String]
+    /// Each rank's folder name (`rank-RRRRR`).
+    private let rankNames: [String]
     private var fingerprinter: ShardExporter.Fingerprinter
     private var scratch: [UInt8] = []
     /// The examples read of the current round, with their 0-based lines.
@@ -141,60 +144,78 @@ final class _ExportRounds {
     /// The first `worldSize` examples, with their 0-based lines.
     private var head: [(example: Example, line: Int)] = []
     private var round = 0
-    private var dtypes: [(String, String)] = []
     private var summary: ShardExporter.Summary
     private let callerCPUStart = ShardWriter.threadCPUSeconds()
     /// Examples read.
     private(set) var count = 0
 
-    /// Makes the folder and its rank folders, takes the export lock and starts the writer.
+    /// Makes the folder, takes the export lock, makes a hidden folder per rank (renamed to
+    /// `rank-RRRRR` at the end) and starts the writer.
     init(directory: URL, worldSize: Int, batchSize: Int, fingerprintSpec: String,
          collator: any Collator<Batch>, transforms: TransformPipeline, file: String) throws {
         self.directory = directory
         self.worldSize = worldSize
         self.batchSize = batchSize
         self.file = file
-        self.collator = collator
-        self.transforms = transforms
         fingerprinter = ShardExporter.Fingerprinter(spec: fingerprintSpec, worldSize: worldSize, batchSize: batchSize, collateVersion: CollateVersion.current)
         summary = ShardExporter.Summary(index: directory.appendingPathComponent("index.json"))
-        let exporter = ShardExporter(directory: directory, worldSize: worldSize, batchSize: batchSize, fingerprint: Self.placeholder)
-        writer = ShardWriter(groupBytes: ShardExporter.groupBytes, groupFiles: ShardExporter.groupFiles, deferring: exporter)
+        let names = (0..<worldSize).map { String(format: "rank-%05d", $0) }
+        rankNames = names
+        rankFolders = names.map { directory.path + "/" + $0 }
         window.reserveCapacity(batchSize * worldSize)
+        try ShardExporter.makeFolder(directory)
+        let lock = try ShardExporter.lock(directory)
+        guard Self.isNewFolder(directory) else {
+            ShardExporter.unlock(lock, directory)
+            writer = nil
+            return
+        }
+        // What a stopped export left (no shard, or it would not be a new folder): its
+        // temporaries and hidden folders, and the empty folders of ranks this layout does not have.
+        ShardExporter.removeStaleIndexTemporaries(in: directory)
+        ShardExporter.removeTemporaries(inRankFoldersOf: directory, removingEmptyFrom: worldSize)
+        AtomicFile.StagedFolders.removeStale(in: directory.path)
+        let staging: AtomicFile.StagedFolders
         do {
-            try ShardExporter.makeFolder(directory)
-            let lock = try ShardExporter.lock(directory)
-            guard Self.isNewFolder(directory) else {
-                ShardExporter.unlock(lock, directory)
-                return
-            }
-            self.lock = lock
-            // What a stopped export left (no shard, or it would not be a new folder): its
-            // temporaries, and the empty folders of ranks this layout does not have.
-            ShardExporter.removeStaleIndexTemporaries(in: directory)
-            ShardExporter.removeTemporaries(inRankFoldersOf: directory, removingEmptyFrom: worldSize)
-            for rank in 0..<worldSize {
-                let url = directory.appendingPathComponent(String(format: "rank-%05d", rank), isDirectory: true)
-                try ShardExporter.makeFolder(url)
-                rankFolders.append(url.path)
-            }
+            staging = try AtomicFile.StagedFolders(in: directory.path, names: names)
         } catch {
-            abandon(removingFolder: false)
+            ShardExporter.unlock(lock, directory)
             throw error
         }
+        self.lock = lock
+        let exporter = ShardExporter(directory: directory, worldSize: worldSize, batchSize: batchSize, fingerprint: Self.placeholder)
+        // Collation runs on the writer thread, or on the reading thread while the writer is behind.
+        let collate = { (members: [Example], shard: ShardExporter.Shard) throws -> Batch in
+            var batch: Batch
+            do {
+                batch = try collator.collate(members)
+                try batch.checkStructure(contract: collator.contract, exampleCount: members.count)
+            } catch let error as CollateError {
+                let line = error.exampleIndex.flatMap { index in shard.lines.flatMap { $0.indices.contains(index) ? $0[index] : nil } }
+                throw InputError(file: file, line: line.map { $0 + 1 }, reason: error.description)
+            }
+            return try transforms.applyBatchTransforms(batch)
+        }
+        writer = ShardWriter(groupBytes: ShardExporter.groupBytes, groupFiles: ShardExporter.groupFiles, deferring: exporter, staging: staging, collate: collate)
     }
+
+    /// The writer's first failure (a batch the collator refused, a full disk), if it failed.
+    var writerFailure: (any Error)? { writer?.failed }
 
     /// Whether this export holds the folder's lock: `false` when, once locked, the folder held
     /// another export's files (the caller then runs the two-phase export).
     var isLocked: Bool { lock != nil }
 
     /// Whether `directory` holds no export to reuse: it does not exist, or holds no `index.json`
-    /// and no `rank-*` entry but rank folders without a shard file (`batch-*`).
+    /// and no `rank-*` entry but rank folders that hold only hidden temporaries (`.NAME.*.tmp`).
     ///
-    /// A stopped pipelined export leaves such a folder (its rank folders, perhaps hidden
-    /// temporaries and the lock file, which the next export's lock takes over): nothing there
-    /// is reusable, so its re-run is pipelined too and starts over, instead of spooling the
-    /// whole dataset for a two-phase export that would write every shard anyway.
+    /// A stopped export may leave such a folder (its hidden folders or temporaries, empty rank
+    /// folders, the lock file, which the next export's lock takes over): nothing there is
+    /// reusable, so its re-run is pipelined too and starts over, instead of spooling the whole
+    /// dataset for a two-phase export that would write every shard anyway. A rank folder
+    /// holding anything else (a shard, a user's file), or a `rank-*` entry that is not a
+    /// folder (a link), goes to the two-phase export: the pipelined one replaces each rank
+    /// folder whole, which only an empty folder allows.
     static func isNewFolder(_ directory: URL) -> Bool {
         var status = stat()
         guard stat(directory.path, &status) == 0 else { return errno == ENOENT }
@@ -203,8 +224,11 @@ final class _ExportRounds {
         for name in names {
             if name == "index.json" { return false }
             guard name.hasPrefix("rank-") else { continue }
+            // A real folder (a link or mount elsewhere cannot be replaced by a rename).
+            var entry = stat()
+            guard lstat(directory.path + "/" + name, &entry) == 0, entry.st_mode & S_IFMT == S_IFDIR else { return false }
             guard let inner = try? fileManager.contentsOfDirectory(atPath: directory.path + "/" + name),
-                  !inner.contains(where: { $0.hasPrefix("batch-") }) else { return false }
+                  inner.allSatisfy({ $0.hasPrefix(".") && $0.hasSuffix(".tmp") }) else { return false }
         }
         return true
     }
@@ -226,7 +250,14 @@ final class _ExportRounds {
         }
     }
 
-    /// Takes the next example (its 1-based line); a full round is collated and queued.
+    /// `batch-BBBBBB.safetensors` for batch `number` (at least six digits, as `%06d` writes it).
+    static func shardName(_ number: Int) -> String {
+        var digits = Array(String(number).utf8)
+        if digits.count < 6 { digits.insert(contentsOf: repeatElement(UInt8(ascii: "0"), count: 6 - digits.count), at: 0) }
+        return "batch-" + String(decoding: digits, as: UTF8.self) + ".safetensors"
+    }
+
+    /// Takes the next example (its 1-based line); a full round is queued for the writer.
     func add(_ example: Example, line: Int) throws {
         fingerprinter.mix(example, scratch: &scratch)
         if head.count < worldSize { head.append((example, line - 1)) }
@@ -235,15 +266,15 @@ final class _ExportRounds {
         if window.count == batchSize * worldSize { try flush(last: false) }
     }
 
-    /// Collates the current round — batch `round` of every rank — and queues its shards; the
-    /// last round takes its ranks' shares as torch pads them (positions past the dataset wrap
-    /// around to its start).
+    /// Queues the current round — batch `round` of every rank — for the writer, which collates
+    /// and writes each shard; the last round takes its ranks' shares as torch pads them
+    /// (positions past the dataset wrap around to its start).
     private func flush(last: Bool) throws {
         let base = round * batchSize * worldSize
         let first = round * batchSize
         let end = last ? DistributedSampler.samplesPerRank(count: count, worldSize: worldSize, dropLast: false) : first + batchSize
         guard end > first else { return }
-        let clock = ContinuousClock()
+        let name = Self.shardName(round)
         for rank in 0..<worldSize {
             var indices: [Int] = [], members: [Example] = [], lines: [Int] = []
             indices.reserveCapacity(end - first)
@@ -259,22 +290,8 @@ final class _ExportRounds {
                 lines.append(line)
                 tokens += example.sequence("input_ids")?.count ?? 0
             }
-            let rankFolder = String(format: "rank-%05d", rank)
-            let name = String(format: "batch-%06d.safetensors", round)
-            let shard = ShardExporter.Shard(file: rankFolder + "/" + name, rank: rank, batch: round, examples: indices, tokens: tokens, lines: lines)
-            let start = clock.now
-            var batch: Batch
-            do {
-                batch = try collator.collate(members)
-                try batch.checkStructure(contract: collator.contract, exampleCount: members.count)
-            } catch let error as CollateError {
-                throw InputError(file: file, line: error.exampleIndex.map { lines[$0] + 1 }, reason: error.description)
-            }
-            batch = try transforms.applyBatchTransforms(batch)
-            if dtypes.isEmpty { dtypes = zip(batch.names, batch.tensors).map { ($0, $1.dtype.safetensorsName) } }
-            let duration = clock.now - start
-            summary.timings.collateSeconds += Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
-            try writer.submit(batch, shard: shard, folder: rankFolders[rank], name: name)
+            let shard = ShardExporter.Shard(file: rankNames[rank] + "/" + name, rank: rank, batch: round, examples: indices, tokens: tokens, lines: lines)
+            try writer?.submit(members, shard: shard, name: name)
             summary.shards += 1
             summary.written += 1
         }
@@ -286,11 +303,13 @@ final class _ExportRounds {
     /// writes `index.json`.
     /// - Returns: What the export did, and the fingerprint.
     func finish() throws -> (ShardExporter.Summary, String) {
+        guard let writer else { throw ExportError.locked(directory: directory.path) }
         try flush(last: true)
         summary.timings.callerCPUSeconds = ShardWriter.threadCPUSeconds() - callerCPUStart
         let fingerprint = fingerprinter.value
         let written = try writer.finish(replacingPlaceholderWith: Array(fingerprint.utf8))
         summary.timings.writerCPUSeconds = written.writerCPUSeconds
+        summary.timings.collateSeconds = written.collateSeconds
         summary.timings.encodeSeconds = written.encodeSeconds
         summary.timings.writeSeconds = written.writeSeconds
         summary.timings.syncSeconds = written.syncSeconds
@@ -301,16 +320,16 @@ final class _ExportRounds {
             text += entries
         }
         let final = ShardExporter(directory: directory, worldSize: worldSize, batchSize: batchSize, fingerprint: fingerprint)
-        try AtomicFile.write(final.indexText(examples: count, shards: summary.shards, dtypes: dtypes, entries: text), to: summary.index)
+        try AtomicFile.write(final.indexText(examples: count, shards: summary.shards, dtypes: writer.dtypes, entries: text), to: summary.index)
         if let lock { ShardExporter.unlock(lock, directory) }
         lock = nil
         return (summary, fingerprint)
     }
 
-    /// Stops after a failure: removes the temporaries, the (empty) rank folders and, when
+    /// Stops after a failure: removes the hidden folders, the (empty) rank folders and, when
     /// `removingFolder`, the (empty) output folder; releases the lock.
     func abandon(removingFolder: Bool) {
-        writer.abandon()
+        writer?.abandon()
         for path in rankFolders { _ = rmdir(path) }
         if let lock { ShardExporter.unlock(lock, directory) }
         lock = nil

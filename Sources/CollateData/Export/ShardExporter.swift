@@ -187,6 +187,8 @@ public struct ShardExporter: Sendable {
         let lock = try Self.lock(directory)
         defer { Self.unlock(lock, directory) }
         Self.removeStaleIndexTemporaries(in: directory)
+        // A killed pipelined export's hidden rank folders (their shards were never named).
+        AtomicFile.StagedFolders.removeStale(in: directory.path)
         // The old index goes before the first shard is touched: a run stopped midway must not
         // leave an index that calls shards of another dataset complete.
         let indexURL = directory.appendingPathComponent("index.json")

@@ -18,13 +18,32 @@ import Foundation
 /// for a time slice, so a batch-by-batch hand-over would cost more than the writing. The first
 /// failure stops the writer; ``submit(_:metadata:to:)`` and ``finish()`` rethrow it.
 /// ``finish()`` commits what was written (also after a failure: a re-run skips those shards).
+///
+/// A deferred writer (the pipelined export's) takes each shard's examples and collates them on
+/// its thread (the caller collates while the writer is behind), and writes into hidden folders
+/// (``AtomicFile/StagedFolders``, one per rank) with a placeholder for the fingerprint;
+/// ``finish(replacingPlaceholderWith:)`` hands it the fingerprint — the shards still queued
+/// are written with it in place — and the two threads patch the shards already written, from
+/// both ends of their list; then the folders take their names.
+///
+/// ```
+///   export (caller's thread)                       ShardWriter thread
+///   read ─► parse ─► submit examples ──queue──►  collate ─► encode ─► write into .rank-R.TOKEN.tmp/
+///   (collates itself while the writer is behind)
+///   end: fingerprint ─► patch ──────────────────► write the rest ─► patch from the other end
+///        ─► syncfs, rename each hidden folder to rank-R, sync the folder ─► index.json
+/// ```
 final class ShardWriter: @unchecked Sendable {
     // @unchecked: every stored property below the condition is read and written under it,
-    // except `group`, `timings` and `indexEntries`, which only the writer thread touches before
-    // it sets `done` (and the caller after that).
+    // except `group`, `timings`, `indexEntries` and `dtypes`, which only the writer thread
+    // touches before it sets `done` (and the caller after that), `callerCollateSeconds` (the
+    // caller's alone), `patching` (set before the writer reads it) and the `let`s.
 
     private struct Job {
-        var batch: Batch
+        /// The batch, or `nil` to have ``collate`` build it from ``members``.
+        var batch: Batch?
+        /// For a deferred writer, the examples to collate.
+        var members: [Example] = []
         /// The shard's metadata, or `nil` to have ``exporter`` make it from ``shard``.
         var metadata: [String: String]?
         var shard: ShardExporter.Shard?
@@ -35,12 +54,26 @@ final class ShardWriter: @unchecked Sendable {
 
     private let condition = NSCondition()
     private var queue: [Job] = []
+    /// In deferred mode, the jobs written, handed back for the caller to free.
+    private var spent: [Job] = []
     private var queuedBytes = 0
     private var callerWaits = false
     private var writerWaits = false
     private var closed = false
     private var done = false
     private var failure: (any Error)?
+    /// In deferred mode, the export's fingerprint once the caller knows it: the writer then
+    /// writes it in place of the placeholder.
+    private var fingerprint: [UInt8]?
+    /// In deferred mode, the shards written with the placeholder (hidden folder, name and the
+    /// placeholder's offset) that the caller has not yet taken to patch.
+    private var unpatched: [(folder: Int, name: String, offset: Int)] = []
+    /// In deferred mode, once the fingerprint is handed over: the shards to patch, shared by
+    /// the caller (from `patchStart` up) and the writer (from `patchEnd` down). The list itself
+    /// is set before the writer may read it and not changed after.
+    private var patching: [(folder: Int, name: String, offset: Int)] = []
+    private var patchStart = 0
+    private var patchEnd = 0
     private let capacity: Int
     private let groupBytes: Int
     private let groupFiles: Int
@@ -50,6 +83,17 @@ final class ShardWriter: @unchecked Sendable {
     /// fingerprint (not known until the last example is read): no shard is named until
     /// ``finish(replacingPlaceholderWith:)`` has overwritten them all.
     private let placeholder: [UInt8]?
+    /// In deferred mode, the hidden folders (one per rank) the shards are written in.
+    private let staging: AtomicFile.StagedFolders?
+    /// In deferred mode, builds a shard's batch from its examples (collator, structure check,
+    /// batch transforms) on the writer thread.
+    private let collate: (([Example], ShardExporter.Shard) throws -> Batch)?
+    /// In deferred mode, each tensor's name and safetensors dtype, from the first batch built;
+    /// the caller reads them once ``finish(replacingPlaceholderWith:)`` returned.
+    private(set) var dtypes: [(String, String)] = []
+    /// In deferred mode, the seconds the caller spent collating (only the caller's thread
+    /// touches it), added to the timings at the end.
+    private var callerCollateSeconds = 0.0
     /// In deferred mode, makes the metadata of shards submitted with ``submit(_:shard:folder:name:)``
     /// (its fingerprint is the placeholder).
     private let exporter: ShardExporter?
@@ -65,13 +109,20 @@ final class ShardWriter: @unchecked Sendable {
     ///   - groupFiles: Files written before a group commit.
     ///   - exporter: For a deferred writer, the export whose ``ShardExporter/fingerprint`` is
     ///     a placeholder (each header must hold it): the writer makes the shards' metadata and
-    ///     index entries, and the temporaries are committed only by
-    ///     ``finish(replacingPlaceholderWith:)``, all together, never a group at a time.
-    init(capacity: Int = 32 << 20, groupBytes: Int, groupFiles: Int, deferring exporter: ShardExporter? = nil) {
+    ///     index entries, and the shards are named only by ``finish(replacingPlaceholderWith:)``,
+    ///     all together.
+    ///   - staging: For a deferred writer, the hidden folders to write each rank's shards in
+    ///     (folder *r* for rank *r*); they take their names at ``finish(replacingPlaceholderWith:)``.
+    ///   - collate: For a deferred writer, builds a shard's batch from its examples; what it
+    ///     throws stops the writer and is rethrown to the caller.
+    init(capacity: Int = 32 << 20, groupBytes: Int, groupFiles: Int, deferring exporter: ShardExporter? = nil,
+         staging: AtomicFile.StagedFolders? = nil, collate: (([Example], ShardExporter.Shard) throws -> Batch)? = nil) {
         self.capacity = max(capacity, 1)
         self.groupBytes = groupBytes
         self.groupFiles = groupFiles
         self.exporter = exporter
+        self.staging = exporter == nil ? nil : staging
+        self.collate = collate
         placeholder = exporter.map { Array($0.fingerprint.utf8) }
         if let exporter { indexEntries = Array(repeating: [], count: exporter.worldSize) }
         let thread = Thread { [self] in run() }
@@ -92,21 +143,70 @@ final class ShardWriter: @unchecked Sendable {
         try submit(Job(batch: batch, metadata: metadata, shard: nil, folder: folder, name: name, bytes: 0))
     }
 
-    /// For a deferred writer: queues a batch whose metadata and index entry the writer thread
-    /// makes from `shard` (JSON text: work taken off the reading thread).
-    /// - Throws: The writer's first failure (a full disk), if it has failed.
-    func submit(_ batch: Batch, shard: ShardExporter.Shard, folder: String, name: String) throws {
-        try submit(Job(batch: batch, metadata: nil, shard: shard, folder: folder, name: name, bytes: 0))
+    /// For a deferred writer: queues a shard's examples, which the writer thread collates
+    /// (``collate``), encodes with the metadata and index entry it makes from `shard` (work
+    /// taken off the reading thread) and writes as `name` in the hidden folder of the shard's rank.
+    /// - Throws: The writer's first failure (a full disk, a batch the collator refused), if it has failed.
+    ///
+    /// While the writer is behind (half its queue or more waits), the caller collates the
+    /// examples itself instead of waiting for room: the two threads share the collation as
+    /// their loads require (the writer's share grows on a machine where writing costs more).
+    func submit(_ members: [Example], shard: ShardExporter.Shard, name: String) throws {
+        guard let collate, isBehind else {
+            try submit(Job(batch: nil, members: members, metadata: nil, shard: shard, folder: "", name: name, bytes: 0))
+            return
+        }
+        let start = ContinuousClock.now
+        let batch = try collate(members, shard)
+        let duration = ContinuousClock.now - start
+        callerCollateSeconds += Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+        try submit(Job(batch: batch, metadata: nil, shard: shard, folder: "", name: name, bytes: 0))
+    }
+
+    /// Patches shards of ``patching`` a few at a time — from the front (the caller) or from the
+    /// back (the writer, once its queue is empty) — until the two meet.
+    /// - Returns: The first failure, or `nil`.
+    private func patchShare(fromFront: Bool, with replacement: [UInt8], staging: AtomicFile.StagedFolders) -> (any Error)? {
+        while true {
+            condition.lock()
+            let range = fromFront ? patchStart..<min(patchEnd, patchStart + 64) : max(patchStart, patchEnd - 64)..<patchEnd
+            if fromFront { patchStart = range.upperBound } else { patchEnd = range.lowerBound }
+            condition.unlock()
+            if range.isEmpty { return nil }
+            for index in range {
+                let (folder, name, offset) = patching[index]
+                do {
+                    try staging.patch(name, inFolder: folder, at: offset, with: replacement)
+                } catch {
+                    // The other side stops too: nothing is left to take.
+                    condition.lock()
+                    patchStart = patchEnd
+                    condition.unlock()
+                    return error
+                }
+            }
+        }
+    }
+
+    /// Whether half the queue's capacity or more waits to be written.
+    private var isBehind: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return queuedBytes >= capacity / 2
     }
 
     private func submit(_ job: Job) throws {
         var job = job
-        let batch = job.batch
-        // Its encoded size, and at least a page: a batch of empty tensors still holds its
-        // metadata, so a flood of them must fill the queue too.
-        let bytes = max(batch.tensors.reduce(0) { $0 + $1.count * $1.dtype.safetensorsItemSize }, 4096)
+        // Its encoded size (for examples not yet collated, their sequences widened to int64),
+        // and at least a page: a batch of empty tensors still holds its metadata, so a flood
+        // of them must fill the queue too.
+        let encodedSize = job.batch.map { $0.tensors.reduce(0) { $0 + $1.count * $1.dtype.safetensorsItemSize } }
+            ?? job.members.reduce(0) { total, example in
+                example.values.reduce(total) { if case .sequence(let tokens) = $1 { $0 + tokens.count * 8 } else { $0 } }
+            }
+        let bytes = max(encodedSize, 4096)
+        var written: [Job] = []
         condition.lock()
-        defer { condition.unlock() }
         // The writer always makes progress (or fails, which wakes us): each wait ends when it
         // has written half the queue; the timed wait only rechecks.
         if queuedBytes > 0, queuedBytes + bytes > capacity {
@@ -116,11 +216,18 @@ final class ShardWriter: @unchecked Sendable {
             }
             callerWaits = false
         }
-        if let failure { throw failure }
+        if let failure {
+            condition.unlock()
+            throw failure
+        }
         job.bytes = bytes
         queue.append(job)
         queuedBytes += bytes
+        swap(&written, &spent)
         if writerWaits { condition.broadcast() }
+        condition.unlock()
+        // Freed here, on the thread that allocated the examples.
+        written.removeAll()
     }
 
     /// Writes what is queued, commits the last group and stops the thread.
@@ -131,30 +238,55 @@ final class ShardWriter: @unchecked Sendable {
         return timings
     }
 
-    /// For a deferred writer: writes what is queued, overwrites every shard's placeholder with
-    /// `replacement` (as long as the placeholder), then makes all the shards durable and names
-    /// them; after a failure, removes every temporary instead (no shard is named).
-    /// - Returns: Where the writer's time went; the patching counts as syncing.
+    /// For a deferred writer: hands the writer `replacement` (the fingerprint, as long as the
+    /// placeholder) for the shards still queued, overwrites the placeholder of those already
+    /// written on this thread meanwhile, then — once the writer is done — makes all the shards
+    /// durable and gives the hidden folders their names; after a failure, removes the hidden
+    /// folders instead (no shard is named).
+    /// - Returns: Where the writer's time went; the patching and naming count as syncing.
     /// - Throws: The writer's first failure, or the patch's or commit's.
     func finish(replacingPlaceholderWith replacement: [UInt8]) throws -> ShardExporter.Timings {
+        guard let staging, let placeholder, replacement.count == placeholder.count else {
+            abandon()
+            throw AtomicFile.WriteError(path: staging?.parent ?? "", step: "finish", code: EINVAL, detail: "not a deferred shard writer, or a fingerprint unlike its placeholder (a bug)")
+        }
+        let start = ContinuousClock.now
+        condition.lock()
+        fingerprint = replacement
+        swap(&patching, &unpatched)
+        patchEnd = patching.count
+        closed = true
+        condition.broadcast()
+        condition.unlock()
         do {
+            // The writer patches from the other end once it has written what is queued.
+            let patchFailure = patchShare(fromFront: true, with: replacement, staging: staging)
             try stop()
-            // The writer thread has ended: the group is this thread's now.
-            let start = ContinuousClock.now
-            try group.patchAndCommit(replacement)
+            if let patchFailure { throw patchFailure }
+            try staging.commit()
+            timings.collateSeconds += callerCollateSeconds
             let duration = ContinuousClock.now - start
             timings.syncSeconds += Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
             return timings
         } catch {
-            group.discard()
+            staging.discard()
             throw error
         }
     }
 
-    /// Stops the thread without naming anything: the temporaries written are removed.
+    /// The writer's first failure, if it has failed (once ``abandon()`` returned: the first
+    /// failure over everything that was queued).
+    var failed: (any Error)? {
+        condition.lock()
+        defer { condition.unlock() }
+        return failure
+    }
+
+    /// Stops the thread without naming anything: the temporaries (or hidden folders) written are removed.
     func abandon() {
         _ = try? stop()
         group.discard()
+        staging?.discard()
     }
 
     /// Lets the writer write what is queued (nothing more is submitted) and waits for its end.
@@ -169,15 +301,14 @@ final class ShardWriter: @unchecked Sendable {
 
     private func run() {
         let clock = ContinuousClock()
-        func seconds(_ duration: Duration) -> Double {
-            Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
-        }
         func commit() throws {
             let start = clock.now
             try group.commit()
-            timings.syncSeconds += seconds(clock.now - start)
+            timings.syncSeconds += Self.seconds(clock.now - start)
         }
         var jobs: [Job] = []
+        // In deferred mode, the fingerprint once the caller handed it over.
+        var known: [UInt8]?
         writing: while true {
             condition.lock()
             while queue.isEmpty, !closed {
@@ -190,23 +321,11 @@ final class ShardWriter: @unchecked Sendable {
                 break
             }
             swap(&jobs, &queue)
+            known = fingerprint
             condition.unlock()
-            for job in jobs {
+            for index in jobs.indices {
                 do {
-                    let encodeStart = clock.now
-                    var metadata = job.metadata ?? [:]
-                    if let shard = job.shard, let exporter {
-                        metadata = exporter.metadata(for: shard)
-                        if !indexEntries[shard.rank].isEmpty { indexEntries[shard.rank] += Array(", ".utf8) }
-                        indexEntries[shard.rank] += Array(ShardExporter.indexEntry(shard).jsonText.utf8)
-                    }
-                    let bytes = try SafetensorsFile(batch: job.batch, metadata: metadata).encoded()
-                    let writeStart = clock.now
-                    let offset = try placeholder.map { try Self.offset(of: $0, inHeaderOf: bytes, for: job.folder + "/" + job.name) }
-                    try group.write(bytes, folder: job.folder, name: job.name, patchAt: offset)
-                    timings.encodeSeconds += seconds(writeStart - encodeStart)
-                    timings.writeSeconds += seconds(clock.now - writeStart)
-                    timings.bytes += bytes.count
+                    try write(jobs[index], fingerprint: known, clock: clock)
                     if placeholder == nil, group.bytes >= groupBytes || group.count >= groupFiles { try commit() }
                 } catch {
                     condition.lock()
@@ -218,11 +337,28 @@ final class ShardWriter: @unchecked Sendable {
                     break writing
                 }
                 condition.lock()
-                queuedBytes -= job.bytes
+                queuedBytes -= jobs[index].bytes
+                // While the writer is behind, the examples go back to the caller's thread, which
+                // allocated them, to be freed there (a free from another thread costs malloc
+                // more: here, and in the caller's next allocations); while it keeps up, it has
+                // the time to free them itself, off the caller's thread.
+                let handBack = exporter != nil && queuedBytes >= capacity / 4
+                if handBack { spent.append(jobs[index]) }
                 if callerWaits, queuedBytes <= capacity / 2 { condition.broadcast() }
                 condition.unlock()
+                jobs[index] = Job(batch: nil, metadata: nil, shard: nil, folder: "", name: "", bytes: 0)
             }
             jobs.removeAll(keepingCapacity: true)
+        }
+        // A deferred writer that wrote everything helps the caller patch the shards written
+        // before the fingerprint was known.
+        condition.lock()
+        let replacement = failure == nil ? fingerprint : nil
+        condition.unlock()
+        if let replacement, let staging, let patchFailure = patchShare(fromFront: false, with: replacement, staging: staging) {
+            condition.lock()
+            if failure == nil { failure = patchFailure }
+            condition.unlock()
         }
         // The shards written so far become durable and named even after a failure (a deferred
         // writer's wait for their placeholder: ``finish(replacingPlaceholderWith:)``).
@@ -238,6 +374,57 @@ final class ShardWriter: @unchecked Sendable {
         done = true
         condition.broadcast()
         condition.unlock()
+    }
+
+    /// Encodes and writes one job (on the writer thread); in deferred mode, collates it first
+    /// when the caller did not, and writes `fingerprint` in place of the placeholder once known.
+    private func write(_ job: Job, fingerprint known: [UInt8]?, clock: ContinuousClock) throws {
+        var encodeStart = clock.now
+        var bytes: [UInt8]
+        if let shard = job.shard, let exporter {
+            let batch: Batch
+            if let given = job.batch {
+                batch = given
+            } else if let collate {
+                batch = try collate(job.members, shard)
+                let collated = clock.now
+                timings.collateSeconds += Self.seconds(collated - encodeStart)
+                encodeStart = collated
+            } else {
+                throw AtomicFile.WriteError(path: job.name, step: "collate", code: EINVAL, detail: "a deferred shard writer without a collator (a bug)")
+            }
+            if dtypes.isEmpty { dtypes = zip(batch.names, batch.tensors).map { ($0, $1.dtype.safetensorsName) } }
+            let (metadataEntry, indexEntry) = exporter.shardText(shard)
+            if !indexEntries[shard.rank].isEmpty { indexEntries[shard.rank] += Array(", ".utf8) }
+            indexEntries[shard.rank] += indexEntry
+            bytes = try SafetensorsFile.encode(batch, metadataEntry: metadataEntry)
+        } else {
+            bytes = try SafetensorsFile(batch: job.batch ?? Batch(), metadata: job.metadata ?? [:]).encoded()
+        }
+        let writeStart = clock.now
+        if let placeholder, let staging, let rank = job.shard?.rank {
+            let offset = try Self.offset(of: placeholder, inHeaderOf: bytes, for: staging.targets[rank] + "/" + job.name)
+            if let known { bytes.replaceSubrange(offset..<(offset + known.count), with: known) }
+            try bytes.withUnsafeBytes { try staging.write($0, name: job.name, inFolder: rank) }
+            if known == nil {
+                // Patched by the caller once it knows the fingerprint — or now, if it handed
+                // the fingerprint over while this shard was written.
+                condition.lock()
+                let late = fingerprint
+                if late == nil { unpatched.append((rank, job.name, offset)) }
+                condition.unlock()
+                if let late { try staging.patch(job.name, inFolder: rank, at: offset, with: late) }
+            }
+        } else {
+            try group.write(bytes, folder: job.folder, name: job.name)
+        }
+        timings.encodeSeconds += Self.seconds(writeStart - encodeStart)
+        timings.writeSeconds += Self.seconds(clock.now - writeStart)
+        timings.bytes += bytes.count
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
     }
 
     /// Where `placeholder` starts in the safetensors header of `bytes` (the first occurrence).

@@ -15,14 +15,20 @@ extension AtomicFile {
 }
 
 /// The temporaries every ``AtomicFile/Group`` of the process has written and not yet renamed
-/// or removed, and the signal sources that remove them.
+/// or removed, the hidden folders of every ``AtomicFile/StagedFolders`` not yet renamed, and
+/// the signal sources that remove them.
 enum _PendingTemporaries {
-    private static let paths = Mutex<Set<String>>([])
+    private struct Pending {
+        var paths: Set<String> = []
+        /// Hidden folders: removed with the files they hold.
+        var folders: Set<String> = []
+    }
+    private static let pending = Mutex<Pending>(Pending())
     private static let sources = Mutex<[any DispatchSourceSignal]>([])
     /// Set once a signal arrived: a group then refuses to write new temporaries.
     static let stopping = Atomic<Bool>(false)
 
-    static func insert(_ path: String) { paths.withLock { _ = $0.insert(path) } }
+    static func insert(_ path: String) { pending.withLock { _ = $0.paths.insert(path) } }
 
     /// Creates the file `path` (`O_CREAT | O_EXCL`, close-on-exec) and registers it, both while
     /// holding the lock the signal cleanup holds — so a file never exists unregistered after
@@ -30,17 +36,50 @@ enum _PendingTemporaries {
     /// file behind), and none is created once the process is stopping.
     /// - Returns: The open descriptor, or -1 and the `errno` value (EINTR when stopping).
     static func create(_ path: String) -> (descriptor: Int32, code: Int32) {
-        paths.withLock { paths -> (descriptor: Int32, code: Int32) in
+        pending.withLock { pending -> (descriptor: Int32, code: Int32) in
             if stopping.load(ordering: .sequentiallyConsistent) { return (-1, EINTR) }
             let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
             guard descriptor >= 0 else { return (-1, errno) }
-            paths.insert(path)
+            pending.paths.insert(path)
             return (descriptor, 0)
         }
     }
-    static func remove(_ path: String) { paths.withLock { _ = $0.remove(path) } }
-    /// Whether `path` is registered (for tests).
-    static func isPending(_ path: String) -> Bool { paths.withLock { $0.contains(path) } }
+
+    /// Creates the file `name` (`O_CREAT | O_EXCL`, close-on-exec) in the registered hidden
+    /// folder open as `folder`, under the cleanup's lock (none is created once the process is
+    /// stopping, so the cleanup, which removes the folder's files, never misses one).
+    /// - Returns: The open descriptor, or -1 and the `errno` value (EINTR when stopping).
+    static func create(_ name: String, in folder: Int32) -> (descriptor: Int32, code: Int32) {
+        pending.withLock { _ -> (descriptor: Int32, code: Int32) in
+            if stopping.load(ordering: .sequentiallyConsistent) { return (-1, EINTR) }
+            let descriptor = openat(folder, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            return descriptor >= 0 ? (descriptor, 0) : (-1, errno)
+        }
+    }
+
+    /// Makes the folder `path` (mode 0755) and registers it, under the cleanup's lock.
+    /// - Returns: The folder's open descriptor (`O_DIRECTORY`), or -1 and the `errno` value
+    ///   (EINTR when stopping).
+    static func makeFolder(_ path: String) -> (descriptor: Int32, code: Int32) {
+        pending.withLock { pending -> (descriptor: Int32, code: Int32) in
+            if stopping.load(ordering: .sequentiallyConsistent) { return (-1, EINTR) }
+            guard mkdir(path, 0o755) == 0 else { return (-1, errno) }
+            let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            guard descriptor >= 0 else {
+                let code = errno
+                _ = rmdir(path)
+                return (-1, code)
+            }
+            pending.folders.insert(path)
+            return (descriptor, 0)
+        }
+    }
+
+    static func remove(_ path: String) { pending.withLock { _ = $0.paths.remove(path) } }
+    /// Unregisters a hidden folder (renamed or removed).
+    static func removeFolder(_ path: String) { pending.withLock { _ = $0.folders.remove(path) } }
+    /// Whether `path` is registered, as a file or a folder (for tests).
+    static func isPending(_ path: String) -> Bool { pending.withLock { $0.paths.contains(path) || $0.folders.contains(path) } }
 
     static func install() {
         sources.withLock { sources in
@@ -48,13 +87,14 @@ enum _PendingTemporaries {
         }
     }
 
-    /// Removes every pending temporary, then ends the process by `signalNumber`.
+    /// Removes every pending temporary and hidden folder, then ends the process by `signalNumber`.
     static func removeAll(then signalNumber: Int32) -> Never {
         stopping.store(true, ordering: .sequentiallyConsistent)
         // Holding the lock while unlinking: a group cannot register a new temporary meanwhile.
-        paths.withLock { paths in
-            for path in paths { unlink(path) }
-            paths.removeAll()
+        pending.withLock { pending in
+            for path in pending.paths { unlink(path) }
+            for folder in pending.folders { AtomicFile.StagedFolders.removeFolder(folder) }
+            pending = Pending()
         }
         _StopSignals.die(by: signalNumber)
     }

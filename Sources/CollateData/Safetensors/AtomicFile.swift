@@ -97,24 +97,7 @@ public enum AtomicFile {
     static func writeNew(_ raw: UnsafeRawBufferPointer, at path: String, for target: String, sync: Bool, opened: Int32? = nil) throws {
         let descriptor = opened ?? open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw WriteError(path: target, step: "creating a temporary file in its folder", code: errno) }
-        var failure: WriteError?
-        #if os(Linux)
-        if raw.count >= preallocationThreshold {
-            let code = posix_fallocate(descriptor, 0, off_t(raw.count))
-            // A file system without fallocate (EOPNOTSUPP, EINVAL) just writes; a full disk is reported now.
-            if code == ENOSPC || code == EDQUOT { failure = WriteError(path: target, step: "reserving space", code: code) }
-        }
-        #endif
-        var written = 0
-        while failure == nil, written < raw.count, let base = raw.baseAddress {
-            let result = Foundation.write(descriptor, base + written, raw.count - written)
-            if result < 0 {
-                if errno == EINTR { continue }
-                failure = WriteError(path: target, step: "write", code: errno)
-                break
-            }
-            written += result
-        }
+        var failure = writeAll(raw, to: descriptor, for: target)
         if sync, failure == nil, fsync(descriptor) != 0 { failure = WriteError(path: target, step: "fsync", code: errno) }
         if close(descriptor) != 0, failure == nil { failure = WriteError(path: target, step: "close", code: errno) }
         if let failure {
@@ -141,9 +124,8 @@ public enum AtomicFile {
     /// try group.commit()
     /// ```
     public struct Group {
-        /// Each temporary, its target's path and folder, and where its placeholder bytes start
-        /// (-1: none), for ``patchAndCommit(_:)``. Paths, not URLs: a URL's `path` costs microseconds.
-        private var pending: [(temporary: String, target: String, folder: String, patchOffset: Int)] = []
+        /// Each temporary, its target's path and folder. Paths, not URLs: a URL's `path` costs microseconds.
+        private var pending: [(temporary: String, target: String, folder: String)] = []
         /// Names this group's temporaries apart from another process's (`.NAME.TOKEN-N.tmp`)
         /// without a UUID per file.
         private let token = String(UInt64.random(in: 0...UInt64.max), radix: 36)
@@ -160,13 +142,12 @@ public enum AtomicFile {
         /// `close` — and the file takes its name at ``commit()``.
         /// - Throws: ``WriteError`` naming the path and the cause (a full disk).
         public mutating func write(_ bytes: [UInt8], to url: URL) throws {
-            try write(bytes, folder: url.deletingLastPathComponent().path, name: url.lastPathComponent, patchAt: nil)
+            try write(bytes, folder: url.deletingLastPathComponent().path, name: url.lastPathComponent)
         }
 
         /// Writes `bytes` to a temporary file in `folder` that takes the name `name` at
-        /// ``commit()``, as ``write(_:to:)``; when `offset` is set, the bytes there are a
-        /// placeholder that ``patchAndCommit(_:)`` overwrites before the file may take its name.
-        mutating func write(_ bytes: [UInt8], folder: String, name: String, patchAt offset: Int?) throws {
+        /// ``commit()``, as ``write(_:to:)``.
+        mutating func write(_ bytes: [UInt8], folder: String, name: String) throws {
             serial += 1
             let temporary = folder + "/." + name + "." + token + "-" + String(serial) + ".tmp"
             let target = folder + "/" + name
@@ -185,48 +166,8 @@ public enum AtomicFile {
                 _PendingTemporaries.remove(temporary)
                 throw error
             }
-            pending.append((temporary, target, folder, offset ?? -1))
+            pending.append((temporary, target, folder))
             self.bytes += bytes.count
-        }
-
-        /// Overwrites the placeholder of every temporary written with an offset (`pwrite` of
-        /// `replacement` there), then makes them all durable and gives each its name, as
-        /// ``commit()`` does. (Splitting this between two threads by folder measured no
-        /// faster on this project's loaded 2-core machine.)
-        /// - Throws: ``WriteError`` naming the target, the step and the cause; every temporary
-        ///   not yet renamed is removed.
-        mutating func patchAndCommit(_ replacement: [UInt8]) throws {
-            do {
-                for entry in pending where entry.patchOffset >= 0 {
-                    try Self.patch(entry.temporary, target: entry.target, at: entry.patchOffset, with: replacement)
-                }
-            } catch {
-                discard()
-                throw error
-            }
-            try commit()
-        }
-
-        /// Writes `replacement` at `offset` of the file `temporary` (one `open`, `pwrite`, `close`).
-        /// - Throws: ``WriteError`` naming `target`.
-        private static func patch(_ temporary: String, target: String, at offset: Int, with replacement: [UInt8]) throws(WriteError) {
-            let descriptor = open(temporary, O_WRONLY | O_CLOEXEC)
-            guard descriptor >= 0 else { throw WriteError(path: target, step: "opening its temporary file to complete it", code: errno) }
-            var failure: WriteError?
-            var done = 0
-            replacement.withUnsafeBytes { raw in
-                while done < raw.count, let base = raw.baseAddress {
-                    let result = pwrite(descriptor, base + done, raw.count - done, off_t(offset + done))
-                    if result < 0 {
-                        if errno == EINTR { continue }
-                        failure = WriteError(path: target, step: "write", code: errno)
-                        return
-                    }
-                    done += result
-                }
-            }
-            if close(descriptor) != 0, failure == nil { failure = WriteError(path: target, step: "close", code: errno) }
-            if let failure { throw failure }
         }
 
         /// Makes the written files durable, then gives each its name, durably.
@@ -238,7 +179,7 @@ public enum AtomicFile {
             var folders: [String] = [], seen: Set<String> = []
             for entry in pending where folders.last != entry.folder && seen.insert(entry.folder).inserted { folders.append(entry.folder) }
             try AtomicFile.syncData(of: pending.map(\.temporary), in: folders.map { URL(fileURLWithPath: $0, isDirectory: true) })
-            for (temporary, target, _, _) in pending {
+            for (temporary, target, _) in pending {
                 if rename(temporary, target) != 0 { throw WriteError(path: target, step: "rename", code: errno) }
                 _PendingTemporaries.remove(temporary)
             }
@@ -248,7 +189,7 @@ public enum AtomicFile {
 
         /// Removes the temporaries not yet committed.
         public mutating func discard() {
-            for (temporary, _, _, _) in pending {
+            for (temporary, _, _) in pending {
                 unlink(temporary)
                 _PendingTemporaries.remove(temporary)
             }
@@ -258,7 +199,7 @@ public enum AtomicFile {
     }
 
     /// `syncfs(2)`, looked up at run time (Glibc's module does not declare it); `nil` elsewhere.
-    private static let syncFileSystem: (@convention(c) (Int32) -> Int32)? = {
+    static let syncFileSystem: (@convention(c) (Int32) -> Int32)? = {
         #if os(Linux)
         guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "syncfs") else { return nil }
         return unsafeBitCast(symbol, to: (@convention(c) (Int32) -> Int32).self)

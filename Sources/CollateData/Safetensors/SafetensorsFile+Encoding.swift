@@ -11,33 +11,52 @@ extension SafetensorsFile {
     /// - Throws: ``SafetensorsError/invalidName(_:)`` for an empty or reserved tensor name.
     /// - Complexity: O(*N*) in the total number of elements.
     public func encoded() throws(SafetensorsError) -> [UInt8] {
-        var header = "{"
-        var first = true
+        var entry: [UInt8] = []
         if !metadata.isEmpty {
-            header += "\"__metadata__\":{"
+            var text = "\"__metadata__\":{"
             for (index, key) in metadata.keys.sorted().enumerated() {
-                if index > 0 { header += "," }
-                JSONWriter.writeString(key, into: &header)
-                header += ":"
-                JSONWriter.writeString(metadata[key] ?? "", into: &header)
+                if index > 0 { text += "," }
+                JSONWriter.writeString(key, into: &text)
+                text += ":"
+                JSONWriter.writeString(metadata[key] ?? "", into: &text)
             }
-            header += "}"
-            first = false
+            text += "}"
+            entry = Array(text.utf8)
         }
+        return try Self.encode(batch, metadataEntry: entry)
+    }
+
+    /// The bytes of a file holding `batch`, as ``encoded()`` writes them, with the header's
+    /// metadata given as its JSON text: `"__metadata__":{...}` (keys sorted), or empty for none.
+    /// - Throws: ``SafetensorsError/invalidName(_:)`` for an empty or reserved tensor name.
+    /// - Complexity: O(*N*) in the total number of elements.
+    static func encode(_ batch: Batch, metadataEntry: [UInt8]) throws(SafetensorsError) -> [UInt8] {
+        var headerBytes: [UInt8] = [UInt8(ascii: "{")]
+        headerBytes.reserveCapacity(metadataEntry.count + 96 * batch.tensors.count + 16)
+        headerBytes += metadataEntry
+        var first = metadataEntry.isEmpty
         var offset = 0
         for (name, tensor) in zip(batch.names, batch.tensors) {
             guard !name.isEmpty, name != "__metadata__" else { throw .invalidName(name) }
-            if !first { header += "," }
+            if !first { headerBytes.append(UInt8(ascii: ",")) }
             first = false
             let size = tensor.count * tensor.dtype.safetensorsItemSize
-            JSONWriter.writeString(name, into: &header)
-            header += ":{\"dtype\":\"\(tensor.dtype.safetensorsName)\",\"shape\":["
-            header += tensor.shape.map(String.init).joined(separator: ",")
-            header += "],\"data_offsets\":[\(offset),\(offset + size)]}"
+            _JSONBytes.appendString(Array(name.utf8), to: &headerBytes)
+            headerBytes += #":{"dtype":""#.utf8
+            headerBytes += tensor.dtype.safetensorsName.utf8
+            headerBytes += #"","shape":["#.utf8
+            for (index, extent) in tensor.shape.enumerated() {
+                if index > 0 { headerBytes.append(UInt8(ascii: ",")) }
+                _JSONBytes.appendInteger(extent, to: &headerBytes)
+            }
+            headerBytes += #"],"data_offsets":["#.utf8
+            _JSONBytes.appendInteger(offset, to: &headerBytes)
+            headerBytes.append(UInt8(ascii: ","))
+            _JSONBytes.appendInteger(offset + size, to: &headerBytes)
+            headerBytes += "]}".utf8
             offset += size
         }
-        header += "}"
-        var headerBytes = Array(header.utf8)
+        headerBytes.append(UInt8(ascii: "}"))
         while headerBytes.count % 8 != 0 { headerBytes.append(0x20) }
 
         let total = 8 + headerBytes.count + offset
