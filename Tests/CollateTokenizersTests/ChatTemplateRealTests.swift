@@ -1,0 +1,115 @@
+import Collate
+import Foundation
+import Testing
+@testable import CollateTokenizers
+
+/// Published chat templates the other fixtures do not hold (Kimi K2, DeepSeek-V3.1, GLM-4.6,
+/// Seed-OSS, MiniMax, Nemotron, Qwen3-Coder, Llama 4, Hunyuan, OLMo 3, Mistral Small 3.1, MiniCPM3,
+/// ...; provenance in `Tests/Fixtures/chat-templates-real/README.md`), on the attack conversations
+/// plus ten more. `Tests/Fixtures/chat-templates-real/goldens.jsonl` is transformers 5.23's
+/// `apply_chat_template(..., tokenize=False)` (jinja2 3.1.6), written by
+/// `Tests/Fixtures/scripts/make_real_template_goldens.py`.
+@Suite struct ChatTemplateRealTests {
+    @Test func loadsEveryLine() throws {
+        let data = try RealGoldens.load()
+        #expect(data.templates.count == RealGoldens.templateCount)
+        #expect(data.conversations.count == RealGoldens.conversationCount)
+        #expect(data.cases.count == RealGoldens.templateCount * RealGoldens.conversationCount)
+    }
+
+    /// Every case: the same text, byte for byte; where transformers raised, an error of the same
+    /// kind (the template's own `raise_exception` message, an undefined value, a type error, the
+    /// sandbox refusing a mutation), naming the template.
+    @Test(arguments: RealGoldens.cases)
+    func rendersAsTransformers(_ golden: RealGoldens.Case) throws {
+        let template = try #require(RealGoldens.data.templates[golden.template])
+        let conversation = try #require(RealGoldens.data.conversations[golden.conversation])
+        if let expected = golden.text {
+            let rendered = try template.render(conversation)
+            #expect(rendered.text == expected)
+            #expect(rendered.scalarCount == expected.unicodeScalars.count)
+        } else {
+            let reference = try #require(golden.error)
+            #expect {
+                try template.render(conversation)
+            } throws: { error in
+                guard let error = error as? ChatTemplateError, case .renderFailed(_, let message) = error,
+                      error.description.contains(template.name) else { return false }
+                return RealGoldens.sameKind(reference: reference, message: message)
+            }
+        }
+    }
+}
+
+/// `Tests/Fixtures/chat-templates-real/goldens.jsonl`, loaded once.
+enum RealGoldens {
+    static let templateCount = 17
+    static let conversationCount = 38
+
+    struct Case: Sendable, CustomTestStringConvertible {
+        var template: String
+        var conversation: String
+        var text: String?
+        var error: String?
+        var testDescription: String { "\(template) / \(conversation)" }
+    }
+
+    struct Data: Sendable {
+        var conversations: [String: ChatConversation] = [:]
+        var templates: [String: ChatTemplate] = [:]
+        var cases: [Case] = []
+    }
+
+    static let folder = Fixtures.root.appendingPathComponent("chat-templates-real")
+    static let data: Data = (try? load()) ?? Data()
+    static var cases: [Case] { data.cases }
+
+    /// Whether Collate's error `message` is the kind of error jinja2 raised (`reference` is
+    /// "ExceptionType: message"): `raise_exception`'s text is kept word for word.
+    static func sameKind(reference: String, message: String) -> Bool {
+        guard let colon = reference.range(of: ": ") else { return false }
+        let type = reference[..<colon.lowerBound]
+        let text = reference[colon.upperBound...]
+        switch type {
+        case "TemplateError": return message.contains("the template raised an error: \(text)")
+        default: return !message.isEmpty
+        }
+    }
+
+    static func load() throws -> Data {
+        let text = try String(contentsOf: folder.appendingPathComponent("goldens.jsonl"), encoding: .utf8)
+        var data = Data()
+        for line in text.split(separator: "\n") {
+            guard case .object(let object) = try JSONParser.parse(String(line)) else { continue }
+            switch object["kind"] {
+            case .string("conversation")?:
+                guard case .string(let id)? = object["id"], case .array(let items)? = object["messages"] else { continue }
+                var lineObject = JSONObject([("messages", .array(items))])
+                if let tools = object["tools"] { lineObject["tools"] = tools }
+                if case .object(let kwargs)? = object["kwargs"] {
+                    for member in kwargs.members { lineObject[member.key] = member.value }
+                }
+                data.conversations[id] = try ChatConversation(line: lineObject)
+            case .string("template")?:
+                guard case .string(let name)? = object["name"], case .string(let path)? = object["path"],
+                      case .object(let special)? = object["special_tokens"] else { continue }
+                let url = Fixtures.root.appendingPathComponent(path)
+                var tokens: [String: String] = [:]
+                for member in special.members { if case .string(let value) = member.value { tokens[member.key] = value } }
+                var template = ChatTemplate(source: try String(contentsOf: url, encoding: .utf8), name: url.lastPathComponent, specialTokens: tokens)
+                template.now = AttackGoldens.now
+                data.templates[name] = template
+            case .string("case")?:
+                guard case .string(let template)? = object["template"], case .string(let conversation)? = object["conversation"]
+                else { continue }
+                var golden = Case(template: template, conversation: conversation)
+                if case .string(let text)? = object["text"] { golden.text = text }
+                if case .string(let error)? = object["error"] { golden.error = error }
+                data.cases.append(golden)
+            default:
+                continue
+            }
+        }
+        return data
+    }
+}
