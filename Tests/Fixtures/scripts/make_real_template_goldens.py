@@ -56,6 +56,9 @@ TEMPLATES = [
     ("granite_20b_fc", {"bos_token": "<|endoftext|>", "eos_token": "<|endoftext|>"}),
     ("mistral_small_3_1", {"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>"}),
     ("minicpm3", {"bos_token": "<s>", "eos_token": "<|im_end|>", "unk_token": "<unk>"}),
+    ("apriel_1_5", {"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>"}),
+    ("stepfun_3_7_flash", {"bos_token": "<s>", "eos_token": "<|im_end|>"}),
+    ("gigachat3", {"bos_token": "<s>", "eos_token": "</s>"}),
 ]
 
 PLANNER = {"type": "function", "function": {
