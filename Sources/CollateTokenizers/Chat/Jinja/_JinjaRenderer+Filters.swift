@@ -71,7 +71,7 @@ extension _JinjaRenderer {
         case "items":
             switch value {
             case .undefined: return .list([])
-            case .dict(let dict): return .list(zip(dict.keys, dict.values).map { .makeObject(.tuple([.string($0.0), $0.1])) })
+            case .dict(let dict): return .list(zip(dict.keys, dict.values).map { .makeObject(.tuple([JinjaDict.keyValue($0.0), $0.1])) })
             default: throw _JinjaFailure(.type, "can only get item pairs from a mapping, not \(value.typeName)", line: line)
             }
         case "join":
@@ -320,10 +320,11 @@ extension _JinjaRenderer {
             let by = try arguments.string(1, "by") ?? "key"
             let reverse = arguments.bool(2, "reverse", default: false)
             var keyed: [(JinjaValue, JinjaValue)] = []
-            for (key, member) in zip(dict.keys, dict.values) {
-                var sortKey = by == "value" ? member : .string(key)
+            for (stored, member) in zip(dict.keys, dict.values) {
+                let key = JinjaDict.keyValue(stored)
+                var sortKey = by == "value" ? member : key
                 if !caseSensitive, case .string(let text) = sortKey { sortKey = .string(_pythonLower(text)) }
-                keyed.append((sortKey, .makeObject(.tuple([.string(key), member]))))
+                keyed.append((sortKey, .makeObject(.tuple([key, member]))))
             }
             return .list(try stableSorted(keyed, reverse: reverse, line: line).map(\.1))
         case "reverse":

@@ -117,7 +117,7 @@ enum _JinjaStringMethods {
             case .object(let object):
                 guard case .tuple(let values) = object.kind else { throw _JinjaFailure(.type, "can only join an iterable", line: line) }
                 items = values
-            case .dict(let dict): items = dict.keys.map { .string($0) }
+            case .dict(let dict): items = dict.keys.map(JinjaDict.keyValue)
             case .string(let value): items = value.unicodeScalars.map { .string(String($0)) }
             default: throw _JinjaFailure(.type, "can only join an iterable", line: line)
             }
