@@ -43,7 +43,7 @@ import Testing
 
 /// `Tests/Fixtures/chat-templates-real/goldens.jsonl`, loaded once.
 enum RealGoldens {
-    static let templateCount = 20
+    static let templateCount = 21
     static let conversationCount = 38
 
     struct Case: Sendable, CustomTestStringConvertible {

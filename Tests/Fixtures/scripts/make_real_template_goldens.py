@@ -43,6 +43,7 @@ TEMPLATES = [
     ("kimi_k2_thinking", {"bos_token": "[BOS]", "eos_token": "<|im_end|>", "pad_token": "[PAD]", "unk_token": "[UNK]"}),
     ("deepseek_v3_1", {"bos_token": "<｜begin▁of▁sentence｜>", "eos_token": "<｜end▁of▁sentence｜>"}),
     ("glm4_6", {"eos_token": "<|endoftext|>", "pad_token": "<|endoftext|>"}),
+    ("seed_oss", {"bos_token": "<seed:bos>", "eos_token": "<seed:eos>", "pad_token": "<seed:pad>"}),
     ("minimax_m2", {"bos_token": "]~!b[", "eos_token": "[e~[", "unk_token": "]!d~["}),
     ("minimax_m1", {"bos_token": "<beginning_of_sentence>", "eos_token": "<end_of_sentence>", "unk_token": "<end_of_document>"}),
     ("nemotron_nano_v2", {"bos_token": "<s>", "eos_token": "<SPECIAL_12>", "unk_token": "<unk>"}),

@@ -186,7 +186,7 @@ enum _JinjaJSON {
         private mutating func writeMember(_ dict: JinjaDict, _ keys: [String], _ index: Int, first: Bool, level: Int) throws {
             if !first { append(itemSeparator) }
             newline(level + 1)
-            writeString(keys[index])
+            writeString(JinjaDict.jsonKeyText(keys[index]) ?? keys[index])
             append(keySeparator)
             try write(dict.value(at: index), level: level + 1)
         }

@@ -162,14 +162,9 @@ extension _JinjaRenderer {
                         throw _JinjaFailure(.type, "fromkeys expected 1 or 2 positional arguments, got \(positional.count)", line: line)
                     }
                     let value = positional.count > 1 ? positional[1] : .none
-                    var pairs: [(String, JinjaValue)] = []
-                    for key in try iterate(keys, what: nil) {
-                        guard case .string(let text) = key else {
-                            throw _JinjaFailure(.unsupported, "dictionary keys other than strings (got \(key.pythonRepr))", line: line)
-                        }
-                        pairs.append((text, value))
-                    }
-                    return .dict(JinjaDict(pairs))
+                    var dict = JinjaDict()
+                    for key in try iterate(keys, what: nil) { try dict.setValue(value, forKey: key, line: line) }
+                    return .dict(dict)
                 case .cycler(let items, let position):
                     switch name {
                     case "next":
@@ -309,9 +304,7 @@ extension _JinjaRenderer {
                             throw _JinjaFailure(
                                 .type, "dictionary update sequence element #\(index) has length \(parts.count); 2 is required", line: line)
                         }
-                        guard case .string(let key) = parts[0] else {
-                            throw _JinjaFailure(.unsupported, "dictionary keys other than strings (got \(parts[0].pythonRepr))", line: line)
-                        }
+                        guard let key = JinjaDict.storageKey(parts[0]) else { throw JinjaDict.keyFailure(parts[0], line: line) }
                         pairs.append((key, parts[1]))
                     }
                 default:
@@ -352,10 +345,10 @@ extension _JinjaRenderer {
         case .dict(let dict):
             switch name {
             case "get":
-                guard case .string(let key)? = arguments.value(0, "key") else { return arguments.value(1, "default") ?? .none }
-                return dict[key] ?? arguments.value(1, "default") ?? .none
-            case "items": return .list(zip(dict.keys, dict.values).map { .makeObject(.tuple([.string($0.0), $0.1])) })
-            case "keys": return .list(dict.keys.map { .string($0) })
+                guard let key = arguments.value(0, "key") else { return arguments.value(1, "default") ?? .none }
+                return dict.value(forKey: key) ?? arguments.value(1, "default") ?? .none
+            case "items": return .list(zip(dict.keys, dict.values).map { .makeObject(.tuple([JinjaDict.keyValue($0.0), $0.1])) })
+            case "keys": return .list(dict.keys.map(JinjaDict.keyValue))
             case "values": return .list(dict.values)
             case "copy": return receiver
             default: break

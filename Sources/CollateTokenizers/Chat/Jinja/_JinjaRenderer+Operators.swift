@@ -173,7 +173,7 @@ extension _JinjaRenderer {
         case .list(let items): return items.contains(needle)
         case .dict(let dict):
             if case .string(let key) = needle { return dict[key] != nil }
-            return false
+            return dict.value(forKey: needle) != nil
         case .undefined: return false
         case .object(let object):
             if case .tuple(let items) = object.kind { return items.contains(needle) }

@@ -444,7 +444,7 @@ final class _JinjaRenderer {
     func iterate(_ value: JinjaValue, what: _JinjaExpr?) throws -> [JinjaValue] {
         switch value {
         case .list(let items): return items
-        case .dict(let dict): return dict.keys.map { .string($0) }
+        case .dict(let dict): return dict.keys.map(JinjaDict.keyValue)
         case .string(let text): return text.unicodeScalars.map { .string(String($0)) }
         case .undefined: return []
         case .object(let object):
@@ -473,10 +473,11 @@ final class _JinjaRenderer {
             var dict = JinjaDict()
             for (keyExpr, valueExpr) in pairs {
                 let key = try eval(keyExpr, scope)
-                guard case .string(let name) = key else {
-                    throw _JinjaFailure(.unsupported, "dictionary keys other than strings (got \(key.pythonRepr))", line: keyExpr.line)
+                if case .string(let name) = key {
+                    dict[name] = try eval(valueExpr, scope)
+                } else {
+                    try dict.setValue(try eval(valueExpr, scope), forKey: key, line: keyExpr.line)
                 }
-                dict[name] = try eval(valueExpr, scope)
             }
             return .dict(dict)
         case .attribute(let base, let name):
@@ -671,6 +672,9 @@ final class _JinjaRenderer {
             if let value = dict[name] { return value }
             if let unsafe = Self.unsafeAttribute(object, name) { return unsafe }
             return attribute(of: object, name)
+        case (.dict(let dict), _):
+            // A key other than a string (`budgets[512]`).
+            return dict.value(forKey: key) ?? .undefined
         case (.list(let items), _):
             guard let index = key.integerIndex else {
                 if case .string(let name) = key {
