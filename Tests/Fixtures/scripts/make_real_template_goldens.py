@@ -60,6 +60,8 @@ TEMPLATES = [
     ("apriel_1_5", {"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>"}),
     ("stepfun_3_7_flash", {"bos_token": "<s>", "eos_token": "<|im_end|>"}),
     ("gigachat3", {"bos_token": "<s>", "eos_token": "</s>"}),
+    ("kimi_k3", {"bos_token": "[BOS]", "eos_token": "<|end_of_msg|>", "pad_token": "[PAD]", "unk_token": "[UNK]"}),
+    ("hyperclovax_seed_think", {"bos_token": "<|endoftext|>", "eos_token": "<|endofturn|>", "pad_token": "<|endoftext|>"}),
 ]
 
 PLANNER = {"type": "function", "function": {
@@ -139,6 +141,21 @@ EXTRA_CONVERSATIONS = [
         {"role": "assistant", "name": "helper", "content": "Hello Alice."},
         {"role": "user", "name": "bob", "content": "And Bob /think"},
     ], None, {"add_generation_prompt": True}),
+    ("kwargs-schema-and-choice", [attack.U1, attack.A1, attack.U2], [attack.LOOKUP], {
+        "add_generation_prompt": True, "thinking": False, "tool_choice": "required",
+        "response_format": {"type": "json_schema", "json_schema": {"name": "answer", "schema": {
+            "type": "object", "properties": {"b": {"type": "integer"}, "a": {"type": "string", "enum": ["x", "y"]}}, "required": ["b"]}}}}),
+    ("kwargs-effort-json-object", [attack.SYS, attack.U1], None, {
+        "add_generation_prompt": True, "reasoning_effort": "high", "thinking_effort": "low", "tool_choice": "none",
+        "response_format": {"type": "json_object"}, "force_reasoning": True}),
+    ("tool-results-out-of-order", [
+        {"role": "user", "content": "Bern and Chur?"},
+        {"role": "assistant", "content": "Both.",
+         "tool_calls": [call("callBERN00001", "get_weather", {"city": "Bern"}), call("callCHUR00002", "get_weather", {"city": "Chur"})]},
+        {"role": "tool", "tool_call_id": "callCHUR00002", "name": "get_weather", "content": "7"},
+        {"role": "tool", "tool_call_id": "callBERN00001", "name": "get_weather", "content": "9"},
+        {"role": "assistant", "content": "Bern 9, Chur 7.", "reasoning_content": "Reordered."},
+    ], [attack.WEATHER], {"thinking": True}),
     ("system-as-parts", [
         {"role": "system", "content": [{"type": "text", "text": "  Be terse.  "}]},
         {"role": "user", "content": [{"type": "image"}, {"type": "text", "text": " Describe. "}]},
