@@ -43,7 +43,7 @@ import Testing
 
 /// `Tests/Fixtures/chat-templates-real/goldens.jsonl`, loaded once.
 enum RealGoldens {
-    static let templateCount = 23
+    static let templateCount = 26
     static let conversationCount = 41
 
     struct Case: Sendable, CustomTestStringConvertible {

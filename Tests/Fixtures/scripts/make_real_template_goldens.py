@@ -62,6 +62,9 @@ TEMPLATES = [
     ("gigachat3", {"bos_token": "<s>", "eos_token": "</s>"}),
     ("kimi_k3", {"bos_token": "[BOS]", "eos_token": "<|end_of_msg|>", "pad_token": "[PAD]", "unk_token": "[UNK]"}),
     ("hyperclovax_seed_think", {"bos_token": "<|endoftext|>", "eos_token": "<|endofturn|>", "pad_token": "<|endoftext|>"}),
+    ("toolace", {"bos_token": "<|begin_of_text|>", "eos_token": "<|eot_id|>"}),
+    ("gemma3_pythonic", {"bos_token": "<bos>", "eos_token": "<eos>", "pad_token": "<pad>", "unk_token": "<unk>"}),
+    ("apertus", {"bos_token": "<s>", "eos_token": "<|assistant_end|>", "pad_token": "<pad>", "unk_token": "<unk>"}),
 ]
 
 PLANNER = {"type": "function", "function": {
@@ -79,7 +82,10 @@ PLANNER = {"type": "function", "function": {
             "note": {"type": "string", "pattern": "^[a-z]+$"}},
             "required": []},
         "tags": {"type": "array", "items": {"type": "string"}},
-        "extra": {"type": "object", "additionalProperties": {"type": "string"}}},
+        "extra": {"type": "object", "additionalProperties": {"type": "string"}},
+        "when": {"oneOf": [{"type": "string", "description": "ISO date"}, {"type": "integer", "default": 0}],
+                 "description": "When", "default": "today"},
+        "nickname": {"type": "string", "nullable": True, "description": "Trip name\nshown to friends"}},
         "required": ["stops"]},
     "return": {"type": "string", "description": "The itinerary"}}}
 

@@ -63,6 +63,7 @@ extension JinjaDict {
     }
 
     /// Whether `stored` is an encoded (non-string) key.
+    @inline(__always)
     static func isEncodedKey(_ stored: String) -> Bool {
         stored.utf8.first == 0xEF && stored.unicodeScalars.first == encodedKeyMarker
     }
