@@ -162,6 +162,15 @@ EXTRA_CONVERSATIONS = [
         {"role": "tool", "tool_call_id": "callBERN00001", "name": "get_weather", "content": "9"},
         {"role": "assistant", "content": "Bern 9, Chur 7.", "reasoning_content": "Reordered."},
     ], [attack.WEATHER], {"thinking": True}),
+    ("tricky-argument-values", [
+        {"role": "user", "content": "Edge values, please."},
+        {"role": "assistant", "content": "", "tool_calls": [call("callEDGE00001", "lookup", {
+            "terms": ["a\"quote", "back\\slash", "tab\there", "nl\nline", "\u2028sep", "ctl\u0001", "émoji 🇨🇭", ""],
+            "strict": False, "ratio": 0.1, "tiny": 1e-7, "two": 2.0, "big": 1e16, "negzero": -0.0, "huge": 9007199254740993,
+            "neg": -42, "none": None, "empty_list": [], "empty_dict": {}, "nested": {"k": [1, 2.5, {"x": None, "y": True}]}})]},
+        {"role": "tool", "tool_call_id": "callEDGE00001", "name": "lookup", "content": "{\"ok\": true, \"n\": 1.50}"},
+        {"role": "assistant", "content": "Done: 1.50 → ok."},
+    ], [attack.LOOKUP], {}),
     ("system-as-parts", [
         {"role": "system", "content": [{"type": "text", "text": "  Be terse.  "}]},
         {"role": "user", "content": [{"type": "image"}, {"type": "text", "text": " Describe. "}]},
