@@ -39,6 +39,35 @@ import Testing
             }
         }
     }
+
+    /// The masking rule on every rendered case, stated without knowing the template: spans are
+    /// assistant messages', in order, never overlapping; a span never holds another (non-assistant)
+    /// message's content; and each plain assistant content the template writes as it is lies in
+    /// that message's trained text.
+    @Test(arguments: RealGoldens.cases.filter { $0.text != nil })
+    func masksFollowTheRule(_ golden: RealGoldens.Case) throws {
+        let template = try #require(RealGoldens.data.templates[golden.template])
+        let conversation = try #require(RealGoldens.data.conversations[golden.conversation])
+        let rendered = try template.render(conversation)
+        var previousEnd = 0
+        for span in rendered.generations {
+            #expect(span.range.lowerBound >= previousEnd, "spans overlap")
+            previousEnd = span.range.upperBound
+            #expect(conversation.messages[span.messageIndex].role == "assistant")
+            let trained = String(try #require(rendered.substring(span.range)))
+            for (index, message) in conversation.messages.enumerated() where index != span.messageIndex && message.role != "assistant" {
+                let content = message.content.trimmingCharacters(in: .whitespacesAndNewlines)
+                if content.count >= 8 { #expect(!trained.contains(content), "message \(index)'s content is trained: \(trained.debugDescription)") }
+            }
+        }
+        for (index, message) in conversation.messages.enumerated() where message.role == "assistant" {
+            guard case .string(let content)? = message.fields["content"], content.count >= 4,
+                  content == content.trimmingCharacters(in: .whitespacesAndNewlines), rendered.text.contains(content),
+                  !content.contains("</think>") else { continue }
+            let trained = rendered.generations.filter { $0.messageIndex == index }.compactMap { rendered.substring($0.range) }.joined()
+            #expect(trained.contains(content), "message \(index) (\(content.debugDescription)) trains \(trained.debugDescription)")
+        }
+    }
 }
 
 /// `Tests/Fixtures/chat-templates-real/goldens.jsonl`, loaded once.
