@@ -65,6 +65,8 @@ TEMPLATES = [
     ("toolace", {"bos_token": "<|begin_of_text|>", "eos_token": "<|eot_id|>"}),
     ("gemma3_pythonic", {"bos_token": "<bos>", "eos_token": "<eos>", "pad_token": "<pad>", "unk_token": "<unk>"}),
     ("apertus", {"bos_token": "<s>", "eos_token": "<|assistant_end|>", "pad_token": "<pad>", "unk_token": "<unk>"}),
+    ("translategemma", {"bos_token": "<bos>", "eos_token": "<eos>", "pad_token": "<pad>", "unk_token": "<unk>"}),
+    ("deepseek_v3_2", {"bos_token": "<｜begin▁of▁sentence｜>", "eos_token": "<｜end▁of▁sentence｜>"}),
 ]
 
 PLANNER = {"type": "function", "function": {
@@ -171,6 +173,23 @@ EXTRA_CONVERSATIONS = [
         {"role": "tool", "tool_call_id": "callEDGE00001", "name": "lookup", "content": "{\"ok\": true, \"n\": 1.50}"},
         {"role": "assistant", "content": "Done: 1.50 → ok."},
     ], [attack.LOOKUP], {}),
+    ("translate-text-then-custom", [
+        {"role": "user", "content": "<<<source>>>en<<<target>>>de_DE<<<text>>>  Hello, world!  "},
+        {"role": "assistant", "content": " Hallo, Welt! "},
+        {"role": "user", "content": [{"type": "image"}, {"type": "text", "text": "<<<custom>>> Describe this. "}, {"type": "image"}]},
+    ], None, {"add_generation_prompt": True}),
+    ("translate-image", [
+        {"role": "user", "content": [{"type": "text", "text": "<<<source>>>ja<<<target>>>zh-Hant<<<image>>>"}, {"type": "image"}]},
+        {"role": "assistant", "content": "圖片中的文字。"},
+    ], None, {}),
+    ("developer-role", [
+        {"role": "developer", "content": "Answer in one word."},
+        attack.U1, {"role": "assistant", "content": "Berne.", "reasoning_content": "Short."},
+    ], [attack.WEATHER], {"enable_thinking": True}),
+    ("tools-inside-messages", [
+        {"role": "system", "content": "Sys.", "tools": [attack.WEATHER]},
+        {"role": "user", "content": "Weather?", "response_format": {"type": "json_object"}},
+    ], None, {"add_generation_prompt": True}),
     ("system-as-parts", [
         {"role": "system", "content": [{"type": "text", "text": "  Be terse.  "}]},
         {"role": "user", "content": [{"type": "image"}, {"type": "text", "text": " Describe. "}]},
