@@ -93,15 +93,24 @@ enum RealGoldens {
     static let data: Data = (try? load()) ?? Data()
     static var cases: [Case] { data.cases }
 
-    /// Whether Collate's error `message` is the kind of error jinja2 raised (`reference` is
-    /// "ExceptionType: message"): `raise_exception`'s text is kept word for word.
+    /// Whether Collate's error `message` is the error jinja2 raised (`reference` is
+    /// "ExceptionType: message"): `raise_exception`'s text word for word, a TypeError's and the
+    /// sandbox's text (case aside), the missing filter's name, an undefined value or a recursion
+    /// said as such (Collate names the undefined expression rather than its parent's type).
     static func sameKind(reference: String, message: String) -> Bool {
         guard let colon = reference.range(of: ": ") else { return false }
         let type = reference[..<colon.lowerBound]
-        let text = reference[colon.upperBound...]
+        var text = String(reference[colon.upperBound...])
+        if text.hasSuffix(".") { text.removeLast() }
         switch type {
         case "TemplateError": return message.contains("the template raised an error: \(text)")
-        default: return !message.isEmpty
+        case "TypeError", "SecurityError": return message.lowercased().contains(text.lowercased())
+        case "TemplateRuntimeError":
+            guard let name = text.split(separator: "'").dropFirst().first else { return false }
+            return message.contains("filter named '\(name)'")
+        case "UndefinedError": return message.contains("is undefined")
+        case "RecursionError": return message.contains("recursed more than")
+        default: return false
         }
     }
 
