@@ -67,6 +67,9 @@ TEMPLATES = [
     ("apertus", {"bos_token": "<s>", "eos_token": "<|assistant_end|>", "pad_token": "<pad>", "unk_token": "<unk>"}),
     ("translategemma", {"bos_token": "<bos>", "eos_token": "<eos>", "pad_token": "<pad>", "unk_token": "<unk>"}),
     ("deepseek_v3_2", {"bos_token": "<｜begin▁of▁sentence｜>", "eos_token": "<｜end▁of▁sentence｜>"}),
+    ("inkbot", {"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>"}),
+    ("baichuan", {"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>", "pad_token": "<unk>"}),
+    ("deepseek_vl2", {"bos_token": "<｜begin▁of▁sentence｜>", "eos_token": "<｜end▁of▁sentence｜>", "pad_token": "<｜▁pad▁｜>"}),
 ]
 
 PLANNER = {"type": "function", "function": {
@@ -189,6 +192,16 @@ EXTRA_CONVERSATIONS = [
     ("tools-inside-messages", [
         {"role": "system", "content": "Sys.", "tools": [attack.WEATHER]},
         {"role": "user", "content": "Weather?", "response_format": {"type": "json_object"}},
+    ], None, {"add_generation_prompt": True}),
+    ("meta-roles", [
+        {"role": "meta-current_date", "content": " 2026-01-15 "},
+        {"role": "meta-task_name", "content": "general\n"},
+        {"role": "system", "content": " First system. "},
+        {"role": "system", "content": " Last system wins. "},
+        {"role": "user_context", "content": "  Context block.  "},
+        {"role": "user", "content": "  Question?  "},
+        {"role": "assistant", "content": "  Answer.  "},
+        {"role": "user", "content": "Again?"},
     ], None, {"add_generation_prompt": True}),
     ("system-as-parts", [
         {"role": "system", "content": [{"type": "text", "text": "  Be terse.  "}]},
