@@ -470,16 +470,21 @@ final class _JinjaRenderer {
             if case .tuple = expr.kind { return .makeObject(.tuple(values)) }
             return .list(values)
         case .dict(let pairs):
-            var dict = JinjaDict()
+            // String keys (the common case) are collected and stored once; another key switches to
+            // Python's key rules, member by member.
+            var members: [(String, JinjaValue)] = []
+            members.reserveCapacity(pairs.count)
+            var dict: JinjaDict?
             for (keyExpr, valueExpr) in pairs {
                 let key = try eval(keyExpr, scope)
-                if case .string(let name) = key {
-                    dict[name] = try eval(valueExpr, scope)
-                } else {
-                    try dict.setValue(try eval(valueExpr, scope), forKey: key, line: keyExpr.line)
+                if dict == nil, case .string(let name) = key {
+                    members.append((name, try eval(valueExpr, scope)))
+                    continue
                 }
+                if dict == nil { dict = JinjaDict(members) }
+                try dict?.setValue(try eval(valueExpr, scope), forKey: key, line: keyExpr.line)
             }
-            return .dict(dict)
+            return .dict(dict ?? JinjaDict(members))
         case .attribute(let base, let name):
             let object = try eval(base, scope)
             if case .undefined = object { throw undefinedFailure(base) }
