@@ -68,6 +68,31 @@ import Testing
             #expect(trained.contains(content), "message \(index) (\(content.debugDescription)) trains \(trained.debugDescription)")
         }
     }
+
+    /// Exact spans where they can be stated by hand: the trained text of each assistant turn.
+    @Test(arguments: [
+        // The generation prompt is `<|Assistant|>: ` and a newline (the template's `{% endif %}` sits
+        // on its own line), which the turns lack: the header's `: ` is not trained (it was, once).
+        ("deepseek_vl2", "sys-three-turns", ["Berne est la ville fédérale de la Suisse.<｜end▁of▁sentence｜>", "東京です。🗼<｜end▁of▁sentence｜>",
+                                            "You're welcome — تم ✅<｜end▁of▁sentence｜>"]),
+        ("deepseek_vl2", "reasoning-inline-think", ["<think>\nBern.\n</think>\n\nBerne.<｜end▁of▁sentence｜>", "<think>\nTokyo.\n</think>\n\n東京。<｜end▁of▁sentence｜>"]),
+        ("seed_oss", "reasoning-two-turns", ["<seed:think>Switzerland has no de jure capital; Bern is the federal city.</seed:think>\nBerne.<seed:eos>",
+                                             "<seed:think>Tokyo.</seed:think>\n東京。<seed:eos>"]),
+        ("qwen3_coder", "tool-call-and-result", ["<tool_call>\n<function=get_weather>\n<parameter=city>\nZürich\n</parameter>\n<parameter=days>\n2\n</parameter>\n</function>\n</tool_call><|im_end|>",
+                                                 "14 °C then 17 °C, cloudy.<|im_end|>"]),
+        // The generation prompt `<|im_start|>assistant` stops before the turn's mode: the model
+        // chooses ` -> tool/function_call` or a newline itself.
+        ("hyperclovax_seed_think", "tool-call-and-result", [" -> tool/function_call\n[{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Zürich\", \"days\": 2}}]<|im_end|>",
+                                                            "\n14 °C then 17 °C, cloudy.<|im_end|><|endofturn|>"]),
+        // The generation prompt opens the think block (`<|open|>think<|sep|>`): closing it is trained.
+        ("kimi_k3", "no-system-two-turns", ["<|close|>think<|sep|><|open|>response<|sep|>Berne est la ville fédérale de la Suisse.<|close|>response<|sep|><|close|>message<|sep|><|end_of_msg|>",
+                                            "<|close|>think<|sep|><|open|>response<|sep|>東京です。🗼<|close|>response<|sep|><|close|>message<|sep|><|end_of_msg|>"]),
+    ] as [(String, String, [String])])
+    func exactSpans(_ template: String, _ conversation: String, _ expected: [String]) throws {
+        let chatTemplate = try #require(RealGoldens.data.templates[template])
+        let rendered = try chatTemplate.render(try #require(RealGoldens.data.conversations[conversation]))
+        #expect(rendered.generations.compactMap { rendered.substring($0.range).map(String.init) } == expected)
+    }
 }
 
 /// `Tests/Fixtures/chat-templates-real/goldens.jsonl`, loaded once.
