@@ -6,7 +6,7 @@ import Testing
 /// Published chat templates the other fixtures do not hold (Kimi K2, DeepSeek-V3.1, GLM-4.6,
 /// Seed-OSS, MiniMax, Nemotron, Qwen3-Coder, Llama 4, Hunyuan, OLMo 3, Mistral Small 3.1, MiniCPM3,
 /// ...; provenance in `Tests/Fixtures/chat-templates-real/README.md`), on the attack conversations
-/// plus nineteen more. `Tests/Fixtures/chat-templates-real/goldens.jsonl` is transformers 5.23's
+/// plus twenty-one more. `Tests/Fixtures/chat-templates-real/goldens.jsonl` is transformers 5.23's
 /// `apply_chat_template(..., tokenize=False)` (jinja2 3.1.6), written by
 /// `Tests/Fixtures/scripts/make_real_template_goldens.py`.
 @Suite struct ChatTemplateRealTests {
@@ -98,7 +98,7 @@ import Testing
 /// `Tests/Fixtures/chat-templates-real/goldens.jsonl`, loaded once.
 enum RealGoldens {
     static let templateCount = 31
-    static let conversationCount = 47
+    static let conversationCount = 49
 
     struct Case: Sendable, CustomTestStringConvertible {
         var template: String

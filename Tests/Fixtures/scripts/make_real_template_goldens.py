@@ -203,6 +203,22 @@ EXTRA_CONVERSATIONS = [
         {"role": "assistant", "content": "  Answer.  "},
         {"role": "user", "content": "Again?"},
     ], None, {"add_generation_prompt": True}),
+    ("mapping-content", [
+        {"role": "system", "content": {"text": "Structured system."}},
+        {"role": "user", "content": {"parts": [{"type": "text", "text": "Weather in Bern?"}]}},
+        {"role": "assistant", "content": {"blocks": [
+            {"type": "thoughts", "text": "Call the tool."},
+            {"type": "tool_calls", "calls": [{"name": "get_weather", "arguments": "{\"city\": \"Bern\"}"}]},
+            {"type": "tool_outputs", "outputs": [{"output": "{\"temp_c\": 9}"}]},
+            {"type": "response", "text": "9 °C in Bern."}]}},
+        {"role": "tool", "tool_call_id": "call0map00001", "content": {"content": "nested result"}},
+        {"role": "user", "content": {"parts": [{"type": "text", "text": "Thanks."}]}},
+    ], [attack.WEATHER], {"add_generation_prompt": True}),
+    ("numbers-as-content", [
+        {"role": "user", "content": 42},
+        {"role": "assistant", "content": 3.5},
+        {"role": "user", "content": True},
+    ], None, {}),
     ("system-as-parts", [
         {"role": "system", "content": [{"type": "text", "text": "  Be terse.  "}]},
         {"role": "user", "content": [{"type": "image"}, {"type": "text", "text": " Describe. "}]},
