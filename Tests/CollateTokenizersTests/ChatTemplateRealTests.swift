@@ -17,7 +17,12 @@ import Testing
         #expect(data.cases.count == RealGoldens.templateCount * RealGoldens.conversationCount)
     }
 
-    /// Every case: the same text, byte for byte; where transformers raised, an error of the same
+    @Test func generationTaggedTemplateIsCompared() {
+        #expect(Set(RealGoldens.cases.filter { $0.generation != nil }.map(\.template)) == ["lfm2_5_8b"])
+    }
+
+    /// Every case: the same text, byte for byte (and HF's spans where the template has
+    /// `{% generation %}` blocks); where transformers raised, an error of the same
     /// kind (the template's own `raise_exception` message, an undefined value, a type error, the
     /// sandbox refusing a mutation), naming the template.
     @Test(arguments: RealGoldens.cases)
@@ -28,6 +33,10 @@ import Testing
             let rendered = try template.render(conversation)
             #expect(rendered.text == expected)
             #expect(rendered.scalarCount == expected.unicodeScalars.count)
+            if let spans = golden.generation {
+                // A template with `{% generation %}` blocks (LFM2.5): HF's AssistantTracker spans.
+                #expect(rendered.generations.map(\.range) == spans)
+            }
         } else {
             let reference = try #require(golden.error)
             #expect {
@@ -97,7 +106,7 @@ import Testing
 
 /// `Tests/Fixtures/chat-templates-real/goldens.jsonl`, loaded once.
 enum RealGoldens {
-    static let templateCount = 31
+    static let templateCount = 34
     static let conversationCount = 49
 
     struct Case: Sendable, CustomTestStringConvertible {
@@ -105,6 +114,8 @@ enum RealGoldens {
         var conversation: String
         var text: String?
         var error: String?
+        /// HF's `{% generation %}` spans, for a template that has such blocks.
+        var generation: [Range<Int>]?
         var testDescription: String { "\(template) / \(conversation)" }
     }
 
@@ -168,6 +179,13 @@ enum RealGoldens {
                 var golden = Case(template: template, conversation: conversation)
                 if case .string(let text)? = object["text"] { golden.text = text }
                 if case .string(let error)? = object["error"] { golden.error = error }
+                if case .array(let spans)? = object["generation"] {
+                    golden.generation = spans.compactMap { span -> Range<Int>? in
+                        guard case .array(let pair) = span, pair.count == 2, case .integer(let start) = pair[0],
+                              case .integer(let end) = pair[1] else { return nil }
+                        return Int(start)..<Int(end)
+                    }
+                }
                 data.cases.append(golden)
             default:
                 continue

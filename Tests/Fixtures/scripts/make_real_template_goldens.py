@@ -16,7 +16,8 @@ recorded as `error` ("ExceptionType: message").
 
 Lines: {"kind":"conversation","id","messages","tools","kwargs"},
 {"kind":"template","name","path","special_tokens","has_generation"},
-{"kind":"case","template","conversation","text"|"error"}.
+{"kind":"case","template","conversation","text"|"error","generation"?}: `generation` is the spans HF's
+AssistantTracker records for a template with `{% generation %}` blocks (LFM2.5).
 
 usage: /tmp/refenv/bin/python Tests/Fixtures/scripts/make_real_template_goldens.py
        (any Python with transformers==5.23.* and jinja2 3.1.6)
@@ -70,6 +71,9 @@ TEMPLATES = [
     ("inkbot", {"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>"}),
     ("baichuan", {"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>", "pad_token": "<unk>"}),
     ("deepseek_vl2", {"bos_token": "<｜begin▁of▁sentence｜>", "eos_token": "<｜end▁of▁sentence｜>", "pad_token": "<｜▁pad▁｜>"}),
+    ("lfm2_5_8b", {"bos_token": "<|startoftext|>", "eos_token": "<|im_end|>", "pad_token": "<|pad|>"}),
+    ("llama3_2_pythonic", {"bos_token": "<|begin_of_text|>", "eos_token": "<|eot_id|>"}),
+    ("phi4_mini_tools", {"bos_token": "<|endoftext|>", "eos_token": "<|endoftext|>", "pad_token": "<|endoftext|>", "unk_token": "<|endoftext|>"}),
 ]
 
 PLANNER = {"type": "function", "function": {
@@ -252,8 +256,10 @@ def main():
         for cid, messages, tools, kwargs in CONVERSATIONS:
             case = {"kind": "case", "template": name, "conversation": cid}
             try:
-                text, _ = attack.render(source, messages, tools, kwargs, special)
+                text, spans = attack.render(source, messages, tools, kwargs, special)
                 case["text"] = text
+                if spans is not None:
+                    case["generation"] = [list(span) for span in spans]
                 counts["text"] += 1
             except Exception as error:  # the case expects the template's error
                 case["error"] = f"{type(error).__name__}: {error}"
