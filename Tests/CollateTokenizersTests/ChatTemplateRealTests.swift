@@ -78,6 +78,27 @@ import Testing
         }
     }
 
+    /// The mask reference: LFM2.5-8B ships `{% generation %}` blocks; with them removed
+    /// (`lfm2_5_8b_untagged`, nothing else changed), Collate's rule gives the spans HF's
+    /// AssistantTracker records for the tagged original, on every conversation it renders — but
+    /// for one departure, stated here: LFM2.5's block ends after `"<|im_end|>\n"`, so HF trains the
+    /// newline after the marker, which the rule leaves out (as TRL's Qwen2.5 variant departs).
+    @Test(arguments: RealGoldens.cases.filter { $0.trainingGeneration != nil })
+    func rulesSpansEqualTheTaggedOriginal(_ golden: RealGoldens.Case) throws {
+        let template = try #require(RealGoldens.data.templates[golden.template])
+        let rendered = try template.render(try #require(RealGoldens.data.conversations[golden.conversation]))
+        let expected = try #require(golden.trainingGeneration)
+        let ours = rendered.generations.map(\.range)
+        #expect(ours.map(\.lowerBound) == expected.map(\.lowerBound), "\(ours) vs \(expected)")
+        #expect(ours.count == expected.count)
+        for (rule, tagged) in zip(ours, expected) {
+            let trained = String(try #require(rendered.substring(rule)))
+            #expect(trained.hasSuffix("<|im_end|>"), "\(trained.debugDescription)")
+            #expect(tagged.upperBound == rule.upperBound + 1 && rendered.substring(rule.upperBound..<tagged.upperBound) == "\n",
+                    "HF trains \(String(rendered.substring(tagged) ?? "").debugDescription), the rule \(trained.debugDescription)")
+        }
+    }
+
     /// Exact spans where they can be stated by hand: the trained text of each assistant turn.
     @Test(arguments: [
         // The generation prompt is `<|Assistant|>: ` and a newline (the template's `{% endif %}` sits
@@ -106,7 +127,7 @@ import Testing
 
 /// `Tests/Fixtures/chat-templates-real/goldens.jsonl`, loaded once.
 enum RealGoldens {
-    static let templateCount = 34
+    static let templateCount = 35
     static let conversationCount = 49
 
     struct Case: Sendable, CustomTestStringConvertible {
@@ -116,6 +137,8 @@ enum RealGoldens {
         var error: String?
         /// HF's `{% generation %}` spans, for a template that has such blocks.
         var generation: [Range<Int>]?
+        /// For an untagged copy (`NAME_untagged`): HF's spans of the tagged original.
+        var trainingGeneration: [Range<Int>]?
         var testDescription: String { "\(template) / \(conversation)" }
     }
 
@@ -179,13 +202,16 @@ enum RealGoldens {
                 var golden = Case(template: template, conversation: conversation)
                 if case .string(let text)? = object["text"] { golden.text = text }
                 if case .string(let error)? = object["error"] { golden.error = error }
-                if case .array(let spans)? = object["generation"] {
-                    golden.generation = spans.compactMap { span -> Range<Int>? in
+                func ranges(_ value: JSONValue?) -> [Range<Int>]? {
+                    guard case .array(let spans)? = value else { return nil }
+                    return spans.compactMap { span -> Range<Int>? in
                         guard case .array(let pair) = span, pair.count == 2, case .integer(let start) = pair[0],
                               case .integer(let end) = pair[1] else { return nil }
                         return Int(start)..<Int(end)
                     }
                 }
+                golden.generation = ranges(object["generation"])
+                golden.trainingGeneration = ranges(object["training_generation"])
                 data.cases.append(golden)
             default:
                 continue

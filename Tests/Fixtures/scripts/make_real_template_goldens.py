@@ -17,7 +17,8 @@ recorded as `error` ("ExceptionType: message").
 Lines: {"kind":"conversation","id","messages","tools","kwargs"},
 {"kind":"template","name","path","special_tokens","has_generation"},
 {"kind":"case","template","conversation","text"|"error","generation"?}: `generation` is the spans HF's
-AssistantTracker records for a template with `{% generation %}` blocks (LFM2.5).
+AssistantTracker records for a template with `{% generation %}` blocks (LFM2.5), `training_generation`
+the spans of the tagged original for its untagged copy (`NAME_untagged`): what Collate's rule must give.
 
 usage: /tmp/refenv/bin/python Tests/Fixtures/scripts/make_real_template_goldens.py
        (any Python with transformers==5.23.* and jinja2 3.1.6)
@@ -72,6 +73,9 @@ TEMPLATES = [
     ("baichuan", {"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>", "pad_token": "<unk>"}),
     ("deepseek_vl2", {"bos_token": "<｜begin▁of▁sentence｜>", "eos_token": "<｜end▁of▁sentence｜>", "pad_token": "<｜▁pad▁｜>"}),
     ("lfm2_5_8b", {"bos_token": "<|startoftext|>", "eos_token": "<|im_end|>", "pad_token": "<|pad|>"}),
+    # LFM2.5-8B with its two generation tags removed (nothing else): Collate's rule on it must give
+    # HF's spans of the tagged original (`training_generation`).
+    ("lfm2_5_8b_untagged", {"bos_token": "<|startoftext|>", "eos_token": "<|im_end|>", "pad_token": "<|pad|>"}),
     ("llama3_2_pythonic", {"bos_token": "<|begin_of_text|>", "eos_token": "<|eot_id|>"}),
     ("phi4_mini_tools", {"bos_token": "<|endoftext|>", "eos_token": "<|endoftext|>", "pad_token": "<|endoftext|>", "unk_token": "<|endoftext|>"}),
 ]
@@ -260,6 +264,11 @@ def main():
                 case["text"] = text
                 if spans is not None:
                     case["generation"] = [list(span) for span in spans]
+                if name.endswith("_untagged"):
+                    tagged = open(os.path.join(FIXTURES, path.replace("_untagged", "")), encoding="utf-8").read()
+                    tagged_text, tagged_spans = attack.render(tagged, messages, tools, kwargs, special)
+                    assert tagged_text == text, (name, cid)
+                    case["training_generation"] = [list(span) for span in tagged_spans]
                 counts["text"] += 1
             except Exception as error:  # the case expects the template's error
                 case["error"] = f"{type(error).__name__}: {error}"
