@@ -64,10 +64,13 @@ enum _JinjaStringMethods {
             for scalar in text.unicodeScalars { out += scalar.properties.uppercaseMapping.lowercased() }
             return .string(out)
         case "swapcase":
+            // CPython's do_swapcase: an uppercase scalar lowers in its context (a final `Σ` is `ς`).
+            let scalars = Array(text.unicodeScalars)
             var out = ""
-            for scalar in text.unicodeScalars {
-                let piece = String(scalar)
-                out += scalar.properties.isUppercase ? piece.lowercased() : scalar.properties.isLowercase ? piece.uppercased() : piece
+            for index in scalars.indices {
+                let scalar = scalars[index]
+                out += scalar.properties.isUppercase ? _pythonLowerScalar(scalars, index)
+                    : scalar.properties.isLowercase ? scalar.properties.uppercaseMapping : String(scalar)
             }
             return .string(out)
         case "title": return .string(_pythonTitle(text))
