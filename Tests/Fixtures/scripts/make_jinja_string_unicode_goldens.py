@@ -35,7 +35,25 @@ METHODS = [
     ("tojson_ascii", "{{ t | tojson }}"), ("string_repr", "{{ [t] | string }}"), ("indent", "{{ (t ~ '\\nsecond line') | indent(2, true) | tojson }}"),
     ("partition", "{{ t.partition(' ') | tojson }}"), ("zfill", "{{ t[:3].zfill(6) | tojson }}"), ("expandtabs", "{{ ('a\\tb' ~ t[:2]).expandtabs(4) | tojson }}"),
 ]
-CASES = [(f"{method}_{name}", template, {"t": text}) for name, text in TEXTS.items() for method, template in METHODS]
+ARGUMENT_METHODS = [
+    ("strip_chars", "{{ t.strip(' \u00a0\u2028a') | tojson }} {{ t.lstrip('\u00a0\u2028 ') | tojson }} {{ t.rstrip(' \x0c') | tojson }}"),
+    ("split_sep", "{{ t.split('a') | tojson }} {{ t.split('\u3000') | tojson }} {{ t.rsplit(' ', 1) | tojson }}"),
+    ("splitlines_keep", "{{ t.splitlines(true) | tojson }}"),
+    ("startswith_tuple", "{{ t.startswith(('x', t[:2])) }} {{ t.endswith(t[-1:], 0) }} {{ t.startswith(t[1:3], 1) }}"),
+    ("justify", "{{ t[:4].ljust(8, '·') | tojson }} {{ t[:4].rjust(8) | tojson }} {{ t[:3].center(8, '🇨') | tojson }}"),
+    ("format_method", "{{ '{} / {}'.format(t[:3], t | length) | tojson }}"),
+    ("percent", "{{ ('%-6s|%.3s|%5.2s' % (t[:2], t, t)) | tojson }}"),
+    ("truncate", "{{ t | truncate(12) | tojson }} {{ t | truncate(12, true, '…', 0) | tojson }}"),
+    ("list_filters", "{{ t | list | length }} {{ t | reverse | tojson }} {{ t | first | tojson }} {{ t | last | tojson }}"),
+    ("unique_sort", "{{ t | unique | list | length }} {{ (t | list | sort | first) | tojson }}"),
+    ("replace_filter", "{{ t | replace('\u00a0', ' ') | replace('s', 'S', 1) | tojson }}"),
+    ("escape", "{{ (t ~ '<&>\\'\"') | escape }}"),
+]
+NUMBERS = ["٣", "½", "²", " 42 ", "4_2", "0x1A", "1e3", "-0", "  -7.9\n", "١٢.٥", "inf", "nan", "1_000.5", "+3", "٣٤", "١e٢", "", "∞"]
+NUMBER_CASES = [(f"number_{index}", "{{ t | int }} {{ t | float }} {{ t | int(-1) }} {{ t | float(-1.5) }}", {"t": text})
+                for index, text in enumerate(NUMBERS)]
+CASES = ([(f"{method}_{name}", template, {"t": text}) for name, text in TEXTS.items() for method, template in METHODS + ARGUMENT_METHODS]
+         + NUMBER_CASES)
 
 
 def main():
