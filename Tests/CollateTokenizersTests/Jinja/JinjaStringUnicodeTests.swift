@@ -13,7 +13,7 @@ struct JinjaStringUnicodeTests {
 
     @Test("the goldens are present")
     func goldensLoad() {
-        #expect(Self.cases.count == 248)
+        #expect(Self.cases.count == 262)
     }
 
     @Test("each case renders what jinja2 renders", arguments: cases)

@@ -52,7 +52,17 @@ ARGUMENT_METHODS = [
 NUMBERS = ["٣", "½", "²", " 42 ", "4_2", "0x1A", "1e3", "-0", "  -7.9\n", "١٢.٥", "inf", "nan", "1_000.5", "+3", "٣٤", "١e٢", "", "∞"]
 NUMBER_CASES = [(f"number_{index}", "{{ t | int }} {{ t | float }} {{ t | int(-1) }} {{ t | float(-1.5) }}", {"t": text})
                 for index, text in enumerate(NUMBERS)]
-CASES = ([(f"{method}_{name}", template, {"t": text}) for name, text in TEXTS.items() for method, template in METHODS + ARGUMENT_METHODS]
+TOJSON = [
+    ("tojson_sort_keys", "{{ {'b': 1, 'a': [1, t], 'A': none} | tojson(sort_keys=true) }}"),
+    ("tojson_separators", "{{ {'k': [1, 2], 'v': t} | tojson(separators=(',', ':')) }}"),
+    ("tojson_ascii_true", "{{ t | tojson(ensure_ascii=true) }}"),
+    ("tojson_indent_nested", "{{ {'a': [], 'b': {}, 'c': [t, {'d': [none, true, 1.5]}]} | tojson(indent=2) }}"),
+    ("tojson_indent_string", "{{ {'a': [1]} | tojson(indent='--') }}"),
+    ("tojson_tuple", "{{ (t, 1, none) | tojson }}"),
+    ("tojson_numbers", "{{ [1e308 * 10, -1e308 * 10, (1e308 * 10) - (1e308 * 10), 2 ** 62, 0.1 + 0.2, 1 / 3, -0.0, 100.0, 1e16, 123456789012345678] | tojson }}"),
+]
+CASES = ([(f"{method}_{name}", template, {"t": text}) for name, text in list(TEXTS.items())[:2] for method, template in TOJSON]
+         + [(f"{method}_{name}", template, {"t": text}) for name, text in TEXTS.items() for method, template in METHODS + ARGUMENT_METHODS]
          + NUMBER_CASES)
 
 
