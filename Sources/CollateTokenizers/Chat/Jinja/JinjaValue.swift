@@ -366,7 +366,9 @@ extension JinjaValue {
 
     private func _writeRepr(into out: inout String, top: Bool) {
         switch self {
-        case .undefined: out += ""
+        // Printed, an undefined value is empty; inside a list or dict (or through `repr`) it is
+        // jinja2's `Undefined`, as Python writes `[Undefined]`.
+        case .undefined: if !top { out += "Undefined" }
         case .none: out += "None"
         case .bool(let flag): out += flag ? "True" : "False"
         case .int(let number): out += String(number)
