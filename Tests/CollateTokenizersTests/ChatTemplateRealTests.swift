@@ -173,8 +173,9 @@ enum RealGoldens {
         }
     }
 
-    static func load() throws -> Data {
-        let text = try String(contentsOf: folder.appendingPathComponent("goldens.jsonl"), encoding: .utf8)
+    /// Reads a goldens file in this format (by default the fixture's).
+    static func load(_ file: URL = folder.appendingPathComponent("goldens.jsonl")) throws -> Data {
+        let text = try String(contentsOf: file, encoding: .utf8)
         var data = Data()
         for line in text.split(separator: "\n") {
             guard case .object(let object) = try JSONParser.parse(String(line)) else { continue }
