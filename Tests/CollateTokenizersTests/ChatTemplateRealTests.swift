@@ -99,6 +99,23 @@ import Testing
         }
     }
 
+    /// Token level for the generation-tagged template (LFM2.5-8B): `ChatTemplate.tokenize` with the
+    /// repository's mistral-v1-chatml tokenizer gives the `input_ids` and `assistant_masks` of
+    /// transformers 5.23's `apply_chat_template(..., tokenize=True, return_assistant_tokens_mask=True)`
+    /// (`Tests/Fixtures/chat-templates-real/token-goldens.jsonl`).
+    @Test(arguments: RealGoldens.tokenCases)
+    func tokensEqualTransformers(_ golden: RealGoldens.TokenCase) throws {
+        let tokenizer = try Fixtures.tokenizer("mistral-v1-chatml")
+        let template = try #require(RealGoldens.data.templates[golden.template])
+        let chat = try template.tokenize(try #require(RealGoldens.data.conversations[golden.conversation]), with: tokenizer)
+        #expect(chat.inputIDs == golden.inputIDs)
+        #expect(chat.assistantMasks == golden.assistantMasks)
+    }
+
+    @Test func everyTokenGoldenLoads() {
+        #expect(RealGoldens.tokenCases.count == 47)
+    }
+
     /// Exact spans where they can be stated by hand: the trained text of each assistant turn.
     @Test(arguments: [
         // The generation prompt is `<|Assistant|>: ` and a newline (the template's `{% endif %}` sits
@@ -149,6 +166,29 @@ enum RealGoldens {
     }
 
     static let folder = Fixtures.root.appendingPathComponent("chat-templates-real")
+
+    /// One line of `token-goldens.jsonl`.
+    struct TokenCase: Sendable, CustomTestStringConvertible {
+        var template: String
+        var conversation: String
+        var inputIDs: [Int32]
+        var assistantMasks: [Int32]
+        var testDescription: String { "\(template) / \(conversation)" }
+    }
+
+    static let tokenCases: [TokenCase] = {
+        guard let text = try? String(contentsOf: folder.appendingPathComponent("token-goldens.jsonl"), encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { line -> TokenCase? in
+            guard case .object(let object)? = try? JSONParser.parse(String(line)),
+                  case .string(let template)? = object["template"], case .string(let conversation)? = object["conversation"],
+                  case .array(let ids)? = object["input_ids"], case .array(let masks)? = object["assistant_masks"]
+            else { return nil }
+            func ints(_ values: [JSONValue]) -> [Int32] {
+                values.compactMap { if case .integer(let value) = $0 { Int32(value) } else { nil } }
+            }
+            return TokenCase(template: template, conversation: conversation, inputIDs: ints(ids), assistantMasks: ints(masks))
+        }
+    }()
     static let data: Data = (try? load()) ?? Data()
     static var cases: [Case] { data.cases }
 

@@ -236,6 +236,40 @@ EXTRA_CONVERSATIONS = [
 CONVERSATIONS = attack.CONVERSATIONS + EXTRA_CONVERSATIONS
 
 
+# Token level for the generation-tagged template (LFM2.5-8B): `apply_chat_template(..., tokenize=True,
+# return_assistant_tokens_mask=True)` with the repository's mistral-v1-chatml tokenizer.json (loaded as
+# ../scripts/make_chat_template_goldens.py loads it), into token-goldens.jsonl.
+TOKEN_TEMPLATES = ["lfm2_5_8b"]
+TOKEN_TOKENIZER = "mistral-v1-chatml"
+
+
+def write_token_goldens(lines):
+    from transformers import PreTrainedTokenizerFast
+
+    tokenizer = PreTrainedTokenizerFast(tokenizer_file=os.path.join(FIXTURES, "tokenizers", TOKEN_TOKENIZER, "tokenizer.json"))
+    texts = {(l["template"], l["conversation"]): l["text"] for l in lines if l["kind"] == "case" and "text" in l}
+    specials = dict(TEMPLATES)
+    out = []
+    for name in TOKEN_TEMPLATES:
+        source = open(os.path.join(FIXTURES, "chat-templates-real", "templates", name + ".jinja"), encoding="utf-8").read()
+        for cid, messages, tools, kwargs in CONVERSATIONS:
+            if (name, cid) not in texts:
+                continue
+            messages = [{k: v for k, v in m.items() if v is not None} for m in messages]
+            extra = {k: v for k, v in kwargs.items() if k != "add_generation_prompt"}
+            common = dict(tools=tools, chat_template=source, add_generation_prompt=kwargs.get("add_generation_prompt", False),
+                          **specials[name], **extra)
+            encoded = tokenizer.apply_chat_template(messages, tokenize=True, return_dict=True, return_assistant_tokens_mask=True, **common)
+            text = tokenizer.apply_chat_template(messages, tokenize=False, **common)
+            assert text == texts[(name, cid)], (name, cid)
+            out.append({"template": name, "conversation": cid, "tokenizer": TOKEN_TOKENIZER,
+                        "input_ids": list(encoded["input_ids"]), "assistant_masks": list(encoded["assistant_masks"])})
+    with open(os.path.join(OUT, "token-goldens.jsonl"), "w", encoding="utf-8") as f:
+        for line in out:
+            f.write(json.dumps(line, separators=(",", ":")) + "\n")
+    print(f"{len(out)} token cases ({TOKEN_TOKENIZER})")
+
+
 def main():
     if not transformers.__version__.startswith("5.23"):
         sys.exit(f"needs transformers 5.23.*, found {transformers.__version__}")
@@ -277,6 +311,7 @@ def main():
     with open(os.path.join(OUT, "goldens.jsonl"), "w", encoding="utf-8") as f:
         for line in lines:
             f.write(json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n")
+    write_token_goldens(lines)
     print(f"{len(TEMPLATES)} templates x {len(CONVERSATIONS)} conversations: {counts['text']} rendered, "
           f"{counts['error']} template errors (transformers {transformers.__version__}, jinja2 {jinja2.__version__})")
 
