@@ -134,8 +134,12 @@ extension ChatTemplate {
             }
             // The turn departs from the generation prompt part-way (DeepSeek-R1 prompts
             // `<｜Assistant｜><think>\n` but a turn without reasoning renders `<｜Assistant｜>` and
-            // its content): back off to the end of the last whole piece matched, a `>` or a newline.
-            while common > span.range.lowerBound, text[common - 1] != ">", text[common - 1] != "\n" { common -= 1 }
+            // its content): back off to the end of the last whole piece matched, a `>` or a newline —
+            // unless all the prompt has left is whitespace (DeepSeek-VL2 prompts `<|Assistant|>: ` and
+            // a newline its turns lack): the turn starts after the part matched.
+            if !promptScalars[common...].allSatisfy(\.properties.isWhitespace) {
+                while common > span.range.lowerBound, text[common - 1] != ">", text[common - 1] != "\n" { common -= 1 }
+            }
         }
         if common < span.range.lowerBound {
             // The shorter conversation renders differently before this turn (a template that
@@ -162,7 +166,7 @@ extension ChatTemplate {
             guard range.lowerBound + matched < range.upperBound, text[range.lowerBound + matched] == scalar else { break }
             matched += 1
         }
-        if matched < generationPrompt.count {
+        if matched < generationPrompt.count, !generationPrompt.dropFirst(matched).allSatisfy(\.properties.isWhitespace) {
             while matched > 0, text[range.lowerBound + matched - 1] != ">", text[range.lowerBound + matched - 1] != "\n" {
                 matched -= 1
             }

@@ -293,7 +293,9 @@ extension JinjaValue {
 
     private func _writeRepr(into out: inout String, top: Bool) {
         switch self {
-        case .undefined: out += ""
+        // Printed, an undefined value is empty; inside a list or dict (or through `repr`) it is
+        // jinja2's `Undefined`, as Python writes `[Undefined]`.
+        case .undefined: if !top { out += "Undefined" }
         case .none: out += "None"
         case .bool(let flag): out += flag ? "True" : "False"
         case .int(let number): out += String(number)
@@ -311,7 +313,8 @@ extension JinjaValue {
             out += "{"
             for index in 0..<dict.count {
                 if index > 0 { out += ", " }
-                _writePythonStringRepr(dict.keys[index], into: &out)
+                let key = dict.keys[index]
+                if JinjaDict.isEncodedKey(key) { JinjaDict.keyValue(key)._writeRepr(into: &out, top: false) } else { _writePythonStringRepr(key, into: &out) }
                 out += ": "
                 dict.value(at: index)._writeRepr(into: &out, top: false)
             }
@@ -362,7 +365,10 @@ extension JinjaValue: Equatable {
         case (.dict(let a), .dict(let b)):
             guard a.count == b.count else { return false }
             for index in 0..<a.count {
-                guard let other = b[a.keys[index]], other == a.value(at: index) else { return false }
+                let key = a.keys[index]
+                // A key other than a string matches its Python equal (`{1: x} == {True: x}`).
+                let found = JinjaDict.isEncodedKey(key) ? b.value(forKey: JinjaDict.keyValue(key)) : b[key]
+                guard let other = found, other == a.value(at: index) else { return false }
             }
             return true
         case (.object(let a), .object(let b)):

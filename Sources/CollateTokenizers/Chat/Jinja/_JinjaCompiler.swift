@@ -218,7 +218,23 @@ enum _JinjaCompiler {
                 for index in compiled.indices { values.append(try compiled[index].run(renderer, scope)) }
                 return isTuple ? .makeObject(.tuple(values)) : .list(values)
             }
-        case .dict:
+        case .dict(let pairs):
+            // All literals (TranslateGemma's language table, Seed-OSS's `{0: 0, 512: 128, ...}`): the
+            // dictionary is built once. Templates cannot change a dictionary, so sharing it is safe.
+            var constant = JinjaDict()
+            var folded = true
+            for (keyExpr, valueExpr) in pairs {
+                guard case .literal(let key) = keyExpr.kind, case .literal(let value) = valueExpr.kind,
+                      (try? constant.setValue(value, forKey: key, line: line)) != nil
+                else {
+                    folded = false
+                    break
+                }
+            }
+            if folded {
+                let value = JinjaValue.dict(constant)
+                return { _, _ in value }
+            }
             return { renderer, scope in try renderer.eval(expr, scope) }
         case .attribute(let baseExpr, let name):
             let base = compile(baseExpr)

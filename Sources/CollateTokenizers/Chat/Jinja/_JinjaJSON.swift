@@ -203,7 +203,8 @@ enum _JinjaJSON {
         private mutating func writeMember(_ dict: JinjaDict, _ keys: [String], _ index: Int, first: Bool, level: Int) throws {
             if !first { append(itemSeparator) }
             newline(level + 1)
-            writeString(keys[index])
+            let key = keys[index]
+            if JinjaDict.isEncodedKey(key), let text = JinjaDict.jsonKeyText(key) { writeString(text) } else { writeString(key) }
             append(keySeparator)
             try write(dict.value(at: index), level: level + 1)
         }

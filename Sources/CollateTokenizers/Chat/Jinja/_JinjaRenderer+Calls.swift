@@ -162,14 +162,9 @@ extension _JinjaRenderer {
                         throw _JinjaFailure(.type, "fromkeys expected 1 or 2 positional arguments, got \(positional.count)", line: line)
                     }
                     let value = positional.count > 1 ? positional[1] : .none
-                    var pairs: [(String, JinjaValue)] = []
-                    for key in try iterate(keys, what: nil) {
-                        guard case .string(let text) = key else {
-                            throw _JinjaFailure(.unsupported, "dictionary keys other than strings (got \(key.pythonRepr))", line: line)
-                        }
-                        pairs.append((text, value))
-                    }
-                    return .dict(JinjaDict(pairs))
+                    var dict = JinjaDict()
+                    for key in try iterate(keys, what: nil) { try dict.setValue(value, forKey: key, line: line) }
+                    return .dict(dict)
                 case .cycler(let items, let position):
                     switch name {
                     case "next":
@@ -310,9 +305,7 @@ extension _JinjaRenderer {
                             throw _JinjaFailure(
                                 .type, "dictionary update sequence element #\(index) has length \(parts.count); 2 is required", line: line)
                         }
-                        guard case .string(let key) = parts[0] else {
-                            throw _JinjaFailure(.unsupported, "dictionary keys other than strings (got \(parts[0].pythonRepr))", line: line)
-                        }
+                        guard let key = JinjaDict.storageKey(parts[0]) else { throw JinjaDict.keyFailure(parts[0], line: line) }
                         pairs.append((key, parts[1]))
                     }
                 default:
@@ -353,10 +346,10 @@ extension _JinjaRenderer {
         case .dict(let dict):
             switch name {
             case "get":
-                guard case .string(let key)? = arguments.value(0, "key") else { return arguments.value(1, "default") ?? .none }
-                return dict[key] ?? arguments.value(1, "default") ?? .none
-            case "items": return .list(zip(dict.keys, dict.values).map { .makeObject(.tuple([.string($0.0), $0.1])) })
-            case "keys": return .list(dict.keys.map { .string($0) })
+                guard let key = arguments.value(0, "key") else { return arguments.value(1, "default") ?? .none }
+                return dict.value(forKey: key) ?? arguments.value(1, "default") ?? .none
+            case "items": return .list(zip(dict.keys, dict.values).map { .makeObject(.tuple([JinjaDict.keyValue($0.0), $0.1])) })
+            case "keys": return .list(dict.keys.map(JinjaDict.keyValue))
             case "values": return .list(dict.values)
             case "copy": return receiver
             default: break
@@ -400,49 +393,111 @@ extension _JinjaRenderer {
     }
 }
 
-/// Python's `datetime.strftime` in the C locale for the common directives.
+/// Python's `datetime.strftime` on a naive local time, as CPython passes it to glibc's strftime in
+/// the C locale: every directive glibc knows (`%c`, `%x`, `%F`, `%V`, `%k`, ...), the `-` flag
+/// that drops padding (`%-d` → `5`), the `E` / `O` modifiers, Python's own `%f`, empty `%z` / `%Z`;
+/// an unknown directive is written as it is (`%Q`).
 func _pythonStrftime(_ format: String, _ date: Date, line: Int) -> String {
     let calendar = Calendar(identifier: .gregorian)
     let parts = calendar.dateComponents(in: TimeZone.current, from: date)
     let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
     let days = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
-    func two(_ value: Int?) -> String {
-        let number = value ?? 0
-        return number < 10 ? "0\(number)" : "\(number)"
+    let year = parts.year ?? 0, month = (parts.month ?? 1) - 1, day = parts.day ?? 1
+    let hour = parts.hour ?? 0, minute = parts.minute ?? 0, second = parts.second ?? 0
+    let weekday = (parts.weekday ?? 1) - 1  // 0 is Sunday
+    let yearDay = calendar.ordinality(of: .day, in: .year, for: date) ?? 1
+    var iso = Calendar(identifier: .iso8601)
+    iso.timeZone = TimeZone.current
+    let isoParts = iso.dateComponents([.yearForWeekOfYear, .weekOfYear], from: date)
+    let hour12 = (hour + 11) % 12 + 1
+    /// `value` padded to `width` with `pad`, or bare under the `-` flag.
+    func number(_ value: Int, _ width: Int, _ pad: Character, _ bare: Bool) -> String {
+        let text = String(value)
+        return bare || text.count >= width ? text : String(repeating: pad, count: width - text.count) + text
+    }
+    func directive(_ code: Unicode.Scalar, bare: Bool) -> String? {
+        switch code {
+        case "a": String(days[weekday].prefix(3))
+        case "A": days[weekday]
+        case "b", "h": String(months[month].prefix(3))
+        case "B": months[month]
+        case "c": "\(days[weekday].prefix(3)) \(months[month].prefix(3)) \(number(day, 2, " ", false)) "
+            + "\(number(hour, 2, "0", false)):\(number(minute, 2, "0", false)):\(number(second, 2, "0", false)) \(year)"
+        case "C": number(year / 100, 2, "0", bare)
+        case "d": number(day, 2, "0", bare)
+        case "D", "x": "\(number(month + 1, 2, "0", false))/\(number(day, 2, "0", false))/\(number(year % 100, 2, "0", false))"
+        case "e": number(day, 2, " ", bare)
+        case "F": "\(year)-\(number(month + 1, 2, "0", false))-\(number(day, 2, "0", false))"
+        case "g": number((isoParts.yearForWeekOfYear ?? year) % 100, 2, "0", bare)
+        case "G": String(isoParts.yearForWeekOfYear ?? year)
+        case "H": number(hour, 2, "0", bare)
+        case "I": number(hour12, 2, "0", bare)
+        case "j": number(yearDay, 3, "0", bare)
+        case "k": number(hour, 2, " ", bare)
+        case "l": number(hour12, 2, " ", bare)
+        case "m": number(month + 1, 2, "0", bare)
+        case "M": number(minute, 2, "0", bare)
+        case "n": "\n"
+        case "p": hour < 12 ? "AM" : "PM"
+        case "P": hour < 12 ? "am" : "pm"
+        case "r": "\(number(hour12, 2, "0", false)):\(number(minute, 2, "0", false)):\(number(second, 2, "0", false)) \(hour < 12 ? "AM" : "PM")"
+        case "R": "\(number(hour, 2, "0", false)):\(number(minute, 2, "0", false))"
+        case "s": String(Int(date.timeIntervalSince1970.rounded(.down)))
+        case "S": number(second, 2, "0", bare)
+        case "t": "\t"
+        case "T", "X": "\(number(hour, 2, "0", false)):\(number(minute, 2, "0", false)):\(number(second, 2, "0", false))"
+        case "u": String(weekday == 0 ? 7 : weekday)
+        case "U": number((yearDay - 1 + 7 - weekday) / 7, 2, "0", bare)
+        case "V": number(isoParts.weekOfYear ?? 1, 2, "0", bare)
+        case "w": String(weekday)
+        case "W": number((yearDay - 1 + 7 - (weekday + 6) % 7) / 7, 2, "0", bare)
+        case "y": number(year % 100, 2, "0", bare)
+        case "Y": String(year)
+        case "z", "Z": ""
+        case "%": "%"
+        default: nil
+        }
     }
     var out = ""
     var scalars = format.unicodeScalars.makeIterator()
     while let scalar = scalars.next() {
-        guard scalar == "%", let code = scalars.next() else {
+        guard scalar == "%", var code = scalars.next() else {
             out.unicodeScalars.append(scalar)
             continue
         }
-        let month = (parts.month ?? 1) - 1
-        let weekday = (parts.weekday ?? 1) - 1
-        switch code {
-        case "d": out += two(parts.day)
-        case "m": out += two(parts.month)
-        case "Y": out += String(parts.year ?? 0)
-        case "y": out += two((parts.year ?? 0) % 100)
-        case "b", "h": out += String(months[month].prefix(3))
-        case "B": out += months[month]
-        case "a": out += String(days[weekday].prefix(3))
-        case "A": out += days[weekday]
-        case "H": out += two(parts.hour)
-        case "I": out += two(((parts.hour ?? 0) + 11) % 12 + 1)
-        case "M": out += two(parts.minute)
-        case "S": out += two(parts.second)
-        case "p": out += (parts.hour ?? 0) < 12 ? "AM" : "PM"
-        case "j":
-            let day = calendar.ordinality(of: .day, in: .year, for: date) ?? 1
-            out += day < 10 ? "00\(day)" : day < 100 ? "0\(day)" : "\(day)"
-        case "w": out += String(weekday)
-        case "%": out += "%"
-        case "e":
-            let day = parts.day ?? 0
-            out += day < 10 ? " \(day)" : "\(day)"
-        default:
-            out += "%"
+        // Python formats `%f` (microseconds) itself, before glibc; a naive `now()` here has none.
+        if code == "f" {
+            out += String(format: "%06d", Int((date.timeIntervalSince1970 * 1_000_000).rounded(.down)) % 1_000_000)
+            continue
+        }
+        var bare = false
+        if code == "-", let next = scalars.next() {
+            bare = true
+            code = next
+            if code == "f" {
+                out += "%-f"
+                continue
+            }
+        }
+        if (code == "E" || code == "O") && !bare {
+            // glibc's alternative-representation modifiers, the plain one in the C locale, on the
+            // directives each takes (`%Ey`, `%Od`); anything else is written as it is.
+            guard let next = scalars.next() else {
+                out.unicodeScalars.append(contentsOf: ["%", code])
+                continue
+            }
+            let takes: String = code == "E" ? "cCxXyY" : "deHImMSuUVwWybB"
+            if takes.unicodeScalars.contains(next), let text = directive(next, bare: false) {
+                out += text
+            } else {
+                out.unicodeScalars.append(contentsOf: ["%", code, next])
+            }
+            continue
+        }
+        if let text = directive(code, bare: bare) {
+            out += text
+        } else {
+            out += bare ? "%-" : "%"
             out.unicodeScalars.append(code)
         }
     }

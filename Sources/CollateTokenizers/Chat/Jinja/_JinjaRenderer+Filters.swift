@@ -71,7 +71,7 @@ extension _JinjaRenderer {
         case "items":
             switch value {
             case .undefined: return .list([])
-            case .dict(let dict): return .list(zip(dict.keys, dict.values).map { .makeObject(.tuple([.string($0.0), $0.1])) })
+            case .dict(let dict): return .list(zip(dict.keys, dict.values).map { .makeObject(.tuple([JinjaDict.keyValue($0.0), $0.1])) })
             default: throw _JinjaFailure(.type, "can only get item pairs from a mapping, not \(value.typeName)", line: line)
             }
         case "join":
@@ -128,7 +128,7 @@ extension _JinjaRenderer {
             if let attribute = arguments.keyword.first(where: { $0.0 == "attribute" })?.1 {
                 let fallback = arguments.keyword.first(where: { $0.0 == "default" })?.1
                 return .list(try items.map { item in
-                    let found = try lookupPath(item, attribute, line: line)
+                    let found = try lookupPath(item, attribute, default: fallback, line: line)
                     if found.isUndefined, let fallback { return fallback }
                     return found
                 })
@@ -320,10 +320,11 @@ extension _JinjaRenderer {
             let by = try arguments.string(1, "by") ?? "key"
             let reverse = arguments.bool(2, "reverse", default: false)
             var keyed: [(JinjaValue, JinjaValue)] = []
-            for (key, member) in zip(dict.keys, dict.values) {
-                var sortKey = by == "value" ? member : .string(key)
+            for (stored, member) in zip(dict.keys, dict.values) {
+                let key = JinjaDict.keyValue(stored)
+                var sortKey = by == "value" ? member : key
                 if !caseSensitive, case .string(let text) = sortKey { sortKey = .string(_pythonLower(text)) }
-                keyed.append((sortKey, .makeObject(.tuple([.string(key), member]))))
+                keyed.append((sortKey, .makeObject(.tuple([key, member]))))
             }
             return .list(try stableSorted(keyed, reverse: reverse, line: line).map(\.1))
         case "reverse":
@@ -464,18 +465,26 @@ extension _JinjaRenderer {
     }
 
     /// `a.b.c` lookups for `attribute=` arguments (dotted paths; integer parts index lists).
-    func lookupPath(_ value: JinjaValue, _ path: JinjaValue, line: Int) throws -> JinjaValue {
+    func lookupPath(_ value: JinjaValue, _ path: JinjaValue, default fallback: JinjaValue? = nil, line: Int) throws -> JinjaValue {
         if let index = path.integerIndex { return try item(of: value, .int(index), line: line) }
         if case .string(let key) = path, !key.utf8.contains(UInt8(ascii: ".")), Int(key) == nil {
             return try item(of: value, path, line: line)
         }
+        // jinja2's make_attrgetter: each part read from the last; a part missing is undefined (or
+        // `default`, replacing it at once), and reading on from an undefined part is an error.
         var current = value
+        var missing: (owner: JinjaValue, key: JinjaValue)?
         for part in path.pythonString.split(separator: ".", omittingEmptySubsequences: false) {
-            let key = String(part)
-            if let index = Int(key) {
-                current = try item(of: current, .int(index), line: line)
-            } else {
-                current = try item(of: current, .string(key), line: line)
+            let key: JinjaValue = Int(part).map { .int($0) } ?? .string(String(part))
+            if let missing, current.isUndefined {
+                let owner = if case .none = missing.owner { "'None'" } else { "'\(missing.owner.typeName) object'" }
+                let what = if case .string(let name) = missing.key { "attribute \(JinjaValue.string(name).pythonRepr)" } else { "element \(missing.key.pythonRepr)" }
+                throw _JinjaFailure(.undefined, "\(owner) has no \(what)", line: line)
+            }
+            let owner = current
+            current = try item(of: current, key, line: line)
+            if current.isUndefined {
+                if let fallback { current = fallback } else { missing = (owner, key) }
             }
         }
         return current

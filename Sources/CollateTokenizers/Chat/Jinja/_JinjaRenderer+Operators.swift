@@ -4,7 +4,12 @@ extension _JinjaRenderer {
     /// Python's arithmetic: `+ - * / // % **` on ints, floats, strings and lists.
     static func binary(_ op: _JinjaBinaryOp, _ lhs: JinjaValue, _ rhs: JinjaValue, line: Int) throws -> JinjaValue {
         func typeError() -> _JinjaFailure {
-            _JinjaFailure(.type, "unsupported operand type(s) for \(op.text): '\(lhs.typeName)' and '\(rhs.typeName)'", line: line)
+            // `+` on a str, list or tuple with another type: Python's own words (`str.__add__`).
+            let left = lhs.typeName
+            if op == .add, left == "str" || left == "list" || left == "tuple" {
+                return _JinjaFailure(.type, "can only concatenate \(left) (not \"\(rhs.typeName)\") to \(left)", line: line)
+            }
+            return _JinjaFailure(.type, "unsupported operand type(s) for \(op.text): '\(left)' and '\(rhs.typeName)'", line: line)
         }
         switch (op, lhs, rhs) {
         case (.add, .string(let a), .string(let b)): return try concatenate(a, b, op: "+", line: line)
@@ -173,7 +178,7 @@ extension _JinjaRenderer {
         case .list(let items): return items.contains(needle)
         case .dict(let dict):
             if case .string(let key) = needle { return dict[key] != nil }
-            return false
+            return dict.value(forKey: needle) != nil
         case .undefined: return false
         case .object(let object):
             if case .tuple(let items) = object.kind { return items.contains(needle) }

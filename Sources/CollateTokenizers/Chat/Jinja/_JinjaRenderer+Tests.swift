@@ -25,8 +25,9 @@ extension _JinjaRenderer {
             return {
                 switch $0 {
                 case .string, .list, .dict, .undefined: true
-                // A tuple iterates; transformers' TemplateNamespace (jinja2's Namespace) does not.
-                default: $0.tupleItems != nil
+                // A tuple and the loop object iterate; transformers' TemplateNamespace (jinja2's
+                // Namespace) does not.
+                default: $0.tupleItems != nil || isLoop($0)
                 }
             }
         case "sequence":
@@ -36,9 +37,16 @@ extension _JinjaRenderer {
                 default: $0.tupleItems != nil
                 }
             }
-        case "callable": return { $0.isCallable }
+        // jinja2's Undefined defines `__call__` (to fail), and its LoopContext one (recursive loops).
+        case "callable": return { $0.isCallable || $0.isUndefined || $0.isUnsafeUndefined || isLoop($0) }
         default: return nil
         }
+    }
+
+    /// Whether `value` is a `for` loop's `loop` object.
+    private static func isLoop(_ value: JinjaValue) -> Bool {
+        if case .object(let object) = value, case .loop = object.kind { return true }
+        return false
     }
 
     /// Applies a Jinja test (`is defined`, `is divisibleby 3`, ...).
@@ -83,13 +91,12 @@ extension _JinjaRenderer {
             case (.int(let a), .int(let b)): return a == b && (-5...256).contains(a)
             default: return false
             }
+        // jinja2: `str(value).islower()` / `.isupper()`, on any value (`['a'] is lower` is true).
         case "lower":
-            guard case .string(let text) = value else { return false }
-            let cased = text.unicodeScalars.filter { $0.properties.isCased }
+            let cased = value.pythonString.unicodeScalars.filter { $0.properties.isCased }
             return !cased.isEmpty && cased.allSatisfy { $0.properties.isLowercase }
         case "upper":
-            guard case .string(let text) = value else { return false }
-            let cased = text.unicodeScalars.filter { $0.properties.isCased }
+            let cased = value.pythonString.unicodeScalars.filter { $0.properties.isCased }
             return !cased.isEmpty && cased.allSatisfy { $0.properties.isUppercase }
         case "escaped": return false
         case "filter":

@@ -577,7 +577,7 @@ final class _JinjaRenderer {
     func iterate(_ value: JinjaValue, what: _JinjaExpr?) throws -> [JinjaValue] {
         switch value {
         case .list(let items): return items
-        case .dict(let dict): return dict.keys.map { .string($0) }
+        case .dict(let dict): return dict.keys.map(JinjaDict.keyValue)
         case .string(let text): return text.unicodeScalars.map { .string(String($0)) }
         case .undefined: return []
         case .object(let object):
@@ -603,15 +603,21 @@ final class _JinjaRenderer {
             if case .tuple = expr.kind { return .makeObject(.tuple(values)) }
             return .list(values)
         case .dict(let pairs):
-            var dict = JinjaDict()
+            // String keys (the common case) are collected and stored once; another key switches to
+            // Python's key rules, member by member.
+            var members: [(String, JinjaValue)] = []
+            members.reserveCapacity(pairs.count)
+            var dict: JinjaDict?
             for (keyExpr, valueExpr) in pairs {
                 let key = try eval(keyExpr, scope)
-                guard case .string(let name) = key else {
-                    throw _JinjaFailure(.unsupported, "dictionary keys other than strings (got \(key.pythonRepr))", line: keyExpr.line)
+                if dict == nil, case .string(let name) = key {
+                    members.append((name, try eval(valueExpr, scope)))
+                    continue
                 }
-                dict[name] = try eval(valueExpr, scope)
+                if dict == nil { dict = JinjaDict(members) }
+                try dict?.setValue(try eval(valueExpr, scope), forKey: key, line: keyExpr.line)
             }
-            return .dict(dict)
+            return .dict(dict ?? JinjaDict(members))
         case .attribute(let base, let name):
             let object = try eval(base, scope)
             if case .undefined = object { throw undefinedFailure(base) }
@@ -804,6 +810,9 @@ final class _JinjaRenderer {
             if let value = dict[name] { return value }
             if let unsafe = Self.unsafeAttribute(object, name) { return unsafe }
             return attribute(of: object, name)
+        case (.dict(let dict), _):
+            // A key other than a string (`budgets[512]`).
+            return dict.value(forKey: key) ?? .undefined
         case (.list(let items), _):
             guard let index = key.integerIndex else {
                 if case .string(let name) = key {

@@ -64,10 +64,13 @@ enum _JinjaStringMethods {
             for scalar in text.unicodeScalars { out += scalar.properties.uppercaseMapping.lowercased() }
             return .string(out)
         case "swapcase":
+            // CPython's do_swapcase: an uppercase scalar lowers in its context (a final `Σ` is `ς`).
+            let scalars = Array(text.unicodeScalars)
             var out = ""
-            for scalar in text.unicodeScalars {
-                let piece = String(scalar)
-                out += scalar.properties.isUppercase ? piece.lowercased() : scalar.properties.isLowercase ? piece.uppercased() : piece
+            for index in scalars.indices {
+                let scalar = scalars[index]
+                out += scalar.properties.isUppercase ? _pythonLowerScalar(scalars, index)
+                    : scalar.properties.isLowercase ? scalar.properties.uppercaseMapping : String(scalar)
             }
             return .string(out)
         case "title": return .string(_pythonTitle(text))
@@ -117,7 +120,7 @@ enum _JinjaStringMethods {
             case .object(let object):
                 guard case .tuple(let values) = object.kind else { throw _JinjaFailure(.type, "can only join an iterable", line: line) }
                 items = values
-            case .dict(let dict): items = dict.keys.map { .string($0) }
+            case .dict(let dict): items = dict.keys.map(JinjaDict.keyValue)
             case .string(let value): items = value.unicodeScalars.map { .string(String($0)) }
             default: throw _JinjaFailure(.type, "can only join an iterable", line: line)
             }
