@@ -182,8 +182,11 @@ enum AttackGoldens {
 
     static func template(_ name: String) -> ChatTemplate? { data.templates[name] }
 
-    static func load() throws -> Data {
-        let text = try String(contentsOf: folder.appendingPathComponent("goldens.jsonl"), encoding: .utf8)
+    /// Reads a goldens file in this format: the attack fixture's by default, also the real
+    /// templates' (`RealGoldens`). A template given as a `tokenizer_config.json` is loaded as a
+    /// user's would be.
+    static func load(_ file: URL = folder.appendingPathComponent("goldens.jsonl")) throws -> Data {
+        let text = try String(contentsOf: file, encoding: .utf8)
         var data = Data()
         for line in text.split(separator: "\n") {
             guard case .object(let object) = try JSONParser.parse(String(line)) else { continue }

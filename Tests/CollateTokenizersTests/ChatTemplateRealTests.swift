@@ -147,48 +147,13 @@ enum RealGoldens {
     static let templateCount = 35
     static let conversationCount = 49
 
-    struct Case: Sendable, CustomTestStringConvertible {
-        var template: String
-        var conversation: String
-        var text: String?
-        var error: String?
-        /// HF's `{% generation %}` spans, for a template that has such blocks.
-        var generation: [Range<Int>]?
-        /// For an untagged copy (`NAME_untagged`): HF's spans of the tagged original.
-        var trainingGeneration: [Range<Int>]?
-        var testDescription: String { "\(template) / \(conversation)" }
-    }
-
-    struct Data: Sendable {
-        var conversations: [String: ChatConversation] = [:]
-        var templates: [String: ChatTemplate] = [:]
-        var cases: [Case] = []
-    }
+    typealias Case = AttackGoldens.Case
+    typealias Data = AttackGoldens.Data
+    typealias TokenCase = ChatTemplateTokenGoldenTests.TokenCase
 
     static let folder = Fixtures.root.appendingPathComponent("chat-templates-real")
 
-    /// One line of `token-goldens.jsonl`.
-    struct TokenCase: Sendable, CustomTestStringConvertible {
-        var template: String
-        var conversation: String
-        var inputIDs: [Int32]
-        var assistantMasks: [Int32]
-        var testDescription: String { "\(template) / \(conversation)" }
-    }
-
-    static let tokenCases: [TokenCase] = {
-        guard let text = try? String(contentsOf: folder.appendingPathComponent("token-goldens.jsonl"), encoding: .utf8) else { return [] }
-        return text.split(separator: "\n").compactMap { line -> TokenCase? in
-            guard case .object(let object)? = try? JSONParser.parse(String(line)),
-                  case .string(let template)? = object["template"], case .string(let conversation)? = object["conversation"],
-                  case .array(let ids)? = object["input_ids"], case .array(let masks)? = object["assistant_masks"]
-            else { return nil }
-            func ints(_ values: [JSONValue]) -> [Int32] {
-                values.compactMap { if case .integer(let value) = $0 { Int32(value) } else { nil } }
-            }
-            return TokenCase(template: template, conversation: conversation, inputIDs: ints(ids), assistantMasks: ints(masks))
-        }
-    }()
+    static let tokenCases = TokenCase.read(folder.appendingPathComponent("token-goldens.jsonl"))
     static let data: Data = (try? load()) ?? Data()
     static var cases: [Case] { data.cases }
 
@@ -213,51 +178,8 @@ enum RealGoldens {
         }
     }
 
-    /// Reads a goldens file in this format (by default the fixture's).
+    /// Reads the real templates' goldens (the attack fixture's format).
     static func load(_ file: URL = folder.appendingPathComponent("goldens.jsonl")) throws -> Data {
-        let text = try String(contentsOf: file, encoding: .utf8)
-        var data = Data()
-        for line in text.split(separator: "\n") {
-            guard case .object(let object) = try JSONParser.parse(String(line)) else { continue }
-            switch object["kind"] {
-            case .string("conversation")?:
-                guard case .string(let id)? = object["id"], case .array(let items)? = object["messages"] else { continue }
-                var lineObject = JSONObject([("messages", .array(items))])
-                if let tools = object["tools"] { lineObject["tools"] = tools }
-                if case .object(let kwargs)? = object["kwargs"] {
-                    for member in kwargs.members { lineObject[member.key] = member.value }
-                }
-                data.conversations[id] = try ChatConversation(line: lineObject)
-            case .string("template")?:
-                guard case .string(let name)? = object["name"], case .string(let path)? = object["path"],
-                      case .object(let special)? = object["special_tokens"] else { continue }
-                let url = Fixtures.root.appendingPathComponent(path)
-                var tokens: [String: String] = [:]
-                for member in special.members { if case .string(let value) = member.value { tokens[member.key] = value } }
-                var template = ChatTemplate(source: try String(contentsOf: url, encoding: .utf8), name: url.lastPathComponent, specialTokens: tokens)
-                template.now = AttackGoldens.now
-                data.templates[name] = template
-            case .string("case")?:
-                guard case .string(let template)? = object["template"], case .string(let conversation)? = object["conversation"]
-                else { continue }
-                var golden = Case(template: template, conversation: conversation)
-                if case .string(let text)? = object["text"] { golden.text = text }
-                if case .string(let error)? = object["error"] { golden.error = error }
-                func ranges(_ value: JSONValue?) -> [Range<Int>]? {
-                    guard case .array(let spans)? = value else { return nil }
-                    return spans.compactMap { span -> Range<Int>? in
-                        guard case .array(let pair) = span, pair.count == 2, case .integer(let start) = pair[0],
-                              case .integer(let end) = pair[1] else { return nil }
-                        return Int(start)..<Int(end)
-                    }
-                }
-                golden.generation = ranges(object["generation"])
-                golden.trainingGeneration = ranges(object["training_generation"])
-                data.cases.append(golden)
-            default:
-                continue
-            }
-        }
-        return data
+        try AttackGoldens.load(file)
     }
 }

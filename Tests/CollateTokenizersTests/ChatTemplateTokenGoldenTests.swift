@@ -14,22 +14,25 @@ import Testing
         var inputIDs: [Int32]
         var assistantMasks: [Int32]
         var testDescription: String { "\(template) / \(conversation)" }
+
+        /// The lines of a `token-goldens.jsonl` (empty when the file cannot be read: the count
+        /// tests then fail).
+        static func read(_ url: URL) -> [TokenCase] {
+            guard let text = try? String(contentsOf: url, encoding: .utf8) else { return [] }
+            return text.split(separator: "\n").compactMap { line -> TokenCase? in
+                guard case .object(let object)? = try? JSONParser.parse(String(line)),
+                      case .string(let template)? = object["template"], case .string(let conversation)? = object["conversation"],
+                      case .array(let ids)? = object["input_ids"], case .array(let masks)? = object["assistant_masks"]
+                else { return nil }
+                func ints(_ values: [JSONValue]) -> [Int32] {
+                    values.compactMap { if case .integer(let value) = $0 { Int32(value) } else { nil } }
+                }
+                return TokenCase(template: template, conversation: conversation, inputIDs: ints(ids), assistantMasks: ints(masks))
+            }
+        }
     }
 
-    static let cases: [TokenCase] = {
-        let url = ChatTemplateGoldens.folder.appendingPathComponent("token-goldens.jsonl")
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return [] }
-        return text.split(separator: "\n").compactMap { line -> TokenCase? in
-            guard case .object(let object)? = try? JSONParser.parse(String(line)),
-                  case .string(let template)? = object["template"], case .string(let conversation)? = object["conversation"],
-                  case .array(let ids)? = object["input_ids"], case .array(let masks)? = object["assistant_masks"]
-            else { return nil }
-            func ints(_ values: [JSONValue]) -> [Int32] {
-                values.compactMap { if case .integer(let value) = $0 { Int32(value) } else { nil } }
-            }
-            return TokenCase(template: template, conversation: conversation, inputIDs: ints(ids), assistantMasks: ints(masks))
-        }
-    }()
+    static let cases = TokenCase.read(ChatTemplateGoldens.folder.appendingPathComponent("token-goldens.jsonl"))
 
     @Test func everyLineLoads() {
         #expect(Self.cases.count == 147)
