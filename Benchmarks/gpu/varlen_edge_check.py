@@ -15,15 +15,16 @@ import argparse
 import json
 import os
 import random
-import struct
 import sys
 import time
 import types
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "Sources", "CollateBackends", "Worker"))
+sys.path.insert(0, os.path.join(ROOT, "Tests", "Python"))
 
 import collate_worker  # noqa: E402
+from worker_varlen_tests import tensors  # noqa: E402  (the frames' tensors, as the CPU tests build them)
 
 CONFIG = {"model_type": "llama", "hidden_size": 256, "intermediate_size": 512, "num_hidden_layers": 2,
           "num_attention_heads": 8, "num_key_value_heads": 2, "vocab_size": 1000, "max_position_embeddings": 4096}
@@ -33,20 +34,6 @@ def build(attn, device, dtype):
     args = types.SimpleNamespace(model=None, config=json.dumps(CONFIG), tiny_llama=False, vocab_size=None, dtype=dtype,
                                  device=device, attn=attn, use_cache="false", seed=0, optimizer="sgd", weight_decay=None)
     return collate_worker.TorchCausalLM(args)
-
-
-def tensors(**fields):
-    out = []
-    for name, value in fields.items():
-        if isinstance(value, int):
-            out.append((name, "I64", [], struct.pack("<q", value)))
-            continue
-        rows = value if value and isinstance(value[0], list) else None
-        flat = [v for row in rows for v in row] if rows is not None else list(value)
-        shape = [len(rows), len(rows[0])] if rows is not None else [len(flat)]
-        code, dtype = ("i", "I32") if name.startswith("cu_seq_lens") else ("q", "I64")
-        out.append((name, dtype, shape, struct.pack(f"<{len(flat)}{code}", *flat)))
-    return out
 
 
 def main():

@@ -50,30 +50,15 @@ import Testing
         let template = try #require(AttackGoldens.template(golden.template))
         let conversation = try #require(AttackGoldens.data.conversations[golden.conversation])
         let rendered = try template.render(conversation)
-        var previousEnd = 0
         for span in rendered.generations {
-            #expect(span.range.lowerBound >= previousEnd, "spans overlap")
-            previousEnd = span.range.upperBound
             let trained = String(try #require(rendered.substring(span.range)))
-            #expect(conversation.messages[span.messageIndex].role == "assistant")
             if let marker = rule.marker, rule.markerEveryTurn {
                 #expect(trained.hasSuffix(marker), "\(trained.debugDescription) does not end with \(marker)")
             }
             #expect(!trained.hasPrefix(rule.prompt), "the header is trained: \(trained.debugDescription)")
             if let tail = rule.headerTail { #expect(!trained.hasPrefix(tail), "the header's end is trained: \(trained.debugDescription)") }
-            for (index, message) in conversation.messages.enumerated() where index != span.messageIndex && message.role != "assistant" {
-                let content = message.content.trimmingCharacters(in: .whitespacesAndNewlines)
-                if content.count >= 8 { #expect(!trained.contains(content), "message \(index)'s content is trained: \(trained.debugDescription)") }
-            }
         }
-        // Each plain assistant content the template writes as it is lies inside a trained span.
-        for (index, message) in conversation.messages.enumerated() where message.role == "assistant" {
-            guard case .string(let content)? = message.fields["content"], content.count >= 4,
-                  content == content.trimmingCharacters(in: .whitespacesAndNewlines), rendered.text.contains(content),
-                  !content.contains("</think>") else { continue }
-            let trained = rendered.generations.filter { $0.messageIndex == index }.compactMap { rendered.substring($0.range) }.joined()
-            #expect(trained.contains(content), "message \(index) (\(content.debugDescription)) trains \(trained.debugDescription)")
-        }
+        try AttackGoldens.expectTurnsTrainTheirOwnContent(rendered, conversation)
     }
 
     /// The mask reference: for the templates with a generation-tagged copy written by the rule
@@ -181,6 +166,30 @@ enum AttackGoldens {
     static var cases: [Case] { data.cases }
 
     static func template(_ name: String) -> ChatTemplate? { data.templates[name] }
+
+    /// The rule's checks that hold for any template: spans do not overlap, each belongs to an
+    /// assistant message and holds no other message's content, and each plain assistant content
+    /// the template writes as it is lies inside that message's trained spans.
+    static func expectTurnsTrainTheirOwnContent(_ rendered: RenderedChat, _ conversation: ChatConversation) throws {
+        var previousEnd = 0
+        for span in rendered.generations {
+            #expect(span.range.lowerBound >= previousEnd, "spans overlap")
+            previousEnd = span.range.upperBound
+            #expect(conversation.messages[span.messageIndex].role == "assistant")
+            let trained = String(try #require(rendered.substring(span.range)))
+            for (index, message) in conversation.messages.enumerated() where index != span.messageIndex && message.role != "assistant" {
+                let content = message.content.trimmingCharacters(in: .whitespacesAndNewlines)
+                if content.count >= 8 { #expect(!trained.contains(content), "message \(index)'s content is trained: \(trained.debugDescription)") }
+            }
+        }
+        for (index, message) in conversation.messages.enumerated() where message.role == "assistant" {
+            guard case .string(let content)? = message.fields["content"], content.count >= 4,
+                  content == content.trimmingCharacters(in: .whitespacesAndNewlines), rendered.text.contains(content),
+                  !content.contains("</think>") else { continue }
+            let trained = rendered.generations.filter { $0.messageIndex == index }.compactMap { rendered.substring($0.range) }.joined()
+            #expect(trained.contains(content), "message \(index) (\(content.debugDescription)) trains \(trained.debugDescription)")
+        }
+    }
 
     /// Reads a goldens file in this format: the attack fixture's by default, also the real
     /// templates' (`RealGoldens`). A template given as a `tokenizer_config.json` is loaded as a

@@ -57,25 +57,7 @@ import Testing
     func masksFollowTheRule(_ golden: RealGoldens.Case) throws {
         let template = try #require(RealGoldens.data.templates[golden.template])
         let conversation = try #require(RealGoldens.data.conversations[golden.conversation])
-        let rendered = try template.render(conversation)
-        var previousEnd = 0
-        for span in rendered.generations {
-            #expect(span.range.lowerBound >= previousEnd, "spans overlap")
-            previousEnd = span.range.upperBound
-            #expect(conversation.messages[span.messageIndex].role == "assistant")
-            let trained = String(try #require(rendered.substring(span.range)))
-            for (index, message) in conversation.messages.enumerated() where index != span.messageIndex && message.role != "assistant" {
-                let content = message.content.trimmingCharacters(in: .whitespacesAndNewlines)
-                if content.count >= 8 { #expect(!trained.contains(content), "message \(index)'s content is trained: \(trained.debugDescription)") }
-            }
-        }
-        for (index, message) in conversation.messages.enumerated() where message.role == "assistant" {
-            guard case .string(let content)? = message.fields["content"], content.count >= 4,
-                  content == content.trimmingCharacters(in: .whitespacesAndNewlines), rendered.text.contains(content),
-                  !content.contains("</think>") else { continue }
-            let trained = rendered.generations.filter { $0.messageIndex == index }.compactMap { rendered.substring($0.range) }.joined()
-            #expect(trained.contains(content), "message \(index) (\(content.debugDescription)) trains \(trained.debugDescription)")
-        }
+        try AttackGoldens.expectTurnsTrainTheirOwnContent(try template.render(conversation), conversation)
     }
 
     /// The mask reference: LFM2.5-8B ships `{% generation %}` blocks; with them removed

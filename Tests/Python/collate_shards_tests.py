@@ -18,21 +18,17 @@ import struct
 import subprocess
 import sys
 
-from _runner import run_tests
+from _runner import run_tests, skip_unless_importable
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "Sources", "CollateBackends", "Worker"))
 
-try:
-    import torch  # noqa: E402
-    from torch.utils.data import DataLoader  # noqa: E402
+skip_unless_importable(["torch", "collate_shards"], needs="torch and safetensors")
 
-    from collate_shards import ShardDataset, ShardError, ShardIterableDataset  # noqa: E402
-except ImportError as _error:
-    print(f"skipped: cannot import {_error.name or _error} with {sys.executable} ({_error}); enable these tests with "
-          f"`{sys.executable} -m pip install -r Sources/CollateBackends/Worker/requirements.txt`, or run them with a Python "
-          f"that has torch and safetensors")
-    sys.exit(0)
+import torch  # noqa: E402
+from torch.utils.data import DataLoader  # noqa: E402
+
+from collate_shards import ShardDataset, ShardError, ShardIterableDataset  # noqa: E402
 
 SPEC = {"type": "flattening", "return_flash_attn_kwargs": True, "transforms": [{"type": "drop-empty"}]}
 # 13 examples on 17 lines: blank lines (skipped, still counted) and an empty example that

@@ -30,19 +30,12 @@ import struct
 import sys
 import types
 
-from _runner import run_tests
+from _runner import run_tests, skip_unless_importable
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "Sources", "CollateBackends", "Worker"))
 
-try:
-    import torch  # noqa: E402,F401
-    import transformers  # noqa: E402,F401
-except ImportError as _error:
-    print(f"skipped: cannot import {_error.name or _error} with {sys.executable} ({_error}); enable these tests with "
-          f"`{sys.executable} -m pip install -r Sources/CollateBackends/Worker/requirements.txt`, or run them with a Python "
-          f"that has torch and transformers")
-    sys.exit(0)
+skip_unless_importable(["torch", "transformers"], needs="torch and transformers")
 
 import collate_worker  # noqa: E402
 

@@ -151,21 +151,8 @@ final class _JinjaScope {
     }
 
     /// ``lookup(_:)``, undefined where no scope binds `id` (a name's read).
+    @inline(__always)
     func value(_ id: Int) -> JinjaValue {
-        let bit = Self.bit(id)
-        // Unretained (no reference counting per scope passed): the chain is held by `self`
-        // for the whole walk.
-        var current = Unmanaged.passUnretained(self)
-        while true {
-            let (found, next) = current._withUnsafeGuaranteedRef { scope -> (JinjaValue?, Unmanaged<_JinjaScope>?) in
-                if scope.bound & bit != 0, let entries = scope.entries {
-                    for index in 0..<scope.count where entries[index].id == id { return (entries[index].value, nil) }
-                }
-                return (nil, scope.up)
-            }
-            if let found { return found }
-            guard let next else { return .undefined }
-            current = next
-        }
+        lookup(id) ?? .undefined
     }
 }
