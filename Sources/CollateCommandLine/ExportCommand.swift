@@ -84,6 +84,9 @@ enum ExportCommand {
             printSummary(summary)
             return ExitStatus.success
         } catch {
+            // A write refused because a stop signal arrived: the signal's cleanup ends the
+            // process by the signal (128 + n), not this failure (1).
+            AtomicFile.waitForStopSignal()
             Console.flush()
             Console.message("\(Tool.name) export: \(error)")
             return ExitStatus.rejected

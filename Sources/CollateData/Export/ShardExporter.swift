@@ -421,8 +421,15 @@ public struct ShardExporter: Sendable {
         }
         let parent = url.deletingLastPathComponent()
         if parent.path != url.path, !parent.path.isEmpty { try makeFolder(parent) }
-        if mkdir(url.path, 0o755) != 0, errno != EEXIST {
-            throw AtomicFile.WriteError(path: url.path, step: "making the folder", code: errno)
+        if mkdir(url.path, 0o755) != 0 {
+            let code = errno
+            guard code == EEXIST else { throw AtomicFile.WriteError(path: url.path, step: "making the folder", code: code) }
+            // The name exists but did not stat: a symbolic link to nothing (unless another
+            // process made the folder meanwhile).
+            guard stat(url.path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else {
+                throw AtomicFile.WriteError(path: url.path, step: "making the folder", code: ENOENT,
+                                            detail: "it is a symbolic link to a missing path; remove the link or give the export a real folder")
+            }
         }
     }
 

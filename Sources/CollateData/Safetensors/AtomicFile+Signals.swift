@@ -12,6 +12,23 @@ extension AtomicFile {
     public static func removeTemporariesOnSignals() {
         _PendingTemporaries.install()
     }
+
+    /// When a stop signal has arrived, waits for its cleanup to end the process by the signal
+    /// (at most `limit`, then ends it so itself); returns at once when none arrived.
+    ///
+    /// A command whose work failed because the process is stopping (a write refused with
+    /// "the process is stopping on a signal") calls this before reporting the failure, so the
+    /// process still dies by the signal (a shell reports 128 + n) instead of exiting 1 with an
+    /// error message, whichever thread the signal's cleanup and the failure ran on.
+    /// - Parameter limit: The longest wait for the cleanup.
+    package static func waitForStopSignal(limit: Duration = .seconds(10)) {
+        guard _PendingTemporaries.stopping.load(ordering: .sequentiallyConsistent) else { return }
+        let clock = ContinuousClock()
+        let deadline = clock.now + limit
+        while clock.now < deadline { usleep(10_000) }
+        let number = _PendingTemporaries.signalNumber.load(ordering: .sequentiallyConsistent)
+        _StopSignals.die(by: number == 0 ? SIGTERM : number)
+    }
 }
 
 /// The temporaries every ``AtomicFile/Group`` of the process has written and not yet renamed
@@ -27,6 +44,8 @@ enum _PendingTemporaries {
     private static let sources = Mutex<[any DispatchSourceSignal]>([])
     /// Set once a signal arrived: a group then refuses to write new temporaries.
     static let stopping = Atomic<Bool>(false)
+    /// The stop signal that arrived (0 before one did).
+    static let signalNumber = Atomic<Int32>(0)
 
     static func insert(_ path: String) { pending.withLock { _ = $0.paths.insert(path) } }
 
@@ -89,6 +108,7 @@ enum _PendingTemporaries {
 
     /// Removes every pending temporary and hidden folder, then ends the process by `signalNumber`.
     static func removeAll(then signalNumber: Int32) -> Never {
+        Self.signalNumber.store(signalNumber, ordering: .sequentiallyConsistent)
         stopping.store(true, ordering: .sequentiallyConsistent)
         // Holding the lock while unlinking: a group cannot register a new temporary meanwhile.
         pending.withLock { pending in
