@@ -1,6 +1,7 @@
 import Collate
 @testable import CollateCommandLine
 import CollateData
+import CollateTestSupport
 import Foundation
 import Testing
 
@@ -9,17 +10,6 @@ extension InProcessCommandTests {
     /// the pipelined path, whose files must equal the two-phase path's for the same input.
     @Suite("collate export, pipelined")
     struct PipelinedExportCommandTests {
-        /// Every regular file under `directory`, by relative path.
-        static func files(in directory: URL) throws -> [String] {
-            let enumerator = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: [.isRegularFileKey])
-            var names: [String] = []
-            while let url = enumerator?.nextObject() as? URL {
-                guard try url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile == true else { continue }
-                names.append(String(url.path.dropFirst(directory.path.count + 1)))
-            }
-            return names.sorted()
-        }
-
         @Test func aLargePreTokenizedFileExportsToTheTwoPhaseFiles() throws {
             let dir = try CollateProcess.temporaryDirectory()
             defer { try? FileManager.default.removeItem(at: dir) }
@@ -43,8 +33,8 @@ extension InProcessCommandTests {
             for out in [pipelined, twoPhase] {
                 #expect(ExportCommand.run(arguments: ["--spec", spec, "--input", input.path, "--out", out.path, "--world-size", "4", "--batch-size", "64"]) == 0)
             }
-            let names = try Self.files(in: pipelined)
-            #expect(names == (try Self.files(in: twoPhase)))
+            let names = try FolderContents.paths(in: pipelined)
+            #expect(names == (try FolderContents.paths(in: twoPhase)))
             #expect(names.count == 1 + 4 * (((line + 3) / 4 + 63) / 64))
             for name in names {
                 let same = try Data(contentsOf: pipelined.appendingPathComponent(name)) == Data(contentsOf: twoPhase.appendingPathComponent(name))

@@ -1,5 +1,6 @@
 import Collate
 @testable import CollateData
+import CollateTestSupport
 import Foundation
 import Testing
 
@@ -27,17 +28,6 @@ struct PipelinedExportTests {
         Layout(keys: #""collator": {"type": "flattening"}, "batch_size": 30"#, worldSize: 1),
     ]
 
-    /// Every regular file under `directory`, by relative path (hidden temporaries included).
-    static func files(in directory: URL) throws -> [String: Data] {
-        var result: [String: Data] = [:]
-        let enumerator = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: [.isRegularFileKey])
-        while let url = enumerator?.nextObject() as? URL {
-            guard try url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile == true else { continue }
-            result[String(url.path.dropFirst(directory.path.count + 1))] = try Data(contentsOf: url)
-        }
-        return result
-    }
-
     /// The two-phase export `collate export` runs when it does not pipeline.
     static func twoPhase(_ configuration: PipelineConfiguration, to out: URL, worldSize: Int) throws -> String {
         let run = try configuration.prepareStreaming(spoolDirectory: out.deletingLastPathComponent())
@@ -57,7 +47,7 @@ struct PipelinedExportTests {
         let spec = configuration.collator?.jsonText ?? ""
         let result = try #require(try configuration.exportWhileReading(to: pipelinedOut, worldSize: layout.worldSize, fingerprintSpec: spec, minimumInputBytes: 0))
         #expect(result.fingerprint == fingerprint)
-        let want = try Self.files(in: expected), got = try Self.files(in: pipelinedOut)
+        let want = try FolderContents.files(in: expected), got = try FolderContents.files(in: pipelinedOut)
         #expect(got.keys.sorted() == want.keys.sorted())
         for (name, bytes) in want { #expect(got[name] == bytes, "\(name) differs") }
         #expect(result.summary.shards == result.summary.written && result.summary.skipped == 0)
@@ -95,9 +85,9 @@ struct PipelinedExportTests {
         #expect(try configuration.exportWhileReading(to: out, worldSize: 2, fingerprintSpec: "") == nil)
         #expect(!FileManager.default.fileExists(atPath: out.path))
         _ = try Self.twoPhase(configuration, to: out, worldSize: 2)
-        let before = try Self.files(in: out)
+        let before = try FolderContents.files(in: out)
         #expect(try configuration.exportWhileReading(to: out, worldSize: 2, fingerprintSpec: "", minimumInputBytes: 0) == nil)
-        #expect(try Self.files(in: out) == before)
+        #expect(try FolderContents.files(in: out) == before)
         // A folder holding only rank folders (a stopped export) too: the two-phase export resumes it.
         try FileManager.default.removeItem(at: out.appendingPathComponent("index.json"))
         #expect(try configuration.exportWhileReading(to: out, worldSize: 2, fingerprintSpec: "", minimumInputBytes: 0) == nil)
@@ -127,7 +117,7 @@ struct PipelinedExportTests {
         let spec = configuration.collator?.jsonText ?? ""
         let result = try #require(try configuration.exportWhileReading(to: out, worldSize: 3, fingerprintSpec: spec, minimumInputBytes: 0))
         #expect(result.fingerprint == fingerprint)
-        let want = try Self.files(in: expected), got = try Self.files(in: out)
+        let want = try FolderContents.files(in: expected), got = try FolderContents.files(in: out)
         #expect(got.keys.sorted() == want.keys.sorted())
         for (name, bytes) in want { #expect(got[name] == bytes, "\(name) differs") }
         #expect(try FileManager.default.contentsOfDirectory(atPath: out.path).sorted() == ["index.json", "rank-00000", "rank-00001", "rank-00002"])
@@ -313,7 +303,7 @@ struct PipelinedExportTests {
             _ = try Self.twoPhase(configuration, to: out, worldSize: 2)
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: out.path).sorted() == ["index.json", "rank-00000", "rank-00001"])
-        #expect(try Self.files(in: out) == Self.files(in: expected))
+        #expect(try FolderContents.files(in: out) == FolderContents.files(in: expected))
     }
 
     /// The deferred writer's hidden folders are registered with the stop-signal cleanup while

@@ -1,5 +1,6 @@
 import Collate
 import CollateData
+import CollateTestSupport
 import Foundation
 import Testing
 
@@ -7,17 +8,6 @@ import Testing
 /// re-run resumes to files byte-identical to an uninterrupted run's.
 @Suite("A killed export resumes to the same shards")
 struct ExportKillTests {
-    /// Every regular file under `directory` (relative path to bytes).
-    static func files(in directory: URL) throws -> [String: Data] {
-        var result: [String: Data] = [:]
-        let enumerator = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: [.isRegularFileKey])
-        while let url = enumerator?.nextObject() as? URL {
-            guard try url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile == true else { continue }
-            result[String(url.path.dropFirst(directory.path.count + 1))] = try Data(contentsOf: url)
-        }
-        return result
-    }
-
     @Test func sigkillMidwayLeavesNoPartialShardAndResumesToTheCleanResult() throws {
         let directory = try CollateProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -58,8 +48,8 @@ struct ExportKillTests {
 
         // What the kill left: whole shards only (each parses, its bytes equal the clean run's),
         // perhaps a hidden temporary file, and no index yet.
-        let cleanFiles = try Self.files(in: clean)
-        let leftFiles = try Self.files(in: killed)
+        let cleanFiles = try FolderContents.files(in: clean)
+        let leftFiles = try FolderContents.files(in: killed)
         let shards = leftFiles.filter { $0.key.hasSuffix(".safetensors") && !($0.key.split(separator: "/").last ?? "").hasPrefix(".") }
         #expect(!shards.isEmpty)
         #expect(shards.count < cleanFiles.count - 1, "the kill came after the last shard")
@@ -73,7 +63,7 @@ struct ExportKillTests {
         let resumed = try CollateProcess.run(arguments(killed))
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(resumed.stdout.contains("\"skipped\": \(shards.count)"), "\(resumed.stdout)")
-        let resumedFiles = try Self.files(in: killed)
+        let resumedFiles = try FolderContents.files(in: killed)
         #expect(resumedFiles.keys.sorted() == cleanFiles.keys.sorted())
         for (name, bytes) in cleanFiles where name != "index.json" {
             #expect(resumedFiles[name] == bytes, "\(name) differs after the resume")

@@ -1,5 +1,6 @@
 import Collate
 import CollateData
+import CollateTestSupport
 import Foundation
 import Testing
 
@@ -29,17 +30,6 @@ struct PipelinedExportSignalTests {
             text += "]}\n"
         }
         try text.write(to: url, atomically: false, encoding: .utf8)
-    }
-
-    /// Every regular file under `directory` but the lock file (relative path to bytes).
-    static func files(in directory: URL) throws -> [String: Data] {
-        var result: [String: Data] = [:]
-        let enumerator = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: [.isRegularFileKey])
-        while let url = enumerator?.nextObject() as? URL {
-            guard try url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile == true, url.lastPathComponent != ".collate-export.lock" else { continue }
-            result[String(url.path.dropFirst(directory.path.count + 1))] = try Data(contentsOf: url)
-        }
-        return result
     }
 
     @Test func everyStopSignalEndsTheExportByItAndTheReRunCompletes() throws {
@@ -105,7 +95,8 @@ struct PipelinedExportSignalTests {
         // The re-run writes the whole export.
         let rerun = try CollateProcess.run(arguments(out))
         #expect(rerun.status == 0, "\(rerun.stderr)")
-        let rerunFiles = try Self.files(in: out), cleanFiles = try Self.files(in: clean)
+        let lock: Set<String> = [".collate-export.lock"]
+        let rerunFiles = try FolderContents.files(in: out, excluding: lock), cleanFiles = try FolderContents.files(in: clean, excluding: lock)
         #expect(rerunFiles.count == cleanFiles.count)
         #expect(rerunFiles == cleanFiles, "the re-run's files differ from an uninterrupted export's")
     }

@@ -27,7 +27,6 @@ import subprocess
 import sys
 import tempfile
 
-from transformers.utils import chat_template_utils
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -110,14 +109,7 @@ def main():
     seed, count = int(sys.argv[1]), int(sys.argv[2])
     rng = random.Random(seed)
     drawn = conversations(rng, count)
-    original = chat_template_utils._compile_jinja_template
-
-    def pinned(source):
-        compiled = original(source)
-        compiled.environment.globals["strftime_now"] = lambda fmt: datetime.datetime.now().strftime(fmt)
-        return compiled
-
-    chat_template_utils._compile_jinja_template = pinned
+    attack.pin_strftime_now(datetime.datetime.now)
     root = tempfile.mkdtemp(prefix="collate-chat-fuzz")
     mismatches = rendered_total = refused_total = 0
     try:

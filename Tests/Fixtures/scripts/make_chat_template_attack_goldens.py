@@ -195,18 +195,24 @@ def render(source, messages, tools, kwargs, special):
     return rendered[0], (indices[0] if generation else None)
 
 
-def main():
-    if not transformers.__version__.startswith("5.23"):
-        sys.exit(f"needs transformers 5.23.*, found {transformers.__version__}")
-    # strftime_now pinned, as in ../scripts/make_chat_template_goldens.py.
+def pin_strftime_now(now):
+    """Makes every template transformers compiles from here on format `now()` in strftime_now
+    (a fixed date makes goldens reproducible)."""
     original = chat_template_utils._compile_jinja_template
 
     def pinned(source):
         compiled = original(source)
-        compiled.environment.globals["strftime_now"] = lambda fmt: NOW.strftime(fmt)
+        compiled.environment.globals["strftime_now"] = lambda fmt: now().strftime(fmt)
         return compiled
 
     chat_template_utils._compile_jinja_template = pinned
+
+
+def main():
+    if not transformers.__version__.startswith("5.23"):
+        sys.exit(f"needs transformers 5.23.*, found {transformers.__version__}")
+    # strftime_now pinned, as in ../scripts/make_chat_template_goldens.py.
+    pin_strftime_now(lambda: NOW)
     lines = []
     for cid, messages, tools, kwargs in CONVERSATIONS:
         lines.append({"kind": "conversation", "id": cid, "messages": messages, "tools": tools, "kwargs": kwargs})

@@ -29,7 +29,6 @@ import sys
 
 import jinja2
 import transformers
-from transformers.utils import chat_template_utils
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -273,14 +272,7 @@ def write_token_goldens(lines):
 def main():
     if not transformers.__version__.startswith("5.23"):
         sys.exit(f"needs transformers 5.23.*, found {transformers.__version__}")
-    original = chat_template_utils._compile_jinja_template
-
-    def pinned(source):
-        compiled = original(source)
-        compiled.environment.globals["strftime_now"] = lambda fmt: attack.NOW.strftime(fmt)
-        return compiled
-
-    chat_template_utils._compile_jinja_template = pinned
+    attack.pin_strftime_now(lambda: attack.NOW)
     ids = [c[0] for c in CONVERSATIONS]
     assert len(ids) == len(set(ids)), "conversation ids must be distinct"
     lines = [{"kind": "conversation", "id": cid, "messages": messages, "tools": tools, "kwargs": kwargs}
